@@ -1,0 +1,47 @@
+export type {
+  Cancel,
+  Clock,
+  Scheduler,
+  QueueItem,
+  LeaseRequest,
+  Queue,
+  KeyValueStore,
+  TransportRequest,
+  TransportOutcome,
+  Transport,
+  Connectivity,
+  Logger,
+  Ports,
+} from './ports.js'
+export { EcrmError, EcrmValidationError, isEcrmError, formatPath } from './errors.js'
+export type { ValidationIssue } from './errors.js'
+export {
+  eventSchema,
+  trackEventSchema,
+  identifyEventSchema,
+  pageEventSchema,
+  screenEventSchema,
+  groupEventSchema,
+  aliasEventSchema,
+  contextSchema,
+  campaignSchema,
+  pageContextSchema,
+  consentSchema,
+  batchSchema,
+  jsonObjectSchema,
+  isoDateTimeSchema,
+} from './model/envelope.js'
+export type {
+  JsonValue,
+  JsonObject,
+  EventContext,
+  Campaign,
+  TrackEvent,
+  IdentifyEvent,
+  PageEvent,
+  ScreenEvent,
+  GroupEvent,
+  AliasEvent,
+  EcrmEvent,
+  EventType,
+} from './model/envelope.js'
