@@ -1,0 +1,61 @@
+// Builds every package: ESM + .d.ts per package, plus the minified script-tag bundle and loader
+// snippet of @ecrm/browser. Configs run in order, so core's dist exists before the adapters resolve it.
+import { existsSync, readFileSync } from 'node:fs'
+import nodeResolve from '@rollup/plugin-node-resolve'
+import terser from '@rollup/plugin-terser'
+import typescript from '@rollup/plugin-typescript'
+
+const version = JSON.parse(readFileSync('packages/core/package.json', 'utf8')).version
+const isBare = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0')
+const replaceVersion = () => ({
+  name: 'ecrm-version',
+  transform: (code) => (code.includes('__ECRM_VERSION__') ? code.replaceAll('__ECRM_VERSION__', version) : null),
+})
+
+/** ESM build of one package with declarations; dependencies stay external. */
+function esm(pkg, entries) {
+  const input = Object.fromEntries(
+    entries.filter((name) => existsSync(`packages/${pkg}/src/${name}.ts`) || existsSync(`packages/${pkg}/src/${name}.tsx`))
+      .map((name) => [name, existsSync(`packages/${pkg}/src/${name}.ts`) ? `packages/${pkg}/src/${name}.ts` : `packages/${pkg}/src/${name}.tsx`]),
+  )
+  return {
+    input,
+    external: isBare,
+    plugins: [
+      replaceVersion(),
+      typescript({
+        tsconfig: `packages/${pkg}/tsconfig.json`,
+        outDir: `packages/${pkg}/dist`,
+        declaration: true,
+        declarationDir: `packages/${pkg}/dist`,
+        noEmitOnError: true,
+      }),
+    ],
+    output: { dir: `packages/${pkg}/dist`, format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+  }
+}
+
+/** A self-contained minified IIFE for the browser (everything bundled in). */
+function iife(entry, file) {
+  return {
+    input: `packages/browser/src/${entry}.ts`,
+    plugins: [
+      replaceVersion(),
+      nodeResolve({ browser: true }),
+      typescript({ tsconfig: 'packages/browser/tsconfig.json', declaration: false, outDir: 'packages/browser/dist/iife', noEmitOnError: true }),
+      terser({ ecma: 2020, compress: { passes: 2 }, format: { comments: false } }),
+    ],
+    output: { file: `packages/browser/dist/${file}`, format: 'iife' },
+  }
+}
+
+const configs = [
+  esm('core', ['index']),
+  esm('browser', ['index']),
+  existsSync('packages/browser/src/iife.ts') && iife('iife', 'ecrm.min.js'),
+  existsSync('packages/browser/src/snippet.ts') && iife('snippet', 'snippet.min.js'),
+  esm('node', ['index', 'cli']),
+  esm('react', ['index']),
+].filter(Boolean)
+
+export default configs
