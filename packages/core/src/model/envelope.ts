@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { jsonValueSchema } from './jsonValue.js'
 
 /**
  * The Segment Spec envelope (https://segment.com/docs/connections/spec/common/), which any
@@ -13,9 +14,9 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 /** A JSON object (properties, traits, context sections). */
 export type JsonObject = { [key: string]: JsonValue }
 
-const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
-)
+// A walker, not a recursive union: a union reports "Invalid input" at the top of the object,
+// the walker names the exact path of the NaN, function or cycle (see jsonValue.ts).
+const jsonValue: z.ZodType<JsonValue> = jsonValueSchema
 
 /** Schema of a JSON object with any keys. */
 export const jsonObjectSchema: z.ZodType<JsonObject> = z.record(z.string(), jsonValue)

@@ -1,0 +1,46 @@
+import type { Period } from './orders.js'
+import type { Order } from './types.js'
+
+/** Options of {@link computeChurnRate}: the period, and how recent a purchase makes a customer active. */
+export interface ChurnOptions extends Period {
+  /**
+   * A customer is active at `from` when they ordered in `[from - activeWindowMs, from)`.
+   * @default the length of the period (`to - from`): the previous period of the same length
+   */
+  readonly activeWindowMs?: number
+}
+
+/** What {@link computeChurnRate} returns. */
+export interface ChurnResult {
+  /** Customers active at the start of the period. */
+  readonly activeAtStart: number
+  /** Of those, customers who ordered again within the period. */
+  readonly retained: number
+  /** Of those, customers who did not: `activeAtStart - retained`. */
+  readonly churned: number
+  /** `churned ÷ activeAtStart`, in [0, 1]; 0 when nobody was active. */
+  readonly rate: number
+}
+
+/**
+ * Churn rate for a period in a non-contractual business, where churn is silence: of the customers
+ * active at the start (an order in the window before `from`), the share with no order in
+ * `[from, to)`. New customers of the period are not in the base, so they cannot lower the rate.
+ *
+ * @example
+ * // Of January's buyers, how many did not come back in February?
+ * computeChurnRate(orders, { from: Date.UTC(2026, 1, 1), to: Date.UTC(2026, 2, 1), activeWindowMs: 31 * 86_400_000 })
+ */
+export function computeChurnRate(orders: readonly Order[], options: ChurnOptions): ChurnResult {
+  const { from, to } = options
+  const activeSince = from - (options.activeWindowMs ?? to - from)
+  const active = new Set<string>()
+  const buyers = new Set<string>()
+  for (const order of orders) {
+    if (order.at >= activeSince && order.at < from) active.add(order.customerId)
+    if (order.at >= from && order.at < to) buyers.add(order.customerId)
+  }
+  const retained = [...active].filter((customerId) => buyers.has(customerId)).length
+  const churned = active.size - retained
+  return { activeAtStart: active.size, retained, churned, rate: active.size === 0 ? 0 : churned / active.size }
+}
