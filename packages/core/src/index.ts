@@ -1,20 +1,10 @@
-export type {
-  Cancel,
-  Clock,
-  Scheduler,
-  QueueItem,
-  LeaseRequest,
-  Queue,
-  KeyValueStore,
-  TransportRequest,
-  TransportOutcome,
-  Transport,
-  Connectivity,
-  Logger,
-  Ports,
-} from './ports.js'
-export { EcrmError, EcrmValidationError, isEcrmError, formatPath } from './errors.js'
-export type { ValidationIssue } from './errors.js'
+/**
+ * @ecrm/core — the event model, the delivery pipeline and the customer intelligence of ecrm.
+ * Pure and runtime-agnostic: the environment comes in through the ports.
+ */
+
+
+// model
 export {
   eventSchema,
   trackEventSchema,
@@ -45,3 +35,125 @@ export type {
   EcrmEvent,
   EventType,
 } from './model/envelope.js'
+export { jsonValueSchema, findJsonProblems } from './model/jsonValue.js'
+export type { JsonProblem } from './model/jsonValue.js'
+export {
+  moneySchema,
+  currencySchema,
+  productSchema,
+  productListSchema,
+} from './model/commerce.js'
+export type { Product } from './model/commerce.js'
+export {
+  productsSearchedSchema,
+  productListViewedSchema,
+  productListFilteredSchema,
+  promotionSchema,
+  productEventSchema,
+  cartViewedSchema,
+  checkoutStartedSchema,
+  checkoutStepSchema,
+  paymentInfoEnteredSchema,
+  orderSchema,
+  couponEnteredSchema,
+  couponAppliedSchema,
+  couponDeniedSchema,
+  wishlistProductSchema,
+  productSharedSchema,
+  cartSharedSchema,
+  productReviewedSchema,
+  ecommerceEventSchemas,
+} from './model/ecommerceEvents.js'
+export type {
+  ProductEventProperties,
+  OrderProperties,
+  CheckoutStartedProperties,
+  ProductReviewedProperties,
+} from './model/ecommerceEvents.js'
+export {
+  leadCapturedSchema,
+  emailOpenedSchema,
+  emailClickedSchema,
+  surveyRespondedSchema,
+  dataErasureRequestedSchema,
+  experimentViewedSchema,
+  cartAbandonedSchema,
+  ruleFiredSchema,
+  crmEventSchemas,
+} from './model/crmEvents.js'
+export type { LeadCapturedProperties, SurveyRespondedProperties, ExperimentViewedProperties } from './model/crmEvents.js'
+export { traitsSchema, addressSchema, companySchema } from './model/traits.js'
+export type { Traits } from './model/traits.js'
+export { knownEventSchemas, isKnownEventName, suggestEventName } from './model/knownEvents.js'
+export type { KnownEventName, KnownEventProperties } from './model/knownEvents.js'
+export { validateEvent, validateBatch } from './model/validateEvent.js'
+export type { EventValidation, BatchValidation } from './model/validateEvent.js'
+export { parseJsonSafely, findSyntaxErrorPosition } from './model/parseJsonSafely.js'
+export type { JsonParseResult } from './model/parseJsonSafely.js'
+export { toValidationIssues, ecrmErrorMap } from './model/validationIssues.js'
+
+// kpis
+export { toRate } from './kpis/types.js'
+export type { Order, OrderLine, Touchpoint, Rate } from './kpis/types.js'
+export { computeConversionRate, computeConversionByChannel } from './kpis/conversion.js'
+export type { Visit } from './kpis/conversion.js'
+export { computeFunnel } from './kpis/funnel.js'
+export type { FunnelEvent, FunnelOptions, FunnelStep } from './kpis/funnel.js'
+export { computeAov, computeRepeatPurchaseRate } from './kpis/orders.js'
+export type { Period, AovResult } from './kpis/orders.js'
+export { computeChurnRate } from './kpis/churn.js'
+export type { ChurnOptions, ChurnResult } from './kpis/churn.js'
+export { computeRetentionCohorts } from './kpis/retention.js'
+export type { RetentionOptions, RetentionCohort } from './kpis/retention.js'
+export { computeNps, computeCsat } from './kpis/surveys.js'
+export type { NpsResult, CsatOptions, CsatResult } from './kpis/surveys.js'
+export { attributeConversion, attributeConversions } from './kpis/attribution.js'
+export type { AttributionModel, AttributionOptions, Conversion } from './kpis/attribution.js'
+export { computeCoPurchaseRules, recommendCrossSell, basketsFromOrders } from './kpis/coPurchase.js'
+export type { CoPurchaseRule, CoPurchaseOptions, CrossSellSuggestion, CrossSellOptions } from './kpis/coPurchase.js'
+export { computeLoyalty } from './kpis/loyalty.js'
+export type {
+  LoyaltyActivity,
+  EarnRule,
+  LoyaltyTier,
+  LoyaltyProgram,
+  LoyaltyEntry,
+  LoyaltyOptions,
+  LoyaltyStatus,
+} from './kpis/loyalty.js'
+
+// experiments
+export { hashFnv, fnv1a32 } from './experiments/hashFnv.js'
+export type { HashVersion } from './experiments/hashFnv.js'
+export { getEqualWeights, getBucketRanges, chooseVariation, inNamespace } from './experiments/bucketRanges.js'
+export type { BucketRange, Namespace } from './experiments/bucketRanges.js'
+export { experimentSchema, variationSchema, parseExperiment } from './experiments/experimentSchema.js'
+export type { Experiment, Variation } from './experiments/experimentSchema.js'
+export { readQueryOverride } from './experiments/queryOverride.js'
+export { assignVariant } from './experiments/assignVariant.js'
+export type { Assignment, AssignmentReason, AssignVariantOptions } from './experiments/assignVariant.js'
+export { createExposureTracker } from './experiments/exposureTracker.js'
+export type { ExposureEvent, ExposureTracker, ExposureTrackerOptions } from './experiments/exposureTracker.js'
+export { analyzeExperiment } from './experiments/analyzeExperiment.js'
+export type {
+  AnalyzeExperimentOptions,
+  ExperimentAnalysis,
+  ExperimentDecision,
+  Lift,
+  VariantAnalysis,
+} from './experiments/analyzeExperiment.js'
+export { collectVariantStats } from './experiments/collectVariantStats.js'
+export type { CollectedStats, ConversionRecord, ExposureRecord, VariantTotals } from './experiments/collectVariantStats.js'
+export { checkSampleRatio } from './experiments/sampleRatio.js'
+export type { SampleRatioCheck } from './experiments/sampleRatio.js'
+export { betaChanceToBeat, normalChanceToBeat } from './experiments/chanceToBeat.js'
+export type { BetaPosterior } from './experiments/chanceToBeat.js'
+export {
+  normalCdf,
+  normalQuantile,
+  normalTwoSidedP,
+  studentTCdf,
+  studentTTwoSidedP,
+  chiSquareCdf,
+  chiSquareSurvival,
+} from './experiments/distributions.js'
