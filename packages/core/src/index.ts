@@ -157,3 +157,46 @@ export {
   chiSquareCdf,
   chiSquareSurvival,
 } from './experiments/distributions.js'
+
+// profile
+export { customerProfileSchema } from './profile/profileSchema.js'
+export type {
+  CustomerProfile,
+  SessionSpan,
+  OrderRecord,
+  CurrencyTotals,
+  Touch,
+  SurveyAnswer,
+  DayBucket,
+  ActivityEntry,
+} from './profile/profileSchema.js'
+export { emptyProfile, profileLimits, SESSION_GAP_MS } from './profile/emptyProfile.js'
+export { reduceProfile, eventTimeMs } from './profile/reduceProfile.js'
+export type { ReduceProfileOptions } from './profile/reduceProfile.js'
+export { mergeProfiles } from './profile/mergeProfiles.js'
+export { countEvents, sumProperty } from './profile/queryProfile.js'
+export type { EventWindow } from './profile/queryProfile.js'
+export { orderAmount, UNKNOWN_CURRENCY } from './profile/profileOrders.js'
+
+// rfm
+export { scoreRfm, scoreRfmOne, rfmInputFromProfile } from './rfm/scoreRfm.js'
+export type { RfmOptions, RfmOneOptions, RfmScore } from './rfm/scoreRfm.js'
+export { rfmCutPoints, recencyDaysOf } from './rfm/rfmCutPoints.js'
+export type { RfmCustomer, RfmCutPointOptions, RfmCutPoints } from './rfm/rfmCutPoints.js'
+export { defaultRfmSegments, validateSegmentMap } from './rfm/rfmSegments.js'
+export type { RfmSegment, RfmSegmentTable } from './rfm/rfmSegments.js'
+
+// leads
+export { scoreLead, fitFacts } from './leads/scoreLead.js'
+export type { ScoreLeadOptions, LeadReason, LeadStage, LeadScore } from './leads/scoreLead.js'
+export { defaultLeadModel, freeEmailDomains } from './leads/defaultLeadModel.js'
+export {
+  parseLeadModel,
+  leadModelSchema,
+  leadConditionSchema,
+  fitRuleSchema,
+  engagementRuleSchema,
+  conditionOps,
+} from './leads/leadModelSchema.js'
+export type { LeadModel, LeadCondition, FitRule, EngagementRule } from './leads/leadModelSchema.js'
+export { meetsCondition } from './leads/leadConditions.js'

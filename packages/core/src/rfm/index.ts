@@ -1,0 +1,6 @@
+export { scoreRfm, scoreRfmOne, rfmInputFromProfile } from './scoreRfm.js'
+export type { RfmOptions, RfmOneOptions, RfmScore } from './scoreRfm.js'
+export { rfmCutPoints, recencyDaysOf } from './rfmCutPoints.js'
+export type { RfmCustomer, RfmCutPointOptions, RfmCutPoints } from './rfmCutPoints.js'
+export { defaultRfmSegments, validateSegmentMap } from './rfmSegments.js'
+export type { RfmSegment, RfmSegmentTable } from './rfmSegments.js'
