@@ -200,3 +200,37 @@ export {
 } from './leads/leadModelSchema.js'
 export type { LeadModel, LeadCondition, FitRule, EngagementRule } from './leads/leadModelSchema.js'
 export { meetsCondition } from './leads/leadConditions.js'
+
+// logic
+export { applyLogic, compileLogic, createLogicEngine } from './logic/engine.js'
+export type { LogicEngine, LogicEngineOptions } from './logic/engine.js'
+export type {
+  CompiledLogic,
+  LogicContext,
+  LogicOperation,
+  LogicOperationDefinition,
+  LogicRule,
+  LogicScope,
+} from './logic/types.js'
+export type { RuleProfile } from './logic/crmOperations.js'
+export { isTruthy } from './logic/semantics.js'
+export { parseDuration, toEpochMs } from './logic/duration.js'
+export { toLocalTime, fromLocalTime, isValidTimeZone } from './logic/timeZone.js'
+export type { LocalTime } from './logic/timeZone.js'
+
+// rules
+export { defineRule } from './rules/defineRule.js'
+export { ruleDefinitionSchema } from './rules/ruleSchema.js'
+export type { RuleDefinition, RuleEventMatch, RuleSchedule, QuietHours, RuleAction } from './rules/ruleSchema.js'
+export { createRuleEngine } from './rules/ruleEngine.js'
+export type { RuleEngine, RuleEngineOptions, RuleEvent, RuleFiring } from './rules/ruleTypes.js'
+export { createMemoryRuleStateStore } from './rules/ruleStateStore.js'
+export type { RuleStateStore, RuleCustomerState, PendingFiring } from './rules/ruleStateStore.js'
+export { decideFiring } from './rules/decideFiring.js'
+export type { FiringDecision } from './rules/decideFiring.js'
+
+// sql
+export { compileLogicToSql } from './sql/compileLogicToSql.js'
+export type { SqlCondition } from './sql/compileLogicToSql.js'
+export { quoteIdentifier } from './sql/sqlColumns.js'
+export type { SqlColumnMap, SqlPlainColumn, SqlJsonbColumn, SqlValueType } from './sql/sqlColumns.js'

@@ -1,0 +1,98 @@
+import { z } from 'zod'
+import { parseDuration } from '../logic/duration.js'
+import { isValidTimeZone } from '../logic/timeZone.js'
+
+/**
+ * The zod schema of a rule definition (JSON a marketer's tool can store and edit). Types are
+ * inferred from it. Only {@link defineRule} runs it; the rule engine imports the types alone, so
+ * zod does not ship to browsers that receive rules defined (validated) elsewhere.
+ */
+
+const duration = z
+  .union([z.string(), z.number()])
+  .refine((value) => {
+    const ms = parseDuration(value)
+    return ms !== null && ms > 0
+  }, 'expected a positive duration such as "1h", "30m", "7d", "1w" or a number of ms')
+
+const localTime = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time "HH:MM" (24 h), e.g. "09:00"')
+
+const eventName = z.string().min(1, 'expected an event name such as "Order Completed"')
+
+/** JsonLogic condition; its operators are checked by compiling it (see defineRule). */
+const condition = z.unknown()
+
+/** An event to match: its name, or its name and a JsonLogic condition on `{ event, profile }`. */
+const eventMatch = z.union([
+  eventName,
+  z.strictObject({ event: eventName, if: condition.optional() }),
+])
+
+/** When a rule runs on its own clock instead of on an event. Times are in the customer's zone. */
+const schedule = z.union([
+  z.strictObject({ daily: localTime }),
+  z.strictObject({
+    birthday: z.string().min(1).describe('path of the birth date in the profile, e.g. "traits.birthday"'),
+    at: localTime.optional(),
+  }),
+  z.strictObject({
+    inactiveDays: z.number().int().positive(),
+    field: z.string().min(1).optional(),
+    at: localTime.optional(),
+  }),
+])
+
+const quietHours = z.strictObject({ start: localTime, end: localTime })
+
+const timeZone = z.string().refine(isValidTimeZone, 'expected an IANA time zone such as "Europe/Paris"')
+
+/** What a firing tracks. */
+const action = z.strictObject({
+  /** The tracked event's name. @default "Rule Fired" */
+  event: eventName.optional(),
+  /** Extra properties of the tracked event (JSON). */
+  properties: z.record(z.string(), z.unknown()).optional(),
+})
+
+/** Schema of {@link RuleDefinition}. */
+export const ruleDefinitionSchema = z
+  .strictObject({
+    /** snake_case id; handlers listen on `rule:<id>`. */
+    id: z.string().regex(/^[a-z][a-z0-9_]*$/, 'expected a snake_case id such as "cart_abandoned"'),
+    description: z.string().optional(),
+    when: eventMatch.optional(),
+    if: condition.optional(),
+    unless: eventMatch.optional(),
+    within: duration.optional(),
+    schedule: schedule.optional(),
+    cooldown: duration.optional(),
+    maxFirings: z.number().int().positive().optional(),
+    quietHours: quietHours.optional(),
+    /** Zone for schedules and quiet hours when the profile has none. @default "UTC" */
+    timeZone: timeZone.optional(),
+    then: action.optional(),
+  })
+  .superRefine((rule, context) => {
+    if ((rule.when === undefined) === (rule.schedule === undefined)) {
+      context.addIssue({ code: 'custom', path: ['when'], message: 'give exactly one of "when" (an event) or "schedule"' })
+    }
+    if (rule.unless !== undefined && rule.within === undefined) {
+      context.addIssue({ code: 'custom', path: ['within'], message: '"unless" needs "within", the window the event must stay absent' })
+    }
+    if (rule.schedule !== undefined && (rule.unless !== undefined || rule.within !== undefined)) {
+      context.addIssue({ code: 'custom', path: ['schedule'], message: 'a scheduled rule cannot have "unless" or "within"' })
+    }
+  })
+
+/** A rule as stored and edited: JSON only. */
+export type RuleDefinition = z.infer<typeof ruleDefinitionSchema>
+/** An event to match: a name or `{ event, if }`. */
+export type RuleEventMatch = z.infer<typeof eventMatch>
+/** A rule's schedule. */
+export type RuleSchedule = z.infer<typeof schedule>
+/** Quiet hours, local `HH:MM` start and end (the end may be on the next day). */
+export type QuietHours = z.infer<typeof quietHours>
+/** What a firing tracks. */
+export type RuleAction = z.infer<typeof action>

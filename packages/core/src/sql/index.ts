@@ -1,0 +1,5 @@
+/** Public surface of the JsonLogic-to-PostgreSQL compiler. */
+export { compileLogicToSql } from './compileLogicToSql.js'
+export type { SqlCondition } from './compileLogicToSql.js'
+export { quoteIdentifier } from './sqlColumns.js'
+export type { SqlColumnMap, SqlPlainColumn, SqlJsonbColumn, SqlValueType } from './sqlColumns.js'
