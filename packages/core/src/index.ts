@@ -92,6 +92,46 @@ export { parseJsonSafely, findSyntaxErrorPosition } from './model/parseJsonSafel
 export type { JsonParseResult } from './model/parseJsonSafely.js'
 export { toValidationIssues, ecrmErrorMap } from './model/validationIssues.js'
 
+// pipeline
+export { createCoreClient } from './pipeline/createCoreClient.js'
+export { createMemoryQueue } from './pipeline/memoryQueue.js'
+export { sanitize, MAX_SANITIZE_ISSUES } from './pipeline/sanitize.js'
+export { classifyOutcome, parseRetryAfter, backoffDelay } from './pipeline/retryPolicy.js'
+export { buildBatchRequest } from './pipeline/buildRequest.js'
+export { chooseDrops, planBatches } from './pipeline/boundQueue.js'
+export { priorityOf, PRIORITY, CONVERSION_EVENTS } from './pipeline/priority.js'
+export { encodeBase64, utf8Length } from './pipeline/utf8.js'
+export { createUuidV4 } from './pipeline/defaults.js'
+export { KEEPALIVE_MAX_BYTES } from './pipeline/deliver.js'
+export type { Path, SanitizeResult, SanitizeOptions } from './pipeline/sanitize.js'
+export type { Verdict, BackoffOptions } from './pipeline/retryPolicy.js'
+export type { BatchRequestInput } from './pipeline/buildRequest.js'
+export type { QueueBounds } from './pipeline/boundQueue.js'
+export type {
+  CoreClient,
+  CoreClientOptions,
+  BatchOptions,
+  RetryOptions,
+  LimitOptions,
+  ConsentOptions,
+  ConsentControl,
+  Plugin,
+  ClientDestination,
+  EventInput,
+  TrackInput,
+  IdentifyInput,
+  PageInput,
+  ScreenInput,
+  GroupInput,
+  AliasInput,
+  EnqueueResult,
+  FlushOptions,
+  FlushResult,
+  Stats,
+  UserSnapshot,
+  ClientState,
+} from './pipeline/clientTypes.js'
+
 // kpis
 export { toRate } from './kpis/types.js'
 export type { Order, OrderLine, Touchpoint, Rate } from './kpis/types.js'

@@ -1,0 +1,62 @@
+import type { QueueItem } from '../ports.js'
+
+/** Caps of the queue. */
+export interface QueueBounds {
+  readonly maxEvents: number
+  /** Sum of payload bytes (UTF-8). */
+  readonly maxBytes: number
+}
+
+/**
+ * Chooses which items to drop so the queue fits its caps: lowest priority first, oldest first
+ * within a priority (so page views go before conversions, and Order Completed goes last of all).
+ * Pure; returns the ids to remove, in drop order.
+ *
+ * @example
+ * chooseDrops(await queue.peek(), { maxEvents: 10_000, maxBytes: 5_000_000 })
+ */
+export function chooseDrops(items: readonly QueueItem[], bounds: QueueBounds): string[] {
+  let count = items.length
+  let bytes = 0
+  for (const item of items) bytes += item.bytes
+  if (count <= bounds.maxEvents && bytes <= bounds.maxBytes) return []
+  const order = items
+    .map((item, index) => ({ item, index }))
+    .sort((a, b) => a.item.priority - b.item.priority || a.item.createdAt - b.item.createdAt || a.index - b.index)
+  const drops: string[] = []
+  for (const { item } of order) {
+    if (count <= bounds.maxEvents && bytes <= bounds.maxBytes) break
+    drops.push(item.id)
+    count -= 1
+    bytes -= item.bytes
+  }
+  return drops
+}
+
+/**
+ * Groups leased items into request batches of at most `maxEvents` events and `maxBytes` body
+ * bytes (computed exactly, with the `sentAt` each event gets and the body's own fields), keeping
+ * queue order. An item too big for any batch travels alone; the server's 413 then decides.
+ */
+export function planBatches(
+  items: readonly QueueItem[],
+  limits: { readonly maxEvents: number; readonly maxBytes: number },
+  overheadBytes: number,
+  eventBytes: (payloadBytes: number) => number,
+): QueueItem[][] {
+  const batches: QueueItem[][] = []
+  let current: QueueItem[] = []
+  let bytes = overheadBytes
+  for (const item of items) {
+    const size = eventBytes(item.bytes)
+    if (current.length > 0 && (current.length >= limits.maxEvents || bytes + size > limits.maxBytes)) {
+      batches.push(current)
+      current = []
+      bytes = overheadBytes
+    }
+    current.push(item)
+    bytes += size
+  }
+  if (current.length > 0) batches.push(current)
+  return batches
+}

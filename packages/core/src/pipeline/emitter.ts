@@ -1,0 +1,42 @@
+import type { Cancel } from '../ports.js'
+
+/** Named events with handlers; a throwing handler is reported, never propagated. */
+export interface Emitter {
+  readonly on: (name: string, handler: (payload: unknown) => void) => Cancel
+  readonly emit: (name: string, payload: unknown) => void
+  readonly clear: () => void
+}
+
+/**
+ * Creates a small event emitter. Handlers run synchronously in subscription order; a handler
+ * added during an emit is not called for that emit.
+ */
+export function createEmitter(onHandlerError: (name: string, error: unknown) => void): Emitter {
+  const handlers = new Map<string, Set<(payload: unknown) => void>>()
+  return {
+    on(name, handler) {
+      let set = handlers.get(name)
+      if (set === undefined) handlers.set(name, (set = new Set()))
+      // Wrap so the same function can subscribe twice and cancel independently.
+      const entry = (payload: unknown): void => handler(payload)
+      set.add(entry)
+      return () => {
+        set.delete(entry)
+      }
+    },
+    emit(name, payload) {
+      const set = handlers.get(name)
+      if (set === undefined) return
+      for (const handler of [...set]) {
+        try {
+          handler(payload)
+        } catch (error) {
+          onHandlerError(name, error)
+        }
+      }
+    },
+    clear() {
+      handlers.clear()
+    },
+  }
+}

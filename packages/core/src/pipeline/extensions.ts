@@ -1,0 +1,74 @@
+import { EcrmError } from '../errors.js'
+import type { ValidationIssue } from '../errors.js'
+import type { EcrmEvent } from '../model/envelope.js'
+import type { ClientDestination, Plugin } from './clientTypes.js'
+import type { ConsentGate } from './consentGate.js'
+import { sanitize } from './sanitize.js'
+
+/**
+ * Runs the plugins' `before` hooks in order. Returns the final event, or `null` when a plugin
+ * dropped it (a warning says which). A throwing plugin is reported and skipped; a plugin's
+ * output is sanitised again, since plugin code can put anything in.
+ */
+export function runPlugins(
+  plugins: readonly Plugin[] | undefined,
+  event: EcrmEvent,
+  warnings: ValidationIssue[],
+  report: (error: EcrmError) => void,
+): EcrmEvent | null {
+  if (plugins === undefined || plugins.length === 0) return event
+  let current = event
+  for (const plugin of plugins) {
+    if (plugin.before === undefined) continue
+    let next: EcrmEvent | null
+    try {
+      next = plugin.before(current)
+    } catch (error) {
+      report(new EcrmError('plugin_failed', `A plugin threw: plugin "${plugin.name}" (${String(error)}; the event went on unchanged)`, { cause: error }))
+      continue
+    }
+    if (next === null) {
+      warnings.push({ path: [], code: 'dropped_by_plugin', message: `plugin "${plugin.name}" dropped the event` })
+      return null
+    }
+    if (typeof next !== 'object' || Array.isArray(next)) {
+      report(new EcrmError('plugin_failed', `A plugin returned a non-event: plugin "${plugin.name}" (return the event, or null to drop it)`))
+      continue
+    }
+    current = next
+  }
+  if (current === event) return event
+  const cleaned = sanitize(current, [])
+  warnings.push(...cleaned.issues)
+  const value = cleaned.value as Record<string, unknown>
+  // The idempotency key and the type are the pipeline's; a plugin cannot remove them.
+  if (typeof value['messageId'] !== 'string' || value['messageId'] === '') value['messageId'] = event.messageId
+  if (typeof value['type'] !== 'string') value['type'] = event.type
+  return value as unknown as EcrmEvent
+}
+
+/**
+ * Hands an accepted event to each destination whose consent category (if any) is granted.
+ * Errors, sync or async, are reported, never thrown.
+ */
+export function notifyDestinations(
+  destinations: readonly ClientDestination[] | undefined,
+  event: EcrmEvent,
+  gate: ConsentGate,
+  report: (error: EcrmError) => void,
+): void {
+  if (destinations === undefined) return
+  const fail = (destination: ClientDestination, error: unknown): void =>
+    report(new EcrmError('destination_failed', `A destination failed: destination "${destination.name}" (${String(error)})`, { cause: error }))
+  for (const destination of destinations) {
+    if (destination.category !== undefined && gate.decide(destination.category) !== 'allow') continue
+    try {
+      const done = destination.deliver(event)
+      if (done !== undefined && typeof (done as Promise<void>).then === 'function') {
+        ;(done as Promise<void>).then(undefined, (error: unknown) => fail(destination, error))
+      }
+    } catch (error) {
+      fail(destination, error)
+    }
+  }
+}

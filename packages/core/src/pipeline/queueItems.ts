@@ -1,0 +1,53 @@
+import type { Queue, QueueItem } from '../ports.js'
+import type { EcrmEvent } from '../model/envelope.js'
+import { priorityOf } from './priority.js'
+import { utf8Length } from './utf8.js'
+
+/**
+ * Serialises an event into the queue item that will be stored and later sent: the payload is
+ * the JSON text without `sentAt` (added at each send), its UTF-8 size, its drop priority, due now.
+ */
+export function toQueueItem(event: EcrmEvent, now: number): QueueItem {
+  const payload = JSON.stringify(event)
+  return {
+    id: event.messageId,
+    payload,
+    bytes: utf8Length(payload),
+    priority: priorityOf(event.type, event.type === 'track' ? event.event : undefined),
+    createdAt: now,
+    attempts: 0,
+    availableAt: now,
+  }
+}
+
+/**
+ * Returns the event with `context.consent.categories` set to the current decisions (other
+ * consent fields such as `gpc` kept). Unchanged when consent is not in play at all.
+ */
+export function withConsentContext(event: EcrmEvent, categories: Record<string, boolean>, required: boolean): EcrmEvent {
+  if (!required && Object.keys(categories).length === 0) return event
+  const context = event.context ?? {}
+  return { ...event, context: { ...context, consent: { ...(context.consent ?? {}), categories } } }
+}
+
+/**
+ * Removes queued items whose event falls in one of `categories` (consent withdrawn). Items
+ * leased for a send already under way cannot be recalled. Returns the items left.
+ */
+export async function removeQueuedByCategory(
+  queue: Queue,
+  categories: ReadonlySet<string>,
+  categoryOf: (event: EcrmEvent) => string,
+): Promise<QueueItem[]> {
+  const items = await queue.peek()
+  const victims = new Set<string>()
+  for (const item of items) {
+    try {
+      if (categories.has(categoryOf(JSON.parse(item.payload) as EcrmEvent))) victims.add(item.id)
+    } catch {
+      // An unreadable payload has no known category: it stays.
+    }
+  }
+  if (victims.size > 0) await queue.remove([...victims])
+  return items.filter((item) => !victims.has(item.id))
+}
