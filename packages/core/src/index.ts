@@ -2,7 +2,23 @@
  * @ecrm/core — the event model, the delivery pipeline and the customer intelligence of ecrm.
  * Pure and runtime-agnostic: the environment comes in through the ports.
  */
-
+export type {
+  Cancel,
+  Clock,
+  Scheduler,
+  QueueItem,
+  LeaseRequest,
+  Queue,
+  KeyValueStore,
+  TransportRequest,
+  TransportOutcome,
+  Transport,
+  Connectivity,
+  Logger,
+  Ports,
+} from './ports.js'
+export { EcrmError, EcrmValidationError, isEcrmError, formatPath } from './errors.js'
+export type { ValidationIssue } from './errors.js'
 
 // model
 export {

@@ -1,0 +1,89 @@
+import type { BrowserClient } from '@ecrm/browser'
+import type { ClientState } from '@ecrm/core'
+import { useCallback, useEffect, useSyncExternalStore } from 'react'
+import { useClientHolder } from './context.js'
+
+/**
+ * The provider's client, or `undefined` until it exists (during server rendering and the first
+ * client render). Prefer the hooks below: they buffer calls until the client is ready.
+ */
+export function useEcrm(): BrowserClient | undefined {
+  const holder = useClientHolder('useEcrm()')
+  return useSyncExternalStore(holder.subscribe, holder.get, () => undefined)
+}
+
+/**
+ * Selects from the client's state, live and without tearing. `select` receives `undefined` while
+ * there is no client (server rendering, first render), so the server and the first client render
+ * agree. Return stable values (state parts or primitives): a new object each call re-renders forever.
+ */
+export function useEcrmState<T>(select: (state: ClientState | undefined) => T): T {
+  const holder = useClientHolder('useEcrmState()')
+  const subscribe = useCallback(
+    (listener: () => void) => {
+      let unsubscribeClient = holder.get()?.subscribe(listener)
+      const unsubscribeHolder = holder.subscribe(() => {
+        unsubscribeClient?.()
+        unsubscribeClient = holder.get()?.subscribe(listener)
+        listener()
+      })
+      return () => {
+        unsubscribeHolder()
+        unsubscribeClient?.()
+      }
+    },
+    [holder],
+  )
+  const read = (): T => select(holder.get()?.getState())
+  return useSyncExternalStore(subscribe, read, () => select(undefined))
+}
+
+/** A stable `track(event, properties?)`; calls before the client exists are kept and sent in order. */
+export function useTrack(): BrowserClient['track'] {
+  const holder = useClientHolder('useTrack()')
+  return useCallback<BrowserClient['track']>(
+    (...args) => {
+      holder.run((client) => client.track(...args))
+      return undefined
+    },
+    [holder],
+  )
+}
+
+/** A stable `identify(userId?, traits?)`; buffered like {@link useTrack}. */
+export function useIdentify(): BrowserClient['identify'] {
+  const holder = useClientHolder('useIdentify()')
+  return useCallback<BrowserClient['identify']>(
+    (...args) => {
+      holder.run((client) => client.identify(...args))
+      return undefined
+    },
+    [holder],
+  )
+}
+
+/**
+ * Sends a page view whenever `path` changes, for routers whose navigation the automatic capture
+ * cannot see. Create the client with `capture: { pageViews: false }` when you use it, or each route
+ * change is counted twice.
+ */
+export function usePageView(path: string, properties?: Record<string, unknown>): void {
+  const holder = useClientHolder('usePageView()')
+  useEffect(() => {
+    holder.run((client) => client.page({ path, ...properties }))
+    // Properties are read at the time the path changes; a change of properties alone is not a view.
+  }, [holder, path])
+}
+
+const noConsent: Readonly<Record<string, boolean | undefined>> = Object.freeze({})
+
+/** The consent decisions, live, and a stable setter (`setConsent({ analytics: true })`). */
+export function useConsent(): readonly [Readonly<Record<string, boolean | undefined>>, (categories: Record<string, boolean>) => void] {
+  const holder = useClientHolder('useConsent()')
+  const consent = useEcrmState((state) => state?.consent ?? noConsent)
+  const setConsent = useCallback(
+    (categories: Record<string, boolean>) => holder.run((client) => client.consent.set(categories)),
+    [holder],
+  )
+  return [consent, setConsent] as const
+}
