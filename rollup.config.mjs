@@ -13,7 +13,7 @@ const replaceVersion = () => ({
 })
 
 /** ESM build of one package with declarations; dependencies stay external. */
-function esm(pkg, entries) {
+function esm(pkg, entries, banner) {
   const input = Object.fromEntries(
     entries.filter((name) => existsSync(`packages/${pkg}/src/${name}.ts`) || existsSync(`packages/${pkg}/src/${name}.tsx`))
       .map((name) => [name, existsSync(`packages/${pkg}/src/${name}.ts`) ? `packages/${pkg}/src/${name}.ts` : `packages/${pkg}/src/${name}.tsx`]),
@@ -31,18 +31,29 @@ function esm(pkg, entries) {
         noEmitOnError: true,
       }),
     ],
-    output: { dir: `packages/${pkg}/dist`, format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+    output: {
+      dir: `packages/${pkg}/dist`,
+      format: 'esm',
+      entryFileNames: '[name].js',
+      // One file per module, so bundlers of ESM users drop what they do not import (zod included).
+      preserveModules: true,
+      preserveModulesRoot: `packages/${pkg}/src`,
+      ...(banner === undefined ? {} : { banner }),
+    },
   }
 }
 
-/** A self-contained minified IIFE for the browser (everything bundled in). */
+/**
+ * A self-contained minified IIFE for the browser. Core's dist keeps one file per module and core is
+ * side-effect free, so only what the browser client reaches is bundled: zod stays out.
+ */
 function iife(entry, file) {
   return {
     input: `packages/browser/src/${entry}.ts`,
     plugins: [
       replaceVersion(),
       nodeResolve({ browser: true }),
-      typescript({ tsconfig: 'packages/browser/tsconfig.json', declaration: false, outDir: 'packages/browser/dist/iife', noEmitOnError: true }),
+      typescript({ tsconfig: 'packages/browser/tsconfig.json', declaration: false, outDir: 'packages/browser/dist', noEmitOnError: true }),
       terser({ ecma: 2020, compress: { passes: 2 }, format: { comments: false } }),
     ],
     output: { file: `packages/browser/dist/${file}`, format: 'iife' },
@@ -54,8 +65,9 @@ const configs = [
   esm('browser', ['index']),
   existsSync('packages/browser/src/iife.ts') && iife('iife', 'ecrm.min.js'),
   existsSync('packages/browser/src/snippet.ts') && iife('snippet', 'snippet.min.js'),
+  // Next.js App Router needs the directive on the built file; rollup drops it from sources.
+  esm('react', ['index'], "'use client'"),
   esm('node', ['index', 'cli']),
-  esm('react', ['index']),
 ].filter(Boolean)
 
 export default configs

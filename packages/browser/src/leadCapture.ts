@@ -1,0 +1,52 @@
+import type { Cancel } from '@ecrm/core'
+
+/** Options of form lead capture (opt-in). */
+export interface LeadCaptureOptions {
+  /** Which forms count as lead forms. @default 'form[data-ecrm-lead]' */
+  readonly selector?: string
+  /** The only field names read (e.g. `['email', 'name', 'company']`); anything else is ignored. */
+  readonly fields: readonly string[]
+}
+
+/** Field kinds that are never read, whatever the allowlist says. */
+const NEVER_READ = /^(password|hidden|file)$/i
+/** Names/autocomplete hints of payment cards and secrets, never read either. */
+const SENSITIVE = /(^cc-|card|cvc|cvv|iban|passw|secret|ssn|token)/i
+
+/**
+ * Reads the allowlisted fields of a form: `name → value` for text-like inputs, selects and
+ * textareas. Password, hidden and file inputs and card or secret fields are never read, even when
+ * allowlisted; empty values are left out.
+ */
+export function readLeadFields(form: HTMLFormElement, fields: readonly string[]): Record<string, string> {
+  const allowed = new Set(fields)
+  const values: Record<string, string> = {}
+  for (const element of Array.from(form.elements)) {
+    const field = element as HTMLInputElement
+    const name = field.name
+    if (typeof name !== 'string' || !allowed.has(name)) continue
+    if (NEVER_READ.test(field.type ?? '') || SENSITIVE.test(name) || SENSITIVE.test(field.autocomplete ?? '')) continue
+    if ((field.type === 'checkbox' || field.type === 'radio') && !field.checked) continue
+    if (typeof field.value === 'string' && field.value !== '') values[name] = field.value
+  }
+  return values
+}
+
+/**
+ * Calls `onLead(fields, form)` when a matching form is submitted (listening in the capture phase,
+ * so the page's own handlers cannot hide the submission). Returns the function that stops it.
+ */
+export function watchLeadForms(
+  options: LeadCaptureOptions,
+  onLead: (fields: Record<string, string>, form: HTMLFormElement) => void,
+): Cancel {
+  if (typeof document === 'undefined') return () => undefined
+  const selector = options.selector ?? 'form[data-ecrm-lead]'
+  const onSubmit = (event: Event): void => {
+    const form = event.target
+    if (!(form instanceof HTMLFormElement) || !form.matches(selector)) return
+    onLead(readLeadFields(form, options.fields), form)
+  }
+  document.addEventListener('submit', onSubmit, true)
+  return () => document.removeEventListener('submit', onSubmit, true)
+}

@@ -1,0 +1,101 @@
+import type { KeyValueStore } from '@ecrm/core'
+import { readCookie, removeCookie, writeCookie } from './cookies.js'
+import type { CookieOptions } from './cookies.js'
+
+/** Options of {@link createLocalStore}. */
+export interface LocalStoreOptions {
+  /** Keys that belong to ecrm start with this; `clear()` removes them. @default 'ecrm.' */
+  readonly namespace?: string
+  /**
+   * Keys also mirrored in a first-party cookie (so the id survives localStorage being cleared, and
+   * a server can read it). @default [] (none)
+   */
+  readonly cookieKeys?: readonly string[]
+  readonly cookie?: CookieOptions
+  /** The Storage to use; read lazily. @default window.localStorage when usable */
+  readonly storage?: () => Storage | undefined
+}
+
+/** A {@link KeyValueStore} that can clear what it wrote, and says where it keeps data. */
+export interface LocalStore extends KeyValueStore {
+  /** `'localStorage'`, or `'memory'` when localStorage is missing or refuses writes. */
+  readonly kind: () => 'localStorage' | 'memory'
+  /** Deletes every key of the namespace (localStorage, cookies and memory). */
+  readonly clear: () => void
+}
+
+const readLocalStorage = (): Storage | undefined => {
+  try {
+    return typeof localStorage === 'undefined' ? undefined : localStorage
+  } catch {
+    // Blocked storage (sandboxed frames, some privacy settings) throws on access.
+    return undefined
+  }
+}
+
+/**
+ * Creates the browser {@link KeyValueStore}: localStorage (obtained on first use, never at import),
+ * with selected keys mirrored in first-party cookies, and a memory fallback when storage is missing,
+ * blocked or full. Never throws.
+ */
+export function createLocalStore(options: LocalStoreOptions = {}): LocalStore {
+  const namespace = options.namespace ?? 'ecrm.'
+  const cookieKeys = new Set(options.cookieKeys ?? [])
+  const memory = new Map<string, string>()
+  let failed = false
+  const storage = (): Storage | undefined => (failed ? undefined : (options.storage ?? readLocalStorage)())
+
+  const get = (key: string): string | undefined => {
+    if (memory.has(key)) return memory.get(key)
+    let value: string | undefined
+    try {
+      value = storage()?.getItem(key) ?? undefined
+    } catch {
+      value = undefined
+    }
+    // The cookie restores an id when localStorage was cleared (or is unavailable).
+    if (value === undefined && cookieKeys.has(key)) value = readCookie(key)
+    return value
+  }
+
+  const set = (key: string, value: string): void => {
+    try {
+      const target = storage()
+      if (target === undefined) memory.set(key, value)
+      else target.setItem(key, value)
+    } catch {
+      // Quota or private mode: keep the value for this page's life.
+      failed = true
+      memory.set(key, value)
+    }
+    if (cookieKeys.has(key)) writeCookie(key, value, options.cookie)
+  }
+
+  const remove = (key: string): void => {
+    memory.delete(key)
+    try {
+      storage()?.removeItem(key)
+    } catch {
+      // Nothing stored there.
+    }
+    if (cookieKeys.has(key)) removeCookie(key, options.cookie)
+  }
+
+  const clear = (): void => {
+    for (const key of [...memory.keys(), ...cookieKeys]) remove(key)
+    try {
+      const target = storage()
+      if (target === undefined) return
+      const ours: string[] = []
+      for (let index = 0; index < target.length; index++) {
+        const name = target.key(index)
+        if (name?.startsWith(namespace) === true) ours.push(name)
+      }
+      for (const name of ours) target.removeItem(name)
+    } catch {
+      // Storage gone: nothing left to clear.
+    }
+  }
+
+  return { get, set, remove, clear, kind: () => (storage() === undefined ? 'memory' : 'localStorage') }
+}

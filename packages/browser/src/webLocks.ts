@@ -1,0 +1,29 @@
+import type { Transport, TransportOutcome } from '@ecrm/core'
+
+/** The part of `navigator.locks` used here. */
+export interface LockManagerLike {
+  readonly request: <T>(name: string, callback: () => Promise<T>) => Promise<T>
+}
+
+const readLocks = (): LockManagerLike | undefined =>
+  typeof navigator !== 'undefined' && typeof navigator.locks?.request === 'function'
+    ? (navigator.locks as unknown as LockManagerLike)
+    : undefined
+
+/**
+ * Wraps a transport so that, across all tabs of the origin, one request is in flight at a time
+ * (a Web Lock named `lockName`), where Web Locks exist. The IndexedDB lease already guarantees two
+ * tabs never send the same items; the lock adds one flusher at a time, so tabs do not hammer a
+ * struggling backend together. Keepalive (unload) requests skip the lock: a closing page cannot wait.
+ */
+export function withSenderLock(transport: Transport, lockName: string, locks?: LockManagerLike): Transport {
+  return {
+    send: (request): Promise<TransportOutcome> => {
+      const manager = locks ?? readLocks()
+      if (manager === undefined || request.keepalive === true) return transport.send(request)
+      return manager.request(lockName, () => transport.send(request)).catch(
+        (cause: unknown): TransportOutcome => ({ type: 'network-error', cause }),
+      )
+    },
+  }
+}
