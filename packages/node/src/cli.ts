@@ -1,0 +1,180 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util'
+import { startIngestServer } from './serve.js'
+
+const USAGE = `Usage: ecrm <command> [options]
+
+Commands:
+  serve     Start the ingest server (POST /v1/batch, /v1/track, ...)
+              --port <n>            port to listen on (default 8080, env PORT)
+              --host <address>      interface (default 127.0.0.1)
+              --data-dir <path>     embedded PGlite data directory (default .ecrm-data)
+              --database-url <url>  PostgreSQL instead of PGlite (env DATABASE_URL)
+              --write-key <key>     accepted write key; repeat for more (env ECRM_WRITE_KEYS, comma-separated)
+              --allowed-origin <o>  browser origin allowed to send; repeat for more (default any)
+  analyze   Customer analysis from an orders file (see ecrm analyze --help)
+  help      Show this text`
+
+/** Runs the `ecrm` command line; resolves with the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv
+  if (command === 'serve') return serve(rest)
+  if (command === 'analyze') return analyze(rest)
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    console.log(USAGE)
+    return 0
+  }
+  console.error(`ecrm: unknown command "${command}"\n\n${USAGE}`)
+  return 2
+}
+
+async function serve(args: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'database-url': { type: 'string' },
+      'write-key': { type: 'string', multiple: true },
+      'allowed-origin': { type: 'string', multiple: true },
+    },
+    strict: true,
+  })
+  const port = Number(values.port ?? process.env['PORT'] ?? 8080)
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    console.error(`ecrm serve: --port must be an integer from 0 to 65535 (got ${values.port})`)
+    return 2
+  }
+  const writeKeys = values['write-key'] ?? (process.env['ECRM_WRITE_KEYS']?.split(',').map((key) => key.trim()).filter(Boolean) ?? [])
+  const databaseUrl = values['database-url'] ?? process.env['DATABASE_URL']
+  const server = await startIngestServer({
+    port,
+    writeKeys,
+    ...(values.host === undefined ? {} : { host: values.host }),
+    ...(values['data-dir'] === undefined ? {} : { dataDir: values['data-dir'] }),
+    ...(databaseUrl === undefined || databaseUrl === '' ? {} : { databaseUrl }),
+    ...(values['allowed-origin'] === undefined ? {} : { allowedOrigins: values['allowed-origin'] }),
+  })
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'))
+    process.once('SIGTERM', () => resolve('SIGTERM'))
+  })
+  console.log(`ecrm: ${signal} received, stopping`)
+  await server.close()
+  console.log('ecrm: stopped')
+  return 0
+}
+
+const ANALYZE_USAGE = `Usage: ecrm analyze <orders file> [options]
+
+Reads orders (customer, date, amount), fits BG/NBD and Gamma-Gamma, scores RFM, P(alive),
+expected purchases and CLV per customer, and writes them plus an HTML report.
+  --output <path>           per-customer results (default <input>.customers.csv)
+  --format csv|json         results format (default csv)
+  --report <path>           HTML report path (default: output with .html)   --no-report  none
+  --customer <col>          customer id column (name or 0-based index; detected by default)
+  --date <col>              order date column
+  --amount <col>            order amount column (currency units)
+  --calibration-end <date>  yyyy-mm-dd (default the last order's day)
+  --unit weeks|days         model time unit (default weeks)
+  --horizon <n>             CLV horizon in units (default 52 weeks / 365 days)
+  --discount-rate <r>       annual discount rate (default 0.1)
+  --margin <m>              profit share of revenue, 0-1 (default 1)
+  --currency <symbol>       printed before money in the report
+  --title <text>            report title`
+
+async function analyze(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      output: { type: 'string' },
+      format: { type: 'string' },
+      report: { type: 'string' },
+      'no-report': { type: 'boolean' },
+      customer: { type: 'string' },
+      date: { type: 'string' },
+      amount: { type: 'string' },
+      'calibration-end': { type: 'string' },
+      unit: { type: 'string' },
+      horizon: { type: 'string' },
+      'discount-rate': { type: 'string' },
+      margin: { type: 'string' },
+      currency: { type: 'string' },
+      title: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })
+  const [input] = positionals
+  if (values.help === true || input === undefined) {
+    console.log(ANALYZE_USAGE)
+    return input === undefined && values.help !== true ? 2 : 0
+  }
+  if (values.format !== undefined && values.format !== 'csv' && values.format !== 'json') {
+    console.error(`ecrm analyze: --format must be csv or json (got ${values.format})`)
+    return 2
+  }
+  if (values.unit !== undefined && values.unit !== 'weeks' && values.unit !== 'days') {
+    console.error(`ecrm analyze: --unit must be weeks or days (got ${values.unit})`)
+    return 2
+  }
+  const column = (value: string | undefined): string | number | undefined =>
+    value === undefined ? undefined : /^\d+$/.test(value) ? Number(value) : value
+  const columns = { customer: column(values.customer), date: column(values.date), amount: column(values.amount) }
+  const numberOf = (name: string, value: string | undefined): number | undefined => {
+    if (value === undefined) return undefined
+    const parsed = Number(value)
+    if (!Number.isFinite(parsed)) throw new Error(`--${name} must be a number (got ${value})`)
+    return parsed
+  }
+  const format = values.format as 'csv' | 'json' | undefined
+  const output = values.output ?? `${input.replace(/\.[^./\\]+$/, '')}.customers.${format ?? 'csv'}`
+  const { runAnalyze } = await import('./analyze/index.js')
+  const defined = <T extends object>(object: T): T =>
+    Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T
+  const summary = await runAnalyze(
+    defined({
+      input,
+      output,
+      format,
+      report: values['no-report'] === true ? (false as const) : values.report,
+      columns: Object.values(columns).some((value) => value !== undefined) ? defined(columns) : undefined,
+      calibrationEnd: values['calibration-end'],
+      unit: values.unit as 'weeks' | 'days' | undefined,
+      horizon: numberOf('horizon', values.horizon),
+      discountRate: numberOf('discount-rate', values['discount-rate']),
+      margin: numberOf('margin', values.margin),
+      currency: values.currency,
+      title: values.title,
+      // A progress line on terminals only; pipes and CI logs stay clean.
+      onProgress: process.stderr.isTTY
+        ? (read: number, total: number) => process.stderr.write(`\rreading ${Math.floor((100 * read) / Math.max(total, 1))}%`)
+        : undefined,
+    }) as Parameters<typeof runAnalyze>[0],
+  )
+  if (process.stderr.isTTY) process.stderr.write('\n')
+  console.log(`ecrm analyze: ${summary.customers} customers from ${summary.rows} rows in ${Math.round(summary.durationMs)} ms`)
+  if (summary.badRowCount > 0) {
+    console.log(`ecrm analyze: skipped ${summary.badRowCount} bad rows, e.g.`)
+    for (const row of summary.badRows.slice(0, 5)) console.log(`  line ${row.line}: ${row.reason}`)
+  }
+  for (const note of summary.notes) console.log(`ecrm analyze: ${note}`)
+  console.log(`ecrm analyze: wrote ${summary.output}${summary.report === null ? '' : ` and ${summary.report}`}`)
+  return 0
+}
+
+// Run only when executed as the `ecrm` binary, not when imported.
+const invokedAs = process.argv[1] ?? ''
+if (/(?:^|[\\/])(?:ecrm|cli\.(?:js|mjs|ts))$/.test(invokedAs)) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code
+    },
+    (error: unknown) => {
+      console.error(`ecrm: ${error instanceof Error ? error.message : String(error)}`)
+      process.exitCode = 1
+    },
+  )
+}

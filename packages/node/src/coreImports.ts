@@ -1,0 +1,18 @@
+/**
+ * The core names this package uses, in one place. Everything comes from the public
+ * '@ecrm/core' entry, as users get it.
+ */
+export { validateBatch, validateEvent, parseJsonSafely, createCoreClient, createMemoryQueue } from '@ecrm/core'
+export type {
+  CoreClient,
+  CoreClientOptions,
+  EnqueueResult,
+  FlushResult,
+  Stats,
+  TrackInput,
+  IdentifyInput,
+  PageInput,
+  ScreenInput,
+  GroupInput,
+  AliasInput,
+} from '@ecrm/core'

@@ -1,0 +1,37 @@
+/**
+ * @ecrm/node — ecrm for Node backends: the server client with a durable file queue, the ingest
+ * handler that receives Segment-compatible batches, the stores (PGlite embedded, PostgreSQL) and
+ * the pieces they are made of.
+ */
+export { createNodeClient } from './nodeClient.js'
+export type { NodeClient, NodeClientOptions, Accepted } from './nodeClient.js'
+export { createFileQueue } from './queue/fileQueue.js'
+export type { FileQueue, FileQueueOptions } from './queue/fileQueue.js'
+export { createKyTransport } from './transport/kyTransport.js'
+export type { KyTransportOptions } from './transport/kyTransport.js'
+export { systemClock, unrefScheduler, createNodeId, createConsoleLogger } from './nodePorts.js'
+export { createIngestHandler } from './ingest/ingestHandler.js'
+export type { IngestHandler, IngestHandlerOptions, ConnectionInfo } from './ingest/ingestHandler.js'
+export { toNodeListener } from './ingest/nodeListener.js'
+export type { FetchHandler } from './ingest/nodeListener.js'
+export type { RateLimitOptions } from './ingest/rateLimiter.js'
+export type { AllowedOrigins } from './ingest/requestAuth.js'
+export type { IngestErrorBody, IngestSuccessBody, RejectedEvent } from './ingest/responses.js'
+export { createPgliteStore } from './store/pgliteStore.js'
+export { createPostgresStore } from './store/postgresStore.js'
+export type { PostgresStoreOptions, PgPoolLike, PgClientLike } from './store/postgresStore.js'
+export { createSqlStore, ERASURE_EVENT } from './store/sqlStore.js'
+export { migrations, migrate } from './store/migrations.js'
+export type { Migration } from './store/migrations.js'
+export type {
+  Store,
+  InsertEventsResult,
+  ForgetSubject,
+  ForgetResult,
+  Customer,
+  ListCustomersOptions,
+  SqlDriver,
+  SqlExecutor,
+} from './store/storeTypes.js'
+export { startIngestServer } from './serve.js'
+export type { IngestServer, IngestServerOptions } from './serve.js'

@@ -1,0 +1,128 @@
+import type { Logger, Queue, Transport } from '@ecrm/core'
+import { createCoreClient, createMemoryQueue } from './coreImports.js'
+import type {
+  AliasInput,
+  CoreClient,
+  CoreClientOptions,
+  EnqueueResult,
+  FlushResult,
+  GroupInput,
+  IdentifyInput,
+  PageInput,
+  ScreenInput,
+  Stats,
+  TrackInput,
+} from './coreImports.js'
+import { createNodeId, systemClock, unrefScheduler } from './nodePorts.js'
+import { createFileQueue } from './queue/fileQueue.js'
+import { createKyTransport } from './transport/kyTransport.js'
+
+/** The library stamped on `context.library`; the build replaces the version. */
+const LIBRARY = { name: '@ecrm/node', version: '__ECRM_VERSION__' } as const
+
+/**
+ * Options of {@link createNodeClient}: the core options (ids come with each call) plus node ports.
+ * Node defaults that differ from core's: `headers: 'full'` (application/json + Basic auth),
+ * `batch.maxEvents: 500`, `library: { name: '@ecrm/node' }`.
+ */
+export interface NodeClientOptions extends Omit<CoreClientOptions, 'identity'> {
+  /**
+   * A directory for the durable file queue: events survive a crash or SIGKILL and go out on the
+   * next start. One process per directory. @default in memory (lost if the process dies)
+   */
+  readonly queueDir?: string
+  /** Overrides the ky transport (tests, custom HTTP). @default createKyTransport() */
+  readonly transport?: Transport
+  /** Where the client reports what it noticed. @default silent */
+  readonly logger?: Logger
+  /** Overrides the queue entirely (takes precedence over `queueDir`). */
+  readonly queue?: Queue
+}
+
+/** A call accepted into the queue. */
+export type Accepted = Extract<EnqueueResult, { ok: true }>
+
+/** The server-side ecrm client. */
+export interface NodeClient {
+  /** Records that a customer did something. Synchronous; throws EcrmValidationError for bad input. */
+  readonly track: (input: TrackInput) => Accepted
+  readonly identify: (input: IdentifyInput) => Accepted
+  readonly page: (input: PageInput) => Accepted
+  readonly screen: (input: ScreenInput) => Accepted
+  readonly group: (input: GroupInput) => Accepted
+  readonly alias: (input: AliasInput) => Accepted
+  /**
+   * Sends everything queued; resolves once the backend has acknowledged it (or the client gave up
+   * for now: see `remaining`). In serverless functions: `waitUntil(client.flush())`.
+   */
+  readonly flush: () => Promise<FlushResult>
+  /** Flushes, then stops timers and closes the queue. Later calls throw. Idempotent. */
+  readonly close: () => Promise<void>
+  readonly stats: () => Stats
+  /** Listens to client events: `'delivered'`, `'dead_letter'`, `'error'`, `'accepted'`. */
+  readonly on: CoreClient['on']
+  /** The wrapped core client, for what this surface does not cover. */
+  readonly core: CoreClient
+}
+
+/**
+ * Creates the server-side client: the core pipeline with node ports (Date.now, unref'd timers,
+ * a durable file queue when `queueDir` is given, a ky transport, crypto UUIDs). Every call names
+ * its customer (`userId` or `anonymousId`); there is no ambient identity on a server.
+ *
+ * Not guaranteed: with the in-memory queue, events still queued when the process dies are lost;
+ * with `queueDir`, an event is durable once its group is written (within one event-loop turn of
+ * the call), and nothing is sent before that.
+ *
+ * @example
+ * const client = createNodeClient({ writeKey, endpoint: 'https://collect.shop.example', queueDir: '.ecrm-queue' })
+ * client.track({ userId: 'user-42', event: 'Order Completed', properties: { order_id: 'o-1', total: 42 } })
+ * await client.close()
+ */
+export function createNodeClient(options: NodeClientOptions): NodeClient {
+  const { queueDir, transport, logger, queue: customQueue, ...core } = options
+  const fileQueue = customQueue === undefined && queueDir !== undefined ? createFileQueue({ dir: queueDir, ...(logger ? { onWarning: logger.warn } : {}) }) : undefined
+  const queue = customQueue ?? fileQueue ?? createMemoryQueue()
+  const client = createCoreClient(
+    // Servers batch 500 events a request (core's 500 KB cap still applies): fewer round trips
+    // where no page unload limits the request size.
+    { headers: 'full', library: LIBRARY, ...core, batch: { maxEvents: 500, ...core.batch }, identity: 'none' },
+    {
+      clock: systemClock,
+      scheduler: unrefScheduler,
+      queue,
+      transport: transport ?? createKyTransport(),
+      createId: createNodeId,
+      random: Math.random,
+      ...(logger === undefined ? {} : { logger }),
+    },
+  )
+  client.start()
+  const accepted = (result: EnqueueResult): Accepted => {
+    if (!result.ok) throw result.error
+    return result
+  }
+  let closing: Promise<void> | undefined
+  return {
+    track: (input) => accepted(client.track(input)),
+    identify: (input) => accepted(client.identify(input)),
+    page: (input) => accepted(client.page(input)),
+    screen: (input) => accepted(client.screen(input)),
+    group: (input) => accepted(client.group(input)),
+    alias: (input) => accepted(client.alias(input)),
+    flush: () => client.flush(),
+    close() {
+      closing ??= (async () => {
+        try {
+          await client.close()
+        } finally {
+          await fileQueue?.close()
+        }
+      })()
+      return closing
+    },
+    stats: () => client.stats(),
+    on: (name, handler) => client.on(name, handler),
+    core: client,
+  }
+}

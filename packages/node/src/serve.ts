@@ -1,0 +1,92 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createIngestHandler } from './ingest/ingestHandler.js'
+import { toNodeListener } from './ingest/nodeListener.js'
+import { createPgliteStore } from './store/pgliteStore.js'
+import { createPostgresStore } from './store/postgresStore.js'
+import type { Store } from './store/storeTypes.js'
+
+/** Options of {@link startIngestServer}. */
+export interface IngestServerOptions {
+  /** @default 8080 (0 picks a free port) */
+  readonly port?: number
+  /** @default '127.0.0.1' (only this machine; pass '0.0.0.0' to listen on every interface) */
+  readonly host?: string
+  /** The embedded store's data directory, when no `databaseUrl` is given. @default '.ecrm-data' */
+  readonly dataDir?: string
+  /** A PostgreSQL connection string; when given, events go there instead of the embedded store. */
+  readonly databaseUrl?: string
+  /** Accepted write keys. @default any key (development only: say so in the log) */
+  readonly writeKeys?: readonly string[]
+  /** Browser origins allowed to send. @default any */
+  readonly allowedOrigins?: readonly string[]
+  /** Where start-up and failures are told. @default console.log / console.error */
+  readonly log?: (line: string) => void
+}
+
+/** A running ingest server. */
+export interface IngestServer {
+  /** e.g. `http://127.0.0.1:8080` */
+  readonly url: string
+  readonly store: Store
+  /** Stops accepting connections, lets requests in flight finish, closes the store. Idempotent. */
+  readonly close: () => Promise<void>
+}
+
+/**
+ * Starts the ingest handler on `node:http` with the embedded PGlite store (or PostgreSQL when
+ * `databaseUrl` is given): what `ecrm serve` runs.
+ *
+ * @example
+ * const server = await startIngestServer({ port: 8080, writeKeys: ['WRITE_KEY'] })
+ * console.log(server.url)
+ * await server.close()
+ */
+export async function startIngestServer(options: IngestServerOptions = {}): Promise<IngestServer> {
+  const { port = 8080, host = '127.0.0.1', dataDir = '.ecrm-data', databaseUrl, writeKeys = [], allowedOrigins } = options
+  const log = options.log ?? ((line: string) => console.log(line))
+  const store = databaseUrl === undefined ? await createPgliteStore(dataDir) : await createPostgresStore(databaseUrl)
+  const handler = createIngestHandler({
+    store,
+    writeKeys: writeKeys.length > 0 ? writeKeys : () => true,
+    ...(allowedOrigins === undefined ? {} : { allowedOrigins }),
+    onError: (error) => log(`ecrm: storing events failed: ${String(error)}`),
+  })
+  const server = createServer(toNodeListener(handler))
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => resolve())
+  })
+  const address = server.address() as AddressInfo
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
+  const where = databaseUrl === undefined ? `PGlite in ${dataDir}` : `PostgreSQL at ${redact(databaseUrl)}`
+  log(`ecrm: listening on ${url} (POST ${url}/v1/batch), storing in ${where}`)
+  if (writeKeys.length === 0) log('ecrm: accepting ANY write key (development mode; pass --write-key to restrict)')
+  let closing: Promise<void> | undefined
+  return {
+    url,
+    store,
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve())
+          // Idle keep-alive sockets would hold close() open; requests in flight still finish.
+          server.closeIdleConnections()
+        })
+        await store.close()
+      })()
+      return closing
+    },
+  }
+}
+
+/** A connection string without its password, for logs. */
+function redact(connectionString: string): string {
+  try {
+    const url = new URL(connectionString)
+    if (url.password !== '') url.password = '***'
+    return url.toString()
+  } catch {
+    return '(connection string)'
+  }
+}

@@ -1,0 +1,93 @@
+import type { SqlDriver } from './storeTypes.js'
+
+/** One schema change, applied once, in version order. */
+export interface Migration {
+  readonly version: number
+  readonly name: string
+  readonly sql: string
+}
+
+/**
+ * The store schema, as versioned migrations. Never edit a released migration: add the next one.
+ * Timestamps are `timestamptz`; the whole event is kept as `payload` (jsonb) so nothing the
+ * client sent is lost, with the columns segments filter on pulled out beside it.
+ */
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'events, customers, identities, erasures',
+    sql: `
+      create table ecrm_events (
+        message_id text primary key,
+        type text not null,
+        event text,
+        user_id text,
+        anonymous_id text,
+        occurred_at timestamptz not null,
+        received_at timestamptz not null,
+        payload jsonb not null
+      );
+      create index ecrm_events_user_id on ecrm_events (user_id) where user_id is not null;
+      create index ecrm_events_anonymous_id on ecrm_events (anonymous_id) where anonymous_id is not null;
+      create index ecrm_events_occurred_at on ecrm_events (occurred_at);
+      create index ecrm_events_event on ecrm_events (event, occurred_at) where event is not null;
+
+      create table ecrm_customers (
+        id text primary key,
+        traits jsonb not null default '{}'::jsonb,
+        first_seen_at timestamptz not null,
+        last_seen_at timestamptz not null
+      );
+
+      create table ecrm_identities (
+        kind text not null check (kind in ('user_id', 'anonymous_id')),
+        value text not null,
+        customer_id text not null references ecrm_customers (id) on delete cascade,
+        primary key (kind, value)
+      );
+      create index ecrm_identities_customer_id on ecrm_identities (customer_id);
+
+      create table ecrm_erasures (
+        id bigint generated always as identity primary key,
+        requested_at timestamptz not null,
+        subject_kind text not null,
+        subject_sha256 text not null,
+        events_deleted integer not null,
+        customers_deleted integer not null,
+        source text not null
+      );
+    `,
+  },
+]
+
+/** An arbitrary constant: the advisory lock that serialises migrations across processes. */
+const MIGRATION_LOCK = 4_242_001
+
+/**
+ * Applies the migrations not applied yet, in one transaction, under an advisory lock so many
+ * processes starting at once apply each migration exactly once. Returns the versions applied.
+ */
+export async function migrate(driver: SqlDriver, list: readonly Migration[] = migrations): Promise<number[]> {
+  return driver.transaction(async (tx) => {
+    await tx.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK])
+    await tx.exec(`
+      create table if not exists ecrm_schema_migrations (
+        version integer primary key,
+        name text not null,
+        applied_at timestamptz not null default now()
+      )`)
+    const rows = await tx.query<{ version: number }>('select version from ecrm_schema_migrations')
+    const done = new Set(rows.map((row) => row.version))
+    const applied: number[] = []
+    for (const migration of [...list].sort((a, b) => a.version - b.version)) {
+      if (done.has(migration.version)) continue
+      await tx.exec(migration.sql)
+      await tx.query('insert into ecrm_schema_migrations (version, name) values ($1, $2)', [
+        migration.version,
+        migration.name,
+      ])
+      applied.push(migration.version)
+    }
+    return applied
+  })
+}

@@ -1,0 +1,86 @@
+import { EcrmError } from '@ecrm/core'
+import { createSqlStore } from './sqlStore.js'
+import type { SqlDriver, SqlExecutor, Store } from './storeTypes.js'
+
+/** A `pg` client checked out of a pool (structural, so no `@types/pg` is needed). */
+export interface PgClientLike {
+  query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>
+  release(error?: Error | boolean): void
+}
+
+/** A `pg` Pool, or anything shaped like one. */
+export interface PgPoolLike {
+  query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>
+  connect(): Promise<PgClientLike>
+  end(): Promise<void>
+}
+
+/** Options of {@link createPostgresStore}. */
+export interface PostgresStoreOptions {
+  /** Connections in the pool the store creates from a connection string. @default 10 */
+  readonly maxConnections?: number
+}
+
+/**
+ * Opens a store on a real PostgreSQL (or a Postgres-compatible distributed database) through
+ * `pg`: from a connection string (the store owns the pool and ends it on `close`) or your own
+ * pool (left open). Applies migrations first, safely when many processes start at once.
+ * `pg` is an optional peer dependency, imported only when a connection string is given.
+ *
+ * @example
+ * const store = await createPostgresStore(process.env.DATABASE_URL!)
+ */
+export async function createPostgresStore(
+  connection: string | PgPoolLike,
+  { maxConnections = 10 }: PostgresStoreOptions = {},
+): Promise<Store> {
+  if (typeof connection !== 'string') return createSqlStore(poolDriver(connection), { ownsDriver: false })
+  let pg: { Pool: new (config: object) => PgPoolLike; default?: { Pool: new (config: object) => PgPoolLike } }
+  try {
+    pg = (await import('pg')) as unknown as typeof pg
+  } catch (error) {
+    throw new EcrmError('missing_dependency', 'createPostgresStore() failed: pg (install it: npm i pg)', { cause: error })
+  }
+  const Pool = pg.default?.Pool ?? pg.Pool
+  const pool = new Pool({ connectionString: connection, max: maxConnections })
+  try {
+    return await createSqlStore(poolDriver(pool))
+  } catch (error) {
+    await pool.end()
+    throw error
+  }
+}
+
+function executor(target: { query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }> }): SqlExecutor {
+  return {
+    async query<Row>(sql: string, params: readonly unknown[] = []) {
+      return (await target.query(sql, [...params])).rows as Row[]
+    },
+    async exec(sql) {
+      await target.query(sql)
+    },
+  }
+}
+
+/** A {@link SqlDriver} over a `pg` pool: transactions on a checked-out client. */
+export function poolDriver(pool: PgPoolLike): SqlDriver {
+  return {
+    ...executor(pool),
+    async transaction(work) {
+      const client = await pool.connect()
+      try {
+        await client.query('begin')
+        const result = await work(executor(client))
+        await client.query('commit')
+        client.release()
+        return result
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined)
+        // A client in an unknown state must not go back to the pool.
+        client.release(error instanceof Error ? error : true)
+        throw error
+      }
+    },
+    close: () => pool.end(),
+  }
+}

@@ -1,0 +1,27 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { createPgliteStore } from '../src/store/pgliteStore.js'
+import { makeEvent, runStoreContract } from './storeContract.js'
+
+// One PGlite in memory cannot be opened twice; the on-disk test below covers re-migration.
+runStoreContract('PGlite (in memory)', async () => ({ store: await createPgliteStore() }))
+
+describe('createPgliteStore', () => {
+  it('keeps data in dataDir across a close and reopen, without migrating twice', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ecrm-pglite-'))
+    try {
+      const first = await createPgliteStore(dir)
+      const event = makeEvent({ type: 'track', userId: 'disk-1' })
+      await first.insertEvents([event])
+      await first.close()
+      const second = await createPgliteStore(dir)
+      expect(await second.insertEvents([event])).toEqual({ inserted: 0, duplicates: 1, erased: 0 })
+      expect(await second.query('select version from ecrm_schema_migrations')).toEqual([{ version: 1 }])
+      await second.close()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 60_000)
+})
