@@ -290,3 +290,45 @@ export { compileLogicToSql } from './sql/compileLogicToSql.js'
 export type { SqlCondition } from './sql/compileLogicToSql.js'
 export { quoteIdentifier } from './sql/sqlColumns.js'
 export type { SqlColumnMap, SqlPlainColumn, SqlJsonbColumn, SqlValueType } from './sql/sqlColumns.js'
+
+// destinations
+export { createDestinationDispatcher } from './destinations/dispatcher.js'
+export type { DestinationDispatcher, DestinationDispatcherOptions, DispatchResult } from './destinations/dispatcher.js'
+export { createTokenSource, encodeForm, parseOAuthToken, resolveUrl } from './destinations/tokenSource.js'
+export type { TokenSource, TokenSourceOptions, TokenResult } from './destinations/tokenSource.js'
+export {
+  ERASURE_EVENT_NAME,
+  crmActionOf,
+  emailOf,
+  traitsOf,
+  leadTraitsOf,
+  propertiesOf,
+  isConsentDenied,
+  applyTraitsMap,
+  mergeTraitsMap,
+} from './destinations/eventFields.js'
+export type { CrmAction, TraitsMap } from './destinations/eventFields.js'
+export { hubspotDestination, interpretHubspot, HUBSPOT_TRAITS_MAP } from './destinations/hubspot.js'
+export type { HubspotDestinationOptions } from './destinations/hubspot.js'
+export { salesforceDestination, interpretSalesforce, SALESFORCE_TRAITS_MAP, SALESFORCE_API_VERSION } from './destinations/salesforce.js'
+export type { SalesforceDestinationOptions, SalesforceCredentials } from './destinations/salesforce.js'
+export { zohoDestination, interpretZoho, ZOHO_TRAITS_MAP } from './destinations/zoho.js'
+export type { ZohoDestinationOptions } from './destinations/zoho.js'
+export { dynamicsDestination, interpretDynamics, DYNAMICS_TRAITS_MAP } from './destinations/dynamics.js'
+export type { DynamicsDestinationOptions } from './destinations/dynamics.js'
+export { createWebhookDestination, webhookSignatureHeader, webhookSignedText, WEBHOOK_SIGNATURE_HEADER } from './destinations/webhook.js'
+export type { WebhookDestinationCoreOptions } from './destinations/webhook.js'
+export type {
+  Destination,
+  DestinationAuth,
+  DestinationRequest,
+  DestinationResponse,
+  DestinationOutcome,
+  DestinationSender,
+  DestinationStats,
+  SendableRequest,
+  AccessToken,
+  Interpretation,
+  MapContext,
+  HttpMethod,
+} from './destinations/destinationTypes.js'

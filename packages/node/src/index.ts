@@ -35,3 +35,18 @@ export type {
 } from './store/storeTypes.js'
 export { startIngestServer } from './serve.js'
 export type { IngestServer, IngestServerOptions } from './serve.js'
+export {
+  createDestinationFanout,
+  createDestinationHttpSender,
+  webhookDestination,
+  verifyWebhookSignature,
+  hmacSha256Hex,
+} from './destinations/index.js'
+export type {
+  DestinationFanout,
+  DestinationFanoutOptions,
+  DestinationHttpSenderOptions,
+  WebhookDestinationOptions,
+  VerifyWebhookSignatureInput,
+  WebhookVerification,
+} from './destinations/index.js'

@@ -1,0 +1,35 @@
+import type { DestinationRequest, HttpMethod } from './destinationTypes.js'
+
+/** A JSON request carrying the given events. */
+export function jsonRequest(
+  method: HttpMethod,
+  url: string,
+  body: unknown,
+  eventIds: readonly string[],
+  headers: Readonly<Record<string, string>> = {},
+): DestinationRequest {
+  return {
+    method,
+    url,
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...headers },
+    body: JSON.stringify(body),
+    eventIds,
+  }
+}
+
+/** `JSON.parse` that answers `undefined` instead of throwing (vendor error bodies are not always JSON). */
+export function parseJsonSafe(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * An OData string literal for a key in a URL path: single quotes doubled (OData ABNF,
+ * `SQUOTE-in-string`), then percent-encoded, e.g. `contacts(emailaddress1='o''hara%40x.example')`.
+ */
+export function odataString(value: string): string {
+  return `'${encodeURIComponent(value.replace(/'/g, "''"))}'`
+}
