@@ -257,6 +257,39 @@ export {
 export type { LeadModel, LeadCondition, FitRule, EngagementRule } from './leads/leadModelSchema.js'
 export { meetsCondition } from './leads/leadConditions.js'
 
+// clv
+export { summarizeTransactions, summarizeDailySpend } from './clv/summarizeTransactions.js'
+export type { SummarizeOptions, DailySpend } from './clv/summarizeTransactions.js'
+export { DAYS_PER_UNIT, DAYS_PER_YEAR } from './clv/types.js'
+export type { TimeUnit, Transaction, PurchaseHistory, CustomerSummary } from './clv/types.js'
+export { fitBgNbd, bgNbdLogLikelihood, createBgNbdLikelihood } from './clv/bgNbd.js'
+export type { BgNbdParams, BgNbdFit } from './clv/bgNbd.js'
+export {
+  bgNbdProbabilityAlive,
+  bgNbdExpectedPurchases,
+  bgNbdUnconditionalExpectedPurchases,
+  bgNbdProbabilityOfNPurchases,
+} from './clv/bgNbdPredict.js'
+export {
+  fitGammaGamma,
+  gammaGammaLogLikelihood,
+  gammaGammaExpectedSpend,
+  createGammaGammaLikelihood,
+} from './clv/gammaGamma.js'
+export type { GammaGammaParams, GammaGammaFit, SpendHistory } from './clv/gammaGamma.js'
+export {
+  fitParetoNbd,
+  paretoNbdLogLikelihood,
+  paretoNbdProbabilityAlive,
+  paretoNbdExpectedPurchases,
+} from './clv/paretoNbd.js'
+export type { ParetoNbdParams, ParetoNbdFit } from './clv/paretoNbd.js'
+export { customerLifetimeValue, scoreClv, historicClv } from './clv/lifetimeValue.js'
+export type { LifetimeValueOptions, CustomerValue, HistoricClvOptions } from './clv/lifetimeValue.js'
+export type { FitOptions } from './clv/fitting.js'
+export type { MinimizeOptions } from './clv/minimize.js'
+export type { ValueAndGradient } from './clv/bfgs.js'
+
 // logic
 export { applyLogic, compileLogic, createLogicEngine } from './logic/engine.js'
 export type { LogicEngine, LogicEngineOptions } from './logic/engine.js'

@@ -50,3 +50,16 @@ export type {
   VerifyWebhookSignatureInput,
   WebhookVerification,
 } from './destinations/index.js'
+export { runAnalyze, readOrders, analyzeCustomers } from './analyze/index.js'
+export type {
+  AnalyzeOptions,
+  AnalyzeSummary,
+  ReadOrdersOptions,
+  OrdersRead,
+  BadRow,
+  AnalyzeModelOptions,
+  CustomerAnalysis,
+  CustomerResult,
+  ColumnMapping,
+  ResultFormat,
+} from './analyze/index.js'

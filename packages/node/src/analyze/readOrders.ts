@@ -1,0 +1,160 @@
+import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import { createInterface } from 'node:readline'
+import { EcrmError } from '@ecrm/core'
+import { parseAmount, parseDate, resolveLayout, splitFields } from './columns.js'
+import type { ColumnMapping, Layout } from './columns.js'
+
+const DAY_MS = 86_400_000
+
+/** A line that could not be read as an order. */
+export interface BadRow {
+  /** 1-based line number in the file. */
+  readonly line: number
+  /** What was wrong, e.g. `unrecognised date "03/04/2024"`. */
+  readonly reason: string
+}
+
+/** Options of {@link readOrders}. */
+export interface ReadOrdersOptions {
+  /** Which columns hold the customer, date and amount; detected from the header when absent. */
+  readonly columns?: ColumnMapping
+  /**
+   * Offset added to timestamps before cutting them into calendar days, ms (the shop's UTC offset).
+   * @default 0
+   */
+  readonly timeZoneOffsetMs?: number
+  /**
+   * Bad rows kept with their reason; the rest are only counted.
+   * @default 100
+   */
+  readonly maxBadRows?: number
+  /** Called about every 64 KiB read, for a progress bar. */
+  readonly onProgress?: (bytesRead: number, totalBytes: number) => void
+}
+
+/** What {@link readOrders} gathered. */
+export interface OrdersRead {
+  /**
+   * Spend per customer per calendar day, as flat `[day, spend, day, spend, …]` arrays (day =
+   * whole days since the epoch): memory grows with customer-days, not with lines.
+   */
+  readonly daily: Map<string, number[]>
+  readonly layout: Layout
+  /** Lines read as orders. */
+  readonly rows: number
+  /** Lines that were not orders, up to `maxBadRows`. */
+  readonly badRows: BadRow[]
+  /** Every line that was not an order, including those not kept in `badRows`. */
+  readonly badRowCount: number
+  /** Revenue over every order read, currency units. */
+  readonly revenue: number
+  /** Earliest and latest order day start, epoch ms (NaN without orders). */
+  readonly firstAt: number
+  readonly lastAt: number
+}
+
+/**
+ * Streams an orders file line by line (node:readline) and folds it into spend per customer per
+ * day. Bad lines are reported by number and skipped, never fatal. Throws only when the file cannot
+ * be opened or its columns cannot be found.
+ *
+ * @example
+ * const { daily, badRows } = await readOrders('orders.csv', { columns: { amount: 'grand_total' } })
+ */
+export async function readOrders(path: string, options: ReadOrdersOptions = {}): Promise<OrdersRead> {
+  const { timeZoneOffsetMs = 0, maxBadRows = 100, onProgress } = options
+  const totalBytes = (await stat(path)).size
+  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 64 * 1024 })
+  if (onProgress !== undefined) stream.on('data', () => onProgress(stream.bytesRead, totalBytes))
+  const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })
+
+  const daily = new Map<string, number[]>()
+  const badRows: BadRow[] = []
+  let badRowCount = 0
+  let rows = 0
+  let revenue = 0
+  let firstDay = Number.POSITIVE_INFINITY
+  let lastDay = Number.NEGATIVE_INFINITY
+  let layout: Layout | undefined
+  let lineNumber = 0
+  const reject = (reason: string): void => {
+    badRowCount += 1
+    if (badRows.length < maxBadRows) badRows.push({ line: lineNumber, reason })
+  }
+
+  for await (const rawLine of lines) {
+    lineNumber += 1
+    const line = lineNumber === 1 ? rawLine.replace(/^\uFEFF/, '') : rawLine
+    if (line.trim() === '') continue
+    if (layout === undefined) {
+      const resolved = resolveLayout(line, options.columns)
+      if (typeof resolved === 'string') {
+        lines.close()
+        stream.destroy()
+        throw new EcrmError('invalid_input', `ecrm analyze cannot read the orders: ${path} (${resolved})`)
+      }
+      layout = resolved
+      if (layout.hasHeader) continue
+    }
+    const fields = splitFields(line, layout.delimiter)
+    const customer = fields[layout.customer]
+    const dateText = fields[layout.date]
+    const amountText = fields[layout.amount]
+    if (customer === undefined || dateText === undefined || amountText === undefined) {
+      reject(`expected at least ${Math.max(layout.customer, layout.date, layout.amount) + 1} fields, got ${fields.length}`)
+      continue
+    }
+    if (customer === '') {
+      reject('empty customer id')
+      continue
+    }
+    const at = parseDate(dateText)
+    if (at === null) {
+      reject(`unrecognised date "${dateText}" (use yyyymmdd, ISO 8601 or epoch)`)
+      continue
+    }
+    const amount = parseAmount(amountText)
+    if (amount === null) {
+      reject(`unrecognised amount "${amountText}"`)
+      continue
+    }
+    const day = Math.floor((at + timeZoneOffsetMs) / DAY_MS)
+    addSpend(daily, customer, day, amount)
+    rows += 1
+    revenue += amount
+    if (day < firstDay) firstDay = day
+    if (day > lastDay) lastDay = day
+  }
+  if (layout === undefined) {
+    throw new EcrmError('invalid_input', `ecrm analyze cannot read the orders: ${path} (the file is empty)`)
+  }
+  onProgress?.(totalBytes, totalBytes)
+  const toAt = (day: number): number => (Number.isFinite(day) ? day * DAY_MS - timeZoneOffsetMs : Number.NaN)
+  return { daily, layout, rows, badRows, badRowCount, revenue, firstAt: toAt(firstDay), lastAt: toAt(lastDay) }
+}
+
+/** Adds spend to a customer's day; orders files are mostly chronological, so look from the end. */
+function addSpend(daily: Map<string, number[]>, customer: string, day: number, amount: number): void {
+  const days = daily.get(customer)
+  if (days === undefined) {
+    daily.set(customer, [day, amount])
+    return
+  }
+  for (let i = days.length - 2; i >= 0; i -= 2) {
+    if (days[i] === day) {
+      days[i + 1] = (days[i + 1] ?? 0) + amount
+      return
+    }
+  }
+  days.push(day, amount)
+}
+
+/** Presents the flat day arrays as the `[customer, [day, spend] pairs]` that core's summariser reads. */
+export function* dailyPairs(daily: ReadonlyMap<string, readonly number[]>): Generator<[string, Generator<[number, number]>]> {
+  for (const [customer, days] of daily) yield [customer, pairsOf(days)]
+}
+
+function* pairsOf(days: readonly number[]): Generator<[number, number]> {
+  for (let i = 0; i < days.length; i += 2) yield [days[i] ?? 0, days[i + 1] ?? 0]
+}
