@@ -1,0 +1,54 @@
+import { defineRule } from '@ecrm/core'
+import type { RuleDefinition } from '@ecrm/core'
+
+/** Windows of the demo's rules, in ms (short, so a visitor sees them fire). */
+export interface DemoRuleWindows {
+  /** "Product Added, then no Order Completed" for this long fires cart_abandoned. @default 20_000 */
+  readonly abandonMs: number
+  /** An order, then no other order for this long fires win_back. @default 120_000 */
+  readonly winBackMs: number
+}
+
+/**
+ * The rules that follow a browser's cart. The cart lives in the browser (localStorage), so its
+ * engine keys customers by anonymous id: an order placed after signing in still cancels the
+ * reminder armed while the visitor was anonymous.
+ */
+export function cartRules({ abandonMs }: DemoRuleWindows): RuleDefinition[] {
+  return [
+    defineRule({
+      id: 'cart_abandoned',
+      description: 'Product Added, then no Order Completed within the window (1 h in production)',
+      when: 'Product Added',
+      unless: 'Order Completed',
+      within: abandonMs,
+      cooldown: abandonMs,
+      then: { event: 'Cart Abandoned', properties: { campaign: 'cart_reminder_email' } },
+    }),
+  ]
+}
+
+/**
+ * The rules that follow a person (their user id, the email in this shop), wherever they shop from.
+ * In production win-back is a schedule (`{ inactiveDays: 60 }`); the demo uses the same idea on a
+ * timer: an order, then no repeat order within the window.
+ */
+export function customerRules({ winBackMs }: DemoRuleWindows): RuleDefinition[] {
+  return [
+    defineRule({
+      id: 'welcome',
+      description: 'The first identify of a person: send the welcome email',
+      when: 'Identify',
+      maxFirings: 1,
+      then: { event: 'Rule Fired', properties: { campaign: 'welcome_email' } },
+    }),
+    defineRule({
+      id: 'win_back',
+      description: 'A buyer who has not ordered again within the window: send a win-back offer',
+      when: 'Order Completed',
+      unless: 'Order Completed',
+      within: winBackMs,
+      then: { event: 'Rule Fired', properties: { campaign: 'win_back_offer' } },
+    }),
+  ]
+}

@@ -1,0 +1,103 @@
+// `npm start`: builds the browser bundles when they are missing or older than their sources, then
+// runs the demo (collector + storefront + live dashboard) from the TypeScript sources in one
+// node:http server, on PORT (default 8787, or the next free port), storing in .ecrm-data/.
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { register } from 'node:module'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+process.chdir(root)
+
+const BUNDLES = ['packages/browser/dist/ecrm.min.js', 'packages/browser/dist/snippet.min.js']
+const SOURCES = ['packages/browser/src', 'packages/core/src']
+
+/** Newest modification time under a folder, ms. */
+function newestMtime(folder) {
+  let newest = 0
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name)
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs)
+  }
+  return newest
+}
+
+/** Builds the script-tag bundle and the loader with the repository's rollup config, if stale. */
+async function ensureBundles() {
+  const sourcesAt = Math.max(...SOURCES.map(newestMtime))
+  const stale = BUNDLES.filter((file) => !existsSync(file) || statSync(file).mtimeMs < sourcesAt)
+  if (stale.length === 0) return
+  console.log(`demo: building ${stale.join(', ')} (missing or older than the sources)…`)
+  const { rollup } = await import('rollup')
+  const { default: configs } = await import(new URL('../rollup.config.mjs', import.meta.url).href)
+  // Only the browser bundles: the server runs from the sources, so the other packages' builds
+  // (and their type checks) are not needed to start the demo.
+  const wanted = configs.filter((config) => BUNDLES.includes(config.output?.file))
+  try {
+    for (const config of wanted) {
+      const bundle = await rollup({ ...config, onwarn: () => undefined })
+      await bundle.write(config.output)
+      await bundle.close()
+    }
+  } catch (error) {
+    if (BUNDLES.every((file) => existsSync(file))) {
+      console.warn(`demo: the build failed, using the existing bundles (${error.message})`)
+      return
+    }
+    console.error(`demo: the browser bundles could not be built: ${error.message}\nRun \`npx rollup -c\` to see why.`)
+    process.exit(1)
+  }
+}
+
+const numberFromEnv = (name, fallback) => {
+  const value = process.env[name]
+  if (value === undefined || value === '') return fallback
+  const number = Number(value)
+  if (!Number.isFinite(number) || number < 0) {
+    console.error(`demo: ${name}=${value} is not a number of ms (or a port); unset it or give e.g. ${fallback}`)
+    process.exit(1)
+  }
+  return number
+}
+
+await ensureBundles()
+register('../examples/demo-server/tsLoader.mjs', import.meta.url)
+const { startDemo } = await import('../examples/demo-server/index.ts')
+
+const dataDir = resolve(root, process.env.ECRM_DATA_DIR ?? '.ecrm-data')
+const reused = existsSync(dataDir)
+const demo = await startDemo({
+  port: numberFromEnv('PORT', 8787),
+  dataDir,
+  abandonMs: numberFromEnv('DEMO_ABANDON_MS', 20_000),
+  winBackMs: numberFromEnv('DEMO_WINBACK_MS', 120_000),
+  clvDayMs: numberFromEnv('DEMO_CLV_DAY_MS', 60_000),
+  log: (line) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`),
+})
+
+console.log(`
+  ecrm demo is running
+    shop        ${demo.url}/
+    dashboard   ${demo.dashboardUrl}
+    collector   ${demo.collectorUrl}  (write key: demo-write-key)
+    data        ${dataDir}${reused ? ' (reused)' : ' (new)'}
+
+  Fill it without clicking: ECRM_DEMO_URL=${demo.url} npm run demo:shoppers
+  Stop with Ctrl-C.
+`)
+
+let stopping = false
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (stopping) process.exit(130) // a second Ctrl-C: do not wait
+    stopping = true
+    console.log(`\ndemo: ${signal}, closing the server and the store…`)
+    demo.close().then(
+      () => process.exit(0),
+      (error) => {
+        console.error('demo: close failed:', error)
+        process.exit(1)
+      },
+    )
+  })
+}

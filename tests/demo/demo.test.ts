@@ -1,0 +1,123 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startDemo } from '../../examples/demo-server/index.js'
+import type { DashboardData, Demo } from '../../examples/demo-server/index.js'
+import { abandonCart, addToCart, checkout, launchBrowser, leave, openShop } from '../../examples/shoppers/visits.mjs'
+import { requireChromium } from '../support/chromium.js'
+
+const ABANDON_MS = 3_000
+const bundle = (file: string): string => fileURLToPath(new URL(`../../packages/browser/dist/${file}`, import.meta.url))
+const missingBundles = ['ecrm.min.js', 'snippet.min.js'].filter((file) => !existsSync(bundle(file)))
+const skipReason =
+  requireChromium() ?? (missingBundles.length > 0 ? `browser bundles not built (${missingBundles.join(', ')}): run npx rollup -c` : undefined)
+if (skipReason !== undefined && process.env['CI'] === 'true') throw new Error(skipReason)
+if (skipReason !== undefined) console.warn(`demo e2e skipped: ${skipReason}`)
+
+async function dashboardJson(demo: Demo): Promise<DashboardData> {
+  const response = await fetch(`${demo.url}/dashboard.json`)
+  expect(response.status).toBe(200)
+  return (await response.json()) as DashboardData
+}
+
+async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await read()
+    if (done(value)) return value
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+}
+
+describe.skipIf(skipReason !== undefined)('the demo (npm start)', () => {
+  let dataDir: string
+  let demo: Demo
+  let browser: Browser
+  const log: string[] = []
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'ecrm-demo-'))
+    demo = await startDemo({ port: 0, dataDir, abandonMs: ABANDON_MS, winBackMs: 600_000, log: (line) => void log.push(line) })
+    browser = await launchBrowser()
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await demo?.close()
+    if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  it('serves the shop with the loader snippet injected, and index.html for unknown SPA paths', async () => {
+    for (const path of ['/', '/product/sku-grinder', '/some/deep/route']) {
+      const response = await fetch(`${demo.url}${path}`)
+      expect(response.status).toBe(200)
+      const html = await response.text()
+      expect(html).toContain("ecrm.load('demo-write-key', { endpoint: location.origin })")
+      expect(html).not.toContain('<!-- ecrm:snippet -->')
+    }
+    expect((await fetch(`${demo.url}/ecrm.min.js`)).status).toBe(200)
+    expect((await fetch(`${demo.url}/missing-file.js`)).status).toBe(404)
+  })
+
+  it('fires cart_abandoned for a shopper who leaves a cart, and shows the firing and the customer on the dashboard', async () => {
+    const { anonymousId } = await abandonCart(browser, demo.url, 'sku-grinder')
+    expect(anonymousId).toEqual(expect.any(String))
+
+    const data = await waitFor('the cart_abandoned firing', () => dashboardJson(demo), (value) => value.firings.some((firing) => firing.ruleId === 'cart_abandoned'))
+    const firing = data.firings.find((candidate) => candidate.ruleId === 'cart_abandoned')
+    expect(firing?.event).toBe('Cart Abandoned')
+    expect(firing?.detail).toContain('Burr Grinder')
+
+    // The firing came after the window, counted from the Product Added the store received.
+    const added = await demo.store.query<{ occurred_at: Date }>(`select occurred_at from ecrm_events where event = 'Product Added' and anonymous_id = $1`, [anonymousId])
+    expect(added).toHaveLength(1)
+    expect(firing?.at ?? 0).toBeGreaterThanOrEqual(new Date(added[0]?.occurred_at ?? 0).getTime() + ABANDON_MS)
+
+    const shopper = data.customers.find((customer) => customer.anonymousIds.includes(anonymousId ?? ''))
+    expect(shopper).toBeDefined()
+    expect(shopper?.isIdentified).toBe(false)
+    expect(shopper?.orders).toBe(0)
+    expect(shopper?.firings['cart_abandoned']).toBe(1)
+    const steps = Object.fromEntries(data.kpis.funnel.map((step) => [step.step, step.customers]))
+    expect(steps).toMatchObject({ 'Product Viewed': 1, 'Product Added': 1, 'Checkout Started': 0, 'Order Completed': 0 })
+
+    const page = await browser.newPage()
+    await page.goto(`${demo.url}/dashboard`)
+    await expect(page.locator('#firings').innerText()).resolves.toContain('cart_abandoned')
+    await expect(page.locator(`tr[data-customer="${shopper?.id ?? ''}"]`).innerText()).resolves.toContain('cart_abandoned')
+    await page.close()
+  })
+
+  it('does not fire cart_abandoned when the shopper signs in and buys within the window, and welcomes them', async () => {
+    const visit = await openShop(browser, demo.url)
+    await addToCart(visit.page, 'sku-mug')
+    await checkout(visit.page, { email: 'buyer@shop-e2e.example', name: 'Bea Buyer' })
+    const anonymousId = await visit.page.evaluate(() => (window as unknown as { ecrm: { user: () => { anonymousId: string } } }).ecrm.user().anonymousId)
+    await leave(visit)
+
+    const data = await waitFor('the buyer on the dashboard', () => dashboardJson(demo), (value) => value.customers.some((customer) => customer.email === 'buyer@shop-e2e.example' && customer.orders === 1))
+    await new Promise((resolve) => setTimeout(resolve, ABANDON_MS + 1_500))
+    const later = await dashboardJson(demo)
+    const buyer = later.customers.find((customer) => customer.email === 'buyer@shop-e2e.example')
+    expect(buyer?.anonymousIds).toContain(anonymousId)
+    expect(buyer?.revenue).toBe(14)
+    expect(buyer?.firings['cart_abandoned']).toBeUndefined()
+    expect(buyer?.firings['welcome']).toBe(1)
+    expect(buyer?.rfm).not.toBeNull()
+    expect(later.kpis.aov).toEqual({ orders: 1, revenue: 14, aov: 14 })
+    expect(data.clv.method).toBe('historic')
+  })
+
+  it('reuses the data folder on a second start', async () => {
+    const before = await dashboardJson(demo)
+    await demo.close()
+    demo = await startDemo({ port: 0, dataDir, abandonMs: ABANDON_MS, log: (line) => void log.push(line) })
+    const after = await dashboardJson(demo)
+    expect(after.totals.events).toBe(before.totals.events)
+    expect(after.firings.map((firing) => firing.ruleId).sort()).toEqual(before.firings.map((firing) => firing.ruleId).sort())
+  })
+})
