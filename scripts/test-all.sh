@@ -8,6 +8,7 @@ bash scripts/ensure-system-deps.sh
 
 echo "== build" && npm run --silent build
 echo "== typecheck" && npm run --silent typecheck
+echo "== Node 22 and 24" && bash scripts/test-runtimes.sh
 echo "== tests (unit + end-to-end)"
 report=$(mktemp)
 status=0
