@@ -9,15 +9,28 @@ bash scripts/ensure-system-deps.sh
 echo "== build" && npm run --silent build
 echo "== typecheck" && npm run --silent typecheck
 echo "== Node 22 and 24" && bash scripts/test-runtimes.sh
-echo "== tests (unit + end-to-end)"
-report=$(mktemp)
+reports=$(mktemp -d)
 status=0
-npx vitest run --reporter=default --reporter=json --outputFile="$report" || status=$?
+# Unit tests first, then the end-to-end layer on its own, so real-time scenarios (Retry-After,
+# offline spells, crash and restart) do not compete with the unit suite for the two cores.
+echo "== unit tests"
+npx vitest run --project unit --reporter=default --reporter=json --outputFile="$reports/unit.json" || status=$?
+echo "== end-to-end tests (Chromium, HTTP backends, PGlite, PostgreSQL, the demo)"
+npx vitest run --project e2e --reporter=default --reporter=json --outputFile="$reports/e2e.json" || status=$?
 echo "== size budgets"
 npx size-limit || status=$?
 node -e '
-  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))
-  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`)
-' "$report"
-rm -f "$report"
+  const fs = require("fs")
+  const totals = { passed: 0, failed: 0, skipped: 0 }
+  for (const name of ["unit.json", "e2e.json"]) {
+    const file = `${process.argv[1]}/${name}`
+    if (!fs.existsSync(file)) { totals.failed += 1; console.error(`no report from the ${name} run`); continue }
+    const r = JSON.parse(fs.readFileSync(file, "utf8"))
+    totals.passed += r.numPassedTests
+    totals.failed += r.numFailedTests
+    totals.skipped += r.numPendingTests + r.numTodoTests
+  }
+  console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`)
+' "$reports"
+rm -rf "$reports"
 exit $status
