@@ -1,4 +1,4 @@
-import { EcrmError, createCoreClient, isEcrmError } from '@ecrm/core'
+import { EcrmError, createCoreClient } from '@ecrm/core'
 import type { ClientDestination, CoreClient, CoreClientOptions, EnqueueResult, EventContext, Ports } from '@ecrm/core'
 import type { BrowserClient, BrowserClientOptions, BrowserStats } from './browserClientTypes.js'
 import { createBrowserId } from './browserId.js'
@@ -20,6 +20,10 @@ import { createSessionTracker } from './session.js'
 import { createUnloadTransport } from './unloadTransport.js'
 import { withSenderLock } from './webLocks.js'
 import { startCapture } from './capture.js'
+import { createPageSafety } from './pageSafety.js'
+import type { Onsite } from './onsite/onsiteTypes.js'
+import type { OnsiteStarter } from './onsite/startOnsite.js'
+import { startOnsite } from './onsite/startOnsite.js'
 
 /** The page and time a buffered call was made at (the snippet records them). */
 export interface CallContext {
@@ -42,23 +46,13 @@ const COOKIE_KEYS = ['ecrm.anonymousId', 'ecrm.userId']
 /**
  * Creates the storefront client and starts it: IndexedDB outbox, cookie + localStorage identity,
  * consent (with Global Privacy Control), page views and SPA routes, sessions and campaigns, unload
- * delivery. Nothing runs before this call.
+ * delivery, and (given `withOnsite`, e.g. {@link startOnsite}) the on-site intelligence. Nothing
+ * runs before this call.
  */
-export function createBrowserClientHandle(options: BrowserClientOptions): BrowserClientHandle {
+export function createBrowserClientHandle(options: BrowserClientOptions, withOnsite?: OnsiteStarter): BrowserClientHandle {
   checkOptions(options)
   const ports: Partial<Ports> = options.ports ?? {}
-  const report = (error: EcrmError): void => {
-    try {
-      options.onError?.(error)
-    } catch {
-      // A failing onError must not break the page either.
-    }
-    if (options.debug === true && typeof console !== 'undefined') console.warn('[ecrm]', error.message, error)
-  }
-  const toError = (where: string, error: unknown): EcrmError =>
-    isEcrmError(error)
-      ? error
-      : new EcrmError('internal_error', `Unexpected error: ecrm.${where}() (${String(error)}; the call was ignored)`, { cause: error })
+  const { report, toError, guard } = createPageSafety(options)
 
   const localStore = ports.storage === undefined ? createLocalStore({ cookieKeys: COOKIE_KEYS, ...pickDefined(options, ['cookie']) }) : undefined
   const storage = ports.storage ?? (localStore as LocalStore)
@@ -76,6 +70,7 @@ export function createBrowserClientHandle(options: BrowserClientOptions): Browse
   const exitTransport = ports.transport ?? createUnloadTransport({ transport: createFetchTransport() })
   const transport = ports.transport ?? withSenderLock(exitTransport, `ecrm-send-${options.writeKey}`)
   const clock = ports.clock ?? createBrowserClock()
+  const scheduler = ports.scheduler ?? createBrowserScheduler()
   const connectivity = ports.connectivity ?? createBrowserConnectivity()
   const createId = ports.createId ?? createBrowserId
   const consent = deriveConsent(options.consent)
@@ -105,12 +100,20 @@ export function createBrowserClientHandle(options: BrowserClientOptions): Browse
   }
 
   // A destination with a category receives events only while that category is granted (GPC included).
-  const destinations = options.destinations?.map((destination): ClientDestination => {
+  let destinations = options.destinations?.map((destination): ClientDestination => {
     const category = destination.category
     if (category === undefined) return destination
     return { ...destination, deliver: (event) => (core.consent.get()[category] === true ? destination.deliver(event) : undefined) }
   })
-  // The local profile (`ecrm.profile()`) and on-site rules will plug in here, as destinations.
+  // The local profile and the on-site rules see each accepted event (after the consent gate) as a destination.
+  let onsite: Onsite | undefined
+  let stopOnsite: (() => void) | undefined
+  const onsiteDestination: ClientDestination = {
+    name: 'ecrm-onsite',
+    // The erasure request belongs to the visitor being forgotten, not to the next one.
+    deliver: (event) => (event.type === 'track' && event.event === 'Data Erasure Requested' ? undefined : onsite?.observe(event)),
+  }
+  if (withOnsite !== undefined) destinations = [onsiteDestination, ...(destinations ?? [])]
 
   const coreOptions: CoreClientOptions = {
     writeKey: options.writeKey,
@@ -124,9 +127,12 @@ export function createBrowserClientHandle(options: BrowserClientOptions): Browse
     ...pickDefined(options, ['batch', 'retry', 'limits', 'requestTimeoutMs', 'leaseMs', 'plugins', 'onDeadLetter']),
     ...(destinations === undefined ? {} : { destinations }),
   }
+  // Experiments hash the anonymousId from the first read on, so it must exist before any event
+  // (core would otherwise create it on the first event). Core reads it from storage when created.
+  if (withOnsite !== undefined && storage.get('ecrm.anonymousId') === undefined) storage.set('ecrm.anonymousId', createId())
   const core: CoreClient = createCoreClient(coreOptions, {
     clock,
-    scheduler: ports.scheduler ?? createBrowserScheduler(),
+    scheduler,
     queue,
     transport,
     storage,
@@ -135,17 +141,6 @@ export function createBrowserClientHandle(options: BrowserClientOptions): Browse
     ...pickDefined(ports, ['logger', 'random']),
   })
 
-  /** Wraps a public method: it never throws into the page; errors go to onError. */
-  const guard =
-    <A extends unknown[], R>(where: string, method: (...args: A) => R, fallback: R) =>
-    (...args: A): R => {
-      try {
-        return method(...args)
-      } catch (error) {
-        report(toError(where, error))
-        return fallback
-      }
-    }
   // A refused call goes to onError (with every issue and its path); the caller gets no messageId.
   const accepted = (result: EnqueueResult): string | undefined => {
     if (result.ok) return result.messageId
@@ -229,7 +224,7 @@ export function createBrowserClientHandle(options: BrowserClientOptions): Browse
         accepted(core.alias(input({ ...callFields(callOptions), userId, ...(previousId === undefined ? {} : { previousId }) }))),
       undefined,
     ),
-    reset: guard('reset', () => core.reset(), undefined),
+    reset: guard('reset', () => (core.reset(), onsite?.clear()), undefined),
     user: () => core.user(),
     consent: {
       get: guard('consent.get', () => core.consent.get(), {}),
@@ -238,19 +233,45 @@ export function createBrowserClientHandle(options: BrowserClientOptions): Browse
     on: guard('on', (name: string, handler: (payload: unknown) => void) => core.on(name, handler), () => undefined),
     flush: () => core.flush().catch((error: unknown) => (report(toError('flush', error)), undefined)),
     stats,
+    profile: guard('profile', () => onsite?.profile(), undefined),
+    rule: guard('rule', (id: string) => onsite?.rule(id), undefined),
+    experiment: guard('experiment', (key: string, callOptions?: { readonly expose?: boolean }) => onsite?.experiment(key, callOptions?.expose !== false), undefined),
+    leadScore: guard('leadScore', () => onsite?.leadScore(), undefined),
+    subscribeOnsite: (listener) => onsite?.subscribe(listener) ?? (() => undefined),
     getState: () => core.getState(),
     subscribe: (listener) => core.subscribe(listener),
     forget: () =>
-      eraseVisitor({ core, queue, forgetLocal: () => (sessions.clear(), localStore?.clear()) }).catch((error: unknown) =>
+      eraseVisitor({ core, queue, forgetLocal: () => (sessions.clear(), localStore?.clear(), onsite?.clear()) }).catch((error: unknown) =>
         report(toError('forget', error)),
       ),
     close: async () => {
       capture.stop()
+      stopOnsite?.()
       await core.close().catch((error: unknown) => report(toError('close', error)))
     },
   }
 
   core.start()
+  if (withOnsite !== undefined) {
+    const started = guard(
+      'load',
+      () =>
+        withOnsite(options, {
+          clock,
+          scheduler,
+          storage,
+          visitorId: () => core.user().anonymousId ?? 'visitor',
+          search: () => (typeof location === 'undefined' ? '' : location.search),
+          track: (event, properties) => void accepted(core.track({ event, properties })),
+          trackPublic: (event, properties) => void client.track(event, properties),
+          emit: (name, payload) => core.emit(name, payload),
+          report,
+        }),
+      undefined,
+    )()
+    onsite = started?.onsite
+    stopOnsite = started?.stop
+  }
   capture.start()
 
   const runAt = <T>(context: CallContext, call: () => T): T => {
@@ -266,13 +287,27 @@ export function createBrowserClientHandle(options: BrowserClientOptions): Browse
 }
 
 /**
- * Creates and starts the storefront client (ESM entry). Throws only for invalid options; every
- * method of the client never throws into the page.
+ * Creates and starts the storefront client (ESM entry), with the on-site intelligence: the local
+ * profile, rules, experiments, lead score and engagement signals. Throws only for invalid options;
+ * every method of the client never throws into the page.
  *
  * @example
- * const ecrm = createBrowserClient({ writeKey: 'WRITE_KEY', endpoint: 'https://collect.shop.example' })
+ * const ecrm = createBrowserClient({ writeKey: 'WRITE_KEY', endpoint: 'https://collect.shop.example', rules: [cartAbandoned] })
  * ecrm.track('Product Added', { product_id: 'sku-1', price: 19.99, currency: 'EUR' })
+ * ecrm.on('rule:cart_abandoned', (firing) => showReminder(firing))
  */
 export function createBrowserClient(options: BrowserClientOptions): BrowserClient {
+  return createBrowserClientHandle(options, startOnsite).client
+}
+
+/**
+ * Creates and starts the storefront client without the on-site intelligence: capture and delivery
+ * only, so an ESM bundle leaves out the profile reducer, the rule engine and the lead scorer
+ * (about 13 kB gzip). `profile()`, `rule()`, `experiment()` and `leadScore()` answer `undefined`.
+ *
+ * @example
+ * const ecrm = createBasicBrowserClient({ writeKey: 'WRITE_KEY', endpoint: 'https://collect.shop.example' })
+ */
+export function createBasicBrowserClient(options: BrowserClientOptions): BrowserClient {
   return createBrowserClientHandle(options).client
 }

@@ -1,11 +1,14 @@
 import type {
+  Assignment,
   Cancel,
   ClientDestination,
   ClientState,
   EcrmError,
   EcrmEvent,
+  CustomerProfile,
   EventInput,
   FlushResult,
+  LeadScore,
   Plugin,
   Ports,
   Stats,
@@ -16,9 +19,13 @@ import type { BrowserConsentOptions } from './consent.js'
 import type { CookieOptions } from './cookies.js'
 import type { QueueStorage } from './idbQueue.js'
 import type { LeadCaptureOptions } from './leadCapture.js'
+import type { OnsiteOptions } from './onsite/startOnsite.js'
 
-/** Options of {@link createBrowserClient}. */
-export interface BrowserClientOptions {
+/**
+ * Options of {@link createBrowserClient}. The on-site part (`profile`, `rules`, `experiments`,
+ * `leadModel`, `signals`) is documented on {@link OnsiteOptions}; `createBasicBrowserClient` ignores it.
+ */
+export interface BrowserClientOptions extends OnsiteOptions {
   /** The source's write key. */
   readonly writeKey: string
   /** Base URL of the collector; batches go to `${endpoint}/v1/batch`. */
@@ -113,4 +120,24 @@ export interface BrowserClient {
   readonly forget: () => Promise<void>
   /** Stops listeners and timers after a last flush. */
   readonly close: () => Promise<void>
+  /**
+   * The visitor's own profile, folded on this device from each accepted event; `undefined` with
+   * `profile: false`, before the client exists (the script-tag stub) and in `createBasicBrowserClient`.
+   */
+  readonly profile: () => CustomerProfile | undefined
+  /** Whether rule `id`'s condition (`if`) holds for this visitor now; `undefined` for an unknown rule. */
+  readonly rule: (id: string) => boolean | undefined
+  /**
+   * The visitor's variation of experiment `key` (sticky; `?ecrm_exp_<key>=<index>` overrides it for
+   * QA), and one `Experiment Viewed` per visitor and variant, unless `{ expose: false }`.
+   * `undefined` for an unknown key.
+   */
+  readonly experiment: (key: string, options?: { readonly expose?: boolean }) => Assignment | undefined
+  /** The lead score of this visitor's local profile (`leadModel`), or `undefined` when lead scoring is off. */
+  readonly leadScore: () => LeadScore | undefined
+  /**
+   * Calls `listener` after `profile()`, `rule()`, `experiment()` or `leadScore()` may have changed;
+   * between two calls they return the same values (same identity), for `useSyncExternalStore`.
+   */
+  readonly subscribeOnsite: (listener: () => void) => Cancel
 }

@@ -5,6 +5,7 @@
  * snippet's buffer in order, each call with its own page context and timestamp. Strict-CSP safe.
  */
 import { createBrowserClientHandle } from './browserClient.js'
+import { startOnsite } from './onsite/startOnsite.js'
 import type { BrowserClientHandle, CallContext } from './browserClient.js'
 import type { BrowserClientOptions } from './browserClientTypes.js'
 
@@ -32,7 +33,7 @@ const boot = (): void => {
     const pagedAlready = pending.some(([method]) => method === 'page')
     const capture = { ...(pagedAlready ? { initialPageView: false } : {}), ...options?.capture }
     try {
-      handle = createBrowserClientHandle({ ...options, capture, writeKey } as BrowserClientOptions)
+      handle = createBrowserClientHandle({ ...options, capture, writeKey } as BrowserClientOptions, startOnsite)
     } catch (error) {
       // Bad options are the site's bug: say it loudly, but never break the page.
       console.error('[ecrm] load failed:', error)
@@ -57,6 +58,10 @@ const boot = (): void => {
   api['user'] = () => handle?.client.user()
   api['consent'] = { set: call('consent.set'), get: () => handle?.client.consent.get() ?? {} }
   api['client'] = () => handle?.client
+  api['profile'] = () => handle?.client.profile()
+  api['rule'] = (id: string) => handle?.client.rule(id)
+  api['experiment'] = (key: string, options?: { expose?: boolean }) => handle?.client.experiment(key, options)
+  api['leadScore'] = () => handle?.client.leadScore()
   w.ecrm = api
 
   const data = script?.dataset

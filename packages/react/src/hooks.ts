@@ -13,18 +13,25 @@ export function useEcrm(): BrowserClient | undefined {
 }
 
 /**
- * Selects from the client's state, live and without tearing. `select` receives `undefined` while
- * there is no client (server rendering, first render), so the server and the first client render
- * agree. Return stable values (state parts or primitives): a new object each call re-renders forever.
+ * Reads `read(client)` live from a client store (`subscribeTo` picks which), `undefined` while there
+ * is no client (server rendering, first render), so the server and the first client render agree.
  */
-export function useEcrmState<T>(select: (state: ClientState | undefined) => T): T {
-  const holder = useClientHolder('useEcrmState()')
+export function useClientStore<T>(
+  hook: string,
+  subscribeTo: (client: BrowserClient, listener: () => void) => () => void,
+  read: (client: BrowserClient | undefined) => T,
+): T {
+  const holder = useClientHolder(hook)
   const subscribe = useCallback(
     (listener: () => void) => {
-      let unsubscribeClient = holder.get()?.subscribe(listener)
+      const attach = (): (() => void) | undefined => {
+        const client = holder.get()
+        return client && subscribeTo(client, listener)
+      }
+      let unsubscribeClient = attach()
       const unsubscribeHolder = holder.subscribe(() => {
         unsubscribeClient?.()
-        unsubscribeClient = holder.get()?.subscribe(listener)
+        unsubscribeClient = attach()
         listener()
       })
       return () => {
@@ -34,8 +41,16 @@ export function useEcrmState<T>(select: (state: ClientState | undefined) => T): 
     },
     [holder],
   )
-  const read = (): T => select(holder.get()?.getState())
-  return useSyncExternalStore(subscribe, read, () => select(undefined))
+  return useSyncExternalStore(subscribe, () => read(holder.get()), () => read(undefined))
+}
+
+/**
+ * Selects from the client's state, live and without tearing. `select` receives `undefined` while
+ * there is no client (server rendering, first render), so the server and the first client render
+ * agree. Return stable values (state parts or primitives): a new object each call re-renders forever.
+ */
+export function useEcrmState<T>(select: (state: ClientState | undefined) => T): T {
+  return useClientStore('useEcrmState()', (client, listener) => client.subscribe(listener), (client) => select(client?.getState()))
 }
 
 /** A stable `track(event, properties?)`; calls before the client exists are kept and sent in order. */

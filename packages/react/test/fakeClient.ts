@@ -54,6 +54,11 @@ export function createFakeClient(): BrowserClient & {
       return () => listeners.delete(listener)
     },
     forget: async () => undefined,
+    profile: () => undefined,
+    rule: () => undefined,
+    experiment: () => undefined,
+    leadScore: () => undefined,
+    subscribeOnsite: () => () => undefined,
     close: async () => void calls.push(['close']),
   }
 }
