@@ -63,8 +63,9 @@ function iife(entry, file) {
 const configs = [
   esm('core', ['index']),
   esm('browser', ['index']),
-  existsSync('packages/browser/src/iife.ts') && iife('iife', 'ecrm.min.js'),
-  existsSync('packages/browser/src/snippet.ts') && iife('snippet', 'snippet.min.js'),
+  iife('iife', 'ecrm.min.js'),
+  iife('iifeOnsite', 'ecrm-onsite.min.js'),
+  iife('snippet', 'snippet.min.js'),
   // Next.js App Router needs the directive on the built file; rollup drops it from sources.
   esm('react', ['index'], "'use client'"),
   esm('node', ['index', 'cli']),

@@ -14,7 +14,7 @@ const WINDOW_MS = 4_000
 // records each firing in the page (window.__fired) and across reloads (sessionStorage).
 const APP =
   loadCall(
-    `capture: { pageViews: false }, ` +
+    `src: '/ecrm-onsite.min.js', capture: { pageViews: false }, ` +
       `rules: [{ id: 'cart_abandoned', when: 'Product Added', unless: 'Order Completed', within: ${WINDOW_MS}, then: { event: 'Cart Abandoned' } }], ` +
       `experiments: [{ key: 'checkout_cta', variations: [{ id: 'control' }, { id: 'buy_now' }, { id: 'pay_now' }] }]`,
   ) +

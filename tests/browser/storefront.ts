@@ -10,11 +10,13 @@ export const WRITE_KEY = 'wk_e2e_storefront'
 const dist = (file: string): string => fileURLToPath(new URL(`../../packages/browser/dist/${file}`, import.meta.url))
 /** The built bundles the pages load (`npm run build` makes them). */
 export const BUNDLE = dist('ecrm.min.js')
+/** The script-tag bundle with the on-site intelligence. */
+export const ONSITE_BUNDLE = dist('ecrm-onsite.min.js')
 export const SNIPPET = dist('snippet.min.js')
 
 /** Throws with the fix when the bundles were not built. */
 export function requireBundles(): void {
-  for (const file of [BUNDLE, SNIPPET]) {
+  for (const file of [BUNDLE, ONSITE_BUNDLE, SNIPPET]) {
     if (!existsSync(file)) throw new Error(`Missing ${file}: run \`npm run build\` (or \`npx rollup -c\`) before the e2e tests`)
   }
 }
@@ -55,6 +57,7 @@ export async function startStorefront(options: StorefrontOptions): Promise<Recor
   })
   backend.serve('/snippet.min.js', { type: 'text/javascript', file: SNIPPET })
   backend.serve('/ecrm.min.js', { type: 'text/javascript', file: BUNDLE, ...(options.bundleDelayMs === undefined ? {} : { delayMs: options.bundleDelayMs }) })
+  backend.serve('/ecrm-onsite.min.js', { type: 'text/javascript', file: ONSITE_BUNDLE })
   backend.serve('/app.js', {
     type: 'text/javascript',
     body:

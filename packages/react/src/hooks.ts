@@ -1,6 +1,6 @@
 import type { BrowserClient } from '@ecrm/browser'
 import type { ClientState } from '@ecrm/core'
-import { useCallback, useEffect, useSyncExternalStore } from 'react'
+import { useCallback, useEffect, useRef, useSyncExternalStore } from 'react'
 import { useClientHolder } from './context.js'
 
 /**
@@ -84,7 +84,11 @@ export function useIdentify(): BrowserClient['identify'] {
  */
 export function usePageView(path: string, properties?: Record<string, unknown>): void {
   const holder = useClientHolder('usePageView()')
+  // StrictMode runs each effect twice on mount; the ref survives that, so one path is one view.
+  const sentFor = useRef<string | undefined>(undefined)
   useEffect(() => {
+    if (sentFor.current === path) return
+    sentFor.current = path
     holder.run((client) => client.page({ path, ...properties }))
     // Properties are read at the time the path changes; a change of properties alone is not a view.
   }, [holder, path])

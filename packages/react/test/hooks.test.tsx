@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
 import { act, render, renderHook } from '@testing-library/react'
+import { StrictMode } from 'react'
 import type { ReactNode } from 'react'
 import { describe, expect, it } from 'vitest'
 import { EcrmProvider, useConsent, useEcrm, useEcrmState, useIdentify, usePageView, useTrack } from '../src/index.js'
@@ -53,6 +54,34 @@ describe('usePageView', () => {
     rerender({ path: '/a' })
     rerender({ path: '/b' })
     expect(client.calls).toEqual([
+      ['page', { path: '/a' }],
+      ['page', { path: '/b' }],
+    ])
+  })
+})
+
+describe('usePageView under StrictMode', () => {
+  it('sends one page view for the first path despite the double effect', () => {
+    const client = createFakeClient()
+    function Page({ path }: { path: string }) {
+      usePageView(path)
+      return null
+    }
+    const view = render(
+      <StrictMode>
+        <EcrmProvider client={client}>
+          <Page path="/a" />
+        </EcrmProvider>
+      </StrictMode>,
+    )
+    view.rerender(
+      <StrictMode>
+        <EcrmProvider client={client}>
+          <Page path="/b" />
+        </EcrmProvider>
+      </StrictMode>,
+    )
+    expect(client.calls.filter(([name]) => name === 'page')).toEqual([
       ['page', { path: '/a' }],
       ['page', { path: '/b' }],
     ])
