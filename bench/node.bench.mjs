@@ -1,0 +1,341 @@
+// Node: 100,000 track() calls from the server client to a local node:http sink, beside
+// @segment/analytics-node and posthog-node, each SDK in its own child process (throughput and peak
+// RSS); then ingest throughput of ecrm's handler into PGlite (and PostgreSQL when a server can start).
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { gunzipSync } from 'node:zlib'
+import { performance } from 'node:perf_hooks'
+import { loadEcrm } from './lib/ecrm.mjs'
+import { fmt, median, peakRssMb, quick, ratio, spread, pct } from './lib/measure.mjs'
+import { repoRoot } from './lib/paths.mjs'
+import { emit, progress } from './lib/result.mjs'
+
+const title = 'Node server client and ingest'
+const count = quick ? 20_000 : 100_000
+// End-to-end jobs run once each (100k events take an SDK 10–30 s); a second run doubles the section's time.
+const runs = 1
+const yieldEvery = 1_000
+const self = fileURLToPath(import.meta.url)
+
+/** The event every SDK sends: an e-commerce Order Completed with a few products. */
+const propertiesOf = (i) => ({
+  order_id: `o-${i}`,
+  total: 42.5 + (i % 100),
+  currency: 'EUR',
+  products: [
+    { product_id: `sku-${i % 500}`, price: 19.99, quantity: 1 },
+    { product_id: `sku-${(i * 7) % 500}`, price: 22.51, quantity: 2 },
+  ],
+})
+const userOf = (i) => `user-${i % 5_000}`
+
+/** The SDKs, each creating a client, tracking one event and closing (flushing everything). */
+const sdks = {
+  floor: {
+    label: 'floor: JSON.stringify + POST batches of 100 (4 in flight)',
+    kind: 'floor',
+    async create(endpoint) {
+      const { Agent, request } = await import('node:http')
+      const agent = new Agent({ keepAlive: true, maxSockets: 4 })
+      let batch = []
+      const inFlight = new Set()
+      const post = (events) => {
+        const body = JSON.stringify({ batch: events, sentAt: new Date().toISOString() })
+        const done = new Promise((resolve, reject) => {
+          const req = request(`${endpoint}/v1/batch`, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => res.resume().on('end', resolve))
+          req.on('error', reject)
+          req.end(body)
+        })
+        inFlight.add(done)
+        done.finally(() => inFlight.delete(done))
+        return done
+      }
+      return {
+        async track(i) {
+          batch.push({ type: 'track', event: 'Order Completed', userId: userOf(i), properties: propertiesOf(i), messageId: crypto.randomUUID(), timestamp: new Date().toISOString() })
+          if (batch.length === 100) {
+            const events = batch
+            batch = []
+            if (inFlight.size >= 4) await Promise.race(inFlight)
+            post(events)
+          }
+        },
+        async close() {
+          if (batch.length > 0) post(batch)
+          await Promise.all(inFlight)
+          agent.destroy()
+        },
+      }
+    },
+  },
+  ecrm: {
+    label: 'ecrm createNodeClient (memory queue)',
+    kind: 'ecrm',
+    async create(endpoint) {
+      const { api } = await loadEcrm('node', ['createNodeClient'])
+      // The queue cap is raised so a 100k burst is not bounded away (default 10,000 events).
+      const client = api.createNodeClient({ writeKey: 'bench', endpoint, limits: { maxEvents: 200_000, maxBytes: 500_000_000 } })
+      return { track: (i) => client.track({ userId: userOf(i), event: 'Order Completed', properties: propertiesOf(i) }), close: () => client.close() }
+    },
+  },
+  ecrmFile: {
+    label: 'ecrm createNodeClient (durable file queue)',
+    kind: 'ecrm',
+    async create(endpoint) {
+      const { api } = await loadEcrm('node', ['createNodeClient'])
+      const queueDir = mkdtempSync(join(tmpdir(), 'ecrm-bench-queue-'))
+      const client = api.createNodeClient({ writeKey: 'bench', endpoint, queueDir, limits: { maxEvents: 200_000, maxBytes: 500_000_000 } })
+      return {
+        track: (i) => client.track({ userId: userOf(i), event: 'Order Completed', properties: propertiesOf(i) }),
+        close: async () => {
+          await client.close()
+          rmSync(queueDir, { recursive: true, force: true })
+        },
+      }
+    },
+  },
+  segment: {
+    label: '@segment/analytics-node',
+    kind: 'peer',
+    async create(endpoint) {
+      const { Analytics } = await import('@segment/analytics-node')
+      const client = new Analytics({ writeKey: 'bench', host: endpoint, maxEventsInBatch: 100, flushInterval: 5_000 })
+      return { track: (i) => client.track({ userId: userOf(i), event: 'Order Completed', properties: propertiesOf(i) }), close: () => client.closeAndFlush({ timeout: 120_000 }) }
+    },
+  },
+  posthog: {
+    label: 'posthog-node',
+    kind: 'peer',
+    async create(endpoint) {
+      const { PostHog } = await import('posthog-node')
+      // maxQueueSize raised for the same reason as ecrm's cap; flushAt 100 like the others.
+      const client = new PostHog('bench', { host: endpoint, flushAt: 100, flushInterval: 5_000, maxQueueSize: 200_000 })
+      return { track: (i) => client.capture({ distinctId: userOf(i), event: 'Order Completed', properties: propertiesOf(i) }), close: () => client.shutdown(120_000) }
+    },
+  },
+}
+
+/** Child: one SDK, `count` events; prints { callMs, totalMs, rssMb }. */
+async function worker(name, endpoint) {
+  const sdk = await sdks[name].create(endpoint)
+  const start = performance.now()
+  let callMs = 0
+  for (let i = 0; i < count; i++) {
+    const t = performance.now()
+    const pending = sdk.track(i)
+    callMs += performance.now() - t
+    if (pending instanceof Promise) await pending
+    // A server handles requests between calls: give the SDK the event loop now and then.
+    if (i % yieldEvery === yieldEvery - 1) await new Promise((resolve) => setImmediate(resolve))
+  }
+  await sdk.close()
+  const totalMs = performance.now() - start
+  process.stdout.write(JSON.stringify({ callMs, totalMs, rssMb: peakRssMb() }))
+}
+
+/** A sink counting the events of every batch body (Segment `batch`, PostHog `batch`, gzip or not). */
+function startSink() {
+  let events = 0
+  const server = createServer((req, res) => {
+    const chunks = []
+    req.on('data', (chunk) => chunks.push(chunk))
+    req.on('end', () => {
+      try {
+        let body = Buffer.concat(chunks)
+        if (req.headers['content-encoding'] === 'gzip' || (body[0] === 0x1f && body[1] === 0x8b)) body = gunzipSync(body)
+        const parsed = JSON.parse(body.toString('utf8'))
+        events += Array.isArray(parsed.batch) ? parsed.batch.length : Array.isArray(parsed) ? parsed.length : 1
+      } catch {
+        // Not a batch (e.g. a flags request): answer and move on.
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":1}')
+    })
+  })
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
+    endpoint: `http://127.0.0.1:${server.address().port}`,
+    take: () => { const n = events; events = 0; return n },
+    close: () => new Promise((done) => server.close(done)),
+  })))
+}
+
+function runWorker(name, endpoint) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--expose-gc', self, '--worker', name, endpoint], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (c) => (out += c))
+    child.stderr.on('data', (c) => (err = (err + c).slice(-2000)))
+    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      try {
+        resolve(JSON.parse(out))
+      } catch {
+        resolve({ error: `exit ${code}: ${err.trim().split('\n').slice(-1)[0] ?? ''}` })
+      }
+    })
+  })
+}
+
+/** Ingest: `count` events in batches of 100 through ecrm's handler (called with fetch Requests) into a store. */
+async function ingestJob(storeName) {
+  const { api } = await loadEcrm('node', ['createIngestHandler', storeName === 'pglite' ? 'createPgliteStore' : 'createPostgresStore'])
+  let server
+  let store
+  const dir = mkdtempSync(join(tmpdir(), 'ecrm-bench-pglite-'))
+  if (storeName === 'pglite') {
+    store = await api.createPgliteStore(dir)
+  } else {
+    const { startPostgres } = await import(pathToFileURL(join(repoRoot, 'bench', '.cache', 'postgresServer.mjs')).href)
+    server = await startPostgres()
+    store = await api.createPostgresStore(server.connectionString)
+  }
+  const handler = api.createIngestHandler({ store, writeKeys: ['bench'] })
+  const total = quick ? 5_000 : 10_000
+  const now = Date.now()
+  const bodies = []
+  for (let b = 0; b < total / 100; b++) {
+    const batch = Array.from({ length: 100 }, (_, k) => {
+      const i = b * 100 + k
+      return { type: 'track', event: 'Order Completed', userId: userOf(i), properties: propertiesOf(i), messageId: `m-${i}`, timestamp: new Date(now - i).toISOString() }
+    })
+    bodies.push(JSON.stringify({ batch, writeKey: 'bench', sentAt: new Date(now).toISOString() }))
+  }
+  const start = performance.now()
+  let failed = 0
+  const batchMs = []
+  for (const body of bodies) {
+    const t = performance.now()
+    const response = await handler(new Request('http://127.0.0.1/v1/batch', { method: 'POST', body, headers: { 'content-type': 'text/plain' } }))
+    batchMs.push(performance.now() - t)
+    if (response.status >= 300) failed++
+  }
+  const ms = performance.now() - start
+  // Rates over the first and the last quarter of the batches show whether ingest slows as the table grows.
+  const quarter = Math.max(1, Math.floor(batchMs.length / 4))
+  const rateOf = (list) => (list.length * 100 * 1000) / list.reduce((a, b) => a + b, 0)
+  const firstRate = rateOf(batchMs.slice(0, quarter))
+  const lastRate = rateOf(batchMs.slice(-quarter))
+  await store.close?.()
+  server?.stop()
+  rmSync(dir, { recursive: true, force: true })
+  process.stdout.write(JSON.stringify({ total, ms, failed, firstRate, lastRate, rssMb: peakRssMb() }))
+}
+
+const workerIndex = process.argv.indexOf('--worker')
+if (workerIndex !== -1) {
+  await worker(process.argv[workerIndex + 1], process.argv[workerIndex + 2])
+  process.exit(0)
+}
+const ingestIndex = process.argv.indexOf('--ingest')
+if (ingestIndex !== -1) {
+  await ingestJob(process.argv[ingestIndex + 1])
+  process.exit(0)
+}
+
+// Parent.
+const sections = []
+const notes = []
+let origin
+try {
+  origin = (await loadEcrm('node', ['createNodeClient'])).origin
+} catch (error) {
+  emit({ id: 'node', title, skipped: error.message })
+  process.exit(0)
+}
+const sink = await startSink()
+const rows = []
+const bars = []
+const summary = {}
+for (const [name, sdk] of Object.entries(sdks)) {
+  const samples = []
+  let delivered = 0
+  let error
+  for (let r = 0; r < runs && !error; r++) {
+    progress(`${sdk.label}, run ${r + 1}/${runs}`)
+    const result = await runWorker(name, sink.endpoint)
+    delivered = sink.take()
+    if (result.error) error = result.error
+    else samples.push(result)
+  }
+  if (error) {
+    rows.push([sdk.label, 'failed', '', '', '', '', error])
+    continue
+  }
+  const totalMs = median(samples.map((s) => s.totalMs))
+  const callUs = (median(samples.map((s) => s.callMs)) / count) * 1000
+  summary[name] = { totalMs, callUs, rssMb: median(samples.map((s) => s.rssMb)) }
+  rows.push([sdk.label, fmt(callUs), fmt((count / totalMs) * 1000), samples.length > 1 ? pct(spread(samples.map((s) => s.totalMs))) : '–', fmt(summary[name].rssMb), `${delivered.toLocaleString('en-US')} / ${count.toLocaleString('en-US')}`, ''])
+  bars.push({ label: sdk.label.replace(/ \(.*\)$/, '').replace('createNodeClient', '').trim() + (name === 'ecrmFile' ? ' (file queue)' : ''), value: (count / totalMs) * 1000 / 1000, kind: sdk.kind })
+}
+await sink.close()
+const base = summary.ecrm
+for (const row of rows) {
+  const entry = Object.entries(sdks).find(([, sdk]) => sdk.label === row[0])
+  const s = entry && summary[entry[0]]
+  row.splice(3, 0, s && base ? ratio(s.totalMs, base.totalMs) : '–')
+}
+sections.push({
+  title: `${count.toLocaleString('en-US')} track() calls to a local sink`,
+  text:
+    `Each SDK runs in its own Node process: ${count.toLocaleString('en-US')} Order Completed events (two products each), yielding to the event loop every ${yieldEvery.toLocaleString('en-US')} calls, then close/flush until the sink has everything. ` +
+    'Batches of 100 for all; queue caps raised above the burst so nobody drops by design. "µs per call" is the time inside track() itself; "events / s" is end to end, until the last batch is acknowledged. ' +
+    `${runs > 1 ? `Median of ${runs} runs.` : "One run each (no spread)."} The floor builds the same event objects, stringifies them and POSTs them with node:http.`,
+  table: { columns: ['client', 'µs per track() call', 'events / s end to end', 'time vs ecrm (memory)', 'spread', 'peak RSS MB', 'delivered', 'error'], rows },
+  chart: { title: `${count.toLocaleString('en-US')} events to a local sink, thousand events per second`, unit: 'k/s', higherIsBetter: true, bars },
+})
+
+// Ingest into PGlite, and PostgreSQL if its binaries are installed (as tests/postgres does).
+let canIngest = true
+try {
+  await loadEcrm('node', ['createIngestHandler', 'createPgliteStore'])
+} catch (error) {
+  canIngest = false
+  sections.push({ title: 'Ingest into PGlite and PostgreSQL', skipped: error.message })
+}
+if (canIngest) {
+  const ingestRows = []
+  const ingestBars = []
+  const targets = ['pglite']
+  // Reuse tests/postgres/postgresServer.ts by transpiling it (the bench must not import test code at runtime through vitest).
+  try {
+    const ts = (await import('node:module')).createRequire(join(repoRoot, 'package.json'))('typescript')
+    const { readFileSync, writeFileSync, mkdirSync, existsSync } = await import('node:fs')
+    const source = join(repoRoot, 'tests', 'postgres', 'postgresServer.ts')
+    if (existsSync(source)) {
+      mkdirSync(join(repoRoot, 'bench', '.cache'), { recursive: true })
+      writeFileSync(join(repoRoot, 'bench', '.cache', 'postgresServer.mjs'), ts.transpileModule(readFileSync(source, 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText)
+      const { hasPostgres } = await import(pathToFileURL(join(repoRoot, 'bench', '.cache', 'postgresServer.mjs')).href)
+      if (hasPostgres) targets.push('postgres')
+      else notes.push('PostgreSQL ingest skipped: its server binaries are not installed (see tests/postgres/postgresServer.ts).')
+    }
+  } catch (error) {
+    notes.push(`PostgreSQL ingest skipped: ${error.message}`)
+  }
+  for (const target of targets) {
+    progress(`ingest into ${target}`)
+    const child = spawnSync(process.execPath, [self, '--ingest', target], { encoding: 'utf8', timeout: 180_000 })
+    let result
+    try {
+      result = JSON.parse(child.stdout)
+    } catch {
+      ingestRows.push([target, 'failed', '', '', '', '', (child.stderr || '').trim().split('\n').slice(-1)[0] ?? ''])
+      continue
+    }
+    const rate = (result.total / result.ms) * 1000
+    ingestRows.push([target === 'pglite' ? 'PGlite (on disk)' : 'PostgreSQL 15 (local server, fsync off)', fmt(rate), fmt(result.firstRate), fmt(result.lastRate), fmt(result.rssMb), result.failed === 0 ? 'all 2xx' : `${result.failed} batches failed`, ''])
+    ingestBars.push({ label: target === 'pglite' ? 'PGlite' : 'PostgreSQL', value: rate / 1000, kind: 'ecrm' })
+  }
+  sections.push({
+    title: 'Ingest into PGlite and PostgreSQL',
+    text: `${quick ? '5,000' : '10,000'} events in batches of 100, posted one batch after another to createIngestHandler (called with fetch Request objects, no socket), which validates, dedupes by messageId and stores them. One run each (the store must start empty); the first- and last-quarter rates show whether ingest slows as the table grows. There is no peer here: Segment and PostHog ingest on their own servers.`,
+    table: { columns: ['store', 'events / s', 'first quarter, events / s', 'last quarter, events / s', 'peak RSS MB', 'responses', 'error'], rows: ingestRows },
+    chart: { title: 'Ingest, thousand events per second', unit: 'k/s', higherIsBetter: true, bars: ingestBars },
+  })
+}
+
+emit({ id: 'node', title, intro: 'Server-side capture and ingest; higher throughput and lower memory are better.', origin, sections, notes })
