@@ -12,6 +12,7 @@ Commands:
               --database-url <url>  PostgreSQL instead of PGlite (env DATABASE_URL)
               --write-key <key>     accepted write key; repeat for more (env ECRM_WRITE_KEYS, comma-separated)
               --allowed-origin <o>  browser origin allowed to send; repeat for more (default any)
+              --rules <file>        run the rules in this JSON file on incoming events (durable timers in the store)
   analyze   Customer analysis from an orders file (see ecrm analyze --help)
   help      Show this text`
 
@@ -38,6 +39,7 @@ async function serve(args: readonly string[]): Promise<number> {
       'database-url': { type: 'string' },
       'write-key': { type: 'string', multiple: true },
       'allowed-origin': { type: 'string', multiple: true },
+      rules: { type: 'string' },
     },
     strict: true,
   })
@@ -48,6 +50,16 @@ async function serve(args: readonly string[]): Promise<number> {
   }
   const writeKeys = values['write-key'] ?? (process.env['ECRM_WRITE_KEYS']?.split(',').map((key) => key.trim()).filter(Boolean) ?? [])
   const databaseUrl = values['database-url'] ?? process.env['DATABASE_URL']
+  let rules
+  if (values.rules !== undefined) {
+    const { loadRules } = await import('./rules/loadRules.js')
+    try {
+      rules = await loadRules(values.rules)
+    } catch (error) {
+      console.error(`ecrm serve: ${error instanceof Error ? error.message : String(error)}`)
+      return 2
+    }
+  }
   const server = await startIngestServer({
     port,
     writeKeys,
@@ -55,6 +67,7 @@ async function serve(args: readonly string[]): Promise<number> {
     ...(values['data-dir'] === undefined ? {} : { dataDir: values['data-dir'] }),
     ...(databaseUrl === undefined || databaseUrl === '' ? {} : { databaseUrl }),
     ...(values['allowed-origin'] === undefined ? {} : { allowedOrigins: values['allowed-origin'] }),
+    ...(rules === undefined ? {} : { rules }),
   })
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'))

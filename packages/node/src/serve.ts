@@ -1,8 +1,11 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { RuleDefinition } from '@ecrm/core'
 import { createIngestHandler } from './ingest/ingestHandler.js'
 import { toNodeListener } from './ingest/nodeListener.js'
 import { createPgliteStore } from './store/pgliteStore.js'
+import { createRuleRunner } from './rules/ruleRunner.js'
+import type { RuleRunner } from './rules/ruleRunner.js'
 import { createPostgresStore } from './store/postgresStore.js'
 import type { Store } from './store/storeTypes.js'
 
@@ -22,6 +25,11 @@ export interface IngestServerOptions {
   readonly allowedOrigins?: readonly string[]
   /** Where start-up and failures are told. @default console.log / console.error */
   readonly log?: (line: string) => void
+  /**
+   * Rules to run on the ingested events (validated, e.g. by `loadRules`): a durable rule runner
+   * over the same store, its firings tracked into the store and logged. @default none
+   */
+  readonly rules?: readonly RuleDefinition[]
 }
 
 /** A running ingest server. */
@@ -29,6 +37,8 @@ export interface IngestServer {
   /** e.g. `http://127.0.0.1:8080` */
   readonly url: string
   readonly store: Store
+  /** The rule runner, when `rules` were given. */
+  readonly runner: RuleRunner | undefined
   /** Stops accepting connections, lets requests in flight finish, closes the store. Idempotent. */
   readonly close: () => Promise<void>
 }
@@ -46,11 +56,23 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
   const { port = 8080, host = '127.0.0.1', dataDir = '.ecrm-data', databaseUrl, writeKeys = [], allowedOrigins } = options
   const log = options.log ?? ((line: string) => console.log(line))
   const store = databaseUrl === undefined ? await createPgliteStore(dataDir) : await createPostgresStore(databaseUrl)
+  const rules = options.rules ?? []
+  const runner =
+    rules.length === 0
+      ? undefined
+      : createRuleRunner({
+          store,
+          rules,
+          onFire: (firing) => log(`ecrm: rule ${firing.ruleId} fired for ${firing.customerId} (${firing.event.event})`),
+          logger: { debug: () => undefined, warn: (message) => log(`ecrm: ${message}`), error: (message, detail) => log(`ecrm: ${message}: ${String(detail)}`) },
+        })
+  await runner?.start()
   const handler = createIngestHandler({
     store,
     writeKeys: writeKeys.length > 0 ? writeKeys : () => true,
     ...(allowedOrigins === undefined ? {} : { allowedOrigins }),
-    onError: (error) => log(`ecrm: storing events failed: ${String(error)}`),
+    ...(runner === undefined ? {} : { onEvents: runner.processEvents }),
+    onError: (error) => log(`ecrm: storing or processing events failed: ${String(error)}`),
   })
   const server = createServer(toNodeListener(handler))
   await new Promise<void>((resolve, reject) => {
@@ -62,10 +84,12 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
   const where = databaseUrl === undefined ? `PGlite in ${dataDir}` : `PostgreSQL at ${redact(databaseUrl)}`
   log(`ecrm: listening on ${url} (POST ${url}/v1/batch), storing in ${where}`)
   if (writeKeys.length === 0) log('ecrm: accepting ANY write key (development mode; pass --write-key to restrict)')
+  if (runner !== undefined) log(`ecrm: running ${rules.length} rule(s): ${rules.map((rule) => rule.id).join(', ')}`)
   let closing: Promise<void> | undefined
   return {
     url,
     store,
+    runner,
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {
@@ -73,6 +97,7 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
           // Idle keep-alive sockets would hold close() open; requests in flight still finish.
           server.closeIdleConnections()
         })
+        runner?.stop()
         await store.close()
       })()
       return closing

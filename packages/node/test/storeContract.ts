@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EcrmEvent } from '@ecrm/core'
+import { migrations } from '../src/store/migrations.js'
 import type { Store } from '../src/store/storeTypes.js'
 
 let sequence = 0
@@ -38,7 +39,9 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
       (await store.query<{ n: number }>(`select count(*)::int as n from (${sql}) as q`, params))[0]?.n ?? -1
 
     it('applies the migrations once, recording their versions', async () => {
-      expect(await store.query('select version from ecrm_schema_migrations order by version')).toEqual([{ version: 1 }])
+      expect(await store.query('select version from ecrm_schema_migrations order by version')).toEqual(
+        migrations.map((migration) => ({ version: migration.version })),
+      )
       if (subject.migrateAgain !== undefined) expect(await subject.migrateAgain()).toEqual([])
     })
 

@@ -29,8 +29,15 @@ export interface IngestHandlerOptions {
   readonly trustProxy?: boolean
   /** Epoch ms, for `receivedAt` and the rate limit. @default Date.now */
   readonly now?: () => number
-  /** Told about store failures (answered 503, so clients retry). @default silent */
+  /** Told about store failures (answered 503, so clients retry) and `onEvents` failures. @default silent */
   readonly onError?: (error: unknown) => void
+  /**
+   * Called with the events this request stored for the first time (duplicates and erased ones
+   * left out), after the store committed them and before the answer is sent, e.g. a rule
+   * runner's `processEvents`. It never fails the request: what it throws goes to `onError`.
+   * @default none
+   */
+  readonly onEvents?: (events: readonly EcrmEvent[]) => unknown
 }
 
 /** What the handler knows about the connection that a `Request` does not carry. */
@@ -134,10 +141,19 @@ export function createIngestHandler(options: IngestHandlerOptions): IngestHandle
     const stamped = events.map((event) => ({ ...event, receivedAt }))
     let result
     try {
-      result = await store.insertEvents(stamped)
+      result = await (options.onEvents === undefined ? store.insertEvents(stamped) : store.insertEvents(stamped, { returnStored: true }))
     } catch (error) {
       options.onError?.(error)
       return fail(503, 'store_unavailable', 'The events could not be stored right now (retry later)', {}, { 'retry-after': '5' })
+    }
+    if (options.onEvents !== undefined) {
+      // A store without `stored` (a custom one): only a batch with no duplicate is known to be new.
+      const fresh = result.stored ?? (result.duplicates === 0 ? stamped : [])
+      try {
+        if (fresh.length > 0) await options.onEvents(fresh)
+      } catch (error) {
+        options.onError?.(error)
+      }
     }
     const answer: IngestSuccessBody = { success: true, accepted: result.inserted, duplicates: result.duplicates, rejected }
     return jsonResponse(200, answer, cors)

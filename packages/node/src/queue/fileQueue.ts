@@ -78,6 +78,8 @@ export function createFileQueue({
     throw error
   }
   const leases = new Map<string, number>()
+  /** Items whose enqueue record is not on disk yet, with the group that will put it there. */
+  const unwritten = new Map<string, Promise<void>>()
   let liveChars = 0
   for (const item of items.values()) liveChars += item.payload.length + 64
   let isClosed = false
@@ -99,13 +101,14 @@ export function createFileQueue({
   }
 
   async function compact(): Promise<void> {
-    const snapshot: string[] = []
-    for (const item of items.values()) snapshot.push(encodeEnqueue(item))
-    const text = snapshot.join('')
-    const next = await writeSnapshot(dir, path, text, fsync)
+    // The state at this instant, as shallow copies (payloads shared, not re-encoded yet): later
+    // releases change the live items, never these. Encoded and written a chunk at a time, so
+    // compacting a large queue needs no second copy of it in memory.
+    const snapshot = Array.from(items.values(), copy)
+    const next = await writeSnapshot(dir, path, encodeChunks(snapshot), fsync)
     closeSync(fd)
-    fd = next
-    logBytes = Buffer.byteLength(text)
+    fd = next.fd
+    logBytes = next.bytes
   }
 
   function assertOpen(method: string): void {
@@ -137,18 +140,28 @@ export function createFileQueue({
     enqueue(batch) {
       assertOpen('enqueue')
       let added: Promise<void> | undefined
+      const ids: string[] = []
       for (const item of batch) {
         if (items.has(item.id)) continue
         const stored: StoredItem = { ...item }
         items.set(item.id, stored)
         liveChars += item.payload.length + 64
         added = commits.add(encodeEnqueue(stored))
+        ids.push(item.id)
       }
-      return added ?? commits.settled()
+      if (added === undefined) return commits.settled()
+      const group = added
+      for (const id of ids) unwritten.set(id, group)
+      const written = (): void => {
+        for (const id of ids) if (unwritten.get(id) === group) unwritten.delete(id)
+      }
+      group.then(written, written)
+      return group
     },
     async lease({ now, limit, leaseMs }: LeaseRequest) {
       assertOpen('lease')
       const taken: QueueItem[] = []
+      let pending: Promise<void> | undefined
       for (const item of items.values()) {
         if (taken.length >= limit) break
         if (item.availableAt > now) continue
@@ -156,9 +169,13 @@ export function createFileQueue({
         if (until !== undefined && until > now) continue
         leases.set(item.id, now + leaseMs)
         taken.push(copy(item))
+        // Groups are written in order: waiting for the last one a taken item is in is enough.
+        pending = unwritten.get(item.id) ?? pending
       }
-      // Write-ahead: an item leaves only once its enqueue is durable.
-      if (taken.length > 0) await commits.settled()
+      // Write-ahead: an item leaves only once its enqueue is durable. Only the groups holding the
+      // taken items are waited for, not the writes of this turn (removes, newer enqueues), so a
+      // delivery pass running beside a stream of new events does not wait a commit per lease.
+      if (pending !== undefined) await pending
       return taken
     },
     remove(ids) {
@@ -195,5 +212,14 @@ export function createFileQueue({
         lock.release()
       }
     },
+  }
+}
+
+/** Enqueue records of `items`, about `chunkItems` to a string. */
+function* encodeChunks(items: readonly QueueItem[], chunkItems = 1_000): Generator<string> {
+  for (let start = 0; start < items.length; start += chunkItems) {
+    let text = ''
+    for (const item of items.slice(start, start + chunkItems)) text += encodeEnqueue(item)
+    yield text
   }
 }

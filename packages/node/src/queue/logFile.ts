@@ -1,5 +1,5 @@
-import { closeSync, fdatasync, fsyncSync, ftruncateSync, openSync, readFileSync } from 'node:fs'
-import { rename, writeFile } from 'node:fs/promises'
+import { closeSync, fdatasync, fsyncSync, ftruncateSync, openSync, readFileSync, write } from 'node:fs'
+import { rename } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { replayLog } from './queueLog.js'
 import type { StoredItem } from './queueLog.js'
@@ -7,6 +7,7 @@ import type { StoredItem } from './queueLog.js'
 /** File-level steps of the file queue: open with recovery, and the atomic snapshot of compaction. */
 
 const syncData = promisify(fdatasync)
+const writeText = promisify(write) as (fd: number, text: string) => Promise<unknown>
 
 /** Replays the log, cuts a torn tail and opens the file for appending. */
 export function recover(
@@ -36,21 +37,31 @@ function truncateFd(fd: number, length: number): void {
   fsyncSync(fd)
 }
 
-/** Writes `text` to a temporary file, makes it durable, renames it over `path`, returns an append fd. */
-export async function writeSnapshot(dir: string, path: string, text: string, fsync: boolean): Promise<number> {
+/**
+ * Writes the chunks to a temporary file one by one (so a large queue never becomes one large
+ * string), makes it durable, renames it over `path`. Returns an append fd and the bytes written.
+ */
+export async function writeSnapshot(
+  dir: string,
+  path: string,
+  chunks: Iterable<string>,
+  fsync: boolean,
+): Promise<{ fd: number; bytes: number }> {
   const temporary = `${path}.compact`
-  await writeFile(temporary, text)
-  if (fsync) {
-    const tmpFd = openSync(temporary, 'r+')
-    try {
-      await syncData(tmpFd)
-    } finally {
-      closeSync(tmpFd)
+  const tmpFd = openSync(temporary, 'w')
+  let bytes = 0
+  try {
+    for (const chunk of chunks) {
+      await writeText(tmpFd, chunk)
+      bytes += Buffer.byteLength(chunk)
     }
+    if (fsync) await syncData(tmpFd)
+  } finally {
+    closeSync(tmpFd)
   }
   await rename(temporary, path)
   if (fsync) syncDirectory(dir)
-  return openSync(path, 'a+')
+  return { fd: openSync(path, 'a+'), bytes }
 }
 
 /** Makes a rename durable on POSIX; some platforms cannot open a directory, which is harmless there. */

@@ -58,6 +58,43 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'profiles, rule state',
+    // Profiles are folded at ingest (reduceProfile); the plain columns beside the JSON are what
+    // segments filter and sort on most, kept in step with `profile` by the store on every write.
+    // Rule state is the rule engine's RuleStateStore: one row per rule and customer, with a
+    // version for compare-and-set and the due time of its pending timer pulled out for polling.
+    sql: `
+      create table ecrm_profiles (
+        customer_id text primary key references ecrm_customers (id) on delete cascade,
+        profile jsonb not null,
+        user_id text,
+        email text,
+        order_count integer not null default 0,
+        revenue double precision not null default 0,
+        currency text,
+        first_seen_at timestamptz,
+        last_seen_at timestamptz,
+        last_order_at timestamptz,
+        updated_at timestamptz not null default now()
+      );
+      create index ecrm_profiles_last_seen_at on ecrm_profiles (last_seen_at);
+      create index ecrm_profiles_email on ecrm_profiles (email) where email is not null;
+
+      create table ecrm_rule_state (
+        key text primary key,
+        value jsonb not null,
+        version bigint not null,
+        rule_id text,
+        customer_id text,
+        due_at bigint,
+        updated_at timestamptz not null default now()
+      );
+      create index ecrm_rule_state_due_at on ecrm_rule_state (due_at) where due_at is not null;
+      create index ecrm_rule_state_customer_id on ecrm_rule_state (customer_id);
+    `,
+  },
 ]
 
 /** An arbitrary constant: the advisory lock that serialises migrations across processes. */

@@ -13,6 +13,10 @@ export interface PgPoolLike {
   query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>
   connect(): Promise<PgClientLike>
   end(): Promise<void>
+  /** Connections open (pg's Pool has it). */
+  readonly totalCount?: number
+  /** pg's Pool emits `remove` once a connection has really closed. */
+  on?(event: 'remove', listener: () => void): unknown
 }
 
 /** Options of {@link createPostgresStore}. */
@@ -81,6 +85,32 @@ export function poolDriver(pool: PgPoolLike): SqlDriver {
         throw error
       }
     },
-    close: () => pool.end(),
+    close: () => endPool(pool),
   }
+}
+
+/** Longest wait for the connections to close after `end()`, in ms. */
+const CLOSE_WAIT_MS = 5_000
+
+/**
+ * Ends the pool and waits until its connections have really closed: pg's `end()` resolves as soon
+ * as it has asked each connection to close, and a server stopped right then (tests, a deploy)
+ * would fail the connections still closing with an error nobody listens to.
+ */
+async function endPool(pool: PgPoolLike): Promise<void> {
+  const open = pool.totalCount ?? 0
+  let closed = 0
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const allClosed = new Promise<void>((resolve) => {
+    if (open === 0 || pool.on === undefined) return resolve()
+    pool.on('remove', () => {
+      closed += 1
+      if (closed >= open) resolve()
+    })
+    timer = setTimeout(resolve, CLOSE_WAIT_MS)
+    timer.unref()
+  })
+  await pool.end()
+  await allClosed
+  clearTimeout(timer)
 }

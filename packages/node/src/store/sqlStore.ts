@@ -1,11 +1,19 @@
 import type { EcrmEvent, JsonObject } from '@ecrm/core'
-import { eraseCustomer, keyText, lockIdentities, subjectKey, unifyCustomer } from './identities.js'
-import type { IdentityKey } from './identities.js'
+import { applyEvents, idsOf } from './applyEvents.js'
+import { eraseCustomer, keyText, lockIdentities, subjectKey } from './identities.js'
 import { migrate } from './migrations.js'
+import { selectProfile, selectProfiles, selectSegment } from './profileQueries.js'
 import type { Customer, InsertEventsResult, SqlDriver, SqlExecutor, Store } from './storeTypes.js'
 
-/** The track event that asks for a customer's data to be erased (GDPR art. 17). */
-export const ERASURE_EVENT = 'Data Erasure Requested'
+export { ERASURE_EVENT } from './applyEvents.js'
+
+/**
+ * SQLSTATEs after which the whole transaction can simply run again: deadlock, serialization
+ * failure, and a foreign key violation (a customer merged away by a concurrent transaction while
+ * this one was waiting to fold into its profile; the next attempt sees the merge).
+ */
+const RETRYABLE = new Set(['40P01', '40001', '23503'])
+const MAX_ATTEMPTS = 5
 
 /** Rows per INSERT statement: 8 parameters a row stays far below PostgreSQL's 65,535. */
 const ROWS_PER_STATEMENT = 500
@@ -18,7 +26,11 @@ export async function createSqlStore(driver: SqlDriver, { ownsDriver = true } = 
   await migrate(driver)
   let isClosed = false
   return {
-    insertEvents: (events) => (events.length === 0 ? Promise.resolve(EMPTY) : driver.transaction((tx) => insert(tx, events))),
+    insertEvents: async (events, { returnStored = false } = {}) => {
+      if (events.length === 0) return returnStored ? { ...EMPTY, stored: [] } : EMPTY
+      const { stored, ...counts } = await retrying(() => driver.transaction((tx) => insert(tx, events)))
+      return returnStored ? { ...counts, stored } : counts
+    },
     forget: (subject, { source = 'api' } = {}) =>
       driver.transaction(async (tx) => {
         const key = subjectKey(subject)
@@ -37,6 +49,9 @@ export async function createSqlStore(driver: SqlDriver, { ownsDriver = true } = 
       )
       return rows.map(toCustomer)
     },
+    getProfile: (id) => selectProfile(driver, id),
+    listProfiles: ({ limit = 100, offset = 0 } = {}) => selectProfiles(driver, limit, offset),
+    segment: (rule, options) => selectSegment(driver, rule, options),
     async close() {
       if (isClosed) return
       isClosed = true
@@ -46,6 +61,23 @@ export async function createSqlStore(driver: SqlDriver, { ownsDriver = true } = 
 }
 
 const EMPTY: InsertEventsResult = { inserted: 0, duplicates: 0, erased: 0 }
+
+/**
+ * Runs a transaction again (a few times, with a short random pause) when PostgreSQL aborted it
+ * for a conflict with a concurrent one (see RETRYABLE): two processes folding overlapping
+ * customers can meet in opposite orders, and the rolled-back attempt left nothing behind.
+ */
+async function retrying<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await run()
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code
+      if (attempt >= MAX_ATTEMPTS || typeof code !== 'string' || !RETRYABLE.has(code)) throw error
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt))
+    }
+  }
+}
 
 interface CustomerRow {
   id: string
@@ -67,7 +99,8 @@ function toCustomer(row: CustomerRow): Customer {
   }
 }
 
-async function insert(tx: SqlExecutor, events: readonly EcrmEvent[]): Promise<InsertEventsResult> {
+async function insert(tx: SqlExecutor, events: readonly EcrmEvent[]): Promise<InsertEventsResult & { stored: EcrmEvent[] }> {
+  // Every event's ids: each event resolves to a customer and folds into its profile.
   await lockIdentities(tx, events.flatMap(lockKeysOf))
   // First occurrence wins within a batch; rows go in messageId order so two concurrent batches
   // sharing messages take the unique-index locks in the same order (no deadlock).
@@ -85,19 +118,9 @@ async function insert(tx: SqlExecutor, events: readonly EcrmEvent[]): Promise<In
     )
     for (const row of done) inserted.add(row.message_id)
   }
-  let erased = 0
-  for (const event of unique.values()) {
-    if (!inserted.has(event.messageId)) continue
-    if (event.type === 'identify') await applyIdentify(tx, event)
-    else if (event.type === 'alias') await applyAlias(tx, event)
-    else if (event.type === 'track' && event.event === ERASURE_EVENT) {
-      const key: IdentityKey = event.userId !== undefined
-        ? { kind: 'user_id', value: event.userId }
-        : { kind: 'anonymous_id', value: event.anonymousId ?? '' }
-      erased += (await eraseCustomer(tx, key, 'event')).customersDeleted
-    }
-  }
-  return { inserted: inserted.size, duplicates: events.length - inserted.size, erased }
+  const fresh = [...unique.values()].filter((event) => inserted.has(event.messageId))
+  const { erased, kept } = await applyEvents(tx, fresh, Date.now())
+  return { inserted: inserted.size, duplicates: events.length - inserted.size, erased, stored: kept }
 }
 
 function placeholders(offset: number, count: number): string {
@@ -118,42 +141,7 @@ function eventRow(event: EcrmEvent): unknown[] {
   ]
 }
 
-function idsOf(event: EcrmEvent): IdentityKey[] {
-  const keys: IdentityKey[] = []
-  if (event.userId !== undefined) keys.push({ kind: 'user_id', value: event.userId })
-  if (event.anonymousId !== undefined) keys.push({ kind: 'anonymous_id', value: event.anonymousId })
-  return keys
-}
-
 function lockKeysOf(event: EcrmEvent): string[] {
-  if (event.type === 'identify' || (event.type === 'track' && event.event === ERASURE_EVENT)) {
-    return idsOf(event).map(keyText)
-  }
-  if (event.type === 'alias') {
-    return [...idsOf(event).map(keyText), `user_id:${event.previousId}`, `anonymous_id:${event.previousId}`]
-  }
-  return []
-}
-
-function atOf(event: EcrmEvent): string {
-  return event.timestamp ?? event.originalTimestamp ?? event.receivedAt ?? new Date().toISOString()
-}
-
-async function applyIdentify(tx: SqlExecutor, event: EcrmEvent & { type: 'identify' }): Promise<void> {
-  const keys = idsOf(event)
-  const [primary] = keys
-  if (primary === undefined) return
-  await unifyCustomer(tx, keys, primary, event.traits ?? {}, atOf(event))
-}
-
-async function applyAlias(tx: SqlExecutor, event: EcrmEvent & { type: 'alias' }): Promise<void> {
-  if (event.userId === undefined) return
-  const previous = await tx.query<{ kind: 'user_id' | 'anonymous_id' }>(
-    `select kind from ecrm_identities where value = $1 order by kind desc limit 1`,
-    [event.previousId],
-  )
-  // An id never seen before: it is the anonymous id if the event says so, else an older user id.
-  const kind = previous[0]?.kind ?? (event.previousId === event.anonymousId ? 'anonymous_id' : 'user_id')
-  const primary: IdentityKey = { kind: 'user_id', value: event.userId }
-  await unifyCustomer(tx, [primary, { kind, value: event.previousId }, ...idsOf(event).slice(1)], primary, {}, atOf(event))
+  const keys = idsOf(event).map(keyText)
+  return event.type === 'alias' ? [...keys, `user_id:${event.previousId}`, `anonymous_id:${event.previousId}`] : keys
 }

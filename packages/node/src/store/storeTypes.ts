@@ -1,4 +1,4 @@
-import type { EcrmEvent, JsonObject } from '@ecrm/core'
+import type { CustomerProfile, EcrmEvent, JsonObject, SqlColumnMap, SqlJsonbColumn } from '@ecrm/core'
 
 /** What {@link Store.insertEvents} did. */
 export interface InsertEventsResult {
@@ -8,6 +8,29 @@ export interface InsertEventsResult {
   readonly duplicates: number
   /** Customers erased by `Data Erasure Requested` events in this batch. */
   readonly erased: number
+  /**
+   * The events stored by this call and still stored after it (an erasure in the batch deletes
+   * its customer's events), in batch order. Only when asked with `returnStored`.
+   */
+  readonly stored?: readonly EcrmEvent[]
+}
+
+/** Options of {@link Store.insertEvents}. */
+export interface InsertEventsOptions {
+  /** Put the newly stored events in the result's `stored` (for rule runners). @default false */
+  readonly returnStored?: boolean
+}
+
+/** Options of {@link Store.segment}. */
+export interface SegmentOptions {
+  /** Types of the traits the rule reads, e.g. `{ plan: 'text', age: 'number' }` maps `traits.plan`, `traits.age`. */
+  readonly traits?: Readonly<Record<string, SqlJsonbColumn['type']>>
+  /** More paths, or other places for them (columns of `ecrm_profiles p`, or JSONB paths in `p.profile`). */
+  readonly columns?: SqlColumnMap
+  /** @default all */
+  readonly limit?: number
+  /** @default 0 */
+  readonly offset?: number
 }
 
 /** Whose data {@link Store.forget} erases. */
@@ -28,9 +51,9 @@ export interface Customer {
   readonly userIds: readonly string[]
   readonly anonymousIds: readonly string[]
   readonly traits: JsonObject
-  /** Epoch ms of the first identify/alias that named the customer. */
+  /** Epoch ms of the first event that created the customer or linked an id to it (identify, alias, or any event naming a new id). */
   readonly firstSeenAt: number
-  /** Epoch ms of the latest identify/alias that named the customer. */
+  /** Epoch ms of the latest such event (the profile's `lastSeenAt` counts every event). */
   readonly lastSeenAt: number
 }
 
@@ -45,15 +68,19 @@ export interface ListCustomersOptions {
 /**
  * Where ingested events and customers live: PGlite (embedded) or PostgreSQL, one schema.
  * Tables: `ecrm_events` (append-only, unique on `message_id`), `ecrm_customers`,
- * `ecrm_identities` (kind + value → customer), `ecrm_erasures` (audit), `ecrm_schema_migrations`.
+ * `ecrm_identities` (kind + value → customer), `ecrm_profiles` (the folded customer profile),
+ * `ecrm_rule_state` (the durable rule runner's state), `ecrm_erasures` (audit),
+ * `ecrm_schema_migrations`.
  */
 export interface Store {
   /**
-   * Stores events, skipping any whose `messageId` is already stored, and applies identify/alias
-   * to the customers table and `Data Erasure Requested` events as {@link Store.forget}, all in
-   * one transaction.
+   * Stores events, skipping any whose `messageId` is already stored; resolves each new event to
+   * its customer (identify, alias and events carrying both ids link and merge customers), folds it
+   * into the customer's profile (`reduceProfile`; merged customers' profiles are joined with
+   * `mergeProfiles`), and applies `Data Erasure Requested` events as {@link Store.forget}, all in
+   * one transaction (retried when PostgreSQL reports a deadlock).
    */
-  readonly insertEvents: (events: readonly EcrmEvent[]) => Promise<InsertEventsResult>
+  readonly insertEvents: (events: readonly EcrmEvent[], options?: InsertEventsOptions) => Promise<InsertEventsResult>
   /**
    * Erases a customer: every event under any of their ids, the profile and the identities,
    * keeping only an audit record (a SHA-256 of the id, the counts, the time). Not guaranteed: an
@@ -64,6 +91,24 @@ export interface Store {
   readonly query: <Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]) => Promise<Row[]>
   /** Customers, oldest first. */
   readonly listCustomers: (options?: ListCustomersOptions) => Promise<Customer[]>
+  /**
+   * The folded profile of a customer, by the store's customer id, else a user id, else an
+   * anonymous id; `undefined` when unknown (or erased).
+   */
+  readonly getProfile: (id: string) => Promise<CustomerProfile | undefined>
+  /** Profiles, first seen first. */
+  readonly listProfiles: (options?: ListCustomersOptions) => Promise<CustomerProfile[]>
+  /**
+   * The customer ids whose profile matches a JsonLogic condition, computed in the database: the
+   * condition is compiled with `compileLogicToSql` over {@link profileSqlColumns} (values bound as
+   * parameters, never spliced). Paths are the profile's (`money.orderCount`, `lastSeenAt`,
+   * `events.totals.Order Completed`, typed `traits.*`), with or without a `profile.` prefix.
+   * Throws `EcrmValidationError` for a condition that cannot be translated exactly.
+   *
+   * @example
+   * const big = await store.segment({ '>=': [{ var: 'money.revenue' }, 500] })
+   */
+  readonly segment: (rule: unknown, options?: SegmentOptions) => Promise<string[]>
   /** Closes the connection (a pool passed in by you stays open). Idempotent. */
   readonly close: () => Promise<void>
 }

@@ -1,0 +1,109 @@
+import { compileLogicToSql } from '@ecrm/core'
+import type { CustomerProfile, SqlColumnMap, SqlJsonbColumn, SqlPlainColumn } from '@ecrm/core'
+import type { SegmentOptions, SqlExecutor } from './storeTypes.js'
+
+type Column = SqlPlainColumn | SqlJsonbColumn
+const inProfile = (path: string[], type: SqlJsonbColumn['type']): SqlJsonbColumn => ({ jsonb: 'p.profile', path, type })
+
+/** Profile paths with a column of their own (indexed or cheap to read). */
+const plainColumns: Record<string, Column> = {
+  id: { column: 'p.customer_id', type: 'text' },
+  'money.orderCount': { column: 'p.order_count', type: 'number' },
+  'money.revenue': { column: 'p.revenue', type: 'number' },
+  'money.currency': { column: 'p.currency', type: 'text' },
+}
+
+/** Numeric profile paths read from the `profile` JSONB. */
+const numberPaths = [
+  'money.grossRevenue',
+  'money.refunds',
+  'money.aov',
+  'money.cancelledCount',
+  'money.firstOrderAt',
+  'money.lastOrderAt',
+  'firstSeenAt',
+  'lastSeenAt',
+  'pageViews',
+  'sessions.count',
+  'skipped',
+]
+
+/**
+ * Where each field of the stored {@link CustomerProfile} lives for {@link compileLogicToSql}:
+ * `money.orderCount`, `money.revenue`, `money.currency` and `id` are columns of
+ * `ecrm_profiles` (alias `p`); the other numbers (`lastSeenAt`, `money.aov`, `pageViews`, ...) are
+ * read from its `profile` JSONB. Every path is also mapped under `profile.`, so the condition of
+ * an event rule (which sees `{ event, profile }`) runs as a segment unchanged.
+ */
+export const profileSqlColumns: SqlColumnMap = withProfilePrefix({
+  ...plainColumns,
+  ...Object.fromEntries(numberPaths.map((path) => [path, inProfile(path.split('.'), 'number')])),
+})
+
+function withProfilePrefix(map: Record<string, Column>): Record<string, Column> {
+  const out: Record<string, Column> = { ...map }
+  for (const [path, column] of Object.entries(map)) out[`profile.${path}`] = column
+  return out
+}
+
+/** Every `{"var": "<path>"}` string in a rule. */
+function varsOf(rule: unknown, into = new Set<string>()): Set<string> {
+  if (Array.isArray(rule)) for (const item of rule) varsOf(item, into)
+  else if (typeof rule === 'object' && rule !== null) {
+    for (const [key, value] of Object.entries(rule)) {
+      if (key === 'var' && typeof value === 'string') into.add(value)
+      else varsOf(value, into)
+    }
+  }
+  return into
+}
+
+/**
+ * The column map for one rule: the fixed map, `events.totals.<event name>` (a number) for the
+ * event names the rule counts, the traits typed in `options.traits`, and `options.columns` last.
+ */
+export function segmentColumns(rule: unknown, options: SegmentOptions = {}): SqlColumnMap {
+  const extra: Record<string, Column> = {}
+  for (const [name, type] of Object.entries(options.traits ?? {})) extra[`traits.${name}`] = inProfile(['traits', name], type)
+  for (const path of varsOf(rule)) {
+    const match = /^(?:profile\.)?events\.totals\.(.+)$/.exec(path)
+    if (match?.[1] !== undefined) extra[path.replace(/^profile\./, '')] = inProfile(['events', 'totals', match[1]], 'number')
+  }
+  return { ...profileSqlColumns, ...withProfilePrefix(extra), ...options.columns }
+}
+
+/** Ids of the customers whose stored profile matches `rule`, by customer id. */
+export async function selectSegment(db: SqlExecutor, rule: unknown, options: SegmentOptions = {}): Promise<string[]> {
+  const { sql, params } = compileLogicToSql(rule, segmentColumns(rule, options))
+  const { limit, offset = 0 } = options
+  const paging = limit === undefined ? `offset $${params.length + 1}` : `limit $${params.length + 2} offset $${params.length + 1}`
+  const rows = await db.query<{ customer_id: string }>(
+    `select p.customer_id from ecrm_profiles p where ${sql} order by p.customer_id ${paging}`,
+    limit === undefined ? [...params, offset] : [...params, offset, limit],
+  )
+  return rows.map((row) => row.customer_id)
+}
+
+/** A profile by customer id, else by user id, else by anonymous id. */
+export async function selectProfile(db: SqlExecutor, id: string): Promise<CustomerProfile | undefined> {
+  const rows = await db.query<{ profile: CustomerProfile }>(
+    `select profile from (
+       select p.profile, 0 as rank from ecrm_profiles p where p.customer_id = $1
+       union all
+       select p.profile, case i.kind when 'user_id' then 1 else 2 end
+         from ecrm_identities i join ecrm_profiles p on p.customer_id = i.customer_id
+        where i.kind in ('user_id', 'anonymous_id') and i.value = $1
+     ) as found order by rank limit 1`,
+    [id],
+  )
+  return rows[0]?.profile
+}
+
+/** Profiles, oldest first seen first, then by id. */
+export async function selectProfiles(db: SqlExecutor, limit: number, offset: number): Promise<CustomerProfile[]> {
+  const rows = await db.query<{ profile: CustomerProfile }>(
+    'select profile from ecrm_profiles order by first_seen_at nulls last, customer_id limit $1 offset $2',
+    [limit, offset],
+  )
+  return rows.map((row) => row.profile)
+}
