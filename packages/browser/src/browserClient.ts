@@ -1,5 +1,5 @@
 import { EcrmError, createCoreClient } from '@ecrm/core'
-import type { ClientDestination, CoreClient, CoreClientOptions, EnqueueResult, EventContext, Ports } from '@ecrm/core'
+import type { ClientDestination, CoreClient, CoreClientOptions, EcrmEvent, EnqueueResult, EventContext, Ports } from '@ecrm/core'
 import type { BrowserClient, BrowserClientOptions, BrowserStats } from './browserClientTypes.js'
 import { createBrowserId } from './browserId.js'
 import { parseCampaign } from './campaign.js'
@@ -14,7 +14,8 @@ import { readDeviceContext, readPageContext } from './pageContext.js'
 import type { PageContext } from './pageContext.js'
 import { callFields, readIdentifyArgs, readPageArgs } from './positionalArgs.js'
 import { checkOptions, pickDefined } from './browserOptions.js'
-import { eraseVisitor } from './erasure.js'
+import { createErasedIds, eraseVisitor } from './erasure.js'
+import { createConsentStorage } from './consentStorage.js'
 import { sendOnPageExit, watchPageOutbox } from './pageExit.js'
 import { createSessionTracker } from './session.js'
 import { createUnloadTransport } from './unloadTransport.js'
@@ -55,7 +56,15 @@ export function createBrowserClientHandle(options: BrowserClientOptions, withOns
   const { report, toError, guard } = createPageSafety(options)
 
   const localStore = ports.storage === undefined ? createLocalStore({ cookieKeys: COOKIE_KEYS, ...pickDefined(options, ['cookie']) }) : undefined
-  const storage = ports.storage ?? (localStore as LocalStore)
+  const consent = deriveConsent(options.consent)
+  // Read once core exists; until then (core reading the stored ids) nothing is written anyway.
+  let decisions: (() => Record<string, boolean | undefined>) | undefined
+  // Ids, traits, session, touches, profile and rule state stay in memory until the visitor agrees.
+  const storage = createConsentStorage({
+    storage: ports.storage ?? (localStore as LocalStore),
+    isAllowed: () => decisions?.()[consent.storageCategory] === true,
+  })
+  const erased = createErasedIds()
   const idbQueue =
     ports.queue === undefined
       ? createIdbQueue({
@@ -64,7 +73,7 @@ export function createBrowserClientHandle(options: BrowserClientOptions, withOns
             report(new EcrmError('storage_fallback', `IndexedDB unavailable: outbox (events are kept in memory and do not survive a reload)`, { cause })),
         })
       : undefined
-  const outbox = watchPageOutbox(ports.queue ?? (idbQueue as IdbQueue))
+  const outbox = watchPageOutbox(erased.guard(ports.queue ?? (idbQueue as IdbQueue)))
   const queue = outbox.queue
   // Page-exit requests skip the cross-tab lock (a closing page cannot wait), so keep the unlocked one.
   const exitTransport = ports.transport ?? createUnloadTransport({ transport: createFetchTransport() })
@@ -73,7 +82,6 @@ export function createBrowserClientHandle(options: BrowserClientOptions, withOns
   const scheduler = ports.scheduler ?? createBrowserScheduler()
   const connectivity = ports.connectivity ?? createBrowserConnectivity()
   const createId = ports.createId ?? createBrowserId
-  const consent = deriveConsent(options.consent)
   const idleMs = options.capture?.sessionIdleMs
   const sessions = createSessionTracker({ storage, createId, ...(idleMs === undefined ? {} : { idleMs }) })
   const device = readDeviceContext()
@@ -102,8 +110,8 @@ export function createBrowserClientHandle(options: BrowserClientOptions, withOns
   // A destination with a category receives events only while that category is granted (GPC included).
   let destinations = options.destinations?.map((destination): ClientDestination => {
     const category = destination.category
-    if (category === undefined) return destination
-    return { ...destination, deliver: (event) => (core.consent.get()[category] === true ? destination.deliver(event) : undefined) }
+    const allowed = (event: EcrmEvent): boolean => !erased.isErased(event) && (category === undefined || core.consent.get()[category] === true)
+    return { ...destination, deliver: (event) => (allowed(event) ? destination.deliver(event) : undefined) }
   })
   // The local profile and the on-site rules see each accepted event (after the consent gate) as a destination.
   let onsite: Onsite | undefined
@@ -111,7 +119,7 @@ export function createBrowserClientHandle(options: BrowserClientOptions, withOns
   const onsiteDestination: ClientDestination = {
     name: 'ecrm-onsite',
     // The erasure request belongs to the visitor being forgotten, not to the next one.
-    deliver: (event) => (event.type === 'track' && event.event === 'Data Erasure Requested' ? undefined : onsite?.observe(event)),
+    deliver: (event) => ((event.type === 'track' && event.event === 'Data Erasure Requested') || erased.isErased(event) ? undefined : onsite?.observe(event)),
   }
   if (withOnsite !== undefined) destinations = [onsiteDestination, ...(destinations ?? [])]
 
@@ -140,6 +148,8 @@ export function createBrowserClientHandle(options: BrowserClientOptions, withOns
     createId,
     ...pickDefined(ports, ['logger', 'random']),
   })
+  decisions = () => core.consent.get()
+  storage.sync()
 
   // A refused call goes to onError (with every issue and its path); the caller gets no messageId.
   const accepted = (result: EnqueueResult): string | undefined => {
@@ -228,7 +238,15 @@ export function createBrowserClientHandle(options: BrowserClientOptions, withOns
     user: () => core.user(),
     consent: {
       get: guard('consent.get', () => core.consent.get(), {}),
-      set: guard('consent.set', (categories: Record<string, boolean>) => core.consent.set(categories), undefined),
+      set: guard(
+        'consent.set',
+        (categories: Record<string, boolean>) => {
+          core.consent.set(categories)
+          // Granted: what was kept in memory goes to the device now; withdrawn: it comes back off it.
+          storage.sync()
+        },
+        undefined,
+      ),
     },
     on: guard('on', (name: string, handler: (payload: unknown) => void) => core.on(name, handler), () => undefined),
     flush: () => core.flush().catch((error: unknown) => (report(toError('flush', error)), undefined)),
@@ -241,7 +259,7 @@ export function createBrowserClientHandle(options: BrowserClientOptions, withOns
     getState: () => core.getState(),
     subscribe: (listener) => core.subscribe(listener),
     forget: () =>
-      eraseVisitor({ core, queue, forgetLocal: () => (sessions.clear(), localStore?.clear(), onsite?.clear()) }).catch((error: unknown) =>
+      eraseVisitor({ core, queue, erased, forgetLocal: () => (sessions.clear(), storage.clear(), localStore?.clear(), onsite?.clear()) }).catch((error: unknown) =>
         report(toError('forget', error)),
       ),
     close: async () => {

@@ -20,6 +20,12 @@ export interface BrowserConsentOptions {
   readonly categoryOf?: (event: EcrmEvent) => string
   /** Decisions known at start (e.g. from a consent banner's cookie); they win over `default` and GPC, persisted decisions win over them. */
   readonly initial?: Readonly<Record<string, boolean>>
+  /**
+   * The category whose grant lets ecrm remember the visitor on this device (ids, traits, session,
+   * campaign touches, local profile, rule state in localStorage and cookies). Until it is granted
+   * all of that stays in memory for the page's life. @default 'analytics'
+   */
+  readonly storageCategory?: string
 }
 
 /** The core consent options the browser client derives from {@link BrowserConsentOptions}. */
@@ -29,6 +35,8 @@ export interface DerivedConsent {
   readonly initial: Readonly<Record<string, boolean>>
   /** True when the browser sent the GPC signal and it was honoured. */
   readonly gpc: boolean
+  /** The category that must be granted before anything about the visitor is stored on the device. */
+  readonly storageCategory: string
 }
 
 /** Reads the Global Privacy Control signal (https://privacycg.github.io/gpc-spec/). */
@@ -52,5 +60,5 @@ export function deriveConsent(options: BrowserConsentOptions = {}, gpcSignal = r
     if (event.type === 'track' && event.event === 'Data Erasure Requested') return 'necessary'
     return options.categoryOf?.(event) ?? 'analytics'
   }
-  return { required: true, categoryOf, initial, gpc }
+  return { required: true, categoryOf, initial, gpc, storageCategory: options.storageCategory ?? 'analytics' }
 }

@@ -1,4 +1,49 @@
-import type { CoreClient, Queue } from '@ecrm/core'
+import type { CoreClient, EcrmEvent, Queue } from '@ecrm/core'
+
+/** The ids of visitors erased on this page, so nothing of theirs leaves later (events held for consent). */
+export interface ErasedIds {
+  readonly add: (ids: readonly string[]) => void
+  /** True for an event of an erased visitor, except the erasure request itself. */
+  readonly isErased: (event: Pick<EcrmEvent, 'type' | 'anonymousId' | 'userId'> & { readonly event?: string }) => boolean
+  /** The queue, minus enqueues of erased visitors' events (core releases held events into it after a grant). */
+  readonly guard: (queue: Queue) => Queue
+}
+
+const ERASURE_EVENT = 'Data Erasure Requested'
+
+/**
+ * Creates the erased-ids filter behind `forget()`. Core keeps events held for consent where the
+ * browser cannot reach them, and releases them into the queue once consent is granted; this
+ * filter stops those of an erased visitor at the queue (and before in-page destinations), for
+ * the page's life (held events live no longer).
+ */
+export function createErasedIds(): ErasedIds {
+  const erased = new Set<string>()
+  const isErased: ErasedIds['isErased'] = (event) =>
+    erased.size > 0 &&
+    !(event.type === 'track' && event.event === ERASURE_EVENT) &&
+    ((event.anonymousId !== undefined && event.anonymousId !== null && erased.has(event.anonymousId)) ||
+      (event.userId !== undefined && event.userId !== null && erased.has(event.userId)))
+  const isErasedPayload = (payload: string): boolean => {
+    // The cheap test first: a payload that names no erased id needs no parse.
+    if (![...erased].some((id) => payload.includes(id))) return false
+    try {
+      return isErased(JSON.parse(payload) as EcrmEvent)
+    } catch {
+      return false
+    }
+  }
+  return {
+    add: (ids) => {
+      for (const id of ids) erased.add(id)
+    },
+    isErased,
+    guard: (queue) => ({
+      ...queue,
+      enqueue: (items) => queue.enqueue(erased.size === 0 ? items : items.filter((item) => !isErasedPayload(item.payload))),
+    }),
+  }
+}
 
 /** What {@link eraseVisitor} works on. */
 export interface ErasureTarget {
@@ -6,6 +51,8 @@ export interface ErasureTarget {
   readonly queue: Queue
   /** Deletes what the browser stored beside the queue (session, touches, ids, consent...). */
   readonly forgetLocal: () => void
+  /** Told the erased ids first, so events of theirs still held for consent never leave. */
+  readonly erased?: ErasedIds
 }
 
 const belongsTo = (payload: string, ids: readonly string[]): boolean => {
@@ -21,12 +68,14 @@ const belongsTo = (payload: string, ids: readonly string[]): boolean => {
  * The erasure behind `forget()`: queues one `Data Erasure Requested` event naming the visitor's
  * ids (so the backend erases what it stored), removes the visitor's other queued events, resets
  * the identity, deletes the local state, then flushes. Events another visitor of this device left
- * in the queue are kept.
+ * in the queue are kept. Events of the visitor still held in memory for consent are stopped by
+ * `erased` when a later grant releases them (core offers no way to drop them before).
  */
 export async function eraseVisitor(target: ErasureTarget): Promise<void> {
   const { core, queue } = target
   const { anonymousId, userId } = core.user()
-  const erasure = core.track({ event: 'Data Erasure Requested', properties: { anonymousId: anonymousId ?? null, userId: userId ?? null } })
+  target.erased?.add([anonymousId, userId].filter((id): id is string => id !== undefined))
+  const erasure = core.track({ event: ERASURE_EVENT, properties: { anonymousId: anonymousId ?? null, userId: userId ?? null } })
   const keep = erasure.ok ? erasure.messageId : undefined
   const ids = [anonymousId, userId].filter((id): id is string => id !== undefined)
   const mine = (await queue.peek()).filter((item) => item.id !== keep && belongsTo(item.payload, ids))

@@ -5,6 +5,9 @@ import type { CampaignContext } from './campaign.js'
 /** A session closes after this long without activity, in ms (30 minutes, as Google Analytics). */
 export const SESSION_IDLE_MS = 30 * 60_000
 
+/** Activity newer than the stored activity by less than this, in ms, is not written again. */
+const ACTIVITY_WRITE_MS = 1_000
+
 const KEYS = { session: 'ecrm.session', firstTouch: 'ecrm.firstTouch', lastTouch: 'ecrm.lastTouch' } as const
 
 /** Options of {@link createSessionTracker}. */
@@ -67,7 +70,9 @@ export function createSessionTracker(options: SessionTrackerOptions): SessionTra
     const record: SessionRecord = isNew
       ? { id: options.createId(), startedAt: now, lastActivityAt: now, ...(campaign ? { campaign } : {}) }
       : { ...current, lastActivityAt: Math.max(now, current.lastActivityAt) }
-    storage.set(KEYS.session, JSON.stringify(record))
+    // A burst of events rewrites the session at most once a second: a localStorage write costs
+    // the main thread about 50 µs, and a second of idle time more or less changes no session.
+    if (isNew || current === undefined || record.lastActivityAt - current.lastActivityAt >= ACTIVITY_WRITE_MS) storage.set(KEYS.session, JSON.stringify(record))
 
     let firstTouch = parse<CampaignContext>(storage.get(KEYS.firstTouch))
     let lastTouch = parse<CampaignContext>(storage.get(KEYS.lastTouch))
