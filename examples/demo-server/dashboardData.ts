@@ -209,11 +209,10 @@ function detailOf(event: EcrmEvent & { type: 'track' }): string {
   return [typeof campaign === 'string' ? campaign : null, typeof product === 'string' ? `left ${product}` : null].filter(Boolean).join(' · ')
 }
 
-/** Rule engines key by `a:<anonymousId>` or `u:<userId>`; show the customer behind it. */
-function pendingWho(engineKey: string, ownerOf: Map<string, string>, labelOf: (key: string) => string): string {
-  const id = engineKey.slice(2)
-  const owner = ownerOf.get(engineKey.startsWith('u:') ? `user_id:${id}` : `anonymous_id:${id}`)
-  return owner !== undefined ? labelOf(owner) : engineKey.startsWith('u:') ? id : labelOf(`anon:${id}`)
+/** Pending timers name the customer by the id their rule keys by (user id or anonymous id). */
+function pendingWho(id: string, ownerOf: Map<string, string>, labelOf: (key: string) => string): string {
+  const owner = ownerOf.get(`user_id:${id}`) ?? ownerOf.get(`anonymous_id:${id}`)
+  return owner !== undefined ? labelOf(owner) : labelOf(`anon:${id}`)
 }
 
 function timelineOf(events: readonly FunnelEvent[], orders: readonly Order[], now: number): [number, number, number][] {

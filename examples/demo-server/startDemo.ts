@@ -1,12 +1,12 @@
 import { createServer } from 'node:http'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createIngestHandler, createPgliteStore, toNodeListener } from '@ecrm/node'
+import { createIngestHandler, createPgliteStore, createRuleRunner, toNodeListener } from '@ecrm/node'
 import type { Store } from '@ecrm/node'
 import { computeDashboard } from './dashboardData.js'
 import type { DashboardData } from './dashboardData.js'
 import { renderDashboardBody, renderDashboardPage } from './dashboardPage.js'
-import { createRuleRunner } from './ruleRunner.js'
+import { cartRules, customerRules } from './demoRules.js'
 import { DEMO_WRITE_KEY, serveStorefront, warmStorefront } from './storefrontSite.js'
 
 /** Options of {@link startDemo}. */
@@ -35,7 +35,7 @@ export interface Demo {
   /** The collector's batch endpoint (`<url>/v1/batch`). */
   readonly collectorUrl: string
   readonly port: number
-  /** The event store (the raw one, not fed to the rules). */
+  /** The event store. */
   readonly store: Store
   /** The dashboard's numbers, as `/dashboard.json` serves them. */
   readonly dashboard: () => Promise<DashboardData>
@@ -46,7 +46,7 @@ export interface Demo {
 /**
  * Starts the demo in one `node:http` server: the ingest handler at `/v1/*` on the embedded PGlite
  * store, the storefront with the real loader snippet, and `/dashboard` (+ `/dashboard.json`)
- * computed from the store, with the core rule engine fed by every stored event.
+ * computed from the store, with @ecrm/node's rule runner fed by every newly stored event.
  *
  * @example
  * const demo = await startDemo({ port: 0, dataDir: '/tmp/ecrm-demo', abandonMs: 5_000 })
@@ -58,9 +58,25 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const log = options.log ?? ((line: string) => console.log(line))
   await warmStorefront()
   const store = await createPgliteStore(options.dataDir)
-  const rules = await createRuleRunner({ store, windows: { abandonMs, winBackMs }, log })
+  const windows = { abandonMs, winBackMs }
+  const cart = cartRules(windows)
+  // @ecrm/node's runner: state and timers in the store's ecrm_rule_state, firings tracked into the
+  // store (the dashboard lists them). The cart follows the browser (see cartRules).
+  const rules = createRuleRunner({
+    store,
+    rules: [...cart, ...customerRules(windows)],
+    customerKey: Object.fromEntries(cart.map((rule) => [rule.id, 'anonymousId' as const])),
+    onFire: (firing) => log(`rule ${firing.ruleId} fired for ${firing.customerId} → ${firing.event.event}`),
+    logger: { debug: () => undefined, warn: (message) => log(message), error: (message, error) => log(`${message}: ${String(error)}`) },
+  })
   const ingest = toNodeListener(
-    createIngestHandler({ store: rules.store, writeKeys: [DEMO_WRITE_KEY], onError: (error) => log(`ingest: storing failed: ${String(error)}`) }),
+    createIngestHandler({
+      store,
+      writeKeys: [DEMO_WRITE_KEY],
+      // After the commit, only events new to the store (a retried batch feeds nobody).
+      onEvents: rules.processEvents,
+      onError: (error) => log(`ingest: storing or running the rules failed: ${String(error)}`),
+    }),
   )
   const dashboard = async (): Promise<DashboardData> => computeDashboard(store, { now: Date.now(), clvDayMs, pending: await rules.pending() })
 

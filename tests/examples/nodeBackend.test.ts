@@ -125,7 +125,7 @@ describe('examples/node-backend with a data folder', () => {
         { type: 'identify', messageId: 'r-1', anonymousId: 'a-cy', userId: 'u-cy', traits: { email: 'cy@shop.example' } },
         { type: 'track', messageId: 'r-2', userId: 'u-cy', event: 'Product Added', properties: { product_id: 'sku-9' } },
       ])
-      expect((await first.engine.pending()).map((timer) => timer.ruleId)).toEqual(['cart_abandoned'])
+      expect((await first.runner.pending()).map((timer) => timer.ruleId)).toEqual(['cart_abandoned'])
       await first.close() // before the window ends
 
       const second = await startExampleBackend(options)
@@ -134,7 +134,7 @@ describe('examples/node-backend with a data folder', () => {
         await new Promise((resolve) => setTimeout(resolve, 500))
         expect(byTemplateAndTo(await second.outbox.read())).toEqual(['cart_reminder → cy@shop.example', 'welcome → cy@shop.example'])
         expect(emails[0]?.template).toBe('welcome')
-        expect(await second.engine.pending()).toEqual([])
+        expect(await second.runner.pending()).toEqual([])
       } finally {
         await second.close()
       }

@@ -1,10 +1,9 @@
 import { mkdir } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import { join } from 'node:path'
-import { createIngestHandler, createNodeClient, createPgliteStore, toNodeListener } from '@ecrm/node'
+import { createIngestHandler, createNodeClient, createPgliteStore, createRuleRunner, toNodeListener } from '@ecrm/node'
 import { createEmailOutbox } from './emailOutbox.js'
 import { parseOrder, trackOrder } from './orders.js'
-import { startRuleRunner } from './ruleRunner.js'
 import { productionWindows, shopRules } from './rules.js'
 
 /**
@@ -56,24 +55,39 @@ export async function startBackend(options = {}) {
     onError: (error) => log(`ecrm client: ${error.message}`),
   })
   const outbox = createEmailOutbox({ file: options.emailLog ?? join(options.dataDir ?? '.', 'emails.log'), log })
-  const runner = await startRuleRunner({
+  // @ecrm/node's rule runner: its state and timers live in the store (a restart re-arms them),
+  // and it keys customers by the store's customer id, so an anonymous cart and a signed-in order
+  // are one customer and the order cancels the reminder.
+  const runner = createRuleRunner({
     store,
     rules: shopRules(windows),
-    log,
-    async onFire(firing, profile) {
+    customerKey: 'profile',
+    // This shop records each firing itself, through its server client, with whether the email went out.
+    trackFirings: false,
+    logger: { debug: () => {}, warn: log, error: (message, detail) => log(`${message} ${String(detail ?? '')}`) },
+    async onFire(firing) {
+      // Read the profile when the timer fires: an email address given after the cart was filled is used.
+      const profile = await store.getProfile(firing.customerId)
       if (profile === undefined) return // erased since the timer was armed
       const template = String(firing.event.properties['template'])
       const to = typeof profile.traits['email'] === 'string' ? profile.traits['email'] : (profile.identities.emails[0] ?? null)
       const data = { trigger: firing.event.properties['trigger_event'] ?? null, ...asRecord(firing.event.properties['trigger_properties']) }
-      await outbox.send({ to, template, ruleId: firing.ruleId, customerId: firing.customerId, data })
+      await outbox.send({ to, template, ruleId: firing.ruleId, customerId: profile.id, data })
       // Record the firing as an event of the customer (durable queue, at-least-once), so reports
       // and other tools see that the email went out.
       const who = profile.identities.userIds[0] !== undefined ? { userId: profile.identities.userIds[0] } : { anonymousId: profile.identities.anonymousIds[0] ?? firing.customerId }
       client.track({ ...who, event: firing.event.event, properties: { ...firing.event.properties, email_sent: to !== null } })
     },
   })
+  await runner.start() // timers of the previous run: due ones fire now
   const ingest = toNodeListener(
-    createIngestHandler({ store: runner.store, writeKeys: [writeKey], onError: (error) => log(`ingest: store failed: ${String(error)}`) }),
+    createIngestHandler({
+      store,
+      writeKeys: [writeKey],
+      // Runs after the batch is stored, on the events new to the store (a retry feeds nobody).
+      onEvents: runner.processEvents,
+      onError: (error) => log(`ingest: storing or running the rules failed: ${String(error)}`),
+    }),
   )
 
   route = (req, res) => {
@@ -120,7 +134,7 @@ export async function startBackend(options = {}) {
     store,
     client,
     outbox,
-    engine: runner.engine,
+    runner,
     /** Stops the rules' timers, delivers the client's queue, then closes the server and the store. */
     close() {
       closing ??= (async () => {

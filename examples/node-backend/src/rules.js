@@ -21,7 +21,7 @@ export const productionWindows = Object.freeze({ cartAbandonMs: 60 * 60_000, win
  */
 export function shopRules({ cartAbandonMs, winBackMs }) {
   return [
-    // The rule runner turns an `identify` call into an "Identify" event for the engine.
+    // The rule runner (@ecrm/node) hands an `identify` call to the rules as an "Identify" event.
     defineRule({
       id: 'welcome',
       description: 'First identify of a customer: send the welcome email, once per customer',

@@ -75,10 +75,23 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
     onError: (error) => log(`ecrm: storing or processing events failed: ${String(error)}`),
   })
   const server = createServer(toNodeListener(handler))
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, () => resolve())
-  })
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, host, () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+  } catch (error) {
+    // Nothing listens (e.g. EADDRINUSE): release what was opened, or the store's handles and the
+    // runner's timers would outlive the failed start.
+    runner?.stop()
+    await store.close().catch((closeError: unknown) => log(`ecrm: closing the store after the failed start failed too: ${String(closeError)}`))
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EADDRINUSE') log(`ecrm: cannot listen on ${host}:${port}: the port is in use (stop the other server, or pass another --port)`)
+    throw error
+  }
   const address = server.address() as AddressInfo
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
   const where = databaseUrl === undefined ? `PGlite in ${dataDir}` : `PostgreSQL at ${redact(databaseUrl)}`

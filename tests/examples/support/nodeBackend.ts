@@ -18,7 +18,7 @@ export interface ExampleBackend {
   readonly store: Store
   readonly outbox: { readonly read: () => Promise<SentEmail[]> }
   readonly client: { readonly flush: () => Promise<unknown> }
-  readonly engine: { readonly pending: () => Promise<{ ruleId: string; customerId: string; dueAt: number }[]> }
+  readonly runner: { readonly pending: () => Promise<{ ruleId: string; customerId: string; dueAt: number }[]> }
   readonly close: () => Promise<void>
 }
 

@@ -1,9 +1,20 @@
 import { createRuleEngine } from '@ecrm/core'
-import type { Cancel, Clock, EcrmEvent, Logger, LogicEngine, RuleDefinition, RuleEvent, RuleFiring, Scheduler } from '@ecrm/core'
+import type { Cancel, Clock, CustomerProfile, EcrmEvent, Logger, LogicEngine, RuleDefinition, RuleEngine, RuleEvent, RuleFiring, Scheduler } from '@ecrm/core'
 import { systemClock, unrefScheduler } from '../nodePorts.js'
 import type { Store } from '../store/storeTypes.js'
 import { firingEvent } from './firingEvent.js'
 import { createSqlRuleStateStore } from './sqlRuleStateStore.js'
+import type { SqlRuleStateStore } from './sqlRuleStateStore.js'
+
+/**
+ * Which id a rule follows a customer by (the engine's `customerId`):
+ * - `userId`: the user id, else the anonymous id (the engine's own choice);
+ * - `anonymousId`: the anonymous id, else the user id: one browser, whoever signs in on it (a
+ *   cart kept in the browser: an order placed after signing in at checkout cancels the reminder);
+ * - `profile`: the store's customer id (`profile.id`), one customer across all the ids the
+ *   store has linked (identify, alias).
+ */
+export type CustomerKey = 'userId' | 'anonymousId' | 'profile'
 
 /** Options of {@link createRuleRunner}. */
 export interface RuleRunnerOptions {
@@ -37,6 +48,12 @@ export interface RuleRunnerOptions {
   readonly logic?: LogicEngine
   /** @default silent */
   readonly logger?: Logger
+  /**
+   * Which id each rule keys customers by: one {@link CustomerKey} for every rule, or one per rule
+   * id (rules not named use `userId`). Each key gets its own engine and state rows.
+   * @default 'userId'
+   */
+  readonly customerKey?: CustomerKey | Readonly<Record<string, CustomerKey>>
 }
 
 /** A rule runner over the SQL store. */
@@ -45,7 +62,8 @@ export interface RuleRunner {
   readonly start: () => Promise<void>
   /**
    * Runs the event rules on events (the ingest handler's `onEvents`, or events your backend
-   * tracks): `track` events only, each with its customer's stored profile. Returns the firings
+   * tracks): `track` events, and `identify` calls as `Identify` events (traits as properties),
+   * each with its customer's stored profile. Returns the firings
    * that happened at once (delayed ones fire on their timers).
    */
   readonly processEvents: (events: readonly (EcrmEvent | RuleEvent)[]) => Promise<RuleFiring[]>
@@ -78,14 +96,37 @@ const PROFILE_PAGE = 500
  */
 export function createRuleRunner(options: RuleRunnerOptions): RuleRunner {
   const { store, rules, clock = systemClock, scheduler = unrefScheduler, trackFirings = true, logger } = options
+  const keyPrefix = options.keyPrefix ?? 'ecrm:rules:'
   const pollIntervalMs = options.pollIntervalMs ?? 30_000
   const hasSchedules = rules.some((rule) => rule.schedule !== undefined)
   const scheduleIntervalMs = options.scheduleIntervalMs ?? (hasSchedules ? 3_600_000 : 0)
-  const state = createSqlRuleStateStore({ store, ...(options.keyPrefix === undefined ? {} : { keyPrefix: options.keyPrefix }) })
   const delivered = new WeakSet<RuleFiring>()
   const watched = new Set(rules.flatMap((rule) => [rule.when, rule.unless].map(eventNameOf)).filter((name) => name !== null))
+  const keyOf = (rule: RuleDefinition): CustomerKey => {
+    const setting = options.customerKey ?? 'userId'
+    return typeof setting === 'string' ? setting : (setting[rule.id] ?? 'userId')
+  }
 
-  async function deliver(firing: RuleFiring): Promise<void> {
+  /** One engine per customer key; `userId` keeps the plain prefix, so its state rows stay where they were. */
+  const lanes = (['userId', 'anonymousId', 'profile'] as const).flatMap((key) => {
+    const laneRules = rules.filter((rule) => keyOf(rule) === key)
+    if (laneRules.length === 0) return []
+    const prefix = key === 'userId' ? keyPrefix : `${keyPrefix}${key}:`
+    const state = createSqlRuleStateStore({ store, keyPrefix: prefix })
+    const engine = createRuleEngine({
+      rules: laneRules,
+      clock,
+      scheduler,
+      store: state,
+      onFire: (firing) => deliver(state, firing),
+      keyPrefix: prefix,
+      ...(options.logic === undefined ? {} : { logic: options.logic }),
+      ...(logger === undefined ? {} : { logger }),
+    })
+    return [{ key, state, engine, hasSchedules: laneRules.some((rule) => rule.schedule !== undefined) }]
+  })
+
+  async function deliver(state: SqlRuleStateStore, firing: RuleFiring): Promise<void> {
     // Another runner changed this state first (it fired or cleared the timer): not ours to fire.
     if (state.takeLost(state.stateKey(firing.ruleId, firing.customerId))) return
     delivered.add(firing)
@@ -99,23 +140,17 @@ export function createRuleRunner(options: RuleRunnerOptions): RuleRunner {
     await options.onFire?.(firing)
   }
 
-  const engine = createRuleEngine({
-    rules,
-    clock,
-    scheduler,
-    store: state,
-    onFire: deliver,
-    ...(options.keyPrefix === undefined ? {} : { keyPrefix: options.keyPrefix }),
-    ...(options.logic === undefined ? {} : { logic: options.logic }),
-    ...(logger === undefined ? {} : { logger }),
-  })
   const ours = (firings: RuleFiring[]): RuleFiring[] => firings.filter((firing) => delivered.has(firing))
   const timers = new Map<string, Cancel>()
   let running = false
 
   async function fireDue(): Promise<RuleFiring[]> {
-    await state.refresh()
-    return ours(await engine.fireDue())
+    const firings: RuleFiring[] = []
+    for (const lane of lanes) {
+      await lane.state.refresh()
+      firings.push(...ours(await lane.engine.fireDue()))
+    }
+    return firings
   }
 
   async function checkSchedules(): Promise<RuleFiring[]> {
@@ -124,8 +159,11 @@ export function createRuleRunner(options: RuleRunnerOptions): RuleRunner {
     for (let offset = 0; ; offset += PROFILE_PAGE) {
       const page = await store.listProfiles({ limit: PROFILE_PAGE, offset })
       for (const profile of page) {
-        const customerId = profile.identities.userIds[0] ?? profile.identities.anonymousIds[0]
-        if (customerId !== undefined) firings.push(...ours(await engine.checkSchedules(customerId, profile)))
+        for (const lane of lanes) {
+          if (!lane.hasSchedules) continue
+          const customerId = customerIdOf(lane.key, profile)
+          if (customerId !== undefined) firings.push(...ours(await lane.engine.checkSchedules(customerId, profile)))
+        }
       }
       if (page.length < PROFILE_PAGE) return firings
     }
@@ -146,8 +184,10 @@ export function createRuleRunner(options: RuleRunnerOptions): RuleRunner {
 
   return {
     async start() {
-      await state.refresh()
-      await engine.start()
+      for (const lane of lanes) {
+        await lane.state.refresh()
+        await lane.engine.start()
+      }
       if (running) return
       running = true
       every(pollIntervalMs, 'polling due timers', fireDue)
@@ -155,27 +195,34 @@ export function createRuleRunner(options: RuleRunnerOptions): RuleRunner {
     },
     async processEvents(events) {
       const firings: RuleFiring[] = []
-      const profiles = new Map<string, unknown>()
-      for (const event of events) {
-        if (('type' in event && event.type !== 'track') || !('event' in event) || !watched.has(event.event)) continue
+      const profiles = new Map<string, CustomerProfile | null>()
+      for (const input of events) {
+        const event = toRuleEvent(input)
+        if (event === null || !watched.has(event.event)) continue
         const id = event.userId ?? event.anonymousId
         if (id === undefined) continue
         if (!profiles.has(id)) profiles.set(id, (await store.getProfile(id)) ?? null)
-        firings.push(...ours(await engine.process(event, profiles.get(id))))
+        const profile = profiles.get(id) ?? null
+        for (const lane of lanes) {
+          const customerId = lane.key === 'profile' ? profile?.id : lane.key === 'anonymousId' ? (event.anonymousId ?? event.userId) : id
+          // No stored profile (erased meanwhile): a profile-keyed rule has nobody to follow.
+          if (customerId === undefined) continue
+          firings.push(...ours(await lane.engine.process({ ...event, userId: customerId, anonymousId: undefined }, profile)))
+        }
       }
       return firings
     },
     fireDue,
     checkSchedules,
-    pending: () => engine.pending(),
+    pending: () => pendingOf(lanes.map((lane) => lane.engine)),
     idle: async () => {
-      await engine.pending()
+      await pendingOf(lanes.map((lane) => lane.engine))
     },
     stop() {
       running = false
       for (const cancel of timers.values()) cancel()
       timers.clear()
-      engine.stop()
+      for (const lane of lanes) lane.engine.stop()
     },
   }
 }
@@ -183,4 +230,35 @@ export function createRuleRunner(options: RuleRunnerOptions): RuleRunner {
 function eventNameOf(match: RuleDefinition['when']): string | null {
   if (match === undefined) return null
   return typeof match === 'string' ? match : match.event
+}
+
+/**
+ * What the engine sees of an event: a `track` event as it is; an `identify` call as an event
+ * named `Identify` with the traits as its properties (so a welcome rule can say `when: "Identify"`);
+ * other types trigger no rule.
+ */
+function toRuleEvent(event: EcrmEvent | RuleEvent): RuleEvent | null {
+  if (!('type' in event)) return event
+  if (event.type === 'track') return event
+  if (event.type !== 'identify') return null
+  return {
+    event: 'Identify',
+    userId: event.userId,
+    anonymousId: event.anonymousId,
+    properties: event.traits ?? {},
+    ...(event.context?.timezone === undefined ? {} : { context: { timezone: event.context.timezone } }),
+  }
+}
+
+function customerIdOf(key: CustomerKey, profile: CustomerProfile): string | undefined {
+  const { userIds, anonymousIds } = profile.identities
+  if (key === 'profile') return profile.id
+  return key === 'anonymousId' ? (anonymousIds[0] ?? userIds[0]) : (userIds[0] ?? anonymousIds[0])
+}
+
+/** The pending timers of every engine, earliest first. */
+async function pendingOf(engines: readonly RuleEngine[]): Promise<{ ruleId: string; customerId: string; dueAt: number }[]> {
+  const all = []
+  for (const engine of engines) all.push(...(await engine.pending()))
+  return all.sort((a, b) => a.dueAt - b.dueAt)
 }
