@@ -1,6 +1,7 @@
 import type { ValidationIssue } from '../errors.js'
 import type { EcrmEvent, EventContext, EventType, JsonObject, JsonValue } from '../model/envelope.js'
 import type { Identity } from './identity.js'
+import { isPlainJson } from './plainJson.js'
 import { sanitize } from './sanitize.js'
 import type { Path } from './sanitize.js'
 import {
@@ -17,6 +18,8 @@ import type { InputChecks } from './validateInput.js'
 /** What {@link buildEvent} needs from the client. */
 export interface BuildEventEnv {
   readonly now: number
+  /** `now` as ISO-8601 text, when the caller has it (the client caches it per millisecond). */
+  readonly nowIso?: string
   readonly createId: () => string
   readonly identity: Identity
   readonly identityMode: 'persisted' | 'none'
@@ -34,6 +37,10 @@ export type BuildEventResult =
  * Turns the input of a public call (`track`, `identify`, ...) into a Segment Spec event: checks
  * it by hand, sanitises every free-form part, fills ids, `messageId` and timestamps (once, now),
  * and merges the context. Never throws, whatever `input` is.
+ *
+ * Parts that are already plain JSON ({@link isPlainJson}) are used as they are, not copied,
+ * except identify traits, which the identity keeps: the caller must serialise the event before
+ * control returns to whoever made the call, and copy it before handing it to other code.
  */
 export function buildEvent(type: EventType, input: unknown, env: BuildEventEnv): BuildEventResult {
   const checks: InputChecks = { errors: [], warnings: [] }
@@ -43,14 +50,16 @@ export function buildEvent(type: EventType, input: unknown, env: BuildEventEnv):
     return { ok: false, errors: checks.errors, warnings: checks.warnings }
   }
   const raw = input as Record<string, unknown>
-  const clean = (value: unknown, path: Path): JsonValue | undefined => {
+  // Plain JSON (nearly every call) is used as it is; anything else gets sanitize's reported copy.
+  const clean = (value: unknown, path: Path, copy = false): JsonValue | undefined => {
+    if (!copy && isPlainJson(value)) return value as JsonValue
     const result = sanitize(value, path)
     checks.warnings.push(...result.issues)
     return result.value
   }
-  const section = (key: string): JsonObject | undefined => {
+  const section = (key: string, copy?: boolean): JsonObject | undefined => {
     const value = readSection(checks, raw[key], [key])
-    return value === undefined ? undefined : (clean(value, [key]) as JsonObject | undefined)
+    return value === undefined ? undefined : (clean(value, [key], copy) as JsonObject | undefined)
   }
 
   const idOptions = { required: false, maxLength: INPUT_LIMITS.idLength, example: "'user-42'" }
@@ -78,11 +87,12 @@ export function buildEvent(type: EventType, input: unknown, env: BuildEventEnv):
     if (groupId !== undefined) fields['groupId'] = groupId
   }
   const properties = type === 'track' || type === 'page' || type === 'screen' ? section('properties') : undefined
-  const traits = type === 'identify' || type === 'group' ? section('traits') : undefined
+  // Identify traits are kept by the identity (and shown in getState): a copy the caller cannot change.
+  const traits = type === 'identify' || type === 'group' ? section('traits', type === 'identify') : undefined
   if (properties !== undefined) fields['properties'] = properties
   if (traits !== undefined) fields['traits'] = traits
 
-  const nowIso = new Date(env.now).toISOString()
+  const nowIso = env.nowIso ?? new Date(env.now).toISOString()
   const timestamp = readTimestamp(checks, raw['timestamp'], nowIso)
   let messageId = env.createId()
   if (raw['messageId'] !== undefined) {

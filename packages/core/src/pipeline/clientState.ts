@@ -26,7 +26,11 @@ export interface Counters {
 export interface ClientStateHandle {
   readonly counters: Counters
   readonly setLastError: (lastError: NonNullable<Stats['lastError']>) => void
-  /** Rebuilds the snapshot; parts that did not change keep their identity. */
+  /**
+   * Says the state may have changed. With subscribers, the snapshot is rebuilt and they are told
+   * at once (only if something changed); with none, it is only marked stale and rebuilt by the
+   * next `get`, so a server that never looks pays nothing per call.
+   */
   readonly publish: () => void
   readonly get: () => ClientState
   readonly subscribe: (listener: () => void) => Cancel
@@ -54,6 +58,18 @@ export function createClientState(source: ClientStateSource, onListenerError: (e
   })
   const store = createStateStore<ClientState>(snapshot(), onListenerError)
   let consentSeen = JSON.stringify(store.get().consent)
+  let isStale = false
+
+  const refresh = (): void => {
+    isStale = false
+    store.update((current) => {
+      const next = snapshot()
+      const consentText = JSON.stringify(next.consent)
+      const consent = consentText === consentSeen ? current.consent : next.consent
+      consentSeen = consentText
+      return { ...next, consent, stats: isSameStats(current.stats, next.stats) ? current.stats : next.stats }
+    })
+  }
 
   return {
     counters,
@@ -61,16 +77,18 @@ export function createClientState(source: ClientStateSource, onListenerError: (e
       lastError = next
     },
     publish() {
-      store.update((current) => {
-        const next = snapshot()
-        const consentText = JSON.stringify(next.consent)
-        const consent = consentText === consentSeen ? current.consent : next.consent
-        consentSeen = consentText
-        return { ...next, consent, stats: isSameStats(current.stats, next.stats) ? current.stats : next.stats }
-      })
+      isStale = true
+      if (store.hasListeners()) refresh()
     },
-    get: () => store.get(),
-    subscribe: (listener) => store.subscribe(listener),
+    get() {
+      if (isStale) refresh()
+      return store.get()
+    },
+    subscribe(listener) {
+      // A new subscriber starts from a current snapshot, so its first change is a real one.
+      if (isStale) refresh()
+      return store.subscribe(listener)
+    },
   }
 }
 

@@ -10,12 +10,11 @@ import { createDelivery } from './deliver.js'
 import { createEmitter } from './emitter.js'
 import { createFlushScheduler } from './flushScheduler.js'
 import { createIdentity } from './identity.js'
-import { runPlugins, notifyDestinations } from './extensions.js'
+import { notifyDestinations, runPlugins } from './extensions.js'
 import { removeQueuedByCategory, toQueueItem, withConsentContext } from './queueItems.js'
 import { resolveOptions } from './resolveOptions.js'
 import { createClientState } from './clientState.js'
 import { createWriter } from './writeAhead.js'
-import type { PendingWrite } from './writeAhead.js'
 
 const alwaysOnline: Connectivity = { isOnline: () => true, subscribe: () => () => {} }
 const silent: Logger = { debug: () => {}, warn: () => {}, error: () => {} }
@@ -100,6 +99,8 @@ export function createCoreClient(options: CoreClientOptions, ports: Ports): Core
     report,
     onDelivered(items) {
       counters.sent += items.length
+      writer.forget(items)
+      counters.queued = writer.known().count
       publish()
       emitter.emit('delivered', { messageIds: items.map((item) => item.id) })
     },
@@ -123,14 +124,19 @@ export function createCoreClient(options: CoreClientOptions, ports: Ports): Core
     onWritten(written, change) {
       counters.dropped += change.dropped + change.lost
       counters.queued = change.queued
-      for (const { item } of written) {
+      for (const item of written) {
         unsentCount += 1
         unsentBytes += item.bytes
       }
       publish()
-      for (const { event } of written) {
-        emitter.emit('accepted', event)
-        notifyDestinations(options.destinations, event, gate, report)
+      if (emitter.has('accepted') || (options.destinations !== undefined && options.destinations.length > 0)) {
+        // Listeners get the event as queued, read back from its payload: their own copy, since
+        // the event object built at the call may share parts with the caller's input.
+        for (const item of written) {
+          const event = JSON.parse(item.payload) as EcrmEvent
+          emitter.emit('accepted', event)
+          notifyDestinations(options.destinations, event, gate, report)
+        }
       }
       if (!isStarted || isClosed || written.length === 0) return
       if (unsentCount >= resolved.batch.maxEvents || unsentBytes >= resolved.batch.maxBytes) void runFlush(false)
@@ -163,58 +169,59 @@ export function createCoreClient(options: CoreClientOptions, ports: Ports): Core
   })
   const runFlush = flusher.run
 
-  const closedIssue = (method: string): ValidationIssue => ({ path: [], code: 'client_closed', message: `${method}() was called after close(); create a new client` })
+  const hasPlugins = options.plugins?.some((plugin) => plugin.before !== undefined) === true
+  // toISOString costs about a microsecond: the calls of one millisecond share its text.
+  let isoAt = Number.NaN
+  let isoText = ''
 
-  const serialize = (event: EcrmEvent): PendingWrite => {
-    const stamped = withConsentContext(event, gate.contextValue().categories, resolved.consent.required)
-    return { item: toQueueItem(stamped, clock.now()), event: stamped }
-  }
+  /** Serialises the event (stamped with the consent decisions) once: this text is stored and sent. */
+  const serialize = (event: EcrmEvent, now: number): QueueItem =>
+    toQueueItem(withConsentContext(event, gate.contextValue().categories, resolved.consent.required), now)
 
-  const tooLarge = (bytes: number): ValidationIssue => ({
-    path: [],
-    code: 'too_large',
-    message: `the event is ${bytes} bytes serialised and the limit is ${resolved.limits.maxEventBytes} (limits.maxEventBytes); send fewer or smaller properties`,
-  })
-
+  // The hot path: synchronous, one serialisation, plain input used as is (never copied), the
+  // write coalesced with the other calls of this run. publish() only marks the state stale when
+  // nobody subscribed, so no snapshot is built per call.
   const accept = (type: EventType, input: unknown): EnqueueResult => {
     const refuse = (issues: readonly ValidationIssue[]): EnqueueResult => {
       counters.rejected += 1
       publish()
       return { ok: false, error: new EcrmValidationError(`${type}() refused the event`, issues) }
     }
-    if (isClosed) return refuse([closedIssue(type)])
+    if (isClosed) return refuse([{ path: [], code: 'client_closed', message: `${type}() was called after close(); create a new client` }])
     let enriched: unknown
     try {
       enriched = options.enrich?.()
     } catch (error) {
       report(new EcrmError('enrich_failed', `Reading the context failed: options.enrich (${String(error)}; the event is sent without it)`, { cause: error }))
     }
-    const built = buildEvent(type, input, {
-      now: clock.now(),
-      createId,
-      identity,
-      identityMode: resolved.identity,
-      library: resolved.library,
-      enriched,
-    })
+    const now = clock.now()
+    if (now !== isoAt) isoText = new Date((isoAt = now)).toISOString()
+    const built = buildEvent(type, input, { now, nowIso: isoText, createId, identity, identityMode: resolved.identity, library: resolved.library, enriched })
     if (!built.ok) return refuse(built.errors)
-    const warnings: ValidationIssue[] = [...built.warnings]
-    const event = runPlugins(options.plugins, built.event, warnings, report)
-    if (event === null) return { ok: true, messageId: built.event.messageId, warnings }
-    const pending = serialize(event)
-    if (pending.item.bytes > resolved.limits.maxEventBytes) return refuse([tooLarge(pending.item.bytes)])
-    const category = gate.categoryOf(event)
-    const decision = gate.decide(category)
-    if (decision === 'allow') writer.write(pending)
-    else if (decision === 'deny') {
-      warnings.push({ path: [], code: 'consent_denied', message: `consent for '${category}' is denied; the event was discarded` })
-    } else {
-      warnings.push({ path: [], code: 'held_for_consent', message: `held in memory until consent for '${category}' is decided` })
-      if (gate.hold(event, category) !== undefined) counters.dropped += 1
+    // buildEvent's list is this call's own: extended in place, returned as is.
+    const warnings = built.warnings as ValidationIssue[]
+    // Plugins may change what they get: a copy, never the caller's objects.
+    const event = hasPlugins ? runPlugins(options.plugins, copyEvent(built.event), warnings, report) : built.event
+    if (event !== null) {
+      const item = serialize(event, now)
+      const limit = resolved.limits.maxEventBytes
+      if (item.bytes > limit) {
+        return refuse([{ path: [], code: 'too_large', message: `the event is ${item.bytes} bytes serialised and the limit is ${limit} (limits.maxEventBytes); send fewer or smaller properties` }])
+      }
+      const category = gate.categoryOf(event)
+      const decision = gate.decide(category)
+      if (decision === 'allow') writer.write(item)
+      else if (decision === 'deny') {
+        warnings.push({ path: [], code: 'consent_denied', message: `consent for '${category}' is denied; the event was discarded` })
+      } else {
+        warnings.push({ path: [], code: 'held_for_consent', message: `held in memory until consent for '${category}' is decided` })
+        // Held past this call: a copy, so later changes to the caller's objects cannot leak in.
+        if (gate.hold(copyEvent(event), category) !== undefined) counters.dropped += 1
+      }
+      if (warnings.length > 0) logger.debug(`ecrm: ${type}() changed the input`, warnings)
     }
     publish()
-    if (warnings.length > 0) logger.debug(`ecrm: ${type}() changed the input`, warnings)
-    return { ok: true, messageId: event.messageId, warnings }
+    return { ok: true, messageId: (event ?? built.event).messageId, warnings }
   }
 
   const client: CoreClient = {
@@ -239,8 +246,8 @@ export function createCoreClient(options: CoreClientOptions, ports: Ports): Core
         }
         const { granted } = gate.set(changes)
         for (const event of granted) {
-          const pending = serialize(event)
-          if (!isClosed) writer.write(pending)
+          const item = serialize(event, clock.now())
+          if (!isClosed) writer.write(item)
         }
         const denied = new Set(Object.keys(changes).filter((key) => changes[key] === false))
         if (denied.size > 0) void writer.then(() => purgeQueued(denied))
@@ -294,4 +301,9 @@ export function createCoreClient(options: CoreClientOptions, ports: Ports): Core
   }
 
   return client
+}
+
+/** A deep copy of an event (plain JSON already, so the JSON round trip is exact). */
+function copyEvent(event: EcrmEvent): EcrmEvent {
+  return JSON.parse(JSON.stringify(event)) as EcrmEvent
 }

@@ -53,6 +53,9 @@ export function createDelivery(env: DeliveryEnv): {
     env.onDeadLetter(items.map(parsePayload), reason)
   }
 
+  // Removals of delivered batches still being made durable; a pass waits for them before it ends.
+  let removals: Promise<void>[] = []
+
   const send = async (items: QueueItem[], keepalive: boolean, result: PassResult): Promise<BatchStep> => {
     const request = buildBatchRequest({
       endpoint: options.endpoint,
@@ -75,7 +78,13 @@ export function createDelivery(env: DeliveryEnv): {
     const ids = items.map((item) => item.id)
     switch (verdict.kind) {
       case 'delivered':
-        await queue.remove(ids)
+        // Not awaited here: the queue drops the items from what it leases at once, and making the
+        // removal durable (a file queue's group commit) overlaps the next batch's send. A crash
+        // before it lands only sends the batch again (at-least-once, same messageIds).
+        const removal = queue.remove(ids)
+        // Handled now, so a failure is not an unhandled rejection; the pass rethrows it at its end.
+        removal.catch(() => undefined)
+        removals.push(removal)
         result.sent += items.length
         failing = false
         env.onDelivered(items)
@@ -133,6 +142,8 @@ export function createDelivery(env: DeliveryEnv): {
   const pass = async (keepalive: boolean): Promise<PassResult> => {
     const result: PassResult = { sent: 0, retried: 0, deadLettered: 0 }
     const maxBytes = keepalive ? Math.min(options.batch.maxBytes, KEEPALIVE_MAX_BYTES) : options.batch.maxBytes
+    // A pass that failed half-way left its removals handled (see send); the next starts afresh.
+    removals = []
     for (;;) {
       const now = clock.now()
       if (!env.connectivity.isOnline() || now < pausedUntil) break
@@ -154,6 +165,7 @@ export function createDelivery(env: DeliveryEnv): {
       }
       if (stopped || leased.length < options.batch.maxEvents) break
     }
+    await Promise.all(removals)
     return result
   }
 

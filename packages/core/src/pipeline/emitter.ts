@@ -4,6 +4,8 @@ import type { Cancel } from '../ports.js'
 export interface Emitter {
   readonly on: (name: string, handler: (payload: unknown) => void) => Cancel
   readonly emit: (name: string, payload: unknown) => void
+  /** Whether anyone listens to `name`: lets a caller skip building a payload nobody reads. */
+  readonly has: (name: string) => boolean
   readonly clear: () => void
 }
 
@@ -35,6 +37,7 @@ export function createEmitter(onHandlerError: (name: string, error: unknown) => 
         }
       }
     },
+    has: (name) => (handlers.get(name)?.size ?? 0) > 0,
     clear() {
       handlers.clear()
     },

@@ -2,6 +2,7 @@
 export { createCoreClient } from './createCoreClient.js'
 export { createMemoryQueue } from './memoryQueue.js'
 export { sanitize, MAX_SANITIZE_ISSUES } from './sanitize.js'
+export { isPlainJson } from './plainJson.js'
 export { classifyOutcome, parseRetryAfter, backoffDelay } from './retryPolicy.js'
 export { buildBatchRequest } from './buildRequest.js'
 export { chooseDrops, planBatches } from './boundQueue.js'

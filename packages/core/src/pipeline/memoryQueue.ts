@@ -5,47 +5,51 @@ import type { Queue, QueueItem } from '../ports.js'
  * survives the process, so it gives at-least-once delivery only while the process lives.
  *
  * Items keep their enqueue order for their whole life (a released item goes back to its place).
+ * An item is kept as given, not copied, so a payload lives in memory once: the queue never
+ * changes an item it holds (release and defer store a changed copy), and callers must not either.
  *
  * @example
  * const client = createCoreClient(options, { clock, scheduler, transport, queue: createMemoryQueue() })
  */
 export function createMemoryQueue(): Queue {
-  interface Entry {
-    item: QueueItem
-    /** Epoch ms until which the item is leased; 0 when not leased. */
-    leasedUntil: number
-  }
-  // A Map keeps insertion order, which is the queue order.
-  const entries = new Map<string, Entry>()
+  // A Map keeps insertion order, which is the queue order; setting a known key keeps its place.
+  const items = new Map<string, QueueItem>()
+  /** Epoch ms until which an item is leased; only leased items have an entry. */
+  const leases = new Map<string, number>()
 
   const putBack = (ids: readonly string[], availableAt: number, countAttempt: boolean): void => {
     for (const id of ids) {
-      const entry = entries.get(id)
-      if (entry === undefined) continue
-      entry.item = { ...entry.item, availableAt, attempts: entry.item.attempts + (countAttempt ? 1 : 0) }
-      entry.leasedUntil = 0
+      const item = items.get(id)
+      if (item === undefined) continue
+      items.set(id, { ...item, availableAt, attempts: item.attempts + (countAttempt ? 1 : 0) })
+      leases.delete(id)
     }
   }
 
   return {
-    async enqueue(items) {
-      for (const item of items) {
-        if (!entries.has(item.id)) entries.set(item.id, { item: { ...item }, leasedUntil: 0 })
+    async enqueue(batch) {
+      for (const item of batch) {
+        if (!items.has(item.id)) items.set(item.id, item)
       }
     },
     async lease({ now, limit, leaseMs }) {
       // Synchronous from start to end, so two concurrent leases can never share an item.
       const taken: QueueItem[] = []
-      for (const entry of entries.values()) {
+      for (const item of items.values()) {
         if (taken.length >= limit) break
-        if (entry.item.availableAt > now || entry.leasedUntil > now) continue
-        entry.leasedUntil = now + leaseMs
-        taken.push(entry.item)
+        if (item.availableAt > now) continue
+        const until = leases.get(item.id)
+        if (until !== undefined && until > now) continue
+        leases.set(item.id, now + leaseMs)
+        taken.push(item)
       }
       return taken
     },
     async remove(ids) {
-      for (const id of ids) entries.delete(id)
+      for (const id of ids) {
+        items.delete(id)
+        leases.delete(id)
+      }
     },
     async release(ids, availableAt) {
       putBack(ids, availableAt, true)
@@ -54,10 +58,10 @@ export function createMemoryQueue(): Queue {
       putBack(ids, availableAt, false)
     },
     async peek() {
-      return [...entries.values()].map((entry) => entry.item)
+      return Array.from(items.values())
     },
     async size() {
-      return entries.size
+      return items.size
     },
   }
 }

@@ -21,8 +21,8 @@ export interface SanitizeOptions {
 /** Warnings past this count are summarised in one last issue, so a huge bad array stays cheap. */
 export const MAX_SANITIZE_ISSUES = 100
 
-// Keys that can rewrite prototypes when a backend merges the object naively.
-const unsafeKeys = new Set(['__proto__', 'constructor', 'prototype'])
+/** Keys that can rewrite prototypes when a backend merges the object naively; sanitize drops them. */
+export const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype'])
 
 /**
  * Copies any value into one JSON can carry, never throwing. `undefined`, functions and symbols
@@ -57,7 +57,8 @@ export function sanitize(value: unknown, path: Path = [], options: SanitizeOptio
       case 'boolean':
         return input
       case 'number':
-        if (Number.isFinite(input)) return input
+        // -0 is written "0" by JSON anyway; normalised here so the copy equals its JSON round trip.
+        if (Number.isFinite(input)) return input === 0 ? 0 : input
         warn(at, 'non_finite_number', `${String(input)} is not valid JSON; replaced by null`)
         return null
       case 'bigint':
@@ -144,7 +145,7 @@ export function sanitize(value: unknown, path: Path = [], options: SanitizeOptio
   const copyEntries = (entries: readonly [string, unknown][], at: Path): JsonValue => {
     const out: { [key: string]: JsonValue } = {}
     for (const [key, item] of entries) {
-      if (unsafeKeys.has(key)) {
+      if (UNSAFE_KEYS.has(key)) {
         warn([...at, key], 'unsafe_key', `the key "${key}" can alter prototypes; dropped`)
         continue
       }

@@ -6,6 +6,8 @@ export interface StateStore<T extends object> {
   /** Applies `change`; listeners run only if some top-level field changed identity. */
   readonly update: (change: (current: T) => Partial<T>) => void
   readonly subscribe: (listener: () => void) => Cancel
+  /** Whether anyone is subscribed (with no one, a caller can defer building the next value). */
+  readonly hasListeners: () => boolean
 }
 
 /**
@@ -31,6 +33,7 @@ export function createStateStore<T extends object>(initial: T, onListenerError: 
         }
       }
     },
+    hasListeners: () => listeners.size > 0,
     subscribe(listener) {
       // Wrapped so one function subscribed twice is two subscriptions.
       const entry = (): void => listener()

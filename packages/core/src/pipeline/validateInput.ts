@@ -30,10 +30,9 @@ export function readIdentifier(
   path: Path,
   options: { readonly required: boolean; readonly maxLength: number; readonly example: string },
 ): string | undefined {
-  const at = [...path]
   if (value === undefined || value === null) {
     if (options.required) {
-      checks.errors.push({ path: at, code: 'required', message: `required; pass a non-empty string, e.g. ${options.example}` })
+      checks.errors.push({ path: [...path], code: 'required', message: `required; pass a non-empty string, e.g. ${options.example}` })
     }
     return undefined
   }
@@ -41,17 +40,17 @@ export function readIdentifier(
   if (typeof value === 'string') text = value
   else if (typeof value === 'number' && Number.isFinite(value)) {
     text = String(value)
-    checks.warnings.push({ path: at, code: 'number_to_string', message: `the number ${text} was converted to a string` })
+    checks.warnings.push({ path: [...path], code: 'number_to_string', message: `the number ${text} was converted to a string` })
   } else {
-    checks.errors.push({ path: at, code: 'invalid_type', message: `expected a string, got ${kindOf(value)}` })
+    checks.errors.push({ path: [...path], code: 'invalid_type', message: `expected a string, got ${kindOf(value)}` })
     return undefined
   }
   if (text.trim() === '') {
-    checks.errors.push({ path: at, code: 'empty', message: `must not be empty; pass e.g. ${options.example}` })
+    checks.errors.push({ path: [...path], code: 'empty', message: `must not be empty; pass e.g. ${options.example}` })
     return undefined
   }
   if (text.length > options.maxLength) {
-    checks.errors.push({ path: at, code: 'too_long', message: `${text.length} characters; the limit is ${options.maxLength}` })
+    checks.errors.push({ path: [...path], code: 'too_long', message: `${text.length} characters; the limit is ${options.maxLength}` })
     return undefined
   }
   return text

@@ -1,34 +1,39 @@
 import { EcrmError } from '../errors.js'
 import type { Queue, QueueItem } from '../ports.js'
-import type { EcrmEvent } from '../model/envelope.js'
 import { chooseDrops } from './boundQueue.js'
 import type { QueueBounds } from './boundQueue.js'
-
-/** An event on its way into the queue. */
-export interface PendingWrite {
-  readonly item: QueueItem
-  readonly event: EcrmEvent
-}
 
 /** What the writer reports back to the client. */
 export interface WriterEnv {
   readonly queue: Queue
   readonly bounds: QueueBounds
   readonly report: (error: EcrmError) => void
-  /** Events are in the queue (bounded); `dropped` were removed to make room, `lost` could not be written. */
-  readonly onWritten: (written: readonly PendingWrite[], change: { dropped: number; lost: number; queued: number }) => void
+  /**
+   * Items are in the queue (bounded); `dropped` were removed to make room, `lost` could not be
+   * written. Called once per coalesced write, so once per burst of calls, not once per call.
+   */
+  readonly onWritten: (written: readonly QueueItem[], change: { dropped: number; lost: number; queued: number }) => void
 }
 
 /** The write-ahead path: every accepted event goes through here before any send. */
 export interface Writer {
-  /** Queues an event; the write starts in a microtask so a burst of calls becomes one `enqueue`. */
-  readonly write: (pending: PendingWrite) => void
+  /**
+   * Queues a serialised event. The write starts once the calls of the current synchronous run are
+   * done (a microtask, after any earlier queue task), so a burst of calls becomes one `enqueue`.
+   * The item is kept as given, payload included: nothing else holds a copy.
+   */
+  readonly write: (item: QueueItem) => void
   /** Runs `task` after every write accepted so far (keeps order with writes). */
   readonly then: (task: () => Promise<void>) => Promise<void>
   /** Resolves when every write accepted so far is in the queue. */
   readonly settled: () => Promise<void>
   /** Replaces the known queue size after a full look (`peek`). */
   readonly setKnown: (items: readonly QueueItem[]) => void
+  /**
+   * Takes items this client removed (delivered, dead-lettered) off the known size, so the size
+   * stays right during a long delivery pass without reading the queue.
+   */
+  readonly forget: (items: readonly QueueItem[]) => void
   readonly known: () => { readonly count: number; readonly bytes: number }
 }
 
@@ -39,7 +44,7 @@ export interface Writer {
  * the common case costs no extra read.
  */
 export function createWriter(env: WriterEnv): Writer {
-  let pending: PendingWrite[] = []
+  let pending: QueueItem[] = []
   let chain: Promise<void> = Promise.resolve()
   let known: { count: number; bytes: number } | undefined
   let isDropping = false
@@ -84,14 +89,14 @@ export function createWriter(env: WriterEnv): Writer {
     if (batch.length === 0) return
     try {
       known ??= sum(await env.queue.peek())
-      await env.queue.enqueue(batch.map((entry) => entry.item))
+      await env.queue.enqueue(batch)
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error)
       env.report(new EcrmError('queue_write_failed', `Queueing events failed: ports.queue (${detail}; ${batch.length} events were lost)`, { cause: error }))
       env.onWritten([], { dropped: 0, lost: batch.length, queued: known?.count ?? 0 })
       return
     }
-    const added = sum(batch.map((entry) => entry.item))
+    const added = sum(batch)
     known = { count: known.count + added.count, bytes: known.bytes + added.bytes }
     let dropped = 0
     try {
@@ -110,14 +115,19 @@ export function createWriter(env: WriterEnv): Writer {
   }
 
   return {
-    write(entry) {
-      pending.push(entry)
+    write(item) {
+      pending.push(item)
       if (pending.length === 1) void then(flushPending)
     },
     then,
     settled: () => chain,
     setKnown(items) {
       known = sum(items)
+    },
+    forget(items) {
+      if (known === undefined) return
+      const gone = sum(items)
+      known = { count: Math.max(0, known.count - gone.count), bytes: Math.max(0, known.bytes - gone.bytes) }
     },
     known: () => known ?? { count: 0, bytes: 0 },
   }
