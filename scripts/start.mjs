@@ -1,6 +1,7 @@
-// `npm start`: builds the browser bundles when they are missing or older than their sources, then
+// `npm start`: builds the packages when the browser bundles are missing or older than their sources, then
 // runs the demo (collector + storefront + live dashboard) from the TypeScript sources in one
 // node:http server, on PORT (default 8787, or the next free port), storing in .ecrm-data/.
+import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { register } from 'node:module'
 import { join, resolve } from 'node:path'
@@ -22,31 +23,23 @@ function newestMtime(folder) {
   return newest
 }
 
-/** Builds the script-tag bundle and the loader with the repository's rollup config, if stale. */
-async function ensureBundles() {
+/**
+ * Builds the packages (`npm run build`) when the script-tag bundle or the loader is missing or
+ * older than the sources. The bundle is made from core's built modules, so core is built too.
+ */
+function ensureBundles() {
   const sourcesAt = Math.max(...SOURCES.map(newestMtime))
   const stale = BUNDLES.filter((file) => !existsSync(file) || statSync(file).mtimeMs < sourcesAt)
   if (stale.length === 0) return
-  console.log(`demo: building ${stale.join(', ')} (missing or older than the sources)…`)
-  const { rollup } = await import('rollup')
-  const { default: configs } = await import(new URL('../rollup.config.mjs', import.meta.url).href)
-  // Only the browser bundles: the server runs from the sources, so the other packages' builds
-  // (and their type checks) are not needed to start the demo.
-  const wanted = configs.filter((config) => BUNDLES.includes(config.output?.file))
-  try {
-    for (const config of wanted) {
-      const bundle = await rollup({ ...config, onwarn: () => undefined })
-      await bundle.write(config.output)
-      await bundle.close()
-    }
-  } catch (error) {
-    if (BUNDLES.every((file) => existsSync(file))) {
-      console.warn(`demo: the build failed, using the existing bundles (${error.message})`)
-      return
-    }
-    console.error(`demo: the browser bundles could not be built: ${error.message}\nRun \`npx rollup -c\` to see why.`)
-    process.exit(1)
+  console.log(`demo: building the packages (${stale.join(', ')} missing or older than the sources)…`)
+  const build = spawnSync(process.execPath, [join(root, 'node_modules/rollup/dist/bin/rollup'), '-c', '--silent'], { stdio: 'inherit' })
+  if (build.status === 0) return
+  if (BUNDLES.every((file) => existsSync(file))) {
+    console.warn('demo: the build failed (see above); using the existing bundles')
+    return
   }
+  console.error('demo: the browser bundles could not be built (see above). Run `npm run build` to see why.')
+  process.exit(1)
 }
 
 const numberFromEnv = (name, fallback) => {
@@ -60,7 +53,7 @@ const numberFromEnv = (name, fallback) => {
   return number
 }
 
-await ensureBundles()
+ensureBundles()
 register('../examples/demo-server/tsLoader.mjs', import.meta.url)
 const { startDemo } = await import('../examples/demo-server/index.ts')
 
