@@ -61,6 +61,7 @@ const notes = []
 const stubBytes = 512
 const ecrmFiles = [
   { label: 'ecrm script tag', path: 'packages/browser/dist/ecrm.min.js', what: 'packages/browser/dist/ecrm.min.js (IIFE, everything bundled)' },
+  { label: 'ecrm script tag with on-site intelligence', path: 'packages/browser/dist/ecrm-onsite.min.js', what: 'packages/browser/dist/ecrm-onsite.min.js (IIFE: plus local profile, on-site rules, experiments, lead score)' },
   { label: 'ecrm snippet', path: 'packages/browser/dist/snippet.min.js', what: 'packages/browser/dist/snippet.min.js (inline loader)' },
   ...['core', 'browser', 'node', 'react'].map((pkg) => ({
     label: `@ecrm/${pkg} ESM`, path: `packages/${pkg}/dist/index.js`, what: `packages/${pkg}/dist/index.js and its chunks, minified here (dependencies external, nothing tree-shaken)`, minify: true,
@@ -68,8 +69,13 @@ const ecrmFiles = [
   })),
   {
     label: '@ecrm/browser ESM, app bundle', path: 'packages/browser/dist/index.js', minify: true, withDeps: true,
-    what: 'what an app bundler ships for `import { createBrowserClient } from \'@ecrm/browser\'`: tree-shaken with core, idb, ky (rollup + terser here)',
+    what: 'what an app bundler ships for `import { createBrowserClient } from \'@ecrm/browser\'` (with the on-site intelligence): tree-shaken with core and idb (rollup + terser here)',
     entry: (path) => `export { createBrowserClient } from ${JSON.stringify(path)}`,
+  },
+  {
+    label: '@ecrm/browser ESM, basic app bundle', path: 'packages/browser/dist/index.js', minify: true, withDeps: true,
+    what: 'what an app bundler ships for `import { createBasicBrowserClient } from \'@ecrm/browser\'`: capture and delivery, tree-shaken with core and idb',
+    entry: (path) => `export { createBasicBrowserClient } from ${JSON.stringify(path)}`,
   },
 ]
 for (const file of ecrmFiles) {
@@ -79,14 +85,15 @@ for (const file of ecrmFiles) {
     continue
   }
   let code = readFileSync(path, 'utf8')
-  if (code.length < stubBytes && file.entry) {
-    notes.push(`${file.label}: skipped, ${file.path} is still a stub (${code.length} bytes).`)
-    continue
-  }
   try {
     if (file.entry) code = await bundle(file.entry(path), { withDeps: file.withDeps === true })
   } catch (error) {
     notes.push(`${file.label}: skipped, bundling failed (${String(error.message).split('\n')[0]}).`)
+    continue
+  }
+  // Each package's dist is one file per module, so only the bundled size says whether it is real.
+  if (code.length < stubBytes && file.entry) {
+    notes.push(`${file.label}: skipped, ${file.path} bundles to ${code.length} bytes: still a stub.`)
     continue
   }
   if (file.minify) code = await minify(code)
