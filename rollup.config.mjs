@@ -54,7 +54,13 @@ function iife(entry, file) {
       replaceVersion(),
       nodeResolve({ browser: true }),
       typescript({ tsconfig: 'packages/browser/tsconfig.json', declaration: false, outDir: 'packages/browser/dist', noEmitOnError: true }),
-      terser({ ecma: 2020, compress: { passes: 2 }, format: { comments: false } }),
+      // pure_getters: core and the adapter read no getters with side effects; unsafe_arrows/methods only
+      // rewrite functions that never use `this` or `arguments`. Property names are never mangled.
+      terser({
+        ecma: 2020,
+        compress: { passes: 3, pure_getters: true, unsafe_arrows: true, unsafe_methods: true },
+        format: { comments: false },
+      }),
     ],
     output: { file: `packages/browser/dist/${file}`, format: 'iife' },
   }

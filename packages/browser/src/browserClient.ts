@@ -1,4 +1,4 @@
-import { EcrmError, createCoreClient } from '@ecrm/core'
+import { EcrmError, createPipelineClient } from '@ecrm/core'
 import type { ClientDestination, CoreClient, CoreClientOptions, EcrmEvent, EnqueueResult, EventContext, Ports } from '@ecrm/core'
 import type { BrowserClient, BrowserClientOptions, BrowserStats } from './browserClientTypes.js'
 import { createBrowserId } from './browserId.js'
@@ -43,6 +43,7 @@ export interface BrowserClientHandle {
 const VERSION = '__ECRM_VERSION__'
 /** Keys mirrored in first-party cookies, so the visitor is recognised even when localStorage is cleared. */
 const COOKIE_KEYS = ['ecrm.anonymousId', 'ecrm.userId']
+const noop = (): void => undefined
 
 /**
  * Creates the storefront client and starts it: IndexedDB outbox, cookie + localStorage identity,
@@ -138,7 +139,8 @@ export function createBrowserClientHandle(options: BrowserClientOptions, withOns
   // Experiments hash the anonymousId from the first read on, so it must exist before any event
   // (core would otherwise create it on the first event). Core reads it from storage when created.
   if (withOnsite !== undefined && storage.get('ecrm.anonymousId') === undefined) storage.set('ecrm.anonymousId', createId())
-  const core: CoreClient = createCoreClient(coreOptions, {
+  // Every port is passed, so core's fallbacks (its seeded PRNG, UUID generator, memory store) stay out of the bundle.
+  const core: CoreClient = createPipelineClient(coreOptions, {
     clock,
     scheduler,
     queue,
@@ -146,7 +148,9 @@ export function createBrowserClientHandle(options: BrowserClientOptions, withOns
     storage,
     connectivity,
     createId,
-    ...pickDefined(ports, ['logger', 'random']),
+    logger: ports.logger ?? { debug: noop, warn: noop, error: noop },
+    // Backoff jitter only: Math.random is enough (ids come from Web Crypto).
+    random: ports.random ?? Math.random,
   })
   decisions = () => core.consent.get()
   storage.sync()

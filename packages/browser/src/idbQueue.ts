@@ -1,7 +1,6 @@
-import { openDB, unwrap } from 'idb'
-import type { DBSchema, IDBPDatabase } from 'idb'
 import type { LeaseRequest, Queue, QueueItem } from '@ecrm/core'
 import { createMemoryQueue } from '@ecrm/core'
+import { openDatabase, requestResult, transactionDone } from './idbRequests.js'
 
 /** Where a queue keeps its items right now. */
 export type QueueStorage = 'indexeddb' | 'memory'
@@ -29,11 +28,14 @@ interface Row extends QueueItem {
   leasedUntil: number
 }
 
-interface OutboxSchema extends DBSchema {
-  items: { key: number; value: Row; indexes: { byId: string } }
-}
+type Db = IDBDatabase
+const STORE = 'items'
 
-type Db = IDBPDatabase<OutboxSchema>
+/** A transaction on the outbox store, its store and its completion. */
+const begin = (db: Db, mode: IDBTransactionMode) => {
+  const tx = db.transaction(STORE, mode)
+  return { store: tx.objectStore(STORE), done: transactionDone(tx) }
+}
 
 const toItem = ({ seq: _seq, leasedUntil: _lease, ...item }: Row): QueueItem => item
 
@@ -67,14 +69,14 @@ export function createIdbQueue(options: IdbQueueOptions = {}): IdbQueue {
 
   const open = (): Promise<Db> => {
     if (typeof indexedDB === 'undefined') return Promise.reject(new Error('IndexedDB is not available'))
-    dbPromise ??= openDB<OutboxSchema>(dbName, 1, {
+    dbPromise ??= openDatabase(dbName, 1, {
       upgrade(db) {
-        const store = db.createObjectStore('items', { keyPath: 'seq', autoIncrement: true })
+        const store = db.createObjectStore(STORE, { keyPath: 'seq', autoIncrement: true })
         store.createIndex('byId', 'id', { unique: true })
       },
       // Another tab wants a newer schema: step aside so it is not blocked, reopen on next use.
-      blocking() {
-        void dbPromise?.then((db) => db.close())
+      blocking(db) {
+        db.close()
         dbPromise = undefined
       },
       // The browser closed the connection (storage cleared, crash): reopen on next use.
@@ -108,8 +110,7 @@ export function createIdbQueue(options: IdbQueueOptions = {}): IdbQueue {
   const writeItems = (items: readonly QueueItem[]): Promise<void> =>
     run(
       async (db) => {
-        const tx = db.transaction('items', 'readwrite')
-        const store = unwrap(tx.store)
+        const { store, done } = begin(db, 'readwrite')
         for (const item of items) {
           const request = store.add({ ...item, leasedUntil: 0 })
           request.onsuccess = () => seqOf.set(item.id, request.result as number)
@@ -120,7 +121,7 @@ export function createIdbQueue(options: IdbQueueOptions = {}): IdbQueue {
             event.stopPropagation()
           }
         }
-        await tx.done
+        await done
       },
       (queue) => queue.enqueue(items),
     )
@@ -144,7 +145,7 @@ export function createIdbQueue(options: IdbQueueOptions = {}): IdbQueue {
     await settle()
     return run(
       async (db) => {
-        const tx = db.transaction('items', 'readwrite')
+        const { store, done } = begin(db, 'readwrite')
         const taken: QueueItem[] = []
         const writes: Promise<unknown>[] = []
         const until = request.now + request.leaseMs
@@ -152,11 +153,11 @@ export function createIdbQueue(options: IdbQueueOptions = {}): IdbQueue {
         const chunk = Math.max(request.limit * 2, 64)
         let range: IDBKeyRange | undefined
         while (taken.length < request.limit) {
-          const rows = await tx.store.getAll(range, chunk)
+          const rows = (await requestResult(store.getAll(range, chunk))) as Row[]
           for (const row of rows) {
             if (taken.length >= request.limit) break
             if (row.availableAt > request.now || row.leasedUntil > request.now) continue
-            writes.push(tx.store.put({ ...row, leasedUntil: until }))
+            writes.push(requestResult(store.put({ ...row, leasedUntil: until })))
             if (row.seq !== undefined) seqOf.set(row.id, row.seq)
             taken.push(toItem(row))
           }
@@ -164,7 +165,7 @@ export function createIdbQueue(options: IdbQueueOptions = {}): IdbQueue {
           if (rows.length < chunk || last === undefined) break
           range = IDBKeyRange.lowerBound(last, true)
         }
-        await Promise.all([...writes, tx.done])
+        await Promise.all([...writes, done])
         return taken
       },
       (queue) => queue.lease(request),
@@ -172,22 +173,22 @@ export function createIdbQueue(options: IdbQueueOptions = {}): IdbQueue {
   }
 
   /** The row key of `id`: from memory when known, else through the index. */
-  const keyOf = async (byId: { getKey: (id: string) => Promise<number | undefined> }, id: string): Promise<number | undefined> =>
-    seqOf.get(id) ?? (await byId.getKey(id))
+  const keyOf = async (byId: IDBIndex, id: string): Promise<number | undefined> =>
+    seqOf.get(id) ?? ((await requestResult(byId.getKey(id))) as number | undefined)
 
   /** Changes the rows of `ids` in one readwrite transaction. */
   const updateRows = async (ids: readonly string[], change: (row: Row) => Row): Promise<void> => {
     await settle()
     await run(
       async (db) => {
-        const tx = db.transaction('items', 'readwrite')
-        const byId = tx.store.index('byId')
+        const { store, done } = begin(db, 'readwrite')
+        const byId = store.index('byId')
         for (const id of ids) {
           const key = await keyOf(byId, id)
-          const row = key === undefined ? undefined : await tx.store.get(key)
-          if (row !== undefined) await tx.store.put(change(row))
+          const row = key === undefined ? undefined : ((await requestResult(store.get(key))) as Row | undefined)
+          if (row !== undefined) await requestResult(store.put(change(row)))
         }
-        await tx.done
+        await done
       },
       async () => undefined,
     )
@@ -198,8 +199,8 @@ export function createIdbQueue(options: IdbQueueOptions = {}): IdbQueue {
     await settle()
     await run(
       async (db) => {
-        const tx = db.transaction('items', 'readwrite')
-        const byId = tx.store.index('byId')
+        const { store, done } = begin(db, 'readwrite')
+        const byId = store.index('byId')
         const keys: number[] = []
         for (const id of ids) {
           const key = await keyOf(byId, id)
@@ -208,8 +209,8 @@ export function createIdbQueue(options: IdbQueueOptions = {}): IdbQueue {
         }
         const writes: Promise<unknown>[] = []
         // Keys are unique integers: a run a, a+1, ..., b holds no row outside `keys`.
-        for (const [from, to] of toRuns(keys)) writes.push(tx.store.delete(from === to ? from : IDBKeyRange.bound(from, to)))
-        await Promise.all([...writes, tx.done])
+        for (const [from, to] of toRuns(keys)) writes.push(requestResult(store.delete(from === to ? from : IDBKeyRange.bound(from, to))))
+        await Promise.all([...writes, done])
       },
       async () => undefined,
     )
@@ -229,7 +230,7 @@ export function createIdbQueue(options: IdbQueueOptions = {}): IdbQueue {
       await settle()
       return run(
         async (db) =>
-          (await db.getAll('items')).map((row) => {
+          ((await requestResult(begin(db, 'readonly').store.getAll())) as Row[]).map((row) => {
             if (row.seq !== undefined) seqOf.set(row.id, row.seq)
             return toItem(row)
           }),
@@ -238,7 +239,7 @@ export function createIdbQueue(options: IdbQueueOptions = {}): IdbQueue {
     },
     size: async () => {
       await settle()
-      return run((db) => db.count('items'), (memoryQueue) => memoryQueue.size())
+      return run((db) => requestResult(begin(db, 'readonly').store.count()), (memoryQueue) => memoryQueue.size())
     },
     storage: () => (memory === undefined ? 'indexeddb' : 'memory'),
     close: () => {

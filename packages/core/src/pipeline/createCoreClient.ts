@@ -36,18 +36,34 @@ const silent: Logger = { debug: () => {}, warn: () => {}, error: () => {} }
  * await client.close()
  */
 export function createCoreClient(options: CoreClientOptions, ports: Ports): CoreClient {
-  const resolved = resolveOptions(options)
+  resolveOptions(options)
   for (const name of ['clock', 'scheduler', 'queue', 'transport'] as const) {
     if (typeof ports !== 'object' || ports === null || typeof ports[name] !== 'object' || ports[name] === null) {
       throw new EcrmError('invalid_ports', `createCoreClient() is missing a port: ports.${name} (the adapter must pass clock, scheduler, queue and transport)`)
     }
   }
-  const { clock, scheduler, queue, transport } = ports
-  const logger = ports.logger ?? silent
-  const random = ports.random ?? createXorshiftRandom(clock.now())
-  const createId = ports.createId ?? createUuidV4(random)
-  const connectivity = ports.connectivity ?? alwaysOnline
-  const storage = ports.storage ?? createMemoryStorage()
+  const random = ports.random ?? createXorshiftRandom(ports.clock.now())
+  return createPipelineClient(options, {
+    ...ports,
+    logger: ports.logger ?? silent,
+    random,
+    createId: ports.createId ?? createUuidV4(random),
+    connectivity: ports.connectivity ?? alwaysOnline,
+    storage: ports.storage ?? createMemoryStorage(),
+  })
+}
+
+/**
+ * {@link createCoreClient} for adapters that pass every port themselves (the browser does): it
+ * has no fallbacks, so a bundle that uses only this leaves out core's default id generator,
+ * random source and memory storage. Ports are not checked: the adapter is trusted to pass them.
+ *
+ * @example
+ * const client = createPipelineClient(options, { clock, scheduler, queue, transport, storage, connectivity, logger, createId, random })
+ */
+export function createPipelineClient(options: CoreClientOptions, ports: Required<Ports>): CoreClient {
+  const resolved = resolveOptions(options)
+  const { clock, scheduler, queue, transport, logger, random, createId, connectivity, storage } = ports
 
   let isStarted = false
   let isClosed = false

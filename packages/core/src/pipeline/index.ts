@@ -1,5 +1,5 @@
 /** The delivery pipeline of @ecrm/core: the client, the queue, the retry policy and their helpers. */
-export { createCoreClient } from './createCoreClient.js'
+export { createCoreClient, createPipelineClient } from './createCoreClient.js'
 export { createMemoryQueue } from './memoryQueue.js'
 export { sanitize, MAX_SANITIZE_ISSUES } from './sanitize.js'
 export { isPlainJson } from './plainJson.js'
