@@ -92,6 +92,28 @@ export function runProfileContract(name: string, open: () => Promise<{ store: St
       expect(merged).toEqual(reduceProfile(reduceProfile(mergeProfiles(fold(id, newer), fold('x', older)), alias), after))
     })
 
+    it('creates the new customers of one batch, then links and merges them later in that batch', async () => {
+      const visitor = trackOf({ anonymousId: 'pf-nb-a' }, 'Product Viewed', base, { product_id: 'sku-n1' })
+      const buyer = trackOf({ userId: 'pf-nb-u' }, 'Order Completed', base + day, { order_id: 'nb-1', total: 12, currency: 'EUR' })
+      const others = [1, 2, 3].map((n) => trackOf({ userId: `pf-nb-o${n}` }, 'Order Completed', base + n, { order_id: `nb-o${n}`, total: n, currency: 'EUR' }))
+      const link = identifyOf({ userId: 'pf-nb-u', anonymousId: 'pf-nb-a' }, { plan: 'gold' }, base + 2 * day)
+      const again = trackOf({ anonymousId: 'pf-nb-a' }, 'Product Viewed', base + 3 * day, { product_id: 'sku-n2' })
+      expect(await store.insertEvents([visitor, ...others, buyer, link, again])).toMatchObject({ inserted: 7, duplicates: 0 })
+      const profile = await store.getProfile('pf-nb-u')
+      expect(await store.getProfile('pf-nb-a')).toEqual(profile)
+      const id = profile?.id ?? ''
+      expect(profile).toEqual(reduceProfile(reduceProfile(mergeProfiles(fold(id, [buyer]), fold('x', [visitor])), link), again))
+      for (const [n, event] of others.entries()) expect(await store.getProfile(`pf-nb-o${n + 1}`)).toEqual(fold((await store.getProfile(`pf-nb-o${n + 1}`))?.id ?? '', [event]))
+      const customers = await store.query<{ n: number; traits: unknown; first: Date; last: Date }>(
+        `select count(distinct c.id)::int as n, max(c.traits::text) as traits, min(c.first_seen_at) as first, max(c.last_seen_at) as last
+           from ecrm_customers c join ecrm_identities i on i.customer_id = c.id where i.value in ('pf-nb-u', 'pf-nb-a')`,
+      )
+      expect(customers).toMatchObject([{ n: 1, traits: '{"plan": "gold"}' }])
+      // The merged customer spans the visitor's first event to the identify, as unifyCustomer dates them.
+      expect([new Date(customers[0]?.first ?? 0).getTime(), new Date(customers[0]?.last ?? 0).getTime()]).toEqual([base, base + 2 * day])
+      expect(await store.query('select count(*)::int as n from ecrm_customers c where not exists (select 1 from ecrm_identities i where i.customer_id = c.id)')).toEqual([{ n: 0 }])
+    })
+
     it('lists profiles and erases the profile with the customer', async () => {
       await store.insertEvents([trackOf({ userId: 'pf-gone' }, 'Order Completed', base, { order_id: 'g-1', total: 5 })])
       expect((await store.listProfiles({ limit: 1_000 })).some((p) => p.identities.userIds.includes('pf-gone'))).toBe(true)

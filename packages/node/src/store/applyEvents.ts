@@ -1,6 +1,6 @@
 import type { EcrmEvent } from '@ecrm/core'
-import { eraseCustomer, keyText, unifyCustomer } from './identities.js'
-import type { IdentityKey } from './identities.js'
+import { createCustomerId, eraseCustomer, insertNewCustomers, keyText, unifyCustomer } from './identities.js'
+import type { IdentityKey, NewCustomer } from './identities.js'
 import { createProfileFolder } from './profileFolder.js'
 import type { SqlExecutor } from './storeTypes.js'
 
@@ -33,12 +33,17 @@ export async function applyEvents(tx: SqlExecutor, events: readonly EcrmEvent[],
   const erasedIds = new Set<string>()
   const kept: EcrmEvent[] = []
   let erased = 0
+  // Customers first seen in this batch wait here and go out in two statements; any query that
+  // could read them (a link, a merge, an erasure, an alias lookup) writes them first.
+  const newCustomers: NewCustomer[] = []
+  const writeNewCustomers = (): Promise<void> => insertNewCustomers(tx, newCustomers.splice(0))
   for (const event of events) {
     const ids = idsOf(event)
     if (ids.some((key) => erasedIds.has(key.value))) continue
     if (event.type === 'track' && event.event === ERASURE_EVENT) {
       const [key] = ids
       if (key === undefined) continue
+      await writeNewCustomers()
       const owner = owners.get(keyText(key))
       const gone = owner === undefined ? [key] : await identitiesOf(tx, owner)
       erased += (await eraseCustomer(tx, key, 'event')).customersDeleted
@@ -49,6 +54,7 @@ export async function applyEvents(tx: SqlExecutor, events: readonly EcrmEvent[],
       if (owner !== undefined) profiles.drop(owner)
       continue
     }
+    if (event.type === 'alias') await writeNewCustomers()
     const keys = event.type === 'alias' ? await aliasKeys(tx, event) : ids
     const [primary] = keys
     if (primary === undefined) continue
@@ -57,7 +63,15 @@ export async function applyEvents(tx: SqlExecutor, events: readonly EcrmEvent[],
     let customerId: string
     if (known.size === 1 && only !== undefined && event.type !== 'identify' && event.type !== 'alias') {
       customerId = only // every id known, one customer: nothing to link
+    } else if (known.size === 1 && only === undefined) {
+      // No id known: a new customer, as unifyCustomer would create it, written with the others.
+      customerId = createCustomerId()
+      const traits = event.type === 'identify' ? (event.traits ?? {}) : {}
+      newCustomers.push({ id: customerId, keys, traits, atIso: atOf(event) })
+      profiles.create(customerId)
+      for (const key of keys) owners.set(keyText(key), customerId)
     } else {
+      await writeNewCustomers()
       const before = [...known].filter((id): id is string => id !== undefined)
       if (before.length > 1) await profiles.preload(before)
       const traits = event.type === 'identify' ? (event.traits ?? {}) : {}
@@ -74,6 +88,7 @@ export async function applyEvents(tx: SqlExecutor, events: readonly EcrmEvent[],
     await profiles.fold(customerId, event)
     kept.push(event)
   }
+  await writeNewCustomers()
   await profiles.flush()
   return { erased, kept: kept.filter((event) => !idsOf(event).some((key) => erasedIds.has(key.value))) }
 }
