@@ -69,12 +69,12 @@ const ecrmFiles = [
   })),
   {
     label: '@ecrm/browser ESM, app bundle', path: 'packages/browser/dist/index.js', minify: true, withDeps: true,
-    what: 'what an app bundler ships for `import { createBrowserClient } from \'@ecrm/browser\'` (with the on-site intelligence): tree-shaken with core and idb (rollup + terser here)',
+    what: 'what an app bundler ships for `import { createBrowserClient } from \'@ecrm/browser\'` (with the on-site intelligence): tree-shaken with core (rollup + terser here)',
     entry: (path) => `export { createBrowserClient } from ${JSON.stringify(path)}`,
   },
   {
     label: '@ecrm/browser ESM, basic app bundle', path: 'packages/browser/dist/index.js', minify: true, withDeps: true,
-    what: 'what an app bundler ships for `import { createBasicBrowserClient } from \'@ecrm/browser\'`: capture and delivery, tree-shaken with core and idb',
+    what: 'what an app bundler ships for `import { createBasicBrowserClient } from \'@ecrm/browser\'`: capture and delivery, tree-shaken with core',
     entry: (path) => `export { createBasicBrowserClient } from ${JSON.stringify(path)}`,
   },
 ]
