@@ -1,72 +1,17 @@
-import { createServer } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { createHttpTransport } from '../src/transport/httpTransport.js'
+import { runTransportContract, useTransportSink } from './transportContract.js'
 
-let base = ''
-const received: { method: string; headers: Record<string, unknown>; body: string; socket: Socket }[] = []
-const server = createServer((req, res) => {
-  let body = ''
-  req.on('data', (chunk: Buffer) => (body += chunk.toString()))
-  req.on('end', () => {
-    received.push({ method: req.method ?? '', headers: req.headers, body, socket: req.socket })
-    if (req.url === '/slow') return void setTimeout(() => res.end('late'), 2_000)
-    if (req.url === '/busy') {
-      res.writeHead(503, { 'retry-after': '30' })
-      return void res.end('{"error":"busy"}')
-    }
-    res.writeHead(Number(req.url?.slice(1)) || 200)
-    res.end('{}')
-  })
-})
-beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-})
-afterAll(async () => {
-  transport.close()
-  server.closeAllConnections()
-  await new Promise((resolve) => server.close(resolve))
-})
-
+const sink = useTransportSink()
 const transport = createHttpTransport()
-const request = (path: string, timeoutMs = 5_000) => ({
-  url: `${base}${path}`,
-  body: '{"batch":[{"event":"Ordér"}]}',
-  headers: { 'content-type': 'application/json', authorization: 'Basic d2s6' },
-  timeoutMs,
-})
+afterAll(() => transport.close())
+
+runTransportContract('createHttpTransport', transport, sink)
 
 describe('createHttpTransport', () => {
-  it('POSTs the body and headers as given and reports the status', async () => {
-    expect(await transport.send(request('/200'))).toEqual({ type: 'response', status: 200, retryAfter: null })
-    expect(received.at(-1)).toMatchObject({ method: 'POST', body: '{"batch":[{"event":"Ordér"}]}', headers: { authorization: 'Basic d2s6', 'content-type': 'application/json' } })
-  })
-
-  it('reports error statuses with Retry-After instead of throwing, and never retries', async () => {
-    const before = received.length
-    expect(await transport.send(request('/busy'))).toEqual({ type: 'response', status: 503, retryAfter: '30' })
-    expect(await transport.send(request('/400'))).toEqual({ type: 'response', status: 400, retryAfter: null })
-    expect(received.length - before).toBe(2)
-  })
-
   it('sends batch after batch over one kept-alive connection', async () => {
-    const before = received.length
-    for (let n = 0; n < 5; n++) expect(await transport.send(request('/202'))).toMatchObject({ status: 202 })
-    expect(new Set(received.slice(before).map((r) => r.socket)).size).toBe(1)
-  })
-
-  it('reports a timeout when the whole exchange outlasts timeoutMs', async () => {
-    expect(await transport.send(request('/slow', 100))).toEqual({ type: 'timeout' })
-  })
-
-  it('reports a network error with its cause', async () => {
-    const outcome = await transport.send({ ...request('/200'), url: 'http://127.0.0.1:9/v1/batch' })
-    expect(outcome.type).toBe('network-error')
-    expect(outcome.type === 'network-error' && outcome.cause).toBeInstanceOf(Error)
-  })
-
-  it('reports a malformed URL as a network error instead of throwing', async () => {
-    expect((await transport.send({ ...request('/200'), url: 'not a url' })).type).toBe('network-error')
+    const before = sink.received.length
+    for (let n = 0; n < 5; n++) expect(await transport.send(sink.request('/202'))).toMatchObject({ status: 202 })
+    expect(new Set(sink.received.slice(before).map((r) => r.socket)).size).toBe(1)
   })
 })
