@@ -4,7 +4,7 @@ import { createRuleEngine } from '../../src/rules/ruleEngine.js'
 import { createMemoryRuleStateStore } from '../../src/rules/ruleStateStore.js'
 import type { RuleDefinition } from '../../src/rules/ruleSchema.js'
 import type { RuleFiring } from '../../src/rules/ruleTypes.js'
-import { createManualTime } from './manualTime.js'
+import { createManualClock } from '../fakes/manualClock.js'
 
 /** The recipes of docs/recipes.md, verbatim. Change both together. */
 const recipes = {
@@ -69,7 +69,7 @@ const hour = 3_600_000
 const day = 24 * hour
 
 function setup(rule: RuleDefinition, at = monday) {
-  const time = createManualTime(at)
+  const time = createManualClock({ startAt: at })
   const fired: RuleFiring[] = []
   const engine = createRuleEngine({
     rules: [rule],
