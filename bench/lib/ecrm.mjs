@@ -51,8 +51,10 @@ function transpileSources() {
 /**
  * Imports `names` of ecrm package `pkg`. Returns { api, origin } where origin is 'dist' or a note
  * saying the sources were used and why; throws (with a reason fit for a skip) when a name is nowhere.
+ * `transpile: false` uses the sources a parent process has already transpiled instead of loading
+ * the TypeScript compiler, so a child that measures its own peak RSS does not count the compiler.
  */
-export async function loadEcrm(pkg, names) {
+export async function loadEcrm(pkg, names, { transpile = true } = {}) {
   const distFile = join(repoRoot, 'packages', pkg, 'dist', 'index.js')
   let missing = names
   if (existsSync(distFile)) {
@@ -60,7 +62,7 @@ export async function loadEcrm(pkg, names) {
     missing = names.filter((name) => typeof dist[name] === 'undefined')
     if (missing.length === 0) return { api: dist, origin: 'dist' }
   }
-  transpileSources()
+  if (transpile) transpileSources()
   const entry = pkg === 'core' ? join(cacheDir, 'core', 'all.js') : join(cacheDir, pkg, 'src', 'index.js')
   let api = {}
   try {

@@ -1,7 +1,8 @@
 // A quick loop for working on the node client's hot path: bundles the current sources of
 // @ecrm/node (esbuild, dependencies external), then runs ecrm alone in a child process against a
-// local sink, the same call loop as track.bench.mjs. Prints events/s, µs per track() call and
-// peak RSS. Not part of the published benchmark (that is track.bench.mjs, ecrm beside its peers).
+// local sink, with the events and the call loop of bench/node.bench.mjs (bench/lib/nodeWorkload.mjs).
+// Prints events/s, µs per track() call and peak RSS. Not part of the published benchmark (that is
+// `node bench/run.mjs node`, ecrm beside its peers).
 //
 //   node bench/node/profile.mjs                 100,000 calls to a node:http sink
 //   SINK=null node bench/node/profile.mjs       a transport that answers 200 at once (pipeline only)
@@ -10,10 +11,10 @@
 //   QUEUE_DIR=/tmp/ecrm-q ...                   with the durable file queue
 //   SRC_ROOT=/tmp/base ...                      another checkout (e.g. git archive HEAD packages | tar -x -C /tmp/base)
 import { fork } from 'node:child_process'
-import { createServer } from 'node:http'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { propertiesOf, startSink, userOf } from '../lib/nodeWorkload.mjs'
 import { repoRoot } from '../lib/paths.mjs'
 
 const COUNT = Number(process.env.COUNT ?? 100_000)
@@ -48,7 +49,7 @@ async function runClient(sink) {
   for (let n = 0; n < COUNT; n += YIELD_EVERY) {
     const t = process.cpuUsage()
     for (let i = n; i < n + YIELD_EVERY; i++) {
-      client.track({ userId: `user-${i % 1_000}`, event: 'Product Viewed', properties: { product_id: `sku-${i}`, price: 19.99, currency: 'EUR' } })
+      client.track({ userId: userOf(i), event: 'Order Completed', properties: propertiesOf(i) })
     }
     syncCpuMs += cpuMs(process.cpuUsage(t))
     await new Promise((resolve) => setImmediate(resolve))
@@ -84,35 +85,19 @@ async function main() {
   mkdirSync(outDir, { recursive: true })
   if (!existsSync(join(outDir, 'node_modules'))) symlinkSync(join(repoRoot, 'node_modules'), join(outDir, 'node_modules'))
 
-  let events = 0
-  let sinkUrl = 'null'
-  let server
-  if (process.env.SINK !== 'null') {
-    server = createServer((req, res) => {
-      const chunks = []
-      req.on('data', (chunk) => chunks.push(chunk))
-      req.on('end', () => {
-        try {
-          events += JSON.parse(Buffer.concat(chunks).toString('utf8')).batch.length
-        } catch {}
-        res.writeHead(200, { 'content-type': 'application/json' })
-        res.end('{"success":true}')
-      })
-    })
-    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-    sinkUrl = `http://127.0.0.1:${server.address().port}`
-  }
+  const sink = process.env.SINK === 'null' ? undefined : await startSink()
+  const sinkUrl = sink?.endpoint ?? 'null'
   const execArgv = process.env.PROF === '1' ? ['--cpu-prof', `--cpu-prof-dir=${join(outDir, 'prof')}`] : []
   const results = []
   for (let run = 0; run < RUNS; run++) {
-    events = 0
+    sink?.take()
     const result = await new Promise((resolve, reject) => {
       const child = fork(self, ['--client', sinkUrl], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
       let message
       child.on('message', (m) => (message = m))
       child.on('exit', (code) => (code === 0 && message ? resolve(message) : reject(new Error(`child exited with ${code}`))))
     })
-    const delivered = sinkUrl === 'null' ? result.sent : events
+    const delivered = sink ? sink.take().events : result.sent
     results.push({
       ...result,
       delivered,
@@ -133,7 +118,7 @@ async function main() {
         `${mid('usPerCall').toFixed(2)} CPU µs/track(), peak RSS ${Math.round(mid('peakRssMb'))} MB`,
     )
   }
-  server?.close()
+  await sink?.close()
 }
 
 const clientIndex = process.argv.indexOf('--client')
