@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { launchChromium, requireChromium } from '../support/chromium.js'
+import { startRecordingBackend } from '../support/recordingBackend.js'
 import type { RecordingBackend } from '../support/recordingBackend.js'
 import { WRITE_KEY, eventsNamed, loadCall, openTab, startStorefront, waitForClient } from './storefront.js'
 
@@ -71,6 +72,29 @@ describe.skipIf(skipReason !== undefined)(`script tag in Chromium${skipReason ? 
     await backend.waitFor(() => eventsNamed(backend, 'Tagged Event').length === 1, 10_000, 'the tagged event')
     expect(backend.deliveredEvents().map((event) => event['type'])).toContain('page')
     expect(backend.requests.at(-1)?.body?.writeKey).toBe(WRITE_KEY)
+    await context.close()
+  })
+
+  it('sends to a collector on another origin without a CORS preflight', async () => {
+    const collector = await startRecordingBackend()
+    backends.push(collector)
+    const app = loadCall('', JSON.stringify(collector.origin)) + "ecrm.track('Cross Origin', { n: 1 })\n"
+    const backend = await startStorefront({ app, collectorOrigin: collector.origin })
+    backends.push(backend)
+    const context = await browser.newContext()
+    const errors: string[] = []
+    const tab = await openTab(context, `${backend.origin}/`, errors)
+    await waitForClient(tab)
+    await collector.waitFor(() => eventsNamed(collector, 'Cross Origin').length === 1, 10_000, 'the cross-origin event')
+    // A page exit sends with fetch keepalive: that request must be preflight-free too.
+    await tab.evaluate(() => (window as unknown as { ecrm: { track: (name: string) => void } }).ecrm.track('Before Exit'))
+    await tab.goto(`${backend.origin}/plain`)
+    await collector.waitFor(() => eventsNamed(collector, 'Before Exit').length >= 1, 10_000, 'the event sent at exit')
+    expect(collector.preflights).toEqual([])
+    expect(collector.requests.every((request) => request.body?.writeKey === WRITE_KEY)).toBe(true)
+    expect(collector.requests.every((request) => request.headers['authorization'] === undefined)).toBe(true)
+    expect(backend.requests).toEqual([])
+    expect(errors).toEqual([])
     await context.close()
   })
 

@@ -37,6 +37,8 @@ export interface StorefrontOptions {
   readonly app: string
   /** Delay before the bundle is served, in ms (keeps calls buffered in the snippet). */
   readonly bundleDelayMs?: number
+  /** Another origin the page may send to (a cross-origin collector), added to `connect-src`. */
+  readonly collectorOrigin?: string
 }
 
 /**
@@ -46,7 +48,8 @@ export interface StorefrontOptions {
  */
 export async function startStorefront(options: StorefrontOptions): Promise<RecordingBackend> {
   requireBundles()
-  const backend = await startRecordingBackend({ staticHeaders: { 'Content-Security-Policy': STRICT_CSP } })
+  const csp = options.collectorOrigin === undefined ? STRICT_CSP : STRICT_CSP.replace("connect-src 'self'", `connect-src 'self' ${options.collectorOrigin}`)
+  const backend = await startRecordingBackend({ staticHeaders: { 'Content-Security-Policy': csp } })
   const head = '<script src="/snippet.min.js"></script><script src="/app.js"></script>'
   backend.serve('/', { type: 'text/html', body: page('Storefront', head) })
   backend.serve('/next', { type: 'text/html', body: page('Next page', head) })
@@ -68,12 +71,13 @@ export async function startStorefront(options: StorefrontOptions): Promise<Recor
 }
 
 /**
- * The `ecrm.load(...)` line of `/app.js`, with test-friendly timings (and `extra` options source).
+ * The `ecrm.load(...)` line of `/app.js`, with test-friendly timings (and `extra` options source);
+ * `endpointSource` is the JavaScript expression of the collector's URL (the page's own origin by default).
  * `maxDelayMs` stays above the 2 s Retry-After of scenario 3: core caps a Retry-After at it.
  */
-export function loadCall(extra = ''): string {
+export function loadCall(extra = '', endpointSource = 'location.origin'): string {
   return (
-    `ecrm.load('${WRITE_KEY}', { endpoint: location.origin, src: '/ecrm.min.js', debug: true, ` +
+    `ecrm.load('${WRITE_KEY}', { endpoint: ${endpointSource}, src: '/ecrm.min.js', debug: true, ` +
     `batch: { flushIntervalMs: 200 }, retry: { baseDelayMs: 200, maxDelayMs: 3000, maxAttempts: 1000 }, ` +
     `requestTimeoutMs: 2000, leaseMs: 5000, ${extra} })\n`
   )

@@ -44,6 +44,8 @@ export interface RecordingBackend {
   readonly origin: string
   /** Every POST to the batch path, in arrival order. */
   readonly requests: RecordedRequest[]
+  /** Paths of the CORS preflights (OPTIONS requests) received, in arrival order. */
+  readonly preflights: string[]
   /** Serves `file` at `path` (GET). */
   readonly serve: (path: string, file: StaticFile) => void
   /** Decides the answers; the default answers 200. */
@@ -83,6 +85,7 @@ export async function startRecordingBackend(options: RecordingBackendOptions = {
   const batchPath = options.batchPath ?? '/v1/batch'
   const files = new Map<string, StaticFile>()
   const requests: RecordedRequest[] = []
+  const preflights: string[] = []
   let responder: Responder = () => ({ status: 200 })
   let batchIndex = 0
 
@@ -97,6 +100,7 @@ export async function startRecordingBackend(options: RecordingBackendOptions = {
       const url = new URL(request.url ?? '/', 'http://127.0.0.1')
       cors(response)
       if (request.method === 'OPTIONS') {
+        preflights.push(url.pathname)
         response.writeHead(204).end()
         return
       }
@@ -137,6 +141,7 @@ export async function startRecordingBackend(options: RecordingBackendOptions = {
   return {
     origin,
     requests,
+    preflights,
     serve: (path, file) => void files.set(path, file),
     respondWith: (next) => {
       responder = next
@@ -161,6 +166,7 @@ export async function startRecordingBackend(options: RecordingBackendOptions = {
     },
     clear: () => {
       requests.length = 0
+      preflights.length = 0
       batchIndex = 0
     },
     close: async () => {

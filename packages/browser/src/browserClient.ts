@@ -1,9 +1,9 @@
 import { EcrmError, createPipelineClient } from '@ecrm/core'
-import type { ClientDestination, CoreClient, CoreClientOptions, EcrmEvent, EnqueueResult, EventContext, Ports } from '@ecrm/core'
-import type { BrowserClient, BrowserClientOptions, BrowserStats } from './browserClientTypes.js'
+import type { ClientDestination, CoreClient, EnqueueResult, EventContext, Ports } from '@ecrm/core'
+import type { BrowserClient, BrowserClientOptions } from './browserClientTypes.js'
 import { createBrowserId } from './browserId.js'
 import { parseCampaign } from './campaign.js'
-import { deriveConsent } from './consent.js'
+import { deriveConsent, isErasureRequest } from './consent.js'
 import { createBrowserClock, createBrowserConnectivity, createBrowserScheduler } from './environment.js'
 import { createIdbQueue } from './idbQueue.js'
 import type { IdbQueue } from './idbQueue.js'
@@ -13,7 +13,7 @@ import type { LocalStore } from './localStore.js'
 import { readDeviceContext, readPageContext } from './pageContext.js'
 import type { PageContext } from './pageContext.js'
 import { callFields, readIdentifyArgs, readPageArgs } from './positionalArgs.js'
-import { checkOptions, pickDefined } from './browserOptions.js'
+import { checkOptions } from './browserOptions.js'
 import { createErasedIds, eraseVisitor } from './erasure.js'
 import { createConsentStorage } from './consentStorage.js'
 import { sendOnPageExit, watchPageOutbox } from './pageExit.js'
@@ -41,8 +41,9 @@ export interface BrowserClientHandle {
 }
 
 const VERSION = '__ECRM_VERSION__'
+const ANONYMOUS_ID_KEY = 'ecrm.anonymousId'
 /** Keys mirrored in first-party cookies, so the visitor is recognised even when localStorage is cleared. */
-const COOKIE_KEYS = ['ecrm.anonymousId', 'ecrm.userId']
+const COOKIE_KEYS = [ANONYMOUS_ID_KEY, 'ecrm.userId']
 const noop = (): void => undefined
 
 /**
@@ -54,37 +55,35 @@ const noop = (): void => undefined
 export function createBrowserClientHandle(options: BrowserClientOptions, withOnsite?: OnsiteStarter): BrowserClientHandle {
   checkOptions(options)
   const ports: Partial<Ports> = options.ports ?? {}
-  const { report, toError, guard } = createPageSafety(options)
+  const { report, settle, guard } = createPageSafety(options)
 
-  const localStore = ports.storage === undefined ? createLocalStore({ cookieKeys: COOKIE_KEYS, ...pickDefined(options, ['cookie']) }) : undefined
+  const localStore = ports.storage === undefined ? createLocalStore({ cookieKeys: COOKIE_KEYS, cookie: options.cookie }) : undefined
   const consent = deriveConsent(options.consent)
-  // Read once core exists; until then (core reading the stored ids) nothing is written anyway.
-  let decisions: (() => Record<string, boolean | undefined>) | undefined
+  // Assigned once the ports exist. Until then nothing is allowed onto the device (core only reads
+  // the stored ids while it is created).
+  let core: CoreClient
   // Ids, traits, session, touches, profile and rule state stay in memory until the visitor agrees.
   const storage = createConsentStorage({
     storage: ports.storage ?? (localStore as LocalStore),
-    isAllowed: () => decisions?.()[consent.storageCategory] === true,
+    isAllowed: () => core?.consent.get()[consent.storageCategory] === true,
   })
   const erased = createErasedIds()
   const idbQueue =
     ports.queue === undefined
       ? createIdbQueue({
           dbName: options.dbName ?? `ecrm-${options.writeKey}`,
-          onFallback: (cause) =>
-            report(new EcrmError('storage_fallback', `IndexedDB unavailable: outbox (events are kept in memory and do not survive a reload)`, { cause })),
+          onFallback: (cause) => report(new EcrmError('storage_fallback', 'IndexedDB unavailable: outbox (events kept in memory, lost on reload)', { cause })),
         })
       : undefined
   const outbox = watchPageOutbox(erased.guard(ports.queue ?? (idbQueue as IdbQueue)))
   const queue = outbox.queue
   // Page-exit requests skip the cross-tab lock (a closing page cannot wait), so keep the unlocked one.
   const exitTransport = ports.transport ?? createUnloadTransport({ transport: createFetchTransport() })
-  const transport = ports.transport ?? withSenderLock(exitTransport, `ecrm-send-${options.writeKey}`)
   const clock = ports.clock ?? createBrowserClock()
   const scheduler = ports.scheduler ?? createBrowserScheduler()
   const connectivity = ports.connectivity ?? createBrowserConnectivity()
   const createId = ports.createId ?? createBrowserId
-  const idleMs = options.capture?.sessionIdleMs
-  const sessions = createSessionTracker({ storage, createId, ...(idleMs === undefined ? {} : { idleMs }) })
+  const sessions = createSessionTracker({ storage, createId, idleMs: options.capture?.sessionIdleMs })
   const device = readDeviceContext()
   let callContext: CallContext | undefined
   let referrerOverride: string | undefined
@@ -96,63 +95,66 @@ export function createBrowserClientHandle(options: BrowserClientOptions, withOns
   }
   const enrich = (): Partial<EventContext> => {
     const page = currentPage()
-    const at = typeof callContext?.timestamp === 'undefined' ? clock.now() : new Date(callContext.timestamp).getTime()
-    const touch = sessions.touch(Number.isFinite(at) ? at : clock.now(), parseCampaign(page?.search ?? ''))
-    return {
-      ...device,
-      ...(page === undefined ? {} : { page }),
-      sessionId: touch.sessionId,
-      ...(touch.lastTouch === undefined ? {} : { campaign: touch.lastTouch }),
-      ...(touch.firstTouch === undefined ? {} : { firstTouch: touch.firstTouch }),
-      consent: { gpc: consent.gpc },
-    } as Partial<EventContext>
+    // NaN (no buffered time, or an unreadable one) means now.
+    const calledAt = new Date(callContext?.timestamp ?? NaN).getTime()
+    const touch = sessions.touch(Number.isFinite(calledAt) ? calledAt : clock.now(), parseCampaign(page?.search ?? ''))
+    const context: Record<string, unknown> = { ...device, page, sessionId: touch.sessionId, campaign: touch.lastTouch, firstTouch: touch.firstTouch, consent: { gpc: consent.gpc } }
+    // No key may hold undefined: core would then take its slow, reporting copy of the context.
+    for (const key in context) if (context[key] === undefined) delete context[key]
+    return context
   }
 
   // A destination with a category receives events only while that category is granted (GPC included).
-  let destinations = options.destinations?.map((destination): ClientDestination => {
-    const category = destination.category
-    const allowed = (event: EcrmEvent): boolean => !erased.isErased(event) && (category === undefined || core.consent.get()[category] === true)
-    return { ...destination, deliver: (event) => (allowed(event) ? destination.deliver(event) : undefined) }
-  })
+  const destinations = (options.destinations ?? []).map(
+    (destination): ClientDestination => ({
+      ...destination,
+      deliver: (event) =>
+        erased.isErased(event) || (destination.category !== undefined && core.consent.get()[destination.category] !== true) ? undefined : destination.deliver(event),
+    }),
+  )
   // The local profile and the on-site rules see each accepted event (after the consent gate) as a destination.
   let onsite: Onsite | undefined
   let stopOnsite: (() => void) | undefined
-  const onsiteDestination: ClientDestination = {
-    name: 'ecrm-onsite',
-    // The erasure request belongs to the visitor being forgotten, not to the next one.
-    deliver: (event) => ((event.type === 'track' && event.event === 'Data Erasure Requested') || erased.isErased(event) ? undefined : onsite?.observe(event)),
+  if (withOnsite !== undefined) {
+    destinations.unshift({
+      name: 'ecrm-onsite',
+      // The erasure request belongs to the visitor being forgotten, not to the next one.
+      deliver: (event) => (isErasureRequest(event) || erased.isErased(event) ? undefined : onsite?.observe(event)),
+    })
+    // Experiments hash the anonymousId from the first read on, so it must exist before any event
+    // (core would otherwise create it on the first event). Core reads it from storage when created.
+    if (storage.get(ANONYMOUS_ID_KEY) === undefined) storage.set(ANONYMOUS_ID_KEY, createId())
   }
-  if (withOnsite !== undefined) destinations = [onsiteDestination, ...(destinations ?? [])]
 
-  const coreOptions: CoreClientOptions = {
-    writeKey: options.writeKey,
-    endpoint: options.endpoint.replace(/\/+$/, ''),
-    library: { name: '@ecrm/browser', version: VERSION },
-    headers: 'simple',
-    identity: 'persisted',
-    consent: { required: consent.required, categoryOf: consent.categoryOf, initial: consent.initial },
-    enrich,
-    onError: report,
-    ...pickDefined(options, ['batch', 'retry', 'limits', 'requestTimeoutMs', 'leaseMs', 'plugins', 'onDeadLetter']),
-    ...(destinations === undefined ? {} : { destinations }),
-  }
-  // Experiments hash the anonymousId from the first read on, so it must exist before any event
-  // (core would otherwise create it on the first event). Core reads it from storage when created.
-  if (withOnsite !== undefined && storage.get('ecrm.anonymousId') === undefined) storage.set('ecrm.anonymousId', createId())
-  // Every port is passed, so core's fallbacks (its seeded PRNG, UUID generator, memory store) stay out of the bundle.
-  const core: CoreClient = createPipelineClient(coreOptions, {
-    clock,
-    scheduler,
-    queue,
-    transport,
-    storage,
-    connectivity,
-    createId,
-    logger: ports.logger ?? { debug: noop, warn: noop, error: noop },
-    // Backoff jitter only: Math.random is enough (ids come from Web Crypto).
-    random: ports.random ?? Math.random,
-  })
-  decisions = () => core.consent.get()
+  const endpoint = options.endpoint.replace(/\/+$/, '')
+  core = createPipelineClient(
+    {
+      // Core takes batch, retry, limits, requestTimeoutMs, leaseMs, plugins and onDeadLetter as they
+      // are, and reads no option it does not know (capture, cookie, ports... pass through unread).
+      ...options,
+      endpoint,
+      library: { name: '@ecrm/browser', version: VERSION },
+      headers: 'simple',
+      identity: 'persisted',
+      consent,
+      enrich,
+      onError: report,
+      destinations,
+    },
+    // Every port is passed, so core's fallbacks (its seeded PRNG, UUID generator, memory store) stay out of the bundle.
+    {
+      clock,
+      scheduler,
+      queue,
+      transport: ports.transport ?? withSenderLock(exitTransport, `ecrm-send-${options.writeKey}`),
+      storage,
+      connectivity,
+      createId,
+      logger: ports.logger ?? { debug: noop, warn: noop, error: noop },
+      // Backoff jitter only: Math.random is enough (ids come from Web Crypto).
+      random: ports.random ?? Math.random,
+    },
+  )
   storage.sync()
 
   // A refused call goes to onError (with every issue and its path); the caller gets no messageId.
@@ -161,135 +163,84 @@ export function createBrowserClientHandle(options: BrowserClientOptions, withOns
     report(result.error)
     return undefined
   }
-  // A replayed call keeps the time it was made at, unless it named its own.
-  const input = <T>(fields: Record<string, unknown>): T =>
-    (callContext?.timestamp !== undefined && fields['timestamp'] === undefined ? { ...fields, timestamp: callContext.timestamp } : fields) as T
-
-  const page = guard(
-    'page',
-    (a?: unknown, b?: unknown, c?: unknown, d?: unknown): string | undefined => {
-      const args = readPageArgs(a, b, c, d)
-      const context = currentPage() ?? {}
-      return accepted(
-        core.page(
-          input({
-            ...callFields(args.options),
-            ...pickDefined(args, ['category', 'name']),
-            // Segment puts the page fields in the properties of a page call too.
-            properties: { ...context, ...args.properties },
-          }),
-        ),
-      )
-    },
-    undefined,
-  )
-
-  const capture = startCapture({
-    pageViews: options.capture?.pageViews !== false,
-    initialPageView: options.capture?.pageViews !== false && options.capture?.initialPageView !== false,
-    ...pickDefined(options.capture ?? {}, ['leads']),
-    page: () => page(),
-    onRoute: (previousUrl) => {
-      referrerOverride = previousUrl
-      page()
-    },
-    onLead: (fields) => core.track(input({ event: 'Lead Captured', properties: fields })),
-    onHide: () => {
-      if (connectivity.isOnline()) void core.flush({ keepalive: true }).catch(() => undefined)
-    },
-    onExit: () => {
-      if (!connectivity.isOnline()) return
-      const items = outbox.unconfirmed()
-      sendOnPageExit({ items, endpoint: coreOptions.endpoint, writeKey: options.writeKey, now: clock.now(), transport: exitTransport })
-    },
-  })
-
-  const stats = (): BrowserStats => ({
-    ...core.stats(),
-    // A queue or store passed in through `ports` is reported as memory: ecrm cannot tell where it keeps data.
-    storage: idbQueue?.storage() ?? 'memory',
-    keyValueStorage: localStore?.kind() ?? 'memory',
-    gpc: consent.gpc,
-  })
+  /** A core input: the call's fields over its options; a replayed call keeps the time it was made at, unless it named its own. */
+  const input = <T>(callOptions: unknown, fields: Record<string, unknown>): T => {
+    const merged = { ...callFields(callOptions), ...fields }
+    merged['timestamp'] ??= callContext?.timestamp
+    return merged as T
+  }
 
   const client: BrowserClient = {
-    track: guard(
-      'track',
-      (event, properties, callOptions) => accepted(core.track(input({ ...callFields(callOptions), event, properties }))),
-      undefined,
-    ),
-    identify: guard(
-      'identify',
-      (a, b, c) => {
-        const args = readIdentifyArgs(a, b, c)
-        return accepted(core.identify(input({ ...callFields(args.options), ...pickDefined(args, ['userId', 'traits']) })))
-      },
-      undefined,
-    ),
-    page,
-    group: guard(
-      'group',
-      (groupId, traits, callOptions) => accepted(core.group(input({ ...callFields(callOptions), groupId, traits }))),
-      undefined,
-    ),
-    alias: guard(
-      'alias',
-      (userId, previousId, callOptions) =>
-        accepted(core.alias(input({ ...callFields(callOptions), userId, ...(previousId === undefined ? {} : { previousId }) }))),
-      undefined,
-    ),
-    reset: guard('reset', () => (core.reset(), onsite?.clear()), undefined),
-    user: () => core.user(),
+    track: guard('track', (event, properties, callOptions) => accepted(core.track(input(callOptions, { event, properties })))),
+    identify: guard('identify', (a, b, c) => {
+      const { options: callOptions, ...fields } = readIdentifyArgs(a, b, c)
+      return accepted(core.identify(input(callOptions, fields)))
+    }),
+    page: guard('page', (a, b, c, d) => {
+      const { category, name, properties, options: callOptions } = readPageArgs(a, b, c, d)
+      // Segment puts the page fields in the properties of a page call too.
+      return accepted(core.page(input(callOptions, { category, name, properties: { ...currentPage(), ...properties } })))
+    }),
+    group: guard('group', (groupId, traits, callOptions) => accepted(core.group(input(callOptions, { groupId, traits })))),
+    alias: guard('alias', (userId, previousId, callOptions) => accepted(core.alias(input(callOptions, { userId, previousId })))),
+    reset: guard('reset', () => (core.reset(), onsite?.clear())),
+    user: core.user,
     consent: {
       get: guard('consent.get', () => core.consent.get(), {}),
-      set: guard(
-        'consent.set',
-        (categories: Record<string, boolean>) => {
-          core.consent.set(categories)
-          // Granted: what was kept in memory goes to the device now; withdrawn: it comes back off it.
-          storage.sync()
-        },
-        undefined,
-      ),
+      set: guard('consent.set', (categories) => {
+        core.consent.set(categories)
+        // Granted: what was kept in memory goes to the device now; withdrawn: it comes back off it.
+        storage.sync()
+      }),
     },
-    on: guard('on', (name: string, handler: (payload: unknown) => void) => core.on(name, handler), () => undefined),
-    flush: () => core.flush().catch((error: unknown) => (report(toError('flush', error)), undefined)),
-    stats,
-    profile: guard('profile', () => onsite?.profile(), undefined),
-    rule: guard('rule', (id: string) => onsite?.rule(id), undefined),
-    experiment: guard('experiment', (key: string, callOptions?: { readonly expose?: boolean }) => onsite?.experiment(key, callOptions?.expose !== false), undefined),
-    leadScore: guard('leadScore', () => onsite?.leadScore(), undefined),
-    subscribeOnsite: (listener) => onsite?.subscribe(listener) ?? (() => undefined),
-    getState: () => core.getState(),
-    subscribe: (listener) => core.subscribe(listener),
-    forget: () =>
-      eraseVisitor({ core, queue, erased, forgetLocal: () => (sessions.clear(), storage.clear(), localStore?.clear(), onsite?.clear()) }).catch((error: unknown) =>
-        report(toError('forget', error)),
-      ),
+    on: guard('on', (name, handler) => core.on(name, handler), noop),
+    flush: () => settle('flush', core.flush()),
+    // A queue or store passed in through `ports` is reported as memory: ecrm cannot tell where it keeps data.
+    stats: () => ({ ...core.stats(), storage: idbQueue?.storage() ?? 'memory', keyValueStorage: localStore?.kind() ?? 'memory', gpc: consent.gpc }),
+    profile: guard('profile', () => onsite?.profile()),
+    rule: guard('rule', (id) => onsite?.rule(id)),
+    experiment: guard('experiment', (key, callOptions) => onsite?.experiment(key, callOptions?.expose !== false)),
+    leadScore: guard('leadScore', () => onsite?.leadScore()),
+    subscribeOnsite: (listener) => onsite?.subscribe(listener) ?? noop,
+    getState: core.getState,
+    subscribe: core.subscribe,
+    forget: () => settle('forget', eraseVisitor({ core, queue, erased, forgetLocal: () => (sessions.clear(), storage.clear(), localStore?.clear(), onsite?.clear()) })),
     close: async () => {
       capture.stop()
       stopOnsite?.()
-      await core.close().catch((error: unknown) => report(toError('close', error)))
+      await settle('close', core.close())
     },
   }
 
+  const capture = startCapture({
+    ...options.capture,
+    page: (previousUrl) => {
+      if (previousUrl !== undefined) referrerOverride = previousUrl
+      client.page()
+    },
+    onLead: (fields) => core.track(input(undefined, { event: 'Lead Captured', properties: fields })),
+    onHide: () => {
+      if (connectivity.isOnline()) void core.flush({ keepalive: true }).catch(noop)
+    },
+    onExit: () => {
+      if (connectivity.isOnline()) sendOnPageExit({ items: outbox.unconfirmed(), endpoint, writeKey: options.writeKey, now: clock.now(), transport: exitTransport })
+    },
+  })
+
   core.start()
   if (withOnsite !== undefined) {
-    const started = guard(
-      'load',
-      () =>
-        withOnsite(options, {
-          clock,
-          scheduler,
-          storage,
-          visitorId: () => core.user().anonymousId ?? 'visitor',
-          search: () => (typeof location === 'undefined' ? '' : location.search),
-          track: (event, properties) => void accepted(core.track({ event, properties })),
-          trackPublic: (event, properties) => void client.track(event, properties),
-          emit: (name, payload) => core.emit(name, payload),
-          report,
-        }),
-      undefined,
+    const started = guard('load', () =>
+      withOnsite(options, {
+        clock,
+        scheduler,
+        storage,
+        visitorId: () => core.user().anonymousId ?? 'visitor',
+        search: () => readPageContext()?.search ?? '',
+        track: (event, properties) => void accepted(core.track({ event, properties })),
+        trackPublic: (event, properties) => void client.track(event, properties),
+        emit: (name, payload) => core.emit(name, payload),
+        report,
+      }),
     )()
     onsite = started?.onsite
     stopOnsite = started?.stop

@@ -1,14 +1,11 @@
 /**
- * Returns a random UUID v4 from the Web Crypto API (`crypto.randomUUID`, else
- * `crypto.getRandomValues`), so anonymousIds and messageIds are unique across devices. Only in a
- * runtime without Web Crypto does it fall back to `Math.random` (not collision-safe at scale).
+ * Returns a random UUID v4 from the Web Crypto API, so anonymousIds and messageIds are unique
+ * across devices. It uses `crypto.getRandomValues`, which every supported runtime has, in
+ * insecure (http:) contexts too, unlike `crypto.randomUUID`.
  */
 export function createBrowserId(): string {
-  const webCrypto = typeof crypto === 'undefined' ? undefined : crypto
-  if (typeof webCrypto?.randomUUID === 'function') return webCrypto.randomUUID()
-  const bytes = new Uint8Array(16)
-  if (typeof webCrypto?.getRandomValues === 'function') webCrypto.getRandomValues(bytes)
-  else for (let index = 0; index < 16; index++) bytes[index] = Math.floor(Math.random() * 256)
+  const bytes = crypto.getRandomValues(new Uint8Array(16))
+  // The version (4) and the RFC 9562 variant (10xx) bits.
   bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80
   const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('')

@@ -10,8 +10,8 @@ export interface CampaignContext {
   msclkid?: string
 }
 
-const utmFields = ['name', 'source', 'medium', 'term', 'content'] as const
-const clickIds = ['gclid', 'fbclid', 'msclkid'] as const
+/** The query parameters read, in the order of the campaign's fields. */
+const PARAMS = ['utm_campaign', 'utm_source', 'utm_medium', 'utm_term', 'utm_content', 'gclid', 'fbclid', 'msclkid'] as const
 
 /**
  * Reads the campaign from a query string: `utm_campaign` becomes `name` (as in Segment's spec),
@@ -23,29 +23,13 @@ const clickIds = ['gclid', 'fbclid', 'msclkid'] as const
  * // { source: 'news', name: 'spring', gclid: 'abc' }
  */
 export function parseCampaign(search: string): CampaignContext | undefined {
-  let params: URLSearchParams
-  try {
-    params = new URLSearchParams(search)
-  } catch {
-    return undefined
+  const params = new URLSearchParams(search)
+  const campaign: Record<string, string> = {}
+  for (const param of PARAMS) {
+    const value = params.get(param)
+    if (value !== null && value !== '') campaign[param === 'utm_campaign' ? 'name' : param.replace('utm_', '')] = value
   }
-  const campaign: CampaignContext = {}
-  let found = false
-  for (const field of utmFields) {
-    const value = params.get(field === 'name' ? 'utm_campaign' : `utm_${field}`)
-    if (value !== null && value !== '') {
-      campaign[field] = value
-      found = true
-    }
-  }
-  for (const id of clickIds) {
-    const value = params.get(id)
-    if (value !== null && value !== '') {
-      campaign[id] = value
-      found = true
-    }
-  }
-  return found ? campaign : undefined
+  return Object.keys(campaign).length > 0 ? campaign : undefined
 }
 
 /** True when two campaigns name the same source (a new one starts a new session). */

@@ -1,20 +1,15 @@
 import type { Cancel } from '@ecrm/core'
+import type { BrowserClientOptions } from './browserClientTypes.js'
 import { watchLeadForms } from './leadCapture.js'
-import type { LeadCaptureOptions } from './leadCapture.js'
 import { watchRoutes } from './routeWatcher.js'
 
-/** What {@link startCapture} watches and whom it tells. */
-export interface CaptureOptions {
-  /** One page view per SPA route change. */
-  readonly pageViews: boolean
-  /** A page view of the page the client starts on. */
-  readonly initialPageView: boolean
-  /** Opt-in lead forms. */
-  readonly leads?: LeadCaptureOptions
-  /** Records a page view of the current page. */
-  readonly page: () => void
-  /** An SPA route changed; `previousUrl` becomes the next page view's referrer. */
-  readonly onRoute: (previousUrl: string) => void
+/** The client's `capture` option. */
+type CaptureSettings = NonNullable<BrowserClientOptions['capture']>
+
+/** What {@link startCapture} watches (the client's `capture` option) and whom it tells. */
+export interface CaptureOptions extends CaptureSettings {
+  /** Records a page view of the current page; after an SPA route change, `previousUrl` is its referrer. */
+  readonly page: (previousUrl?: string) => void
   readonly onLead: (fields: Record<string, string>) => void
   /** The page is hidden (it may never be shown again): send what is queued now. */
   readonly onHide: () => void
@@ -35,19 +30,17 @@ export interface Capture {
  * `start()`, never at import.
  */
 export function startCapture(options: CaptureOptions): Capture {
+  // Non-empty exactly while started: the page-exit listeners always add one.
   const stops: Cancel[] = []
-  let started = false
+  const onVisibility = (): void => {
+    if (document.visibilityState === 'hidden') options.onHide()
+  }
   const start = (): void => {
-    if (started || typeof window === 'undefined') return
-    started = true
-    if (options.initialPageView) options.page()
-    if (options.pageViews) {
-      stops.push(watchRoutes((change) => options.onRoute(change.previousUrl)))
-    }
+    if (stops.length > 0 || typeof window === 'undefined') return
+    const pageViews = options.pageViews !== false
+    if (pageViews && options.initialPageView !== false) options.page()
+    if (pageViews) stops.push(watchRoutes((change) => options.page(change.previousUrl)))
     if (options.leads !== undefined) stops.push(watchLeadForms(options.leads, options.onLead))
-    const onVisibility = (): void => {
-      if (document.visibilityState === 'hidden') options.onHide()
-    }
     document.addEventListener('visibilitychange', onVisibility)
     window.addEventListener('pagehide', options.onExit)
     stops.push(() => {
@@ -57,7 +50,6 @@ export function startCapture(options: CaptureOptions): Capture {
   }
   const stop = (): void => {
     for (const cancel of stops.splice(0)) cancel()
-    started = false
   }
   return { start, stop }
 }

@@ -44,6 +44,9 @@ export function readGpc(): boolean {
   return typeof navigator !== 'undefined' && (navigator as { globalPrivacyControl?: unknown }).globalPrivacyControl === true
 }
 
+/** True for the `Data Erasure Requested` event `forget()` sends: it is `necessary`, and belongs to the visitor being forgotten. */
+export const isErasureRequest = (event: EcrmEvent): boolean => event.type === 'track' && event.event === 'Data Erasure Requested'
+
 /**
  * Turns the browser consent options into core's: consent is always gated (so `'denied'` and GPC
  * mean something), `necessary` is always granted, GPC denies `marketing` unless the site passed
@@ -56,9 +59,6 @@ export function deriveConsent(options: BrowserConsentOptions = {}, gpcSignal = r
   const gpc = gpcSignal && options.respectGpc !== false
   if (gpc) initial['marketing'] = false
   Object.assign(initial, options.initial, { necessary: true })
-  const categoryOf = (event: EcrmEvent): string => {
-    if (event.type === 'track' && event.event === 'Data Erasure Requested') return 'necessary'
-    return options.categoryOf?.(event) ?? 'analytics'
-  }
+  const categoryOf = (event: EcrmEvent): string => (isErasureRequest(event) ? 'necessary' : (options.categoryOf?.(event) ?? 'analytics'))
   return { required: true, categoryOf, initial, gpc, storageCategory: options.storageCategory ?? 'analytics' }
 }

@@ -6,11 +6,8 @@ export interface CookieOptions {
   readonly domain?: string
 }
 
-const hasDocument = (): boolean => typeof document !== 'undefined'
-
 /** Reads a first-party cookie; `undefined` when absent or when cookies are unavailable. */
 export function readCookie(name: string): string | undefined {
-  if (!hasDocument()) return undefined
   try {
     const prefix = `${encodeURIComponent(name)}=`
     for (const part of document.cookie.split('; ')) {
@@ -18,21 +15,20 @@ export function readCookie(name: string): string | undefined {
       if (part.startsWith(prefix) && part.length > prefix.length) return decodeURIComponent(part.slice(prefix.length))
     }
   } catch {
-    // Sandboxed iframes throw on document.cookie: treat as no cookie.
+    // No document (outside browsers), or a sandboxed iframe that throws on document.cookie: no cookie.
   }
   return undefined
 }
 
 /** Writes a first-party cookie (SameSite=Lax, Secure on https); never throws. */
 export function writeCookie(name: string, value: string, options: CookieOptions = {}): void {
-  if (!hasDocument()) return
   try {
     const maxAge = Math.round((options.maxAgeDays ?? 365) * 86_400)
     const domain = options.domain === undefined ? '' : `; domain=${options.domain}`
-    const secure = typeof location !== 'undefined' && location.protocol === 'https:' ? '; Secure' : ''
+    const secure = globalThis.location?.protocol === 'https:' ? '; Secure' : ''
     document.cookie = `${encodeURIComponent(name)}=${encodeURIComponent(value)}; path=/; max-age=${maxAge}; SameSite=Lax${domain}${secure}`
   } catch {
-    // Cookies blocked: localStorage still holds the value.
+    // No document, or cookies blocked: localStorage still holds the value.
   }
 }
 

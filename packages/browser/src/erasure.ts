@@ -11,6 +11,26 @@ export interface ErasedIds {
 
 const ERASURE_EVENT = 'Data Erasure Requested'
 
+/** The fields of an event that erasure looks at; a payload may lack any of them. */
+interface VisitorFields {
+  readonly type?: unknown
+  readonly event?: unknown
+  readonly anonymousId?: unknown
+  readonly userId?: unknown
+}
+
+/** The fields of a queued payload; none when it is not a JSON object. */
+const readFields = (payload: string): VisitorFields => {
+  try {
+    return (JSON.parse(payload) as VisitorFields | null) ?? {}
+  } catch {
+    return {}
+  }
+}
+
+/** Whether the event's anonymousId or userId is one of `ids`. */
+const namesOneOf = (event: VisitorFields, ids: ReadonlySet<unknown>): boolean => ids.has(event.anonymousId) || ids.has(event.userId)
+
 /**
  * Creates the erased-ids filter behind `forget()`. Core keeps events held for consent where the
  * browser cannot reach them, and releases them into the queue once consent is granted; this
@@ -18,20 +38,14 @@ const ERASURE_EVENT = 'Data Erasure Requested'
  * the page's life (held events live no longer).
  */
 export function createErasedIds(): ErasedIds {
-  const erased = new Set<string>()
-  const isErased: ErasedIds['isErased'] = (event) =>
-    erased.size > 0 &&
-    !(event.type === 'track' && event.event === ERASURE_EVENT) &&
-    ((event.anonymousId !== undefined && event.anonymousId !== null && erased.has(event.anonymousId)) ||
-      (event.userId !== undefined && event.userId !== null && erased.has(event.userId)))
+  // Only strings are added; `unknown` lets any field of an event be looked up.
+  const erased = new Set<unknown>()
+  const isErased = (event: VisitorFields): boolean =>
+    !(event.type === 'track' && event.event === ERASURE_EVENT) && namesOneOf(event, erased)
   const isErasedPayload = (payload: string): boolean => {
     // The cheap test first: a payload that names no erased id needs no parse.
-    if (![...erased].some((id) => payload.includes(id))) return false
-    try {
-      return isErased(JSON.parse(payload) as EcrmEvent)
-    } catch {
-      return false
-    }
+    for (const id of erased) if (payload.includes(id as string)) return isErased(readFields(payload))
+    return false
   }
   return {
     add: (ids) => {
@@ -40,7 +54,7 @@ export function createErasedIds(): ErasedIds {
     isErased,
     guard: (queue) => ({
       ...queue,
-      enqueue: (items) => queue.enqueue(erased.size === 0 ? items : items.filter((item) => !isErasedPayload(item.payload))),
+      enqueue: (items) => queue.enqueue(items.filter((item) => !isErasedPayload(item.payload))),
     }),
   }
 }
@@ -55,15 +69,6 @@ export interface ErasureTarget {
   readonly erased?: ErasedIds
 }
 
-const belongsTo = (payload: string, ids: readonly string[]): boolean => {
-  try {
-    const event = JSON.parse(payload) as { anonymousId?: unknown; userId?: unknown }
-    return ids.some((id) => id === event.anonymousId || id === event.userId)
-  } catch {
-    return false
-  }
-}
-
 /**
  * The erasure behind `forget()`: queues one `Data Erasure Requested` event naming the visitor's
  * ids (so the backend erases what it stored), removes the visitor's other queued events, resets
@@ -74,11 +79,12 @@ const belongsTo = (payload: string, ids: readonly string[]): boolean => {
 export async function eraseVisitor(target: ErasureTarget): Promise<void> {
   const { core, queue } = target
   const { anonymousId, userId } = core.user()
-  target.erased?.add([anonymousId, userId].filter((id): id is string => id !== undefined))
+  const ids = [anonymousId, userId].filter((id) => id !== undefined)
+  target.erased?.add(ids)
   const erasure = core.track({ event: ERASURE_EVENT, properties: { anonymousId: anonymousId ?? null, userId: userId ?? null } })
   const keep = erasure.ok ? erasure.messageId : undefined
-  const ids = [anonymousId, userId].filter((id): id is string => id !== undefined)
-  const mine = (await queue.peek()).filter((item) => item.id !== keep && belongsTo(item.payload, ids))
+  const visitor = new Set<unknown>(ids)
+  const mine = (await queue.peek()).filter((item) => item.id !== keep && namesOneOf(readFields(item.payload), visitor))
   await queue.remove(mine.map((item) => item.id))
   core.reset()
   target.forgetLocal()

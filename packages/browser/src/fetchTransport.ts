@@ -15,12 +15,9 @@ export interface FetchTransportOptions {
  */
 export function createFetchTransport(options: FetchTransportOptions = {}): Transport {
   const send = async (request: TransportRequest): Promise<TransportOutcome> => {
-    const controller = typeof AbortController === 'undefined' ? undefined : new AbortController()
-    let timedOut = false
-    const timer = setTimeout(() => {
-      timedOut = true
-      controller?.abort()
-    }, request.timeoutMs)
+    // Only the timer aborts it, so an aborted signal means a timeout.
+    const controller = new AbortController()
+    const timer = setTimeout(() => controller.abort(), request.timeoutMs)
     try {
       const response = await (options.fetch ?? fetch)(request.url, {
         method: 'POST',
@@ -28,13 +25,13 @@ export function createFetchTransport(options: FetchTransportOptions = {}): Trans
         headers: request.headers,
         keepalive: request.keepalive === true,
         credentials: 'omit',
-        ...(controller === undefined ? {} : { signal: controller.signal }),
+        signal: controller.signal,
       })
       // Drain the body so the connection is reusable; its content is not needed.
       await response.arrayBuffer().catch(() => undefined)
       return { type: 'response', status: response.status, retryAfter: response.headers.get('Retry-After') }
     } catch (cause) {
-      return timedOut ? { type: 'timeout' } : { type: 'network-error', cause }
+      return controller.signal.aborted ? { type: 'timeout' } : { type: 'network-error', cause }
     } finally {
       clearTimeout(timer)
     }

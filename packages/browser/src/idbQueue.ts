@@ -21,21 +21,14 @@ export interface IdbQueue extends Queue {
   readonly close: () => void
 }
 
-/** A stored row: the item plus its insertion order and lease. */
+/** A stored row: the item plus its key (the insertion order) and lease. */
 interface Row extends QueueItem {
-  seq?: number
+  readonly seq: number
   /** Epoch ms until which another lease must skip this row. */
-  leasedUntil: number
+  readonly leasedUntil: number
 }
 
-type Db = IDBDatabase
 const STORE = 'items'
-
-/** A transaction on the outbox store, its store and its completion. */
-const begin = (db: Db, mode: IDBTransactionMode) => {
-  const tx = db.transaction(STORE, mode)
-  return { store: tx.objectStore(STORE), done: transactionDone(tx) }
-}
 
 const toItem = ({ seq: _seq, leasedUntil: _lease, ...item }: Row): QueueItem => item
 
@@ -52,212 +45,175 @@ const toItem = ({ seq: _seq, leasedUntil: _lease, ...item }: Row): QueueItem => 
  * await queue.enqueue([item]); const due = await queue.lease({ now: Date.now(), limit: 100, leaseMs: 30_000 })
  */
 export function createIdbQueue(options: IdbQueueOptions = {}): IdbQueue {
-  const dbName = options.dbName ?? 'ecrm'
-  let dbPromise: Promise<Db> | undefined
+  let dbPromise: Promise<IDBDatabase> | undefined
   let memory: Queue | undefined
-  let pending: QueueItem[] = []
-  let pendingWrite: Promise<void> | undefined
-  let lastWrite: Promise<void> = Promise.resolve()
+  /** The items enqueued this tick, written together a microtask later. */
+  let pending: QueueItem[] | undefined
+  /** The latest write of enqueued items: the other methods wait for it, so they see those items. */
+  let written: Promise<void> = Promise.resolve()
+  /**
+   * The row key of ids this tab leased, so the remove after a delivery reaches its rows without
+   * an index lookup first. Keys are never reused, so a stale entry is harmless.
+   */
+  const seqOf = new Map<string, number>()
 
-  const fallBack = (reason: unknown): Queue => {
-    if (memory === undefined) {
-      memory = createMemoryQueue()
-      options.onFallback?.(reason)
+  const open = (): Promise<IDBDatabase> => {
+    if (typeof indexedDB === 'undefined') throw new Error('IndexedDB is not available')
+    const upgrade = (db: IDBDatabase): void => {
+      db.createObjectStore(STORE, { keyPath: 'seq', autoIncrement: true }).createIndex('byId', 'id', { unique: true })
     }
-    return memory
-  }
-
-  const open = (): Promise<Db> => {
-    if (typeof indexedDB === 'undefined') return Promise.reject(new Error('IndexedDB is not available'))
-    dbPromise ??= openDatabase(dbName, 1, {
-      upgrade(db) {
-        const store = db.createObjectStore(STORE, { keyPath: 'seq', autoIncrement: true })
-        store.createIndex('byId', 'id', { unique: true })
-      },
+    return (dbPromise ??= openDatabase(options.dbName ?? 'ecrm', upgrade).then((db) => {
       // Another tab wants a newer schema: step aside so it is not blocked, reopen on next use.
-      blocking(db) {
+      db.onversionchange = () => {
         db.close()
         dbPromise = undefined
-      },
+      }
       // The browser closed the connection (storage cleared, crash): reopen on next use.
-      terminated() {
-        dbPromise = undefined
-      },
-    })
-    dbPromise.catch(() => (dbPromise = undefined))
-    return dbPromise
-  }
-
-  /** Runs `work` on IndexedDB, or on the memory queue once IndexedDB has failed. */
-  const run = async <T>(work: (db: Db) => Promise<T>, onMemory: (queue: Queue) => Promise<T>): Promise<T> => {
-    if (memory !== undefined) return onMemory(memory)
-    try {
-      return await work(await open())
-    } catch (error) {
-      return onMemory(fallBack(error))
-    }
+      db.onclose = () => (dbPromise = undefined)
+      return db
+    }))
   }
 
   /**
-   * The row key of ids this tab wrote, leased or read, so remove and release reach a row in one
-   * request instead of an index lookup first. Keys are never reused, so a stale entry is harmless.
+   * Runs `work` in one transaction (readwrite unless told) on the outbox store and resolves with
+   * its result once the transaction has committed. Once IndexedDB has failed, in this call or an
+   * earlier one, runs `onMemory` on the memory queue instead, for good.
    */
-  const seqOf = new Map<string, number>()
+  const run = async <T>(
+    work: (store: IDBObjectStore) => T | Promise<T>,
+    onMemory: (queue: Queue) => Promise<T>,
+    mode: IDBTransactionMode = 'readwrite',
+  ): Promise<T> => {
+    if (memory === undefined) {
+      try {
+        const tx = (await open()).transaction(STORE, mode)
+        const done = transactionDone(tx)
+        const result = await work(tx.objectStore(STORE))
+        await done
+        return result
+      } catch (error) {
+        if (memory === undefined) {
+          memory = createMemoryQueue()
+          options.onFallback?.(error)
+        }
+      }
+    }
+    return onMemory(memory)
+  }
+
+  /** Makes `method` wait for this tick's enqueues to be written first. */
+  const afterWrites =
+    <A extends unknown[], T>(method: (...args: A) => Promise<T>) =>
+    async (...args: A): Promise<T> => {
+      await written.catch(() => undefined)
+      return method(...args)
+    }
 
   // Each IndexedDB request costs the main thread a round trip (~0.1 ms in Chromium), so every
   // method below issues as few as it can: one `add` per item, one `getAll` per lease, one
   // range `delete` per run of consecutive rows removed.
-  const writeItems = (items: readonly QueueItem[]): Promise<void> =>
-    run(
-      async (db) => {
-        const { store, done } = begin(db, 'readwrite')
-        for (const item of items) {
-          const request = store.add({ ...item, leasedUntil: 0 })
-          request.onsuccess = () => seqOf.set(item.id, request.result as number)
-          // Idempotent: an id already queued (e.g. a retried replay) fails the unique index; the
-          // error is swallowed here so the rest of the transaction still commits.
-          request.onerror = (event) => {
-            event.preventDefault()
-            event.stopPropagation()
+  const enqueue = (items: readonly QueueItem[]): Promise<void> => {
+    if (pending === undefined) {
+      const batch: QueueItem[] = []
+      pending = batch
+      written = Promise.resolve().then(() => {
+        pending = undefined
+        const write = (store: IDBObjectStore): void => {
+          for (const item of batch) {
+            // Idempotent: an id already queued (e.g. a retried replay) fails the unique index;
+            // preventDefault keeps that from aborting the rest of the transaction.
+            store.add({ ...item, leasedUntil: 0 }).onerror = (event) => event.preventDefault()
           }
         }
-        await done
-      },
-      (queue) => queue.enqueue(items),
-    )
-
-  /** Writes every enqueue of this tick in one transaction (a microtask later). */
-  const settle = (): Promise<void> => lastWrite
-
-  const enqueue = (items: readonly QueueItem[]): Promise<void> => {
+        return run(write, (queue) => queue.enqueue(batch))
+      })
+    }
     pending.push(...items)
-    pendingWrite ??= Promise.resolve().then(() => {
-      const batch = pending
-      pending = []
-      pendingWrite = undefined
-      return writeItems(batch)
-    })
-    lastWrite = pendingWrite.catch(() => undefined)
-    return pendingWrite
+    return written
   }
 
-  const lease = async (request: LeaseRequest): Promise<QueueItem[]> => {
-    await settle()
-    return run(
-      async (db) => {
-        const { store, done } = begin(db, 'readwrite')
+  const lease = (request: LeaseRequest) =>
+    run(
+      async (store) => {
+        const { now, limit } = request
         const taken: QueueItem[] = []
-        const writes: Promise<unknown>[] = []
-        const until = request.now + request.leaseMs
         // Rows in insertion order, a chunk per request; most leases need one chunk.
-        const chunk = Math.max(request.limit * 2, 64)
-        let range: IDBKeyRange | undefined
-        while (taken.length < request.limit) {
-          const rows = (await requestResult(store.getAll(range, chunk))) as Row[]
+        const chunk = Math.max(limit * 2, 64)
+        let after = 0 // keys start at 1
+        while (taken.length < limit) {
+          const rows = (await requestResult(store.getAll(IDBKeyRange.lowerBound(after, true), chunk))) as Row[]
           for (const row of rows) {
-            if (taken.length >= request.limit) break
-            if (row.availableAt > request.now || row.leasedUntil > request.now) continue
-            writes.push(requestResult(store.put({ ...row, leasedUntil: until })))
-            if (row.seq !== undefined) seqOf.set(row.id, row.seq)
-            taken.push(toItem(row))
+            after = row.seq
+            if (taken.length < limit && row.availableAt <= now && row.leasedUntil <= now) {
+              store.put({ ...row, leasedUntil: now + request.leaseMs })
+              seqOf.set(row.id, row.seq)
+              taken.push(toItem(row))
+            }
           }
-          const last = rows.at(-1)?.seq
-          if (rows.length < chunk || last === undefined) break
-          range = IDBKeyRange.lowerBound(last, true)
+          if (rows.length < chunk) break
         }
-        await Promise.all([...writes, done])
         return taken
       },
       (queue) => queue.lease(request),
     )
-  }
 
-  /** The row key of `id`: from memory when known, else through the index. */
-  const keyOf = async (byId: IDBIndex, id: string): Promise<number | undefined> =>
-    seqOf.get(id) ?? ((await requestResult(byId.getKey(id))) as number | undefined)
-
-  /** Changes the rows of `ids` in one readwrite transaction. */
-  const updateRows = async (ids: readonly string[], change: (row: Row) => Row): Promise<void> => {
-    await settle()
-    await run(
-      async (db) => {
-        const { store, done } = begin(db, 'readwrite')
+  const remove = (ids: readonly string[]) =>
+    run(
+      async (store) => {
         const byId = store.index('byId')
-        for (const id of ids) {
-          const key = await keyOf(byId, id)
-          const row = key === undefined ? undefined : ((await requestResult(store.get(key))) as Row | undefined)
-          if (row !== undefined) await requestResult(store.put(change(row)))
-        }
-        await done
-      },
-      async () => undefined,
-    )
-  }
-
-  /** Deletes the rows of `ids`: one range request per run of consecutive known keys. */
-  const removeRows = async (ids: readonly string[]): Promise<void> => {
-    await settle()
-    await run(
-      async (db) => {
-        const { store, done } = begin(db, 'readwrite')
-        const byId = store.index('byId')
-        const keys: number[] = []
-        for (const id of ids) {
-          const key = await keyOf(byId, id)
-          seqOf.delete(id)
-          if (key !== undefined) keys.push(key)
-        }
-        const writes: Promise<unknown>[] = []
+        // Known keys cost no request; the others are looked up all at once.
+        const keys = await Promise.all(ids.map((id) => seqOf.get(id) ?? (requestResult(byId.getKey(id)) as Promise<number | undefined>)))
+        for (const id of ids) seqOf.delete(id)
         // Keys are unique integers: a run a, a+1, ..., b holds no row outside `keys`.
-        for (const [from, to] of toRuns(keys)) writes.push(requestResult(store.delete(from === to ? from : IDBKeyRange.bound(from, to))))
-        await Promise.all([...writes, done])
+        for (const [from, to] of toRuns(keys.filter((key) => key !== undefined))) store.delete(IDBKeyRange.bound(from, to))
       },
-      async () => undefined,
+      (queue) => queue.remove(ids),
     )
-  }
 
-  const queue: IdbQueue = {
+  /** `release` and `defer`: rows due again at `availableAt`, lease ended; `release` counts an attempt. */
+  const putBack = (name: 'release' | 'defer') => (ids: readonly string[], availableAt: number) =>
+    run(
+      async (store) => {
+        const attempts = name === 'release' ? 1 : 0
+        for (const id of ids) {
+          const row = (await requestResult(store.index('byId').get(id))) as Row | undefined
+          if (row !== undefined) store.put({ ...row, attempts: row.attempts + attempts, availableAt, leasedUntil: 0 })
+        }
+      },
+      (queue) => queue[name](ids, availableAt),
+    )
+
+  const peek = () =>
+    run(
+      async (store) => ((await requestResult(store.getAll())) as Row[]).map(toItem),
+      (queue) => queue.peek(),
+      'readonly',
+    )
+
+  return {
     enqueue,
-    lease,
-    remove: (ids) => (memory ? memory.remove(ids) : removeRows(ids)),
-    release: (ids, availableAt) =>
-      memory
-        ? memory.release(ids, availableAt)
-        : updateRows(ids, (row) => ({ ...row, attempts: row.attempts + 1, availableAt, leasedUntil: 0 })),
-    defer: (ids, availableAt) =>
-      memory ? memory.defer(ids, availableAt) : updateRows(ids, (row) => ({ ...row, availableAt, leasedUntil: 0 })),
-    peek: async () => {
-      await settle()
-      return run(
-        async (db) =>
-          ((await requestResult(begin(db, 'readonly').store.getAll())) as Row[]).map((row) => {
-            if (row.seq !== undefined) seqOf.set(row.id, row.seq)
-            return toItem(row)
-          }),
-        (memoryQueue) => memoryQueue.peek(),
-      )
-    },
-    size: async () => {
-      await settle()
-      return run((db) => requestResult(begin(db, 'readonly').store.count()), (memoryQueue) => memoryQueue.size())
-    },
+    lease: afterWrites(lease),
+    remove: afterWrites(remove),
+    release: afterWrites(putBack('release')),
+    defer: afterWrites(putBack('defer')),
+    peek: afterWrites(peek),
+    size: afterWrites(() => run((store) => requestResult(store.count()), (queue) => queue.size(), 'readonly')),
     storage: () => (memory === undefined ? 'indexeddb' : 'memory'),
     close: () => {
-      void dbPromise?.then((db) => db.close()).catch(() => undefined)
+      void dbPromise?.then((db) => db.close(), () => undefined)
       dbPromise = undefined
     },
   }
-  return queue
 }
 
-/** Sorted integer keys as inclusive runs of consecutive values: [1, 2, 3, 7] gives [[1, 3], [7, 7]]. */
+/** Integer keys as sorted, inclusive runs of consecutive values: [7, 2, 1, 3] gives [[1, 3], [7, 7]]. */
 function toRuns(keys: readonly number[]): [number, number][] {
-  const sorted = [...keys].sort((a, b) => a - b)
   const runs: [number, number][] = []
-  for (const key of sorted) {
+  for (const key of [...keys].sort((a, b) => a - b)) {
     const last = runs.at(-1)
-    if (last !== undefined && key === last[1] + 1) last[1] = key
-    else if (last === undefined || key !== last[1]) runs.push([key, key])
+    // `<=`: a repeated key stays in its run.
+    if (last !== undefined && key <= last[1] + 1) last[1] = key
+    else runs.push([key, key])
   }
   return runs
 }

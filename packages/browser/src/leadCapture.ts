@@ -19,15 +19,14 @@ const SENSITIVE = /(^cc-|card|cvc|cvv|iban|passw|secret|ssn|token)/i
  * allowlisted; empty values are left out.
  */
 export function readLeadFields(form: HTMLFormElement, fields: readonly string[]): Record<string, string> {
-  const allowed = new Set(fields)
   const values: Record<string, string> = {}
   for (const element of Array.from(form.elements)) {
-    const field = element as HTMLInputElement
-    const name = field.name
-    if (typeof name !== 'string' || !allowed.has(name)) continue
-    if (NEVER_READ.test(field.type ?? '') || SENSITIVE.test(name) || SENSITIVE.test(field.autocomplete ?? '')) continue
-    if ((field.type === 'checkbox' || field.type === 'radio') && !field.checked) continue
-    if (typeof field.value === 'string' && field.value !== '') values[name] = field.value
+    // Not every form element is an input: a fieldset has no value, an output no autocomplete.
+    const { name, type, value, checked, autocomplete } = element as Partial<HTMLInputElement>
+    if (name === undefined || !fields.includes(name)) continue
+    if (NEVER_READ.test(type ?? '') || SENSITIVE.test(name) || SENSITIVE.test(autocomplete ?? '')) continue
+    if ((type === 'checkbox' || type === 'radio') && checked !== true) continue
+    if (typeof value === 'string' && value !== '') values[name] = value
   }
   return values
 }

@@ -11,7 +11,7 @@ export interface LocalStoreOptions {
    * a server can read it). @default [] (none)
    */
   readonly cookieKeys?: readonly string[]
-  readonly cookie?: CookieOptions
+  readonly cookie?: CookieOptions | undefined
   /** The Storage to use; read lazily. @default window.localStorage when usable */
   readonly storage?: () => Storage | undefined
 }
@@ -26,9 +26,10 @@ export interface LocalStore extends KeyValueStore {
 
 const readLocalStorage = (): Storage | undefined => {
   try {
-    return typeof localStorage === 'undefined' ? undefined : localStorage
+    return localStorage
   } catch {
-    // Blocked storage (sandboxed frames, some privacy settings) throws on access.
+    // Missing (a ReferenceError outside browsers) or blocked (sandboxed frames and some privacy
+    // settings throw on access).
     return undefined
   }
 }
@@ -40,22 +41,24 @@ const readLocalStorage = (): Storage | undefined => {
  */
 export function createLocalStore(options: LocalStoreOptions = {}): LocalStore {
   const namespace = options.namespace ?? 'ecrm.'
-  const cookieKeys = new Set(options.cookieKeys ?? [])
+  const cookieKeys = new Set(options.cookieKeys)
   const memory = new Map<string, string>()
   let failed = false
   const storage = (): Storage | undefined => (failed ? undefined : (options.storage ?? readLocalStorage)())
+  /** Runs `use` on the storage; `undefined` when there is none or it throws. */
+  const withStorage = <T>(use: (target: Storage) => T): T | undefined => {
+    try {
+      const target = storage()
+      return target === undefined ? undefined : use(target)
+    } catch {
+      return undefined
+    }
+  }
 
   const get = (key: string): string | undefined => {
     if (memory.has(key)) return memory.get(key)
-    let value: string | undefined
-    try {
-      value = storage()?.getItem(key) ?? undefined
-    } catch {
-      value = undefined
-    }
     // The cookie restores an id when localStorage was cleared (or is unavailable).
-    if (value === undefined && cookieKeys.has(key)) value = readCookie(key)
-    return value
+    return withStorage((target) => target.getItem(key)) ?? (cookieKeys.has(key) ? readCookie(key) : undefined)
   }
 
   const set = (key: string, value: string): void => {
@@ -73,28 +76,21 @@ export function createLocalStore(options: LocalStoreOptions = {}): LocalStore {
 
   const remove = (key: string): void => {
     memory.delete(key)
-    try {
-      storage()?.removeItem(key)
-    } catch {
-      // Nothing stored there.
-    }
+    withStorage((target) => target.removeItem(key))
     if (cookieKeys.has(key)) removeCookie(key, options.cookie)
   }
 
   const clear = (): void => {
     for (const key of [...memory.keys(), ...cookieKeys]) remove(key)
-    try {
-      const target = storage()
-      if (target === undefined) return
+    withStorage((target) => {
+      // Collected first: removing while iterating would shift the indexes.
       const ours: string[] = []
       for (let index = 0; index < target.length; index++) {
         const name = target.key(index)
         if (name?.startsWith(namespace) === true) ours.push(name)
       }
       for (const name of ours) target.removeItem(name)
-    } catch {
-      // Storage gone: nothing left to clear.
-    }
+    })
   }
 
   return { get, set, remove, clear, kind: () => (storage() === undefined ? 'memory' : 'localStorage') }

@@ -32,16 +32,15 @@ export function readPageContext(referrerOverride?: string): PageContext | undefi
 
 /** Reads locale, timezone and user agent; fields the runtime cannot tell are left out. */
 export function readDeviceContext(): DeviceContext {
-  const context: { locale?: string; timezone?: string; userAgent?: string } = {}
-  if (typeof navigator !== 'undefined') {
-    if (typeof navigator.language === 'string') context.locale = navigator.language
-    if (typeof navigator.userAgent === 'string') context.userAgent = navigator.userAgent
-  }
+  const device = typeof navigator === 'undefined' ? undefined : navigator
+  let timezone: string | undefined
   try {
-    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone
-    if (typeof zone === 'string' && zone !== '') context.timezone = zone
+    timezone = Intl.DateTimeFormat().resolvedOptions().timeZone || undefined
   } catch {
     // No Intl timezone support: leave it out.
   }
+  const context: Record<string, unknown> = { locale: device?.language, timezone, userAgent: device?.userAgent }
+  // No key may hold undefined: core would then take its slow, reporting copy of the context.
+  for (const key in context) if (typeof context[key] !== 'string') delete context[key]
   return context
 }

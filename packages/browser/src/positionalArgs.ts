@@ -2,15 +2,16 @@ import type { CallOptions } from './browserClientTypes.js'
 
 type Props = Record<string, unknown>
 
-const isObject = (value: unknown): value is Props =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
+const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value)
+/** The argument when it is an object, else `undefined` (the slot was left out or holds something else). */
+const objectOrUndefined = <T = Props>(value: unknown): T | undefined => (isObject(value) ? (value as T) : undefined)
 
-/** The parts of a `page(...)` call, however it was written. */
+/** The parts of a `page(...)` call, however it was written; a part the call left out is `undefined`. */
 export interface PageArgs {
-  readonly category?: string
-  readonly name?: string
-  readonly properties?: Props
-  readonly options?: CallOptions
+  readonly category?: string | undefined
+  readonly name?: string | undefined
+  readonly properties?: Props | undefined
+  readonly options?: CallOptions | undefined
 }
 
 /**
@@ -18,47 +19,34 @@ export interface PageArgs {
  * `page(name, properties)`, `page(properties)` and `page(category, name, properties, options)`.
  */
 export function readPageArgs(a?: unknown, b?: unknown, c?: unknown, d?: unknown): PageArgs {
-  if (isObject(a) || a === undefined || a === null) {
-    return { ...(isObject(a) ? { properties: a } : {}), ...(isObject(b) ? { options: b as CallOptions } : {}) }
-  }
-  if (typeof b !== 'string') {
-    return {
-      name: String(a),
-      ...(isObject(b) ? { properties: b } : {}),
-      ...(isObject(c) ? { options: c as CallOptions } : {}),
-    }
-  }
-  return {
-    category: String(a),
-    name: b,
-    ...(isObject(c) ? { properties: c } : {}),
-    ...(isObject(d) ? { options: d as CallOptions } : {}),
-  }
+  if (isObject(a) || a === undefined || a === null) return { properties: objectOrUndefined(a), options: objectOrUndefined(b) }
+  if (typeof b !== 'string') return { name: String(a), properties: objectOrUndefined(b), options: objectOrUndefined(c) }
+  return { category: String(a), name: b, properties: objectOrUndefined(c), options: objectOrUndefined(d) }
 }
 
 /** The parts of an `identify(...)` call: `identify(userId, traits?, options?)` or `identify(traits, options?)`. */
 export interface IdentifyArgs {
   readonly userId?: unknown
-  readonly traits?: Props
-  readonly options?: CallOptions
+  readonly traits?: Props | undefined
+  readonly options?: CallOptions | undefined
 }
 
 /** Reads `identify(userId?, traits?, options?)`, where the user id may be left out. */
 export function readIdentifyArgs(a?: unknown, b?: unknown, c?: unknown): IdentifyArgs {
-  if (isObject(a)) return { traits: a, ...(isObject(b) ? { options: b as CallOptions } : {}) }
-  return {
-    ...(a === undefined || a === null ? {} : { userId: a }),
-    ...(isObject(b) ? { traits: b } : {}),
-    ...(isObject(c) ? { options: c as CallOptions } : {}),
-  }
+  if (isObject(a)) return { traits: a, options: objectOrUndefined(b) }
+  const rest = { traits: objectOrUndefined(b), options: objectOrUndefined(c) }
+  // No `userId` key without a user id, so one given in the options stays.
+  return a === undefined || a === null ? rest : { userId: a, ...rest }
 }
 
-/** Copies the defined fields of the call options into a core input. */
-export function callFields(options: CallOptions | undefined): Props {
-  if (!isObject(options)) return {}
+const CALL_FIELDS = ['timestamp', 'context', 'integrations', 'messageId', 'anonymousId', 'userId'] as const
+
+/**
+ * Copies the per-call options a core input takes, and only those (so `{ event }` there cannot
+ * replace the event). A key may hold `undefined`: core reads that as absent.
+ */
+export function callFields(options: unknown): Props {
   const fields: Props = {}
-  for (const key of ['timestamp', 'context', 'integrations', 'messageId', 'anonymousId', 'userId'] as const) {
-    if (options[key] !== undefined) fields[key] = options[key]
-  }
+  if (isObject(options)) for (const key of CALL_FIELDS) fields[key] = options[key]
   return fields
 }

@@ -15,30 +15,28 @@ export interface RouteChange {
 export function watchRoutes(onChange: (change: RouteChange) => void): Cancel {
   if (typeof window === 'undefined' || typeof history === 'undefined') return () => undefined
   let lastUrl = location.href
-  const strip = (url: string): string => url.split('#')[0] ?? url
   const check = (): void => {
     const url = location.href
-    if (strip(url) === strip(lastUrl)) return
+    if (url.split('#')[0] === lastUrl.split('#')[0]) return
     const previousUrl = lastUrl
     lastUrl = url
     onChange({ url, previousUrl })
   }
-  const original = { pushState: history.pushState, replaceState: history.replaceState }
-  const wrap = (method: 'pushState' | 'replaceState'): History['pushState'] => {
+  const wrap = (method: 'pushState' | 'replaceState'): Cancel => {
+    const original = history[method]
     const wrapped: History['pushState'] = function (this: History, ...args) {
-      original[method].apply(this, args)
+      original.apply(this, args)
       check()
     }
-    return wrapped
+    history[method] = wrapped
+    return () => {
+      if (history[method] === wrapped) history[method] = original
+    }
   }
-  const pushState = wrap('pushState')
-  const replaceState = wrap('replaceState')
-  history.pushState = pushState
-  history.replaceState = replaceState
+  const restores = [wrap('pushState'), wrap('replaceState')]
   window.addEventListener('popstate', check)
   return () => {
     window.removeEventListener('popstate', check)
-    if (history.pushState === pushState) history.pushState = original.pushState
-    if (history.replaceState === replaceState) history.replaceState = original.replaceState
+    for (const restore of restores) restore()
   }
 }

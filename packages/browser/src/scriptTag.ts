@@ -10,7 +10,6 @@ import type { BrowserClientOptions } from './browserClientTypes.js'
 import type { OnsiteStarter } from './onsite/startOnsite.js'
 
 type Buffered = [method: string, args: unknown[], context?: CallContext]
-type Method = (...args: unknown[]) => unknown
 
 const w = window as unknown as { ecrm?: { q?: Buffered[]; loaded?: boolean } & Record<string, unknown> }
 
@@ -26,17 +25,16 @@ export function bootScriptTag(withOnsite?: OnsiteStarter): void {
   const script = document.currentScript as HTMLScriptElement | null
   let handle: BrowserClientHandle | undefined
 
+  /** Calls the client's method at `method` ('track', 'consent.set'...); `undefined` before load. */
   const invoke = (method: string, args: unknown[]): unknown => {
-    if (handle === undefined) return undefined
-    const client = handle.client as unknown as Record<string, unknown>
-    const target = method === 'consent.set' ? handle.client.consent.set : client[method]
-    return typeof target === 'function' ? (target as Method)(...args) : undefined
+    let target: unknown = handle?.client
+    for (const key of method.split('.')) target = (target as Record<string, unknown> | undefined)?.[key]
+    return typeof target === 'function' ? target(...args) : undefined
   }
   const load = (writeKey: unknown, options?: Partial<BrowserClientOptions>): void => {
     if (handle !== undefined) return
     // The snippet's own page() call is the first page view: do not send a second one.
-    const pagedAlready = pending.some(([method]) => method === 'page')
-    const capture = { ...(pagedAlready ? { initialPageView: false } : {}), ...options?.capture }
+    const capture = { initialPageView: !pending.some(([method]) => method === 'page'), ...options?.capture }
     try {
       handle = createBrowserClientHandle({ ...options, capture, writeKey } as BrowserClientOptions, withOnsite)
     } catch (error) {
@@ -48,6 +46,7 @@ export function bootScriptTag(withOnsite?: OnsiteStarter): void {
       if (method !== 'load') handle.runAt(context ?? {}, () => invoke(method, args))
     }
   }
+  // Before load, a call is buffered with the page and time it was made at.
   const call =
     (method: string) =>
     (...args: unknown[]): unknown => {
@@ -55,20 +54,12 @@ export function bootScriptTag(withOnsite?: OnsiteStarter): void {
       pending.push([method, args, { page: { url: location.href, path: location.pathname }, timestamp: new Date().toISOString() }])
       return undefined
     }
-
-  const api: Record<string, unknown> = { loaded: true, load }
+  const api: Record<string, unknown> = { loaded: true, load, client: () => handle?.client }
   for (const method of ['track', 'identify', 'page', 'group', 'alias', 'reset', 'flush', 'forget', 'on']) api[method] = call(method)
   // Reads answer now (undefined before load); they are never buffered.
-  api['stats'] = () => handle?.client.stats()
-  api['user'] = () => handle?.client.user()
-  api['consent'] = { set: call('consent.set'), get: () => handle?.client.consent.get() ?? {} }
-  api['client'] = () => handle?.client
-  if (withOnsite !== undefined) {
-    api['profile'] = () => handle?.client.profile()
-    api['rule'] = (id: string) => handle?.client.rule(id)
-    api['experiment'] = (key: string, options?: { expose?: boolean }) => handle?.client.experiment(key, options)
-    api['leadScore'] = () => handle?.client.leadScore()
-  }
+  const reads = withOnsite === undefined ? ['stats', 'user'] : ['stats', 'user', 'profile', 'rule', 'experiment', 'leadScore']
+  for (const method of reads) api[method] = (...args: unknown[]) => invoke(method, args)
+  api['consent'] = { set: call('consent.set'), get: () => invoke('consent.get', []) ?? {} }
   w.ecrm = api
 
   const data = script?.dataset

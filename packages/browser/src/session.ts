@@ -8,14 +8,16 @@ export const SESSION_IDLE_MS = 30 * 60_000
 /** Activity newer than the stored activity by less than this, in ms, is not written again. */
 const ACTIVITY_WRITE_MS = 1_000
 
-const KEYS = { session: 'ecrm.session', firstTouch: 'ecrm.firstTouch', lastTouch: 'ecrm.lastTouch' } as const
+const SESSION_KEY = 'ecrm.session'
+const FIRST_TOUCH_KEY = 'ecrm.firstTouch'
+const LAST_TOUCH_KEY = 'ecrm.lastTouch'
 
 /** Options of {@link createSessionTracker}. */
 export interface SessionTrackerOptions {
   readonly storage: KeyValueStore
   readonly createId: () => string
   /** Inactivity after which the next event starts a new session, in ms. @default 1_800_000 (30 min) */
-  readonly idleMs?: number
+  readonly idleMs?: number | undefined
 }
 
 /** What {@link SessionTracker.touch} reports for one event. */
@@ -41,16 +43,7 @@ interface SessionRecord {
   readonly id: string
   readonly startedAt: number
   readonly lastActivityAt: number
-  readonly campaign?: CampaignContext
-}
-
-const parse = <T>(text: string | undefined): T | undefined => {
-  if (text === undefined) return undefined
-  try {
-    return JSON.parse(text) as T
-  } catch {
-    return undefined
-  }
+  readonly campaign?: CampaignContext | undefined
 }
 
 /**
@@ -61,34 +54,39 @@ const parse = <T>(text: string | undefined): T | undefined => {
 export function createSessionTracker(options: SessionTrackerOptions): SessionTracker {
   const idleMs = options.idleMs ?? SESSION_IDLE_MS
   const { storage } = options
+  const read = <T>(key: string): T | undefined => {
+    try {
+      // Nothing stored (undefined) throws too.
+      return JSON.parse(storage.get(key) as string) as T
+    } catch {
+      return undefined
+    }
+  }
+  const write = (key: string, value: SessionRecord | CampaignContext): void => storage.set(key, JSON.stringify(value))
 
   const touch = (now: number, campaign: CampaignContext | undefined): SessionTouch => {
-    const current = parse<SessionRecord>(storage.get(KEYS.session))
-    const expired = current === undefined || now - current.lastActivityAt > idleMs
-    const newCampaign = campaign !== undefined && !isSameCampaign(campaign, current?.campaign)
-    const isNew = expired || newCampaign
-    const record: SessionRecord = isNew
-      ? { id: options.createId(), startedAt: now, lastActivityAt: now, ...(campaign ? { campaign } : {}) }
-      : { ...current, lastActivityAt: Math.max(now, current.lastActivityAt) }
+    const current = read<SessionRecord>(SESSION_KEY)
+    const isNew =
+      current === undefined || now - current.lastActivityAt > idleMs || (campaign !== undefined && !isSameCampaign(campaign, current.campaign))
+    const sessionId = isNew ? options.createId() : current.id
+    if (isNew) write(SESSION_KEY, { id: sessionId, startedAt: now, lastActivityAt: now, campaign })
     // A burst of events rewrites the session at most once a second: a localStorage write costs
     // the main thread about 50 µs, and a second of idle time more or less changes no session.
-    if (isNew || current === undefined || record.lastActivityAt - current.lastActivityAt >= ACTIVITY_WRITE_MS) storage.set(KEYS.session, JSON.stringify(record))
+    else if (now - current.lastActivityAt >= ACTIVITY_WRITE_MS) write(SESSION_KEY, { ...current, lastActivityAt: now })
 
-    let firstTouch = parse<CampaignContext>(storage.get(KEYS.firstTouch))
-    let lastTouch = parse<CampaignContext>(storage.get(KEYS.lastTouch))
+    let firstTouch = read<CampaignContext>(FIRST_TOUCH_KEY)
     if (campaign !== undefined) {
       if (firstTouch === undefined) {
         firstTouch = campaign
-        storage.set(KEYS.firstTouch, JSON.stringify(campaign))
+        write(FIRST_TOUCH_KEY, campaign)
       }
-      lastTouch = campaign
-      storage.set(KEYS.lastTouch, JSON.stringify(campaign))
+      write(LAST_TOUCH_KEY, campaign)
     }
-    return { sessionId: record.id, isNew, lastTouch, firstTouch }
+    return { sessionId, isNew, lastTouch: campaign ?? read<CampaignContext>(LAST_TOUCH_KEY), firstTouch }
   }
 
   const clear = (): void => {
-    for (const key of Object.values(KEYS)) storage.remove(key)
+    for (const key of [SESSION_KEY, FIRST_TOUCH_KEY, LAST_TOUCH_KEY]) storage.remove(key)
   }
   return { touch, clear }
 }

@@ -13,13 +13,6 @@ export interface UnloadTransportOptions {
   readonly sendBeacon?: (url: string, body: Blob) => boolean
 }
 
-const byteLength = (text: string): number => new TextEncoder().encode(text).length
-
-const readBeacon = (): ((url: string, body: Blob) => boolean) | undefined =>
-  typeof navigator !== 'undefined' && typeof navigator.sendBeacon === 'function'
-    ? (url, body) => navigator.sendBeacon(url, body)
-    : undefined
-
 /**
  * Wraps a transport for page exit. A `keepalive` request goes by fetch keepalive while the
  * page-wide 64 KiB budget allows (bytes are given back when a request settles); past the budget it
@@ -33,7 +26,10 @@ export function createUnloadTransport(options: UnloadTransportOptions): Transpor
 
   const send = async (request: TransportRequest): Promise<TransportOutcome> => {
     if (request.keepalive !== true) return options.transport.send(request)
-    const bytes = byteLength(request.body)
+    // A beacon carries no headers: the body's writeKey authenticates it (a CORS-simple text/plain
+    // POST). The blob's size is the body's UTF-8 byte count, which the budget counts.
+    const body = new Blob([request.body], { type: 'text/plain' })
+    const bytes = body.size
     if (inFlightBytes + bytes <= budget) {
       inFlightBytes += bytes
       try {
@@ -42,10 +38,10 @@ export function createUnloadTransport(options: UnloadTransportOptions): Transpor
         inFlightBytes -= bytes
       }
     }
-    const beacon = options.sendBeacon ?? readBeacon()
-    // A beacon carries no headers: the body's writeKey authenticates it (a CORS-simple text/plain POST).
-    const queued = beacon?.(request.url, new Blob([request.body], { type: 'text/plain' })) ?? false
-    return { type: 'network-error', cause: queued ? 'beacon_unconfirmed' : 'beacon_refused' }
+    const queued = options.sendBeacon
+      ? options.sendBeacon(request.url, body)
+      : globalThis.navigator?.sendBeacon?.(request.url, body)
+    return { type: 'network-error', cause: queued === true ? 'beacon_unconfirmed' : 'beacon_refused' }
   }
   return { send }
 }

@@ -5,11 +5,6 @@ export interface LockManagerLike {
   readonly request: <T>(name: string, callback: () => Promise<T>) => Promise<T>
 }
 
-const readLocks = (): LockManagerLike | undefined =>
-  typeof navigator !== 'undefined' && typeof navigator.locks?.request === 'function'
-    ? (navigator.locks as unknown as LockManagerLike)
-    : undefined
-
 /**
  * Wraps a transport so that, across all tabs of the origin, one request is in flight at a time
  * (a Web Lock named `lockName`), where Web Locks exist. The IndexedDB lease already guarantees two
@@ -19,7 +14,8 @@ const readLocks = (): LockManagerLike | undefined =>
 export function withSenderLock(transport: Transport, lockName: string, locks?: LockManagerLike): Transport {
   return {
     send: (request): Promise<TransportOutcome> => {
-      const manager = locks ?? readLocks()
+      // Read at send time; missing outside secure contexts and in older runtimes.
+      const manager = locks ?? (globalThis.navigator?.locks as LockManagerLike | undefined)
       if (manager === undefined || request.keepalive === true) return transport.send(request)
       return manager.request(lockName, () => transport.send(request)).catch(
         (cause: unknown): TransportOutcome => ({ type: 'network-error', cause }),

@@ -84,6 +84,18 @@ describe('createBrowserClient', () => {
     expect(() => throwing.client.track('')).not.toThrow()
   })
 
+  it('takes per-call options without letting them replace the call itself', async () => {
+    const { client, events, deliver } = setup({ capture: { pageViews: false } })
+    client.identify({ plan: 'pro' }, { userId: 'user-9', messageId: 'm-1' } as never)
+    client.track('Viewed', { n: 1 }, { event: 'Other', timestamp: '2026-03-01T09:00:00.000Z' } as never)
+    client.alias('user-10')
+    await deliver()
+    const [identified, tracked, aliased] = events() as Record<string, any>[]
+    expect(identified).toMatchObject({ type: 'identify', userId: 'user-9', messageId: 'm-1', traits: { plan: 'pro' } })
+    expect(tracked).toMatchObject({ event: 'Viewed', timestamp: '2026-03-01T09:00:00.000Z', properties: { n: 1 } })
+    expect(aliased).toMatchObject({ type: 'alias', userId: 'user-10', previousId: 'user-9' })
+  })
+
   it('refuses invalid options with an actionable error (the only throw)', () => {
     expect(() => setup({ writeKey: '' })).toThrow(/writeKey/)
     expect(() => setup({ endpoint: 'collect.shop.example' })).toThrow(/endpoint/)

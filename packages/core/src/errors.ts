@@ -46,13 +46,12 @@ export function isEcrmError(value: unknown): value is EcrmError {
 /** Renders a path as `batch[3].properties.price`; the root is `(root)`. */
 export function formatPath(path: readonly (string | number)[]): string {
   if (path.length === 0) return '(root)'
-  return path
-    .map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? part : `.${part}`))
-    .join('')
+  return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : index ? `.${part}` : part)).join('')
 }
 
+/** Lists the first five issues as `path (message)`, then how many more there are. */
 function formatIssues(issues: readonly ValidationIssue[]): string {
   const shown = issues.slice(0, 5).map((issue) => `${formatPath(issue.path)} (${issue.message})`)
-  const more = issues.length > 5 ? `; and ${issues.length - 5} more` : ''
-  return shown.join('; ') + more
+  if (issues.length > 5) shown.push(`and ${issues.length - 5} more`)
+  return shown.join('; ')
 }

@@ -19,13 +19,12 @@ export function chooseDrops(items: readonly QueueItem[], bounds: QueueBounds): s
   let count = items.length
   let bytes = 0
   for (const item of items) bytes += item.bytes
-  if (count <= bounds.maxEvents && bytes <= bounds.maxBytes) return []
-  const order = items
-    .map((item, index) => ({ item, index }))
-    .sort((a, b) => a.item.priority - b.item.priority || a.item.createdAt - b.item.createdAt || a.index - b.index)
+  const fits = (): boolean => count <= bounds.maxEvents && bytes <= bounds.maxBytes
   const drops: string[] = []
-  for (const { item } of order) {
-    if (count <= bounds.maxEvents && bytes <= bounds.maxBytes) break
+  if (fits()) return drops
+  // Array sort is stable (ES2019), so items of equal priority and age keep their queue order.
+  for (const item of [...items].sort((a, b) => a.priority - b.priority || a.createdAt - b.createdAt)) {
+    if (fits()) break
     drops.push(item.id)
     count -= 1
     bytes -= item.bytes
@@ -45,18 +44,19 @@ export function planBatches(
   eventBytes: (payloadBytes: number) => number,
 ): QueueItem[][] {
   const batches: QueueItem[][] = []
-  let current: QueueItem[] = []
-  let bytes = overheadBytes
+  let current: QueueItem[] | undefined
+  let bytes = 0
   for (const item of items) {
     const size = eventBytes(item.bytes)
-    if (current.length > 0 && (current.length >= limits.maxEvents || bytes + size > limits.maxBytes)) {
+    if (current !== undefined && current.length < limits.maxEvents && bytes + size <= limits.maxBytes) {
+      current.push(item)
+      bytes += size
+    } else {
+      // A new batch; its first item always goes in, even one too big for any batch.
+      current = [item]
       batches.push(current)
-      current = []
-      bytes = overheadBytes
+      bytes = overheadBytes + size
     }
-    current.push(item)
-    bytes += size
   }
-  if (current.length > 0) batches.push(current)
   return batches
 }

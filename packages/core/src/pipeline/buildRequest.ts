@@ -10,7 +10,11 @@ export interface BatchRequestInput {
   readonly payloads: readonly string[]
   /** Epoch ms of this send; becomes `sentAt` on the batch and on each event. */
   readonly sentAt: number
-  /** `'simple'` (text/plain, no CORS preflight) or `'full'` (application/json). @default 'simple' */
+  /**
+   * `'simple'`: `text/plain` and no `Authorization` (the write key travels in the body), so a
+   * browser sends it cross-origin without a CORS preflight; `'full'`: `application/json` plus Basic
+   * auth, for servers. @default 'simple'
+   */
   readonly headers?: 'simple' | 'full'
   /** @default 10_000 */
   readonly timeoutMs?: number
@@ -20,24 +24,28 @@ export interface BatchRequestInput {
 
 /**
  * Builds the Segment-compatible `POST ${endpoint}/v1/batch` request for queued payloads: body
- * `{"batch":[...],"sentAt":"...","writeKey":"..."}` with `sentAt` added to each event, plus Basic
- * auth (`writeKey:`). Pure: the same input gives the same request.
+ * `{"batch":[...],"sentAt":"...","writeKey":"..."}` with `sentAt` added to each event; with
+ * `headers: 'full'` also Basic auth (`writeKey:`). Pure: the same input gives the same request.
  *
  * @example
  * buildBatchRequest({ endpoint: 'https://collect.example', writeKey: 'wk', payloads, sentAt: clock.now() })
  */
 export function buildBatchRequest(input: BatchRequestInput): TransportRequest {
+  const { writeKey, keepalive } = input
   const sentAt = JSON.stringify(new Date(input.sentAt).toISOString())
   const events = input.payloads.map((payload) => withSentAt(payload, sentAt))
-  const body = `{"batch":[${events.join(',')}],"sentAt":${sentAt},"writeKey":${JSON.stringify(input.writeKey)}}`
-  const contentType = input.headers === 'full' ? 'application/json' : 'text/plain'
-  const request: TransportRequest = {
+  return {
     url: `${input.endpoint.replace(/\/+$/, '')}/v1/batch`,
-    body,
-    headers: { 'Content-Type': contentType, Authorization: `Basic ${encodeBase64(`${input.writeKey}:`)}` },
+    body: `{"batch":[${events.join(',')}],"sentAt":${sentAt},"writeKey":${JSON.stringify(writeKey)}}`,
+    // Authorization is not CORS-safelisted: sent by a browser it would cost a preflight per batch.
+    headers:
+      input.headers === 'full'
+        ? { 'Content-Type': 'application/json', Authorization: `Basic ${encodeBase64(`${writeKey}:`)}` }
+        : { 'Content-Type': 'text/plain' },
     timeoutMs: input.timeoutMs ?? 10_000,
+    // Set only when asked, so a request without it has no `keepalive` key at all.
+    ...(keepalive === true && { keepalive }),
   }
-  return input.keepalive === true ? { ...request, keepalive: true } : request
 }
 
 /** Bytes the body adds around its events for this write key (brackets, `sentAt`, `writeKey`). */
@@ -50,13 +58,11 @@ export function eventBytesInBatch(payloadBytes: number): number {
   return payloadBytes + SENT_AT_FIELD_BYTES + 1
 }
 
-// `,"sentAt":"2026-11-23T14:00:00.000Z"` — ISO strings of years 0–9999 have a fixed length.
-const SENT_AT_FIELD_BYTES = utf8Length(',"sentAt":"0000-00-00T00:00:00.000Z"')
+// ISO strings of years 0–9999 have a fixed length; the field is ASCII, so its length is its bytes.
+const SENT_AT_FIELD_BYTES = ',"sentAt":"0000-00-00T00:00:00.000Z"'.length
 
 function withSentAt(payload: string, sentAt: string): string {
   // Payloads are JSON object text made by JSON.stringify, so the last character is `}`.
-  const close = payload.lastIndexOf('}')
-  const inner = payload.slice(0, close).trimEnd()
-  const separator = inner.endsWith('{') ? '' : ','
-  return `${inner}${separator}"sentAt":${sentAt}}`
+  const inner = payload.slice(0, payload.lastIndexOf('}')).trimEnd()
+  return `${inner}${inner.endsWith('{') ? '' : ','}"sentAt":${sentAt}}`
 }

@@ -1,18 +1,12 @@
 import type { Cancel } from '../ports.js'
-import type { ClientState, Stats, UserSnapshot } from './clientTypes.js'
-import { createStateStore } from './stateStore.js'
+import type { ClientState, Stats } from './clientTypes.js'
+import { createEmitter } from './emitter.js'
+import type { Guard } from './emitter.js'
 
-/** Where the snapshot's parts come from. */
-export interface ClientStateSource {
-  readonly user: () => UserSnapshot
-  readonly consent: () => Record<string, boolean | undefined>
-  readonly held: () => number
-  readonly isOnline: () => boolean
-  readonly isStarted: () => boolean
-  readonly isClosed: () => boolean
-}
+/** What the snapshot reads from elsewhere: the state without its stats, plus the held count. */
+export type ClientStateSource = () => Omit<ClientState, 'stats'> & { readonly held: number }
 
-/** Mutable counters behind {@link Stats}; call `publish` after changing them. */
+/** Mutable counters and last error behind {@link Stats}; call `publish` after changing them. */
 export interface Counters {
   queued: number
   sent: number
@@ -20,12 +14,13 @@ export interface Counters {
   dropped: number
   deadLettered: number
   rejected: number
+  /** The last error reported on onError. */
+  lastError?: NonNullable<Stats['lastError']>
 }
 
 /** The client's observable state. */
 export interface ClientStateHandle {
   readonly counters: Counters
-  readonly setLastError: (lastError: NonNullable<Stats['lastError']>) => void
   /**
    * Says the state may have changed. With subscribers, the snapshot is rebuilt and they are told
    * at once (only if something changed); with none, it is only marked stale and rebuilt by the
@@ -37,62 +32,52 @@ export interface ClientStateHandle {
 }
 
 /**
- * Creates the client's state: counters, the last error, and an immutable snapshot for
- * `getState`/`subscribe` whose nested parts (stats, consent) keep their identity until they change,
- * so selectors over them do not re-render React for nothing.
+ * Creates the client's state: counters, the last error, and a frozen snapshot for
+ * `getState`/`subscribe` (the shape React's `useSyncExternalStore` needs). The snapshot and its
+ * nested parts (stats, consent) keep their identity until they change, so selectors over them do
+ * not re-render React for nothing. A throwing listener is caught by `guard` and does not stop the
+ * others.
  */
-export function createClientState(source: ClientStateSource, onListenerError: (error: unknown) => void): ClientStateHandle {
+export function createClientState(read: ClientStateSource, guard: Guard): ClientStateHandle {
   const counters: Counters = { queued: 0, sent: 0, retried: 0, dropped: 0, deadLettered: 0, rejected: 0 }
-  let lastError: Stats['lastError']
-  const readStats = (): Stats => {
-    const base = { ...counters, held: source.held() }
-    return lastError === undefined ? base : { ...base, lastError }
-  }
-  const snapshot = (): ClientState => ({
-    user: source.user(),
-    consent: source.consent(),
-    stats: readStats(),
-    isOnline: source.isOnline(),
-    isStarted: source.isStarted(),
-    isClosed: source.isClosed(),
-  })
-  const store = createStateStore<ClientState>(snapshot(), onListenerError)
-  let consentSeen = JSON.stringify(store.get().consent)
-  let isStale = false
+  // One emitter with one event name: the listeners of subscribe().
+  const listeners = createEmitter((_where, run) => guard('a state listener', run))
+  let state: ClientState | undefined
+  let isStale = true
 
-  const refresh = (): void => {
+  const refresh = (): ClientState => {
     isStale = false
-    store.update((current) => {
-      const next = snapshot()
-      const consentText = JSON.stringify(next.consent)
-      const consent = consentText === consentSeen ? current.consent : next.consent
-      consentSeen = consentText
-      return { ...next, consent, stats: isSameStats(current.stats, next.stats) ? current.stats : next.stats }
-    })
+    const { held, ...parts } = read()
+    const next = { ...parts, consent: keep(state?.consent, parts.consent), stats: keep(state?.stats, { ...counters, held }) }
+    if (state === undefined || !isShallowEqual(state, next)) {
+      state = Object.freeze(next)
+      listeners.emit('change')
+    }
+    return state
   }
 
   return {
     counters,
-    setLastError(next) {
-      lastError = next
-    },
     publish() {
       isStale = true
-      if (store.hasListeners()) refresh()
+      if (listeners.has('change')) refresh()
     },
-    get() {
-      if (isStale) refresh()
-      return store.get()
-    },
+    get: () => (isStale || state === undefined ? refresh() : state),
     subscribe(listener) {
       // A new subscriber starts from a current snapshot, so its first change is a real one.
       if (isStale) refresh()
-      return store.subscribe(listener)
+      return listeners.on('change', listener)
     },
   }
 }
 
-function isSameStats(a: Stats, b: Stats): boolean {
-  const keys = Object.keys(b) as (keyof Stats)[]
-  return keys.length === Object.keys(a).length && keys.every((key) => Object.is(a[key], b[key]))
+/** `previous` when `next` holds the same values, so the part keeps its identity. */
+function keep<T extends object>(previous: T | undefined, next: T): T {
+  return previous !== undefined && isShallowEqual(previous, next) ? previous : next
+}
+
+/** Same keys, each with the same value (`Object.is`). */
+function isShallowEqual(a: object, b: object): boolean {
+  const keys = Object.keys(b)
+  return keys.length === Object.keys(a).length && keys.every((key) => Object.is((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]))
 }

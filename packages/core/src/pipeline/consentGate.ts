@@ -21,17 +21,16 @@ export interface ConsentGateOptions {
 
 /** Events waiting for a decision, and the decisions themselves. */
 export interface ConsentGate {
-  readonly get: () => Record<string, boolean | undefined>
+  /** A copy of the decisions (also the `context.consent.categories` of each event). */
+  readonly get: () => Record<string, boolean>
   /** The category of an event (never throws). */
   readonly categoryOf: (event: EcrmEvent) => string
   readonly decide: (category: string) => ConsentDecision
-  /** Holds an event in memory; returns the event dropped to make room, if any. */
-  readonly hold: (event: EcrmEvent, category: string) => EcrmEvent | undefined
-  /** Records decisions; returns the held events now granted (in call order) and the number purged. */
-  readonly set: (changes: Readonly<Record<string, boolean>>) => { readonly granted: EcrmEvent[]; readonly purged: number }
+  /** Holds an event in memory; returns whether the oldest held event was dropped to make room. */
+  readonly hold: (event: EcrmEvent, category: string) => boolean
+  /** Records and persists decisions; returns the held events now granted, in call order. Held events of a denied category are purged. */
+  readonly set: (changes: Readonly<Record<string, boolean>>) => EcrmEvent[]
   readonly heldCount: () => number
-  /** The `context.consent` value: the decided categories. */
-  readonly contextValue: () => { categories: Record<string, boolean> }
 }
 
 /**
@@ -41,18 +40,14 @@ export interface ConsentGate {
  * stops events (opt-out).
  */
 export function createConsentGate(options: ConsentGateOptions): ConsentGate {
-  const readStored = (): Record<string, boolean> => {
-    try {
-      const text = options.storage.get(CONSENT_KEY)
-      if (text === undefined) return {}
-      const parsed: unknown = JSON.parse(text)
-      if (typeof parsed !== 'object' || parsed === null) return {}
-      return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, boolean] => typeof entry[1] === 'boolean'))
-    } catch {
-      return {}
-    }
+  const { storage, maxHeld } = options
+  let decisions: Record<string, boolean> = { ...options.initial }
+  try {
+    // Persisted decisions win over the initial ones; stored values other than booleans are ignored.
+    decisions = { ...decisions, ...pickDecisions(JSON.parse(storage.get(CONSENT_KEY) ?? '{}')) }
+  } catch {
+    // Unreadable or blocked storage: the initial decisions stand.
   }
-  let decisions: Record<string, boolean> = { ...options.initial, ...readStored() }
   let held: { event: EcrmEvent; category: string }[] = []
 
   return {
@@ -68,34 +63,40 @@ export function createConsentGate(options: ConsentGateOptions): ConsentGate {
     },
     decide(category) {
       const decision = decisions[category]
-      if (decision === true) return 'allow'
-      if (decision === false) return 'deny'
-      return options.required ? 'hold' : 'allow'
+      return decision === false ? 'deny' : decision === true || !options.required ? 'allow' : 'hold'
     },
     hold(event, category) {
       held.push({ event, category })
-      return held.length > options.maxHeld ? held.shift()?.event : undefined
+      return held.length > maxHeld && held.shift() !== undefined
     },
     set(changes) {
       decisions = { ...decisions, ...changes }
       try {
-        options.storage.set(CONSENT_KEY, JSON.stringify(decisions))
+        storage.set(CONSENT_KEY, JSON.stringify(decisions))
       } catch {
         // Blocked storage: the decision holds for this session only.
       }
       const granted: EcrmEvent[] = []
-      let purged = 0
-      const kept: { event: EcrmEvent; category: string }[] = []
-      for (const entry of held) {
-        const decision = changes[entry.category]
-        if (decision === true) granted.push(entry.event)
-        else if (decision === false) purged += 1
-        else kept.push(entry)
-      }
-      held = kept
-      return { granted, purged }
+      held = held.filter(({ event, category }) => {
+        const decision = changes[category]
+        if (decision === true) granted.push(event)
+        return typeof decision !== 'boolean'
+      })
+      return granted
     },
     heldCount: () => held.length,
-    contextValue: () => ({ categories: { ...decisions } }),
   }
+}
+
+/**
+ * The decisions in `value`: its boolean entries. Each other entry goes to `onOther`; a value that
+ * is not an object has none.
+ */
+export function pickDecisions(value: unknown, onOther?: (key: string, entry: unknown) => void): Record<string, boolean> {
+  const decisions: Record<string, boolean> = {}
+  for (const [key, entry] of Object.entries(typeof value === 'object' && value !== null ? value : {})) {
+    if (typeof entry === 'boolean') decisions[key] = entry
+    else onOther?.(key, entry)
+  }
+  return decisions
 }

@@ -4,14 +4,15 @@ import type { Cancel, Connectivity, Logger, Ports, QueueItem } from '../ports.js
 import type { EcrmEvent, EventType } from '../model/envelope.js'
 import type { CoreClient, CoreClientOptions, EnqueueResult } from './clientTypes.js'
 import { buildEvent } from './buildEvent.js'
-import { createConsentGate } from './consentGate.js'
+import { createConsentGate, pickDecisions } from './consentGate.js'
 import { createMemoryStorage, createUuidV4, createXorshiftRandom } from './defaults.js'
 import { createDelivery } from './deliver.js'
 import { createEmitter } from './emitter.js'
+import type { Guard } from './emitter.js'
 import { createFlushScheduler } from './flushScheduler.js'
 import { createIdentity } from './identity.js'
 import { notifyDestinations, runPlugins } from './extensions.js'
-import { removeQueuedByCategory, toQueueItem, withConsentContext } from './queueItems.js'
+import { removeQueuedEvents, toQueueItem, withConsentContext } from './queueItems.js'
 import { resolveOptions } from './resolveOptions.js'
 import { createClientState } from './clientState.js'
 import { createWriter } from './writeAhead.js'
@@ -63,7 +64,8 @@ export function createCoreClient(options: CoreClientOptions, ports: Ports): Core
  */
 export function createPipelineClient(options: CoreClientOptions, ports: Required<Ports>): CoreClient {
   const resolved = resolveOptions(options)
-  const { clock, scheduler, queue, transport, logger, random, createId, connectivity, storage } = ports
+  const { batch, limits } = resolved
+  const { clock, queue, logger, createId, connectivity, storage } = ports
 
   let isStarted = false
   let isClosed = false
@@ -72,46 +74,43 @@ export function createPipelineClient(options: CoreClientOptions, ports: Required
   let unsentCount = 0
   let unsentBytes = 0
 
-  const emitter = createEmitter((name, error) => logger.error(`ecrm: a handler of "${name}" threw`, error))
+  const guard: Guard = (where, run) => {
+    try {
+      run()
+    } catch (error) {
+      logger.error(`ecrm: ${where} threw`, error)
+    }
+  }
+  const emitter = createEmitter(guard)
   const identity = createIdentity(resolved.identity, storage, createId)
   const report = (error: EcrmError): void => {
-    state.setLastError({ code: error.code, message: error.message, at: clock.now() })
+    counters.lastError = { code: error.code, message: error.message, at: clock.now() }
     publish()
     logger.warn(error.message, error)
-    try {
-      options.onError?.(error)
-    } catch (hookError) {
-      logger.error('ecrm: onError threw', hookError)
-    }
+    guard('onError', () => options.onError?.(error))
     emitter.emit('error', error)
   }
   const gate = createConsentGate({
     ...resolved.consent,
     storage,
-    maxHeld: resolved.limits.maxHeldEvents,
-    onCategoryError: (error) => report(new EcrmError('consent_category_failed', `consent.categoryOf threw: options.consent.categoryOf (${String(error)}; the event counts as 'analytics')`, { cause: error })),
+    maxHeld: limits.maxHeldEvents,
+    onCategoryError: (error) => report(new EcrmError('consent_category_failed', `categoryOf threw: options.consent.categoryOf (${String(error)}; counted as 'analytics')`, { cause: error })),
   })
 
   const state = createClientState(
-    {
-      user: identity.snapshot,
-      consent: gate.get,
-      held: gate.heldCount,
-      isOnline: connectivity.isOnline,
-      isStarted: () => isStarted,
-      isClosed: () => isClosed,
-    },
-    (error) => logger.error('ecrm: a state listener threw', error),
+    () => ({ user: identity.snapshot(), consent: gate.get(), held: gate.heldCount(), isOnline: connectivity.isOnline(), isStarted, isClosed }),
+    guard,
   )
   const { counters, publish } = state
+  const setQueued = (items: readonly QueueItem[]): void => {
+    writer.setKnown(items)
+    counters.queued = items.length
+  }
 
+  // The factories below take what they need from the ports.
   const delivery = createDelivery({
+    ...ports,
     options: resolved,
-    queue,
-    transport,
-    clock,
-    connectivity,
-    random,
     report,
     onDelivered(items) {
       counters.sent += items.length
@@ -123,49 +122,41 @@ export function createPipelineClient(options: CoreClientOptions, ports: Required
     onDeadLetter(events, reason) {
       counters.deadLettered += events.length
       publish()
-      try {
-        options.onDeadLetter?.(events, reason)
-      } catch (hookError) {
-        logger.error('ecrm: onDeadLetter threw', hookError)
-      }
+      guard('onDeadLetter', () => options.onDeadLetter?.(events, reason))
       emitter.emit('dead_letter', { events, reason })
       report(new EcrmError('dead_letter', `Gave up on ${events.length} events: delivery to ${resolved.endpoint} (${reason}; they went to onDeadLetter)`))
     },
   })
 
   const writer = createWriter({
-    queue,
-    bounds: { maxEvents: resolved.limits.maxEvents, maxBytes: resolved.limits.maxBytes },
+    ...ports,
+    bounds: limits,
     report,
     onWritten(written, change) {
       counters.dropped += change.dropped + change.lost
       counters.queued = change.queued
-      for (const item of written) {
-        unsentCount += 1
-        unsentBytes += item.bytes
-      }
+      unsentCount += written.length
       publish()
-      if (emitter.has('accepted') || (options.destinations !== undefined && options.destinations.length > 0)) {
+      const isObserved = emitter.has('accepted') || (options.destinations?.length ?? 0) > 0
+      for (const item of written) {
+        unsentBytes += item.bytes
+        if (!isObserved) continue
         // Listeners get the event as queued, read back from its payload: their own copy, since
         // the event object built at the call may share parts with the caller's input.
-        for (const item of written) {
-          const event = JSON.parse(item.payload) as EcrmEvent
-          emitter.emit('accepted', event)
-          notifyDestinations(options.destinations, event, gate, report)
-        }
+        const event = JSON.parse(item.payload) as EcrmEvent
+        emitter.emit('accepted', event)
+        notifyDestinations(options.destinations, event, gate, report)
       }
       if (!isStarted || isClosed || written.length === 0) return
-      if (unsentCount >= resolved.batch.maxEvents || unsentBytes >= resolved.batch.maxBytes) void runFlush(false)
-      else flusher.wakeAt(clock.now() + resolved.batch.flushIntervalMs)
+      if (unsentCount >= batch.maxEvents || unsentBytes >= batch.maxBytes) void runFlush(false)
+      else flusher.wakeAt(clock.now() + batch.flushIntervalMs)
     },
   })
 
   const flusher = createFlushScheduler({
-    clock,
-    scheduler,
-    queue,
-    flushIntervalMs: resolved.batch.flushIntervalMs,
-    writesSettled: () => writer.settled(),
+    ...ports,
+    flushIntervalMs: batch.flushIntervalMs,
+    writesSettled: writer.settled,
     pass: (keepalive) => {
       unsentCount = 0
       unsentBytes = 0
@@ -175,10 +166,7 @@ export function createPipelineClient(options: CoreClientOptions, ports: Required
     isActive: () => isStarted && !isClosed,
     report,
     onFlushed(result, items) {
-      if (items !== undefined) {
-        writer.setKnown(items)
-        counters.queued = items.length
-      }
+      if (items !== undefined) setQueued(items)
       counters.retried += result.retried
       publish()
     },
@@ -192,7 +180,7 @@ export function createPipelineClient(options: CoreClientOptions, ports: Required
 
   /** Serialises the event (stamped with the consent decisions) once: this text is stored and sent. */
   const serialize = (event: EcrmEvent, now: number): QueueItem =>
-    toQueueItem(withConsentContext(event, gate.contextValue().categories, resolved.consent.required), now)
+    toQueueItem(withConsentContext(event, gate.get(), resolved.consent.required), now)
 
   // The hot path: synchronous, one serialisation, plain input used as is (never copied), the
   // write coalesced with the other calls of this run. publish() only marks the state stale when
@@ -203,12 +191,12 @@ export function createPipelineClient(options: CoreClientOptions, ports: Required
       publish()
       return { ok: false, error: new EcrmValidationError(`${type}() refused the event`, issues) }
     }
-    if (isClosed) return refuse([{ path: [], code: 'client_closed', message: `${type}() was called after close(); create a new client` }])
+    if (isClosed) return refuse([issue('client_closed', `${type}() was called after close(); create a new client`)])
     let enriched: unknown
     try {
       enriched = options.enrich?.()
     } catch (error) {
-      report(new EcrmError('enrich_failed', `Reading the context failed: options.enrich (${String(error)}; the event is sent without it)`, { cause: error }))
+      report(new EcrmError('enrich_failed', `enrich threw: options.enrich (${String(error)}; sent without it)`, { cause: error }))
     }
     const now = clock.now()
     if (now !== isoAt) isoText = new Date((isoAt = now)).toISOString()
@@ -220,19 +208,17 @@ export function createPipelineClient(options: CoreClientOptions, ports: Required
     const event = hasPlugins ? runPlugins(options.plugins, copyEvent(built.event), warnings, report) : built.event
     if (event !== null) {
       const item = serialize(event, now)
-      const limit = resolved.limits.maxEventBytes
-      if (item.bytes > limit) {
-        return refuse([{ path: [], code: 'too_large', message: `the event is ${item.bytes} bytes serialised and the limit is ${limit} (limits.maxEventBytes); send fewer or smaller properties` }])
+      if (item.bytes > limits.maxEventBytes) {
+        return refuse([issue('too_large', `${item.bytes} bytes serialised, over limits.maxEventBytes (${limits.maxEventBytes}); send fewer or smaller properties`)])
       }
       const category = gate.categoryOf(event)
       const decision = gate.decide(category)
       if (decision === 'allow') writer.write(item)
-      else if (decision === 'deny') {
-        warnings.push({ path: [], code: 'consent_denied', message: `consent for '${category}' is denied; the event was discarded` })
-      } else {
-        warnings.push({ path: [], code: 'held_for_consent', message: `held in memory until consent for '${category}' is decided` })
+      else if (decision === 'deny') warnings.push(issue('consent_denied', `consent for '${category}' is denied; event discarded`))
+      else {
+        warnings.push(issue('held_for_consent', `held in memory until consent for '${category}' is decided`))
         // Held past this call: a copy, so later changes to the caller's objects cannot leak in.
-        if (gate.hold(copyEvent(event), category) !== undefined) counters.dropped += 1
+        if (gate.hold(copyEvent(event), category)) counters.dropped += 1
       }
       if (warnings.length > 0) logger.debug(`ecrm: ${type}() changed the input`, warnings)
     }
@@ -240,57 +226,48 @@ export function createPipelineClient(options: CoreClientOptions, ports: Required
     return { ok: true, messageId: (event ?? built.event).messageId, warnings }
   }
 
-  const client: CoreClient = {
-    track: (input) => accept('track', input),
-    identify: (input) => accept('identify', input),
-    page: (input) => accept('page', input),
-    screen: (input) => accept('screen', input),
-    group: (input) => accept('group', input),
-    alias: (input) => accept('alias', input),
+  return {
+    // The six Segment calls differ only in their type.
+    ...(Object.fromEntries(EVENT_TYPES.map((type) => [type, (input: unknown) => accept(type, input)])) as Pick<CoreClient, EventType>),
     reset() {
       identity.reset()
       publish()
     },
-    user: () => identity.snapshot(),
+    user: identity.snapshot,
     consent: {
-      get: () => gate.get(),
+      get: gate.get,
       set(categories) {
-        const changes: Record<string, boolean> = {}
-        for (const [key, value] of Object.entries(typeof categories === 'object' && categories !== null ? categories : {})) {
-          if (typeof value === 'boolean') changes[key] = value
-          else report(new EcrmError('invalid_consent', `consent.set() ignored a value: ${key} (expected true or false, got ${typeof value})`))
+        const changes = pickDecisions(categories, (key, value) =>
+          report(new EcrmError('invalid_consent', `consent.set() ignored a value: ${key} (expected true or false, got ${typeof value})`)),
+        )
+        for (const event of gate.set(changes)) if (!isClosed) writer.write(serialize(event, clock.now()))
+        if (Object.values(changes).includes(false)) {
+          void writer.then(async () => {
+            setQueued(await removeQueuedEvents(queue, (event) => changes[gate.categoryOf(event)] === false))
+            publish()
+          })
         }
-        const { granted } = gate.set(changes)
-        for (const event of granted) {
-          const item = serialize(event, clock.now())
-          if (!isClosed) writer.write(item)
-        }
-        const denied = new Set(Object.keys(changes).filter((key) => changes[key] === false))
-        if (denied.size > 0) void writer.then(() => purgeQueued(denied))
         publish()
       },
     },
     flush(flushOptions) {
-      if (isClosed && closing !== undefined && !flusher.isFlushing()) {
-        return Promise.reject(new EcrmError('client_closed', 'flush() was called after close(): the client (create a new client to send more events)'))
+      if (closing !== undefined && !flusher.isFlushing()) {
+        return Promise.reject(new EcrmError('client_closed', 'flush() was called after close() (create a new client)'))
       }
       return runFlush(flushOptions?.keepalive === true)
     },
-    close() {
-      if (closing !== undefined) return closing
-      isClosed = true
-      publish()
-      closing = (async () => {
+    // Runs synchronously up to its first await: the client refuses calls from the moment close() returns.
+    close: () =>
+      (closing ??= (async () => {
+        isClosed = true
+        publish()
         await writer.settled()
         await runFlush(false)
         flusher.cancel()
         stopConnectivity?.()
-        stopConnectivity = undefined
         isStarted = false
         publish()
-      })()
-      return closing
-    },
+      })()),
     start() {
       if (isStarted || isClosed) return
       isStarted = true
@@ -303,20 +280,18 @@ export function createPipelineClient(options: CoreClientOptions, ports: Required
       void runFlush(false)
     },
     stats: () => state.get().stats,
-    getState: () => state.get(),
-    subscribe: (listener) => state.subscribe(listener),
-    on: (name, handler) => emitter.on(name, handler),
-    emit: (name, payload) => emitter.emit(name, payload),
+    getState: state.get,
+    subscribe: state.subscribe,
+    on: emitter.on,
+    emit: emitter.emit,
   }
+}
 
-  async function purgeQueued(denied: ReadonlySet<string>): Promise<void> {
-    const left = await removeQueuedByCategory(queue, denied, gate.categoryOf)
-    writer.setKnown(left)
-    counters.queued = left.length
-    publish()
-  }
+const EVENT_TYPES = ['track', 'identify', 'page', 'screen', 'group', 'alias'] as const satisfies readonly EventType[]
 
-  return client
+/** A validation issue about the event as a whole. */
+function issue(code: string, message: string): ValidationIssue {
+  return { path: [], code, message }
 }
 
 /** A deep copy of an event (plain JSON already, so the JSON round trip is exact). */

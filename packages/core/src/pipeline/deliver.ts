@@ -29,8 +29,6 @@ export interface DeliveryEnv {
 /** The fetch keepalive budget (Fetch Standard, "keepalive" body limit: 64 KiB in flight). */
 export const KEEPALIVE_MAX_BYTES = 65_536
 
-type BatchStep = { readonly stop: false } | { readonly stop: true; readonly availableAt: number }
-
 /**
  * Sends queued events: one pass leases due items, sends them batch by batch (one request in
  * flight), and applies {@link classifyOutcome}'s verdict to each. A pass stops at the first
@@ -42,134 +40,130 @@ export function createDelivery(env: DeliveryEnv): {
   readonly pausedUntil: () => number
 } {
   const { options, queue, clock } = env
+  const { batch: batchOptions, retry } = options
   let pausedUntil = 0
   let failing = false
   const overhead = batchOverheadBytes(options.writeKey)
 
-  const deadLetter = async (items: readonly QueueItem[], reason: string, result: PassResult): Promise<void> => {
-    if (items.length === 0) return
-    await queue.remove(items.map((item) => item.id))
-    result.deadLettered += items.length
-    env.onDeadLetter(items.map(parsePayload), reason)
-  }
+  const pass = async (keepalive: boolean): Promise<PassResult> => {
+    const result: PassResult = { sent: 0, retried: 0, deadLettered: 0 }
+    const maxBytes = keepalive ? Math.min(batchOptions.maxBytes, KEEPALIVE_MAX_BYTES) : batchOptions.maxBytes
+    // Removals of delivered batches still being made durable; the pass waits for them before it ends.
+    const removals: Promise<void>[] = []
 
-  // Removals of delivered batches still being made durable; a pass waits for them before it ends.
-  let removals: Promise<void>[] = []
-
-  const send = async (items: QueueItem[], keepalive: boolean, result: PassResult): Promise<BatchStep> => {
-    const request = buildBatchRequest({
-      endpoint: options.endpoint,
-      writeKey: options.writeKey,
-      payloads: items.map((item) => item.payload),
-      sentAt: clock.now(),
-      headers: options.headers,
-      timeoutMs: options.requestTimeoutMs,
-      keepalive,
-    })
-    let outcome: TransportOutcome
-    try {
-      outcome = await env.transport.send(request)
-    } catch (cause) {
-      // The port says transports never throw; one that does is treated as a network error.
-      outcome = { type: 'network-error', cause }
+    const deadLetter = async (items: readonly QueueItem[], reason: string): Promise<void> => {
+      if (items.length === 0) return
+      await queue.remove(idsOf(items))
+      result.deadLettered += items.length
+      env.onDeadLetter(items.map(parsePayload), reason)
     }
-    const now = clock.now()
-    const verdict = classifyOutcome(outcome, now)
-    const ids = items.map((item) => item.id)
-    switch (verdict.kind) {
-      case 'delivered':
+
+    /** Sends batches in turn. At the first that must wait, defers the rest to the same time and
+     *  returns that time; returns undefined when every batch got its verdict. */
+    const sendInTurn = async (batches: readonly QueueItem[][]): Promise<number | undefined> => {
+      for (const [index, batch] of batches.entries()) {
+        const stoppedUntil = await send(batch)
+        if (stoppedUntil !== undefined) {
+          const rest = batches.slice(index + 1).flat()
+          if (rest.length > 0) await queue.defer(idsOf(rest), stoppedUntil)
+          return stoppedUntil
+        }
+      }
+      return undefined
+    }
+
+    /** Sends one batch and applies the verdict; returns when the pass must wait until, if it must. */
+    const send = async (items: QueueItem[]): Promise<number | undefined> => {
+      const request = buildBatchRequest({
+        ...options, // endpoint, writeKey, headers
+        payloads: items.map((item) => item.payload),
+        sentAt: clock.now(),
+        timeoutMs: options.requestTimeoutMs,
+        keepalive,
+      })
+      let outcome: TransportOutcome
+      try {
+        outcome = await env.transport.send(request)
+      } catch (cause) {
+        // The port says transports never throw; one that does is treated as a network error.
+        outcome = { type: 'network-error', cause }
+      }
+      const now = clock.now()
+      const verdict = classifyOutcome(outcome, now)
+      if (verdict.kind === 'delivered') {
         // Not awaited here: the queue drops the items from what it leases at once, and making the
         // removal durable (a file queue's group commit) overlaps the next batch's send. A crash
         // before it lands only sends the batch again (at-least-once, same messageIds).
-        const removal = queue.remove(ids)
+        const removal = queue.remove(idsOf(items))
         // Handled now, so a failure is not an unhandled rejection; the pass rethrows it at its end.
         removal.catch(() => undefined)
         removals.push(removal)
         result.sent += items.length
         failing = false
         env.onDelivered(items)
-        return { stop: false }
-      case 'dead_letter':
-        await deadLetter(items, verdict.reason, result)
-        return { stop: false }
-      case 'split': {
-        if (items.length === 1) {
-          await deadLetter(items, 'backend refused a single event as too large (413)', result)
-          return { stop: false }
-        }
+        return undefined
+      }
+      if (verdict.kind === 'split' && items.length > 1) {
         const middle = Math.ceil(items.length / 2)
-        const halves = [items.slice(0, middle), items.slice(middle)]
-        for (const [index, half] of halves.entries()) {
-          const step = await send(half, keepalive, result)
-          if (step.stop) {
-            const rest = halves.slice(index + 1).flat()
-            if (rest.length > 0) await queue.defer(rest.map((item) => item.id), step.availableAt)
-            return step
-          }
-        }
-        return { stop: false }
+        return sendInTurn([items.slice(0, middle), items.slice(middle)])
       }
-      case 'retry': {
-        if (!failing) {
-          failing = true
-          env.report(new EcrmError('delivery_failed', `Sending a batch failed: POST ${request.url} (${describeOutcome(outcome)}; it will be retried)`))
-        }
-        if (verdict.retryAfterMs !== undefined) {
-          // Retry-After is the server pacing us, not a failure of the events: no attempt counted.
-          const availableAt = now + Math.min(verdict.retryAfterMs, options.retry.maxDelayMs)
-          pausedUntil = Math.max(pausedUntil, availableAt)
-          await queue.defer(ids, availableAt)
-          result.retried += items.length
-          return { stop: true, availableAt }
-        }
-        if (outcome.type !== 'response' && !env.connectivity.isOnline()) {
-          // Offline is nobody's fault either; the online signal resumes delivery.
-          await queue.defer(ids, now)
-          return { stop: true, availableAt: now }
-        }
-        const attempts = Math.max(...items.map((item) => item.attempts)) + 1
-        const exhausted = items.filter((item) => item.attempts + 1 >= options.retry.maxAttempts)
-        const retrying = items.filter((item) => item.attempts + 1 < options.retry.maxAttempts)
-        await deadLetter(exhausted, `gave up after ${options.retry.maxAttempts} attempts (last: ${describeOutcome(outcome)})`, result)
-        const availableAt = now + backoffDelay(attempts, options.retry, env.random)
-        if (retrying.length > 0) await queue.release(retrying.map((item) => item.id), availableAt)
-        result.retried += retrying.length
-        return { stop: true, availableAt }
+      if (verdict.kind !== 'retry') {
+        const tooLarge = 'backend refused a single event as too large (413)'
+        await deadLetter(items, verdict.kind === 'split' ? tooLarge : verdict.reason)
+        return undefined
       }
+      if (!failing) {
+        failing = true
+        env.report(new EcrmError('delivery_failed', `Sending a batch failed: POST ${request.url} (${describeOutcome(outcome)}; it will be retried)`))
+      }
+      if (verdict.retryAfterMs !== undefined) {
+        // Retry-After is the server pacing us, not a failure of the events: no attempt counted.
+        const availableAt = now + Math.min(verdict.retryAfterMs, retry.maxDelayMs)
+        pausedUntil = Math.max(pausedUntil, availableAt)
+        await queue.defer(idsOf(items), availableAt)
+        result.retried += items.length
+        return availableAt
+      }
+      if (outcome.type !== 'response' && !env.connectivity.isOnline()) {
+        // Offline is nobody's fault either; the online signal resumes delivery.
+        await queue.defer(idsOf(items), now)
+        return now
+      }
+      const [exhausted, retrying] = partition(items, (item) => item.attempts + 1 >= retry.maxAttempts)
+      await deadLetter(exhausted, `gave up after ${retry.maxAttempts} attempts (last: ${describeOutcome(outcome)})`)
+      const attempt = Math.max(...items.map((item) => item.attempts)) + 1
+      const availableAt = now + backoffDelay(attempt, retry, env.random)
+      if (retrying.length > 0) await queue.release(idsOf(retrying), availableAt)
+      result.retried += retrying.length
+      return availableAt
     }
-  }
 
-  const pass = async (keepalive: boolean): Promise<PassResult> => {
-    const result: PassResult = { sent: 0, retried: 0, deadLettered: 0 }
-    const maxBytes = keepalive ? Math.min(options.batch.maxBytes, KEEPALIVE_MAX_BYTES) : options.batch.maxBytes
-    // A pass that failed half-way left its removals handled (see send); the next starts afresh.
-    removals = []
     for (;;) {
       const now = clock.now()
       if (!env.connectivity.isOnline() || now < pausedUntil) break
-      const leased = await queue.lease({ now, limit: options.batch.maxEvents, leaseMs: options.leaseMs })
+      const leased = await queue.lease({ now, limit: batchOptions.maxEvents, leaseMs: options.leaseMs })
       if (leased.length === 0) break
-      const expired = leased.filter((item) => now - item.createdAt >= options.retry.maxAgeMs)
-      await deadLetter(expired, `older than retry.maxAgeMs (${options.retry.maxAgeMs} ms)`, result)
-      const fresh = leased.filter((item) => now - item.createdAt < options.retry.maxAgeMs)
-      const batches = planBatches(fresh, { maxEvents: options.batch.maxEvents, maxBytes }, overhead, eventBytesInBatch)
-      let stopped = false
-      for (const [index, batch] of batches.entries()) {
-        const step = await send(batch, keepalive, result)
-        if (step.stop) {
-          const rest = batches.slice(index + 1).flat()
-          if (rest.length > 0) await queue.defer(rest.map((item) => item.id), step.availableAt)
-          stopped = true
-          break
-        }
-      }
-      if (stopped || leased.length < options.batch.maxEvents) break
+      const [expired, fresh] = partition(leased, (item) => now - item.createdAt >= retry.maxAgeMs)
+      await deadLetter(expired, `older than retry.maxAgeMs (${retry.maxAgeMs} ms)`)
+      const batches = planBatches(fresh, { ...batchOptions, maxBytes }, overhead, eventBytesInBatch)
+      const stoppedUntil = await sendInTurn(batches)
+      if (stoppedUntil !== undefined || leased.length < batchOptions.maxEvents) break
     }
     await Promise.all(removals)
     return result
   }
 
   return { pass, pausedUntil: () => pausedUntil }
+}
+
+const idsOf = (items: readonly QueueItem[]): string[] => items.map((item) => item.id)
+
+/** Splits items into those that pass `test` and those that do not, each in queue order. */
+function partition(items: readonly QueueItem[], test: (item: QueueItem) => boolean): [QueueItem[], QueueItem[]] {
+  const yes: QueueItem[] = []
+  const no: QueueItem[] = []
+  for (const item of items) (test(item) ? yes : no).push(item)
+  return [yes, no]
 }
 
 function parsePayload(item: QueueItem): EcrmEvent {

@@ -16,26 +16,23 @@ export function runPlugins(
   warnings: ValidationIssue[],
   report: (error: EcrmError) => void,
 ): EcrmEvent | null {
-  if (plugins === undefined || plugins.length === 0) return event
   let current = event
-  for (const plugin of plugins) {
+  for (const plugin of plugins ?? []) {
     if (plugin.before === undefined) continue
-    let next: EcrmEvent | null
+    const where = `plugin "${plugin.name}"`
+    let next: unknown
     try {
       next = plugin.before(current)
     } catch (error) {
-      report(new EcrmError('plugin_failed', `A plugin threw: plugin "${plugin.name}" (${String(error)}; the event went on unchanged)`, { cause: error }))
+      report(new EcrmError('plugin_failed', `A plugin threw: ${where} (${String(error)}; the event went on unchanged)`, { cause: error }))
       continue
     }
     if (next === null) {
-      warnings.push({ path: [], code: 'dropped_by_plugin', message: `plugin "${plugin.name}" dropped the event` })
+      warnings.push({ path: [], code: 'dropped_by_plugin', message: `${where} dropped the event` })
       return null
     }
-    if (typeof next !== 'object' || Array.isArray(next)) {
-      report(new EcrmError('plugin_failed', `A plugin returned a non-event: plugin "${plugin.name}" (return the event, or null to drop it)`))
-      continue
-    }
-    current = next
+    if (typeof next === 'object' && !Array.isArray(next)) current = next as EcrmEvent
+    else report(new EcrmError('plugin_failed', `A plugin returned a non-event: ${where} (return the event, or null to drop it)`))
   }
   if (current === event) return event
   const cleaned = sanitize(current, [])
@@ -57,18 +54,15 @@ export function notifyDestinations(
   gate: ConsentGate,
   report: (error: EcrmError) => void,
 ): void {
-  if (destinations === undefined) return
-  const fail = (destination: ClientDestination, error: unknown): void =>
-    report(new EcrmError('destination_failed', `A destination failed: destination "${destination.name}" (${String(error)})`, { cause: error }))
-  for (const destination of destinations) {
+  for (const destination of destinations ?? []) {
     if (destination.category !== undefined && gate.decide(destination.category) !== 'allow') continue
+    const fail = (error: unknown): void =>
+      report(new EcrmError('destination_failed', `A destination failed: destination "${destination.name}" (${String(error)})`, { cause: error }))
     try {
-      const done = destination.deliver(event)
-      if (done !== undefined && typeof (done as Promise<void>).then === 'function') {
-        ;(done as Promise<void>).then(undefined, (error: unknown) => fail(destination, error))
-      }
+      // Promise.resolve also takes a plain (synchronous) return, so one catch covers both.
+      Promise.resolve(destination.deliver(event)).catch(fail)
     } catch (error) {
-      fail(destination, error)
+      fail(error)
     }
   }
 }

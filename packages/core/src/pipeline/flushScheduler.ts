@@ -54,7 +54,7 @@ export function createFlushScheduler(env: FlushSchedulerEnv): FlushScheduler {
 
   const scheduleNext = (items: readonly QueueItem[]): void => {
     if (items.length === 0) return
-    let at = Number.POSITIVE_INFINITY
+    let at = Infinity
     for (const item of items) at = Math.min(at, item.availableAt)
     at = Math.max(at, env.pausedUntil())
     const now = env.clock.now()

@@ -2,12 +2,8 @@ import type { KeyValueStore } from '../ports.js'
 import type { JsonObject } from '../model/envelope.js'
 import type { UserSnapshot } from './clientTypes.js'
 
-/** Storage keys of the persisted identity. */
-export const IDENTITY_KEYS = {
-  anonymousId: 'ecrm.anonymousId',
-  userId: 'ecrm.userId',
-  traits: 'ecrm.traits',
-} as const
+/** Prefix of the storage keys of the persisted identity: `ecrm.anonymousId`, `ecrm.userId`, `ecrm.traits`. */
+export const IDENTITY_KEY_PREFIX = 'ecrm.'
 
 /** The current customer's ids and traits, as the client keeps them. */
 export interface Identity {
@@ -27,14 +23,17 @@ export interface Identity {
  * storage is shared with the host page and may hold anything.
  */
 export function createIdentity(mode: 'persisted' | 'none', storage: KeyValueStore, createId: () => string): Identity {
-  const read = (key: string): string | undefined => {
+  const isPersisted = mode === 'persisted'
+  // Each field of the snapshot has its own key; see IDENTITY_KEY_PREFIX.
+  const read = (field: keyof UserSnapshot): string | undefined => {
     try {
-      return storage.get(key)
+      return isPersisted ? storage.get(IDENTITY_KEY_PREFIX + field) : undefined
     } catch {
       return undefined
     }
   }
-  const write = (key: string, value: string | undefined): void => {
+  const write = (field: keyof UserSnapshot, value: string | undefined): void => {
+    const key = IDENTITY_KEY_PREFIX + field
     try {
       if (value === undefined) storage.remove(key)
       else storage.set(key, value)
@@ -43,47 +42,38 @@ export function createIdentity(mode: 'persisted' | 'none', storage: KeyValueStor
     }
   }
   const readTraits = (): JsonObject => {
-    const text = read(IDENTITY_KEYS.traits)
-    if (text === undefined) return {}
     try {
-      const parsed: unknown = JSON.parse(text)
+      const parsed: unknown = JSON.parse(read('traits') ?? '{}')
       return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as JsonObject) : {}
     } catch {
       return {}
     }
   }
 
-  let current: UserSnapshot =
-    mode === 'none'
-      ? { anonymousId: undefined, userId: undefined, traits: {} }
-      : { anonymousId: read(IDENTITY_KEYS.anonymousId), userId: read(IDENTITY_KEYS.userId), traits: readTraits() }
+  let current: UserSnapshot = { anonymousId: read('anonymousId'), userId: read('userId'), traits: readTraits() }
 
   const replace = (next: UserSnapshot): void => {
     current = next
-    write(IDENTITY_KEYS.anonymousId, next.anonymousId)
-    write(IDENTITY_KEYS.userId, next.userId)
-    write(IDENTITY_KEYS.traits, Object.keys(next.traits).length === 0 ? undefined : JSON.stringify(next.traits))
+    write('anonymousId', next.anonymousId)
+    write('userId', next.userId)
+    write('traits', Object.keys(next.traits).length === 0 ? undefined : JSON.stringify(next.traits))
   }
 
   return {
     snapshot: () => current,
     ensureAnonymousId() {
-      if (mode === 'none') return undefined
-      if (current.anonymousId === undefined) replace({ ...current, anonymousId: createId() })
+      if (isPersisted && current.anonymousId === undefined) replace({ ...current, anonymousId: createId() })
       return current.anonymousId
     },
     identify(userId, traits) {
-      if (mode === 'none') return
       const hasNewTraits = traits !== undefined && Object.keys(traits).length > 0
+      if (!isPersisted || (userId === current.userId && !hasNewTraits)) return
       // A different user on the same device must not inherit the previous user's traits.
-      const switched = userId !== undefined && current.userId !== undefined && userId !== current.userId
-      if (userId === current.userId && !hasNewTraits) return
-      const base = switched ? {} : current.traits
+      const base = userId !== undefined && current.userId !== undefined && userId !== current.userId ? {} : current.traits
       replace({ ...current, userId: userId ?? current.userId, traits: hasNewTraits ? { ...base, ...traits } : base })
     },
     reset() {
-      if (mode === 'none') return
-      replace({ anonymousId: createId(), userId: undefined, traits: {} })
+      if (isPersisted) replace({ anonymousId: createId(), userId: undefined, traits: {} })
     },
   }
 }

@@ -17,29 +17,27 @@ export function createMemoryQueue(): Queue {
   /** Epoch ms until which an item is leased; only leased items have an entry. */
   const leases = new Map<string, number>()
 
-  const putBack = (ids: readonly string[], availableAt: number, countAttempt: boolean): void => {
+  /** Makes leased items due again at `availableAt`, with `addedAttempts` more attempts counted. */
+  const putBack = async (ids: readonly string[], availableAt: number, addedAttempts: number): Promise<void> => {
     for (const id of ids) {
       const item = items.get(id)
       if (item === undefined) continue
-      items.set(id, { ...item, availableAt, attempts: item.attempts + (countAttempt ? 1 : 0) })
+      items.set(id, { ...item, availableAt, attempts: item.attempts + addedAttempts })
       leases.delete(id)
     }
   }
 
   return {
     async enqueue(batch) {
-      for (const item of batch) {
-        if (!items.has(item.id)) items.set(item.id, item)
-      }
+      for (const item of batch) if (!items.has(item.id)) items.set(item.id, item)
     },
     async lease({ now, limit, leaseMs }) {
       // Synchronous from start to end, so two concurrent leases can never share an item.
       const taken: QueueItem[] = []
       for (const item of items.values()) {
         if (taken.length >= limit) break
-        if (item.availableAt > now) continue
-        const until = leases.get(item.id)
-        if (until !== undefined && until > now) continue
+        // Not due yet, or leased until later (an item without a lease counts as leased until now).
+        if (item.availableAt > now || (leases.get(item.id) ?? now) > now) continue
         leases.set(item.id, now + leaseMs)
         taken.push(item)
       }
@@ -51,17 +49,9 @@ export function createMemoryQueue(): Queue {
         leases.delete(id)
       }
     },
-    async release(ids, availableAt) {
-      putBack(ids, availableAt, true)
-    },
-    async defer(ids, availableAt) {
-      putBack(ids, availableAt, false)
-    },
-    async peek() {
-      return Array.from(items.values())
-    },
-    async size() {
-      return items.size
-    },
+    release: (ids, availableAt) => putBack(ids, availableAt, 1),
+    defer: (ids, availableAt) => putBack(ids, availableAt, 0),
+    peek: async () => [...items.values()],
+    size: async () => items.size,
   }
 }

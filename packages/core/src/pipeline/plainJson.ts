@@ -35,8 +35,7 @@ function check(value: unknown, depthLeft: number): boolean {
   if (proto !== Object.prototype && proto !== null) return false
   for (const key in value) {
     // Inherited enumerable keys (a polluted prototype) are ignored by JSON.stringify too.
-    if (!Object.prototype.hasOwnProperty.call(value, key)) continue
-    if (UNSAFE_KEYS.has(key) || !check((value as Record<string, unknown>)[key], depthLeft - 1)) return false
+    if (Object.hasOwn(value, key) && (UNSAFE_KEYS.has(key) || !check((value as Record<string, unknown>)[key], depthLeft - 1))) return false
   }
   return true
 }

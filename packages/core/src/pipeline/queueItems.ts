@@ -26,28 +26,25 @@ export function toQueueItem(event: EcrmEvent, now: number): QueueItem {
  */
 export function withConsentContext(event: EcrmEvent, categories: Record<string, boolean>, required: boolean): EcrmEvent {
   if (!required && Object.keys(categories).length === 0) return event
-  const context = event.context ?? {}
-  return { ...event, context: { ...context, consent: { ...(context.consent ?? {}), categories } } }
+  return { ...event, context: { ...event.context, consent: { ...event.context?.consent, categories } } }
 }
 
 /**
- * Removes queued items whose event falls in one of `categories` (consent withdrawn). Items
- * leased for a send already under way cannot be recalled. Returns the items left.
+ * Removes the queued items whose event matches `isWithdrawn` (consent withdrawn). Items leased
+ * for a send already under way cannot be recalled; an unreadable payload stays. Returns the
+ * items left.
  */
-export async function removeQueuedByCategory(
-  queue: Queue,
-  categories: ReadonlySet<string>,
-  categoryOf: (event: EcrmEvent) => string,
-): Promise<QueueItem[]> {
+export async function removeQueuedEvents(queue: Queue, isWithdrawn: (event: EcrmEvent) => boolean): Promise<QueueItem[]> {
   const items = await queue.peek()
-  const victims = new Set<string>()
-  for (const item of items) {
-    try {
-      if (categories.has(categoryOf(JSON.parse(item.payload) as EcrmEvent))) victims.add(item.id)
-    } catch {
-      // An unreadable payload has no known category: it stays.
-    }
-  }
-  if (victims.size > 0) await queue.remove([...victims])
-  return items.filter((item) => !victims.has(item.id))
+  const victims = new Set(
+    items.filter((item) => {
+      try {
+        return isWithdrawn(JSON.parse(item.payload) as EcrmEvent)
+      } catch {
+        return false
+      }
+    }),
+  )
+  if (victims.size > 0) await queue.remove([...victims].map((item) => item.id))
+  return items.filter((item) => !victims.has(item))
 }

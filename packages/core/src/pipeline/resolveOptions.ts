@@ -21,10 +21,15 @@ export interface ResolvedOptions {
   readonly identity: 'persisted' | 'none'
 }
 
+const SEVEN_DAYS_MS = 7 * 24 * 60 * 60 * 1000
+
 /** The library named in `context.library` when the adapter names none. */
 export const DEFAULT_LIBRARY = { name: '@ecrm/core', version: '0.1.0' } as const
 
-const SEVEN_DAYS_MS = 7 * 24 * 60 * 60 * 1000
+/** Counts, floored to whole numbers. */
+const COUNTS: ReadonlySet<string> = new Set(['maxEvents', 'maxAttempts', 'maxHeldEvents'])
+/** Waits that may be 0 (flush or retry at once); every other number must be positive. */
+const ZERO_ALLOWED: ReadonlySet<string> = new Set(['flushIntervalMs', 'baseDelayMs', 'maxDelayMs'])
 
 /**
  * Fills defaults and checks the options. Throws {@link EcrmError} `invalid_options` for a
@@ -36,58 +41,40 @@ export function resolveOptions(options: CoreClientOptions): ResolvedOptions {
     throw new EcrmError('invalid_options', `createCoreClient() got invalid options: ${where} (${detail})`)
   }
   if (typeof options !== 'object' || options === null) fail('options', 'pass an object like { writeKey, endpoint }')
-  if (typeof options.writeKey !== 'string' || options.writeKey.trim() === '') {
-    fail('writeKey', 'pass the non-empty write key of your source')
+  const { writeKey, endpoint, headers = 'simple', identity = 'persisted' } = options
+  if (typeof writeKey !== 'string' || writeKey.trim() === '') fail('writeKey', "pass your source's write key")
+  if (typeof endpoint !== 'string' || !/^https?:\/\/[^/]/i.test(endpoint)) {
+    fail('endpoint', `expected an http(s) URL like 'https://collect.shop.example', got ${JSON.stringify(endpoint)}`)
   }
-  if (typeof options.endpoint !== 'string' || !/^https?:\/\/[^/]/i.test(options.endpoint)) {
-    fail('endpoint', `expected an http(s) URL like 'https://collect.shop.example', got ${JSON.stringify(options.endpoint)}`)
-  }
-  const positive = (where: string, value: number | undefined, fallback: number, allowZero = false): number => {
-    if (value === undefined) return fallback
-    if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!allowZero && value === 0)) {
-      fail(where, `expected a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(value)}`)
+  if (headers !== 'simple' && headers !== 'full') fail('headers', "expected 'simple' or 'full'")
+  if (identity !== 'persisted' && identity !== 'none') fail('identity', "expected 'persisted' or 'none'")
+  /** Reads each number of `defaults` from `given` (an options group, maybe missing), checked and named `prefix + name`. */
+  const numbers = <T extends Record<string, number>>(given: unknown, defaults: T, prefix = ''): T => {
+    const resolved: Record<string, number> = {}
+    for (const [name, fallback] of Object.entries(defaults)) {
+      const value = (given as Record<string, unknown> | null | undefined)?.[name]
+      const allowZero = ZERO_ALLOWED.has(name)
+      if (value === undefined) resolved[name] = fallback
+      else if (typeof value === 'number' && (allowZero ? value >= 0 : value > 0)) resolved[name] = COUNTS.has(name) ? Math.floor(value) : value
+      else fail(prefix + name, `expected a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(value)}`)
     }
-    return value
+    return resolved as T
   }
-  const batch = options.batch ?? {}
-  const retry = options.retry ?? {}
-  const limits = options.limits ?? {}
   const consent = options.consent ?? {}
-  if (options.headers !== undefined && options.headers !== 'simple' && options.headers !== 'full') {
-    fail('headers', "expected 'simple' or 'full'")
-  }
-  if (options.identity !== undefined && options.identity !== 'persisted' && options.identity !== 'none') {
-    fail('identity', "expected 'persisted' or 'none'")
-  }
   return {
-    writeKey: options.writeKey,
-    endpoint: options.endpoint,
+    writeKey,
+    endpoint,
     library: options.library ?? DEFAULT_LIBRARY,
-    batch: {
-      maxEvents: Math.floor(positive('batch.maxEvents', batch.maxEvents, 100)),
-      maxBytes: positive('batch.maxBytes', batch.maxBytes, 500_000),
-      flushIntervalMs: positive('batch.flushIntervalMs', batch.flushIntervalMs, 5_000, true),
-    },
-    retry: {
-      maxAttempts: Math.floor(positive('retry.maxAttempts', retry.maxAttempts, 10)),
-      baseDelayMs: positive('retry.baseDelayMs', retry.baseDelayMs, 1_000, true),
-      maxDelayMs: positive('retry.maxDelayMs', retry.maxDelayMs, 300_000, true),
-      maxAgeMs: positive('retry.maxAgeMs', retry.maxAgeMs, SEVEN_DAYS_MS),
-    },
-    limits: {
-      maxEvents: Math.floor(positive('limits.maxEvents', limits.maxEvents, 10_000)),
-      maxBytes: positive('limits.maxBytes', limits.maxBytes, 5_000_000),
-      maxEventBytes: positive('limits.maxEventBytes', limits.maxEventBytes, 32_768),
-      maxHeldEvents: Math.floor(positive('limits.maxHeldEvents', limits.maxHeldEvents, 1_000)),
-    },
-    requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs, 10_000),
-    leaseMs: positive('leaseMs', options.leaseMs, 30_000),
-    headers: options.headers ?? 'simple',
+    batch: numbers(options.batch, { maxEvents: 100, maxBytes: 500_000, flushIntervalMs: 5_000 }, 'batch.'),
+    retry: numbers(options.retry, { maxAttempts: 10, baseDelayMs: 1_000, maxDelayMs: 300_000, maxAgeMs: SEVEN_DAYS_MS }, 'retry.'),
+    limits: numbers(options.limits, { maxEvents: 10_000, maxBytes: 5_000_000, maxEventBytes: 32_768, maxHeldEvents: 1_000 }, 'limits.'),
+    ...numbers(options, { requestTimeoutMs: 10_000, leaseMs: 30_000 }),
+    headers,
     consent: {
       required: consent.required ?? false,
       categoryOf: consent.categoryOf ?? (() => 'analytics'),
       initial: consent.initial ?? {},
     },
-    identity: options.identity ?? 'persisted',
+    identity,
   }
 }

@@ -49,16 +49,14 @@ export function classifyOutcome(outcome: TransportOutcome, now: number): Verdict
  * parseRetryAfter('Wed, 21 Oct 2015 07:28:00 GMT', Date.parse('Wed, 21 Oct 2015 07:27:00 GMT')) // 60_000
  */
 export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
-  if (value === null || value === undefined) return undefined
-  const text = value.trim()
-  if (text === '') return undefined
+  const text = value?.trim()
+  if (!text) return undefined
   if (/^\d+$/.test(text)) return Number(text) * 1000
   // Only the date forms; `Date.parse` would otherwise accept things like "1.5" as a year.
   if (!/[a-z]/i.test(text)) return undefined
   // HTTP dates are always GMT; the asctime form does not say so, and would parse as local time.
   const at = Date.parse(/\b(GMT|UTC)\b/i.test(text) ? text : `${text} GMT`)
-  if (Number.isNaN(at)) return undefined
-  return Math.max(0, at - now)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
 }
 
 /**

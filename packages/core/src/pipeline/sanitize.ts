@@ -1,5 +1,5 @@
 import type { ValidationIssue } from '../errors.js'
-import type { JsonValue } from '../model/envelope.js'
+import type { JsonObject, JsonValue } from '../model/envelope.js'
 
 /** A location inside an input, e.g. `['properties', 'items', 0]`. */
 export type Path = readonly (string | number)[]
@@ -41,17 +41,15 @@ export function sanitize(value: unknown, path: Path = [], options: SanitizeOptio
   const maxDepth = options.maxDepth ?? 32
   const issues: ValidationIssue[] = []
   let overflow = 0
-  const warn = (at: Path, code: string, message: string): void => {
+  /** Reports one change at `at` and returns `result`, what the value became. */
+  const warn = <T = undefined>(at: Path, code: string, message: string, result?: T): T => {
     if (issues.length < MAX_SANITIZE_ISSUES) issues.push({ path: [...at], code, message })
     else overflow += 1
+    return result as T
   }
   const ancestors: object[] = []
 
   const visit = (input: unknown, at: Path, inArray: boolean): JsonValue | undefined => {
-    const dropped = (code: string, message: string): JsonValue | undefined => {
-      warn(at, code, inArray ? `${message}; replaced by null to keep array positions` : `${message}; dropped`)
-      return inArray ? null : undefined
-    }
     switch (typeof input) {
       case 'string':
       case 'boolean':
@@ -59,68 +57,49 @@ export function sanitize(value: unknown, path: Path = [], options: SanitizeOptio
       case 'number':
         // -0 is written "0" by JSON anyway; normalised here so the copy equals its JSON round trip.
         if (Number.isFinite(input)) return input === 0 ? 0 : input
-        warn(at, 'non_finite_number', `${String(input)} is not valid JSON; replaced by null`)
-        return null
+        return warn(at, 'non_finite_number', `${input} is not JSON; replaced by null`, null)
       case 'bigint':
-        warn(at, 'bigint_to_string', 'a BigInt was converted to a decimal string')
-        return input.toString()
-      case 'undefined':
-        return dropped('dropped_undefined', 'undefined is not valid JSON')
-      case 'function':
-        return dropped('dropped_function', 'a function is not valid JSON')
-      case 'symbol':
-        return dropped('dropped_symbol', 'a symbol is not valid JSON')
+        return warn(at, 'bigint_to_string', 'a BigInt became a decimal string', String(input))
+      case 'object':
+        break
+      default: {
+        // undefined, a function or a symbol: codes dropped_undefined, dropped_function, dropped_symbol.
+        const fix = inArray ? 'replaced by null to keep array positions' : 'dropped'
+        return warn(at, `dropped_${typeof input}`, `${typeof input} is not JSON; ${fix}`, inArray ? null : undefined)
+      }
     }
     if (input === null) return null
     const object = input as object
-    if (ancestors.includes(object)) {
-      warn(at, 'circular_reference', 'a circular reference was replaced by "[Circular]"')
-      return '[Circular]'
-    }
-    if (ancestors.length >= maxDepth) {
-      warn(at, 'too_deep', `nesting deeper than ${maxDepth} levels was replaced by null`)
-      return null
-    }
+    if (ancestors.includes(object)) return warn(at, 'circular_reference', 'a cycle became "[Circular]"', '[Circular]')
+    if (ancestors.length >= maxDepth) return warn(at, 'too_deep', `nesting deeper than ${maxDepth} levels became null`, null)
     ancestors.push(object)
     try {
       return visitObject(object, at)
     } catch (error) {
       // Getters and proxies can throw; the caller's event must still go out.
-      warn(at, 'unreadable_value', `reading the value threw (${describe(error)}); replaced by null`)
-      return null
+      return warn(at, 'unreadable_value', `reading it threw (${describe(error)}); replaced by null`, null)
     } finally {
       ancestors.pop()
     }
   }
 
   const visitObject = (object: object, at: Path): JsonValue | undefined => {
-    if (Array.isArray(object)) {
-      // An index loop, not map: holes of sparse arrays must become null too.
-      const out: JsonValue[] = []
-      for (let index = 0; index < object.length; index += 1) out.push(visit(object[index], [...at, index], true) ?? null)
-      return out
+    const isSet = object instanceof Set
+    const isTypedArray = ArrayBuffer.isView(object) && !(object instanceof DataView)
+    if (isSet) warn(at, 'set_to_array', 'a Set became an array')
+    if (isTypedArray) warn(at, 'typed_array_to_array', 'a typed array became an array')
+    if (isSet || isTypedArray || Array.isArray(object)) {
+      // Array.from reads the holes of a sparse array as undefined, so they become null too.
+      return Array.from(object as Iterable<unknown>, (item, index) => visit(item, [...at, index], true) ?? null)
     }
     if (object instanceof Date) {
-      const time = object.getTime()
-      if (Number.isNaN(time)) {
-        warn(at, 'invalid_date', 'an invalid Date was replaced by null')
-        return null
-      }
-      warn(at, 'date_to_string', 'a Date was converted to an ISO-8601 string')
-      return object.toISOString()
+      return Number.isNaN(object.getTime())
+        ? warn(at, 'invalid_date', 'an invalid Date became null', null)
+        : warn(at, 'date_to_string', 'a Date became an ISO-8601 string', object.toISOString())
     }
     if (object instanceof Map) {
-      warn(at, 'map_to_object', 'a Map was converted to an object (keys as strings)')
-      const entries: [string, unknown][] = [...object.entries()].map(([key, item]) => [String(key), item])
-      return copyEntries(entries, at)
-    }
-    if (object instanceof Set) {
-      warn(at, 'set_to_array', 'a Set was converted to an array')
-      return [...object].map((item, index) => visit(item, [...at, index], true) ?? null)
-    }
-    if (ArrayBuffer.isView(object) && !(object instanceof DataView)) {
-      warn(at, 'typed_array_to_array', 'a typed array was converted to an array')
-      return visit(Array.from(object as unknown as ArrayLike<unknown>), at, false)
+      warn(at, 'map_to_object', 'a Map became an object (keys as strings)')
+      return copyEntries(Array.from(object, ([key, item]) => [String(key), item]), at)
     }
     if (object instanceof Number || object instanceof String || object instanceof Boolean) {
       warn(at, 'boxed_primitive', 'a boxed primitive was unboxed')
@@ -130,30 +109,26 @@ export function sanitize(value: unknown, path: Path = [], options: SanitizeOptio
     if (proto !== Object.prototype && proto !== null) {
       const toJSON = (object as { toJSON?: unknown }).toJSON
       if (typeof toJSON === 'function') {
-        warn(at, 'to_json', 'an object was replaced by the result of its toJSON()')
-        return visit((toJSON as () => unknown).call(object), at, false)
+        warn(at, 'to_json', 'an object became its toJSON() result')
+        return visit(toJSON.call(object), at, false)
       }
       if (object instanceof Error) {
-        warn(at, 'error_to_object', 'an Error was converted to { name, message }')
-        return { name: object.name, message: object.message }
+        return warn(at, 'error_to_object', 'an Error became { name, message }', { name: object.name, message: object.message })
       }
-      warn(at, 'instance_to_object', 'a class instance was reduced to its own enumerable properties')
+      warn(at, 'instance_to_object', 'a class instance became its own enumerable properties')
     }
     return copyEntries(Object.entries(object), at)
   }
 
-  const copyEntries = (entries: readonly [string, unknown][], at: Path): JsonValue => {
-    const out: { [key: string]: JsonValue } = {}
+  const copyEntries = (entries: readonly [string, unknown][], at: Path): JsonObject => {
+    const kept: [string, JsonValue][] = []
     for (const [key, item] of entries) {
-      if (UNSAFE_KEYS.has(key)) {
-        warn([...at, key], 'unsafe_key', `the key "${key}" can alter prototypes; dropped`)
-        continue
-      }
-      const copied = visit(item, [...at, key], false)
-      // defineProperty, not assignment: a "__proto__"-like key must stay a plain own property.
-      if (copied !== undefined) Object.defineProperty(out, key, { value: copied, enumerable: true, writable: true, configurable: true })
+      const where = [...at, key]
+      const copied = UNSAFE_KEYS.has(key) ? warn(where, 'unsafe_key', 'a key that can alter prototypes; dropped') : visit(item, where, false)
+      if (copied !== undefined) kept.push([key, copied])
     }
-    return out
+    // fromEntries defines own data properties: no inherited setter (or frozen prototype) is involved.
+    return Object.fromEntries(kept)
   }
 
   const result = visit(value, path, false)
@@ -161,8 +136,8 @@ export function sanitize(value: unknown, path: Path = [], options: SanitizeOptio
   return { value: result, issues }
 }
 
+/** The thrown value as text; String() itself can throw for a hostile object. */
 function describe(error: unknown): string {
-  if (error instanceof Error) return error.message
   try {
     return String(error)
   } catch {

@@ -44,42 +44,57 @@ export interface Writer {
  * the common case costs no extra read.
  */
 export function createWriter(env: WriterEnv): Writer {
+  const { queue, bounds } = env
   let pending: QueueItem[] = []
   let chain: Promise<void> = Promise.resolve()
+  // The queue's size as far as this client knows; undefined until the first full look (`peek`).
   let known: { count: number; bytes: number } | undefined
   let isDropping = false
 
-  const sum = (items: readonly QueueItem[]): { count: number; bytes: number } => {
-    let bytes = 0
-    for (const item of items) bytes += item.bytes
-    return { count: items.length, bytes }
+  /** Adds `items` to the known size (`sign` 1) or takes them off it (-1, never below 0). */
+  const adjust = (items: readonly QueueItem[], sign: 1 | -1): void => {
+    if (known === undefined) return
+    let bytes = known.bytes
+    for (const item of items) bytes += sign * item.bytes
+    known = { count: Math.max(0, known.count + sign * items.length), bytes: Math.max(0, bytes) }
   }
 
+  const setKnown = (items: readonly QueueItem[]): void => {
+    known = { count: 0, bytes: 0 }
+    adjust(items, 1)
+  }
+
+  const knownSize = (): { readonly count: number; readonly bytes: number } => known ?? { count: 0, bytes: 0 }
+
+  /** Reports a failed queue call: `<what> failed: ports.queue (<error><detail>)`. */
+  const reportFailure = (code: string, what: string, error: unknown, detail = ''): void =>
+    env.report(new EcrmError(code, `${what} failed: ports.queue (${String(error)}${detail})`, { cause: error }))
+
+  /** Drops lowest-priority items while the queue seems over its caps; returns how many. */
   const enforceBounds = async (): Promise<number> => {
-    if (known === undefined) return 0
-    if (known.count <= env.bounds.maxEvents && known.bytes <= env.bounds.maxBytes) {
-      isDropping = false
-      return 0
+    const { maxEvents, maxBytes } = bounds
+    const { count, bytes } = knownSize()
+    let drops: string[] = []
+    if (count > maxEvents || bytes > maxBytes) {
+      const items = await queue.peek()
+      drops = chooseDrops(items, bounds)
+      const dropped = new Set(drops)
+      setKnown(items.filter((item) => !dropped.has(item.id)))
     }
-    const items = await env.queue.peek()
-    const drops = chooseDrops(items, env.bounds)
-    const dropped = new Set(drops)
-    known = sum(items.filter((item) => !dropped.has(item.id)))
-    if (drops.length === 0) {
-      isDropping = false
-      return 0
+    if (drops.length > 0) {
+      await queue.remove(drops)
+      if (!isDropping) {
+        env.report(
+          new EcrmError(
+            'queue_full',
+            `Dropped events, queue full: limits.maxEvents ${maxEvents}, limits.maxBytes ${maxBytes} ` +
+              '(lowest priority first, counted in stats().dropped; fix delivery or raise the limits)',
+          ),
+        )
+      }
     }
-    await env.queue.remove(drops)
-    if (!isDropping) {
-      isDropping = true
-      env.report(
-        new EcrmError(
-          'queue_full',
-          `Dropped events: the delivery queue is full (limits.maxEvents ${env.bounds.maxEvents}, limits.maxBytes ${env.bounds.maxBytes}; ` +
-            `lowest-priority events go first and every drop is counted in stats().dropped — check why delivery is failing, or raise the limits)`,
-        ),
-      )
-    }
+    // One report per burst of drops: the next burst is the first drop after a write that fit.
+    isDropping = drops.length > 0
     return drops.length
   }
 
@@ -88,29 +103,25 @@ export function createWriter(env: WriterEnv): Writer {
     pending = []
     if (batch.length === 0) return
     try {
-      known ??= sum(await env.queue.peek())
-      await env.queue.enqueue(batch)
+      if (known === undefined) setKnown(await queue.peek())
+      await queue.enqueue(batch)
     } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error)
-      env.report(new EcrmError('queue_write_failed', `Queueing events failed: ports.queue (${detail}; ${batch.length} events were lost)`, { cause: error }))
-      env.onWritten([], { dropped: 0, lost: batch.length, queued: known?.count ?? 0 })
+      reportFailure('queue_write_failed', 'Queueing events', error, `; ${batch.length} events lost`)
+      env.onWritten([], { dropped: 0, lost: batch.length, queued: knownSize().count })
       return
     }
-    const added = sum(batch)
-    known = { count: known.count + added.count, bytes: known.bytes + added.bytes }
+    adjust(batch, 1)
     let dropped = 0
     try {
       dropped = await enforceBounds()
     } catch (error) {
-      env.report(new EcrmError('queue_bound_failed', `Keeping the queue within its limits failed: ports.queue (${String(error)})`, { cause: error }))
+      reportFailure('queue_bound_failed', 'Enforcing the queue limits', error)
     }
-    env.onWritten(batch, { dropped, lost: 0, queued: known.count })
+    env.onWritten(batch, { dropped, lost: 0, queued: knownSize().count })
   }
 
   const then = (task: () => Promise<void>): Promise<void> => {
-    chain = chain.then(task).catch((error: unknown) => {
-      env.report(new EcrmError('queue_task_failed', `A queue task failed: ports.queue (${String(error)})`, { cause: error }))
-    })
+    chain = chain.then(task).catch((error: unknown) => reportFailure('queue_task_failed', 'A queue task', error))
     return chain
   }
 
@@ -121,14 +132,8 @@ export function createWriter(env: WriterEnv): Writer {
     },
     then,
     settled: () => chain,
-    setKnown(items) {
-      known = sum(items)
-    },
-    forget(items) {
-      if (known === undefined) return
-      const gone = sum(items)
-      known = { count: Math.max(0, known.count - gone.count), bytes: Math.max(0, known.bytes - gone.bytes) }
-    },
-    known: () => known ?? { count: 0, bytes: 0 },
+    setKnown,
+    forget: (items) => adjust(items, -1),
+    known: knownSize,
   }
 }

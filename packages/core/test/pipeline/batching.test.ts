@@ -72,7 +72,7 @@ describe('createCoreClient batching', () => {
     const result = client.track({ userId: 'u1', event: 'Big', properties: { blob: 'x'.repeat(2_000) } })
     expect(result.ok).toBe(false)
     if (result.ok) return
-    expect(result.error.message).toMatch(/track\(\) refused the event: \(root\) \(the event is \d{4} bytes serialised and the limit is 1000/)
+    expect(result.error.message).toMatch(/track\(\) refused the event: \(root\) \(\d{4} bytes serialised, over limits\.maxEventBytes \(1000\)/)
     expect(result.error.issues[0]?.code).toBe('too_large')
     await time.settle()
     expect(await queue.size()).toBe(0)

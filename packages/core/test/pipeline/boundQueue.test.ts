@@ -33,6 +33,12 @@ describe('chooseDrops', () => {
     expect(chooseDrops(items, { maxEvents: 0, maxBytes: 1e9 }).at(-1)).toBe('order')
   })
 
+  it('keeps queue order among items of the same priority and age', () => {
+    const twins = ['a', 'b', 'c', 'd'].map((id) => makeQueueItem(id, same, 0))
+    expect(chooseDrops([...twins].reverse(), { maxEvents: 1, maxBytes: 1e9 })).toEqual(['d', 'c', 'b'])
+    expect(chooseDrops(twins, { maxEvents: 1, maxBytes: 1e9 })).toEqual(['a', 'b', 'c'])
+  })
+
   it('drops until the bytes fit', () => {
     const total = items.reduce((sum, item) => sum + item.bytes, 0)
     const oneItem = items[0]?.bytes ?? 0

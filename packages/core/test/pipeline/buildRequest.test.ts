@@ -24,12 +24,15 @@ describe('buildBatchRequest', () => {
     expect(request.keepalive).toBeUndefined()
   })
 
-  it('sends CORS-simple headers by default, with Basic auth of "writeKey:"', () => {
+  it('sends only CORS-safelisted headers by default: text/plain, the write key in the body, no Authorization', () => {
     const request = buildBatchRequest({ endpoint: 'https://c.example', writeKey: 'clé-ünïcode', payloads, sentAt: SENT })
-    expect(request.headers).toEqual({
-      'Content-Type': 'text/plain',
-      Authorization: `Basic ${Buffer.from('clé-ünïcode:', 'utf8').toString('base64')}`,
-    })
+    expect(request.headers).toEqual({ 'Content-Type': 'text/plain' })
+    expect(JSON.parse(request.body).writeKey).toBe('clé-ünïcode')
+  })
+
+  it("adds Basic auth of the UTF-8 \"writeKey:\" with headers: 'full'", () => {
+    const request = buildBatchRequest({ endpoint: 'https://c.example', writeKey: 'clé-ünïcode', payloads, sentAt: SENT, headers: 'full' })
+    expect(request.headers['Authorization']).toBe(`Basic ${Buffer.from('clé-ünïcode:', 'utf8').toString('base64')}`)
   })
 
   it("sends application/json with headers: 'full', and keepalive when asked", () => {
@@ -62,5 +65,12 @@ describe('planBatches', () => {
       expect(utf8Length(body)).toBeLessThanOrEqual(maxBytes)
     }
     expect(byBytes.length).toBeGreaterThan(1)
+  })
+
+  it('sends an item too big for any batch alone, between the batches around it', () => {
+    const small = (id: string): ReturnType<typeof makeQueueItem> => makeQueueItem(id, { payload: '{"n":1}' })
+    const big = makeQueueItem('big', { payload: `{"n":"${'x'.repeat(1_000)}"}` })
+    const batches = planBatches([small('a'), small('b'), big, small('c')], { maxEvents: 10, maxBytes: 500 }, batchOverheadBytes('wk'), eventBytesInBatch)
+    expect(batches.map((batch) => batch.map((item) => item.id))).toEqual([['a', 'b'], ['big'], ['c']])
   })
 })

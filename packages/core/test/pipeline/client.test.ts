@@ -42,7 +42,7 @@ describe('createCoreClient calls', () => {
     const cases: [unknown, string, string][] = [
       [undefined, '(root)', 'expected an object'],
       [{ event: '' }, 'event', 'must not be empty'],
-      [{ event: 42n }, 'event', 'expected a string, got a bigint'],
+      [{ event: 42n }, 'event', 'expected a string, got bigint'],
       [{ properties: {} }, 'event', 'required'],
       [{ event: 'x'.repeat(201) }, 'event', 'the limit is 200'],
     ]

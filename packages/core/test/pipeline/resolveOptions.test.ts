@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest'
+import { resolveOptions } from '../../src/pipeline/resolveOptions.js'
+import type { CoreClientOptions } from '../../src/pipeline/clientTypes.js'
+
+const base = { writeKey: 'wk', endpoint: 'https://collect.shop.example' }
+const resolve = (extra: object): ReturnType<typeof resolveOptions> => resolveOptions({ ...base, ...extra } as CoreClientOptions)
+
+describe('resolveOptions', () => {
+  it('fills every default', () => {
+    expect(resolveOptions(base)).toMatchObject({
+      batch: { maxEvents: 100, maxBytes: 500_000, flushIntervalMs: 5_000 },
+      retry: { maxAttempts: 10, baseDelayMs: 1_000, maxDelayMs: 300_000, maxAgeMs: 604_800_000 },
+      limits: { maxEvents: 10_000, maxBytes: 5_000_000, maxEventBytes: 32_768, maxHeldEvents: 1_000 },
+      requestTimeoutMs: 10_000,
+      leaseMs: 30_000,
+      headers: 'simple',
+      identity: 'persisted',
+      consent: { required: false, initial: {} },
+    })
+  })
+
+  it('floors counts, allows 0 for waits only, and keeps other numbers as given', () => {
+    const resolved = resolve({ batch: { maxEvents: 2.7, flushIntervalMs: 0 }, retry: { baseDelayMs: 0, maxDelayMs: 0 }, limits: { maxBytes: 1.5 }, leaseMs: 2.5 })
+    expect(resolved.batch).toEqual({ maxEvents: 2, maxBytes: 500_000, flushIntervalMs: 0 })
+    expect(resolved.retry).toMatchObject({ baseDelayMs: 0, maxDelayMs: 0 })
+    expect(resolved.limits.maxBytes).toBe(1.5)
+    expect(resolved.leaseMs).toBe(2.5)
+  })
+
+  it('names the option and what it expected for a bad number, null included', () => {
+    expect(() => resolve({ limits: { maxEvents: 0 } })).toThrow('createCoreClient() got invalid options: limits.maxEvents (expected a positive number, got 0)')
+    expect(() => resolve({ retry: { baseDelayMs: -1 } })).toThrow('retry.baseDelayMs (expected a non-negative number, got -1)')
+    expect(() => resolve({ requestTimeoutMs: null })).toThrow('requestTimeoutMs (expected a positive number, got null)')
+    expect(() => resolve({ batch: { maxBytes: NaN } })).toThrow(/batch\.maxBytes/)
+    expect(() => resolve({ batch: { maxBytes: '5' } })).toThrow(/batch\.maxBytes/)
+  })
+
+  it('refuses a missing write key, a non-http endpoint and unknown modes', () => {
+    expect(() => resolveOptions(null as never)).toThrow(/options \(pass an object/)
+    expect(() => resolve({ writeKey: ' ' })).toThrow(/writeKey/)
+    expect(() => resolve({ endpoint: 'ftp://x' })).toThrow(/endpoint \(expected an http\(s\) URL/)
+    expect(() => resolve({ headers: 'none' })).toThrow(/headers/)
+    expect(() => resolve({ identity: null })).toThrow(/identity/)
+  })
+})
