@@ -1,19 +1,18 @@
 import { EcrmError, createPipelineClient } from '@ecrm/core'
 import type { ClientDestination, CoreClient, EnqueueResult, EventContext, Ports } from '@ecrm/core'
-import type { BrowserClient, BrowserClientOptions } from './browserClientTypes.js'
+import type { BrowserClient, BrowserClientOptions, CallOptions } from './browserClientTypes.js'
 import { createBrowserId } from './browserId.js'
 import { parseCampaign } from './campaign.js'
-import { deriveConsent, isErasureRequest } from './consent.js'
+import { deriveConsent } from './consent.js'
 import { createBrowserClock, createBrowserConnectivity, createBrowserScheduler } from './environment.js'
 import { createIdbQueue } from './idbQueue.js'
 import type { IdbQueue } from './idbQueue.js'
 import { createFetchTransport } from './fetchTransport.js'
 import { createLocalStore } from './localStore.js'
 import type { LocalStore } from './localStore.js'
-import { readDeviceContext, readPageContext } from './pageContext.js'
+import { readDeviceContext, readPageContext, withoutUndefined } from './pageContext.js'
 import type { PageContext } from './pageContext.js'
-import { callFields, readIdentifyArgs, readPageArgs } from './positionalArgs.js'
-import { checkOptions } from './browserOptions.js'
+import { readIdentifyArgs, readPageArgs } from './positionalArgs.js'
 import { createErasedIds, eraseVisitor } from './erasure.js'
 import { createConsentStorage } from './consentStorage.js'
 import { sendOnPageExit, watchPageOutbox } from './pageExit.js'
@@ -22,7 +21,6 @@ import { createUnloadTransport } from './unloadTransport.js'
 import { withSenderLock } from './webLocks.js'
 import { startCapture } from './capture.js'
 import { createPageSafety } from './pageSafety.js'
-import type { Onsite } from './onsite/onsiteTypes.js'
 import type { OnsiteStarter } from './onsite/startOnsite.js'
 import { startOnsite } from './onsite/startOnsite.js'
 
@@ -41,10 +39,9 @@ export interface BrowserClientHandle {
 }
 
 const VERSION = '__ECRM_VERSION__'
-const ANONYMOUS_ID_KEY = 'ecrm.anonymousId'
 /** Keys mirrored in first-party cookies, so the visitor is recognised even when localStorage is cleared. */
-const COOKIE_KEYS = [ANONYMOUS_ID_KEY, 'ecrm.userId']
-const noop = (): void => undefined
+const COOKIE_KEYS = ['ecrm.anonymousId', 'ecrm.userId']
+const noop = (): undefined => undefined
 
 /**
  * Creates the storefront client and starts it: IndexedDB outbox, cookie + localStorage identity,
@@ -52,9 +49,20 @@ const noop = (): void => undefined
  * delivery, and (given `withOnsite`, e.g. {@link startOnsite}) the on-site intelligence. Nothing
  * runs before this call.
  */
-export function createBrowserClientHandle(options: BrowserClientOptions, withOnsite?: OnsiteStarter): BrowserClientHandle {
-  checkOptions(options)
+export function createBrowserClientHandle(given: BrowserClientOptions, withOnsite?: OnsiteStarter): BrowserClientHandle {
+  // A copy, so options that are no object at all reach core's check (which names what is missing)
+  // instead of failing on a property read here.
+  const options = { ...given }
   const ports: Partial<Ports> = options.ports ?? {}
+  const {
+    clock = createBrowserClock(),
+    scheduler = createBrowserScheduler(),
+    connectivity = createBrowserConnectivity(),
+    createId = createBrowserId,
+    logger = { debug: noop, warn: noop, error: noop },
+    // Backoff jitter only: Math.random is enough (ids come from Web Crypto).
+    random = Math.random,
+  } = ports
   const { report, settle, guard } = createPageSafety(options)
 
   const localStore = ports.storage === undefined ? createLocalStore({ cookieKeys: COOKIE_KEYS, cookie: options.cookie }) : undefined
@@ -75,14 +83,10 @@ export function createBrowserClientHandle(options: BrowserClientOptions, withOns
           onFallback: (cause) => report(new EcrmError('storage_fallback', 'IndexedDB unavailable: outbox (events kept in memory, lost on reload)', { cause })),
         })
       : undefined
-  const outbox = watchPageOutbox(erased.guard(ports.queue ?? (idbQueue as IdbQueue)))
+  const outbox = watchPageOutbox(ports.queue ?? (idbQueue as IdbQueue), erased.isErasedItem)
   const queue = outbox.queue
   // Page-exit requests skip the cross-tab lock (a closing page cannot wait), so keep the unlocked one.
   const exitTransport = ports.transport ?? createUnloadTransport({ transport: createFetchTransport() })
-  const clock = ports.clock ?? createBrowserClock()
-  const scheduler = ports.scheduler ?? createBrowserScheduler()
-  const connectivity = ports.connectivity ?? createBrowserConnectivity()
-  const createId = ports.createId ?? createBrowserId
   const sessions = createSessionTracker({ storage, createId, idleMs: options.capture?.sessionIdleMs })
   const device = readDeviceContext()
   let callContext: CallContext | undefined
@@ -98,35 +102,32 @@ export function createBrowserClientHandle(options: BrowserClientOptions, withOns
     // NaN (no buffered time, or an unreadable one) means now.
     const calledAt = new Date(callContext?.timestamp ?? NaN).getTime()
     const touch = sessions.touch(Number.isFinite(calledAt) ? calledAt : clock.now(), parseCampaign(page?.search ?? ''))
-    const context: Record<string, unknown> = { ...device, page, sessionId: touch.sessionId, campaign: touch.lastTouch, firstTouch: touch.firstTouch, consent: { gpc: consent.gpc } }
-    // No key may hold undefined: core would then take its slow, reporting copy of the context.
-    for (const key in context) if (context[key] === undefined) delete context[key]
-    return context
+    return withoutUndefined<Record<string, unknown>>({ ...device, page, sessionId: touch.sessionId, campaign: touch.lastTouch, firstTouch: touch.firstTouch, consent: { gpc: consent.gpc } })
   }
 
-  // A destination with a category receives events only while that category is granted (GPC included).
+  // Core already skips a destination whose consent category is not granted (GPC included); it
+  // cannot know which visitors were erased on this page.
   const destinations = (options.destinations ?? []).map(
-    (destination): ClientDestination => ({
-      ...destination,
-      deliver: (event) =>
-        erased.isErased(event) || (destination.category !== undefined && core.consent.get()[destination.category] !== true) ? undefined : destination.deliver(event),
-    }),
+    (destination): ClientDestination => ({ ...destination, deliver: (event) => (erased.isErased(event) ? undefined : destination.deliver(event)) }),
   )
-  // The local profile and the on-site rules see each accepted event (after the consent gate) as a destination.
-  let onsite: Onsite | undefined
-  let stopOnsite: (() => void) | undefined
-  if (withOnsite !== undefined) {
-    destinations.unshift({
-      name: 'ecrm-onsite',
-      // The erasure request belongs to the visitor being forgotten, not to the next one.
-      deliver: (event) => (isErasureRequest(event) || erased.isErased(event) ? undefined : onsite?.observe(event)),
-    })
-    // Experiments hash the anonymousId from the first read on, so it must exist before any event
-    // (core would otherwise create it on the first event). Core reads it from storage when created.
-    if (storage.get(ANONYMOUS_ID_KEY) === undefined) storage.set(ANONYMOUS_ID_KEY, createId())
+  // Every port is passed, so core's fallbacks (its seeded PRNG, UUID generator, memory store) stay out of the bundle.
+  const corePorts: Required<Ports> = {
+    clock,
+    scheduler,
+    queue,
+    transport: ports.transport ?? withSenderLock(exitTransport, `ecrm-send-${options.writeKey}`),
+    storage,
+    connectivity,
+    createId,
+    logger,
+    random,
   }
+  // The on-site intelligence (createBrowserClient) wires itself in here, before core exists.
+  const onsite = withOnsite?.(options, { ports: corePorts, report, guard, erased })
+  if (onsite !== undefined) destinations.unshift(onsite.destination)
 
-  const endpoint = options.endpoint.replace(/\/+$/, '')
+  // A same-origin collector ('/collect') is resolved against the page; core judges every other endpoint.
+  const endpoint = typeof location !== 'undefined' && /^\/(?!\/)/.test(options.endpoint) ? location.origin + options.endpoint : options.endpoint
   core = createPipelineClient(
     {
       // Core takes batch, retry, limits, requestTimeoutMs, leaseMs, plugins and onDeadLetter as they
@@ -141,19 +142,7 @@ export function createBrowserClientHandle(options: BrowserClientOptions, withOns
       onError: report,
       destinations,
     },
-    // Every port is passed, so core's fallbacks (its seeded PRNG, UUID generator, memory store) stay out of the bundle.
-    {
-      clock,
-      scheduler,
-      queue,
-      transport: ports.transport ?? withSenderLock(exitTransport, `ecrm-send-${options.writeKey}`),
-      storage,
-      connectivity,
-      createId,
-      logger: ports.logger ?? { debug: noop, warn: noop, error: noop },
-      // Backoff jitter only: Math.random is enough (ids come from Web Crypto).
-      random: ports.random ?? Math.random,
-    },
+    corePorts,
   )
   storage.sync()
 
@@ -163,9 +152,12 @@ export function createBrowserClientHandle(options: BrowserClientOptions, withOns
     report(result.error)
     return undefined
   }
-  /** A core input: the call's fields over its options; a replayed call keeps the time it was made at, unless it named its own. */
-  const input = <T>(callOptions: unknown, fields: Record<string, unknown>): T => {
-    const merged = { ...callFields(callOptions), ...fields }
+  /**
+   * A core input: the call's fields over its options (core reads only the keys of the call's type,
+   * so options add no other field); a replayed call keeps the time it was made at, unless it named its own.
+   */
+  const input = <T>(callOptions: CallOptions | undefined, fields: Record<string, unknown>): T => {
+    const merged: Record<string, unknown> = { ...callOptions, ...fields }
     merged['timestamp'] ??= callContext?.timestamp
     return merged as T
   }
@@ -184,30 +176,33 @@ export function createBrowserClientHandle(options: BrowserClientOptions, withOns
     group: guard('group', (groupId, traits, callOptions) => accepted(core.group(input(callOptions, { groupId, traits })))),
     alias: guard('alias', (userId, previousId, callOptions) => accepted(core.alias(input(callOptions, { userId, previousId })))),
     reset: guard('reset', () => (core.reset(), onsite?.clear())),
+    // Core's reads and `on` never throw: they are passed as they are.
     user: core.user,
     consent: {
-      get: guard('consent.get', () => core.consent.get(), {}),
+      get: core.consent.get,
       set: guard('consent.set', (categories) => {
         core.consent.set(categories)
         // Granted: what was kept in memory goes to the device now; withdrawn: it comes back off it.
         storage.sync()
       }),
     },
-    on: guard('on', (name, handler) => core.on(name, handler), noop),
+    on: core.on,
     flush: () => settle('flush', core.flush()),
     // A queue or store passed in through `ports` is reported as memory: ecrm cannot tell where it keeps data.
     stats: () => ({ ...core.stats(), storage: idbQueue?.storage() ?? 'memory', keyValueStorage: localStore?.kind() ?? 'memory', gpc: consent.gpc }),
-    profile: guard('profile', () => onsite?.profile()),
-    rule: guard('rule', (id) => onsite?.rule(id)),
-    experiment: guard('experiment', (key, callOptions) => onsite?.experiment(key, callOptions?.expose !== false)),
-    leadScore: guard('leadScore', () => onsite?.leadScore()),
-    subscribeOnsite: (listener) => onsite?.subscribe(listener) ?? noop,
+    // Without the on-site intelligence its reads answer undefined.
+    profile: noop,
+    rule: noop,
+    experiment: noop,
+    leadScore: noop,
+    subscribeOnsite: () => noop,
+    ...onsite?.methods,
     getState: core.getState,
     subscribe: core.subscribe,
     forget: () => settle('forget', eraseVisitor({ core, queue, erased, forgetLocal: () => (sessions.clear(), storage.clear(), localStore?.clear(), onsite?.clear()) })),
     close: async () => {
       capture.stop()
-      stopOnsite?.()
+      onsite?.stop()
       await settle('close', core.close())
     },
   }
@@ -219,32 +214,15 @@ export function createBrowserClientHandle(options: BrowserClientOptions, withOns
       client.page()
     },
     onLead: (fields) => core.track(input(undefined, { event: 'Lead Captured', properties: fields })),
-    onHide: () => {
-      if (connectivity.isOnline()) void core.flush({ keepalive: true }).catch(noop)
-    },
+    // Offline, core's flush sends nothing (it checks connectivity itself).
+    onHide: () => void core.flush({ keepalive: true }).catch(noop),
     onExit: () => {
       if (connectivity.isOnline()) sendOnPageExit({ items: outbox.unconfirmed(), endpoint, writeKey: options.writeKey, now: clock.now(), transport: exitTransport })
     },
   })
 
   core.start()
-  if (withOnsite !== undefined) {
-    const started = guard('load', () =>
-      withOnsite(options, {
-        clock,
-        scheduler,
-        storage,
-        visitorId: () => core.user().anonymousId ?? 'visitor',
-        search: () => readPageContext()?.search ?? '',
-        track: (event, properties) => void accepted(core.track({ event, properties })),
-        trackPublic: (event, properties) => void client.track(event, properties),
-        emit: (name, payload) => core.emit(name, payload),
-        report,
-      }),
-    )()
-    onsite = started?.onsite
-    stopOnsite = started?.stop
-  }
+  onsite?.start(core, client)
   capture.start()
 
   const runAt = <T>(context: CallContext, call: () => T): T => {

@@ -28,7 +28,7 @@ import type { OnsiteOptions } from './onsite/startOnsite.js'
 export interface BrowserClientOptions extends OnsiteOptions {
   /** The source's write key. */
   readonly writeKey: string
-  /** Base URL of the collector; batches go to `${endpoint}/v1/batch`. */
+  /** Base URL of the collector; batches go to `${endpoint}/v1/batch`. A path (`'/collect'`) means the page's own origin. */
   readonly endpoint: string
   readonly batch?: BatchOptions
   readonly retry?: RetryOptions

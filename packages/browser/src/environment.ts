@@ -5,11 +5,14 @@ export function createBrowserClock(): Clock {
   return { now: Date.now }
 }
 
-/** A {@link Scheduler} over `setTimeout`; the cancel function is safe to call twice. */
+/**
+ * A {@link Scheduler} over `setTimeout` (which runs a negative delay as 0); the cancel function is
+ * safe to call twice.
+ */
 export function createBrowserScheduler(): Scheduler {
   return {
     schedule: (callback, delayMs): Cancel => {
-      const id = setTimeout(callback, Math.max(0, delayMs))
+      const id = setTimeout(callback, delayMs)
       return () => clearTimeout(id)
     },
   }
@@ -18,18 +21,18 @@ export function createBrowserScheduler(): Scheduler {
 const CONNECTIVITY_EVENTS = ['online', 'offline'] as const
 
 /**
- * A {@link Connectivity} over `navigator.onLine` and the window's `online`/`offline` events.
- * Listeners attach on `subscribe`, never at import. `navigator.onLine === false` is reliable;
+ * A {@link Connectivity} over `navigator.onLine` and the global `online`/`offline` events (a
+ * window's or a worker's). Listeners attach on `subscribe`, never at import; where the global is no
+ * event target (server-side rendering) nothing attaches. `navigator.onLine === false` is reliable;
  * `true` only means "maybe", so core still backs off on network errors.
  */
 export function createBrowserConnectivity(): Connectivity {
   const isOnline = (): boolean => globalThis.navigator?.onLine !== false
   const subscribe = (listener: (online: boolean) => void): Cancel => {
-    if (typeof window === 'undefined') return () => undefined
     const onChange = (event: Event): void => listener(event.type === 'online')
-    for (const type of CONNECTIVITY_EVENTS) window.addEventListener(type, onChange)
+    for (const type of CONNECTIVITY_EVENTS) globalThis.addEventListener?.(type, onChange)
     return () => {
-      for (const type of CONNECTIVITY_EVENTS) window.removeEventListener(type, onChange)
+      for (const type of CONNECTIVITY_EVENTS) globalThis.removeEventListener?.(type, onChange)
     }
   }
   return { isOnline, subscribe }

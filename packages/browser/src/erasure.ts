@@ -1,12 +1,15 @@
-import type { CoreClient, EcrmEvent, Queue } from '@ecrm/core'
+import type { CoreClient, EcrmEvent, Queue, QueueItem } from '@ecrm/core'
 
 /** The ids of visitors erased on this page, so nothing of theirs leaves later (events held for consent). */
 export interface ErasedIds {
   readonly add: (ids: readonly string[]) => void
   /** True for an event of an erased visitor, except the erasure request itself. */
   readonly isErased: (event: Pick<EcrmEvent, 'type' | 'anonymousId' | 'userId'> & { readonly event?: string }) => boolean
-  /** The queue, minus enqueues of erased visitors' events (core releases held events into it after a grant). */
-  readonly guard: (queue: Queue) => Queue
+  /**
+   * {@link ErasedIds.isErased} for a queued item, read from its payload: what `watchPageOutbox`
+   * takes as `isDropped`, and what `eraseVisitor` removes from the queue.
+   */
+  readonly isErasedItem: (item: Pick<QueueItem, 'payload'>) => boolean
 }
 
 const ERASURE_EVENT = 'Data Erasure Requested'
@@ -28,34 +31,25 @@ const readFields = (payload: string): VisitorFields => {
   }
 }
 
-/** Whether the event's anonymousId or userId is one of `ids`. */
-const namesOneOf = (event: VisitorFields, ids: ReadonlySet<unknown>): boolean => ids.has(event.anonymousId) || ids.has(event.userId)
-
 /**
- * Creates the erased-ids filter behind `forget()`. Core keeps events held for consent where the
- * browser cannot reach them, and releases them into the queue once consent is granted; this
- * filter stops those of an erased visitor at the queue (and before in-page destinations), for
+ * Creates the erased-ids filter behind `forget()`, the one test of "an erased visitor's event" for
+ * the queue, the in-page destinations and the erasure itself. Core keeps events held for consent
+ * where the browser cannot reach them, and releases them into the queue once consent is granted;
+ * this filter stops those of an erased visitor at the queue (and before in-page destinations), for
  * the page's life (held events live no longer).
  */
 export function createErasedIds(): ErasedIds {
   // Only strings are added; `unknown` lets any field of an event be looked up.
   const erased = new Set<unknown>()
   const isErased = (event: VisitorFields): boolean =>
-    !(event.type === 'track' && event.event === ERASURE_EVENT) && namesOneOf(event, erased)
-  const isErasedPayload = (payload: string): boolean => {
-    // The cheap test first: a payload that names no erased id needs no parse.
-    for (const id of erased) if (payload.includes(id as string)) return isErased(readFields(payload))
-    return false
-  }
+    (erased.has(event.anonymousId) || erased.has(event.userId)) && !(event.type === 'track' && event.event === ERASURE_EVENT)
   return {
     add: (ids) => {
       for (const id of ids) erased.add(id)
     },
     isErased,
-    guard: (queue) => ({
-      ...queue,
-      enqueue: (items) => queue.enqueue(items.filter((item) => !isErasedPayload(item.payload))),
-    }),
+    // Nothing erased yet (the usual page): no payload needs parsing.
+    isErasedItem: (item) => erased.size > 0 && isErased(readFields(item.payload)),
   }
 }
 
@@ -65,7 +59,11 @@ export interface ErasureTarget {
   readonly queue: Queue
   /** Deletes what the browser stored beside the queue (session, touches, ids, consent...). */
   readonly forgetLocal: () => void
-  /** Told the erased ids first, so events of theirs still held for consent never leave. */
+  /**
+   * Told the erased ids first. Pass the one whose `isErasedItem` guards the queue
+   * (`watchPageOutbox`), so events of theirs still held for consent, or still on their way into the
+   * queue, never leave. @default a new one, for this call only
+   */
   readonly erased?: ErasedIds
 }
 
@@ -77,15 +75,12 @@ export interface ErasureTarget {
  * `erased` when a later grant releases them (core offers no way to drop them before).
  */
 export async function eraseVisitor(target: ErasureTarget): Promise<void> {
-  const { core, queue } = target
+  const { core, queue, erased = createErasedIds() } = target
   const { anonymousId, userId } = core.user()
-  const ids = [anonymousId, userId].filter((id) => id !== undefined)
-  target.erased?.add(ids)
-  const erasure = core.track({ event: ERASURE_EVENT, properties: { anonymousId: anonymousId ?? null, userId: userId ?? null } })
-  const keep = erasure.ok ? erasure.messageId : undefined
-  const visitor = new Set<unknown>(ids)
-  const mine = (await queue.peek()).filter((item) => item.id !== keep && namesOneOf(readFields(item.payload), visitor))
-  await queue.remove(mine.map((item) => item.id))
+  erased.add([anonymousId, userId].filter((id) => id !== undefined))
+  core.track({ event: ERASURE_EVENT, properties: { anonymousId: anonymousId ?? null, userId: userId ?? null } })
+  // Every queued event of the visitor but the erasure request just queued.
+  await queue.remove((await queue.peek()).filter(erased.isErasedItem).map((item) => item.id))
   core.reset()
   target.forgetLocal()
   await core.flush()

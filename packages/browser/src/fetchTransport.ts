@@ -20,10 +20,9 @@ export function createFetchTransport(options: FetchTransportOptions = {}): Trans
     const timer = setTimeout(() => controller.abort(), request.timeoutMs)
     try {
       const response = await (options.fetch ?? fetch)(request.url, {
+        // Its body, headers and keepalive; fetch ignores the fields it does not know (url, timeoutMs).
+        ...request,
         method: 'POST',
-        body: request.body,
-        headers: request.headers,
-        keepalive: request.keepalive === true,
         credentials: 'omit',
         signal: controller.signal,
       })

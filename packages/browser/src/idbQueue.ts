@@ -1,6 +1,6 @@
-import type { LeaseRequest, Queue, QueueItem } from '@ecrm/core'
+import type { Queue, QueueItem } from '@ecrm/core'
 import { createMemoryQueue } from '@ecrm/core'
-import { openDatabase, requestResult, transactionDone } from './idbRequests.js'
+import { requestResult, transactionDone } from './idbRequests.js'
 
 /** Where a queue keeps its items right now. */
 export type QueueStorage = 'indexeddb' | 'memory'
@@ -30,15 +30,20 @@ interface Row extends QueueItem {
 
 const STORE = 'items'
 
+/** What queue method `K` resolves with. */
+type Resolved<K extends keyof Queue> = Awaited<ReturnType<Queue[K]>>
+
 const toItem = ({ seq: _seq, leasedUntil: _lease, ...item }: Row): QueueItem => item
 
 /**
  * Creates the browser's durable outbox: an IndexedDB {@link Queue} that survives reloads and browser
- * restarts, shared by every tab of the origin. Nothing is opened until the first call. Enqueues made
- * in the same tick are written in one transaction; a lease marks its rows in one readwrite
- * transaction, so two tabs never lease the same item. When IndexedDB is missing or fails (private
- * modes, quota), the queue continues in memory and `storage()` says `'memory'`: events then survive
- * neither a reload nor a crash, and rows already on disk wait for the next visit.
+ * restarts, shared by every tab of the origin. Nothing is opened until the first call. Each call is
+ * one transaction, and IndexedDB runs the transactions of a store in the order they were made, so
+ * a call sees every earlier call's writes (core's write-ahead turns a burst of events into one
+ * `enqueue`, so one transaction). A lease marks its rows in one readwrite transaction, so two tabs
+ * never lease the same item. When IndexedDB is missing or fails (private modes, quota), the queue
+ * continues in memory and `storage()` says `'memory'`: events then survive neither a reload nor a
+ * crash, and rows already on disk wait for the next visit.
  *
  * @example
  * const queue = createIdbQueue({ dbName: 'ecrm-WRITE_KEY' })
@@ -47,10 +52,6 @@ const toItem = ({ seq: _seq, leasedUntil: _lease, ...item }: Row): QueueItem => 
 export function createIdbQueue(options: IdbQueueOptions = {}): IdbQueue {
   let dbPromise: Promise<IDBDatabase> | undefined
   let memory: Queue | undefined
-  /** The items enqueued this tick, written together a microtask later. */
-  let pending: QueueItem[] | undefined
-  /** The latest write of enqueued items: the other methods wait for it, so they see those items. */
-  let written: Promise<void> = Promise.resolve()
   /**
    * The row key of ids this tab leased, so the remove after a delivery reaches its rows without
    * an index lookup first. Keys are never reused, so a stale entry is harmless.
@@ -58,34 +59,41 @@ export function createIdbQueue(options: IdbQueueOptions = {}): IdbQueue {
   const seqOf = new Map<string, number>()
 
   const open = (): Promise<IDBDatabase> => {
-    if (typeof indexedDB === 'undefined') throw new Error('IndexedDB is not available')
-    const upgrade = (db: IDBDatabase): void => {
-      db.createObjectStore(STORE, { keyPath: 'seq', autoIncrement: true }).createIndex('byId', 'id', { unique: true })
-    }
-    return (dbPromise ??= openDatabase(options.dbName ?? 'ecrm', upgrade).then((db) => {
-      // Another tab wants a newer schema: step aside so it is not blocked, reopen on next use.
-      db.onversionchange = () => {
-        db.close()
-        dbPromise = undefined
+    if (dbPromise === undefined) {
+      // Version 1. Throws synchronously where IndexedDB is missing (a ReferenceError) and in some
+      // sandboxed or opaque-origin contexts: `run` then falls back to memory.
+      const request = indexedDB.open(options.dbName ?? 'ecrm', 1)
+      request.onupgradeneeded = () => {
+        request.result.createObjectStore(STORE, { keyPath: 'seq', autoIncrement: true }).createIndex('byId', 'id', { unique: true })
       }
-      // The browser closed the connection (storage cleared, crash): reopen on next use.
-      db.onclose = () => (dbPromise = undefined)
-      return db
-    }))
+      dbPromise = requestResult(request).then((db) => {
+        // Another tab wants a newer schema: step aside so it is not blocked, reopen on next use.
+        db.onversionchange = () => {
+          db.close()
+          dbPromise = undefined
+        }
+        // The browser closed the connection (storage cleared, crash): reopen on next use.
+        db.onclose = () => (dbPromise = undefined)
+        return db
+      })
+    }
+    return dbPromise
   }
 
   /**
    * Runs `work` in one transaction (readwrite unless told) on the outbox store and resolves with
    * its result once the transaction has committed. Once IndexedDB has failed, in this call or an
-   * earlier one, runs `onMemory` on the memory queue instead, for good.
+   * earlier one, calls method `name` of the memory queue with `args` instead, for good.
    */
-  const run = async <T>(
-    work: (store: IDBObjectStore) => T | Promise<T>,
-    onMemory: (queue: Queue) => Promise<T>,
+  const run = async <K extends keyof Queue>(
+    name: K,
+    args: Parameters<Queue[K]>,
+    work: (store: IDBObjectStore) => Resolved<K> | Promise<Resolved<K>>,
     mode: IDBTransactionMode = 'readwrite',
-  ): Promise<T> => {
+  ): Promise<Resolved<K>> => {
     if (memory === undefined) {
       try {
+        // Transactions are made in call order: every call awaits the same connection promise.
         const tx = (await open()).transaction(STORE, mode)
         const done = transactionDone(tx)
         const result = await work(tx.objectStore(STORE))
@@ -98,43 +106,24 @@ export function createIdbQueue(options: IdbQueueOptions = {}): IdbQueue {
         }
       }
     }
-    return onMemory(memory)
+    // The memory queue has the same methods, with the same arguments.
+    return (memory[name] as (...args: Parameters<Queue[K]>) => Promise<Resolved<K>>)(...args)
   }
-
-  /** Makes `method` wait for this tick's enqueues to be written first. */
-  const afterWrites =
-    <A extends unknown[], T>(method: (...args: A) => Promise<T>) =>
-    async (...args: A): Promise<T> => {
-      await written.catch(() => undefined)
-      return method(...args)
-    }
 
   // Each IndexedDB request costs the main thread a round trip (~0.1 ms in Chromium), so every
   // method below issues as few as it can: one `add` per item, one `getAll` per lease, one
   // range `delete` per run of consecutive rows removed.
-  const enqueue = (items: readonly QueueItem[]): Promise<void> => {
-    if (pending === undefined) {
-      const batch: QueueItem[] = []
-      pending = batch
-      written = Promise.resolve().then(() => {
-        pending = undefined
-        const write = (store: IDBObjectStore): void => {
-          for (const item of batch) {
-            // Idempotent: an id already queued (e.g. a retried replay) fails the unique index;
-            // preventDefault keeps that from aborting the rest of the transaction.
-            store.add({ ...item, leasedUntil: 0 }).onerror = (event) => event.preventDefault()
-          }
+  return {
+    enqueue: (items) =>
+      run('enqueue', [items], (store) => {
+        for (const item of items) {
+          // Idempotent: an id already queued (e.g. a retried replay) fails the unique index;
+          // preventDefault keeps that from aborting the rest of the transaction.
+          store.add({ ...item, leasedUntil: 0 }).onerror = (event) => event.preventDefault()
         }
-        return run(write, (queue) => queue.enqueue(batch))
-      })
-    }
-    pending.push(...items)
-    return written
-  }
-
-  const lease = (request: LeaseRequest) =>
-    run(
-      async (store) => {
+      }),
+    lease: (request) =>
+      run('lease', [request], async (store) => {
         const { now, limit } = request
         const taken: QueueItem[] = []
         // Rows in insertion order, a chunk per request; most leases need one chunk.
@@ -153,56 +142,33 @@ export function createIdbQueue(options: IdbQueueOptions = {}): IdbQueue {
           if (rows.length < chunk) break
         }
         return taken
-      },
-      (queue) => queue.lease(request),
-    )
-
-  const remove = (ids: readonly string[]) =>
-    run(
-      async (store) => {
+      }),
+    remove: (ids) =>
+      run('remove', [ids], async (store) => {
         const byId = store.index('byId')
         // Known keys cost no request; the others are looked up all at once.
         const keys = await Promise.all(ids.map((id) => seqOf.get(id) ?? (requestResult(byId.getKey(id)) as Promise<number | undefined>)))
         for (const id of ids) seqOf.delete(id)
         // Keys are unique integers: a run a, a+1, ..., b holds no row outside `keys`.
         for (const [from, to] of toRuns(keys.filter((key) => key !== undefined))) store.delete(IDBKeyRange.bound(from, to))
-      },
-      (queue) => queue.remove(ids),
-    )
-
-  /** `release` and `defer`: rows due again at `availableAt`, lease ended; `release` counts an attempt. */
-  const putBack = (name: 'release' | 'defer') => (ids: readonly string[], availableAt: number) =>
-    run(
-      async (store) => {
-        const attempts = name === 'release' ? 1 : 0
-        for (const id of ids) {
-          const row = (await requestResult(store.index('byId').get(id))) as Row | undefined
-          if (row !== undefined) store.put({ ...row, attempts: row.attempts + attempts, availableAt, leasedUntil: 0 })
-        }
-      },
-      (queue) => queue[name](ids, availableAt),
-    )
-
-  const peek = () =>
-    run(
-      async (store) => ((await requestResult(store.getAll())) as Row[]).map(toItem),
-      (queue) => queue.peek(),
-      'readonly',
-    )
-
-  return {
-    enqueue,
-    lease: afterWrites(lease),
-    remove: afterWrites(remove),
-    release: afterWrites(putBack('release')),
-    defer: afterWrites(putBack('defer')),
-    peek: afterWrites(peek),
-    size: afterWrites(() => run((store) => requestResult(store.count()), (queue) => queue.size(), 'readonly')),
+      }),
+    release: (ids, availableAt) => run('release', [ids, availableAt], (store) => putBack(store, ids, availableAt, 1)),
+    defer: (ids, availableAt) => run('defer', [ids, availableAt], (store) => putBack(store, ids, availableAt, 0)),
+    peek: () => run('peek', [], async (store) => ((await requestResult(store.getAll())) as Row[]).map(toItem), 'readonly'),
+    size: () => run('size', [], (store) => requestResult(store.count()), 'readonly'),
     storage: () => (memory === undefined ? 'indexeddb' : 'memory'),
     close: () => {
       void dbPromise?.then((db) => db.close(), () => undefined)
       dbPromise = undefined
     },
+  }
+}
+
+/** `release` and `defer`: the rows of `ids` due again at `availableAt`, lease ended, `addedAttempts` more attempts. */
+async function putBack(store: IDBObjectStore, ids: readonly string[], availableAt: number, addedAttempts: number): Promise<void> {
+  for (const id of ids) {
+    const row = (await requestResult(store.index('byId').get(id))) as Row | undefined
+    if (row !== undefined) store.put({ ...row, attempts: row.attempts + addedAttempts, availableAt, leasedUntil: 0 })
   }
 }
 

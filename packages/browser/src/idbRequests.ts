@@ -1,6 +1,6 @@
 /**
- * The few promise wrappers the outbox needs over raw IndexedDB. The queue issues a handful of
- * request kinds (add, put, get, getAll, getKey, delete, count), so wrapping them directly costs far
+ * The two promise wrappers the outbox needs over raw IndexedDB. The queue issues a handful of
+ * request kinds (open, add, put, get, getAll, getKey, delete, count), so wrapping them directly costs far
  * fewer bytes in the script-tag bundle than a general wrapper library (idb's proxies and cursor
  * iterators are about 1 kB gzip of it).
  *
@@ -31,12 +31,3 @@ export function transactionDone(tx: IDBTransaction): Promise<void> {
   return done
 }
 
-/**
- * Opens version 1 of database `name`, creating its schema with `upgrade` when it is new. Throws
- * synchronously in some sandboxed or opaque-origin contexts, as `indexedDB.open` does.
- */
-export function openDatabase(name: string, upgrade: (db: IDBDatabase) => void): Promise<IDBDatabase> {
-  const request = indexedDB.open(name, 1)
-  request.onupgradeneeded = () => upgrade(request.result)
-  return requestResult(request)
-}

@@ -39,8 +39,14 @@ export function readDeviceContext(): DeviceContext {
   } catch {
     // No Intl timezone support: leave it out.
   }
-  const context: Record<string, unknown> = { locale: device?.language, timezone, userAgent: device?.userAgent }
-  // No key may hold undefined: core would then take its slow, reporting copy of the context.
-  for (const key in context) if (typeof context[key] !== 'string') delete context[key]
+  return withoutUndefined({ locale: device?.language, timezone, userAgent: device?.userAgent })
+}
+
+/**
+ * Deletes the keys of `context` that hold `undefined`, and returns it. The browser's automatic
+ * context must have none: core would then take its slow, reporting copy of the context.
+ */
+export function withoutUndefined<T extends object>(context: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  for (const key in context) if (context[key] === undefined) delete context[key]
   return context
 }

@@ -1,28 +1,31 @@
-import { buildBatchRequest } from '@ecrm/core'
+import { buildBatchRequest, planBatches } from '@ecrm/core'
 import type { Queue, QueueItem, Transport } from '@ecrm/core'
 import { KEEPALIVE_BUDGET_BYTES } from './unloadTransport.js'
 
-/** A queue that remembers which of this page's events are not confirmed yet. */
+/** The queue core is given, plus this page's events that are not confirmed yet. */
 export interface PageOutbox {
-  /** The queue to give core (same behaviour; it only watches enqueue and remove). */
+  /** The queue to give core (same behaviour, minus the dropped items; it watches enqueue and remove). */
   readonly queue: Queue
   /** Events enqueued by this page and not yet removed (delivered, dropped or purged), oldest first. */
   readonly unconfirmed: () => QueueItem[]
 }
 
 /**
- * Watches a queue so that, at page exit, this page's unconfirmed events are at hand in memory:
- * reading them back from IndexedDB is asynchronous, and a page being torn down does not get to
- * finish asynchronous work before its requests must be started.
+ * Wraps the queue core is given, the one wrapper around it. Items for which `isDropped` is true
+ * (erased visitors' events: `createErasedIds().isErasedItem`) reach neither the queue nor the
+ * page's list. This page's unconfirmed events are kept in memory for the page exit: reading them
+ * back from IndexedDB is asynchronous, and a page being torn down does not get to finish
+ * asynchronous work before its requests must be started.
  */
-export function watchPageOutbox(queue: Queue): PageOutbox {
+export function watchPageOutbox(queue: Queue, isDropped: (item: QueueItem) => boolean = () => false): PageOutbox {
   const mine = new Map<string, QueueItem>()
   return {
     queue: {
       ...queue,
       enqueue: (items) => {
-        for (const item of items) if (!mine.has(item.id)) mine.set(item.id, item)
-        return queue.enqueue(items)
+        const kept = items.filter((item) => !isDropped(item))
+        for (const item of kept) if (!mine.has(item.id)) mine.set(item.id, item)
+        return queue.enqueue(kept)
       },
       remove: (ids) => {
         for (const id of ids) mine.delete(id)
@@ -53,27 +56,17 @@ export interface PageExitSend {
  * same messageId, on the next visit (the backend dedupes). Returns the number of requests started.
  */
 export function sendOnPageExit(input: PageExitSend): number {
-  const maxBody = input.maxBodyBytes ?? KEEPALIVE_BUDGET_BYTES
-  // Room for the batch wrapper and each event's sentAt, so the body stays under maxBody.
-  const overhead = 120 + input.writeKey.length
-  let requests = 0
-  let payloads: string[] = []
-  let bytes = overhead
-  const send = (): void => {
-    if (payloads.length === 0) return
-    const request = buildBatchRequest({ endpoint: input.endpoint, writeKey: input.writeKey, payloads, sentAt: input.now, keepalive: true })
+  const { endpoint, writeKey } = input
+  const maxBytes = input.maxBodyBytes ?? KEEPALIVE_BUDGET_BYTES
+  // Room for the batch wrapper, and for each event its sentAt and comma, so a body stays under maxBytes.
+  const overhead = 120 + writeKey.length
+  const eventBytes = (payloadBytes: number): number => payloadBytes + 40
+  // An event too big for any unload request waits for the next visit.
+  const fitting = input.items.filter((item) => overhead + eventBytes(item.bytes) <= maxBytes)
+  const batches = planBatches(fitting, { maxEvents: Infinity, maxBytes }, overhead, eventBytes)
+  for (const batch of batches) {
+    const request = buildBatchRequest({ endpoint, writeKey, payloads: batch.map((item) => item.payload), sentAt: input.now, keepalive: true })
     void input.transport.send(request).catch(() => undefined)
-    requests++
-    payloads = []
-    bytes = overhead
   }
-  for (const item of input.items) {
-    const size = item.bytes + 40
-    if (size + overhead > maxBody) continue // too big for any unload request: it waits for the next visit
-    if (bytes + size > maxBody) send()
-    payloads.push(item.payload)
-    bytes += size
-  }
-  send()
-  return requests
+  return batches.length
 }

@@ -38,15 +38,3 @@ export function readIdentifyArgs(a?: unknown, b?: unknown, c?: unknown): Identif
   // No `userId` key without a user id, so one given in the options stays.
   return a === undefined || a === null ? rest : { userId: a, ...rest }
 }
-
-const CALL_FIELDS = ['timestamp', 'context', 'integrations', 'messageId', 'anonymousId', 'userId'] as const
-
-/**
- * Copies the per-call options a core input takes, and only those (so `{ event }` there cannot
- * replace the event). A key may hold `undefined`: core reads that as absent.
- */
-export function callFields(options: unknown): Props {
-  const fields: Props = {}
-  if (isObject(options)) for (const key of CALL_FIELDS) fields[key] = options[key]
-  return fields
-}

@@ -1,7 +1,12 @@
+import { KEEPALIVE_MAX_BYTES } from '@ecrm/core'
 import type { Transport, TransportOutcome, TransportRequest } from '@ecrm/core'
 
-/** The browser's cap on the bodies of all keepalive requests in flight, per page, in bytes. */
-export const KEEPALIVE_BUDGET_BYTES = 65_536
+/**
+ * The browser's cap on the bodies of all keepalive requests in flight, per page, in bytes: core's
+ * `KEEPALIVE_MAX_BYTES` (64 KiB), the one figure core's keepalive flush, the page exit and this
+ * transport all use.
+ */
+export const KEEPALIVE_BUDGET_BYTES = KEEPALIVE_MAX_BYTES
 
 /** Options of {@link createUnloadTransport}. */
 export interface UnloadTransportOptions {
@@ -25,7 +30,7 @@ export function createUnloadTransport(options: UnloadTransportOptions): Transpor
   let inFlightBytes = 0
 
   const send = async (request: TransportRequest): Promise<TransportOutcome> => {
-    if (request.keepalive !== true) return options.transport.send(request)
+    if (!request.keepalive) return options.transport.send(request)
     // A beacon carries no headers: the body's writeKey authenticates it (a CORS-simple text/plain
     // POST). The blob's size is the body's UTF-8 byte count, which the budget counts.
     const body = new Blob([request.body], { type: 'text/plain' })

@@ -16,7 +16,7 @@ export function withSenderLock(transport: Transport, lockName: string, locks?: L
     send: (request): Promise<TransportOutcome> => {
       // Read at send time; missing outside secure contexts and in older runtimes.
       const manager = locks ?? (globalThis.navigator?.locks as LockManagerLike | undefined)
-      if (manager === undefined || request.keepalive === true) return transport.send(request)
+      if (manager === undefined || request.keepalive) return transport.send(request)
       return manager.request(lockName, () => transport.send(request)).catch(
         (cause: unknown): TransportOutcome => ({ type: 'network-error', cause }),
       )

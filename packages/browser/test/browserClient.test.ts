@@ -97,8 +97,20 @@ describe('createBrowserClient', () => {
   })
 
   it('refuses invalid options with an actionable error (the only throw)', () => {
-    expect(() => setup({ writeKey: '' })).toThrow(/writeKey/)
+    expect(() => setup({ writeKey: '' })).toThrow(expect.objectContaining({ code: 'invalid_options', message: expect.stringMatching(/writeKey/) }))
     expect(() => setup({ endpoint: 'collect.shop.example' })).toThrow(/endpoint/)
+    // A protocol-relative URL is not resolved here: core judges it.
+    expect(() => setup({ endpoint: '//collect.shop.example' })).toThrow(/endpoint/)
+    // No options object at all: core's check names the first missing option.
+    expect(() => createBrowserClientHandle(undefined as never)).toThrow(expect.objectContaining({ code: 'invalid_options', message: expect.stringMatching(/writeKey/) }))
+  })
+
+  it('resolves a same-origin endpoint against the page', async () => {
+    const { client, scripted, deliver } = setup({ endpoint: '/collect', capture: { pageViews: false } })
+    client.track('Viewed')
+    await deliver()
+    expect(location.origin).toMatch(/^https?:\/\//)
+    expect(scripted.requests[0]?.url).toBe(`${location.origin}/collect/v1/batch`)
   })
 
   it('replays a buffered call with its own page and time', async () => {
@@ -168,6 +180,19 @@ describe('createBrowserClient', () => {
     Reflect.deleteProperty(document, 'visibilityState')
     expect(scripted.requests).toHaveLength(1)
     expect(scripted.requests[0]?.keepalive).toBe(true)
+  })
+
+  it('sends nothing when the page is hidden while offline (core does not send offline)', async () => {
+    const { client, scripted, time, connectivity } = setup({ capture: { pageViews: false } })
+    connectivity.setOnline(false)
+    client.track('Leaving')
+    await time.settle()
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true })
+    document.dispatchEvent(new Event('visibilitychange'))
+    await time.settle()
+    Reflect.deleteProperty(document, 'visibilityState')
+    expect(scripted.requests).toHaveLength(0)
+    expect(client.stats().queued).toBe(1)
   })
 
   it('forget() deletes ids, consent, session and queued events, then sends one Data Erasure Requested', async () => {

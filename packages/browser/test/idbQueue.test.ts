@@ -1,7 +1,9 @@
 import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
 import { createIdbQueue } from '../src/idbQueue.js'
+import { createCoreClient } from '@ecrm/core'
 import { makeQueueItem, runQueueContract } from '../../core/test/contract/queueContract.js'
+import { createManualClock, createScriptedTransport } from '../../core/test/fakes/index.js'
 
 let counter = 0
 const freshName = (): string => `ecrm-test-${++counter}-${Math.random().toString(36).slice(2)}`
@@ -44,10 +46,12 @@ describe('createIdbQueue', () => {
     queue.close()
   })
 
-  it('writes the enqueues of one tick in a single transaction', async () => {
+  it('gets a burst of events from core as one enqueue, so one transaction', async () => {
     const dbName = freshName()
     const queue = createIdbQueue({ dbName })
     await queue.size()
+    const time = createManualClock({ settleTurns: 40 })
+    const core = createCoreClient({ writeKey: 'wk', endpoint: 'https://c.example' }, { clock: time, scheduler: time, queue, transport: createScriptedTransport().transport })
     const original = IDBDatabase.prototype.transaction
     let readwrite = 0
     IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
@@ -55,12 +59,27 @@ describe('createIdbQueue', () => {
       return original.apply(this, args)
     } as IDBDatabase['transaction']
     try {
-      await Promise.all(Array.from({ length: 50 }, (_, n) => queue.enqueue([makeQueueItem(`e${n}`, {}, n)])))
+      for (let n = 0; n < 50; n++) core.track({ event: `E${n}` })
+      await time.settle()
     } finally {
       IDBDatabase.prototype.transaction = original
     }
     expect(readwrite).toBe(1)
-    expect((await queue.peek()).map((item) => item.id)).toEqual(Array.from({ length: 50 }, (_, n) => `e${n}`))
+    expect((await queue.peek()).map((item) => JSON.parse(item.payload).event)).toEqual(Array.from({ length: 50 }, (_, n) => `E${n}`))
+    queue.close()
+  })
+
+  it('sees the writes of earlier calls that were not awaited (transactions run in call order)', async () => {
+    const queue = createIdbQueue({ dbName: freshName() })
+    const now = Date.parse('2026-01-01T00:00:00.000Z')
+    void queue.enqueue([makeQueueItem('a'), makeQueueItem('b', {}, 1)])
+    expect((await queue.lease({ now, limit: 1, leaseMs: 1_000 })).map((item) => item.id)).toEqual(['a'])
+    void queue.remove(['a'])
+    void queue.release(['b'], now + 5_000)
+    expect(await queue.peek()).toEqual([makeQueueItem('b', { attempts: 1, availableAt: now + 5_000 }, 1)])
+    void queue.defer(['b'], now)
+    expect(await queue.size()).toBe(1)
+    expect((await queue.lease({ now, limit: 10, leaseMs: 1_000 })).map((item) => item.id)).toEqual(['b'])
     queue.close()
   })
 
@@ -95,7 +114,7 @@ describe('createIdbQueue', () => {
       expect(queue.storage()).toBe('memory')
       expect(await queue.size()).toBe(1)
       expect(reasons).toHaveLength(1)
-      expect(String(reasons[0])).toMatch(/IndexedDB is not available/)
+      expect(String(reasons[0])).toMatch(/indexedDB is not defined/)
     } finally {
       globalThis.indexedDB = saved
     }

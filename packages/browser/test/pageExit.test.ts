@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { QueueItem, Transport, TransportRequest } from '@ecrm/core'
 import { createMemoryQueue } from '@ecrm/core'
+import { createErasedIds } from '../src/erasure.js'
 import { sendOnPageExit, watchPageOutbox } from '../src/pageExit.js'
 import { makeQueueItem } from '../../core/test/contract/queueContract.js'
 
@@ -21,6 +22,18 @@ describe('watchPageOutbox', () => {
     await outbox.queue.release(leased.map((item) => item.id), now)
     expect(outbox.unconfirmed().map((item) => item.id)).toEqual(['a', 'c'])
     expect(await outbox.queue.size()).toBe(2)
+  })
+
+  it('keeps the items isDropped names out of both the queue and the page\'s list (erased visitors\' events)', async () => {
+    const erased = createErasedIds()
+    erased.add(['visitor-1'])
+    const ofVisitor = (id: string, anonymousId: string, event = 'E'): QueueItem =>
+      makeQueueItem(id, { payload: JSON.stringify({ type: 'track', event, anonymousId, messageId: id }) })
+    const inner = createMemoryQueue()
+    const outbox = watchPageOutbox(inner, erased.isErasedItem)
+    await outbox.queue.enqueue([ofVisitor('a', 'visitor-1'), ofVisitor('b', 'visitor-2'), ofVisitor('c', 'visitor-1', 'Data Erasure Requested')])
+    expect((await inner.peek()).map((item) => item.id)).toEqual(['b', 'c'])
+    expect(outbox.unconfirmed().map((item) => item.id)).toEqual(['b', 'c'])
   })
 })
 

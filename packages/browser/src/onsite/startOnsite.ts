@@ -1,6 +1,11 @@
-import type { Cancel } from '@ecrm/core'
+import type { Cancel, ClientDestination, CoreClient, Ports } from '@ecrm/core'
+import type { BrowserClient } from '../browserClientTypes.js'
+import { isErasureRequest } from '../consent.js'
+import type { ErasedIds } from '../erasure.js'
+import { readPageContext } from '../pageContext.js'
+import type { PageSafety } from '../pageSafety.js'
 import { createOnsite } from './createOnsite.js'
-import type { Onsite, OnsiteHost, OnsiteSettings } from './onsiteTypes.js'
+import type { Onsite, OnsiteSettings } from './onsiteTypes.js'
 import { watchSignals } from './signals.js'
 import type { SignalOptions } from './signals.js'
 
@@ -10,44 +15,99 @@ export interface OnsiteOptions extends OnsiteSettings {
   readonly signals?: SignalOptions
 }
 
-/** What the browser client gives the on-site intelligence beyond {@link OnsiteHost}. */
-export interface OnsiteBrowserHost extends OnsiteHost {
-  /** Tracks through the public client (used for signals sent to the backend). */
-  readonly trackPublic: (event: string, properties: Record<string, unknown>) => void
+/** What the browser client lends the on-site intelligence while the client is being created. */
+export interface OnsiteBrowserHost {
+  /** The ports the client gives core; on-site uses their clock, scheduler, createId and consent-aware storage. */
+  readonly ports: Required<Ports>
+  readonly report: PageSafety['report']
+  /** Wraps a public method so it never throws into the page. */
+  readonly guard: PageSafety['guard']
+  /** The visitors erased on this page: nothing of theirs reaches the profile. */
+  readonly erased: ErasedIds
 }
 
-/** The on-site intelligence started in a page, and how to stop its listeners. */
+/** The on-site intelligence as wired into one browser client. */
 export interface StartedOnsite {
-  readonly onsite: Onsite
+  /** Sees each accepted event (after the consent gate); the client lists it before the site's destinations. */
+  readonly destination: ClientDestination
+  /** The client's on-site methods; before `start` (or when it failed) they answer `undefined`. */
+  readonly methods: Pick<BrowserClient, 'profile' | 'rule' | 'experiment' | 'leadScore' | 'subscribeOnsite'>
+  /** Starts the profile, rules and signals; the client calls it once, after core started and before capture. */
+  readonly start: (core: CoreClient, client: BrowserClient) => void
+  /** Forgets the visitor's on-site state (on `reset()` and `forget()`). */
+  readonly clear: () => void
+  /** Stops the listeners and timers (on `close()`). */
   readonly stop: Cancel
 }
 
-/** Starts the on-site intelligence in a page; the browser client calls it once, after core started. */
+/**
+ * Wires the on-site intelligence into a browser client; called once while the client is being
+ * created, before core exists (so it can add its destination and the anonymousId core then reads).
+ */
 export type OnsiteStarter = (options: OnsiteOptions, host: OnsiteBrowserHost) => StartedOnsite
 
+/** Core's storage key of the anonymousId. */
+const ANONYMOUS_ID_KEY = 'ecrm.anonymousId'
+const noop = (): undefined => undefined
+
 /**
- * Starts the on-site intelligence of the browser client: {@link createOnsite}, its engagement
+ * Wires the on-site intelligence into the browser client: {@link createOnsite}, its engagement
  * signals, and a `storage` listener that picks up the profile another tab of the visitor changed.
  * Pass it to `createBrowserClientHandle` (`createBrowserClient` does); leaving it out keeps the
- * rule engine, the profile reducer and the lead scorer out of an ESM bundle.
+ * rule engine, the profile reducer, the lead scorer and this wiring out of a bundle.
  */
-export const startOnsite: OnsiteStarter = (options, host) => {
-  const onsite = createOnsite(options, host)
-  onsite.start()
-  const signals = options.signals ?? {}
-  const stopSignals = watchSignals(signals, (event, properties) =>
-    signals.send === true ? host.trackPublic(event, properties) : onsite.signal(event, properties),
-  )
-  const onStorage = (event: StorageEvent): void => {
-    if (event.key === null || event.key === 'ecrm.profile') onsite.refresh()
-  }
-  if (typeof window !== 'undefined') window.addEventListener('storage', onStorage)
-  return {
-    onsite,
-    stop: () => {
+export const startOnsite: OnsiteStarter = (options, { ports, report, guard, erased }) => {
+  let onsite: Onsite | undefined
+  let stop: Cancel = noop
+  // Experiments hash the anonymousId from the first read on, so it must exist before any event
+  // (core would otherwise create it on the first event). Core reads it from storage when created.
+  if (ports.storage.get(ANONYMOUS_ID_KEY) === undefined) ports.storage.set(ANONYMOUS_ID_KEY, ports.createId())
+
+  const start = (core: CoreClient, client: BrowserClient): void => {
+    const started = createOnsite(options, {
+      clock: ports.clock,
+      scheduler: ports.scheduler,
+      storage: ports.storage,
+      report,
+      visitorId: () => core.user().anonymousId ?? 'visitor',
+      search: () => readPageContext()?.search ?? '',
+      track: (event, properties) => {
+        const result = core.track({ event, properties })
+        if (!result.ok) report(result.error)
+      },
+      emit: core.emit,
+    })
+    started.start()
+    const signals = options.signals ?? {}
+    // Signals sent to the backend go through the public client, like the site's own calls.
+    const stopSignals = watchSignals(signals, (event, properties) =>
+      signals.send === true ? client.track(event, properties) : started.signal(event, properties),
+    )
+    const onStorage = (event: StorageEvent): void => {
+      if (event.key === null || event.key === 'ecrm.profile') started.refresh()
+    }
+    if (typeof window !== 'undefined') window.addEventListener('storage', onStorage)
+    stop = () => {
       stopSignals()
-      onsite.stop()
+      started.stop()
       if (typeof window !== 'undefined') window.removeEventListener('storage', onStorage)
+    }
+    onsite = started
+  }
+
+  return {
+    // The erasure request belongs to the visitor being forgotten, not to the next one.
+    destination: { name: 'ecrm-onsite', deliver: (event) => (isErasureRequest(event) || erased.isErased(event) ? undefined : onsite?.observe(event)) },
+    methods: {
+      profile: guard('profile', () => onsite?.profile()),
+      rule: guard('rule', (id: string) => onsite?.rule(id)),
+      experiment: guard('experiment', (key: string, callOptions?: { readonly expose?: boolean }) => onsite?.experiment(key, callOptions?.expose !== false)),
+      leadScore: guard('leadScore', () => onsite?.leadScore()),
+      subscribeOnsite: (listener) => onsite?.subscribe(listener) ?? noop,
     },
+    // A start that throws is reported (as a failed `load`); the client then runs without on-site.
+    start: guard('load', start),
+    clear: () => onsite?.clear(),
+    stop: () => stop(),
   }
 }

@@ -17,8 +17,7 @@ export interface QueueBounds {
  */
 export function chooseDrops(items: readonly QueueItem[], bounds: QueueBounds): string[] {
   let count = items.length
-  let bytes = 0
-  for (const item of items) bytes += item.bytes
+  let bytes = bytesOf(items)
   const fits = (): boolean => count <= bounds.maxEvents && bytes <= bounds.maxBytes
   const drops: string[] = []
   if (fits()) return drops
@@ -30,6 +29,13 @@ export function chooseDrops(items: readonly QueueItem[], bounds: QueueBounds): s
     bytes -= item.bytes
   }
   return drops
+}
+
+/** The summed payload bytes of items. */
+export function bytesOf(items: readonly QueueItem[]): number {
+  let bytes = 0
+  for (const item of items) bytes += item.bytes
+  return bytes
 }
 
 /**

@@ -3,7 +3,11 @@ import type { EcrmEvent, EventType, JsonObject, JsonValue } from '../model/envel
 import type { Identity } from './identity.js'
 import { isPlainJson } from './plainJson.js'
 import { sanitize } from './sanitize.js'
-import { MAX_MESSAGE_ID_LENGTH, isObjectLike, kindOf, readInput } from './validateInput.js'
+
+/** Longest accepted ids and event names, as in the Segment envelope schema. */
+export const MAX_ID_LENGTH = 200
+/** Longest accepted `messageId`, as in the Segment envelope schema. */
+export const MAX_MESSAGE_ID_LENGTH = 100
 
 /** What {@link buildEvent} needs from the client. */
 export interface BuildEventEnv {
@@ -25,8 +29,10 @@ export type BuildEventResult =
 
 /**
  * Turns the input of a public call (`track`, `identify`, ...) into a Segment Spec event: checks
- * it by hand, sanitises every free-form part, fills ids, `messageId` and timestamps (once, now),
- * and merges the context. Never throws, whatever `input` is.
+ * it by hand (no zod, so nothing heavy ships to browsers), sanitises every free-form part, fills
+ * ids, `messageId` and timestamps (once, now), and merges the context. Never throws, whatever
+ * `input` is. Issues go to `errors` (the call is refused) or `warnings` (the event is kept with
+ * the offending part dropped or fixed), each at the key of the input it is about.
  *
  * Parts that are already plain JSON ({@link isPlainJson}) are used as they are, not copied,
  * except identify traits, which the identity keeps: the caller must serialise the event before
@@ -38,9 +44,40 @@ export function buildEvent(type: EventType, input: unknown, env: BuildEventEnv):
     const message = `expected an object like ${example}, got ${kindOf(input)}`
     return { ok: false, errors: [{ path: [], code: 'invalid_type', message }], warnings: [] }
   }
+  const fields = input as Readonly<Record<string, unknown>>
   const errors: ValidationIssue[] = []
   const warnings: ValidationIssue[] = []
-  const { report, identifier, text, section, timestamp } = readInput(input as Record<string, unknown>, errors, warnings)
+  /** Adds an issue at `key` to `list`; returns undefined, for a reader that gives up. */
+  const report = (list: ValidationIssue[], key: string, code: string, message: string): undefined => {
+    list.push({ path: [key], code, message })
+  }
+  /**
+   * Reads an id-like string (userId, groupId, event name). A finite number is accepted as its
+   * decimal text with a warning; anything else, or an empty or too long string, is an error.
+   * `example` shows a good value in the messages.
+   */
+  const identifier = (key: string, required = false, example = "'user-42'", maxLength = MAX_ID_LENGTH): string | undefined => {
+    const value = fields[key]
+    if (value === undefined || value === null) {
+      return required ? report(errors, key, 'required', `required; pass a string like ${example}`) : undefined
+    }
+    let id = value
+    if (typeof value === 'number' && Number.isFinite(value)) {
+      id = String(value)
+      report(warnings, key, 'number_to_string', `the number ${id} became a string`)
+    }
+    if (typeof id !== 'string') return report(errors, key, 'invalid_type', `expected a string, got ${kindOf(value)}`)
+    if (id.trim() === '') return report(errors, key, 'empty', `must not be empty; pass e.g. ${example}`)
+    if (id.length > maxLength) return report(errors, key, 'too_long', `${id.length} characters; the limit is ${maxLength}`)
+    return id
+  }
+  /** Reads an optional field: kept when `isValid`, else dropped with a warning saying what was expected. */
+  const optional = <T>(key: string, isValid: (value: unknown) => value is T, expected: string): T | undefined => {
+    const value = fields[key]
+    if (value === undefined || isValid(value)) return value
+    return report(warnings, key, 'invalid_type', `expected ${expected}, got ${kindOf(value)}; dropped`)
+  }
+  const text = (key: string): string | undefined => optional(key, (value) => typeof value === 'string', 'a string')
   // Key order is the wire order: type and messageId first, then the fields of the type.
   const event: Record<string, unknown> = { type, messageId: env.createId() }
   const put = (key: string, value: unknown): void => {
@@ -53,8 +90,9 @@ export function buildEvent(type: EventType, input: unknown, env: BuildEventEnv):
     warnings.push(...result.issues)
     return result.value
   }
+  /** Reads an optional object section (properties, traits, context) and cleans it; anything else is dropped with a warning. */
   const cleanSection = (key: string, copy?: boolean): JsonObject | undefined => {
-    const value = section(key)
+    const value = optional(key, isObjectLike, "an object like { key: 'value' }")
     return value && (clean(value, key, copy) as JsonObject | undefined)
   }
 
@@ -70,7 +108,15 @@ export function buildEvent(type: EventType, input: unknown, env: BuildEventEnv):
   put('traits', traits)
 
   const nowIso = env.nowIso ?? new Date(env.now).toISOString()
-  const at = timestamp(nowIso)
+  // `timestamp`: a Date, epoch ms or a date string; anything unreadable becomes the enqueue time.
+  const given = fields['timestamp']
+  // toJSON, unlike toISOString, gives null for an invalid date instead of throwing.
+  let at = given instanceof Date || typeof given === 'number' || typeof given === 'string' ? new Date(given).toJSON() : null
+  // Years 0–9999 only: other years have a different ISO shape (±YYYYYY-...) that schemas reject.
+  if (at === null || !/^\d{4}-/.test(at)) {
+    if (given !== undefined) report(warnings, 'timestamp', 'invalid_timestamp', 'not a readable date; the enqueue time was used (pass a Date, epoch ms or ISO-8601 text)')
+    at = nowIso
+  }
   put('messageId', identifier('messageId', false, "'order-o-1'", MAX_MESSAGE_ID_LENGTH))
 
   // Ids: the call's own, else the remembered ones (browser). Alias defaults previousId to the current id.
@@ -104,4 +150,14 @@ export function buildEvent(type: EventType, input: unknown, env: BuildEventEnv):
   put('integrations', cleanSection('integrations'))
   if (type === 'identify') env.identity.identify(userId, traits)
   return { ok: true, event: event as unknown as EcrmEvent, warnings }
+}
+
+/** True for a value that can hold properties (object, Map...), not null or an array. */
+export function isObjectLike(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** Names a value's kind for messages, as the model's validation does: `null`, `array`, `number`, ... */
+export function kindOf(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
 }

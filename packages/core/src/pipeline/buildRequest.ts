@@ -11,11 +11,11 @@ export interface BatchRequestInput {
   /** Epoch ms of this send; becomes `sentAt` on the batch and on each event. */
   readonly sentAt: number
   /**
-   * `'simple'`: `text/plain` and no `Authorization` (the write key travels in the body), so a
-   * browser sends it cross-origin without a CORS preflight; `'full'`: `application/json` plus Basic
-   * auth, for servers. @default 'simple'
+   * The request's headers. The default, `Content-Type: text/plain` and no `Authorization` (the
+   * write key travels in the body), lets a browser send it cross-origin without a CORS preflight;
+   * servers pass {@link serverHeaders}. @default { 'Content-Type': 'text/plain' }
    */
-  readonly headers?: 'simple' | 'full'
+  readonly headers?: Readonly<Record<string, string>> | undefined
   /** @default 10_000 */
   readonly timeoutMs?: number
   /** @default false */
@@ -24,8 +24,8 @@ export interface BatchRequestInput {
 
 /**
  * Builds the Segment-compatible `POST ${endpoint}/v1/batch` request for queued payloads: body
- * `{"batch":[...],"sentAt":"...","writeKey":"..."}` with `sentAt` added to each event; with
- * `headers: 'full'` also Basic auth (`writeKey:`). Pure: the same input gives the same request.
+ * `{"batch":[...],"sentAt":"...","writeKey":"..."}` with `sentAt` added to each event. Pure: the
+ * same input gives the same request.
  *
  * @example
  * buildBatchRequest({ endpoint: 'https://collect.example', writeKey: 'wk', payloads, sentAt: clock.now() })
@@ -37,15 +37,22 @@ export function buildBatchRequest(input: BatchRequestInput): TransportRequest {
   return {
     url: `${input.endpoint.replace(/\/+$/, '')}/v1/batch`,
     body: `{"batch":[${events.join(',')}],"sentAt":${sentAt},"writeKey":${JSON.stringify(writeKey)}}`,
-    // Authorization is not CORS-safelisted: sent by a browser it would cost a preflight per batch.
-    headers:
-      input.headers === 'full'
-        ? { 'Content-Type': 'application/json', Authorization: `Basic ${encodeBase64(`${writeKey}:`)}` }
-        : { 'Content-Type': 'text/plain' },
+    headers: input.headers ?? { 'Content-Type': 'text/plain' },
     timeoutMs: input.timeoutMs ?? 10_000,
     // Set only when asked, so a request without it has no `keepalive` key at all.
     ...(keepalive === true && { keepalive }),
   }
+}
+
+/**
+ * The headers of a server's batch request: `application/json` plus Basic auth of `writeKey:`.
+ * Not for browsers: `Authorization` is not CORS-safelisted, so it would cost a preflight per batch.
+ *
+ * @example
+ * buildBatchRequest({ endpoint, writeKey, payloads, sentAt: clock.now(), headers: serverHeaders(writeKey) })
+ */
+export function serverHeaders(writeKey: string): Readonly<Record<string, string>> {
+  return { 'Content-Type': 'application/json', Authorization: `Basic ${encodeBase64(`${writeKey}:`)}` }
 }
 
 /** Bytes the body adds around its events for this write key (brackets, `sentAt`, `writeKey`). */

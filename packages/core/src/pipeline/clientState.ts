@@ -3,6 +3,12 @@ import type { ClientState, Stats } from './clientTypes.js'
 import { createEmitter } from './emitter.js'
 import type { Guard } from './emitter.js'
 
+/**
+ * Reports a problem that is not thrown, as an {@link EcrmError} with this code, message and
+ * cause: on `onError`, the `error` event and `stats().lastError`.
+ */
+export type Report = (code: string, message: string, cause?: unknown) => void
+
 /** What the snapshot reads from elsewhere: the state without its stats, plus the held count. */
 export type ClientStateSource = () => Omit<ClientState, 'stats'> & { readonly held: number }
 

@@ -70,7 +70,7 @@ export interface ClientDestination {
 
 /** Options of {@link CoreClient}. */
 export interface CoreClientOptions {
-  /** The source's write key; sent in the body and as Basic auth. */
+  /** The source's write key; sent in the body (and as Basic auth with `headers: 'full'`). */
   readonly writeKey: string
   /** Base URL of the collector; requests go to `${endpoint}/v1/batch`. */
   readonly endpoint: string
@@ -84,8 +84,10 @@ export interface CoreClientOptions {
   /** A leased batch is hidden from other tabs/workers this long, in ms. @default 30_000 */
   readonly leaseMs?: number
   /**
-   * `'simple'`: `Content-Type: text/plain` (a CORS-simple request, no preflight) plus Basic auth;
-   * `'full'`: `application/json` plus Basic auth. The body always carries the write key.
+   * `'simple'`: `Content-Type: text/plain` and no `Authorization` (a CORS-simple request, no
+   * preflight); `'full'`: `application/json` plus Basic auth, for servers (read by
+   * `createCoreClient`; `createPipelineClient` takes its request headers as an argument). The
+   * body always carries the write key.
    * @default 'simple'
    */
   readonly headers?: 'simple' | 'full'

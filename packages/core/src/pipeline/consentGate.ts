@@ -26,10 +26,16 @@ export interface ConsentGate {
   /** The category of an event (never throws). */
   readonly categoryOf: (event: EcrmEvent) => string
   readonly decide: (category: string) => ConsentDecision
-  /** Holds an event in memory; returns whether the oldest held event was dropped to make room. */
-  readonly hold: (event: EcrmEvent, category: string) => boolean
-  /** Records and persists decisions; returns the held events now granted, in call order. Held events of a denied category are purged. */
-  readonly set: (changes: Readonly<Record<string, boolean>>) => EcrmEvent[]
+  /**
+   * Holds an event in memory as its JSON text (a copy nothing can change); returns whether the
+   * oldest held event was dropped to make room.
+   */
+  readonly hold: (payload: string, category: string) => boolean
+  /**
+   * Records and persists decisions; returns the JSON text of the held events now granted, in call
+   * order. Held events of a denied category are purged.
+   */
+  readonly set: (changes: Readonly<Record<string, boolean>>) => string[]
   readonly heldCount: () => number
 }
 
@@ -48,7 +54,7 @@ export function createConsentGate(options: ConsentGateOptions): ConsentGate {
   } catch {
     // Unreadable or blocked storage: the initial decisions stand.
   }
-  let held: { event: EcrmEvent; category: string }[] = []
+  let held: { payload: string; category: string }[] = []
 
   return {
     get: () => ({ ...decisions }),
@@ -65,8 +71,8 @@ export function createConsentGate(options: ConsentGateOptions): ConsentGate {
       const decision = decisions[category]
       return decision === false ? 'deny' : decision === true || !options.required ? 'allow' : 'hold'
     },
-    hold(event, category) {
-      held.push({ event, category })
+    hold(payload, category) {
+      held.push({ payload, category })
       return held.length > maxHeld && held.shift() !== undefined
     },
     set(changes) {
@@ -76,10 +82,10 @@ export function createConsentGate(options: ConsentGateOptions): ConsentGate {
       } catch {
         // Blocked storage: the decision holds for this session only.
       }
-      const granted: EcrmEvent[] = []
-      held = held.filter(({ event, category }) => {
+      const granted: string[] = []
+      held = held.filter(({ payload, category }) => {
         const decision = changes[category]
-        if (decision === true) granted.push(event)
+        if (decision === true) granted.push(payload)
         return typeof decision !== 'boolean'
       })
       return granted

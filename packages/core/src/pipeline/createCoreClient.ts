@@ -6,16 +6,16 @@ import type { CoreClient, CoreClientOptions, EnqueueResult } from './clientTypes
 import { buildEvent } from './buildEvent.js'
 import { createConsentGate, pickDecisions } from './consentGate.js'
 import { createMemoryStorage, createUuidV4, createXorshiftRandom } from './defaults.js'
-import { createDelivery } from './deliver.js'
+import { serverHeaders } from './buildRequest.js'
 import { createEmitter } from './emitter.js'
 import type { Guard } from './emitter.js'
-import { createFlushScheduler } from './flushScheduler.js'
 import { createIdentity } from './identity.js'
 import { notifyDestinations, runPlugins } from './extensions.js'
-import { removeQueuedEvents, toQueueItem, withConsentContext } from './queueItems.js'
+import { createOutbox } from './outbox.js'
+import { toQueueItem, withConsentContext } from './queueItems.js'
 import { resolveOptions } from './resolveOptions.js'
 import { createClientState } from './clientState.js'
-import { createWriter } from './writeAhead.js'
+import type { Report } from './clientState.js'
 
 const alwaysOnline: Connectivity = { isOnline: () => true, subscribe: () => () => {} }
 const silent: Logger = { debug: () => {}, warn: () => {}, error: () => {} }
@@ -44,35 +44,40 @@ export function createCoreClient(options: CoreClientOptions, ports: Ports): Core
     }
   }
   const random = ports.random ?? createXorshiftRandom(ports.clock.now())
-  return createPipelineClient(options, {
-    ...ports,
-    logger: ports.logger ?? silent,
-    random,
-    createId: ports.createId ?? createUuidV4(random),
-    connectivity: ports.connectivity ?? alwaysOnline,
-    storage: ports.storage ?? createMemoryStorage(),
-  })
+  return createPipelineClient(
+    options,
+    {
+      ...ports,
+      logger: ports.logger ?? silent,
+      random,
+      createId: ports.createId ?? createUuidV4(random),
+      connectivity: ports.connectivity ?? alwaysOnline,
+      storage: ports.storage ?? createMemoryStorage(),
+    },
+    options.headers === 'full' ? serverHeaders(options.writeKey) : undefined,
+  )
 }
 
 /**
  * {@link createCoreClient} for adapters that pass every port themselves (the browser does): it
  * has no fallbacks, so a bundle that uses only this leaves out core's default id generator,
- * random source and memory storage. Ports are not checked: the adapter is trusted to pass them.
+ * random source and memory storage, and Basic auth: `options.headers` is not read, requests carry
+ * `requestHeaders` (default: the CORS-simple `Content-Type: text/plain`; createCoreClient passes
+ * {@link serverHeaders} for `headers: 'full'`). Ports are not checked: the adapter is trusted to
+ * pass them.
  *
  * @example
  * const client = createPipelineClient(options, { clock, scheduler, queue, transport, storage, connectivity, logger, createId, random })
  */
-export function createPipelineClient(options: CoreClientOptions, ports: Required<Ports>): CoreClient {
+export function createPipelineClient(options: CoreClientOptions, ports: Required<Ports>, requestHeaders?: Readonly<Record<string, string>>): CoreClient {
   const resolved = resolveOptions(options)
-  const { batch, limits } = resolved
-  const { clock, queue, logger, createId, connectivity, storage } = ports
+  const { limits } = resolved
+  const { clock, logger, createId, connectivity, storage } = ports
 
   let isStarted = false
   let isClosed = false
   let closing: Promise<void> | undefined
   let stopConnectivity: Cancel | undefined
-  let unsentCount = 0
-  let unsentBytes = 0
 
   const guard: Guard = (where, run) => {
     try {
@@ -83,10 +88,11 @@ export function createPipelineClient(options: CoreClientOptions, ports: Required
   }
   const emitter = createEmitter(guard)
   const identity = createIdentity(resolved.identity, storage, createId)
-  const report = (error: EcrmError): void => {
-    counters.lastError = { code: error.code, message: error.message, at: clock.now() }
+  const report: Report = (code, message, cause) => {
+    const error = new EcrmError(code, message, cause === undefined ? undefined : { cause })
+    counters.lastError = { code, message, at: clock.now() }
     publish()
-    logger.warn(error.message, error)
+    logger.warn(message, error)
     guard('onError', () => options.onError?.(error))
     emitter.emit('error', error)
   }
@@ -94,7 +100,7 @@ export function createPipelineClient(options: CoreClientOptions, ports: Required
     ...resolved.consent,
     storage,
     maxHeld: limits.maxHeldEvents,
-    onCategoryError: (error) => report(new EcrmError('consent_category_failed', `categoryOf threw: options.consent.categoryOf (${String(error)}; counted as 'analytics')`, { cause: error })),
+    onCategoryError: (error) => report('consent_category_failed', `categoryOf threw: options.consent.categoryOf (${String(error)}; counted as 'analytics')`, error),
   })
 
   const state = createClientState(
@@ -102,76 +108,35 @@ export function createPipelineClient(options: CoreClientOptions, ports: Required
     guard,
   )
   const { counters, publish } = state
-  const setQueued = (items: readonly QueueItem[]): void => {
-    writer.setKnown(items)
-    counters.queued = items.length
-  }
 
-  // The factories below take what they need from the ports.
-  const delivery = createDelivery({
+  const outbox = createOutbox({
     ...ports,
     options: resolved,
+    counters,
+    requestHeaders,
+    publish,
     report,
-    onDelivered(items) {
-      counters.sent += items.length
-      writer.forget(items)
-      counters.queued = writer.known().count
-      publish()
-      emitter.emit('delivered', { messageIds: items.map((item) => item.id) })
-    },
-    onDeadLetter(events, reason) {
-      counters.deadLettered += events.length
-      publish()
-      guard('onDeadLetter', () => options.onDeadLetter?.(events, reason))
-      emitter.emit('dead_letter', { events, reason })
-      report(new EcrmError('dead_letter', `Gave up on ${events.length} events: delivery to ${resolved.endpoint} (${reason}; they went to onDeadLetter)`))
-    },
-  })
-
-  const writer = createWriter({
-    ...ports,
-    bounds: limits,
-    report,
-    onWritten(written, change) {
-      counters.dropped += change.dropped + change.lost
-      counters.queued = change.queued
-      unsentCount += written.length
-      publish()
-      const isObserved = emitter.has('accepted') || (options.destinations?.length ?? 0) > 0
+    isActive: () => isStarted && !isClosed,
+    onWritten(written) {
+      if (!emitter.has('accepted') && !options.destinations?.length) return
       for (const item of written) {
-        unsentBytes += item.bytes
-        if (!isObserved) continue
         // Listeners get the event as queued, read back from its payload: their own copy, since
         // the event object built at the call may share parts with the caller's input.
         const event = JSON.parse(item.payload) as EcrmEvent
         emitter.emit('accepted', event)
         notifyDestinations(options.destinations, event, gate, report)
       }
-      if (!isStarted || isClosed || written.length === 0) return
-      if (unsentCount >= batch.maxEvents || unsentBytes >= batch.maxBytes) void runFlush(false)
-      else flusher.wakeAt(clock.now() + batch.flushIntervalMs)
     },
-  })
-
-  const flusher = createFlushScheduler({
-    ...ports,
-    flushIntervalMs: batch.flushIntervalMs,
-    writesSettled: writer.settled,
-    pass: (keepalive) => {
-      unsentCount = 0
-      unsentBytes = 0
-      return delivery.pass(keepalive)
+    onDelivered(items) {
+      emitter.emit('delivered', { messageIds: items.map((item) => item.id) })
     },
-    pausedUntil: delivery.pausedUntil,
-    isActive: () => isStarted && !isClosed,
-    report,
-    onFlushed(result, items) {
-      if (items !== undefined) setQueued(items)
-      counters.retried += result.retried
+    onDeadLetter(events, reason) {
       publish()
+      guard('onDeadLetter', () => options.onDeadLetter?.(events, reason))
+      emitter.emit('dead_letter', { events, reason })
+      report('dead_letter', `Gave up on ${events.length} events: delivery to ${resolved.endpoint} (${reason}; they went to onDeadLetter)`)
     },
   })
-  const runFlush = flusher.run
 
   const hasPlugins = options.plugins?.some((plugin) => plugin.before !== undefined) === true
   // toISOString costs about a microsecond: the calls of one millisecond share its text.
@@ -196,7 +161,7 @@ export function createPipelineClient(options: CoreClientOptions, ports: Required
     try {
       enriched = options.enrich?.()
     } catch (error) {
-      report(new EcrmError('enrich_failed', `enrich threw: options.enrich (${String(error)}; sent without it)`, { cause: error }))
+      report('enrich_failed', `enrich threw: options.enrich (${String(error)}; sent without it)`, error)
     }
     const now = clock.now()
     if (now !== isoAt) isoText = new Date((isoAt = now)).toISOString()
@@ -204,8 +169,9 @@ export function createPipelineClient(options: CoreClientOptions, ports: Required
     if (!built.ok) return refuse(built.errors)
     // buildEvent's list is this call's own: extended in place, returned as is.
     const warnings = built.warnings as ValidationIssue[]
-    // Plugins may change what they get: a copy, never the caller's objects.
-    const event = hasPlugins ? runPlugins(options.plugins, copyEvent(built.event), warnings, report) : built.event
+    // Plugins may change what they get: a copy (plain JSON already, so the round trip is exact),
+    // never the caller's objects.
+    const event = hasPlugins ? runPlugins(options.plugins, JSON.parse(JSON.stringify(built.event)) as EcrmEvent, warnings, report) : built.event
     if (event !== null) {
       const item = serialize(event, now)
       if (item.bytes > limits.maxEventBytes) {
@@ -213,12 +179,12 @@ export function createPipelineClient(options: CoreClientOptions, ports: Required
       }
       const category = gate.categoryOf(event)
       const decision = gate.decide(category)
-      if (decision === 'allow') writer.write(item)
+      if (decision === 'allow') outbox.write(item)
       else if (decision === 'deny') warnings.push(issue('consent_denied', `consent for '${category}' is denied; event discarded`))
       else {
         warnings.push(issue('held_for_consent', `held in memory until consent for '${category}' is decided`))
-        // Held past this call: a copy, so later changes to the caller's objects cannot leak in.
-        if (gate.hold(copyEvent(event), category)) counters.dropped += 1
+        // Held as its text: later changes to the caller's objects cannot leak in.
+        if (gate.hold(item.payload, category)) counters.dropped += 1
       }
       if (warnings.length > 0) logger.debug(`ecrm: ${type}() changed the input`, warnings)
     }
@@ -238,32 +204,27 @@ export function createPipelineClient(options: CoreClientOptions, ports: Required
       get: gate.get,
       set(categories) {
         const changes = pickDecisions(categories, (key, value) =>
-          report(new EcrmError('invalid_consent', `consent.set() ignored a value: ${key} (expected true or false, got ${typeof value})`)),
+          report('invalid_consent', `consent.set() ignored a value: ${key} (expected true or false, got ${typeof value})`),
         )
-        for (const event of gate.set(changes)) if (!isClosed) writer.write(serialize(event, clock.now()))
-        if (Object.values(changes).includes(false)) {
-          void writer.then(async () => {
-            setQueued(await removeQueuedEvents(queue, (event) => changes[gate.categoryOf(event)] === false))
-            publish()
-          })
-        }
+        // A granted event is stamped with the decisions as they are now.
+        for (const payload of gate.set(changes)) if (!isClosed) outbox.write(serialize(JSON.parse(payload) as EcrmEvent, clock.now()))
+        if (Object.values(changes).includes(false)) outbox.withdraw((event) => changes[gate.categoryOf(event)] === false)
         publish()
       },
     },
     flush(flushOptions) {
-      if (closing !== undefined && !flusher.isFlushing()) {
+      if (closing !== undefined && !outbox.isFlushing()) {
         return Promise.reject(new EcrmError('client_closed', 'flush() was called after close() (create a new client)'))
       }
-      return runFlush(flushOptions?.keepalive === true)
+      return outbox.flush(flushOptions?.keepalive === true)
     },
     // Runs synchronously up to its first await: the client refuses calls from the moment close() returns.
     close: () =>
       (closing ??= (async () => {
         isClosed = true
         publish()
-        await writer.settled()
-        await runFlush(false)
-        flusher.cancel()
+        await outbox.flush(false)
+        outbox.cancel()
         stopConnectivity?.()
         isStarted = false
         publish()
@@ -273,11 +234,11 @@ export function createPipelineClient(options: CoreClientOptions, ports: Required
       isStarted = true
       stopConnectivity = connectivity.subscribe((online) => {
         publish()
-        if (online) void runFlush(false)
+        if (online) void outbox.flush(false)
       })
       publish()
       // Events left by an earlier session (or another tab) go out without waiting for a new call.
-      void runFlush(false)
+      void outbox.flush(false)
     },
     stats: () => state.get().stats,
     getState: state.get,
@@ -292,9 +253,4 @@ const EVENT_TYPES = ['track', 'identify', 'page', 'screen', 'group', 'alias'] as
 /** A validation issue about the event as a whole. */
 function issue(code: string, message: string): ValidationIssue {
   return { path: [], code, message }
-}
-
-/** A deep copy of an event (plain JSON already, so the JSON round trip is exact). */
-function copyEvent(event: EcrmEvent): EcrmEvent {
-  return JSON.parse(JSON.stringify(event)) as EcrmEvent
 }

@@ -1,17 +1,10 @@
-import { EcrmError } from '../errors.js'
 import type { Clock, Connectivity, Queue, QueueItem, Transport, TransportOutcome } from '../ports.js'
 import type { EcrmEvent } from '../model/envelope.js'
 import { batchOverheadBytes, buildBatchRequest, eventBytesInBatch } from './buildRequest.js'
 import { planBatches } from './boundQueue.js'
+import type { Counters, Report } from './clientState.js'
 import { backoffDelay, classifyOutcome } from './retryPolicy.js'
 import type { ResolvedOptions } from './resolveOptions.js'
-
-/** What one delivery pass did. */
-export interface PassResult {
-  sent: number
-  retried: number
-  deadLettered: number
-}
 
 /** What the delivery pass needs; the client supplies it. */
 export interface DeliveryEnv {
@@ -21,9 +14,21 @@ export interface DeliveryEnv {
   readonly clock: Clock
   readonly connectivity: Connectivity
   readonly random: () => number
-  readonly report: (error: EcrmError) => void
+  /** The client's counters: a pass counts its sent, retried and dead-lettered events here. */
+  readonly counters: Counters
+  /** Headers of each request. @default the CORS-simple ones of {@link buildBatchRequest} */
+  readonly requestHeaders?: Readonly<Record<string, string>> | undefined
+  readonly report: Report
   readonly onDeadLetter: (events: EcrmEvent[], reason: string) => void
+  /** A batch was delivered; its items are counted in `counters.sent`. */
   readonly onDelivered: (items: readonly QueueItem[]) => void
+}
+
+/** Sends queued events; see {@link createDelivery}. */
+export interface Delivery {
+  readonly pass: (keepalive: boolean) => Promise<void>
+  /** Epoch ms before which the server asked (Retry-After) not to be called. */
+  readonly pausedUntil: () => number
 }
 
 /** The fetch keepalive budget (Fetch Standard, "keepalive" body limit: 64 KiB in flight). */
@@ -34,19 +39,14 @@ export const KEEPALIVE_MAX_BYTES = 65_536
  * flight), and applies {@link classifyOutcome}'s verdict to each. A pass stops at the first
  * retry verdict: the other leased batches are deferred to the same time, uncounted.
  */
-export function createDelivery(env: DeliveryEnv): {
-  readonly pass: (keepalive: boolean) => Promise<PassResult>
-  /** Epoch ms before which the server asked (Retry-After) not to be called. */
-  readonly pausedUntil: () => number
-} {
-  const { options, queue, clock } = env
+export function createDelivery(env: DeliveryEnv): Delivery {
+  const { options, queue, clock, counters } = env
   const { batch: batchOptions, retry } = options
   let pausedUntil = 0
   let failing = false
   const overhead = batchOverheadBytes(options.writeKey)
 
-  const pass = async (keepalive: boolean): Promise<PassResult> => {
-    const result: PassResult = { sent: 0, retried: 0, deadLettered: 0 }
+  const pass = async (keepalive: boolean): Promise<void> => {
     const maxBytes = keepalive ? Math.min(batchOptions.maxBytes, KEEPALIVE_MAX_BYTES) : batchOptions.maxBytes
     // Removals of delivered batches still being made durable; the pass waits for them before it ends.
     const removals: Promise<void>[] = []
@@ -54,7 +54,7 @@ export function createDelivery(env: DeliveryEnv): {
     const deadLetter = async (items: readonly QueueItem[], reason: string): Promise<void> => {
       if (items.length === 0) return
       await queue.remove(idsOf(items))
-      result.deadLettered += items.length
+      counters.deadLettered += items.length
       env.onDeadLetter(items.map(parsePayload), reason)
     }
 
@@ -75,7 +75,8 @@ export function createDelivery(env: DeliveryEnv): {
     /** Sends one batch and applies the verdict; returns when the pass must wait until, if it must. */
     const send = async (items: QueueItem[]): Promise<number | undefined> => {
       const request = buildBatchRequest({
-        ...options, // endpoint, writeKey, headers
+        ...options, // endpoint, writeKey
+        headers: env.requestHeaders,
         payloads: items.map((item) => item.payload),
         sentAt: clock.now(),
         timeoutMs: options.requestTimeoutMs,
@@ -98,7 +99,7 @@ export function createDelivery(env: DeliveryEnv): {
         // Handled now, so a failure is not an unhandled rejection; the pass rethrows it at its end.
         removal.catch(() => undefined)
         removals.push(removal)
-        result.sent += items.length
+        counters.sent += items.length
         failing = false
         env.onDelivered(items)
         return undefined
@@ -114,14 +115,14 @@ export function createDelivery(env: DeliveryEnv): {
       }
       if (!failing) {
         failing = true
-        env.report(new EcrmError('delivery_failed', `Sending a batch failed: POST ${request.url} (${describeOutcome(outcome)}; it will be retried)`))
+        env.report('delivery_failed', `Sending a batch failed: POST ${request.url} (${describeOutcome(outcome)}; it will be retried)`)
       }
       if (verdict.retryAfterMs !== undefined) {
         // Retry-After is the server pacing us, not a failure of the events: no attempt counted.
         const availableAt = now + Math.min(verdict.retryAfterMs, retry.maxDelayMs)
         pausedUntil = Math.max(pausedUntil, availableAt)
         await queue.defer(idsOf(items), availableAt)
-        result.retried += items.length
+        counters.retried += items.length
         return availableAt
       }
       if (outcome.type !== 'response' && !env.connectivity.isOnline()) {
@@ -134,7 +135,7 @@ export function createDelivery(env: DeliveryEnv): {
       const attempt = Math.max(...items.map((item) => item.attempts)) + 1
       const availableAt = now + backoffDelay(attempt, retry, env.random)
       if (retrying.length > 0) await queue.release(idsOf(retrying), availableAt)
-      result.retried += retrying.length
+      counters.retried += retrying.length
       return availableAt
     }
 
@@ -145,12 +146,10 @@ export function createDelivery(env: DeliveryEnv): {
       if (leased.length === 0) break
       const [expired, fresh] = partition(leased, (item) => now - item.createdAt >= retry.maxAgeMs)
       await deadLetter(expired, `older than retry.maxAgeMs (${retry.maxAgeMs} ms)`)
-      const batches = planBatches(fresh, { ...batchOptions, maxBytes }, overhead, eventBytesInBatch)
-      const stoppedUntil = await sendInTurn(batches)
+      const stoppedUntil = await sendInTurn(planBatches(fresh, { ...batchOptions, maxBytes }, overhead, eventBytesInBatch))
       if (stoppedUntil !== undefined || leased.length < batchOptions.maxEvents) break
     }
     await Promise.all(removals)
-    return result
   }
 
   return { pass, pausedUntil: () => pausedUntil }

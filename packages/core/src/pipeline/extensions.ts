@@ -1,20 +1,21 @@
-import { EcrmError } from '../errors.js'
 import type { ValidationIssue } from '../errors.js'
 import type { EcrmEvent } from '../model/envelope.js'
 import type { ClientDestination, Plugin } from './clientTypes.js'
+import type { Report } from './clientState.js'
 import type { ConsentGate } from './consentGate.js'
 import { sanitize } from './sanitize.js'
 
 /**
- * Runs the plugins' `before` hooks in order. Returns the final event, or `null` when a plugin
- * dropped it (a warning says which). A throwing plugin is reported and skipped; a plugin's
- * output is sanitised again, since plugin code can put anything in.
+ * Runs the plugins' `before` hooks in order, on an event they may change (a copy). Returns the
+ * final event, or `null` when a plugin dropped it (a warning says which). A throwing plugin is
+ * reported and skipped; the plugins' output is sanitised again, since plugin code can put
+ * anything in.
  */
 export function runPlugins(
   plugins: readonly Plugin[] | undefined,
   event: EcrmEvent,
   warnings: ValidationIssue[],
-  report: (error: EcrmError) => void,
+  report: Report,
 ): EcrmEvent | null {
   let current = event
   for (const plugin of plugins ?? []) {
@@ -24,7 +25,7 @@ export function runPlugins(
     try {
       next = plugin.before(current)
     } catch (error) {
-      report(new EcrmError('plugin_failed', `A plugin threw: ${where} (${String(error)}; the event went on unchanged)`, { cause: error }))
+      report('plugin_failed', `A plugin threw: ${where} (${String(error)}; the event went on unchanged)`, error)
       continue
     }
     if (next === null) {
@@ -32,9 +33,9 @@ export function runPlugins(
       return null
     }
     if (typeof next === 'object' && !Array.isArray(next)) current = next as EcrmEvent
-    else report(new EcrmError('plugin_failed', `A plugin returned a non-event: ${where} (return the event, or null to drop it)`))
+    else report('plugin_failed', `A plugin returned a non-event: ${where} (return the event, or null to drop it)`)
   }
-  if (current === event) return event
+  // Sanitised even when no plugin replaced the event: a plugin may have changed it in place.
   const cleaned = sanitize(current, [])
   warnings.push(...cleaned.issues)
   const value = cleaned.value as Record<string, unknown>
@@ -52,12 +53,12 @@ export function notifyDestinations(
   destinations: readonly ClientDestination[] | undefined,
   event: EcrmEvent,
   gate: ConsentGate,
-  report: (error: EcrmError) => void,
+  report: Report,
 ): void {
   for (const destination of destinations ?? []) {
     if (destination.category !== undefined && gate.decide(destination.category) !== 'allow') continue
     const fail = (error: unknown): void =>
-      report(new EcrmError('destination_failed', `A destination failed: destination "${destination.name}" (${String(error)})`, { cause: error }))
+      report('destination_failed', `A destination failed: destination "${destination.name}" (${String(error)})`, error)
     try {
       // Promise.resolve also takes a plain (synchronous) return, so one catch covers both.
       Promise.resolve(destination.deliver(event)).catch(fail)

@@ -1,4 +1,4 @@
-import type { Queue, QueueItem } from '../ports.js'
+import type { QueueItem } from '../ports.js'
 import type { EcrmEvent } from '../model/envelope.js'
 import { priorityOf } from './priority.js'
 import { utf8Length } from './utf8.js'
@@ -27,24 +27,4 @@ export function toQueueItem(event: EcrmEvent, now: number): QueueItem {
 export function withConsentContext(event: EcrmEvent, categories: Record<string, boolean>, required: boolean): EcrmEvent {
   if (!required && Object.keys(categories).length === 0) return event
   return { ...event, context: { ...event.context, consent: { ...event.context?.consent, categories } } }
-}
-
-/**
- * Removes the queued items whose event matches `isWithdrawn` (consent withdrawn). Items leased
- * for a send already under way cannot be recalled; an unreadable payload stays. Returns the
- * items left.
- */
-export async function removeQueuedEvents(queue: Queue, isWithdrawn: (event: EcrmEvent) => boolean): Promise<QueueItem[]> {
-  const items = await queue.peek()
-  const victims = new Set(
-    items.filter((item) => {
-      try {
-        return isWithdrawn(JSON.parse(item.payload) as EcrmEvent)
-      } catch {
-        return false
-      }
-    }),
-  )
-  if (victims.size > 0) await queue.remove([...victims].map((item) => item.id))
-  return items.filter((item) => !victims.has(item))
 }

@@ -26,7 +26,7 @@ const SEVEN_DAYS_MS = 7 * 24 * 60 * 60 * 1000
 /** The library named in `context.library` when the adapter names none. */
 export const DEFAULT_LIBRARY = { name: '@ecrm/core', version: '0.1.0' } as const
 
-/** Counts, floored to whole numbers. */
+/** Counts: at least 1, floored to whole numbers. */
 const COUNTS: ReadonlySet<string> = new Set(['maxEvents', 'maxAttempts', 'maxHeldEvents'])
 /** Waits that may be 0 (flush or retry at once); every other number must be positive. */
 const ZERO_ALLOWED: ReadonlySet<string> = new Set(['flushIntervalMs', 'baseDelayMs', 'maxDelayMs'])
@@ -34,11 +34,12 @@ const ZERO_ALLOWED: ReadonlySet<string> = new Set(['flushIntervalMs', 'baseDelay
 /**
  * Fills defaults and checks the options. Throws {@link EcrmError} `invalid_options` for a
  * programmer error (no write key, an endpoint that is not http(s), a limit that is not a positive
- * number), naming the option and the fix.
+ * number, a count below 1), naming the option and the fix. The message names no factory: browser
+ * and node users reach this through their own.
  */
 export function resolveOptions(options: CoreClientOptions): ResolvedOptions {
   const fail = (where: string, detail: string): never => {
-    throw new EcrmError('invalid_options', `createCoreClient() got invalid options: ${where} (${detail})`)
+    throw new EcrmError('invalid_options', `Invalid option: ${where} (${detail})`)
   }
   if (typeof options !== 'object' || options === null) fail('options', 'pass an object like { writeKey, endpoint }')
   const { writeKey, endpoint, headers = 'simple', identity = 'persisted' } = options
@@ -53,10 +54,11 @@ export function resolveOptions(options: CoreClientOptions): ResolvedOptions {
     const resolved: Record<string, number> = {}
     for (const [name, fallback] of Object.entries(defaults)) {
       const value = (given as Record<string, unknown> | null | undefined)?.[name]
-      const allowZero = ZERO_ALLOWED.has(name)
+      // The least value allowed: 1 for a count (0.5 would floor to 0), 0 for a wait, else anything above 0.
+      const least = COUNTS.has(name) ? 1 : ZERO_ALLOWED.has(name) ? 0 : undefined
       if (value === undefined) resolved[name] = fallback
-      else if (typeof value === 'number' && (allowZero ? value >= 0 : value > 0)) resolved[name] = COUNTS.has(name) ? Math.floor(value) : value
-      else fail(prefix + name, `expected a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(value)}`)
+      else if (typeof value === 'number' && (least === undefined ? value > 0 : value >= least)) resolved[name] = least === 1 ? Math.floor(value) : value
+      else fail(prefix + name, `expected a number ${least === undefined ? 'above 0' : `of at least ${least}`}, got ${String(value)}`)
     }
     return resolved as T
   }

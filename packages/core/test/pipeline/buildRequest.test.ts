@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { batchOverheadBytes, buildBatchRequest, eventBytesInBatch } from '../../src/pipeline/buildRequest.js'
+import { batchOverheadBytes, buildBatchRequest, eventBytesInBatch, serverHeaders } from '../../src/pipeline/buildRequest.js'
 import { planBatches } from '../../src/pipeline/boundQueue.js'
 import { utf8Length } from '../../src/pipeline/utf8.js'
 import { makeQueueItem } from '../contract/queueContract.js'
@@ -30,13 +30,13 @@ describe('buildBatchRequest', () => {
     expect(JSON.parse(request.body).writeKey).toBe('clé-ünïcode')
   })
 
-  it("adds Basic auth of the UTF-8 \"writeKey:\" with headers: 'full'", () => {
-    const request = buildBatchRequest({ endpoint: 'https://c.example', writeKey: 'clé-ünïcode', payloads, sentAt: SENT, headers: 'full' })
+  it('serverHeaders: Basic auth of the UTF-8 "writeKey:"', () => {
+    const request = buildBatchRequest({ endpoint: 'https://c.example', writeKey: 'clé-ünïcode', payloads, sentAt: SENT, headers: serverHeaders('clé-ünïcode') })
     expect(request.headers['Authorization']).toBe(`Basic ${Buffer.from('clé-ünïcode:', 'utf8').toString('base64')}`)
   })
 
-  it("sends application/json with headers: 'full', and keepalive when asked", () => {
-    const request = buildBatchRequest({ endpoint: 'https://c.example', writeKey: 'wk', payloads, sentAt: SENT, headers: 'full', keepalive: true, timeoutMs: 3_000 })
+  it('sends the headers given (serverHeaders: application/json), and keepalive when asked', () => {
+    const request = buildBatchRequest({ endpoint: 'https://c.example', writeKey: 'wk', payloads, sentAt: SENT, headers: serverHeaders('wk'), keepalive: true, timeoutMs: 3_000 })
     expect(request.headers['Content-Type']).toBe('application/json')
     expect(request.headers['Authorization']).toBe('Basic d2s6')
     expect(request.keepalive).toBe(true)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { EcrmError, isEcrmError } from '../../src/errors.js'
 import type { EcrmEvent } from '../../src/model/envelope.js'
-import { createCoreClient } from '../../src/pipeline/createCoreClient.js'
+import { createCoreClient, createPipelineClient } from '../../src/pipeline/createCoreClient.js'
 import { createMemoryQueue } from '../../src/pipeline/memoryQueue.js'
 import { createManualClock, createScriptedTransport } from '../fakes/index.js'
 import { setupClient } from './clientSetup.js'
@@ -126,6 +126,15 @@ describe('createCoreClient calls', () => {
     expect(errors.filter((error) => error.code === 'plugin_failed')).toHaveLength(2)
   })
 
+  it('sanitises what a plugin changed in place', async () => {
+    const { client, requests } = setupClient([], {
+      plugins: [{ name: 'in-place', before: (event) => { (event.properties as Record<string, unknown>)['count'] = 3n; return event } }],
+    })
+    expect(client.track({ userId: 'u1', event: 'A', properties: {} })).toMatchObject({ ok: true, warnings: [{ path: ['properties', 'count'], code: 'bigint_to_string' }] })
+    await client.flush()
+    expect(requests[0]?.json.batch[0]?.['properties']).toEqual({ count: '3' })
+  })
+
   it('fans accepted events out to destinations and reports their errors', async () => {
     const seen: string[] = []
     const { client, errors, time } = setupClient([], {
@@ -190,10 +199,47 @@ describe('createCoreClient calls', () => {
     expect(client.getState().isClosed).toBe(true)
   })
 
+  it("sends application/json with Basic auth given headers: 'full', CORS-simple headers otherwise", async () => {
+    const full = setupClient([], { headers: 'full' })
+    const simple = setupClient()
+    for (const { client } of [full, simple]) {
+      client.track({ userId: 'u1', event: 'A' })
+      await client.flush()
+    }
+    expect(full.requests[0]?.headers).toEqual({ 'Content-Type': 'application/json', Authorization: 'Basic d2s6' })
+    expect(simple.requests[0]?.headers).toEqual({ 'Content-Type': 'text/plain' })
+  })
+
+  it('createPipelineClient sends the request headers it is given, CORS-simple ones by default', async () => {
+    const time = createManualClock()
+    const noop = (): void => {}
+    const sent: unknown[] = []
+    for (const requestHeaders of [undefined, { 'Content-Type': 'application/json', 'X-Key': 'k' }]) {
+      const scripted = createScriptedTransport()
+      const ports = {
+        clock: time,
+        scheduler: time,
+        queue: createMemoryQueue(),
+        transport: scripted.transport,
+        storage: { get: () => undefined, set: noop, remove: noop },
+        connectivity: { isOnline: () => true, subscribe: () => noop },
+        logger: { debug: noop, warn: noop, error: noop },
+        createId: () => 'id-1',
+        random: () => 0.5,
+      }
+      // headers: 'full' is read by createCoreClient only.
+      const client = createPipelineClient({ writeKey: 'wk', endpoint: 'https://c', headers: 'full' }, ports, requestHeaders)
+      client.track({ userId: 'u1', event: 'A' })
+      await client.flush()
+      sent.push(scripted.requests[0]?.headers)
+    }
+    expect(sent).toEqual([{ 'Content-Type': 'text/plain' }, { 'Content-Type': 'application/json', 'X-Key': 'k' }])
+  })
+
   it('throws for programmer errors in options and ports only', () => {
     const time = createManualClock()
     const ports = { clock: time, scheduler: time, queue: createMemoryQueue(), transport: createScriptedTransport().transport }
-    expect(() => createCoreClient({ writeKey: '', endpoint: 'https://c' }, ports)).toThrow(/createCoreClient\(\) got invalid options: writeKey/)
+    expect(() => createCoreClient({ writeKey: '', endpoint: 'https://c' }, ports)).toThrow(/Invalid option: writeKey/)
     expect(() => createCoreClient({ writeKey: 'wk', endpoint: 'collect' }, ports)).toThrow(EcrmError)
     expect(() => createCoreClient({ writeKey: 'wk', endpoint: 'https://c', batch: { maxEvents: 0 } }, ports)).toThrow(/batch\.maxEvents/)
     expect(() => createCoreClient({ writeKey: 'wk', endpoint: 'https://c' }, { ...ports, queue: undefined as never })).toThrow(/ports\.queue/)

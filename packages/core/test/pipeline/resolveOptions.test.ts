@@ -28,11 +28,22 @@ describe('resolveOptions', () => {
   })
 
   it('names the option and what it expected for a bad number, null included', () => {
-    expect(() => resolve({ limits: { maxEvents: 0 } })).toThrow('createCoreClient() got invalid options: limits.maxEvents (expected a positive number, got 0)')
-    expect(() => resolve({ retry: { baseDelayMs: -1 } })).toThrow('retry.baseDelayMs (expected a non-negative number, got -1)')
-    expect(() => resolve({ requestTimeoutMs: null })).toThrow('requestTimeoutMs (expected a positive number, got null)')
+    expect(() => resolve({ limits: { maxBytes: 0 } })).toThrow('Invalid option: limits.maxBytes (expected a number above 0, got 0)')
+    expect(() => resolve({ retry: { baseDelayMs: -1 } })).toThrow('retry.baseDelayMs (expected a number of at least 0, got -1)')
+    expect(() => resolve({ requestTimeoutMs: null })).toThrow('requestTimeoutMs (expected a number above 0, got null)')
     expect(() => resolve({ batch: { maxBytes: NaN } })).toThrow(/batch\.maxBytes/)
     expect(() => resolve({ batch: { maxBytes: '5' } })).toThrow(/batch\.maxBytes/)
+  })
+
+  it('refuses a count below 1, which would floor to 0', () => {
+    expect(() => resolve({ batch: { maxEvents: 0.5 } })).toThrow('Invalid option: batch.maxEvents (expected a number of at least 1, got 0.5)')
+    expect(() => resolve({ retry: { maxAttempts: 0 } })).toThrow(/retry\.maxAttempts \(expected a number of at least 1, got 0\)/)
+    expect(() => resolve({ limits: { maxHeldEvents: 0.99 } })).toThrow(/limits\.maxHeldEvents/)
+    expect(resolve({ batch: { maxEvents: 1 }, limits: { maxEvents: 1.5 } })).toMatchObject({ batch: { maxEvents: 1 }, limits: { maxEvents: 1 } })
+  })
+
+  it('names no factory, so browser and node users read the same message', () => {
+    expect(() => resolve({ writeKey: '' })).toThrow(/^Invalid option: writeKey \(pass your source's write key\)$/)
   })
 
   it('refuses a missing write key, a non-http endpoint and unknown modes', () => {
