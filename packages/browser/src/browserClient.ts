@@ -1,5 +1,5 @@
 import { EcrmError, createPipelineClient } from '@ecrm/core'
-import type { ClientDestination, CoreClient, EnqueueResult, EventContext, Ports } from '@ecrm/core'
+import type { ClientDestination, CoreClient, EnqueueResult, EventContext, EventType, Ports } from '@ecrm/core'
 import type { BrowserClient, BrowserClientOptions, CallOptions } from './browserClientTypes.js'
 import { createBrowserId } from './browserId.js'
 import { parseCampaign } from './campaign.js'
@@ -26,7 +26,7 @@ import { startOnsite } from './onsite/startOnsite.js'
 
 /** The page and time a buffered call was made at (the snippet records them). */
 export interface CallContext {
-  readonly page?: Partial<PageContext>
+  readonly page?: Partial<PageContext> | undefined
   /** ISO-8601 or epoch ms. */
   readonly timestamp?: string | number
 }
@@ -53,23 +53,28 @@ export function createBrowserClientHandle(given: BrowserClientOptions, withOnsit
   // A copy, so options that are no object at all reach core's check (which names what is missing)
   // instead of failing on a property read here.
   const options = { ...given }
-  const ports: Partial<Ports> = options.ports ?? {}
-  const {
-    clock = createBrowserClock(),
-    scheduler = createBrowserScheduler(),
-    connectivity = createBrowserConnectivity(),
-    createId = createBrowserId,
-    logger = { debug: noop, warn: noop, error: noop },
+  // The browser's environment; a port named in `options.ports` replaces its piece.
+  const ports = {
+    clock: createBrowserClock(),
+    scheduler: createBrowserScheduler(),
+    connectivity: createBrowserConnectivity(),
+    createId: createBrowserId,
+    // `debug: true`: what core reports and notes goes to the console.
+    logger: options.debug === true ? console : { debug: noop, warn: noop, error: noop },
     // Backoff jitter only: Math.random is enough (ids come from Web Crypto).
-    random = Math.random,
-  } = ports
-  const { report, settle, guard } = createPageSafety(options)
+    random: Math.random,
+    ...options.ports,
+  }
 
   const localStore = ports.storage === undefined ? createLocalStore({ cookieKeys: COOKIE_KEYS, cookie: options.cookie }) : undefined
   const consent = deriveConsent(options.consent)
   // Assigned once the ports exist. Until then nothing is allowed onto the device (core only reads
   // the stored ids while it is created).
   let core: CoreClient
+  // Every problem takes core's one channel: stats().lastError, the logger, onError, on('error').
+  // Nothing reports before core exists; should something, the console is all there is.
+  const report = (error: EcrmError): void => (core ? core.report(error) : console.error('[ecrm]', error))
+  const { settle, guard } = createPageSafety(report)
   // Ids, traits, session, touches, profile and rule state stay in memory until the visitor agrees.
   const storage = createConsentStorage({
     storage: ports.storage ?? (localStore as LocalStore),
@@ -87,21 +92,18 @@ export function createBrowserClientHandle(given: BrowserClientOptions, withOnsit
   const queue = outbox.queue
   // Page-exit requests skip the cross-tab lock (a closing page cannot wait), so keep the unlocked one.
   const exitTransport = ports.transport ?? createUnloadTransport({ transport: createFetchTransport() })
-  const sessions = createSessionTracker({ storage, createId, idleMs: options.capture?.sessionIdleMs })
+  const sessions = createSessionTracker({ storage, createId: ports.createId, idleMs: options.capture?.sessionIdleMs })
   const device = readDeviceContext()
   let callContext: CallContext | undefined
   let referrerOverride: string | undefined
 
   /** The automatic context of an event, at call time (or at the buffered call's time). */
-  const currentPage = (): Partial<PageContext> | undefined => {
-    const live = readPageContext(referrerOverride)
-    return callContext?.page === undefined ? live : { ...live, ...callContext.page }
-  }
+  const currentPage = (): Partial<PageContext> => ({ ...readPageContext(referrerOverride), ...callContext?.page })
   const enrich = (): Partial<EventContext> => {
     const page = currentPage()
-    // NaN (no buffered time, or an unreadable one) means now.
-    const calledAt = new Date(callContext?.timestamp ?? NaN).getTime()
-    const touch = sessions.touch(Number.isFinite(calledAt) ? calledAt : clock.now(), parseCampaign(page?.search ?? ''))
+    // No buffered time, or an unreadable one (NaN), means now.
+    const calledAt = new Date(callContext?.timestamp ?? NaN).getTime() || ports.clock.now()
+    const touch = sessions.touch(calledAt, parseCampaign(page.search ?? ''))
     return withoutUndefined<Record<string, unknown>>({ ...device, page, sessionId: touch.sessionId, campaign: touch.lastTouch, firstTouch: touch.firstTouch, consent: { gpc: consent.gpc } })
   }
 
@@ -112,15 +114,10 @@ export function createBrowserClientHandle(given: BrowserClientOptions, withOnsit
   )
   // Every port is passed, so core's fallbacks (its seeded PRNG, UUID generator, memory store) stay out of the bundle.
   const corePorts: Required<Ports> = {
-    clock,
-    scheduler,
+    ...ports,
     queue,
     transport: ports.transport ?? withSenderLock(exitTransport, `ecrm-send-${options.writeKey}`),
     storage,
-    connectivity,
-    createId,
-    logger,
-    random,
   }
   // The on-site intelligence (createBrowserClient) wires itself in here, before core exists.
   const onsite = withOnsite?.(options, { ports: corePorts, report, guard, erased })
@@ -130,51 +127,48 @@ export function createBrowserClientHandle(given: BrowserClientOptions, withOnsit
   const endpoint = typeof location !== 'undefined' && /^\/(?!\/)/.test(options.endpoint) ? location.origin + options.endpoint : options.endpoint
   core = createPipelineClient(
     {
-      // Core takes batch, retry, limits, requestTimeoutMs, leaseMs, plugins and onDeadLetter as they
-      // are, and reads no option it does not know (capture, cookie, ports... pass through unread).
+      // Core takes batch, retry, limits, requestTimeoutMs, leaseMs, plugins, onError and onDeadLetter
+      // as they are, and reads no option it does not know (capture, cookie, ports... pass through
+      // unread). Its identity is 'persisted' by default: ids are kept in `storage`.
       ...options,
       endpoint,
       library: { name: '@ecrm/browser', version: VERSION },
-      headers: 'simple',
-      identity: 'persisted',
       consent,
       enrich,
-      onError: report,
       destinations,
     },
     corePorts,
   )
   storage.sync()
 
-  // A refused call goes to onError (with every issue and its path); the caller gets no messageId.
-  const accepted = (result: EnqueueResult): string | undefined => {
+  /**
+   * Hands a call to core: its fields over its options (core reads only the keys of the call's type,
+   * so options add no other field); a replayed call keeps the time it was made at, unless it named
+   * its own. A refused call is reported (with every issue and its path); the caller gets no messageId.
+   */
+  const send = (type: EventType, callOptions: CallOptions | undefined, fields: Record<string, unknown>): string | undefined => {
+    const input: Record<string, unknown> = { ...callOptions, ...fields }
+    input['timestamp'] ??= callContext?.timestamp
+    // Each method checks its own input: core takes it as unknown.
+    const result = (core[type] as (input: unknown) => EnqueueResult)(input)
     if (result.ok) return result.messageId
     report(result.error)
     return undefined
   }
-  /**
-   * A core input: the call's fields over its options (core reads only the keys of the call's type,
-   * so options add no other field); a replayed call keeps the time it was made at, unless it named its own.
-   */
-  const input = <T>(callOptions: CallOptions | undefined, fields: Record<string, unknown>): T => {
-    const merged: Record<string, unknown> = { ...callOptions, ...fields }
-    merged['timestamp'] ??= callContext?.timestamp
-    return merged as T
-  }
 
   const client: BrowserClient = {
-    track: guard('track', (event, properties, callOptions) => accepted(core.track(input(callOptions, { event, properties })))),
+    track: guard('track', (event, properties, callOptions) => send('track', callOptions, { event, properties })),
     identify: guard('identify', (a, b, c) => {
       const { options: callOptions, ...fields } = readIdentifyArgs(a, b, c)
-      return accepted(core.identify(input(callOptions, fields)))
+      return send('identify', callOptions, fields)
     }),
     page: guard('page', (a, b, c, d) => {
       const { category, name, properties, options: callOptions } = readPageArgs(a, b, c, d)
       // Segment puts the page fields in the properties of a page call too.
-      return accepted(core.page(input(callOptions, { category, name, properties: { ...currentPage(), ...properties } })))
+      return send('page', callOptions, { category, name, properties: { ...currentPage(), ...properties } })
     }),
-    group: guard('group', (groupId, traits, callOptions) => accepted(core.group(input(callOptions, { groupId, traits })))),
-    alias: guard('alias', (userId, previousId, callOptions) => accepted(core.alias(input(callOptions, { userId, previousId })))),
+    group: guard('group', (groupId, traits, callOptions) => send('group', callOptions, { groupId, traits })),
+    alias: guard('alias', (userId, previousId, callOptions) => send('alias', callOptions, { userId, previousId })),
     reset: guard('reset', () => (core.reset(), onsite?.clear())),
     // Core's reads and `on` never throw: they are passed as they are.
     user: core.user,
@@ -213,11 +207,11 @@ export function createBrowserClientHandle(given: BrowserClientOptions, withOnsit
       if (previousUrl !== undefined) referrerOverride = previousUrl
       client.page()
     },
-    onLead: (fields) => core.track(input(undefined, { event: 'Lead Captured', properties: fields })),
+    onLead: (fields) => client.track('Lead Captured', fields),
     // Offline, core's flush sends nothing (it checks connectivity itself).
     onHide: () => void core.flush({ keepalive: true }).catch(noop),
     onExit: () => {
-      if (connectivity.isOnline()) sendOnPageExit({ items: outbox.unconfirmed(), endpoint, writeKey: options.writeKey, now: clock.now(), transport: exitTransport })
+      if (ports.connectivity.isOnline()) sendOnPageExit({ items: outbox.unconfirmed(), endpoint, writeKey: options.writeKey, now: ports.clock.now(), transport: exitTransport })
     },
   })
 

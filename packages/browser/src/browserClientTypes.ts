@@ -41,10 +41,13 @@ export interface BrowserClientOptions extends OnsiteOptions {
   readonly plugins?: readonly Plugin[]
   /** In-page receivers (pixels, rules, the local profile); a `category` one receives only once that category is granted. */
   readonly destinations?: readonly ClientDestination[]
-  /** Every problem, never thrown into the page: bad input, drops, delivery failures. */
+  /** Every problem, never thrown into the page: bad input, drops, delivery failures (also `on('error')` and `stats().lastError`). */
   readonly onError?: (error: EcrmError) => void
   readonly onDeadLetter?: (events: EcrmEvent[], reason: string) => void
-  /** Also log problems to the console. @default false */
+  /**
+   * Log to the console: problems (`console.warn`), callbacks that threw (`console.error`) and what
+   * a call changed or held (`console.debug`). Has no effect when `ports.logger` is given. @default false
+   */
   readonly debug?: boolean
   /** Automatic capture. */
   readonly capture?: {

@@ -31,8 +31,3 @@ export function parseCampaign(search: string): CampaignContext | undefined {
   }
   return Object.keys(campaign).length > 0 ? campaign : undefined
 }
-
-/** True when two campaigns name the same source (a new one starts a new session). */
-export function isSameCampaign(a: CampaignContext | undefined, b: CampaignContext | undefined): boolean {
-  return JSON.stringify(a ?? {}) === JSON.stringify(b ?? {})
-}

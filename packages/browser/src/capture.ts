@@ -1,6 +1,7 @@
 import type { Cancel } from '@ecrm/core'
 import type { BrowserClientOptions } from './browserClientTypes.js'
 import { watchLeadForms } from './leadCapture.js'
+import { listen } from './listen.js'
 import { watchRoutes } from './routeWatcher.js'
 
 /** The client's `capture` option. */
@@ -37,16 +38,12 @@ export function startCapture(options: CaptureOptions): Capture {
   }
   const start = (): void => {
     if (stops.length > 0 || typeof window === 'undefined') return
-    const pageViews = options.pageViews !== false
-    if (pageViews && options.initialPageView !== false) options.page()
-    if (pageViews) stops.push(watchRoutes((change) => options.page(change.previousUrl)))
+    if (options.pageViews !== false) {
+      if (options.initialPageView !== false) options.page()
+      stops.push(watchRoutes((change) => options.page(change.previousUrl)))
+    }
     if (options.leads !== undefined) stops.push(watchLeadForms(options.leads, options.onLead))
-    document.addEventListener('visibilitychange', onVisibility)
-    window.addEventListener('pagehide', options.onExit)
-    stops.push(() => {
-      document.removeEventListener('visibilitychange', onVisibility)
-      window.removeEventListener('pagehide', options.onExit)
-    })
+    stops.push(listen(document, 'visibilitychange', onVisibility), listen(window, 'pagehide', options.onExit))
   }
   const stop = (): void => {
     for (const cancel of stops.splice(0)) cancel()

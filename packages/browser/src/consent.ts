@@ -41,7 +41,7 @@ export interface DerivedConsent {
 
 /** Reads the Global Privacy Control signal (https://privacycg.github.io/gpc-spec/). */
 export function readGpc(): boolean {
-  return typeof navigator !== 'undefined' && (navigator as { globalPrivacyControl?: unknown }).globalPrivacyControl === true
+  return (globalThis.navigator as { globalPrivacyControl?: unknown } | undefined)?.globalPrivacyControl === true
 }
 
 /** True for the `Data Erasure Requested` event `forget()` sends: it is `necessary`, and belongs to the visitor being forgotten. */

@@ -70,7 +70,7 @@ export function createConsentStorage(options: ConsentStorageOptions): ConsentSto
   }
 
   return {
-    get: (key) => (memory.has(key) ? memory.get(key) : storage.get(key)),
+    get: (key) => memory.get(key) ?? storage.get(key),
     set(key, value) {
       written.add(key)
       if (alwaysStored.has(key) || allowed()) {

@@ -25,10 +25,10 @@ export function writeCookie(name: string, value: string, options: CookieOptions 
   try {
     const maxAge = Math.round((options.maxAgeDays ?? 365) * 86_400)
     const domain = options.domain === undefined ? '' : `; domain=${options.domain}`
-    const secure = globalThis.location?.protocol === 'https:' ? '; Secure' : ''
+    const secure = location.protocol === 'https:' ? '; Secure' : ''
     document.cookie = `${encodeURIComponent(name)}=${encodeURIComponent(value)}; path=/; max-age=${maxAge}; SameSite=Lax${domain}${secure}`
   } catch {
-    // No document, or cookies blocked: localStorage still holds the value.
+    // No document (or location), or cookies blocked: localStorage still holds the value.
   }
 }
 

@@ -1,4 +1,5 @@
 import type { CoreClient, EcrmEvent, Queue, QueueItem } from '@ecrm/core'
+import { isErasureRequest } from './consent.js'
 
 /** The ids of visitors erased on this page, so nothing of theirs leaves later (events held for consent). */
 export interface ErasedIds {
@@ -42,7 +43,8 @@ export function createErasedIds(): ErasedIds {
   // Only strings are added; `unknown` lets any field of an event be looked up.
   const erased = new Set<unknown>()
   const isErased = (event: VisitorFields): boolean =>
-    (erased.has(event.anonymousId) || erased.has(event.userId)) && !(event.type === 'track' && event.event === ERASURE_EVENT)
+    // The one test of the erasure request (consent's); it compares `type` and `event` only, so any fields will do.
+    (erased.has(event.anonymousId) || erased.has(event.userId)) && !isErasureRequest(event as EcrmEvent)
   return {
     add: (ids) => {
       for (const id of ids) erased.add(id)

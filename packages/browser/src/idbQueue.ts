@@ -33,6 +33,9 @@ const STORE = 'items'
 /** What queue method `K` resolves with. */
 type Resolved<K extends keyof Queue> = Awaited<ReturnType<Queue[K]>>
 
+/** The IndexedDB half of queue method `K`: its work on the outbox store, in the call's transaction. */
+type Work<K extends keyof Queue> = (store: IDBObjectStore, ...args: Parameters<Queue[K]>) => Resolved<K> | Promise<Resolved<K>>
+
 const toItem = ({ seq: _seq, leasedUntil: _lease, ...item }: Row): QueueItem => item
 
 /**
@@ -61,19 +64,19 @@ export function createIdbQueue(options: IdbQueueOptions = {}): IdbQueue {
   const open = (): Promise<IDBDatabase> => {
     if (dbPromise === undefined) {
       // Version 1. Throws synchronously where IndexedDB is missing (a ReferenceError) and in some
-      // sandboxed or opaque-origin contexts: `run` then falls back to memory.
+      // sandboxed or opaque-origin contexts: the method then falls back to memory.
       const request = indexedDB.open(options.dbName ?? 'ecrm', 1)
       request.onupgradeneeded = () => {
         request.result.createObjectStore(STORE, { keyPath: 'seq', autoIncrement: true }).createIndex('byId', 'id', { unique: true })
       }
       dbPromise = requestResult(request).then((db) => {
-        // Another tab wants a newer schema: step aside so it is not blocked, reopen on next use.
-        db.onversionchange = () => {
+        // Another tab wants a newer schema (versionchange): step aside so it is not blocked. The
+        // browser ended the connection (close: storage cleared, crash): closing it again is a no-op.
+        // Either way the next call reopens.
+        db.onversionchange = db.onclose = () => {
           db.close()
           dbPromise = undefined
         }
-        // The browser closed the connection (storage cleared, crash): reopen on next use.
-        db.onclose = () => (dbPromise = undefined)
         return db
       })
     }
@@ -81,81 +84,81 @@ export function createIdbQueue(options: IdbQueueOptions = {}): IdbQueue {
   }
 
   /**
-   * Runs `work` in one transaction (readwrite unless told) on the outbox store and resolves with
-   * its result once the transaction has committed. Once IndexedDB has failed, in this call or an
-   * earlier one, calls method `name` of the memory queue with `args` instead, for good.
+   * Makes queue method `name`: `work` runs in one transaction (readwrite unless told) on the
+   * outbox store, and the call resolves with its result once the transaction has committed. Once
+   * IndexedDB has failed, in this call or an earlier one, the memory queue's `name` (same
+   * arguments, same result) runs instead, for good.
    */
-  const run = async <K extends keyof Queue>(
-    name: K,
-    args: Parameters<Queue[K]>,
-    work: (store: IDBObjectStore) => Resolved<K> | Promise<Resolved<K>>,
-    mode: IDBTransactionMode = 'readwrite',
-  ): Promise<Resolved<K>> => {
-    if (memory === undefined) {
-      try {
-        // Transactions are made in call order: every call awaits the same connection promise.
-        const tx = (await open()).transaction(STORE, mode)
-        const done = transactionDone(tx)
-        const result = await work(tx.objectStore(STORE))
-        await done
-        return result
-      } catch (error) {
-        if (memory === undefined) {
-          memory = createMemoryQueue()
-          options.onFallback?.(error)
+  const method = <K extends keyof Queue>(name: K, work: Work<K>, mode: IDBTransactionMode = 'readwrite') =>
+    async (...args: Parameters<Queue[K]>): Promise<Resolved<K>> => {
+      if (memory === undefined) {
+        try {
+          // Transactions are made in call order: every call awaits the same connection promise.
+          const tx = (await open()).transaction(STORE, mode)
+          // Waiting on both also handles a commit that fails after the work did.
+          const [result] = await Promise.all([work(tx.objectStore(STORE), ...args), transactionDone(tx)])
+          return result
+        } catch (error) {
+          if (memory === undefined) {
+            memory = createMemoryQueue()
+            options.onFallback?.(error)
+          }
         }
       }
+      return (memory[name] as (...args: Parameters<Queue[K]>) => Promise<Resolved<K>>)(...args)
     }
-    // The memory queue has the same methods, with the same arguments.
-    return (memory[name] as (...args: Parameters<Queue[K]>) => Promise<Resolved<K>>)(...args)
-  }
+
+  /** `release` (`addedAttempts` 1) and `defer` (0): the rows of `ids` due again at `availableAt`, lease ended. */
+  const putBack =
+    (addedAttempts: number): Work<'release' | 'defer'> =>
+    async (store, ids, availableAt) => {
+      for (const id of ids) {
+        const row = (await requestResult(store.index('byId').get(id))) as Row | undefined
+        if (row !== undefined) store.put({ ...row, attempts: row.attempts + addedAttempts, availableAt, leasedUntil: 0 })
+      }
+    }
 
   // Each IndexedDB request costs the main thread a round trip (~0.1 ms in Chromium), so every
   // method below issues as few as it can: one `add` per item, one `getAll` per lease, one
   // range `delete` per run of consecutive rows removed.
   return {
-    enqueue: (items) =>
-      run('enqueue', [items], (store) => {
-        for (const item of items) {
-          // Idempotent: an id already queued (e.g. a retried replay) fails the unique index;
-          // preventDefault keeps that from aborting the rest of the transaction.
-          store.add({ ...item, leasedUntil: 0 }).onerror = (event) => event.preventDefault()
-        }
-      }),
-    lease: (request) =>
-      run('lease', [request], async (store) => {
-        const { now, limit } = request
-        const taken: QueueItem[] = []
-        // Rows in insertion order, a chunk per request; most leases need one chunk.
-        const chunk = Math.max(limit * 2, 64)
-        let after = 0 // keys start at 1
-        while (taken.length < limit) {
-          const rows = (await requestResult(store.getAll(IDBKeyRange.lowerBound(after, true), chunk))) as Row[]
-          for (const row of rows) {
-            after = row.seq
-            if (taken.length < limit && row.availableAt <= now && row.leasedUntil <= now) {
-              store.put({ ...row, leasedUntil: now + request.leaseMs })
-              seqOf.set(row.id, row.seq)
-              taken.push(toItem(row))
-            }
+    enqueue: method('enqueue', (store, items) => {
+      for (const item of items) {
+        // Idempotent: an id already queued (e.g. a retried replay) fails the unique index;
+        // preventDefault keeps that from aborting the rest of the transaction.
+        store.add({ ...item, leasedUntil: 0 }).onerror = (event) => event.preventDefault()
+      }
+    }),
+    lease: method('lease', async (store, { now, limit, leaseMs }) => {
+      const taken: QueueItem[] = []
+      // Rows in insertion order, a chunk per request; most leases need one chunk.
+      const chunk = Math.max(limit * 2, 64)
+      let after = 0 // keys start at 1
+      while (taken.length < limit) {
+        const rows = (await requestResult(store.getAll(IDBKeyRange.lowerBound(after, true), chunk))) as Row[]
+        for (const row of rows) {
+          after = row.seq
+          if (taken.length < limit && row.availableAt <= now && row.leasedUntil <= now) {
+            store.put({ ...row, leasedUntil: now + leaseMs })
+            seqOf.set(row.id, row.seq)
+            taken.push(toItem(row))
           }
-          if (rows.length < chunk) break
         }
-        return taken
-      }),
-    remove: (ids) =>
-      run('remove', [ids], async (store) => {
-        const byId = store.index('byId')
-        // Known keys cost no request; the others are looked up all at once.
-        const keys = await Promise.all(ids.map((id) => seqOf.get(id) ?? (requestResult(byId.getKey(id)) as Promise<number | undefined>)))
-        for (const id of ids) seqOf.delete(id)
-        // Keys are unique integers: a run a, a+1, ..., b holds no row outside `keys`.
-        for (const [from, to] of toRuns(keys.filter((key) => key !== undefined))) store.delete(IDBKeyRange.bound(from, to))
-      }),
-    release: (ids, availableAt) => run('release', [ids, availableAt], (store) => putBack(store, ids, availableAt, 1)),
-    defer: (ids, availableAt) => run('defer', [ids, availableAt], (store) => putBack(store, ids, availableAt, 0)),
-    peek: () => run('peek', [], async (store) => ((await requestResult(store.getAll())) as Row[]).map(toItem), 'readonly'),
-    size: () => run('size', [], (store) => requestResult(store.count()), 'readonly'),
+        if (rows.length < chunk) break
+      }
+      return taken
+    }),
+    remove: method('remove', async (store, ids) => {
+      const byId = store.index('byId')
+      // Known keys cost no request; the others are looked up all at once.
+      const keys = await Promise.all(ids.map((id) => seqOf.get(id) ?? (requestResult(byId.getKey(id)) as Promise<number | undefined>)))
+      for (const id of ids) seqOf.delete(id)
+      deleteRuns(store, keys.filter((key) => key !== undefined))
+    }),
+    release: method('release', putBack(1)),
+    defer: method('defer', putBack(0)),
+    peek: method('peek', async (store) => ((await requestResult(store.getAll())) as Row[]).map(toItem), 'readonly'),
+    size: method('size', (store) => requestResult(store.count()), 'readonly'),
     storage: () => (memory === undefined ? 'indexeddb' : 'memory'),
     close: () => {
       void dbPromise?.then((db) => db.close(), () => undefined)
@@ -164,22 +167,19 @@ export function createIdbQueue(options: IdbQueueOptions = {}): IdbQueue {
   }
 }
 
-/** `release` and `defer`: the rows of `ids` due again at `availableAt`, lease ended, `addedAttempts` more attempts. */
-async function putBack(store: IDBObjectStore, ids: readonly string[], availableAt: number, addedAttempts: number): Promise<void> {
-  for (const id of ids) {
-    const row = (await requestResult(store.index('byId').get(id))) as Row | undefined
-    if (row !== undefined) store.put({ ...row, attempts: row.attempts + addedAttempts, availableAt, leasedUntil: 0 })
+/**
+ * Deletes the rows of `keys` with one range delete per run of consecutive keys: [7, 2, 1, 3]
+ * deletes [1, 3] and [7, 7]. Row keys are unique integers, so a run holds no row outside `keys`.
+ */
+function deleteRuns(store: IDBObjectStore, keys: number[]): void {
+  keys.sort((a, b) => a - b)
+  let from = keys[0]
+  for (const [index, key] of keys.entries()) {
+    const next = keys[index + 1]
+    // The run ends unless the next key continues it (a repeated key stays in its run).
+    if (next !== key && next !== key + 1) {
+      store.delete(IDBKeyRange.bound(from, key))
+      from = next
+    }
   }
-}
-
-/** Integer keys as sorted, inclusive runs of consecutive values: [7, 2, 1, 3] gives [[1, 3], [7, 7]]. */
-function toRuns(keys: readonly number[]): [number, number][] {
-  const runs: [number, number][] = []
-  for (const key of [...keys].sort((a, b) => a - b)) {
-    const last = runs.at(-1)
-    // `<=`: a repeated key stays in its run.
-    if (last !== undefined && key <= last[1] + 1) last[1] = key
-    else runs.push([key, key])
-  }
-  return runs
 }

@@ -18,16 +18,13 @@ export function requestResult<T>(request: IDBRequest<T>): Promise<T> {
 }
 
 /**
- * Resolves when `tx` commits; rejects when it aborts (a failed request that was not
- * `preventDefault`ed, quota, a failed commit all end in an abort). The returned promise is marked
- * handled, so a transaction that fails after its caller stopped listening is no unhandled rejection.
+ * Resolves when `tx` commits; rejects with its error when it aborts (a failed request that was not
+ * `preventDefault`ed, quota, a failed commit all end in an abort; the queue never aborts a
+ * transaction itself, the one case without an error).
  */
 export function transactionDone(tx: IDBTransaction): Promise<void> {
-  const done = new Promise<void>((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve()
-    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'))
+    tx.onabort = () => reject(tx.error)
   })
-  done.catch(() => undefined)
-  return done
 }
-

@@ -5,4 +5,5 @@
 import { bootScriptTag } from './scriptTag.js'
 import { startOnsite } from './onsite/startOnsite.js'
 
-bootScriptTag(startOnsite)
+// The on-site reads the stub answers are named here, so ecrm.min.js carries neither them nor the code.
+bootScriptTag(startOnsite, ['profile', 'rule', 'experiment', 'leadScore'])

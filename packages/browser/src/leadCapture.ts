@@ -1,4 +1,5 @@
 import type { Cancel } from '@ecrm/core'
+import { listen } from './listen.js'
 
 /** Options of form lead capture (opt-in). */
 export interface LeadCaptureOptions {
@@ -20,7 +21,7 @@ const SENSITIVE = /(^cc-|card|cvc|cvv|iban|passw|secret|ssn|token)/i
  */
 export function readLeadFields(form: HTMLFormElement, fields: readonly string[]): Record<string, string> {
   const values: Record<string, string> = {}
-  for (const element of Array.from(form.elements)) {
+  for (const element of form.elements) {
     // Not every form element is an input: a fieldset has no value, an output no autocomplete.
     const { name, type, value, checked, autocomplete } = element as Partial<HTMLInputElement>
     if (name === undefined || !fields.includes(name)) continue
@@ -46,6 +47,5 @@ export function watchLeadForms(
     if (!(form instanceof HTMLFormElement) || !form.matches(selector)) return
     onLead(readLeadFields(form, options.fields), form)
   }
-  document.addEventListener('submit', onSubmit, true)
-  return () => document.removeEventListener('submit', onSubmit, true)
+  return listen(document, 'submit', onSubmit, true)
 }

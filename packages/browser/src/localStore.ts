@@ -55,19 +55,17 @@ export function createLocalStore(options: LocalStoreOptions = {}): LocalStore {
     }
   }
 
-  const get = (key: string): string | undefined => {
-    if (memory.has(key)) return memory.get(key)
-    // The cookie restores an id when localStorage was cleared (or is unavailable).
-    return withStorage((target) => target.getItem(key)) ?? (cookieKeys.has(key) ? readCookie(key) : undefined)
-  }
+  // The cookie restores an id when localStorage was cleared (or is unavailable).
+  const get = (key: string): string | undefined =>
+    memory.get(key) ?? withStorage((target) => target.getItem(key)) ?? (cookieKeys.has(key) ? readCookie(key) : undefined)
 
   const set = (key: string, value: string): void => {
-    try {
-      const target = storage()
-      if (target === undefined) memory.set(key, value)
-      else target.setItem(key, value)
-    } catch {
-      // Quota or private mode: keep the value for this page's life.
+    const stored = withStorage((target) => {
+      target.setItem(key, value)
+      return true
+    })
+    if (stored === undefined) {
+      // Missing, or refusing (quota, private mode): from now on values stay in memory for this page's life.
       failed = true
       memory.set(key, value)
     }
@@ -81,13 +79,14 @@ export function createLocalStore(options: LocalStoreOptions = {}): LocalStore {
   }
 
   const clear = (): void => {
-    for (const key of [...memory.keys(), ...cookieKeys]) remove(key)
+    for (const key of cookieKeys) remove(key)
+    memory.clear()
     withStorage((target) => {
       // Collected first: removing while iterating would shift the indexes.
       const ours: string[] = []
       for (let index = 0; index < target.length; index++) {
         const name = target.key(index)
-        if (name?.startsWith(namespace) === true) ours.push(name)
+        if (name?.startsWith(namespace)) ours.push(name)
       }
       for (const name of ours) target.removeItem(name)
     })

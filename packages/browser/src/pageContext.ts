@@ -20,7 +20,8 @@ export interface DeviceContext {
  * `referrer` is the previous in-app URL after an SPA navigation (see `watchRoutes`).
  */
 export function readPageContext(referrerOverride?: string): PageContext | undefined {
-  if (typeof location === 'undefined' || typeof document === 'undefined') return undefined
+  // A document comes with its location (a worker has a location but no document).
+  if (typeof document === 'undefined') return undefined
   return {
     path: location.pathname,
     referrer: referrerOverride ?? document.referrer,
@@ -32,7 +33,7 @@ export function readPageContext(referrerOverride?: string): PageContext | undefi
 
 /** Reads locale, timezone and user agent; fields the runtime cannot tell are left out. */
 export function readDeviceContext(): DeviceContext {
-  const device = typeof navigator === 'undefined' ? undefined : navigator
+  const device = globalThis.navigator
   let timezone: string | undefined
   try {
     timezone = Intl.DateTimeFormat().resolvedOptions().timeZone || undefined

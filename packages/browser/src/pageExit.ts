@@ -1,6 +1,5 @@
-import { buildBatchRequest, planBatches } from '@ecrm/core'
+import { KEEPALIVE_MAX_BYTES, buildBatchRequest, planBatches } from '@ecrm/core'
 import type { Queue, QueueItem, Transport } from '@ecrm/core'
-import { KEEPALIVE_BUDGET_BYTES } from './unloadTransport.js'
 
 /** The queue core is given, plus this page's events that are not confirmed yet. */
 export interface PageOutbox {
@@ -24,7 +23,8 @@ export function watchPageOutbox(queue: Queue, isDropped: (item: QueueItem) => bo
       ...queue,
       enqueue: (items) => {
         const kept = items.filter((item) => !isDropped(item))
-        for (const item of kept) if (!mine.has(item.id)) mine.set(item.id, item)
+        // An id enqueued again (a replay) keeps its place, as in the queue; its payload is the same.
+        for (const item of kept) mine.set(item.id, item)
         return queue.enqueue(kept)
       },
       remove: (ids) => {
@@ -56,16 +56,16 @@ export interface PageExitSend {
  * same messageId, on the next visit (the backend dedupes). Returns the number of requests started.
  */
 export function sendOnPageExit(input: PageExitSend): number {
-  const { endpoint, writeKey } = input
-  const maxBytes = input.maxBodyBytes ?? KEEPALIVE_BUDGET_BYTES
+  const maxBytes = input.maxBodyBytes ?? KEEPALIVE_MAX_BYTES
   // Room for the batch wrapper, and for each event its sentAt and comma, so a body stays under maxBytes.
-  const overhead = 120 + writeKey.length
+  const overhead = 120 + input.writeKey.length
   const eventBytes = (payloadBytes: number): number => payloadBytes + 40
   // An event too big for any unload request waits for the next visit.
   const fitting = input.items.filter((item) => overhead + eventBytes(item.bytes) <= maxBytes)
   const batches = planBatches(fitting, { maxEvents: Infinity, maxBytes }, overhead, eventBytes)
   for (const batch of batches) {
-    const request = buildBatchRequest({ endpoint, writeKey, payloads: batch.map((item) => item.payload), sentAt: input.now, keepalive: true })
+    // `input` gives the endpoint and the writeKey.
+    const request = buildBatchRequest({ ...input, payloads: batch.map((item) => item.payload), sentAt: input.now, keepalive: true })
     void input.transport.send(request).catch(() => undefined)
   }
   return batches.length

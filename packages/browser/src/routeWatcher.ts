@@ -1,4 +1,5 @@
 import type { Cancel } from '@ecrm/core'
+import { listen } from './listen.js'
 
 /** A single-page-app navigation: the new URL and the one before it. */
 export interface RouteChange {
@@ -13,7 +14,8 @@ export interface RouteChange {
  * `Cancel` restores them (unless another script wrapped them since, then it leaves theirs in place).
  */
 export function watchRoutes(onChange: (change: RouteChange) => void): Cancel {
-  if (typeof window === 'undefined' || typeof history === 'undefined') return () => undefined
+  // Where there is a window there is its history.
+  if (typeof window === 'undefined') return () => undefined
   let lastUrl = location.href
   const check = (): void => {
     const url = location.href
@@ -33,10 +35,8 @@ export function watchRoutes(onChange: (change: RouteChange) => void): Cancel {
       if (history[method] === wrapped) history[method] = original
     }
   }
-  const restores = [wrap('pushState'), wrap('replaceState')]
-  window.addEventListener('popstate', check)
+  const stops = [wrap('pushState'), wrap('replaceState'), listen(window, 'popstate', check)]
   return () => {
-    window.removeEventListener('popstate', check)
-    for (const restore of restores) restore()
+    for (const stop of stops) stop()
   }
 }

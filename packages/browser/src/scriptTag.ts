@@ -7,6 +7,7 @@
 import { createBrowserClientHandle } from './browserClient.js'
 import type { BrowserClientHandle, CallContext } from './browserClient.js'
 import type { BrowserClientOptions } from './browserClientTypes.js'
+import { readPageContext } from './pageContext.js'
 import type { OnsiteStarter } from './onsite/startOnsite.js'
 
 type Buffered = [method: string, args: unknown[], context?: CallContext]
@@ -15,10 +16,11 @@ const w = window as unknown as { ecrm?: { q?: Buffered[]; loaded?: boolean } & R
 
 /**
  * Replaces the snippet's stub with the live `window.ecrm` and replays its buffer. Given `withOnsite`,
- * the client has the on-site intelligence and the stub answers `profile`, `rule`, `experiment` and
- * `leadScore`; without it, those are absent and the bundle is about half the size.
+ * the client has the on-site intelligence, and `onsiteReads` names its reads the stub answers
+ * (`ecrm-onsite.min.js` passes `profile`, `rule`, `experiment`, `leadScore`, so `ecrm.min.js`
+ * carries neither); without it, the bundle is about half the size.
  */
-export function bootScriptTag(withOnsite?: OnsiteStarter): void {
+export function bootScriptTag(withOnsite?: OnsiteStarter, onsiteReads: readonly string[] = []): void {
   const stub = w.ecrm
   if (stub?.loaded === true) return
   const pending: Buffered[] = Array.isArray(stub?.q) ? [...stub.q] : []
@@ -51,14 +53,13 @@ export function bootScriptTag(withOnsite?: OnsiteStarter): void {
     (method: string) =>
     (...args: unknown[]): unknown => {
       if (handle !== undefined) return invoke(method, args)
-      pending.push([method, args, { page: { url: location.href, path: location.pathname }, timestamp: new Date().toISOString() }])
+      pending.push([method, args, { page: readPageContext(), timestamp: Date.now() }])
       return undefined
     }
   const api: Record<string, unknown> = { loaded: true, load, client: () => handle?.client }
   for (const method of ['track', 'identify', 'page', 'group', 'alias', 'reset', 'flush', 'forget', 'on']) api[method] = call(method)
   // Reads answer now (undefined before load); they are never buffered.
-  const reads = withOnsite === undefined ? ['stats', 'user'] : ['stats', 'user', 'profile', 'rule', 'experiment', 'leadScore']
-  for (const method of reads) api[method] = (...args: unknown[]) => invoke(method, args)
+  for (const method of ['stats', 'user', ...onsiteReads]) api[method] = (...args: unknown[]) => invoke(method, args)
   api['consent'] = { set: call('consent.set'), get: () => invoke('consent.get', []) ?? {} }
   w.ecrm = api
 

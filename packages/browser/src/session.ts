@@ -1,5 +1,4 @@
 import type { KeyValueStore } from '@ecrm/core'
-import { isSameCampaign } from './campaign.js'
 import type { CampaignContext } from './campaign.js'
 
 /** A session closes after this long without activity, in ms (30 minutes, as Google Analytics). */
@@ -41,7 +40,6 @@ export interface SessionTracker {
 
 interface SessionRecord {
   readonly id: string
-  readonly startedAt: number
   readonly lastActivityAt: number
   readonly campaign?: CampaignContext | undefined
 }
@@ -66,10 +64,13 @@ export function createSessionTracker(options: SessionTrackerOptions): SessionTra
 
   const touch = (now: number, campaign: CampaignContext | undefined): SessionTouch => {
     const current = read<SessionRecord>(SESSION_KEY)
+    // parseCampaign lists a campaign's keys in one order, so the JSON texts of two compare them.
     const isNew =
-      current === undefined || now - current.lastActivityAt > idleMs || (campaign !== undefined && !isSameCampaign(campaign, current.campaign))
+      current === undefined ||
+      now - current.lastActivityAt > idleMs ||
+      (campaign !== undefined && JSON.stringify(campaign) !== JSON.stringify(current.campaign))
     const sessionId = isNew ? options.createId() : current.id
-    if (isNew) write(SESSION_KEY, { id: sessionId, startedAt: now, lastActivityAt: now, campaign })
+    if (isNew) write(SESSION_KEY, { id: sessionId, lastActivityAt: now, campaign })
     // A burst of events rewrites the session at most once a second: a localStorage write costs
     // the main thread about 50 µs, and a second of idle time more or less changes no session.
     else if (now - current.lastActivityAt >= ACTIVITY_WRITE_MS) write(SESSION_KEY, { ...current, lastActivityAt: now })

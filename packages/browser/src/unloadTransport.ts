@@ -26,7 +26,7 @@ export interface UnloadTransportOptions {
  * next visit — the backend dedupes. Normal requests pass through unchanged.
  */
 export function createUnloadTransport(options: UnloadTransportOptions): Transport {
-  const budget = options.budgetBytes ?? KEEPALIVE_BUDGET_BYTES
+  const budget = options.budgetBytes ?? KEEPALIVE_MAX_BYTES
   let inFlightBytes = 0
 
   const send = async (request: TransportRequest): Promise<TransportOutcome> => {
@@ -46,7 +46,7 @@ export function createUnloadTransport(options: UnloadTransportOptions): Transpor
     const queued = options.sendBeacon
       ? options.sendBeacon(request.url, body)
       : globalThis.navigator?.sendBeacon?.(request.url, body)
-    return { type: 'network-error', cause: queued === true ? 'beacon_unconfirmed' : 'beacon_refused' }
+    return { type: 'network-error', cause: queued ? 'beacon_unconfirmed' : 'beacon_refused' }
   }
   return { send }
 }

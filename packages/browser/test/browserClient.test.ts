@@ -84,6 +84,27 @@ describe('createBrowserClient', () => {
     expect(() => throwing.client.track('')).not.toThrow()
   })
 
+  it("reports its own errors on core's channels: onError, on('error'), stats().lastError and, with debug, the console", () => {
+    const warnings: unknown[][] = []
+    const original = console.warn
+    console.warn = (...args: unknown[]) => void warnings.push(args)
+    try {
+      const { client, errors } = setup({ capture: { pageViews: false }, debug: true })
+      const emitted: unknown[] = []
+      client.on('error', (error) => emitted.push(error))
+      client.track('')
+      expect(client.stats().lastError).toMatchObject({ code: 'validation_failed', message: expect.stringMatching(/track\(\) refused the event/) })
+      const throwing = { get boom(): never { throw new Error('getter bug') } }
+      expect(client.page(throwing)).toBeUndefined()
+      expect(client.stats().lastError).toMatchObject({ code: 'internal_error', message: expect.stringMatching(/^Unexpected error: ecrm\.page\(\) \(Error: getter bug/) })
+      expect(errors.map((error) => error.code)).toEqual(['validation_failed', 'internal_error'])
+      expect(emitted).toEqual(errors)
+      expect(warnings.map(([, error]) => error)).toEqual(errors)
+    } finally {
+      console.warn = original
+    }
+  })
+
   it('takes per-call options without letting them replace the call itself', async () => {
     const { client, events, deliver } = setup({ capture: { pageViews: false } })
     client.identify({ plan: 'pro' }, { userId: 'user-9', messageId: 'm-1' } as never)

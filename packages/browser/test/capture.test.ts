@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest'
-import { isSameCampaign, parseCampaign } from '../src/campaign.js'
+import { parseCampaign } from '../src/campaign.js'
 import { deriveConsent } from '../src/consent.js'
 import { readCookie, writeCookie } from '../src/cookies.js'
 import { readLeadFields } from '../src/leadCapture.js'
@@ -36,10 +36,6 @@ describe('parseCampaign', () => {
     expect(parseCampaign('?page=2&utm_source=')).toBeUndefined()
     expect(parseCampaign('')).toBeUndefined()
   })
-  it('compares campaigns', () => {
-    expect(isSameCampaign(parseCampaign('?utm_source=a'), { source: 'a' })).toBe(true)
-    expect(isSameCampaign(parseCampaign('?utm_source=a'), parseCampaign('?utm_source=b'))).toBe(false)
-  })
 })
 
 describe('createSessionTracker', () => {
@@ -69,6 +65,13 @@ describe('createSessionTracker', () => {
     expect(sessions.touch(T0 + 3_000, summer)).toMatchObject({ sessionId: 's2', isNew: true, firstTouch: spring, lastTouch: summer })
     sessions.clear()
     expect(sessions.touch(T0 + 4_000, undefined)).toMatchObject({ sessionId: 's3', firstTouch: undefined, lastTouch: undefined })
+  })
+
+  it('compares a parsed campaign with the stored one by its parameters', () => {
+    const sessions = setup()
+    expect(sessions.touch(T0, parseCampaign('?utm_source=a&utm_campaign=x'))).toMatchObject({ sessionId: 's1', isNew: true })
+    expect(sessions.touch(T0 + 1_000, parseCampaign('?utm_campaign=x&utm_source=a'))).toMatchObject({ sessionId: 's1', isNew: false })
+    expect(sessions.touch(T0 + 2_000, parseCampaign('?utm_source=b&utm_campaign=x'))).toMatchObject({ sessionId: 's2', isNew: true })
   })
 })
 

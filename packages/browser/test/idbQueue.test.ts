@@ -83,6 +83,17 @@ describe('createIdbQueue', () => {
     queue.close()
   })
 
+  it('removes exactly the named rows: scattered, unordered, repeated, leased or not', async () => {
+    const queue = createIdbQueue({ dbName: freshName() })
+    await queue.enqueue(Array.from({ length: 10 }, (_, n) => makeQueueItem(`r${n}`, {}, n)))
+    const now = Date.parse('2026-01-01T00:00:00.000Z')
+    // r0..r3 leased by this tab (keys known), the rest looked up.
+    await queue.lease({ now, limit: 4, leaseMs: 1_000 })
+    await queue.remove(['r7', 'r1', 'r2', 'r2', 'r9', 'r5', 'unknown', 'r0'])
+    expect((await queue.peek()).map((item) => item.id)).toEqual(['r3', 'r4', 'r6', 'r8'])
+    queue.close()
+  })
+
   it('two queues on one database (two tabs) never lease the same item', async () => {
     const dbName = freshName()
     const tabA = createIdbQueue({ dbName })

@@ -3,6 +3,7 @@ import 'fake-indexeddb/auto'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { BrowserClient } from '../src/browserClientTypes.js'
 import { bootScriptTag } from '../src/scriptTag.js'
+import { startOnsite } from '../src/onsite/startOnsite.js'
 import { createFakeConnectivity, createManualClock, createScriptedTransport, createSequentialIds } from '../../core/test/fakes/index.js'
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z')
@@ -81,6 +82,16 @@ describe('bootScriptTag', () => {
     expect(api().user()).toMatchObject({ anonymousId: expect.any(String) })
     await deliver()
     expect((scripted.sentEvents() as Record<string, any>[]).map((event) => event['event'])).toEqual(['Early'])
+  })
+
+  it('answers the on-site reads it is given, before load (undefined) and after', () => {
+    bootScriptTag(startOnsite, ['profile', 'leadScore'])
+    expect(api().profile?.()).toBeUndefined()
+    expect(typeof (api() as unknown as Record<string, unknown>)['leadScore']).toBe('function')
+    expect((api() as unknown as Record<string, unknown>)['rule']).toBeUndefined()
+    const { options } = loadOptions({ capture: { pageViews: false } })
+    api().load('wk', options)
+    expect(api().profile?.()).toMatchObject({ identities: expect.anything() })
   })
 
   it('does not break the page when load gets bad options', () => {

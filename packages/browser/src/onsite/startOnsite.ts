@@ -1,4 +1,4 @@
-import type { Cancel, ClientDestination, CoreClient, Ports } from '@ecrm/core'
+import type { Cancel, ClientDestination, CoreClient, EcrmError, Ports } from '@ecrm/core'
 import type { BrowserClient } from '../browserClientTypes.js'
 import { isErasureRequest } from '../consent.js'
 import type { ErasedIds } from '../erasure.js'
@@ -19,7 +19,8 @@ export interface OnsiteOptions extends OnsiteSettings {
 export interface OnsiteBrowserHost {
   /** The ports the client gives core; on-site uses their clock, scheduler, createId and consent-aware storage. */
   readonly ports: Required<Ports>
-  readonly report: PageSafety['report']
+  /** The client's one error channel (core's `report` once core exists). */
+  readonly report: (error: EcrmError) => void
   /** Wraps a public method so it never throws into the page. */
   readonly guard: PageSafety['guard']
   /** The visitors erased on this page: nothing of theirs reaches the profile. */

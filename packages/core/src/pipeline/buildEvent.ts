@@ -1,7 +1,6 @@
 import type { ValidationIssue } from '../errors.js'
 import type { EcrmEvent, EventType, JsonObject, JsonValue } from '../model/envelope.js'
 import type { Identity } from './identity.js'
-import { isPlainJson } from './plainJson.js'
 import { sanitize } from './sanitize.js'
 
 /** Longest accepted ids and event names, as in the Segment envelope schema. */
@@ -11,15 +10,20 @@ export const MAX_MESSAGE_ID_LENGTH = 100
 
 /** What {@link buildEvent} needs from the client. */
 export interface BuildEventEnv {
-  readonly now: number
-  /** `now` as ISO-8601 text, when the caller has it (the client caches it per millisecond). */
-  readonly nowIso?: string
+  /** The time of the call as ISO-8601 text (the client makes it once per millisecond). */
+  readonly nowIso: string
   readonly createId: () => string
+  /** The remembered ids; in `'none'` mode it remembers none and makes no anonymousId. */
   readonly identity: Identity
-  readonly identityMode: 'persisted' | 'none'
   readonly library: { readonly name: string; readonly version: string }
   /** The adapter's context at call time (already called; may be undefined). */
   readonly enriched: unknown
+  /**
+   * The pre-check that lets plain JSON parts skip sanitize's copy (core's `isPlainJson`). Servers
+   * pass it (`createCoreClient` does): without it every part is copied, a few µs per event,
+   * which a browser's click rate never notices but a server's hot path does.
+   */
+  readonly isPlainJson?: ((value: unknown) => boolean) | undefined
 }
 
 /** The event, or why it was refused; warnings list every value that was changed or dropped. */
@@ -34,7 +38,7 @@ export type BuildEventResult =
  * `input` is. Issues go to `errors` (the call is refused) or `warnings` (the event is kept with
  * the offending part dropped or fixed), each at the key of the input it is about.
  *
- * Parts that are already plain JSON ({@link isPlainJson}) are used as they are, not copied,
+ * With `env.isPlainJson`, parts that are already plain JSON are used as they are, not copied,
  * except identify traits, which the identity keeps: the caller must serialise the event before
  * control returns to whoever made the call, and copy it before handing it to other code.
  */
@@ -83,9 +87,9 @@ export function buildEvent(type: EventType, input: unknown, env: BuildEventEnv):
   const put = (key: string, value: unknown): void => {
     if (value !== undefined) event[key] = value
   }
-  // Plain JSON (nearly every call) is used as it is; anything else gets sanitize's reported copy.
+  // With the pre-check, plain JSON (nearly every call) is used as it is; anything else gets sanitize's reported copy.
   const clean = (value: unknown, key: string, copy = false): JsonValue | undefined => {
-    if (!copy && isPlainJson(value)) return value as JsonValue
+    if (!copy && env.isPlainJson?.(value)) return value as JsonValue
     const result = sanitize(value, [key])
     warnings.push(...result.issues)
     return result.value
@@ -107,7 +111,6 @@ export function buildEvent(type: EventType, input: unknown, env: BuildEventEnv):
   const traits = type === 'identify' || type === 'group' ? cleanSection('traits', type === 'identify') : undefined
   put('traits', traits)
 
-  const nowIso = env.nowIso ?? new Date(env.now).toISOString()
   // `timestamp`: a Date, epoch ms or a date string; anything unreadable becomes the enqueue time.
   const given = fields['timestamp']
   // toJSON, unlike toISOString, gives null for an invalid date instead of throwing.
@@ -115,7 +118,7 @@ export function buildEvent(type: EventType, input: unknown, env: BuildEventEnv):
   // Years 0–9999 only: other years have a different ISO shape (±YYYYYY-...) that schemas reject.
   if (at === null || !/^\d{4}-/.test(at)) {
     if (given !== undefined) report(warnings, 'timestamp', 'invalid_timestamp', 'not a readable date; the enqueue time was used (pass a Date, epoch ms or ISO-8601 text)')
-    at = nowIso
+    at = env.nowIso
   }
   put('messageId', identifier('messageId', false, "'order-o-1'", MAX_MESSAGE_ID_LENGTH))
 
@@ -127,10 +130,9 @@ export function buildEvent(type: EventType, input: unknown, env: BuildEventEnv):
     if (type === 'alias' && previousId === undefined) {
       report(errors, 'previousId', 'required', 'no current id to alias from; pass previousId')
     } else {
-      if (env.identityMode === 'persisted') {
-        userId ??= type === 'alias' ? undefined : remembered.userId
-        anonymousId ??= env.identity.ensureAnonymousId()
-      }
+      // Nothing is remembered (or made) in 'none' mode: every call names its user.
+      userId ??= type === 'alias' ? undefined : remembered.userId
+      anonymousId ??= env.identity.ensureAnonymousId()
       if (userId === undefined && anonymousId === undefined) {
         report(errors, 'userId', 'missing_identity', 'an event needs a userId or an anonymousId; this client keeps no identity, so pass one with each call')
       }
@@ -145,7 +147,7 @@ export function buildEvent(type: EventType, input: unknown, env: BuildEventEnv):
   put('userId', userId)
   put('anonymousId', anonymousId)
   event['timestamp'] = at
-  event['originalTimestamp'] = nowIso
+  event['originalTimestamp'] = env.nowIso
   event['context'] = context
   put('integrations', cleanSection('integrations'))
   if (type === 'identify') env.identity.identify(userId, traits)

@@ -226,6 +226,12 @@ export interface CoreClient {
   /** Starts timers and listeners (adapters call it; nothing runs before). Idempotent. */
   readonly start: () => void
   readonly stats: () => Stats
+  /**
+   * Reports an error the way the client reports its own: it becomes `stats().lastError`, is
+   * logged (`logger.warn`), goes to `onError` and is emitted as `'error'`. Never throws. For
+   * adapters, whose own errors (e.g. a public method that failed) belong on the same channels.
+   */
+  readonly report: (error: EcrmError) => void
   readonly getState: () => ClientState
   readonly subscribe: (listener: () => void) => Cancel
   /** Listens to a named client event (`'accepted'`, `'delivered'`, `'dead_letter'`, `'error'`, or your own). */

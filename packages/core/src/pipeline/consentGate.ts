@@ -1,5 +1,6 @@
 import type { KeyValueStore } from '../ports.js'
 import type { EcrmEvent } from '../model/envelope.js'
+import type { ConsentOptions } from './clientTypes.js'
 
 /** Storage key of the persisted consent decisions (decisions only: never events). */
 export const CONSENT_KEY = 'ecrm.consent'
@@ -7,11 +8,8 @@ export const CONSENT_KEY = 'ecrm.consent'
 /** What the gate says about one event. */
 export type ConsentDecision = 'allow' | 'hold' | 'deny'
 
-/** Options of {@link createConsentGate}. */
-export interface ConsentGateOptions {
-  readonly required: boolean
-  readonly categoryOf: (event: EcrmEvent) => string
-  readonly initial: Readonly<Record<string, boolean>>
+/** Options of {@link createConsentGate}: the client's consent options (their defaults applied here), plus what the client gives. */
+export interface ConsentGateOptions extends ConsentOptions {
   readonly storage: KeyValueStore
   /** Most events held; past it the oldest held event is dropped. */
   readonly maxHeld: number
@@ -60,7 +58,8 @@ export function createConsentGate(options: ConsentGateOptions): ConsentGate {
     get: () => ({ ...decisions }),
     categoryOf(event) {
       try {
-        const category = options.categoryOf(event)
+        // No categoryOf, or one that names no category: 'analytics', the default.
+        const category = options.categoryOf?.(event)
         return typeof category === 'string' && category !== '' ? category : 'analytics'
       } catch (error) {
         options.onCategoryError(error)

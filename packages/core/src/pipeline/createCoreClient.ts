@@ -12,11 +12,14 @@ import type { Guard } from './emitter.js'
 import { createIdentity } from './identity.js'
 import { notifyDestinations, runPlugins } from './extensions.js'
 import { createOutbox } from './outbox.js'
+import { isPlainJson } from './plainJson.js'
 import { toQueueItem, withConsentContext } from './queueItems.js'
-import { resolveOptions } from './resolveOptions.js'
+import { checkModes, resolveOptions } from './resolveOptions.js'
 import { createClientState } from './clientState.js'
 import type { Report } from './clientState.js'
 
+/** The library named in `context.library` when the adapter names none. */
+const DEFAULT_LIBRARY = { name: '@ecrm/core', version: '0.1.0' } as const
 const alwaysOnline: Connectivity = { isOnline: () => true, subscribe: () => () => {} }
 const silent: Logger = { debug: () => {}, warn: () => {}, error: () => {} }
 
@@ -38,6 +41,7 @@ const silent: Logger = { debug: () => {}, warn: () => {}, error: () => {} }
  */
 export function createCoreClient(options: CoreClientOptions, ports: Ports): CoreClient {
   resolveOptions(options)
+  checkModes(options)
   for (const name of ['clock', 'scheduler', 'queue', 'transport'] as const) {
     if (typeof ports !== 'object' || ports === null || typeof ports[name] !== 'object' || ports[name] === null) {
       throw new EcrmError('invalid_ports', `createCoreClient() is missing a port: ports.${name} (the adapter must pass clock, scheduler, queue and transport)`)
@@ -45,7 +49,7 @@ export function createCoreClient(options: CoreClientOptions, ports: Ports): Core
   }
   const random = ports.random ?? createXorshiftRandom(ports.clock.now())
   return createPipelineClient(
-    options,
+    { ...options, library: options.library ?? DEFAULT_LIBRARY },
     {
       ...ports,
       logger: ports.logger ?? silent,
@@ -54,22 +58,42 @@ export function createCoreClient(options: CoreClientOptions, ports: Ports): Core
       connectivity: ports.connectivity ?? alwaysOnline,
       storage: ports.storage ?? createMemoryStorage(),
     },
-    options.headers === 'full' ? serverHeaders(options.writeKey) : undefined,
+    // A server's hot path: plain JSON input skips sanitize's copy.
+    { isPlainJson, ...(options.headers === 'full' && { requestHeaders: serverHeaders(options.writeKey) }) },
   )
+}
+
+/** Options of {@link createPipelineClient}: the core client's, with the library always named (no default there). */
+export type PipelineClientOptions = CoreClientOptions & { readonly library: { readonly name: string; readonly version: string } }
+
+/**
+ * What {@link createCoreClient} adds to {@link createPipelineClient} for servers. A browser passes
+ * neither, so neither ships in its bundle.
+ */
+export interface ServerExtras {
+  /** Headers of each request. @default the CORS-simple `Content-Type: text/plain` */
+  readonly requestHeaders?: Readonly<Record<string, string>>
+  /**
+   * Lets input that is already plain JSON skip sanitize's copy (core's `isPlainJson`). Without
+   * it every part is copied: a few µs per event, nothing at a browser's click rate, a lot on a
+   * server's hot path.
+   */
+  readonly isPlainJson?: (value: unknown) => boolean
 }
 
 /**
  * {@link createCoreClient} for adapters that pass every port themselves (the browser does): it
  * has no fallbacks, so a bundle that uses only this leaves out core's default id generator,
- * random source and memory storage, and Basic auth: `options.headers` is not read, requests carry
- * `requestHeaders` (default: the CORS-simple `Content-Type: text/plain`; createCoreClient passes
- * {@link serverHeaders} for `headers: 'full'`). Ports are not checked: the adapter is trusted to
- * pass them.
+ * random source and memory storage, Basic auth and the plain-JSON pre-check. `options.headers`
+ * is not read: requests carry `extras.requestHeaders` (default: the CORS-simple
+ * `Content-Type: text/plain`; createCoreClient passes {@link serverHeaders} for `headers: 'full'`).
+ * Ports and the `identity` mode are not checked: the adapter is trusted to pass them right.
  *
  * @example
- * const client = createPipelineClient(options, { clock, scheduler, queue, transport, storage, connectivity, logger, createId, random })
+ * const client = createPipelineClient({ ...options, library: { name: '@ecrm/browser', version } },
+ *   { clock, scheduler, queue, transport, storage, connectivity, logger, createId, random })
  */
-export function createPipelineClient(options: CoreClientOptions, ports: Required<Ports>, requestHeaders?: Readonly<Record<string, string>>): CoreClient {
+export function createPipelineClient(options: PipelineClientOptions, ports: Required<Ports>, extras: ServerExtras = {}): CoreClient {
   const resolved = resolveOptions(options)
   const { limits } = resolved
   const { clock, logger, createId, connectivity, storage } = ports
@@ -87,17 +111,18 @@ export function createPipelineClient(options: CoreClientOptions, ports: Required
     }
   }
   const emitter = createEmitter(guard)
-  const identity = createIdentity(resolved.identity, storage, createId)
-  const report: Report = (code, message, cause) => {
-    const error = new EcrmError(code, message, cause === undefined ? undefined : { cause })
-    counters.lastError = { code, message, at: clock.now() }
+  const identity = createIdentity(options.identity, storage, createId)
+  /** The one way an error is reported: stats().lastError, the logger, onError and the `error` event. */
+  const reportError = (error: EcrmError): void => {
+    counters.lastError = { code: error.code, message: error.message, at: clock.now() }
     publish()
-    logger.warn(message, error)
+    logger.warn(error.message, error)
     guard('onError', () => options.onError?.(error))
     emitter.emit('error', error)
   }
+  const report: Report = (code, message, cause) => reportError(new EcrmError(code, message, cause === undefined ? undefined : { cause }))
   const gate = createConsentGate({
-    ...resolved.consent,
+    ...options.consent,
     storage,
     maxHeld: limits.maxHeldEvents,
     onCategoryError: (error) => report('consent_category_failed', `categoryOf threw: options.consent.categoryOf (${String(error)}; counted as 'analytics')`, error),
@@ -111,9 +136,9 @@ export function createPipelineClient(options: CoreClientOptions, ports: Required
 
   const outbox = createOutbox({
     ...ports,
+    ...extras, // requestHeaders
     options: resolved,
     counters,
-    requestHeaders,
     publish,
     report,
     isActive: () => isStarted && !isClosed,
@@ -145,11 +170,11 @@ export function createPipelineClient(options: CoreClientOptions, ports: Required
 
   /** Serialises the event (stamped with the consent decisions) once: this text is stored and sent. */
   const serialize = (event: EcrmEvent, now: number): QueueItem =>
-    toQueueItem(withConsentContext(event, gate.get(), resolved.consent.required), now)
+    toQueueItem(withConsentContext(event, gate.get(), options.consent?.required), now)
 
-  // The hot path: synchronous, one serialisation, plain input used as is (never copied), the
-  // write coalesced with the other calls of this run. publish() only marks the state stale when
-  // nobody subscribed, so no snapshot is built per call.
+  // The hot path: synchronous, one serialisation, plain input used as is on servers (never
+  // copied), the write coalesced with the other calls of this run. publish() only marks the state
+  // stale when nobody subscribed, so no snapshot is built per call.
   const accept = (type: EventType, input: unknown): EnqueueResult => {
     const refuse = (issues: readonly ValidationIssue[]): EnqueueResult => {
       counters.rejected += 1
@@ -165,7 +190,7 @@ export function createPipelineClient(options: CoreClientOptions, ports: Required
     }
     const now = clock.now()
     if (now !== isoAt) isoText = new Date((isoAt = now)).toISOString()
-    const built = buildEvent(type, input, { now, nowIso: isoText, createId, identity, identityMode: resolved.identity, library: resolved.library, enriched })
+    const built = buildEvent(type, input, { nowIso: isoText, createId, identity, library: options.library, enriched, isPlainJson: extras.isPlainJson })
     if (!built.ok) return refuse(built.errors)
     // buildEvent's list is this call's own: extended in place, returned as is.
     const warnings = built.warnings as ValidationIssue[]
@@ -241,6 +266,7 @@ export function createPipelineClient(options: CoreClientOptions, ports: Required
       void outbox.flush(false)
     },
     stats: () => state.get().stats,
+    report: reportError,
     getState: state.get,
     subscribe: state.subscribe,
     on: emitter.on,

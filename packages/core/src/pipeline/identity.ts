@@ -1,6 +1,7 @@
 import type { KeyValueStore } from '../ports.js'
 import type { JsonObject } from '../model/envelope.js'
 import type { UserSnapshot } from './clientTypes.js'
+import { isObjectLike } from './buildEvent.js'
 
 /** Prefix of the storage keys of the persisted identity: `ecrm.anonymousId`, `ecrm.userId`, `ecrm.traits`. */
 export const IDENTITY_KEY_PREFIX = 'ecrm.'
@@ -18,12 +19,13 @@ export interface Identity {
 }
 
 /**
- * Keeps anonymousId, userId and traits in `storage` (`'persisted'`), or nothing at all (`'none'`,
- * for servers where every call names its user). Unreadable stored traits are ignored, not fatal:
- * storage is shared with the host page and may hold anything.
+ * Keeps anonymousId, userId and traits in `storage` (`'persisted'`, the default), or nothing at
+ * all (`'none'`, for servers where every call names its user). Unreadable stored traits are
+ * ignored, not fatal: storage is shared with the host page and may hold anything.
  */
-export function createIdentity(mode: 'persisted' | 'none', storage: KeyValueStore, createId: () => string): Identity {
-  const isPersisted = mode === 'persisted'
+export function createIdentity(mode: 'persisted' | 'none' | undefined, storage: KeyValueStore, createId: () => string): Identity {
+  // 'persisted' is the default (CoreClientOptions.identity).
+  const isPersisted = mode !== 'none'
   // Each field of the snapshot has its own key; see IDENTITY_KEY_PREFIX.
   const read = (field: keyof UserSnapshot): string | undefined => {
     try {
@@ -44,7 +46,7 @@ export function createIdentity(mode: 'persisted' | 'none', storage: KeyValueStor
   const readTraits = (): JsonObject => {
     try {
       const parsed: unknown = JSON.parse(read('traits') ?? '{}')
-      return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as JsonObject) : {}
+      return isObjectLike(parsed) ? (parsed as JsonObject) : {}
     } catch {
       return {}
     }

@@ -1,30 +1,22 @@
 import { EcrmError } from '../errors.js'
-import type { EcrmEvent } from '../model/envelope.js'
 import type { CoreClientOptions } from './clientTypes.js'
 
-/** The client's options with every default filled in. */
+/**
+ * The client's checked options with every numeric default filled in. Consent, identity, library
+ * and headers are read from the options as given: the consent gate and the identity apply their
+ * own defaults, createCoreClient names the library, and {@link checkModes} checks the two modes.
+ */
 export interface ResolvedOptions {
   readonly writeKey: string
   readonly endpoint: string
-  readonly library: { readonly name: string; readonly version: string }
   readonly batch: { readonly maxEvents: number; readonly maxBytes: number; readonly flushIntervalMs: number }
   readonly retry: { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number; readonly maxAgeMs: number }
   readonly limits: { readonly maxEvents: number; readonly maxBytes: number; readonly maxEventBytes: number; readonly maxHeldEvents: number }
   readonly requestTimeoutMs: number
   readonly leaseMs: number
-  readonly headers: 'simple' | 'full'
-  readonly consent: {
-    readonly required: boolean
-    readonly categoryOf: (event: EcrmEvent) => string
-    readonly initial: Readonly<Record<string, boolean>>
-  }
-  readonly identity: 'persisted' | 'none'
 }
 
 const SEVEN_DAYS_MS = 7 * 24 * 60 * 60 * 1000
-
-/** The library named in `context.library` when the adapter names none. */
-export const DEFAULT_LIBRARY = { name: '@ecrm/core', version: '0.1.0' } as const
 
 /** Counts: at least 1, floored to whole numbers. */
 const COUNTS: ReadonlySet<string> = new Set(['maxEvents', 'maxAttempts', 'maxHeldEvents'])
@@ -38,17 +30,12 @@ const ZERO_ALLOWED: ReadonlySet<string> = new Set(['flushIntervalMs', 'baseDelay
  * and node users reach this through their own.
  */
 export function resolveOptions(options: CoreClientOptions): ResolvedOptions {
-  const fail = (where: string, detail: string): never => {
-    throw new EcrmError('invalid_options', `Invalid option: ${where} (${detail})`)
-  }
   if (typeof options !== 'object' || options === null) fail('options', 'pass an object like { writeKey, endpoint }')
-  const { writeKey, endpoint, headers = 'simple', identity = 'persisted' } = options
+  const { writeKey, endpoint } = options
   if (typeof writeKey !== 'string' || writeKey.trim() === '') fail('writeKey', "pass your source's write key")
   if (typeof endpoint !== 'string' || !/^https?:\/\/[^/]/i.test(endpoint)) {
     fail('endpoint', `expected an http(s) URL like 'https://collect.shop.example', got ${JSON.stringify(endpoint)}`)
   }
-  if (headers !== 'simple' && headers !== 'full') fail('headers', "expected 'simple' or 'full'")
-  if (identity !== 'persisted' && identity !== 'none') fail('identity', "expected 'persisted' or 'none'")
   /** Reads each number of `defaults` from `given` (an options group, maybe missing), checked and named `prefix + name`. */
   const numbers = <T extends Record<string, number>>(given: unknown, defaults: T, prefix = ''): T => {
     const resolved: Record<string, number> = {}
@@ -62,21 +49,27 @@ export function resolveOptions(options: CoreClientOptions): ResolvedOptions {
     }
     return resolved as T
   }
-  const consent = options.consent ?? {}
   return {
     writeKey,
     endpoint,
-    library: options.library ?? DEFAULT_LIBRARY,
     batch: numbers(options.batch, { maxEvents: 100, maxBytes: 500_000, flushIntervalMs: 5_000 }, 'batch.'),
     retry: numbers(options.retry, { maxAttempts: 10, baseDelayMs: 1_000, maxDelayMs: 300_000, maxAgeMs: SEVEN_DAYS_MS }, 'retry.'),
     limits: numbers(options.limits, { maxEvents: 10_000, maxBytes: 5_000_000, maxEventBytes: 32_768, maxHeldEvents: 1_000 }, 'limits.'),
     ...numbers(options, { requestTimeoutMs: 10_000, leaseMs: 30_000 }),
-    headers,
-    consent: {
-      required: consent.required ?? false,
-      categoryOf: consent.categoryOf ?? (() => 'analytics'),
-      initial: consent.initial ?? {},
-    },
-    identity,
   }
+}
+
+/**
+ * Checks the two mode options, `headers` and `identity`, as {@link resolveOptions} checks the
+ * others. Only createCoreClient needs this: an adapter that calls createPipelineClient sets both
+ * itself (the browser always sends CORS-simple requests and keeps a persisted identity).
+ */
+export function checkModes({ headers = 'simple', identity = 'persisted' }: CoreClientOptions): void {
+  if (headers !== 'simple' && headers !== 'full') fail('headers', "expected 'simple' or 'full'")
+  if (identity !== 'persisted' && identity !== 'none') fail('identity', "expected 'persisted' or 'none'")
+}
+
+/** Throws the `invalid_options` error for the option at `where`. Names no factory (see resolveOptions). */
+function fail(where: string, detail: string): never {
+  throw new EcrmError('invalid_options', `Invalid option: ${where} (${detail})`)
 }

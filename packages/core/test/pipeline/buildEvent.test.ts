@@ -2,23 +2,24 @@ import { describe, expect, it } from 'vitest'
 import { buildEvent } from '../../src/pipeline/buildEvent.js'
 import type { BuildEventEnv } from '../../src/pipeline/buildEvent.js'
 import type { Identity } from '../../src/pipeline/identity.js'
+import { isPlainJson } from '../../src/pipeline/plainJson.js'
 
 const NOW = Date.UTC(2026, 0, 2)
 
 function setup(mode: 'persisted' | 'none' = 'none', remembered: { userId?: string; anonymousId?: string } = {}) {
   const identified: unknown[] = []
   let ids = 0
+  // As createIdentity does: 'none' remembers nothing and makes no anonymousId.
   const identity: Identity = {
-    snapshot: () => ({ userId: remembered.userId, anonymousId: remembered.anonymousId, traits: {} }),
-    ensureAnonymousId: () => remembered.anonymousId ?? 'anon-new',
+    snapshot: () => (mode === 'none' ? { userId: undefined, anonymousId: undefined, traits: {} } : { userId: remembered.userId, anonymousId: remembered.anonymousId, traits: {} }),
+    ensureAnonymousId: () => (mode === 'none' ? undefined : (remembered.anonymousId ?? 'anon-new')),
     identify: (userId, traits) => void identified.push([userId, traits]),
     reset: () => {},
   }
   const env: BuildEventEnv = {
-    now: NOW,
+    nowIso: new Date(NOW).toISOString(),
     createId: () => `id-${(ids += 1)}`,
     identity,
-    identityMode: mode,
     library: { name: 'lib', version: '1' },
     enriched: undefined,
   }
@@ -98,5 +99,20 @@ describe('buildEvent', () => {
     expect(identified).toEqual([['u-new', { plan: 'pro' }]])
     const none = setup('none')
     expect(buildEvent('alias', { userId: 'u-new' }, none.env)).toMatchObject({ ok: false, errors: [{ path: ['previousId'], code: 'required' }] })
+  })
+
+  it('uses plain JSON parts as they are with the isPlainJson pre-check, and copies them without it', () => {
+    const { env } = setup()
+    const properties = { sku: 'sku-1', tags: ['a'] }
+    const traits = { plan: 'pro' }
+    const shared = buildEvent('track', { userId: 'u1', event: 'E', properties }, { ...env, isPlainJson })
+    expect(shared.ok && shared.event.properties).toBe(properties)
+    const copied = buildEvent('track', { userId: 'u1', event: 'E', properties }, env)
+    expect(copied.ok && copied.event.properties).not.toBe(properties)
+    expect(copied.ok && copied.event.properties).toEqual(properties)
+    // Identify traits, which the identity keeps, are a copy either way.
+    const identified = buildEvent('identify', { userId: 'u1', traits }, { ...env, isPlainJson })
+    expect(identified.ok && identified.event.traits).not.toBe(traits)
+    expect(identified.ok && identified.event.traits).toEqual(traits)
   })
 })

@@ -211,29 +211,70 @@ describe('createCoreClient calls', () => {
   })
 
   it('createPipelineClient sends the request headers it is given, CORS-simple ones by default', async () => {
-    const time = createManualClock()
-    const noop = (): void => {}
     const sent: unknown[] = []
-    for (const requestHeaders of [undefined, { 'Content-Type': 'application/json', 'X-Key': 'k' }]) {
-      const scripted = createScriptedTransport()
-      const ports = {
-        clock: time,
-        scheduler: time,
-        queue: createMemoryQueue(),
-        transport: scripted.transport,
-        storage: { get: () => undefined, set: noop, remove: noop },
-        connectivity: { isOnline: () => true, subscribe: () => noop },
-        logger: { debug: noop, warn: noop, error: noop },
-        createId: () => 'id-1',
-        random: () => 0.5,
-      }
+    for (const extras of [undefined, { requestHeaders: { 'Content-Type': 'application/json', 'X-Key': 'k' } }]) {
+      const { ports, scripted } = pipelinePorts()
       // headers: 'full' is read by createCoreClient only.
-      const client = createPipelineClient({ writeKey: 'wk', endpoint: 'https://c', headers: 'full' }, ports, requestHeaders)
+      const client = createPipelineClient({ writeKey: 'wk', endpoint: 'https://c', headers: 'full', library }, ports, extras)
       client.track({ userId: 'u1', event: 'A' })
       await client.flush()
       sent.push(scripted.requests[0]?.headers)
     }
     expect(sent).toEqual([{ 'Content-Type': 'text/plain' }, { 'Content-Type': 'application/json', 'X-Key': 'k' }])
+  })
+
+  it('createPipelineClient copies input through sanitize unless given the isPlainJson pre-check', async () => {
+    const properties = { at: new Date(0) }
+    const warnings: string[][] = []
+    const bodies: unknown[] = []
+    // A pre-check that says yes to everything shows that the given one is used.
+    for (const extras of [undefined, { isPlainJson: () => true }]) {
+      const { ports, scripted } = pipelinePorts()
+      const client = createPipelineClient({ writeKey: 'wk', endpoint: 'https://c', library }, ports, extras)
+      const result = client.track({ userId: 'u1', event: 'A', properties })
+      warnings.push(result.ok ? result.warnings.map((issue) => issue.code) : ['refused'])
+      await client.flush()
+      bodies.push(scripted.requests[0]?.json.batch[0]?.['properties'])
+      expect(scripted.requests[0]?.json.batch[0]?.['context']).toMatchObject({ library })
+    }
+    expect(warnings).toEqual([['date_to_string'], []])
+    // Either way the wire carries JSON: the Date as its ISO text.
+    expect(bodies).toEqual([{ at: '1970-01-01T00:00:00.000Z' }, { at: '1970-01-01T00:00:00.000Z' }])
+  })
+
+  it("names '@ecrm/core' in context.library unless the options name a library", async () => {
+    const named = setupClient([], { library: { name: 'my-app', version: '2.0.0' } })
+    const unnamed = setupClient()
+    for (const { client } of [named, unnamed]) {
+      client.track({ userId: 'u1', event: 'A' })
+      await client.flush()
+    }
+    expect(named.requests[0]?.json.batch[0]?.['context']).toMatchObject({ library: { name: 'my-app', version: '2.0.0' } })
+    expect(unnamed.requests[0]?.json.batch[0]?.['context']).toMatchObject({ library: { name: '@ecrm/core', version: '0.1.0' } })
+  })
+
+  it('report() records lastError, logs, calls onError and emits error, like its own reports', () => {
+    const logged: unknown[] = []
+    const { client, errors, time } = setupClient([], {}, { logger: { debug: () => {}, warn: (...args) => void logged.push(args), error: () => {} } })
+    const emitted: unknown[] = []
+    client.on('error', (error) => void emitted.push(error))
+    time.advance(1_000)
+    const error = new EcrmError('internal_error', 'Unexpected error: ecrm.track() (boom; the call was ignored)')
+    client.report(error)
+    expect(errors).toEqual([error])
+    expect(emitted).toEqual([error])
+    expect(logged).toEqual([[error.message, error]])
+    expect(client.stats().lastError).toEqual({ code: 'internal_error', message: error.message, at: time.now() })
+  })
+
+  it('report() never throws, even when onError does', () => {
+    const { client } = setupClient([], {
+      onError: () => {
+        throw new Error('host bug')
+      },
+    })
+    expect(() => client.report(new EcrmError('x', 'y'))).not.toThrow()
+    expect(client.stats().lastError?.code).toBe('x')
   })
 
   it('throws for programmer errors in options and ports only', () => {
@@ -242,6 +283,30 @@ describe('createCoreClient calls', () => {
     expect(() => createCoreClient({ writeKey: '', endpoint: 'https://c' }, ports)).toThrow(/Invalid option: writeKey/)
     expect(() => createCoreClient({ writeKey: 'wk', endpoint: 'collect' }, ports)).toThrow(EcrmError)
     expect(() => createCoreClient({ writeKey: 'wk', endpoint: 'https://c', batch: { maxEvents: 0 } }, ports)).toThrow(/batch\.maxEvents/)
+    expect(() => createCoreClient({ writeKey: 'wk', endpoint: 'https://c', identity: 'nobody' as never }, ports)).toThrow(/Invalid option: identity/)
+    expect(() => createCoreClient({ writeKey: 'wk', endpoint: 'https://c', headers: 'basic' as never }, ports)).toThrow(/Invalid option: headers/)
     expect(() => createCoreClient({ writeKey: 'wk', endpoint: 'https://c' }, { ...ports, queue: undefined as never })).toThrow(/ports\.queue/)
   })
 })
+
+/** createPipelineClient has no default library. */
+const library = { name: '@ecrm/test', version: '1.0.0' }
+
+/** Every port, on fakes, for createPipelineClient (which has no fallbacks). */
+function pipelinePorts() {
+  const time = createManualClock()
+  const noop = (): void => {}
+  const scripted = createScriptedTransport()
+  const ports = {
+    clock: time,
+    scheduler: time,
+    queue: createMemoryQueue(),
+    transport: scripted.transport,
+    storage: { get: () => undefined, set: noop, remove: noop },
+    connectivity: { isOnline: () => true, subscribe: () => noop },
+    logger: { debug: noop, warn: noop, error: noop },
+    createId: () => 'id-1',
+    random: () => 0.5,
+  }
+  return { ports, scripted }
+}

@@ -97,6 +97,15 @@ describe('createConsentGate', () => {
     expect(gate.decide('analytics')).toBe('allow')
     expect(gate.decide('other')).toBe('hold')
   })
+
+  it("applies the defaults of the consent options: 'analytics', opt-out, no initial decisions", () => {
+    const gate = createConsentGate({ storage: memoryStorage({}), maxHeld: 10, onCategoryError: () => {} })
+    expect(gate.get()).toEqual({})
+    expect(gate.categoryOf({ type: 'track', event: 'E', messageId: 'm', userId: 'u' } as never)).toBe('analytics')
+    expect(gate.decide('analytics')).toBe('allow')
+    gate.set({ analytics: false })
+    expect(gate.decide('analytics')).toBe('deny')
+  })
 })
 
 describe('pickDecisions', () => {
@@ -118,6 +127,11 @@ describe('createIdentity', () => {
     expect(Object.fromEntries(storage.values)).toEqual({ 'ecrm.anonymousId': 'a1', 'ecrm.userId': 'u1', 'ecrm.traits': '{"plan":"pro"}' })
     identity.reset()
     expect(Object.fromEntries(storage.values)).toEqual({ 'ecrm.anonymousId': 'new-id' })
+  })
+
+  it("is 'persisted' when no mode is given", () => {
+    const storage = memoryStorage({ 'ecrm.anonymousId': 'a1' })
+    expect(createIdentity(undefined, storage, () => 'new-id').snapshot().anonymousId).toBe('a1')
   })
 
   it("in 'none' mode neither reads nor writes storage", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { resolveOptions } from '../../src/pipeline/resolveOptions.js'
+import { checkModes, resolveOptions } from '../../src/pipeline/resolveOptions.js'
 import type { CoreClientOptions } from '../../src/pipeline/clientTypes.js'
 
 const base = { writeKey: 'wk', endpoint: 'https://collect.shop.example' }
@@ -7,15 +7,13 @@ const resolve = (extra: object): ReturnType<typeof resolveOptions> => resolveOpt
 
 describe('resolveOptions', () => {
   it('fills every default', () => {
-    expect(resolveOptions(base)).toMatchObject({
+    expect(resolveOptions(base)).toEqual({
+      ...base,
       batch: { maxEvents: 100, maxBytes: 500_000, flushIntervalMs: 5_000 },
       retry: { maxAttempts: 10, baseDelayMs: 1_000, maxDelayMs: 300_000, maxAgeMs: 604_800_000 },
       limits: { maxEvents: 10_000, maxBytes: 5_000_000, maxEventBytes: 32_768, maxHeldEvents: 1_000 },
       requestTimeoutMs: 10_000,
       leaseMs: 30_000,
-      headers: 'simple',
-      identity: 'persisted',
-      consent: { required: false, initial: {} },
     })
   })
 
@@ -50,7 +48,18 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions(null as never)).toThrow(/options \(pass an object/)
     expect(() => resolve({ writeKey: ' ' })).toThrow(/writeKey/)
     expect(() => resolve({ endpoint: 'ftp://x' })).toThrow(/endpoint \(expected an http\(s\) URL/)
-    expect(() => resolve({ headers: 'none' })).toThrow(/headers/)
-    expect(() => resolve({ identity: null })).toThrow(/identity/)
+  })
+})
+
+describe('checkModes', () => {
+  const check = (extra: object): void => checkModes({ ...base, ...extra } as CoreClientOptions)
+
+  it('accepts the modes, and their absence', () => {
+    for (const extra of [{}, { headers: 'simple' }, { headers: 'full' }, { identity: 'persisted' }, { identity: 'none' }]) expect(() => check(extra)).not.toThrow()
+  })
+
+  it('refuses unknown modes, naming the option and the values it takes', () => {
+    expect(() => check({ headers: 'none' })).toThrow("Invalid option: headers (expected 'simple' or 'full')")
+    expect(() => check({ identity: null })).toThrow("Invalid option: identity (expected 'persisted' or 'none')")
   })
 })
