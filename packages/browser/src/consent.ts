@@ -44,8 +44,11 @@ export function readGpc(): boolean {
   return (globalThis.navigator as { globalPrivacyControl?: unknown } | undefined)?.globalPrivacyControl === true
 }
 
-/** True for the `Data Erasure Requested` event `forget()` sends: it is `necessary`, and belongs to the visitor being forgotten. */
-export const isErasureRequest = (event: EcrmEvent): boolean => event.type === 'track' && event.event === 'Data Erasure Requested'
+/** The event `forget()` sends, naming the ids the backend must erase. */
+export const ERASURE_EVENT = 'Data Erasure Requested'
+
+/** True for the {@link ERASURE_EVENT} `forget()` sends: it is `necessary`, and belongs to the visitor being forgotten. */
+export const isErasureRequest = (event: EcrmEvent): boolean => event.type === 'track' && event.event === ERASURE_EVENT
 
 /**
  * Turns the browser consent options into core's: consent is always gated (so `'denied'` and GPC

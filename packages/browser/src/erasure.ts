@@ -1,5 +1,5 @@
 import type { CoreClient, EcrmEvent, Queue, QueueItem } from '@ecrm/core'
-import { isErasureRequest } from './consent.js'
+import { ERASURE_EVENT, isErasureRequest } from './consent.js'
 
 /** The ids of visitors erased on this page, so nothing of theirs leaves later (events held for consent). */
 export interface ErasedIds {
@@ -12,8 +12,6 @@ export interface ErasedIds {
    */
   readonly isErasedItem: (item: Pick<QueueItem, 'payload'>) => boolean
 }
-
-const ERASURE_EVENT = 'Data Erasure Requested'
 
 /** The fields of an event that erasure looks at; a payload may lack any of them. */
 interface VisitorFields {

@@ -82,13 +82,9 @@ export function createLocalStore(options: LocalStoreOptions = {}): LocalStore {
     for (const key of cookieKeys) remove(key)
     memory.clear()
     withStorage((target) => {
-      // Collected first: removing while iterating would shift the indexes.
-      const ours: string[] = []
-      for (let index = 0; index < target.length; index++) {
-        const name = target.key(index)
-        if (name?.startsWith(namespace)) ours.push(name)
-      }
-      for (const name of ours) target.removeItem(name)
+      // Every name is read before the first removal, which may reorder the keys.
+      const names = Array.from({ length: target.length }, (_, index) => target.key(index))
+      for (const name of names) if (name?.startsWith(namespace)) target.removeItem(name)
     })
   }
 

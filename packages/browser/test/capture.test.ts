@@ -98,10 +98,14 @@ describe('createLocalStore', () => {
     store.set('ecrm.anonymousId', 'anon-3')
     store.set('ecrm.session', '{}')
     localStorage.setItem('site.cart', 'keep me')
+    store.set('ecrm.firstTouch', '{}')
+    localStorage.setItem('site.theme', 'dark')
     store.clear()
     expect(store.get('ecrm.anonymousId')).toBeUndefined()
     expect(store.get('ecrm.session')).toBeUndefined()
+    expect(store.get('ecrm.firstTouch')).toBeUndefined()
     expect(localStorage.getItem('site.cart')).toBe('keep me')
+    expect(localStorage.length).toBe(2)
   })
 
   it('falls back to memory when localStorage throws (quota, private mode)', () => {
@@ -197,11 +201,15 @@ describe('readLeadFields', () => {
         <input name="campaign" type="hidden" value="x">
         <input name="card" value="4111111111111111">
         <input name="company" autocomplete="cc-number" value="4111">
+        <input name="billing" autocomplete="section-pay billing cc-number" value="4111">
+        <input name="upload" type="file">
+        <input name="profile" value="text">
         <input name="newsletter" type="checkbox" value="yes">
       </form>`
     const form = document.querySelector('form') as HTMLFormElement
-    const fields = readLeadFields(form, ['email', 'name', 'password', 'campaign', 'card', 'company', 'newsletter'])
-    expect(fields).toEqual({ email: 'a@b.example', name: 'Ada' })
+    const fields = readLeadFields(form, ['email', 'name', 'password', 'campaign', 'card', 'company', 'billing', 'upload', 'profile', 'newsletter'])
+    // A name that merely contains an input type ('profile') is read.
+    expect(fields).toEqual({ email: 'a@b.example', name: 'Ada', profile: 'text' })
   })
 })
 

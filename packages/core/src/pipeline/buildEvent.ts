@@ -10,7 +10,7 @@ export const MAX_MESSAGE_ID_LENGTH = 100
 
 /** What {@link buildEvent} needs from the client. */
 export interface BuildEventEnv {
-  /** The time of the call as ISO-8601 text (the client makes it once per millisecond). */
+  /** The time of the call as ISO-8601 text. */
   readonly nowIso: string
   readonly createId: () => string
   /** The remembered ids; in `'none'` mode it remembers none and makes no anonymousId. */
@@ -130,12 +130,10 @@ export function buildEvent(type: EventType, input: unknown, env: BuildEventEnv):
     if (type === 'alias' && previousId === undefined) {
       report(errors, 'previousId', 'required', 'no current id to alias from; pass previousId')
     } else {
-      // Nothing is remembered (or made) in 'none' mode: every call names its user.
+      // Nothing is remembered (or made) in 'none' mode: an event may come out with no id at all,
+      // which createCoreClient, the only client with that mode, refuses (ServerExtras.checkEvent).
       userId ??= type === 'alias' ? undefined : remembered.userId
       anonymousId ??= env.identity.ensureAnonymousId()
-      if (userId === undefined && anonymousId === undefined) {
-        report(errors, 'userId', 'missing_identity', 'an event needs a userId or an anonymousId; this client keeps no identity, so pass one with each call')
-      }
     }
   }
   if (errors.length > 0) return { ok: false, errors, warnings }

@@ -9,7 +9,8 @@ import { createMemoryStorage, createUuidV4, createXorshiftRandom } from './defau
 import { serverHeaders } from './buildRequest.js'
 import { createEmitter } from './emitter.js'
 import type { Guard } from './emitter.js'
-import { createIdentity } from './identity.js'
+import { createIdentity, createStatelessIdentity } from './identity.js'
+import type { Identity } from './identity.js'
 import { notifyDestinations, runPlugins } from './extensions.js'
 import { createOutbox } from './outbox.js'
 import { isPlainJson } from './plainJson.js'
@@ -58,9 +59,27 @@ export function createCoreClient(options: CoreClientOptions, ports: Ports): Core
       connectivity: ports.connectivity ?? alwaysOnline,
       storage: ports.storage ?? createMemoryStorage(),
     },
-    // A server's hot path: plain JSON input skips sanitize's copy.
-    { isPlainJson, ...(options.headers === 'full' && { requestHeaders: serverHeaders(options.writeKey) }) },
+    {
+      // A server's hot path: plain JSON input skips sanitize's copy; the calls of one millisecond share its text.
+      isPlainJson,
+      toIsoTime: createIsoTimeCache(),
+      ...(options.headers === 'full' && { requestHeaders: serverHeaders(options.writeKey) }),
+      ...(options.identity === 'none' && { identity: createStatelessIdentity(), checkEvent: requireIdentity }),
+    },
   )
+}
+
+/** `toISOString` costs about a microsecond: a server's calls of one millisecond share its text. */
+function createIsoTimeCache(): (now: number) => string {
+  let cachedAt = Number.NaN
+  let cachedText = ''
+  return (now) => (now === cachedAt ? cachedText : (cachedText = new Date((cachedAt = now)).toISOString()))
+}
+
+/** In `identity: 'none'` mode nothing is remembered, so every call must name its user. */
+function requireIdentity(event: EcrmEvent): ValidationIssue | undefined {
+  if (event.userId !== undefined || event.anonymousId !== undefined) return undefined
+  return { path: ['userId'], code: 'missing_identity', message: 'an event needs a userId or an anonymousId; this client keeps no identity, so pass one with each call' }
 }
 
 /** Options of {@link createPipelineClient}: the core client's, with the library always named (no default there). */
@@ -68,7 +87,7 @@ export type PipelineClientOptions = CoreClientOptions & { readonly library: { re
 
 /**
  * What {@link createCoreClient} adds to {@link createPipelineClient} for servers. A browser passes
- * neither, so neither ships in its bundle.
+ * none of it, so none of it ships in its bundle.
  */
 export interface ServerExtras {
   /** Headers of each request. @default the CORS-simple `Content-Type: text/plain` */
@@ -79,6 +98,12 @@ export interface ServerExtras {
    * server's hot path.
    */
   readonly isPlainJson?: (value: unknown) => boolean
+  /** The `'none'` identity mode's stateless identity. @default the identity persisted in `ports.storage` */
+  readonly identity?: Identity
+  /** Formats the time of a call as ISO-8601 text (createCoreClient's caches it per millisecond). @default `toISOString` */
+  readonly toIsoTime?: (now: number) => string
+  /** A last check of each built event; an issue refuses the call (createCoreClient's refuses an event with no id in `identity: 'none'` mode). */
+  readonly checkEvent?: (event: EcrmEvent) => ValidationIssue | undefined
 }
 
 /**
@@ -87,7 +112,10 @@ export interface ServerExtras {
  * random source and memory storage, Basic auth and the plain-JSON pre-check. `options.headers`
  * is not read: requests carry `extras.requestHeaders` (default: the CORS-simple
  * `Content-Type: text/plain`; createCoreClient passes {@link serverHeaders} for `headers: 'full'`).
- * Ports and the `identity` mode are not checked: the adapter is trusted to pass them right.
+ * Ports are not checked: the adapter is trusted to pass them right. `options.identity` is not
+ * read either: the identity is persisted in `ports.storage` unless `extras.identity` is given
+ * (createCoreClient passes a stateless one for `'none'`, and `extras.checkEvent` to refuse an
+ * event with no id).
  *
  * @example
  * const client = createPipelineClient({ ...options, library: { name: '@ecrm/browser', version } },
@@ -111,7 +139,7 @@ export function createPipelineClient(options: PipelineClientOptions, ports: Requ
     }
   }
   const emitter = createEmitter(guard)
-  const identity = createIdentity(options.identity, storage, createId)
+  const identity = extras.identity ?? createIdentity(storage, createId)
   /** The one way an error is reported: stats().lastError, the logger, onError and the `error` event. */
   const reportError = (error: EcrmError): void => {
     counters.lastError = { code: error.code, message: error.message, at: clock.now() }
@@ -164,9 +192,6 @@ export function createPipelineClient(options: PipelineClientOptions, ports: Requ
   })
 
   const hasPlugins = options.plugins?.some((plugin) => plugin.before !== undefined) === true
-  // toISOString costs about a microsecond: the calls of one millisecond share its text.
-  let isoAt = Number.NaN
-  let isoText = ''
 
   /** Serialises the event (stamped with the consent decisions) once: this text is stored and sent. */
   const serialize = (event: EcrmEvent, now: number): QueueItem =>
@@ -189,9 +214,11 @@ export function createPipelineClient(options: PipelineClientOptions, ports: Requ
       report('enrich_failed', `enrich threw: options.enrich (${String(error)}; sent without it)`, error)
     }
     const now = clock.now()
-    if (now !== isoAt) isoText = new Date((isoAt = now)).toISOString()
-    const built = buildEvent(type, input, { nowIso: isoText, createId, identity, library: options.library, enriched, isPlainJson: extras.isPlainJson })
+    const nowIso = extras.toIsoTime?.(now) ?? new Date(now).toISOString()
+    const built = buildEvent(type, input, { nowIso, createId, identity, library: options.library, enriched, isPlainJson: extras.isPlainJson })
     if (!built.ok) return refuse(built.errors)
+    const refusal = extras.checkEvent?.(built.event)
+    if (refusal) return refuse([refusal])
     // buildEvent's list is this call's own: extended in place, returned as is.
     const warnings = built.warnings as ValidationIssue[]
     // Plugins may change what they get: a copy (plain JSON already, so the round trip is exact),

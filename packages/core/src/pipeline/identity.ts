@@ -10,7 +10,7 @@ export const IDENTITY_KEY_PREFIX = 'ecrm.'
 export interface Identity {
   /** The snapshot (the same object until something changes). */
   readonly snapshot: () => UserSnapshot
-  /** The anonymousId, created (and persisted) on first need. `undefined` in `'none'` mode. */
+  /** The anonymousId, created (and persisted) on first need. `undefined` in `'none'` mode ({@link createStatelessIdentity}). */
   readonly ensureAnonymousId: () => string | undefined
   /** Remembers the user id and merges traits (identify). */
   readonly identify: (userId: string | undefined, traits: JsonObject | undefined) => void
@@ -19,17 +19,14 @@ export interface Identity {
 }
 
 /**
- * Keeps anonymousId, userId and traits in `storage` (`'persisted'`, the default), or nothing at
- * all (`'none'`, for servers where every call names its user). Unreadable stored traits are
- * ignored, not fatal: storage is shared with the host page and may hold anything.
+ * Keeps anonymousId, userId and traits in `storage` (the `'persisted'` mode). Unreadable stored
+ * traits are ignored, not fatal: storage is shared with the host page and may hold anything.
  */
-export function createIdentity(mode: 'persisted' | 'none' | undefined, storage: KeyValueStore, createId: () => string): Identity {
-  // 'persisted' is the default (CoreClientOptions.identity).
-  const isPersisted = mode !== 'none'
+export function createIdentity(storage: KeyValueStore, createId: () => string): Identity {
   // Each field of the snapshot has its own key; see IDENTITY_KEY_PREFIX.
   const read = (field: keyof UserSnapshot): string | undefined => {
     try {
-      return isPersisted ? storage.get(IDENTITY_KEY_PREFIX + field) : undefined
+      return storage.get(IDENTITY_KEY_PREFIX + field)
     } catch {
       return undefined
     }
@@ -64,18 +61,27 @@ export function createIdentity(mode: 'persisted' | 'none' | undefined, storage: 
   return {
     snapshot: () => current,
     ensureAnonymousId() {
-      if (isPersisted && current.anonymousId === undefined) replace({ ...current, anonymousId: createId() })
+      if (current.anonymousId === undefined) replace({ ...current, anonymousId: createId() })
       return current.anonymousId
     },
     identify(userId, traits) {
       const hasNewTraits = traits !== undefined && Object.keys(traits).length > 0
-      if (!isPersisted || (userId === current.userId && !hasNewTraits)) return
+      if (userId === current.userId && !hasNewTraits) return
       // A different user on the same device must not inherit the previous user's traits.
       const base = userId !== undefined && current.userId !== undefined && userId !== current.userId ? {} : current.traits
       replace({ ...current, userId: userId ?? current.userId, traits: hasNewTraits ? { ...base, ...traits } : base })
     },
     reset() {
-      if (isPersisted) replace({ anonymousId: createId(), userId: undefined, traits: {} })
+      replace({ anonymousId: createId(), userId: undefined, traits: {} })
     },
   }
+}
+
+/**
+ * The `'none'` mode, for servers where every call names its user: remembers nothing and makes no
+ * anonymousId. Only createCoreClient uses it, so a browser bundle leaves it out.
+ */
+export function createStatelessIdentity(): Identity {
+  const nobody: UserSnapshot = { anonymousId: undefined, userId: undefined, traits: {} }
+  return { snapshot: () => nobody, ensureAnonymousId: () => undefined, identify: () => {}, reset: () => {} }
 }

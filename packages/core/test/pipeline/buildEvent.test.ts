@@ -85,7 +85,14 @@ describe('buildEvent', () => {
     expect(errorsOf('track', { userId: 'u1', event: ' ' })).toMatchObject([{ path: ['event'], code: 'empty' }])
     expect(errorsOf('track', { userId: 'u1', event: 'E', messageId: 'm'.repeat(101) })).toMatchObject([{ path: ['messageId'], code: 'too_long', message: '101 characters; the limit is 100' }])
     expect(errorsOf('group', { userId: 'u1', groupId: {} })).toMatchObject([{ path: ['groupId'], code: 'invalid_type', message: 'expected a string, got object' }])
-    expect(errorsOf('track', { event: 'E' })).toMatchObject([{ path: ['userId'], code: 'missing_identity' }])
+  })
+
+  it("builds an event with no id in 'none' mode (createCoreClient refuses it, not buildEvent)", () => {
+    const built = buildEvent('track', { event: 'E' }, setup('none').env)
+    expect(built.ok).toBe(true)
+    if (!built.ok) return
+    expect(built.event.userId).toBeUndefined()
+    expect(built.event.anonymousId).toBeUndefined()
   })
 
   it('fills remembered ids when persisted, and aliases from the current id', () => {

@@ -66,14 +66,20 @@ describe('createCoreClient calls', () => {
     expect(result.warnings.map((issue) => issue.code)).toEqual(['number_to_string', 'invalid_type', 'invalid_timestamp'])
   })
 
-  it("with identity 'none', an event without ids is a validation error", () => {
-    const { client } = setupClient([], { identity: 'none' })
+  it("with identity 'none', an event without ids is a validation error, and storage is never touched", () => {
+    const stored = new Map([['ecrm.anonymousId', 'a-stored']])
+    const storage = { get: (key: string) => stored.get(key), set: (key: string, value: string) => void stored.set(key, value), remove: (key: string) => void stored.delete(key) }
+    const { client } = setupClient([], { identity: 'none' }, { storage })
     const result = client.track({ event: 'A' })
     expect(result.ok).toBe(false)
     if (result.ok) return
-    expect(result.error.issues[0]).toMatchObject({ path: ['userId'], code: 'missing_identity' })
+    expect(result.error.issues).toEqual([{ path: ['userId'], code: 'missing_identity', message: 'an event needs a userId or an anonymousId; this client keeps no identity, so pass one with each call' }])
+    expect(client.stats().rejected).toBe(1)
     expect(client.track({ anonymousId: 'a1', event: 'A' }).ok).toBe(true)
+    expect(client.identify({ userId: 'u1' }).ok).toBe(true)
     expect(client.user()).toEqual({ anonymousId: undefined, userId: undefined, traits: {} })
+    client.reset()
+    expect([...stored]).toEqual([['ecrm.anonymousId', 'a-stored']])
   })
 
   it("with identity 'persisted', keeps ids and traits in storage; reset forgets them", async () => {
@@ -240,6 +246,24 @@ describe('createCoreClient calls', () => {
     expect(warnings).toEqual([['date_to_string'], []])
     // Either way the wire carries JSON: the Date as its ISO text.
     expect(bodies).toEqual([{ at: '1970-01-01T00:00:00.000Z' }, { at: '1970-01-01T00:00:00.000Z' }])
+  })
+
+  it('createPipelineClient stamps the time with toISOString unless given toIsoTime, and refuses what checkEvent refuses', async () => {
+    const stamps: unknown[] = []
+    const at = pipelinePorts().ports.clock.now()
+    for (const extras of [undefined, { toIsoTime: (now: number) => `t${now}` }]) {
+      const { ports, scripted } = pipelinePorts()
+      const client = createPipelineClient({ writeKey: 'wk', endpoint: 'https://c', library }, ports, extras)
+      client.track({ userId: 'u1', event: 'A' })
+      await client.flush()
+      stamps.push(scripted.requests[0]?.json.batch[0]?.['originalTimestamp'])
+    }
+    expect(stamps).toEqual([new Date(at).toISOString(), `t${at}`])
+    // In 'none' mode only checkEvent refuses an event with no id: createCoreClient passes it.
+    const checkEvent = (event: { userId?: string | undefined }) => (event.userId === undefined ? { path: ['userId'], code: 'missing_identity', message: 'no id' } : undefined)
+    const client = createPipelineClient({ writeKey: 'wk', endpoint: 'https://c', library, identity: 'none' }, pipelinePorts().ports, { checkEvent })
+    expect(client.track({ event: 'A' })).toMatchObject({ ok: false, error: { issues: [{ code: 'missing_identity' }] } })
+    expect(client.track({ userId: 'u1', event: 'A' }).ok).toBe(true)
   })
 
   it("names '@ecrm/core' in context.library unless the options name a library", async () => {

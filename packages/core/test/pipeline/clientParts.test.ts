@@ -4,7 +4,7 @@ import { createClientState } from '../../src/pipeline/clientState.js'
 import { CONSENT_KEY, createConsentGate, pickDecisions } from '../../src/pipeline/consentGate.js'
 import { createEmitter } from '../../src/pipeline/emitter.js'
 import type { Guard } from '../../src/pipeline/emitter.js'
-import { createIdentity } from '../../src/pipeline/identity.js'
+import { createIdentity, createStatelessIdentity } from '../../src/pipeline/identity.js'
 import { setupClient } from './clientSetup.js'
 
 /** A guard that records what threw instead of logging it. */
@@ -121,7 +121,7 @@ describe('pickDecisions', () => {
 describe('createIdentity', () => {
   it('ignores unreadable stored traits and persists changes under ecrm.* keys', () => {
     const storage = memoryStorage({ 'ecrm.anonymousId': 'a1', 'ecrm.traits': '{oops' })
-    const identity = createIdentity('persisted', storage, () => 'new-id')
+    const identity = createIdentity(storage, () => 'new-id')
     expect(identity.snapshot()).toEqual({ anonymousId: 'a1', userId: undefined, traits: {} })
     identity.identify('u1', { plan: 'pro' })
     expect(Object.fromEntries(storage.values)).toEqual({ 'ecrm.anonymousId': 'a1', 'ecrm.userId': 'u1', 'ecrm.traits': '{"plan":"pro"}' })
@@ -129,18 +129,22 @@ describe('createIdentity', () => {
     expect(Object.fromEntries(storage.values)).toEqual({ 'ecrm.anonymousId': 'new-id' })
   })
 
-  it("is 'persisted' when no mode is given", () => {
-    const storage = memoryStorage({ 'ecrm.anonymousId': 'a1' })
-    expect(createIdentity(undefined, storage, () => 'new-id').snapshot().anonymousId).toBe('a1')
+  it('creates the anonymousId on first need and persists it', () => {
+    const storage = memoryStorage({})
+    const identity = createIdentity(storage, () => 'new-id')
+    expect(identity.snapshot().anonymousId).toBeUndefined()
+    expect(identity.ensureAnonymousId()).toBe('new-id')
+    expect(Object.fromEntries(storage.values)).toEqual({ 'ecrm.anonymousId': 'new-id' })
   })
+})
 
-  it("in 'none' mode neither reads nor writes storage", () => {
-    const storage = memoryStorage({ 'ecrm.anonymousId': 'a1' })
-    const identity = createIdentity('none', storage, () => 'new-id')
+describe('createStatelessIdentity', () => {
+  it("('none' mode) remembers nothing and makes no anonymousId", () => {
+    const identity = createStatelessIdentity()
     expect(identity.ensureAnonymousId()).toBeUndefined()
     identity.identify('u1', { plan: 'pro' })
+    identity.reset()
     expect(identity.snapshot()).toEqual({ anonymousId: undefined, userId: undefined, traits: {} })
-    expect(Object.fromEntries(storage.values)).toEqual({ 'ecrm.anonymousId': 'a1' })
   })
 })
 
