@@ -191,14 +191,19 @@ describe('createBrowserClient', () => {
     expect(events().map((event) => event['event'])).toEqual(['Viewed'])
   })
 
-  it('flushes with keepalive when the page is hidden', async () => {
-    const { client, scripted, time } = setup({ capture: { pageViews: false } })
-    client.track('Leaving')
-    await time.settle()
+  /** Makes the page hidden for one visibilitychange, as a tab switch does, and lets the client react. */
+  const hidePage = async (time: { settle: () => Promise<void> }): Promise<void> => {
     Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true })
     document.dispatchEvent(new Event('visibilitychange'))
     await time.settle()
     Reflect.deleteProperty(document, 'visibilityState')
+  }
+
+  it('flushes with keepalive when the page is hidden', async () => {
+    const { client, scripted, time } = setup({ capture: { pageViews: false } })
+    client.track('Leaving')
+    await time.settle()
+    await hidePage(time)
     expect(scripted.requests).toHaveLength(1)
     expect(scripted.requests[0]?.keepalive).toBe(true)
   })
@@ -208,10 +213,7 @@ describe('createBrowserClient', () => {
     connectivity.setOnline(false)
     client.track('Leaving')
     await time.settle()
-    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true })
-    document.dispatchEvent(new Event('visibilitychange'))
-    await time.settle()
-    Reflect.deleteProperty(document, 'visibilityState')
+    await hidePage(time)
     expect(scripted.requests).toHaveLength(0)
     expect(client.stats().queued).toBe(1)
   })
