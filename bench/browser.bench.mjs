@@ -3,16 +3,15 @@
 // SDK gets a fresh page and profile (so IndexedDB and localStorage start empty) on the same local
 // node:http server, which plays CDN and collector and counts the events it receives.
 import { existsSync, readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { createServer } from 'node:http'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { fmt, median, quick, ratio } from './lib/measure.mjs'
 import { peersDir, repoRoot } from './lib/paths.mjs'
 import { emit, progress } from './lib/result.mjs'
+import { CHROMIUM_PATH, launchBrowser } from '../examples/shoppers/visits.mjs'
 
 const title = 'Browser SDKs in Chromium'
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const eventCount = quick ? 2_000 : 10_000
 const ecrmBundle = join(repoRoot, 'packages/browser/dist/ecrm.min.js')
 const files = {
@@ -20,9 +19,9 @@ const files = {
   '/static/segment.js': join(peersDir, '@segment/analytics-next/dist/umd/standalone.js'),
   '/static/posthog.js': join(peersDir, 'posthog-js/dist/array.js'),
 }
-if (!existsSync(chromiumPath)) {
-  if (process.env.CI === 'true') throw new Error(`CI=true but Chromium is missing at ${chromiumPath}`)
-  emit({ id: 'browser', title, skipped: `Chromium not found at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)` })
+if (!existsSync(CHROMIUM_PATH)) {
+  if (process.env.CI === 'true') throw new Error(`CI=true but Chromium is missing at ${CHROMIUM_PATH}`)
+  emit({ id: 'browser', title, skipped: `Chromium not found at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)` })
   process.exit(0)
 }
 if (!existsSync(ecrmBundle)) {
@@ -131,8 +130,7 @@ const server = createServer((req, res) => {
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
 const origin = `http://127.0.0.1:${server.address().port}`
 
-const { chromium } = createRequire(join(repoRoot, 'package.json'))('playwright-core')
-const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] })
+const browser = await launchBrowser()
 const version = browser.version()
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 

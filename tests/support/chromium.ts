@@ -1,20 +1,8 @@
 import { existsSync } from 'node:fs'
-import { chromium } from 'playwright-core'
-import type { Browser } from 'playwright-core'
+import { CHROMIUM_PATH } from '../../examples/shoppers/visits.mjs'
 
-/** Debian's Chromium, the browser the end-to-end tests drive. */
-export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
-
-/** Flags for a quiet, headless, deterministic Chromium in a container. */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-] as const
+/** Launches Debian's Chromium through playwright-core. The path and flags live in one place: the demo's shopper script. */
+export { launchBrowser as launchChromium } from '../../examples/shoppers/visits.mjs'
 
 /** True when the Chromium binary exists; tests skip with this reason otherwise (and fail on CI). */
 export const hasChromium = existsSync(CHROMIUM_PATH)
@@ -28,9 +16,4 @@ export function requireChromium(): string | undefined {
   const reason = `Chromium not found at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`
   if (process.env['CI'] === 'true') throw new Error(reason)
   return reason
-}
-
-/** Launches Debian's Chromium through playwright-core. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS], headless: true })
 }
