@@ -43,6 +43,7 @@ export interface BrowserClientOptions extends OnsiteOptions {
   readonly destinations?: readonly ClientDestination[]
   /** Every problem, never thrown into the page: bad input, drops, delivery failures (also `on('error')` and `stats().lastError`). */
   readonly onError?: (error: EcrmError) => void
+  /** Events given up on for good (too many attempts, too old, or refused by the backend), with why. */
   readonly onDeadLetter?: (events: EcrmEvent[], reason: string) => void
   /**
    * Log to the console: problems (`console.warn`), callbacks that threw (`console.error`) and what
@@ -104,17 +105,23 @@ export interface BrowserClient {
   readonly alias: (userId: string, previousId?: string, options?: CallOptions) => string | undefined
   /** Logs out: a new anonymousId, userId and traits forgotten. */
   readonly reset: () => void
+  /** Who the visitor is now: anonymousId, userId and traits. */
   readonly user: () => UserSnapshot
   readonly consent: {
+    /** The current decisions by category; `undefined` for a category not decided yet. */
     readonly get: () => Record<string, boolean | undefined>
+    /** Grants (`true`) or denies (`false`) categories; unnamed categories are unchanged. Granting the storage category moves what was kept in memory onto the device. */
     readonly set: (categories: Record<string, boolean>) => void
   }
   /** Listens to a client event (`'accepted'`, `'delivered'`, `'dead_letter'`, `'error'`, rule firings...). */
   readonly on: (name: string, handler: (payload: unknown) => void) => Cancel
   /** Sends what is due now; never rejects. */
   readonly flush: () => Promise<FlushResult | undefined>
+  /** Core's counters, plus where the outbox, ids and consent are kept and whether GPC applied. */
   readonly stats: () => BrowserStats
+  /** The client's snapshot; the same object until something changes, as `useSyncExternalStore` needs. */
   readonly getState: () => ClientState
+  /** Calls `listener` after the state changed; the returned function stops listening. */
   readonly subscribe: (listener: () => void) => Cancel
   /**
    * Erasure: deletes what ecrm stored on this device (ids, consent, session, traits, this visitor's

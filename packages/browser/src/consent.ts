@@ -31,6 +31,7 @@ export interface BrowserConsentOptions {
 /** The core consent options the browser client derives from {@link BrowserConsentOptions}. */
 export interface DerivedConsent {
   readonly required: true
+  /** The category of an event: `necessary` for the erasure request, else the option's answer, else `analytics`. */
   readonly categoryOf: (event: EcrmEvent) => string
   readonly initial: Readonly<Record<string, boolean>>
   /** True when the browser sent the GPC signal and it was honoured. */

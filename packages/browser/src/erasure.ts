@@ -3,6 +3,7 @@ import { ERASURE_EVENT, isErasureRequest } from './consent.js'
 
 /** The ids of visitors erased on this page, so nothing of theirs leaves later (events held for consent). */
 export interface ErasedIds {
+  /** Marks ids (anonymousId, userId) as erased, for the page's life. */
   readonly add: (ids: readonly string[]) => void
   /** True for an event of an erased visitor, except the erasure request itself. */
   readonly isErased: (event: Pick<EcrmEvent, 'type' | 'anonymousId' | 'userId'> & { readonly event?: string }) => boolean

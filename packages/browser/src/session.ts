@@ -14,6 +14,7 @@ const LAST_TOUCH_KEY = 'ecrm.lastTouch'
 /** Options of {@link createSessionTracker}. */
 export interface SessionTrackerOptions {
   readonly storage: KeyValueStore
+  /** Makes the id of a new session. */
   readonly createId: () => string
   /** Inactivity after which the next event starts a new session, in ms. @default 1_800_000 (30 min) */
   readonly idleMs?: number | undefined

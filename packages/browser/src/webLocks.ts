@@ -2,6 +2,7 @@ import type { Transport, TransportOutcome } from '@ecrm/core'
 
 /** The part of `navigator.locks` used here. */
 export interface LockManagerLike {
+  /** Runs `callback` while holding the exclusive lock `name` (waiting while another tab holds it); resolves with its result. */
   readonly request: <T>(name: string, callback: () => Promise<T>) => Promise<T>
 }
 

@@ -69,8 +69,11 @@ export interface Queue {
 
 /** Small persisted state: ids, consent, session, the local profile. */
 export interface KeyValueStore {
+  /** The value stored under `key`, or `undefined` when there is none. Synchronous: ids are read while an event is built. */
   readonly get: (key: string) => string | undefined
+  /** Stores `value` under `key`, replacing what was there. */
   readonly set: (key: string, value: string) => void
+  /** Deletes `key`; a missing key is not an error. */
   readonly remove: (key: string) => void
 }
 
@@ -93,11 +96,13 @@ export type TransportOutcome =
 
 /** Sends requests. Never throws for HTTP or network failures: it reports them. */
 export interface Transport {
+  /** Sends one request and resolves with what happened; HTTP errors, network failures and timeouts are outcomes, never rejections. */
   readonly send: (request: TransportRequest) => Promise<TransportOutcome>
 }
 
 /** Whether the runtime believes it is online, and when that changes. */
 export interface Connectivity {
+  /** Whether the runtime believes it is online now (a hint, not a guarantee); core holds delivery while it is not. */
   readonly isOnline: () => boolean
   /** Calls `listener` on each change; the returned function stops listening. */
   readonly subscribe: (listener: (online: boolean) => void) => Cancel
@@ -105,8 +110,11 @@ export interface Connectivity {
 
 /** Where core reports what it noticed. */
 export interface Logger {
+  /** Detail for diagnosis, such as what a call changed in its input or held for consent. */
   readonly debug: (message: string, detail?: unknown) => void
+  /** A problem reported instead of thrown (the errors that also go to `onError`). */
   readonly warn: (message: string, detail?: unknown) => void
+  /** A callback or handler that threw (plugin, listener, rule handler); the client carried on. */
   readonly error: (message: string, detail?: unknown) => void
 }
 

@@ -50,10 +50,15 @@ export type Accepted = Extract<EnqueueResult, { ok: true }>
 export interface NodeClient {
   /** Records that a customer did something. Synchronous; throws EcrmValidationError for bad input. */
   readonly track: (input: TrackInput) => Accepted
+  /** Names a customer (`userId`) and/or records traits. Synchronous; throws EcrmValidationError for bad input. */
   readonly identify: (input: IdentifyInput) => Accepted
+  /** Records a page view. Synchronous; throws EcrmValidationError for bad input. */
   readonly page: (input: PageInput) => Accepted
+  /** Records an app screen view. Synchronous; throws EcrmValidationError for bad input. */
   readonly screen: (input: ScreenInput) => Accepted
+  /** Puts a customer in a group (account, company). Synchronous; throws EcrmValidationError for bad input. */
   readonly group: (input: GroupInput) => Accepted
+  /** Says `userId` and `previousId` are the same customer. Synchronous; throws EcrmValidationError for bad input. */
   readonly alias: (input: AliasInput) => Accepted
   /**
    * Sends everything queued; resolves once the backend has acknowledged it (or the client gave up
@@ -62,6 +67,7 @@ export interface NodeClient {
   readonly flush: () => Promise<FlushResult>
   /** Flushes, then stops timers and closes the queue. Later calls throw. Idempotent. */
   readonly close: () => Promise<void>
+  /** Counters since the client was created. */
   readonly stats: () => Stats
   /** Listens to client events: `'delivered'`, `'dead_letter'`, `'error'`, `'accepted'`. */
   readonly on: CoreClient['on']

@@ -9,6 +9,7 @@ type PendingCall = (client: BrowserClient) => void
  * before the client exists are buffered and replayed in order, so nothing is lost.
  */
 export interface ClientHolder {
+  /** The client, or `undefined` before it is created and after it is closed. */
   readonly get: () => BrowserClient | undefined
   /** Calls `listener` when the client appears or goes away. */
   readonly subscribe: (listener: () => void) => () => void

@@ -47,6 +47,7 @@ export interface OnsiteHost {
   readonly track: (event: string, properties: Record<string, unknown>) => void
   /** Emits a client event (`rule:<id>`) to handlers registered with `on`. */
   readonly emit: (name: string, payload: unknown) => void
+  /** Reports an error on the client's channels (`onError`, `stats().lastError`, the `'error'` event); never throws. */
   readonly report: (error: EcrmError) => void
 }
 
@@ -64,9 +65,13 @@ export interface Onsite {
   readonly clear: () => void
   /** Picks up what another tab stored. */
   readonly refresh: () => void
+  /** The visitor's local profile; `undefined` with `profile: false`. */
   readonly profile: () => CustomerProfile | undefined
+  /** Whether rule `id`'s condition holds for the visitor now; `undefined` for an unknown rule. */
   readonly rule: (id: string) => boolean | undefined
+  /** The lead score of the local profile; `undefined` when lead scoring is off. */
   readonly leadScore: () => LeadScore | undefined
+  /** The visitor's sticky variation of experiment `key`, tracking one exposure per variant when `expose`; `undefined` for an unknown key. */
   readonly experiment: (key: string, expose: boolean) => Assignment | undefined
   /** Calls `listener` after any of the values above changed. */
   readonly subscribe: (listener: () => void) => Cancel

@@ -61,6 +61,7 @@ export type DestinationOutcome =
 
 /** Sends destination requests (any method, reads the body). Never throws: it reports. */
 export interface DestinationSender {
+  /** Sends one request and resolves with the status, headers and body, or the network error or timeout; never rejects. */
   readonly send: (request: SendableRequest) => Promise<DestinationOutcome>
 }
 
@@ -78,7 +79,11 @@ export type DestinationAuth =
   /** Nothing to add (webhooks sign their body instead). */
   | { readonly kind: 'none' }
   /** A long-lived token (HubSpot private-app token): `authorize` adds it. */
-  | { readonly kind: 'token'; readonly authorize: (request: DestinationRequest) => DestinationRequest }
+  | {
+      readonly kind: 'token'
+      /** Adds the token to a request (e.g. as a Bearer Authorization header). */
+      readonly authorize: (request: DestinationRequest) => DestinationRequest
+    }
   /** OAuth 2.0 (client credentials or refresh token), renewed automatically. */
   | {
       readonly kind: 'oauth2'

@@ -50,6 +50,7 @@ export interface DestinationDispatcher {
   readonly enqueue: (events: readonly EcrmEvent[]) => Promise<number>
   /** Sends everything due now, batch after batch; stops at the first retry. Never rejects for delivery failures. */
   readonly flush: () => Promise<DispatchResult>
+  /** Counters of this destination since the dispatcher was created. */
   readonly stats: () => DestinationStats
   /** Stops the wake-up timer. Queued events stay in the queue. */
   readonly close: () => void

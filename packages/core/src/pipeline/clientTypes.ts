@@ -65,6 +65,7 @@ export interface ClientDestination {
   readonly name: string
   /** Only events of this consent category are delivered, once granted (when consent is required). */
   readonly category?: string
+  /** Receives one accepted event, after it is queued; a throw or rejection is reported on `onError`, never passed on. */
   readonly deliver: (event: EcrmEvent) => void | Promise<void>
 }
 
@@ -202,6 +203,7 @@ export interface ClientState {
 
 /** Reads and changes consent decisions. */
 export interface ConsentControl {
+  /** The current decisions by category; `undefined` for a category not decided yet. */
   readonly get: () => Record<string, boolean | undefined>
   /** Grants (`true`) or denies (`false`) categories; unnamed categories are unchanged. */
   readonly set: (categories: Record<string, boolean>) => void
@@ -209,14 +211,21 @@ export interface ConsentControl {
 
 /** The runtime-agnostic ecrm client that the browser and node adapters wrap. */
 export interface CoreClient {
+  /** Records that the customer did something. Validates and queues synchronously; a refusal is returned, never thrown. */
   readonly track: (input: TrackInput) => EnqueueResult
+  /** Names the customer (`userId`) and/or records traits about them. */
   readonly identify: (input: IdentifyInput) => EnqueueResult
+  /** Records a page view. */
   readonly page: (input: PageInput) => EnqueueResult
+  /** Records a screen view in an app. */
   readonly screen: (input: ScreenInput) => EnqueueResult
+  /** Puts the customer in a group (account, company) named by `groupId`, with its traits. */
   readonly group: (input: GroupInput) => EnqueueResult
+  /** Says `userId` and `previousId` (default: the current id) are the same customer. */
   readonly alias: (input: AliasInput) => EnqueueResult
   /** New anonymousId; forgets userId and traits. */
   readonly reset: () => void
+  /** Who the current customer is (ids and traits), as the client knows it now. */
   readonly user: () => UserSnapshot
   readonly consent: ConsentControl
   /** Sends everything due now; resolves when the backend acknowledged or the client gave up for now. Never rejects for delivery failures. */
@@ -225,6 +234,7 @@ export interface CoreClient {
   readonly close: () => Promise<void>
   /** Starts timers and listeners (adapters call it; nothing runs before). Idempotent. */
   readonly start: () => void
+  /** Counters since the client was created; the same object as `getState().stats`. */
   readonly stats: () => Stats
   /**
    * Reports an error the way the client reports its own: it becomes `stats().lastError`, is
@@ -232,9 +242,12 @@ export interface CoreClient {
    * adapters, whose own errors (e.g. a public method that failed) belong on the same channels.
    */
   readonly report: (error: EcrmError) => void
+  /** The current snapshot; the same object until something changes, as `useSyncExternalStore` needs. */
   readonly getState: () => ClientState
+  /** Calls `listener` after the state changed; the returned function stops listening. */
   readonly subscribe: (listener: () => void) => Cancel
   /** Listens to a named client event (`'accepted'`, `'delivered'`, `'dead_letter'`, `'error'`, or your own). */
   readonly on: (name: string, handler: (payload: unknown) => void) => Cancel
+  /** Emits a named client event to the handlers registered with `on`; a handler that throws is logged, not rethrown. For adapters (e.g. rule firings). */
   readonly emit: (name: string, payload: unknown) => void
 }

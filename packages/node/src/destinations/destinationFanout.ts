@@ -47,6 +47,7 @@ export interface DestinationFanout {
   readonly deliver: (events: readonly EcrmEvent[]) => Promise<Record<string, number>>
   /** Sends what is due now at every destination, side by side. */
   readonly flush: () => Promise<Record<string, DispatchResult>>
+  /** Each destination's counters, by destination name. */
   readonly stats: () => Record<string, DestinationStats>
   /** Stops timers and closes the queues; queued events wait for the next start. Idempotent. */
   readonly close: () => Promise<void>

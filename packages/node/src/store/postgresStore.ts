@@ -4,14 +4,19 @@ import type { SqlDriver, SqlExecutor, Store } from './storeTypes.js'
 
 /** A `pg` client checked out of a pool (structural, so no `@types/pg` is needed). */
 export interface PgClientLike {
+  /** Runs one statement on this connection; `params` fill `$1`, `$2`... */
   query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>
+  /** Gives the connection back to the pool; an error (or `true`) destroys it instead, as after a failed transaction. */
   release(error?: Error | boolean): void
 }
 
 /** A `pg` Pool, or anything shaped like one. */
 export interface PgPoolLike {
+  /** Runs one statement on any free connection; `params` fill `$1`, `$2`... */
   query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>
+  /** Checks out one connection, for a transaction; give it back with `release`. */
   connect(): Promise<PgClientLike>
+  /** Closes every connection of the pool. */
   end(): Promise<void>
   /** Connections open (pg's Pool has it). */
   readonly totalCount?: number

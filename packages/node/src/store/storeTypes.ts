@@ -115,6 +115,7 @@ export interface Store {
 
 /** Runs statements: the piece the store needs from PGlite or `pg`. */
 export interface SqlExecutor {
+  /** Runs one statement with `$1`-style parameters and resolves with its rows; `Row` is asserted, not checked. */
   readonly query: <Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]) => Promise<Row[]>
   /** Several statements, no parameters. */
   readonly exec: (sql: string) => Promise<void>
@@ -124,5 +125,6 @@ export interface SqlExecutor {
 export interface SqlDriver extends SqlExecutor {
   /** Runs `work` in one transaction: commit on return, rollback on throw. */
   readonly transaction: <T>(work: (tx: SqlExecutor) => Promise<T>) => Promise<T>
+  /** Closes the connection, or ends the pool. */
   readonly close: () => Promise<void>
 }
