@@ -10,6 +10,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+// The benchmarks' one seeded generator (mulberry32): every run scores the same shop.
+import { createRandom } from '../data/crmRules.mjs'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const out = mkdtempSync(join(tmpdir(), 'ecrm-clv-bench-'))
@@ -41,16 +43,6 @@ const time = (label, run) => {
   return { result, ms, cpuMs }
 }
 
-/** mulberry32: a seeded generator, so every run scores the same shop. */
-function createRandom(seed) {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = Math.imul(state ^ (state >>> 15), state | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 /** Gamma(shape, rate) by Marsaglia & Tsang (2000), boosted for shape < 1, from `random`. */
 function createGamma(random) {
   const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random())

@@ -27,8 +27,8 @@ import {
   traitsOf,
 } from './eventFields.js'
 import type { TraitsMap } from './eventFields.js'
-import { encodeForm, parseOAuthToken } from './tokenSource.js'
-import { jsonRequest, odataString } from './vendorHelpers.js'
+import { formTokenRequest, parseOAuthToken } from './tokenSource.js'
+import { jsonRequest, odataString, withAuthorization } from './vendorHelpers.js'
 
 /** Default trait → contact/lead column map (Dataverse logical names). */
 export const DYNAMICS_TRAITS_MAP: TraitsMap = {
@@ -150,14 +150,15 @@ export function dynamicsDestination(options: DynamicsDestinationOptions): Destin
     batchSize: 50,
     auth: {
       kind: 'oauth2',
-      tokenRequest: () => ({
-        method: 'POST',
-        url: `${authority}/${encodeURIComponent(options.tenantId)}/oauth2/v2.0/token`,
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-        body: encodeForm({ client_id: options.clientId, client_secret: options.clientSecret, scope: `${orgUrl}/.default`, grant_type: 'client_credentials' }),
-      }),
+      tokenRequest: () =>
+        formTokenRequest(`${authority}/${encodeURIComponent(options.tenantId)}/oauth2/v2.0/token`, {
+          client_id: options.clientId,
+          client_secret: options.clientSecret,
+          scope: `${orgUrl}/.default`,
+          grant_type: 'client_credentials',
+        }),
       parseToken: (body, now) => parseOAuthToken(body, now),
-      authorize: (req, token) => ({ ...req, headers: { ...req.headers, Authorization: `Bearer ${token.accessToken}` } }),
+      authorize: (request, token) => withAuthorization(request, `Bearer ${token.accessToken}`),
     },
     map,
     interpret: interpretDynamics,

@@ -27,7 +27,7 @@ import {
   traitsOf,
 } from './eventFields.js'
 import type { TraitsMap } from './eventFields.js'
-import { jsonRequest, parseJsonSafe } from './vendorHelpers.js'
+import { jsonRequest, mapOneByBatch, parseJsonSafe, withAuthorization } from './vendorHelpers.js'
 
 /** Default trait → HubSpot contact property map (HubSpot's default contact properties). */
 export const HUBSPOT_TRAITS_MAP: TraitsMap = {
@@ -114,11 +114,6 @@ export function hubspotDestination(options: HubspotDestinationOptions): Destinat
     return { id: orderId, properties }
   }
 
-  const map = (event: EcrmEvent, { now }: { now: number }): DestinationRequest[] | null => {
-    const requests = mapBatch([event], { now })
-    return requests.length === 0 ? null : requests
-  }
-
   const mapBatch = (events: readonly EcrmEvent[], { now }: { now: number }): DestinationRequest[] => {
     const groups = groupBy(events, crmActionOf)
     const requests: DestinationRequest[] = []
@@ -173,9 +168,9 @@ export function hubspotDestination(options: HubspotDestinationOptions): Destinat
     batchSize: 100,
     auth: {
       kind: 'token',
-      authorize: (request) => ({ ...request, headers: { ...request.headers, Authorization: `Bearer ${options.accessToken}` } }),
+      authorize: (request) => withAuthorization(request, `Bearer ${options.accessToken}`),
     },
-    map,
+    map: mapOneByBatch(mapBatch),
     mapBatch,
     interpret: interpretHubspot,
   }

@@ -30,8 +30,8 @@ import {
   traitsOf,
 } from './eventFields.js'
 import type { TraitsMap } from './eventFields.js'
-import { encodeForm, parseOAuthToken, resolveUrl } from './tokenSource.js'
-import { jsonRequest, parseJsonSafe } from './vendorHelpers.js'
+import { formTokenRequest, parseOAuthToken, resolveUrl } from './tokenSource.js'
+import { jsonRequest, mapOneByBatch, parseJsonSafe, withAuthorization } from './vendorHelpers.js'
 
 /** The Salesforce REST API version ecrm speaks. */
 export const SALESFORCE_API_VERSION = 'v62.0'
@@ -187,27 +187,17 @@ export function salesforceDestination(options: SalesforceDestinationOptions): De
     batchSize: 200,
     auth: {
       kind: 'oauth2',
-      tokenRequest: () => ({
-        method: 'POST',
-        url: `${loginUrl}/services/oauth2/token`,
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-        body: encodeForm(
+      tokenRequest: () =>
+        formTokenRequest(
+          `${loginUrl}/services/oauth2/token`,
           options.credentials.grant === 'client_credentials'
             ? { grant_type: 'client_credentials', client_id: options.credentials.clientId, client_secret: options.credentials.clientSecret }
             : { grant_type: 'refresh_token', client_id: options.credentials.clientId, client_secret: options.credentials.clientSecret, refresh_token: options.credentials.refreshToken },
         ),
-      }),
       parseToken: (body, now) => parseOAuthToken(body, now, 'instance_url'),
-      authorize: (request, token) => ({
-        ...request,
-        url: resolveUrl(token.instanceUrl ?? loginUrl, request.url),
-        headers: { ...request.headers, Authorization: `Bearer ${token.accessToken}` },
-      }),
+      authorize: (request, token) => withAuthorization({ ...request, url: resolveUrl(token.instanceUrl ?? loginUrl, request.url) }, `Bearer ${token.accessToken}`),
     },
-    map: (event, context) => {
-      const requests = mapBatch([event], context)
-      return requests.length === 0 ? null : requests
-    },
+    map: mapOneByBatch(mapBatch),
     mapBatch,
     interpret: (response) => interpretSalesforce(response, options.limitPauseMs ?? 900_000),
   }

@@ -95,6 +95,16 @@ export function toSendable(request: DestinationRequest, timeoutMs: number): Send
   return request.body === undefined ? sendable : { ...sendable, body: request.body }
 }
 
+/** The OAuth 2.0 token request: a form-encoded POST of `fields` to `url` (RFC 6749 §4.4.2, §6). */
+export function formTokenRequest(url: string, fields: Readonly<Record<string, string>>): DestinationRequest {
+  return {
+    method: 'POST',
+    url,
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+    body: encodeForm(fields),
+  }
+}
+
 /** `application/x-www-form-urlencoded` text of a record (the OAuth token request body, RFC 6749 §4.4.2). */
 export function encodeForm(fields: Readonly<Record<string, string>>): string {
   return Object.entries(fields)

@@ -1,4 +1,23 @@
-import type { DestinationRequest, HttpMethod } from './destinationTypes.js'
+import type { EcrmEvent } from '../model/envelope.js'
+import type { DestinationRequest, HttpMethod, MapContext } from './destinationTypes.js'
+
+/**
+ * A destination's `map` for vendors whose requests are built batch-wise: the one event as a batch
+ * of one, `null` when it becomes no request.
+ */
+export function mapOneByBatch(
+  mapBatch: (events: readonly EcrmEvent[], context: MapContext) => DestinationRequest[],
+): (event: EcrmEvent, context: MapContext) => DestinationRequest[] | null {
+  return (event, context) => {
+    const requests = mapBatch([event], context)
+    return requests.length === 0 ? null : requests
+  }
+}
+
+/** The request with an `Authorization` header added (e.g. `Bearer <token>`). */
+export function withAuthorization(request: DestinationRequest, authorization: string): DestinationRequest {
+  return { ...request, headers: { ...request.headers, Authorization: authorization } }
+}
 
 /** A JSON request carrying the given events. */
 export function jsonRequest(

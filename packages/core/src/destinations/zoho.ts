@@ -28,7 +28,7 @@ import {
 } from './eventFields.js'
 import type { TraitsMap } from './eventFields.js'
 import { encodeForm, parseOAuthToken, resolveUrl } from './tokenSource.js'
-import { jsonRequest, parseJsonSafe } from './vendorHelpers.js'
+import { jsonRequest, mapOneByBatch, parseJsonSafe, withAuthorization } from './vendorHelpers.js'
 
 /** Default trait → Contacts/Leads field map (Zoho's standard field API names). */
 export const ZOHO_TRAITS_MAP: TraitsMap = {
@@ -162,16 +162,10 @@ export function zohoDestination(options: ZohoDestinationOptions): Destination {
         headers: { Accept: 'application/json' },
       }),
       parseToken: (body, now) => parseOAuthToken(body, now, 'api_domain'),
-      authorize: (request, token) => ({
-        ...request,
-        url: resolveUrl(token.instanceUrl ?? apiDomain, request.url),
-        headers: { ...request.headers, Authorization: `Zoho-oauthtoken ${token.accessToken}` },
-      }),
+      authorize: (request, token) =>
+        withAuthorization({ ...request, url: resolveUrl(token.instanceUrl ?? apiDomain, request.url) }, `Zoho-oauthtoken ${token.accessToken}`),
     },
-    map: (event, context) => {
-      const requests = mapBatch([event], context)
-      return requests.length === 0 ? null : requests
-    },
+    map: mapOneByBatch(mapBatch),
     mapBatch,
     interpret: interpretZoho,
   }

@@ -5,6 +5,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runAnalyze } from '../../src/analyze/index.js'
+// One seeded generator (mulberry32) for the tests: the generated shop is the same on every run.
+import { createRandom } from '../../../core/test/clv/simulate.js'
 
 const dataDir = fileURLToPath(new URL('../../../../../shared/data/', import.meta.url))
 const hasCdnow = existsSync(`${dataDir}CDNOW_master.txt`)
@@ -19,17 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
-
-/** A seeded generator (mulberry32), so the generated shop is the same on every run. */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = Math.imul(state ^ (state >>> 15), state | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const parseCsv = (text: string): Record<string, string>[] => {
   const [header = '', ...lines] = text.trim().split('\n')
