@@ -1,4 +1,4 @@
-import { KEEPALIVE_MAX_BYTES, buildBatchRequest, planBatches } from '@ecrm/core'
+import { KEEPALIVE_MAX_BYTES, batchOverheadBytes, buildBatchRequest, eventBytesInBatch, planBatches } from '@ecrm/core'
 import type { Queue, QueueItem, Transport } from '@ecrm/core'
 
 /** The queue core is given, plus this page's events that are not confirmed yet. */
@@ -57,12 +57,11 @@ export interface PageExitSend {
  */
 export function sendOnPageExit(input: PageExitSend): number {
   const maxBytes = input.maxBodyBytes ?? KEEPALIVE_MAX_BYTES
-  // Room for the batch wrapper, and for each event its sentAt and comma, so a body stays under maxBytes.
-  const overhead = 120 + input.writeKey.length
-  const eventBytes = (payloadBytes: number): number => payloadBytes + 40
+  // Core's exact body sizes: the batch wrapper, and for each event its sentAt and comma.
+  const overhead = batchOverheadBytes(input.writeKey)
   // An event too big for any unload request waits for the next visit.
-  const fitting = input.items.filter((item) => overhead + eventBytes(item.bytes) <= maxBytes)
-  const batches = planBatches(fitting, { maxEvents: Infinity, maxBytes }, overhead, eventBytes)
+  const fitting = input.items.filter((item) => overhead + eventBytesInBatch(item.bytes) <= maxBytes)
+  const batches = planBatches(fitting, { maxEvents: Infinity, maxBytes }, overhead, eventBytesInBatch)
   for (const batch of batches) {
     // `input` gives the endpoint and the writeKey.
     const request = buildBatchRequest({ ...input, payloads: batch.map((item) => item.payload), sentAt: input.now, keepalive: true })
