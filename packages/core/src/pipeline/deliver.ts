@@ -48,8 +48,6 @@ export function createDelivery(env: DeliveryEnv): Delivery {
 
   const pass = async (keepalive: boolean): Promise<void> => {
     const maxBytes = keepalive ? Math.min(batchOptions.maxBytes, KEEPALIVE_MAX_BYTES) : batchOptions.maxBytes
-    // Removals of delivered batches still being made durable; the pass waits for them before it ends.
-    const removals: Promise<void>[] = []
 
     const deadLetter = async (items: readonly QueueItem[], reason: string): Promise<void> => {
       if (items.length === 0) return
@@ -92,13 +90,9 @@ export function createDelivery(env: DeliveryEnv): Delivery {
       const now = clock.now()
       const verdict = classifyOutcome(outcome, now)
       if (verdict.kind === 'delivered') {
-        // Not awaited here: the queue drops the items from what it leases at once, and making the
-        // removal durable (a file queue's group commit) overlaps the next batch's send. A crash
-        // before it lands only sends the batch again (at-least-once, same messageIds).
-        const removal = queue.remove(idsOf(items))
-        // Handled now, so a failure is not an unhandled rejection; the pass rethrows it at its end.
-        removal.catch(() => undefined)
-        removals.push(removal)
+        // Awaited before the next send: a crash then re-sends at most the batch in flight (at-least-once,
+        // same messageIds), never a delivered batch whose removal had not landed yet.
+        await queue.remove(idsOf(items))
         counters.sent += items.length
         failing = false
         env.onDelivered(items)
@@ -149,7 +143,6 @@ export function createDelivery(env: DeliveryEnv): Delivery {
       const stoppedUntil = await sendInTurn(planBatches(fresh, { ...batchOptions, maxBytes }, overhead, eventBytesInBatch))
       if (stoppedUntil !== undefined || leased.length < batchOptions.maxEvents) break
     }
-    await Promise.all(removals)
   }
 
   return { pass, pausedUntil: () => pausedUntil }
