@@ -36,9 +36,12 @@ const schedule = z.union([
   z.strictObject({
     birthday: z.string().min(1).describe('path of the birth date in the profile, e.g. "traits.birthday"'),
     at: localTime.optional(),
+    /** The calendar the date recurs in: its Gregorian or its Persian (Jalali) month and day. @default "gregorian" */
+    calendar: z.enum(['gregorian', 'persian'], 'expected "gregorian" or "persian"').optional(),
   }),
   z.strictObject({
     inactiveDays: z.number().int().positive(),
+    /** Path of the last activity's time in the profile. @default "money.lastOrderAt" */
     field: z.string().min(1).optional(),
     at: localTime.optional(),
   }),
