@@ -65,6 +65,6 @@ export type {
   ResultFormat,
 } from './analyze/index.js'
 export { createRuleRunner, createSqlRuleStateStore, loadRules, parseRules, listFirings } from './rules/index.js'
-export type { RuleRunner, RuleRunnerOptions, CustomerKey, SegmentChangeEvent, SqlRuleStateStore, SqlRuleStateStoreOptions, PendingEntry, ListFiringsOptions, StoredFiring } from './rules/index.js'
+export type { RuleRunner, RuleRunnerOptions, CustomerKey, SqlRuleStateStore, SqlRuleStateStoreOptions, PendingEntry, ListFiringsOptions, StoredFiring } from './rules/index.js'
 export { profileSqlColumns, segmentColumns } from './store/profileQueries.js'
 export type { InsertEventsOptions, SegmentOptions } from './store/storeTypes.js'

@@ -87,6 +87,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
 
   function matches(match: CompiledMatch | null, event: RuleEvent, data: unknown, now: number, timeZone: string): boolean {
     if (match === null || match.event !== event.event) return false
+    for (const key in match.where) if (event.properties?.[key] !== match.where[key]) return false
     return match.condition === null || isTruthy(match.condition(data, { now, timeZone }))
   }
 

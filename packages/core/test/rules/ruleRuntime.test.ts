@@ -47,6 +47,18 @@ describe('createRuleEngine: one runtime', () => {
     expect(fired.map((f) => [f.customerId, f.event.properties['trigger_event']])).toEqual([['u-1', 'Identify']])
   })
 
+  it('matches a segment change by its properties with when.where', async () => {
+    const time = createManualClock({ startAt: start })
+    const fired: RuleFiring[] = []
+    const rescue = defineRule({ id: 'rescue', when: { event: 'Segment Entered', where: { segment_id: 'at_risk' } } })
+    const engine = createRuleEngine({ rules: [rescue], clock: time, scheduler: time, store: createMemoryRuleStateStore(), onFire: (f) => void fired.push(f) })
+    await engine.process({ event: RULE_EVENTS.segmentEntered, userId: 'u-1', properties: { segment_id: 'champions', segment_kind: 'rfm' } })
+    await engine.process({ event: RULE_EVENTS.segmentExited, userId: 'u-1', properties: { segment_id: 'at_risk', segment_kind: 'rfm' } })
+    await engine.process({ event: RULE_EVENTS.segmentEntered, userId: 'u-2', properties: { segment_id: 'at_risk', segment_kind: 'rfm' } })
+    expect(fired.map((f) => f.customerId)).toEqual(['u-2'])
+    expect(() => defineRule({ id: 'x', when: { event: 'Segment Entered', where: { segment_id: ['a'] as never } } })).toThrow(/when/)
+  })
+
   it('keeps a 61-day timer on a scheduler whose timers overflow past 2^31 - 1 ms (as setTimeout does)', async () => {
     const time = createManualClock({ startAt: start })
     // setTimeout's behaviour: a delay past the limit fires after 1 ms.

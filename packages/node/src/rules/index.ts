@@ -3,7 +3,7 @@
  * store, and loading rule files.
  */
 export { createRuleRunner } from './ruleRunner.js'
-export type { CustomerKey, RuleRunner, RuleRunnerOptions, SegmentChangeEvent } from './ruleRunner.js'
+export type { CustomerKey, RuleRunner, RuleRunnerOptions } from './ruleRunner.js'
 export { createSqlRuleStateStore } from './sqlRuleStateStore.js'
 export type { SqlRuleStateStore, SqlRuleStateStoreOptions, PendingEntry } from './sqlRuleStateStore.js'
 export { listFirings } from './firings.js'

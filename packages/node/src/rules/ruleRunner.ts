@@ -1,5 +1,5 @@
 import { createRuleEngine, toRuleEvent } from '@ecrm/core'
-import type { Cancel, Clock, CustomerProfile, EcrmEvent, Logger, LogicEngine, RuleDefinition, RuleEngine, RuleEvent, RuleFiring, Scheduler } from '@ecrm/core'
+import type { Cancel, Clock, CustomerProfile, EcrmEvent, Logger, LogicEngine, RuleDefinition, RuleEngine, RuleEvent, RuleFiring, Scheduler, SegmentChangeEvent } from '@ecrm/core'
 import { systemClock, unrefScheduler } from '../nodePorts.js'
 import type { Store } from '../store/storeTypes.js'
 import { leaseUndeliveredFirings, markFiringDelivered, recordFiring } from './firings.js'
@@ -86,16 +86,6 @@ export interface RuleRunner {
   readonly idle: () => Promise<void>
   /** Stops timers and polling; the state stays in the store for the next `start()`. */
   readonly stop: () => void
-}
-
-/** A segment change as a rule event: the store's customer id instead of a user or anonymous id. */
-export interface SegmentChangeEvent {
-  /** `Segment Entered` or `Segment Exited`. */
-  readonly event: string
-  /** The store's customer id (`profile.id`). */
-  readonly customerId: string
-  /** `segment_id`, `segment_kind` (`'named'` or `'rfm'`). */
-  readonly properties: Readonly<Record<string, unknown>>
 }
 
 const PROFILE_PAGE = 500
