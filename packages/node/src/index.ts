@@ -22,6 +22,7 @@ export { createPgliteStore } from './store/pgliteStore.js'
 export { createPostgresStore } from './store/postgresStore.js'
 export type { PostgresStoreOptions, PgPoolLike, PgClientLike } from './store/postgresStore.js'
 export { createSqlStore, ERASURE_EVENT } from './store/sqlStore.js'
+export type { SqlStoreOptions } from './store/sqlStore.js'
 export { migrations, migrate } from './store/migrations.js'
 export type { Migration } from './store/migrations.js'
 export type {
@@ -67,4 +68,4 @@ export type {
 export { createRuleRunner, createSqlRuleStateStore, loadRules, parseRules, listFirings } from './rules/index.js'
 export type { RuleRunner, RuleRunnerOptions, CustomerKey, SqlRuleStateStore, SqlRuleStateStoreOptions, PendingEntry, ListFiringsOptions, StoredFiring } from './rules/index.js'
 export { profileSqlColumns, segmentColumns } from './store/profileQueries.js'
-export type { InsertEventsOptions, SegmentOptions } from './store/storeTypes.js'
+export type { InsertEventsOptions, SegmentOptions, StoreOptions, RefreshOptions, RefreshResult } from './store/storeTypes.js'

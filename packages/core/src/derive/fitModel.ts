@@ -9,10 +9,17 @@ import type { DeriveConfig } from './deriveConfig.js'
 import type { DerivedModel } from './derivedModel.js'
 import { purchaseHistoryOf } from './profileHistories.js'
 
+/** What the fit reads of a profile: its orders and money totals (a store may select just these). */
+export type FitProfile = Pick<CustomerProfile, 'id' | 'orders'> & {
+  readonly money: Pick<CustomerProfile['money'], 'lastOrderAt' | 'orderCount' | 'revenue'>
+}
+
 /** Fits a {@link DerivedModel} from profiles fed a page at a time. */
 export interface ModelFitter {
   /** Reads one profile (any order; each once). */
-  readonly add: (profile: CustomerProfile) => void
+  readonly add: (profile: FitProfile) => void
+  /** Counts profiles that were not read because they never bought (a store's shortcut). */
+  readonly skip: (count: number) => void
   /** Cuts and fits what was read. */
   readonly finish: () => DerivedModel
 }
@@ -78,6 +85,9 @@ export function createModelFitter(config: DeriveConfig, { now }: ModelFitterOpti
         sample = sample.filter((_, index) => index % 2 === 0)
         stride *= 2
       }
+    },
+    skip(count) {
+      customers += count
     },
     finish() {
       const values = {

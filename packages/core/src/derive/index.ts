@@ -3,7 +3,7 @@ export type { SegmentChange, SegmentChangeEvent } from './segmentChanges.js'
 export { createProfileDeriver } from './deriveProfile.js'
 export type { ProfileDeriver, DeriveResult } from './deriveProfile.js'
 export { createModelFitter } from './fitModel.js'
-export type { ModelFitter, ModelFitterOptions } from './fitModel.js'
+export type { ModelFitter, ModelFitterOptions, FitProfile } from './fitModel.js'
 export type { DerivedModel } from './derivedModel.js'
 export {
   deriveConfigSchema,

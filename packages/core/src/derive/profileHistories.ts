@@ -14,7 +14,7 @@ export const CLV_UNIT = 'weeks' as const
  * past the profile's cap (`profileLimits.orders`) count as one purchase day on the first
  * archived order's day: x is then a lower bound.
  */
-export function purchaseHistoryOf(profile: CustomerProfile, now: number): CustomerSummary | null {
+export function purchaseHistoryOf(profile: Pick<CustomerProfile, 'id' | 'orders'>, now: number): CustomerSummary | null {
   const days: [number, number][] = []
   for (const order of profile.orders.recent) {
     if (order.completedAt === null || order.cancelledAt !== null) continue
@@ -41,7 +41,7 @@ export function loyaltyActivitiesOf(profile: CustomerProfile): LoyaltyActivity[]
   return activities
 }
 
-function archivedSpend(profile: CustomerProfile): number {
+function archivedSpend(profile: Pick<CustomerProfile, 'orders'>): number {
   let spend = 0
   for (const totals of Object.values(profile.orders.archived)) spend += totals.gross - totals.refunds
   return Math.max(0, spend)
