@@ -15,8 +15,8 @@ describe('PostgreSQL availability for the recipes', () => {
 
 if (hasPostgres) {
   let server: PostgresServer | undefined
-  runRecipesContract('PostgreSQL 15 via pg', async () => {
+  runRecipesContract('PostgreSQL 15 via pg', async (options) => {
     server = await startPostgres()
-    return { store: await createPostgresStore(server.connectionString), cleanup: async () => server?.stop() }
+    return { store: await createPostgresStore(server.connectionString, options), cleanup: async () => server?.stop() }
   })
 }

@@ -1,4 +1,4 @@
 import { createPgliteStore } from '../src/store/pgliteStore.js'
 import { runRecipesContract } from './recipesContract.js'
 
-runRecipesContract('PGlite', async () => ({ store: await createPgliteStore() }))
+runRecipesContract('PGlite', async (options) => ({ store: await createPgliteStore(undefined, options) }))

@@ -3,7 +3,7 @@ import type { RuleFiring } from '@ecrm/core'
 import { createIngestHandler } from '../src/ingest/ingestHandler.js'
 import { parseRules } from '../src/rules/loadRules.js'
 import { createRuleRunner } from '../src/rules/ruleRunner.js'
-import type { Store } from '../src/store/storeTypes.js'
+import type { Store, StoreOptions } from '../src/store/storeTypes.js'
 import { readRecipes } from './recipesDoc.js'
 import { createManualTime } from './ruleRunnerContract.js'
 
@@ -14,10 +14,17 @@ const T0 = Date.UTC(2026, 5, 1)
 /** The scripted weeks, then a last schedule check. */
 const END = T0 + 70 * DAY
 
+/**
+ * The store derives RFM at ingest with `Date.now()` (it takes no clock), so recency in a script on
+ * a manual clock is measured from the real date. The two RFM recipes pass when the store's ingest
+ * derivation reads the script's clock (checked with a clock patched into the store).
+ */
+const STORE_CLOCK = 'a clock option on the store (RFM recency at ingest is measured with Date.now(), not the manual clock)'
+
 /** A call a customer's site or backend makes, at a time of the script. */
 type Call =
   | { readonly at: number; readonly who: string; readonly identify: Record<string, unknown> }
-  | { readonly at: number; readonly who: string; readonly track: string; readonly properties?: Record<string, unknown> }
+  | { readonly at: number; readonly who: string; readonly track: string; readonly properties?: Record<string, unknown>; readonly timestamp?: number }
 
 /** How one recipe is exercised: the calls of its customers, and who gets it when. */
 interface RecipeScript {
@@ -31,11 +38,14 @@ interface RecipeScript {
 const track = (at: number, who: string, event: string, properties: Record<string, unknown> = {}): Call => ({ at, who, track: event, properties })
 const identify = (at: number, who: string, traits: Record<string, unknown>): Call => ({ at, who, identify: traits })
 const order = (at: number, who: string, id: string, total: number): Call => track(at, who, 'Order Completed', { order_id: id, total, currency: 'EUR' })
+/** An order that happened at `happenedAt`, sent (imported) at `at`. */
+const pastOrder = (at: number, happenedAt: number, who: string, id: string): Call => ({ ...order(at, who, id, 60), timestamp: happenedAt })
 
 /**
  * The script of each recipe in docs/recipes.md that runs on the server, by rule id. All run at
  * once, in one store, over one timeline, so recipes fire for customers other recipes fired for.
- * Times are UTC; local times in comments. Schedules are checked hourly, as the runner does.
+ * Times are UTC; local times in comments. Schedules are checked hourly, as the runner does, and
+ * the store's refresh (RFM recut, segment changes) runs daily at 03:00, as a job would.
  */
 const scripts: Record<string, RecipeScript> = {
   welcome: {
@@ -100,7 +110,11 @@ const scripts: Record<string, RecipeScript> = {
       order(T0 + 2 * DAY + 9 * HOUR, 'wb-recent', 'o-n2', 30),
       order(T0 + 40 * DAY + 9 * HOUR, 'wb-recent', 'o-n3', 30), // silent since day 40: not yet 60 days by the end
     ],
-    fires: [{ who: 'wb-repeat', at: T0 + 62 * DAY + 10 * HOUR }],
+    fires: [
+      { who: 'ar-lapsed', at: T0 + 10 * HOUR }, // history imported at 02:00: silent for 60 days already
+      { who: 'ar-drift', at: T0 + 10 * HOUR },
+      { who: 'wb-repeat', at: T0 + 62 * DAY + 10 * HOUR },
+    ],
   },
   post_purchase_survey: {
     calls: [
@@ -113,32 +127,48 @@ const scripts: Record<string, RecipeScript> = {
       { who: 'wb-repeat', at: T0 + 5 * DAY + 9 * HOUR }, // the second order restarted the window
       { who: 'wb-recent', at: T0 + 5 * DAY + 9 * HOUR },
       { who: 'wb-recent', at: T0 + 43 * DAY + 9 * HOUR },
+      { who: 'ch-three', at: T0 + 25 * DAY + 9 * HOUR },
+      { who: 'ch-vip', at: T0 + 27 * DAY + 9 * HOUR },
+      // Imported orders are rules' events when they arrive: 3 days after the import.
+      { who: 'ar-lapsed', at: T0 + 3 * DAY + 2 * HOUR },
+      { who: 'ar-drift', at: T0 + 3 * DAY + 2 * HOUR },
     ],
   },
   hot_lead: {
     calls: [
       identify(T0 + 3 * HOUR, 'hl-hot', { email: 'cto@bigcorp.example', title: 'CTO', company: { name: 'BigCorp', employee_count: 500 } }),
-      track(T0 + 3 * HOUR, 'hl-hot', 'Lead Captured', { form_type: 'demo' }),
-      track(T0 + DAY + 3 * HOUR, 'hl-hot', 'Lead Captured', { form_type: 'demo' }), // within the week: no second alert
-      track(T0 + 8 * DAY + 3 * HOUR, 'hl-hot', 'Lead Captured', { form_type: 'demo' }),
+      track(T0 + 3 * HOUR, 'hl-hot', 'Lead Captured', { email: 'cto@bigcorp.example', form_type: 'demo' }),
+      track(T0 + DAY + 3 * HOUR, 'hl-hot', 'Lead Captured', { email: 'cto@bigcorp.example', form_type: 'demo' }), // within the week: no second alert
+      track(T0 + 8 * DAY + 3 * HOUR, 'hl-hot', 'Lead Captured', { email: 'cto@bigcorp.example', form_type: 'demo' }),
       identify(T0 + 3 * HOUR, 'hl-cold', { email: 'kid@gmail.com', title: 'Student' }),
-      track(T0 + 3 * HOUR, 'hl-cold', 'Lead Captured', { form_type: 'newsletter' }),
+      track(T0 + 3 * HOUR, 'hl-cold', 'Lead Captured', { email: 'kid@gmail.com', form_type: 'newsletter' }),
     ],
     fires: [
       { who: 'hl-hot', at: T0 + 3 * HOUR },
       { who: 'hl-hot', at: T0 + 8 * DAY + 3 * HOUR },
     ],
-    missing: "lead scores on stored profiles (issue 15a's derivation at ingest)",
   },
   champions_thanks: {
-    calls: [],
-    fires: [],
-    missing: "RFM segments on stored profiles (issue 15a's derivation)",
+    calls: [
+      // Five orders in five days: R5 throughout; the fourth makes F4, a champion (fixed edges: 1/2/3/5 orders).
+      ...[20, 21, 22, 23, 24].map((day) => order(T0 + day * DAY + 9 * HOUR, 'ch-vip', `o-v${day}`, 80)),
+      ...[20, 21, 22].map((day) => order(T0 + day * DAY + 9 * HOUR, 'ch-three', `o-t${day}`, 80)), // F3: never a champion
+    ],
+    fires: [{ who: 'ch-vip', at: T0 + 23 * DAY + 9 * HOUR }], // the fifth order is inside the 30-day cooldown
+    missing: STORE_CLOCK,
   },
   at_risk_rescue: {
-    calls: [],
-    fires: [],
-    missing: "Segment Entered events from the store's refresh (issue 15a), wired into the runner",
+    calls: [
+      // Three orders about 100 days ago, imported now: R2 F3 at ingest, at risk at once.
+      ...[102, 101, 100].map((ago) => pastOrder(T0 + 2 * HOUR, T0 - ago * DAY + 9 * HOUR, 'ar-lapsed', `o-l${ago}`)),
+      // Three orders 78 to 80 days ago: R3 (need attention) until the refresh finds them past 90 days.
+      ...[80, 79, 78].map((ago) => pastOrder(T0 + 2 * HOUR, T0 - ago * DAY + 9 * HOUR, 'ar-drift', `o-d${ago}`)),
+    ],
+    fires: [
+      { who: 'ar-lapsed', at: T0 + 2 * HOUR },
+      { who: 'ar-drift', at: T0 + 14 * DAY + 3 * HOUR },
+    ],
+    missing: STORE_CLOCK,
   },
 }
 
@@ -148,14 +178,16 @@ export interface RecipesDatabase {
   readonly cleanup?: () => Promise<void>
 }
 
+/** Opens the store with these options (its segment changes go to the rule runner). */
+export type OpenRecipesDatabase = (options: StoreOptions) => Promise<RecipesDatabase>
+
 let sequence = 0
 
 /** The recipes of docs/recipes.md that run on the server, run through ingest → store → rule runner. */
-export function runRecipesContract(name: string, open: () => Promise<RecipesDatabase>): void {
+export function runRecipesContract(name: string, open: OpenRecipesDatabase): void {
   const recipes = readRecipes().filter((recipe) => recipe.runsOn.includes('server'))
   // Validated as `loadRules` (and so `ecrm serve --rules`) validates a rules file.
   const rules = parseRules(recipes.map((recipe) => recipe.rule))
-  const live = recipes.filter((recipe) => scripts[recipe.rule.id]?.missing === undefined)
 
   describe(`docs/recipes.md on the server: ${name}`, () => {
     let db: RecipesDatabase
@@ -163,15 +195,22 @@ export function runRecipesContract(name: string, open: () => Promise<RecipesData
     const lastCallAt = new Map<string, number>()
 
     beforeAll(async () => {
-      db = await open()
+      // As `ecrm serve` wires them: the store's segment changes are the runner's rule events.
+      let runner: ReturnType<typeof createRuleRunner> | undefined
+      const changesRun: Promise<unknown>[] = []
       const time = createManualTime(T0)
+      db = await open({ onSegmentChanges: (changes) => changesRun.push(runner?.processSegmentChanges(changes) ?? Promise.resolve()) })
+      const settleChanges = async (): Promise<void> => {
+        while (changesRun.length > 0) await changesRun.shift()
+      }
       // Polling and the hourly schedule loop are the runner's timers; the script checks the
       // schedules itself each hour instead, awaited, so every check completes at its hour.
-      const runner = createRuleRunner({ store: db.store, rules, clock: time.clock, scheduler: time.scheduler, pollIntervalMs: 0, scheduleIntervalMs: 0, onFire: (firing) => void fired.push(firing) })
+      runner = createRuleRunner({ store: db.store, rules, clock: time.clock, scheduler: time.scheduler, pollIntervalMs: 0, scheduleIntervalMs: 0, onFire: (firing) => void fired.push(firing) })
       time.watch(runner)
       await runner.start()
       const ingest = createIngestHandler({ store: db.store, writeKeys: ['wk'], now: time.clock.now, onEvents: runner.processEvents })
-      const calls = live.flatMap((recipe) => scripts[recipe.rule.id]?.calls ?? []).sort((a, b) => a.at - b.at)
+      // Every script's calls, the todo ones' too: their customers are in the other recipes' expectations.
+      const calls = recipes.flatMap((recipe) => scripts[recipe.rule.id]?.calls ?? []).sort((a, b) => a.at - b.at)
       let next = 0
       for (let hour = T0; hour <= END; hour += HOUR) {
         while (next < calls.length && (calls[next] as Call).at < hour + HOUR) {
@@ -180,9 +219,17 @@ export function runRecipesContract(name: string, open: () => Promise<RecipesData
           while (next < calls.length && (calls[next] as Call).at === at) batch.push(calls[next++] as Call)
           await time.setTo(at)
           await send(ingest, at, batch)
-          for (const call of batch) lastCallAt.set(call.who, at)
+          await settleChanges()
+          for (const call of batch) {
+            const happened = 'timestamp' in call && call.timestamp !== undefined ? call.timestamp : at
+            lastCallAt.set(call.who, Math.max(lastCallAt.get(call.who) ?? happened, happened))
+          }
         }
         await time.setTo(hour + HOUR)
+        if ((hour + HOUR - T0) % DAY === 3 * HOUR) {
+          await db.store.refresh({ now: hour + HOUR })
+          await settleChanges()
+        }
         await runner.checkSchedules()
       }
       runner.stop()
@@ -235,7 +282,7 @@ async function send(ingest: (request: Request) => Promise<Response>, at: number,
   const timestamp = new Date(at).toISOString()
   const batch = calls.map((call) => {
     sequence += 1
-    const base = { messageId: `recipe-${sequence}`, userId: call.who, timestamp }
+    const base = { messageId: `recipe-${sequence}`, userId: call.who, timestamp: 'timestamp' in call && call.timestamp !== undefined ? new Date(call.timestamp).toISOString() : timestamp }
     return 'identify' in call ? { ...base, type: 'identify', traits: call.identify } : { ...base, type: 'track', event: call.track, properties: call.properties ?? {} }
   })
   const response = await ingest(
