@@ -18,7 +18,7 @@ export const RULE_EVENTS = {
  * What the rule engine sees of an event, in every runtime: a `track` event under its own name;
  * an `identify` call as `Identify` with the traits as properties (a welcome rule says
  * `when: "Identify"`); a `page` call as `Page Viewed` and a `screen` call as `Screen Viewed`,
- * their `name` (and `category`) beside the properties; `group` and `alias` trigger no rule
+ * their `name` (and `category`) beside the properties (`undefined` when absent); `group` and `alias` trigger no rule
  * (`null`). A rule event (no `type`, e.g. `Segment Entered`) passes as it is. The event's
  * `context.timezone` is kept, for quiet hours and schedules.
  *
@@ -28,27 +28,13 @@ export const RULE_EVENTS = {
  */
 export function toRuleEvent(event: EcrmEvent | RuleEvent): RuleEvent | null {
   if (!('type' in event)) return event
-  let name: string
-  let properties: Readonly<Record<string, unknown>>
-  if (event.type === 'track') {
-    name = event.event
-    properties = event.properties ?? {}
-  } else if (event.type === 'identify') {
-    name = RULE_EVENTS.identify
-    properties = event.traits ?? {}
-  } else if (event.type === 'page' || event.type === 'screen') {
-    name = RULE_EVENTS[event.type]
-    const named = event.type === 'page' && event.category !== undefined ? { category: event.category } : {}
-    properties = { ...event.properties, ...(event.name === undefined ? {} : { name: event.name }), ...named }
-  } else {
-    return null
-  }
+  const { type } = event
+  // Literals, not RULE_EVENTS: the browser bundle keeps only what this function needs.
+  const name = type === 'track' ? event.event : type === 'identify' ? 'Identify' : type === 'page' ? 'Page Viewed' : type === 'screen' ? 'Screen Viewed' : null
+  if (name === null) return null
+  // A page or screen call (the only types left past the name).
+  const view = event as { readonly properties?: Readonly<Record<string, unknown>>; readonly name?: string; readonly category?: string }
+  const properties = type === 'track' ? event.properties : type === 'identify' ? event.traits : { ...view.properties, name: view.name, category: view.category }
   const timezone = event.context?.timezone
-  return {
-    event: name,
-    userId: event.userId,
-    anonymousId: event.anonymousId,
-    properties,
-    ...(timezone === undefined ? {} : { context: { timezone } }),
-  }
+  return { event: name, userId: event.userId, anonymousId: event.anonymousId, properties: properties ?? {}, ...(timezone === undefined ? {} : { context: { timezone } }) }
 }
