@@ -15,9 +15,6 @@ import type { ClvResult } from './clvEstimate.js'
 /** The funnel the dashboard shows, in order (Segment e-commerce v2 names). */
 export const FUNNEL_STEPS = ['Product Viewed', 'Product Added', 'Checkout Started', 'Order Completed'] as const
 
-/** Events the demo's rules track; they are firings, not shopper activity. */
-const FIRING_EVENTS = new Set(['Cart Abandoned', 'Rule Fired'])
-
 /** One customer row of the dashboard. */
 export interface CustomerRow {
   /** The store's customer id, or `anon:<anonymousId>` for a visitor never identified. */
@@ -111,12 +108,16 @@ const rfmLabels = new Map(defaultRfmSegments.map((segment) => [segment.id, segme
  */
 export async function computeDashboard(store: Pick<Store, 'query'>, options: DashboardOptions): Promise<DashboardData> {
   const { now } = options
-  const [rows, identities, derivedRows] = await Promise.all([
+  const [rows, identities, derivedRows, firingRows] = await Promise.all([
     store.query<{ payload: EcrmEvent }>('select payload from ecrm_events order by occurred_at, message_id'),
     store.query<{ kind: string; value: string; customer_id: string }>('select kind, value, customer_id from ecrm_identities'),
     store.query<DerivedRow>(
       `select customer_id, rfm_r, rfm_f, rfm_m, rfm_segment, lead_score, lead_grade, lead_stage, clv_p_alive, clv_value,
               profile->'lead'->'reasons' as reasons from ecrm_profiles`,
+    ),
+    // Firings are the runner's records (ecrm_firings), not shopper events.
+    store.query<{ customer_id: string; rule_id: string; fired_at: string | Date; payload: { event: string; properties: Record<string, unknown> } }>(
+      'select customer_id, rule_id, fired_at, payload from ecrm_firings order by fired_at, firing_id',
     ),
   ])
   const derived = new Map(derivedRows.map((row) => [row.customer_id, row]))
@@ -129,14 +130,9 @@ export async function computeDashboard(store: Pick<Store, 'query'>, options: Das
   const profiles = new Map<string, CustomerProfile>()
   const funnelEvents: FunnelEvent[] = []
   const orders: Order[] = []
-  const firingEvents: { key: string; event: EcrmEvent & { type: 'track' } }[] = []
   for (const { payload: event } of rows) {
     const key = keyOf(event)
     const at = eventTimeMs(event) ?? now
-    if (event.type === 'track' && FIRING_EVENTS.has(event.event)) {
-      firingEvents.push({ key, event })
-      continue
-    }
     profiles.set(key, reduceProfile(profiles.get(key) ?? emptyProfile(key), event, { now }))
     if (event.type !== 'track') continue
     funnelEvents.push({ customerId: key, event: event.event, at })
@@ -155,12 +151,14 @@ export async function computeDashboard(store: Pick<Store, 'query'>, options: Das
     const email = profile === undefined ? null : emailOf(profile)
     return email ?? `visitor ${key.replace(/^anon:/, '').slice(0, 8)}`
   }
-  const firings: FiringRow[] = firingEvents.map(({ key, event }) => {
-    const ruleId = String(event.properties?.['rule_id'] ?? event.event)
+  const firings: FiringRow[] = firingRows.map((row) => {
+    // The rule keyed the customer by a user or anonymous id (its customerKey).
+    const key = ownerOf.get(`user_id:${row.customer_id}`) ?? ownerOf.get(`anonymous_id:${row.customer_id}`) ?? `anon:${row.customer_id}`
+    const event = { type: 'track', messageId: row.rule_id, event: row.payload.event, properties: row.payload.properties } as EcrmEvent & { type: 'track' }
     const counts = firingsBy.get(key) ?? {}
-    counts[ruleId] = (counts[ruleId] ?? 0) + 1
+    counts[row.rule_id] = (counts[row.rule_id] ?? 0) + 1
     firingsBy.set(key, counts)
-    return { ruleId, event: event.event, at: eventTimeMs(event) ?? now, who: labelOf(key), customerId: key, detail: detailOf(event) }
+    return { ruleId: row.rule_id, event: event.event, at: new Date(row.fired_at).getTime(), who: labelOf(key), customerId: key, detail: detailOf(event) }
   })
 
   const customers: CustomerRow[] = all

@@ -60,8 +60,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const store = await createPgliteStore(options.dataDir)
   const windows = { abandonMs, winBackMs }
   const cart = cartRules(windows)
-  // @ecrm/node's runner: state and timers in the store's ecrm_rule_state, firings tracked into the
-  // store (the dashboard lists them). The cart follows the browser (see cartRules).
+  // @ecrm/node's runner: state and timers in the store's ecrm_rule_state, firings recorded in its
+  // ecrm_firings (the dashboard lists them). The cart follows the browser (see cartRules).
   const rules = createRuleRunner({
     store,
     rules: [...cart, ...customerRules(windows)],

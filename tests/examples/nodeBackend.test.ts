@@ -95,17 +95,22 @@ describe('examples/node-backend', () => {
     expect((await backend.outbox.read()).length).toBe(before)
   }, 30_000)
 
-  it('records each firing as an event of the customer, sent through the server client', async () => {
+  it('records each firing in ecrm_firings, delivered, and never as an event of the customer', async () => {
     type Row = { event: string; user_id: string; rule_id: string }
     const read = (): Promise<Row[]> =>
-      backend.store.query<Row>("select event, user_id, payload->'properties'->>'rule_id' as rule_id from ecrm_events where event in ('Cart Abandoned', 'Rule Fired') order by event, user_id, rule_id")
-    const rows = await waitUntil(read, (found) => found.length >= 4, 15_000, 'the firing events')
+      backend.store.query<Row>(
+        `select f.payload->>'event' as event, i.value as user_id, f.rule_id from ecrm_firings f
+           join ecrm_identities i on i.customer_id = f.customer_id and i.kind = 'user_id'
+          where f.delivered_at is not null order by event, user_id, rule_id`,
+      )
+    const rows = await waitUntil(read, (found) => found.length >= 4, 15_000, 'the firings')
     expect(rows).toEqual([
       { event: 'Cart Abandoned', user_id: 'u-bob', rule_id: 'cart_abandoned' },
       { event: 'Rule Fired', user_id: 'u-ada', rule_id: 'welcome' },
       { event: 'Rule Fired', user_id: 'u-ada', rule_id: 'win_back' },
       { event: 'Rule Fired', user_id: 'u-bob', rule_id: 'welcome' },
     ])
+    expect(await backend.store.query("select count(*)::int as n from ecrm_events where event in ('Cart Abandoned', 'Rule Fired')")).toEqual([{ n: 0 }])
   }, 30_000)
 
   it('answers a malformed order with 400 and the field to fix', async () => {

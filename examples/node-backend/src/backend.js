@@ -45,7 +45,7 @@ export async function startBackend(options = {}) {
   const address = /** @type {import('node:net').AddressInfo} */ (server.address())
   const url = `http://${host}:${address.port}`
 
-  // The shop backend's own events (orders, firings) go through the same collector as the
+  // The shop backend's own events (orders) go through the same collector as the
   // browsers', over HTTP: in production the endpoint is your collector's URL.
   const client = createNodeClient({
     writeKey,
@@ -62,8 +62,6 @@ export async function startBackend(options = {}) {
     store,
     rules: shopRules(windows),
     customerKey: 'profile',
-    // This shop records each firing itself, through its server client, with whether the email went out.
-    trackFirings: false,
     logger: { debug: () => {}, warn: log, error: (message, detail) => log(`${message} ${String(detail ?? '')}`) },
     async onFire(firing) {
       // Read the profile when the timer fires: an email address given after the cart was filled is used.
@@ -72,11 +70,9 @@ export async function startBackend(options = {}) {
       const template = String(firing.event.properties['template'])
       const to = typeof profile.traits['email'] === 'string' ? profile.traits['email'] : (profile.identities.emails[0] ?? null)
       const data = { trigger: firing.event.properties['trigger_event'] ?? null, ...asRecord(firing.event.properties['trigger_properties']) }
+      // The runner records the firing in ecrm_firings (not as the customer's event) and marks it
+      // delivered when this returns; a throw gets it here again, with the same firing.id.
       await outbox.send({ to, template, ruleId: firing.ruleId, customerId: profile.id, data })
-      // Record the firing as an event of the customer (durable queue, at-least-once), so reports
-      // and other tools see that the email went out.
-      const who = profile.identities.userIds[0] !== undefined ? { userId: profile.identities.userIds[0] } : { anonymousId: profile.identities.anonymousIds[0] ?? firing.customerId }
-      client.track({ ...who, event: firing.event.event, properties: { ...firing.event.properties, email_sent: to !== null } })
     },
   })
   await runner.start() // timers of the previous run: due ones fire now

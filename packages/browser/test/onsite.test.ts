@@ -121,6 +121,34 @@ describe('on-site rules', () => {
     expect(abandoned[0]?.['properties']).toMatchObject({ rule_id: 'cart_abandoned', trigger_event: 'Product Added' })
   })
 
+  it('records a firing as a firing: its tracked event carries firing_id, and is neither folded into the profile nor run through the rules', async () => {
+    const echo: RuleDefinition = { id: 'echo', when: 'Cart Abandoned' }
+    const { client, time, sent } = load({ rules: [cartAbandoned, echo] })
+    client.track('Product Added', { product_id: 'sku-1' })
+    await time.settle()
+    const seenAt = client.profile()?.lastSeenAt
+    expect(seenAt).toBe(T0)
+    await time.advance(21 * MINUTE)
+    const abandoned = (await sent()).filter((event) => event['event'] === 'Cart Abandoned')
+    expect(abandoned).toHaveLength(1)
+    expect(abandoned[0]?.['properties']['firing_id']).toMatch(/^cart_abandoned:1:/)
+    expect(client.profile()?.events.totals['Cart Abandoned']).toBeUndefined()
+    expect(client.profile()?.lastSeenAt).toBe(seenAt)
+    expect((await sent()).filter((event) => event['event'] === 'Rule Fired')).toEqual([]) // the echo rule never saw it
+  })
+
+  it('runs an identify call as an Identify event, as the server does', async () => {
+    const welcome: RuleDefinition = { id: 'welcome', when: { event: 'Identify', if: { '!!': [{ var: 'event.properties.email' }] } }, maxFirings: 1 }
+    const { client, time } = load({ rules: [welcome] })
+    const firings: RuleFiring[] = []
+    client.on('rule:welcome', (firing) => firings.push(firing as RuleFiring))
+    client.identify('user-1', { plan: 'free' })
+    client.identify('user-1', { email: 'one@shop.example' })
+    client.identify('user-1', { email: 'one@shop.example' })
+    await time.settle()
+    expect(firings.map((firing) => firing.event.properties['trigger_event'])).toEqual(['Identify'])
+  })
+
   it('does not fire when the order comes inside the window', async () => {
     const { client, time } = load({ rules: [cartAbandoned] })
     const firings: unknown[] = []

@@ -67,7 +67,7 @@ export type {
   ColumnMapping,
   ResultFormat,
 } from './analyze/index.js'
-export { createRuleRunner, createSqlRuleStateStore, loadRules, parseRules, firingEvent } from './rules/index.js'
-export type { RuleRunner, RuleRunnerOptions, CustomerKey, SqlRuleStateStore, SqlRuleStateStoreOptions, PendingEntry } from './rules/index.js'
+export { createRuleRunner, createSqlRuleStateStore, loadRules, parseRules, listFirings } from './rules/index.js'
+export type { RuleRunner, RuleRunnerOptions, CustomerKey, SqlRuleStateStore, SqlRuleStateStoreOptions, PendingEntry, ListFiringsOptions, StoredFiring } from './rules/index.js'
 export { profileSqlColumns, segmentColumns } from './store/profileQueries.js'
 export type { InsertEventsOptions, SegmentOptions, StoreOptions, RefreshOptions, RefreshResult } from './store/storeTypes.js'

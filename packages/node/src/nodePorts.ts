@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto'
+import { MAX_TIMER_DELAY_MS, withLongDelays } from '@ecrm/core'
 import type { Clock, Logger, Scheduler } from '@ecrm/core'
 
 /** Epoch ms from `Date.now`. */
 export const systemClock: Clock = { now: () => Date.now() }
 
-/** The longest delay `setTimeout` honours (2^31 − 1 ms, about 24.8 days); past it Node fires after 1 ms. */
-export const MAX_TIMER_DELAY_MS = 2_147_483_647
+/** The longest delay `setTimeout` honours (2^31 − 1 ms, about 24.8 days); core's constant. */
+export { MAX_TIMER_DELAY_MS }
 
 /** Options of {@link createUnrefScheduler}. */
 export interface UnrefSchedulerOptions {
@@ -15,34 +16,27 @@ export interface UnrefSchedulerOptions {
   readonly now?: () => number
 }
 
+/** `setTimeout`, unref'd. */
+const unrefTimeouts: Scheduler = {
+  schedule(callback, delayMs) {
+    const timer = setTimeout(callback, delayMs)
+    timer.unref()
+    return () => clearTimeout(timer)
+  },
+}
+
 /**
  * Creates a {@link Scheduler} of timers that never keep the process alive on their own (`unref`)
- * and honour delays of any length: a delay past `maxStepMs` is waited in steps, re-armed until
- * the real due time (a 60-day win-back timer would otherwise fire after 1 ms).
+ * and honour delays of any length, through core's `withLongDelays`: a delay past `maxStepMs` is
+ * waited in steps, re-armed until the real due time (a 60-day win-back timer would otherwise
+ * fire after 1 ms).
  *
  * @example
  * const scheduler = createUnrefScheduler()
  * const cancel = scheduler.schedule(() => remind(), 60 * 86_400_000)
  */
 export function createUnrefScheduler({ maxStepMs = MAX_TIMER_DELAY_MS, now = Date.now }: UnrefSchedulerOptions = {}): Scheduler {
-  return {
-    schedule(callback, delayMs) {
-      const dueAt = now() + Math.max(0, delayMs)
-      let timer: ReturnType<typeof setTimeout> | undefined
-      const arm = (waitMs: number): void => {
-        timer = setTimeout(step, Math.min(Math.max(0, waitMs), maxStepMs))
-        timer.unref()
-      }
-      // Re-check the clock at each wake: a step may end a little early, and only the due time counts.
-      function step(): void {
-        const leftMs = dueAt - now()
-        if (leftMs > 0) arm(leftMs)
-        else callback()
-      }
-      arm(delayMs)
-      return () => clearTimeout(timer)
-    },
-  }
+  return withLongDelays(unrefTimeouts, { now }, maxStepMs)
 }
 
 /**

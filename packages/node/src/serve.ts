@@ -65,12 +65,13 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
   const { port = 8080, host = '127.0.0.1', dataDir = '.ecrm-data', databaseUrl, writeKeys = [], allowedOrigins } = options
   const log = options.log ?? ((line: string) => console.log(line))
   const rules = options.rules ?? []
-  // Segment changes go to the rule runner (created next, over this store) as rule events.
+  // Segment changes go to the rule runner (created next, over this store) as rule events, each
+  // customer keyed as its rules key it (the change names the store's customer id).
   let runner: RuleRunner | undefined
   const storeOptions: StoreOptions = {
     ...(options.derive === undefined ? {} : { derive: options.derive }),
     onSegmentChanges: async (events) => {
-      await runner?.processEvents(events.map((change) => ({ event: change.event, userId: change.customerId, properties: change.properties })))
+      await runner?.processSegmentChanges(events)
     },
     onError: (error) => log(`ecrm: processing segment changes failed: ${String(error)}`),
   }

@@ -40,7 +40,8 @@ describe('createRuleRunner on PGlite on disk', () => {
       await b.start()
       await timeB.advance(60 * 60_000)
       expect(fired.map((f) => [f.customerId, f.at])).toEqual([['disk-u', start + 60 * 60_000]])
-      expect(await reopened.query("select count(*)::int as n from ecrm_events where event = 'Cart Abandoned'")).toEqual([{ n: 1 }])
+      expect(await reopened.query("select count(*)::int as n from ecrm_firings where rule_id = 'cart_abandoned' and delivered_at is not null")).toEqual([{ n: 1 }])
+      expect(await reopened.query("select count(*)::int as n from ecrm_events where event = 'Cart Abandoned'")).toEqual([{ n: 0 }])
       b.stop()
       await reopened.close()
     } finally {

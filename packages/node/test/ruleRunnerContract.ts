@@ -104,13 +104,14 @@ export function runRuleRunnerContract(name: string, open: () => Promise<RunnerDa
       return runner
     }
     const freshPrefix = (): string => `t${(prefixes += 1)}:${Math.random().toString(36).slice(2, 8)}:`
+    /** The customer's recorded firings of the cart rule (ecrm_firings, never ecrm_events). */
     const tracked = async (userId: string): Promise<{ event: string; properties: Record<string, unknown> }[]> =>
       db.store.query(
-        "select event, payload->'properties' as properties from ecrm_events where user_id = $1 and event = 'Cart Abandoned'",
+        "select payload->>'event' as event, payload->'properties' as properties from ecrm_firings where customer_id = $1 and rule_id = 'cart_abandoned'",
         [userId],
       )
 
-    it('fires once, 1 h after a cart addition that came through the ingest handler, and tracks it into the store', async () => {
+    it('fires once, 1 h after a cart addition that came through the ingest handler, and records it as a firing', async () => {
       const time = createManualTime(start)
       const fired: RuleFiring[] = []
       const runner = runnerOn(db.store, time, freshPrefix(), fired)
@@ -142,7 +143,14 @@ export function runRuleRunnerContract(name: string, open: () => Promise<RunnerDa
           },
         },
       ])
-      expect((await db.store.getProfile('rr-u1'))?.events.totals['Cart Abandoned']).toBe(1)
+      // A firing is not the customer's activity: no event, nothing folded, lastSeenAt where the cart left it.
+      const profile = await db.store.getProfile('rr-u1')
+      expect(profile?.events.totals['Cart Abandoned']).toBeUndefined()
+      expect(profile?.lastSeenAt).toBe(start)
+      expect(await db.store.query("select count(*)::int as n from ecrm_events where event = 'Cart Abandoned'")).toEqual([{ n: 0 }])
+      expect(await db.store.query("select firing_id, delivered_at is not null as delivered from ecrm_firings where customer_id = 'rr-u1'")).toEqual([
+        { firing_id: fired[0]?.id, delivered: true },
+      ])
       expect(await runner.pending()).toEqual([])
       runner.stop()
     })
@@ -253,8 +261,8 @@ export function runRuleRunnerContract(name: string, open: () => Promise<RunnerDa
       expect(mine(first.flat())).toEqual(['rr-s1'])
       expect(mine(await a.checkSchedules())).toEqual([]) // the same inactivity, already greeted
       expect(mine(fired)).toEqual(['rr-s1'])
-      const rows = await db.store.query<{ user_id: string }>("select user_id from ecrm_events where event = 'Win Back Sent' and user_id like 'rr-s%'")
-      expect(rows).toEqual([{ user_id: 'rr-s1' }])
+      const rows = await db.store.query<{ customer_id: string }>("select customer_id from ecrm_firings where payload->>'event' = 'Win Back Sent' and customer_id like 'rr-s%'")
+      expect(rows).toEqual([{ customer_id: 'rr-s1' }])
     })
 
     it('lets exactly one of two concurrent writers of a state win (compare-and-set)', async () => {
@@ -273,6 +281,37 @@ export function runRuleRunnerContract(name: string, open: () => Promise<RunnerDa
       expect([await one.get(key), await two.get(key)]).toEqual([expect.objectContaining({ firings: 1, pending: null }), expect.objectContaining({ firings: 1 })])
     })
 
+    it('hands a firing whose handler threw to onFire again, with the same id, once the redelivery delay passed', async () => {
+      const time = createManualTime(start)
+      const calls: string[] = []
+      const runner = createRuleRunner({
+        store: db.store,
+        rules: [cartAbandoned],
+        clock: time.clock,
+        scheduler: time.scheduler,
+        keyPrefix: freshPrefix(),
+        pollIntervalMs: 0,
+        redeliverAfterMs: 10 * minute,
+        onFire: (firing) => {
+          calls.push(firing.id)
+          if (calls.length === 1) throw new Error('mail server down')
+        },
+      })
+      time.watch(runner)
+      await runner.start()
+      await runner.processEvents([track('rr-u8', 'Product Added')])
+      await time.advance(hour)
+      expect(calls).toHaveLength(1)
+      await runner.fireDue() // too early: the first delivery's lease still holds
+      expect(calls).toHaveLength(1)
+      await time.advance(10 * minute)
+      await runner.fireDue()
+      await runner.fireDue() // delivered now: never again
+      expect(calls).toEqual([calls[0], calls[0]])
+      expect(await db.store.query("select attempts, delivered_at is not null as delivered from ecrm_firings where customer_id = 'rr-u8'")).toEqual([{ attempts: 2, delivered: true }])
+      runner.stop()
+    })
+
     it('forgets the rule state of an erased customer: the pending reminder never fires', async () => {
       const time = createManualTime(start)
       const fired: RuleFiring[] = []
@@ -283,6 +322,7 @@ export function runRuleRunnerContract(name: string, open: () => Promise<RunnerDa
       expect(await db.store.query("select count(*)::int as n from ecrm_rule_state where customer_id = 'rr-u7'")).toEqual([{ n: 1 }])
       await db.store.forget({ userId: 'rr-u7' })
       expect(await db.store.query("select count(*)::int as n from ecrm_rule_state where customer_id = 'rr-u7'")).toEqual([{ n: 0 }])
+      expect(await db.store.query("select count(*)::int as n from ecrm_firings where customer_id = 'rr-u7'")).toEqual([{ n: 0 }])
       await time.advance(2 * hour)
       expect(fired).toEqual([])
       runner.stop()

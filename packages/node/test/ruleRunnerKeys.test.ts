@@ -62,14 +62,15 @@ describe('createRuleRunner customerKey', () => {
     await store.close()
   }, 60_000)
 
-  it('profile: one customer across ids; the firing is tracked under their user id', async () => {
+  it('profile: one customer across ids; the firing is recorded under the store customer id', async () => {
     const { store, time, fired, runner, ingest } = await setUp({ rules: [cart('cart_abandoned')], customerKey: 'profile' })
     await ingest([event({ type: 'identify', anonymousId: 'a-3', userId: 'u-3' }), event({ type: 'track', anonymousId: 'a-3', event: 'Product Added' })])
     await time.advance(2 * HOUR)
     const profile = await store.getProfile('u-3')
     expect(profile).toBeDefined()
     expect(fired.map((firing) => firing.customerId)).toEqual([profile?.id])
-    expect(await store.query("select user_id, anonymous_id from ecrm_events where event = 'Cart Abandoned'")).toEqual([{ user_id: 'u-3', anonymous_id: null }])
+    expect(await store.query("select customer_id from ecrm_firings where rule_id = 'cart_abandoned'")).toEqual([{ customer_id: profile?.id }])
+    expect(await store.query("select count(*)::int as n from ecrm_events where event = 'Cart Abandoned'")).toEqual([{ n: 0 }])
     runner.stop()
     await store.close()
   }, 60_000)

@@ -1,4 +1,4 @@
-import { EcrmError, compileLogic, createRuleEngine, defaultLeadModel, isTruthy, isValidTimeZone, scoreLead } from '@ecrm/core'
+import { EcrmError, compileLogic, createRuleEngine, customerTimeZone, defaultLeadModel, isTruthy, scoreLead, toRuleEvent } from '@ecrm/core'
 import type { Cancel, CompiledLogic, EcrmEvent, LeadScore, RuleDefinition, RuleEngine, RuleStateStore } from '@ecrm/core'
 import { createKeyValueRuleStateStore } from './keyValueRuleStore.js'
 import { createLocalProfile } from './localProfile.js'
@@ -56,6 +56,9 @@ export function createOnsite(settings: OnsiteSettings, host: OnsiteHost): Onsite
     track: (exposure) => host.track(exposure.event, { ...exposure.properties }),
   })
   const conditions = new Map<string, { condition: CompiledLogic | null; zone: string | undefined }>()
+  // The messageIds of the firings' own tracked events: a firing is not the visitor's activity,
+  // so it is neither folded into the profile nor run through the rules (no loops).
+  const firingMessages = new Set<string>()
   for (const rule of rules) conditions.set(rule.id, { condition: rule.if === undefined ? null : compileLogic(rule.if), zone: rule.timeZone })
 
   const fail = (where: string) => (error: unknown) =>
@@ -70,7 +73,9 @@ export function createOnsite(settings: OnsiteSettings, host: OnsiteHost): Onsite
           store,
           keyPrefix: '',
           onFire: (firing) => {
-            host.track(firing.event.event, { ...firing.event.properties })
+            const messageId = host.createId()
+            firingMessages.add(messageId)
+            host.track(firing.event.event, { ...firing.event.properties, firing_id: firing.id }, messageId)
             host.emit(`rule:${firing.ruleId}`, firing)
           },
         })
@@ -87,10 +92,6 @@ export function createOnsite(settings: OnsiteSettings, host: OnsiteHost): Onsite
     experiments.invalidate()
     for (const listener of [...listeners]) listener()
   }
-  const zoneOf = (fallback: string | undefined): string => {
-    const zone = profile.get().traits['timezone']
-    return typeof zone === 'string' && isValidTimeZone(zone) ? zone : (fallback ?? 'UTC')
-  }
   const checkSchedules = (): void => {
     if (engine === undefined || !hasSchedules) return
     engine.checkSchedules(VISITOR, profile.get()).catch(fail('checkSchedules'))
@@ -98,15 +99,12 @@ export function createOnsite(settings: OnsiteSettings, host: OnsiteHost): Onsite
   }
 
   const observe = (event: EcrmEvent): void => {
+    if (firingMessages.delete(event.messageId)) return
     if (profile.fold(event, host.clock.now())) changed()
-    if (engine === undefined || event.type !== 'track') return
-    const timezone = event.context?.timezone
-    engine
-      .process(
-        { event: event.event, anonymousId: VISITOR, properties: event.properties ?? {}, ...(timezone === undefined ? {} : { context: { timezone } }) },
-        profile.get(),
-      )
-      .catch(fail(`process("${event.event}")`))
+    // Core maps the call as on the server (identify → Identify, page → Page Viewed, ...).
+    const ruleEvent = engine === undefined ? null : toRuleEvent(event)
+    if (ruleEvent === null) return
+    engine?.process({ ...ruleEvent, userId: undefined, anonymousId: VISITOR }, profile.get()).catch(fail(`process("${ruleEvent.event}")`))
   }
 
   return {
@@ -140,7 +138,8 @@ export function createOnsite(settings: OnsiteSettings, host: OnsiteHost): Onsite
       let value = ruleValues.get(id)
       if (value === undefined) {
         const data = { profile: profile.get(), event: null }
-        value = entry.condition === null || isTruthy(entry.condition(data, { now: host.clock.now(), timeZone: zoneOf(entry.zone) }))
+        const timeZone = customerTimeZone(data.profile, null, entry.zone)
+        value = entry.condition === null || isTruthy(entry.condition(data, { now: host.clock.now(), timeZone }))
         ruleValues.set(id, value)
       }
       return value

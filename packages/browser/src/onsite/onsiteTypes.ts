@@ -43,8 +43,10 @@ export interface OnsiteHost {
   readonly visitorId: () => string
   /** The page's query string, for experiment QA overrides. */
   readonly search: () => string
-  /** Tracks an event through the pipeline (rule firings, exposures). */
-  readonly track: (event: string, properties: Record<string, unknown>) => void
+  /** Tracks an event through the pipeline (rule firings, exposures), under `messageId` when given. */
+  readonly track: (event: string, properties: Record<string, unknown>, messageId?: string) => void
+  /** A fresh unique id (the messageId of a firing's tracked event). */
+  readonly createId: () => string
   /** Emits a client event (`rule:<id>`) to handlers registered with `on`. */
   readonly emit: (name: string, payload: unknown) => void
   /** Reports an error on the client's channels (`onError`, `stats().lastError`, the `'error'` event); never throws. */

@@ -72,8 +72,9 @@ export const startOnsite: OnsiteStarter = (options, { ports, report, guard, eras
       report,
       visitorId: () => core.user().anonymousId ?? 'visitor',
       search: () => readPageContext()?.search ?? '',
-      track: (event, properties) => {
-        const result = core.track({ event, properties })
+      createId: ports.createId,
+      track: (event, properties, messageId) => {
+        const result = core.track(messageId === undefined ? { event, properties } : { event, properties, messageId })
         if (!result.ok) report(result.error)
       },
       emit: core.emit,

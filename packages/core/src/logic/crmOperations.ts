@@ -1,6 +1,7 @@
+import { anniversaryToday } from './calendar.js'
 import { dayMs, isRelativeTime, parseDuration, toEpochMs } from './duration.js'
 import { isPlainObject, readPath, splitPath } from './semantics.js'
-import { formatLocalDate, toLocalTime } from './timeZone.js'
+import { formatLocalDate } from './timeZone.js'
 import type { LogicOperationDefinition, LogicScope } from './types.js'
 
 /**
@@ -17,8 +18,8 @@ export interface RuleProfile {
   readonly rfm?: { readonly segment?: string }
   /** Any other segment ids the customer belongs to. */
   readonly segments?: readonly string[]
-  /** Lead score; `grade` is its letter (`A`...`D`). */
-  readonly lead?: { readonly grade?: string }
+  /** Lead score: `letter` is its grade letter (`A`...`D`), `grade` letter and level (`A1`). */
+  readonly lead?: { readonly letter?: string; readonly grade?: string }
   readonly [key: string]: unknown
 }
 
@@ -47,37 +48,16 @@ function compareTimes(after: boolean) {
   }
 }
 
-/** Month and day of a date value (`YYYY-MM-DD...` as written, or the UTC date of epoch ms). */
-function monthDayOf(value: unknown): { year: number; month: number; day: number } | null {
-  if (typeof value === 'string') {
-    const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(value.trim())
-    if (match === null) return null
-    return { year: Number(match[1]), month: Number(match[2]), day: Number(match[3]) }
-  }
-  if (typeof value === 'number' && Number.isFinite(value)) {
-    const date = new Date(value)
-    return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() }
-  }
-  return null
-}
-
-function isLeapYear(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
-}
-
 /**
- * Whole years since `date` when today (in the zone) is its anniversary, else 0. A 29 February date
- * is celebrated on 28 February in common years.
+ * Whole years since `date` when today (in the zone) is its anniversary in the calendar (third
+ * argument, `"gregorian"` by default, or `"persian"`), else 0. See {@link anniversaryToday}.
  */
 function yearsOnAnniversary(args: readonly unknown[], { context }: LogicScope): number {
-  const date = monthDayOf(args[0])
-  if (date === null || context.now === undefined) return 0
+  if (context.now === undefined) return 0
   const zone = typeof args[1] === 'string' && args[1] !== '' ? args[1] : (context.timeZone ?? 'UTC')
-  const today = toLocalTime(context.now, zone)
-  if (today === null) return 0
-  const day = date.month === 2 && date.day === 29 && !isLeapYear(today.year) ? 28 : date.day
-  if (today.month !== date.month || today.day !== day) return 0
-  return Math.max(today.year - date.year, 0)
+  const calendar = args[2] ?? 'gregorian'
+  if (calendar !== 'gregorian' && calendar !== 'persian') return 0
+  return anniversaryToday(args[0], context.now, zone, calendar)?.years ?? 0
 }
 
 function inSegment(args: readonly unknown[], { data }: LogicScope): boolean {
@@ -166,8 +146,8 @@ export function createCrmOperations(): Map<string, LogicOperationDefinition> {
     ['hours_since', { evaluate: elapsed(3_600_000), minArgs: 1, maxArgs: 1 }],
     ['before', { evaluate: compareTimes(false), minArgs: 2, maxArgs: 2 }],
     ['after', { evaluate: compareTimes(true), minArgs: 2, maxArgs: 2 }],
-    ['birthday_today', { evaluate: (args, scope) => yearsOnAnniversary(args, scope) > 0, minArgs: 1, maxArgs: 2 }],
-    ['anniversary', { evaluate: yearsOnAnniversary, minArgs: 1, maxArgs: 2 }],
+    ['birthday_today', { evaluate: (args, scope) => yearsOnAnniversary(args, scope) > 0, minArgs: 1, maxArgs: 3 }],
+    ['anniversary', { evaluate: yearsOnAnniversary, minArgs: 1, maxArgs: 3 }],
     ['in_segment', { evaluate: inSegment, minArgs: 1, maxArgs: 2 }],
     ['count_events', { evaluate: sumBuckets(false), minArgs: 1, maxArgs: 2 }],
     ['sum_events', { evaluate: sumBuckets(true), minArgs: 1, maxArgs: 3 }],

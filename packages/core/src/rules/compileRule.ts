@@ -9,6 +9,8 @@ import type { RuleDefinition, RuleEventMatch, RuleSchedule } from './ruleSchema.
 /** An event matcher, compiled. */
 export interface CompiledMatch {
   readonly event: string
+  /** Properties the event must have, with these values (strict equality). */
+  readonly where: Readonly<Record<string, unknown>> | null
   readonly condition: CompiledLogic | null
 }
 
@@ -55,8 +57,8 @@ export function compileRule(definition: RuleDefinition, logic?: LogicEngine): Co
   }
   const match = (value: RuleEventMatch | undefined, key: string): CompiledMatch | null => {
     if (value === undefined) return null
-    if (typeof value === 'string') return { event: value, condition: null }
-    return { event: value.event, condition: compile(value.if, [key, 'if']) }
+    if (typeof value === 'string') return { event: value, where: null, condition: null }
+    return { event: value.event, where: value.where ?? null, condition: compile(value.if, [key, 'if']) }
   }
   const ms = (value: string | number | undefined): number | null =>
     value === undefined ? null : parseDuration(value)

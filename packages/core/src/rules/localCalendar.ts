@@ -1,9 +1,12 @@
 import { dayMs, toEpochMs } from '../logic/duration.js'
-import { applyLogic } from '../logic/engine.js'
+import { anniversaryToday } from '../logic/calendar.js'
 import { readPath, splitPath } from '../logic/semantics.js'
 import { formatLocalDate, fromLocalTime, toLocalTime } from '../logic/timeZone.js'
 import { parseLocalTime } from './compileRule.js'
 import type { RuleSchedule } from './ruleSchema.js'
+
+/** Where a stored profile keeps the last order's time: the default `field` of `inactiveDays`. */
+export const DEFAULT_INACTIVITY_FIELD = 'money.lastOrderAt'
 
 /** Quiet hours as local minutes of the day; `end` before `start` spans midnight. */
 export interface QuietWindow {
@@ -43,7 +46,7 @@ export function nextLocalTime(at: number, minute: number, timeZone: string): num
 
 /**
  * The occurrence a schedule is due for at `at`, as a key that changes once per occurrence (the
- * local date for `daily`, the local year for `birthday`, the last activity for `inactiveDays`),
+ * local date for `daily`, the birthday's year in its calendar, the last activity for `inactiveDays`),
  * or `null` when nothing is due. A rule fires at most once per occurrence.
  */
 export function dueOccurrence(schedule: RuleSchedule, at: number, timeZone: string, profile: unknown): string | null {
@@ -55,12 +58,13 @@ export function dueOccurrence(schedule: RuleSchedule, at: number, timeZone: stri
   }
   if ('birthday' in schedule) {
     if (minute < parseLocalTime(schedule.at ?? '09:00')) return null
-    const birthday = readPath(profile, splitPath(schedule.birthday), null)
-    const isToday = applyLogic({ birthday_today: [birthday, timeZone] }, null, { now: at }) === true
-    return isToday ? `birthday:${local.year}` : null
+    const calendar = schedule.calendar ?? 'gregorian'
+    const today = anniversaryToday(readPath(profile, splitPath(schedule.birthday), null), at, timeZone, calendar)
+    // The key holds the year of the birthday's own calendar: one greeting per Persian year too.
+    return today === null || today.years === 0 ? null : `birthday:${calendar === 'gregorian' ? '' : `${calendar}:`}${today.year}`
   }
   if (schedule.at !== undefined && minute < parseLocalTime(schedule.at)) return null
-  const last = readPath(profile, splitPath(schedule.field ?? 'lastOrderAt'), null)
+  const last = readPath(profile, splitPath(schedule.field ?? DEFAULT_INACTIVITY_FIELD), null)
   const lastAt = toEpochMs(last, at)
   if (lastAt === null || at - lastAt < schedule.inactiveDays * dayMs) return null
   return `inactive:${lastAt}`

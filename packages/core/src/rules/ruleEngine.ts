@@ -1,11 +1,14 @@
 import { EcrmError } from '../errors.js'
-import { isTruthy, readPath } from '../logic/semantics.js'
-import { isValidTimeZone } from '../logic/timeZone.js'
+import { isTruthy } from '../logic/semantics.js'
+import type { EcrmEvent } from '../model/envelope.js'
 import type { Cancel } from '../ports.js'
+import { withLongDelays } from '../time/longDelays.js'
 import { compileRule } from './compileRule.js'
 import type { CompiledMatch, CompiledRule } from './compileRule.js'
+import { customerTimeZone } from './customerTimeZone.js'
 import { decideFiring } from './decideFiring.js'
 import { dueOccurrence } from './localCalendar.js'
+import { toRuleEvent } from './ruleEvents.js'
 import { emptyRuleState } from './ruleStateStore.js'
 import type { PendingFiring, RuleCustomerState } from './ruleStateStore.js'
 import type { RuleEngine, RuleEngineOptions, RuleEvent, RuleFiring } from './ruleTypes.js'
@@ -27,7 +30,9 @@ type PendingIndex = Record<string, { ruleId: string; customerId: string; dueAt: 
  * await engine.process({ event: 'Product Added', userId: 'u-1' }, profile)
  */
 export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
-  const { clock, scheduler, store, onFire, logger } = options
+  const { clock, store, onFire, logger } = options
+  // Timers of any length, in every runtime: a 60-day win-back must not fire after 1 ms.
+  const scheduler = withLongDelays(options.scheduler, clock)
   const prefix = options.keyPrefix ?? 'ecrm:rules:'
   const indexKey = `${prefix}pending`
   const rules = new Map<string, CompiledRule>()
@@ -77,20 +82,12 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     timers.delete(key)
   }
 
-  function timeZoneFor(rule: CompiledRule, profile: unknown, event: RuleEvent | null): string {
-    const candidates = [
-      options.timeZoneOf?.(profile, event),
-      readPath(profile, ['timezone'], undefined),
-      readPath(profile, ['traits', 'timezone'], undefined),
-      event?.context?.timezone,
-      rule.timeZone,
-    ]
-    for (const zone of candidates) if (typeof zone === 'string' && isValidTimeZone(zone)) return zone
-    return 'UTC'
-  }
+  const timeZoneFor = (rule: CompiledRule, profile: unknown, event: RuleEvent | null): string =>
+    customerTimeZone(profile, event, rule.timeZone, options.timeZoneOf?.(profile, event))
 
   function matches(match: CompiledMatch | null, event: RuleEvent, data: unknown, now: number, timeZone: string): boolean {
     if (match === null || match.event !== event.event) return false
+    for (const key in match.where) if (event.properties?.[key] !== match.where[key]) return false
     return match.condition === null || isTruthy(match.condition(data, { now, timeZone }))
   }
 
@@ -118,8 +115,11 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       await save(key, rule.id, customerId, { ...state, pending, lastOccurrence })
       return null
     }
-    await save(key, rule.id, customerId, { firings: state.firings + 1, lastFiredAt: now, lastOccurrence, pending: null })
+    const firings = state.firings + 1
+    await save(key, rule.id, customerId, { firings, lastFiredAt: now, lastOccurrence, pending: null })
     const firing: RuleFiring = {
+      // Unique: one state write (a compare-and-set on the server) claims each count of a rule and customer.
+      id: `${rule.id}:${firings}:${now.toString(36)}:${customerId}`,
       ruleId: rule.id,
       customerId,
       at: now,
@@ -164,7 +164,9 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     return attempt(rule, entry.customerId, state, pending, null, pending.reason === 'quiet')
   }
 
-  async function processEvent(event: RuleEvent, profile: unknown): Promise<RuleFiring[]> {
+  async function processEvent(input: RuleEvent | EcrmEvent, profile: unknown): Promise<RuleFiring[]> {
+    const event = toRuleEvent(input)
+    if (event === null) return []
     const customerId = event.userId ?? event.anonymousId
     if (customerId === undefined || customerId === '') return []
     const now = clock.now()

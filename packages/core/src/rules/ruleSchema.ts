@@ -24,10 +24,16 @@ const eventName = z.string().min(1, 'expected an event name such as "Order Compl
 /** JsonLogic condition; its operators are checked by compiling it (see defineRule). */
 const condition = z.unknown()
 
-/** An event to match: its name, or its name and a JsonLogic condition on `{ event, profile }`. */
+/** A property value `where` compares with (strict equality). */
+const propertyValue = z.union([z.string(), z.number(), z.boolean(), z.null()])
+
+/**
+ * An event to match: its name, or its name with `where` (properties that must equal these values,
+ * e.g. `{ segment_id: 'at_risk' }`) and a JsonLogic condition on `{ event, profile }`.
+ */
 const eventMatch = z.union([
   eventName,
-  z.strictObject({ event: eventName, if: condition.optional() }),
+  z.strictObject({ event: eventName, where: z.record(z.string(), propertyValue).optional(), if: condition.optional() }),
 ])
 
 /** When a rule runs on its own clock instead of on an event. Times are in the customer's zone. */
@@ -36,9 +42,12 @@ const schedule = z.union([
   z.strictObject({
     birthday: z.string().min(1).describe('path of the birth date in the profile, e.g. "traits.birthday"'),
     at: localTime.optional(),
+    /** The calendar the date recurs in: its Gregorian or its Persian (Jalali) month and day. @default "gregorian" */
+    calendar: z.enum(['gregorian', 'persian'], 'expected "gregorian" or "persian"').optional(),
   }),
   z.strictObject({
     inactiveDays: z.number().int().positive(),
+    /** Path of the last activity's time in the profile. @default "money.lastOrderAt" */
     field: z.string().min(1).optional(),
     at: localTime.optional(),
   }),

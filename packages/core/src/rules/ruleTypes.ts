@@ -1,4 +1,5 @@
 import type { LogicEngine } from '../logic/engine.js'
+import type { EcrmEvent } from '../model/envelope.js'
 import type { Clock, Logger, Scheduler } from '../ports.js'
 import type { RuleDefinition } from './ruleSchema.js'
 import type { RuleStateStore } from './ruleStateStore.js'
@@ -15,6 +16,11 @@ export interface RuleEvent {
 
 /** One firing of a rule for a customer: what `onFire` receives. */
 export interface RuleFiring {
+  /**
+   * Unique per firing (the rule id, the firing's count for this customer, its time in base 36,
+   * the customer id): the key a handler dedupes by, as delivery may repeat it.
+   */
+  readonly id: string
   readonly ruleId: string
   /** `userId`, else `anonymousId`, of the customer. */
   readonly customerId: string
@@ -43,7 +49,8 @@ export interface RuleEngineOptions {
   /** The engine for conditions (custom operators). @default the shared built-in engine */
   readonly logic?: LogicEngine
   /**
-   * The customer's IANA zone for quiet hours and schedules.
+   * The customer's IANA zone for quiet hours and schedules, ahead of the rest of core's
+   * `customerTimeZone` precedence.
    * @default profile.timezone, profile.traits.timezone, event.context.timezone, rule.timeZone, "UTC"
    */
   readonly timeZoneOf?: (profile: unknown, event: RuleEvent | null) => string | undefined
@@ -57,8 +64,12 @@ export interface RuleEngineOptions {
 export interface RuleEngine {
   /** Re-arms the timers persisted by a previous run; those already due fire now, once. */
   readonly start: () => Promise<void>
-  /** Runs the event rules on one event of a customer; returns the firings it caused at once. */
-  readonly process: (event: RuleEvent, profile?: unknown) => Promise<RuleFiring[]>
+  /**
+   * Runs the event rules on one event of a customer (a Segment event, mapped by `toRuleEvent`:
+   * `identify` as `Identify`, `page` as `Page Viewed`..., or a rule event); returns the firings
+   * it caused at once.
+   */
+  readonly process: (event: RuleEvent | EcrmEvent, profile?: unknown) => Promise<RuleFiring[]>
   /**
    * Runs the scheduled rules for one customer at the current time (call it on load and then
    * periodically, e.g. hourly, per customer). Each occurrence fires at most once.

@@ -36,6 +36,7 @@ describe('createRuleEngine: absence (cart abandonment)', () => {
     await time.advance(1 * minute)
     expect(fired).toHaveLength(1)
     expect(fired[0]).toEqual({
+      id: `cart_abandoned:1:${(start + hour).toString(36)}:u-1`,
       ruleId: 'cart_abandoned',
       customerId: 'u-1',
       at: start + hour,
@@ -206,16 +207,17 @@ describe('createRuleEngine: schedules', () => {
   })
 
   it('fires a win-back once per inactivity period', async () => {
-    const winBack = defineRule({ id: 'win_back', schedule: { inactiveDays: 60, field: 'lastOrderAt' } })
+    // No field: the stored profile's money.lastOrderAt (epoch ms).
+    const winBack = defineRule({ id: 'win_back', schedule: { inactiveDays: 60 } })
     const { time, engine } = setup([winBack])
-    const profile = { lastOrderAt: new Date(start - 59 * day).toISOString() }
+    const profile = { money: { lastOrderAt: start - 59 * day } }
     expect(await engine.checkSchedules('u-1', profile)).toHaveLength(0)
     await time.advance(day)
     expect(await engine.checkSchedules('u-1', profile)).toHaveLength(1)
     await time.advance(day)
     expect(await engine.checkSchedules('u-1', profile)).toHaveLength(0)
     // A new order, then 60 more silent days: a new period.
-    const later = { lastOrderAt: new Date(start + 2 * day).toISOString() }
+    const later = { money: { lastOrderAt: start + 2 * day } }
     await time.advance(60 * day)
     expect(await engine.checkSchedules('u-1', later)).toHaveLength(1)
   })

@@ -1,8 +1,8 @@
-import { createRuleEngine } from '@ecrm/core'
-import type { Cancel, Clock, CustomerProfile, EcrmEvent, Logger, LogicEngine, RuleDefinition, RuleEngine, RuleEvent, RuleFiring, Scheduler } from '@ecrm/core'
+import { createRuleEngine, toRuleEvent } from '@ecrm/core'
+import type { Cancel, Clock, CustomerProfile, EcrmEvent, Logger, LogicEngine, RuleDefinition, RuleEngine, RuleEvent, RuleFiring, Scheduler, SegmentChangeEvent } from '@ecrm/core'
 import { systemClock, unrefScheduler } from '../nodePorts.js'
 import type { Store } from '../store/storeTypes.js'
-import { firingEvent } from './firingEvent.js'
+import { leaseUndeliveredFirings, markFiringDelivered, recordFiring } from './firings.js'
 import { createSqlRuleStateStore } from './sqlRuleStateStore.js'
 import type { SqlRuleStateStore } from './sqlRuleStateStore.js'
 
@@ -18,22 +18,26 @@ export type CustomerKey = 'userId' | 'anonymousId' | 'profile'
 
 /** Options of {@link createRuleRunner}. */
 export interface RuleRunnerOptions {
-  /** The SQL store: rule state lives in its `ecrm_rule_state`, profiles come from it, firings go to it. */
-  readonly store: Pick<Store, 'query' | 'insertEvents' | 'getProfile' | 'listProfiles'>
+  /** The SQL store: rule state lives in its `ecrm_rule_state`, firings in `ecrm_firings`, profiles come from it. */
+  readonly store: Pick<Store, 'query' | 'getProfile' | 'listProfiles'>
   /** The rules, validated with `defineRule` (or {@link loadRules}). */
   readonly rules: readonly RuleDefinition[]
   /** @default the system clock */
   readonly clock?: Clock
   /** Arms the rules' timers. @default `setTimeout`, unref'd */
   readonly scheduler?: Scheduler
-  /** Called once per firing, after it is recorded (and tracked, with `trackFirings`). Errors are logged. */
+  /**
+   * Called for each firing after it is recorded in `ecrm_firings`; at least once: a handler that
+   * throws (or a process that dies before it returns) gets the firing again, with the same
+   * `firing.id`, after `redeliverAfterMs`. Dedupe by `firing.id`. Errors are logged.
+   */
   readonly onFire?: (firing: RuleFiring) => void | Promise<void>
   /**
-   * Store each firing as a `track` event of the customer (`then.event`, e.g. `Cart Abandoned`,
-   * with `rule_id`...), so it lands in the profile and in SQL, and destinations can act on it.
-   * @default true
+   * How long a firing whose `onFire` did not complete waits before it is handed out again (by
+   * the polling of whichever runner is up), in ms.
+   * @default 300_000
    */
-  readonly trackFirings?: boolean
+  readonly redeliverAfterMs?: number
   /**
    * How often to reload the pending timers of every process and fire those due, in ms: a timer
    * armed by a runner that stopped fires within this delay of its due time. 0 turns polling off.
@@ -62,11 +66,16 @@ export interface RuleRunner {
   readonly start: () => Promise<void>
   /**
    * Runs the event rules on events (the ingest handler's `onEvents`, or events your backend
-   * tracks): `track` events, and `identify` calls as `Identify` events (traits as properties),
-   * each with its customer's stored profile. Returns the firings
+   * tracks), mapped as core's `toRuleEvent` does in every runtime (`identify` as `Identify`,
+   * `page` as `Page Viewed`...), each with its customer's stored profile. Returns the firings
    * that happened at once (delayed ones fire on their timers).
    */
   readonly processEvents: (events: readonly (EcrmEvent | RuleEvent)[]) => Promise<RuleFiring[]>
+  /**
+   * Runs the event rules on the store's segment changes (`Segment Entered` / `Segment Exited`,
+   * by the store's customer id), which are not customer events: they are never stored as events.
+   */
+  readonly processSegmentChanges: (changes: readonly SegmentChangeEvent[]) => Promise<RuleFiring[]>
   /** Fires the due timers of every process now (what polling does); returns the firings. */
   readonly fireDue: () => Promise<RuleFiring[]>
   /** Runs the scheduled rules (birthday, inactivity, daily) over every stored profile. */
@@ -85,8 +94,8 @@ const PROFILE_PAGE = 500
  * Creates the server-side rule runner: core's rule engine with its state in the SQL store
  * ({@link createSqlRuleStateStore}), so pending timers survive a restart and several runners
  * (processes, or a restarted one) over one database fire each timer exactly once, as far as the
- * state goes: a firing is recorded before it is tracked and handed to `onFire`, so a crash
- * between the two loses that one firing rather than doubling it.
+ * state goes. Each firing is then recorded in `ecrm_firings` (never as an event of the customer:
+ * it moves no `lastSeenAt` and no inactivity schedule) and handed to `onFire`, at least once.
  *
  * @example
  * const store = await createPgliteStore('.ecrm-data')
@@ -95,7 +104,8 @@ const PROFILE_PAGE = 500
  * const ingest = createIngestHandler({ store, writeKeys: ['WRITE_KEY'], onEvents: runner.processEvents })
  */
 export function createRuleRunner(options: RuleRunnerOptions): RuleRunner {
-  const { store, rules, clock = systemClock, scheduler = unrefScheduler, trackFirings = true, logger } = options
+  const { store, rules, clock = systemClock, scheduler = unrefScheduler, logger } = options
+  const redeliverAfterMs = options.redeliverAfterMs ?? 300_000
   const keyPrefix = options.keyPrefix ?? 'ecrm:rules:'
   const pollIntervalMs = options.pollIntervalMs ?? 30_000
   const hasSchedules = rules.some((rule) => rule.schedule !== undefined)
@@ -130,14 +140,30 @@ export function createRuleRunner(options: RuleRunnerOptions): RuleRunner {
     // Another runner changed this state first (it fired or cleared the timer): not ours to fire.
     if (state.takeLost(state.stateKey(firing.ruleId, firing.customerId))) return
     delivered.add(firing)
-    if (trackFirings) {
+    try {
+      await recordFiring(store, firing, clock.now() + redeliverAfterMs)
+    } catch (error) {
+      logger?.error(`Rule firing not recorded: writing firing "${firing.id}" of rule "${firing.ruleId}" to ecrm_firings failed (onFire still runs)`, error)
+    }
+    await hand(firing)
+  }
+
+  /** Runs `onFire`, then marks the firing delivered; a throw leaves it for redelivery (and is logged by the engine or the poll). */
+  async function hand(firing: RuleFiring): Promise<void> {
+    await options.onFire?.(firing)
+    await markFiringDelivered(store, firing, clock.now())
+  }
+
+  async function redeliver(): Promise<RuleFiring[]> {
+    const firings = await leaseUndeliveredFirings(store, clock.now(), redeliverAfterMs)
+    for (const firing of firings) {
       try {
-        await store.insertEvents([await firingEvent(store, firing)])
+        await hand(firing)
       } catch (error) {
-        logger?.error(`Rule firing not tracked: storing the "${firing.event.event}" event of rule "${firing.ruleId}" failed (onFire still runs)`, error)
+        logger?.error(`Rule handler failed: onFire for firing "${firing.id}" of rule "${firing.ruleId}" (attempt ${firing.attempts}; it is handed out again in ${redeliverAfterMs} ms)`, error)
       }
     }
-    await options.onFire?.(firing)
+    return firings
   }
 
   const ours = (firings: RuleFiring[]): RuleFiring[] => firings.filter((firing) => delivered.has(firing))
@@ -150,6 +176,7 @@ export function createRuleRunner(options: RuleRunnerOptions): RuleRunner {
       await lane.state.refresh()
       firings.push(...ours(await lane.engine.fireDue()))
     }
+    await redeliver()
     return firings
   }
 
@@ -188,6 +215,7 @@ export function createRuleRunner(options: RuleRunnerOptions): RuleRunner {
         await lane.state.refresh()
         await lane.engine.start()
       }
+      await redeliver()
       if (running) return
       running = true
       every(pollIntervalMs, 'polling due timers', fireDue)
@@ -212,6 +240,20 @@ export function createRuleRunner(options: RuleRunnerOptions): RuleRunner {
       }
       return firings
     },
+    async processSegmentChanges(changes) {
+      const firings: RuleFiring[] = []
+      for (const change of changes) {
+        if (!watched.has(change.event)) continue
+        const profile = await store.getProfile(change.customerId)
+        if (profile === undefined) continue // erased meanwhile
+        for (const lane of lanes) {
+          const customerId = customerIdOf(lane.key, profile)
+          if (customerId === undefined) continue
+          firings.push(...ours(await lane.engine.process({ event: change.event, userId: customerId, properties: change.properties }, profile)))
+        }
+      }
+      return firings
+    },
     fireDue,
     checkSchedules,
     pending: () => pendingOf(lanes.map((lane) => lane.engine)),
@@ -230,24 +272,6 @@ export function createRuleRunner(options: RuleRunnerOptions): RuleRunner {
 function eventNameOf(match: RuleDefinition['when']): string | null {
   if (match === undefined) return null
   return typeof match === 'string' ? match : match.event
-}
-
-/**
- * What the engine sees of an event: a `track` event as it is; an `identify` call as an event
- * named `Identify` with the traits as its properties (so a welcome rule can say `when: "Identify"`);
- * other types trigger no rule.
- */
-function toRuleEvent(event: EcrmEvent | RuleEvent): RuleEvent | null {
-  if (!('type' in event)) return event
-  if (event.type === 'track') return event
-  if (event.type !== 'identify') return null
-  return {
-    event: 'Identify',
-    userId: event.userId,
-    anonymousId: event.anonymousId,
-    properties: event.traits ?? {},
-    ...(event.context?.timezone === undefined ? {} : { context: { timezone: event.context.timezone } }),
-  }
 }
 
 function customerIdOf(key: CustomerKey, profile: CustomerProfile): string | undefined {

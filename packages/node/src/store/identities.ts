@@ -135,7 +135,7 @@ export function subjectKey(subject: ForgetSubject): IdentityKey {
 
 /**
  * Erases a customer inside a transaction (the caller holds the lock on `key`): all events of all
- * their ids, their identities, profile (by cascade) and rule state; then writes the audit record, which holds a SHA-256
+ * their ids, their identities, profile (by cascade), rule state and rule firings; then writes the audit record, which holds a SHA-256
  * of the id, never the id itself.
  */
 export async function eraseCustomer(tx: SqlExecutor, key: IdentityKey, source: string): Promise<ForgetResult> {
@@ -156,8 +156,10 @@ export async function eraseCustomer(tx: SqlExecutor, key: IdentityKey, source: s
      ) select count(*)::int as n from gone`,
     [userIds, anonymousIds],
   )
-  // The rule runner keys its state by the customer's user or anonymous id: that goes too.
-  await tx.query('delete from ecrm_rule_state where customer_id = any($1::text[])', [[...userIds, ...anonymousIds]])
+  // The rule runner keys its state and firings by the customer's user or anonymous id, or the store's id: they go too.
+  const ruleKeys = [...userIds, ...anonymousIds, ...(customerId === undefined ? [] : [customerId])]
+  await tx.query('delete from ecrm_rule_state where customer_id = any($1::text[])', [ruleKeys])
+  await tx.query('delete from ecrm_firings where customer_id = any($1::text[])', [ruleKeys])
   let customersDeleted = 0
   if (customerId !== undefined) {
     // Derived segment history is about the person too (no foreign key: the log outlives merges).

@@ -148,6 +148,29 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'rule firings',
+    // A firing is the runner's record, never the customer's own event: ecrm_events (and so the
+    // profile, lastSeenAt and "inactive N days" schedules) never see it. Keyed by the customer
+    // like every table (a distribution key for Citus); `lease_until` (epoch ms) and
+    // `delivered_at` give onFire at-least-once delivery across processes and restarts.
+    sql: `
+      create table ecrm_firings (
+        customer_id text not null,
+        firing_id text not null,
+        rule_id text not null,
+        fired_at timestamptz not null,
+        payload jsonb not null,
+        delivered_at timestamptz,
+        lease_until bigint,
+        attempts integer not null default 1,
+        primary key (customer_id, firing_id)
+      );
+      create index ecrm_firings_rule_id on ecrm_firings (rule_id, fired_at);
+      create index ecrm_firings_undelivered on ecrm_firings (lease_until) where delivered_at is null;
+    `,
+  },
 ]
 
 /** An arbitrary constant: the advisory lock that serialises migrations across processes. */
