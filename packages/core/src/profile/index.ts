@@ -8,6 +8,10 @@ export type {
   SurveyAnswer,
   DayBucket,
   ActivityEntry,
+  ProfileRfm,
+  ProfileLead,
+  ProfileClv,
+  ProfileLoyalty,
 } from './profileSchema.js'
 export { emptyProfile, profileLimits, SESSION_GAP_MS } from './emptyProfile.js'
 export { reduceProfile, eventTimeMs } from './reduceProfile.js'

@@ -69,6 +69,54 @@ export const activityEntrySchema = z.object({
   props: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
 })
 
+/** RFM scores of a stored profile, against the base's cut points (or the fixed recency edges). */
+export const profileRfmSchema = z.object({
+  r: z.number().int().min(1).max(10),
+  f: z.number().int().min(1).max(10),
+  m: z.number().int().min(1).max(10),
+  /** snake_case id of the R × F segment, e.g. `champions`, `at_risk`. */
+  segment: z.string(),
+  /** How the base was scored: quantiles of the base, or the configured fixed edges. */
+  method: z.enum(['quantile', 'fixed']),
+  /** Epoch ms scored at. */
+  at: z.number(),
+})
+
+/** One line of a stored lead score's explanation. */
+export const profileLeadReasonSchema = z.object({ id: z.string(), label: z.string(), points: z.number() })
+
+/** The lead score of a stored profile, by the configured lead model. */
+export const profileLeadSchema = z.object({
+  score: z.number(),
+  /** Letter and level together, e.g. `A1`. */
+  grade: z.string(),
+  /** Fit letter, `A` (best) … `D`. */
+  letter: z.string(),
+  /** Engagement level, 1 (best) … 3. */
+  level: z.number().int(),
+  /** `lead`, `mql` or `sql`. */
+  stage: z.string(),
+  /** The five reasons with the most points (by absolute value). */
+  reasons: z.array(profileLeadReasonSchema),
+  at: z.number(),
+})
+
+/** Predicted lifetime value of a stored profile: BG/NBD + Gamma-Gamma fitted on the base. */
+export const profileClvSchema = z.object({
+  /** P(alive) at `at`. */
+  pAlive: z.number(),
+  /** Expected repeat purchases within `horizonDays`. */
+  expectedPurchases: z.number(),
+  horizonDays: z.number(),
+  /** Discounted value of those purchases, major units of `currency`. */
+  value: z.number(),
+  currency: z.string().nullable(),
+  at: z.number(),
+})
+
+/** Loyalty standing of a stored profile, by the configured program. */
+export const profileLoyaltySchema = z.object({ balance: z.number(), tier: z.string().nullable(), at: z.number() })
+
 /** Schema of a stored {@link CustomerProfile}. */
 export const customerProfileSchema = z.object({
   version: z.literal(1),
@@ -143,6 +191,15 @@ export const customerProfileSchema = z.object({
   seenMessageIds: z.array(z.string()),
   /** Events ignored because they carried no usable timestamp. */
   skipped: z.number().int().nonnegative(),
+  // Derived by the store (absent until it derives them): see docs/profiles.md.
+  rfm: profileRfmSchema.optional(),
+  lead: profileLeadSchema.optional(),
+  clv: profileClvSchema.optional(),
+  /** Ids of the named (configured) segments the customer is in now, sorted. */
+  segments: z.array(z.string()).optional(),
+  /** Entry time (epoch ms) of each id in `segments`. */
+  segmentsSince: z.record(z.string(), z.number()).optional(),
+  loyalty: profileLoyaltySchema.optional(),
 })
 
 /** A customer profile: identities, traits, sessions, orders, products, campaigns, consent... */
@@ -161,3 +218,11 @@ export type SurveyAnswer = z.infer<typeof surveyAnswerSchema>
 export type DayBucket = z.infer<typeof dayBucketSchema>
 /** A recent event kept for scoring. */
 export type ActivityEntry = z.infer<typeof activityEntrySchema>
+/** RFM scores stored on a profile. */
+export type ProfileRfm = z.infer<typeof profileRfmSchema>
+/** A lead score stored on a profile. */
+export type ProfileLead = z.infer<typeof profileLeadSchema>
+/** A predicted lifetime value stored on a profile. */
+export type ProfileClv = z.infer<typeof profileClvSchema>
+/** A loyalty standing stored on a profile. */
+export type ProfileLoyalty = z.infer<typeof profileLoyaltySchema>

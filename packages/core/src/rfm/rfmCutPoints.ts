@@ -19,6 +19,9 @@ export interface RfmCutPointOptions {
   readonly bins?: number
 }
 
+/** How cut points were made: quantiles of the base, or fixed edges from configuration. */
+export type RfmMethod = 'quantile' | 'fixed'
+
 /**
  * Bin edges of each dimension: a value scores `1 + ` the number of edges it beats.
  * Store them to score single customers later ({@link scoreRfmOne}), e.g. in the browser.
@@ -27,11 +30,13 @@ export interface RfmCutPoints {
   readonly bins: number
   /** Reference date the cut points were computed at, epoch ms. */
   readonly computedAt: number
-  /** Edges on days since the last order, decreasing (fewer days beats an edge). */
+  /** How the edges were made. */
+  readonly method: RfmMethod
+  /** Edges on days since the last order, decreasing: a value at or below an edge beats it. */
   readonly recencyDays: readonly number[]
-  /** Edges on order counts, increasing. */
+  /** Edges on order counts, increasing: a value above an edge beats it. */
   readonly frequency: readonly number[]
-  /** Edges on monetary value, increasing. */
+  /** Edges on monetary value, increasing: a value above an edge beats it. */
   readonly monetary: readonly number[]
 }
 
@@ -50,15 +55,15 @@ export function isScorable(customer: RfmCustomer): customer is RfmCustomer & { l
 /**
  * Computes quantile cut points on recency, frequency and monetary value.
  *
- * Method: with the n values sorted from worst to best, edge k (k = 1 … bins − 1) is the value at
- * rank ⌈k·n / bins⌉ — the inverse of the empirical distribution function, definition 1 of
- * Hyndman & Fan (1996), "Sample quantiles in statistical packages", The American Statistician
- * 50(4). A value scores 1 plus the number of edges it is strictly better than, so equal values
- * always share a bin; when one value fills several quantiles (60 % of customers bought once),
- * those bins stay empty and the next value scores as high as its rank says.
+ * Method: with the n values sorted, edge k (k = 1 … bins − 1) is the value at rank ⌈k·n / bins⌉
+ * — the inverse of the empirical distribution function, definition 1 of Hyndman & Fan (1996),
+ * "Sample quantiles in statistical packages", The American Statistician 50(4). Equal values
+ * always share a bin. Frequency and monetary ranks count from the lowest value and ties take the
+ * lower bin: when 60 % of customers bought once, those bins stay empty and the next value scores
+ * as high as its rank says. Recency ranks count from the most recent and ties take the more recent
+ * bin, so customers who all bought today score R = bins, never R1.
  */
 export function rfmCutPoints(customers: readonly RfmCustomer[], options: RfmCutPointOptions): RfmCutPoints {
-  const bins = checkBins(options.bins ?? 5)
   checkCustomers(customers)
   const scorable = customers.filter(isScorable)
   const n = scorable.length
@@ -70,16 +75,32 @@ export function rfmCutPoints(customers: readonly RfmCustomer[], options: RfmCutP
     frequency[index] = customer.orderCount
     monetary[index] = customer.monetary
   })
-  // Recency: worst is the largest number of days, so sort descending.
-  recency.sort().reverse()
-  frequency.sort()
-  monetary.sort()
+  return rfmCutPointsOfValues({ recencyDays: recency, frequency, monetary }, options)
+}
+
+/** The RFM values of the customers who bought, one array per dimension, same order or not. */
+export interface RfmValues {
+  /** Whole days since each buyer's last order ({@link recencyDaysOf}). */
+  readonly recencyDays: Float64Array
+  readonly frequency: Float64Array
+  readonly monetary: Float64Array
+}
+
+/**
+ * {@link rfmCutPoints} over plain arrays of the buyers' values: what a job paging through a large
+ * base collects (three numbers a customer). Sorts the arrays in place.
+ */
+export function rfmCutPointsOfValues(values: RfmValues, options: RfmCutPointOptions): RfmCutPoints {
+  const bins = checkBins(options.bins ?? 5)
+  // Recency: best (fewest days) first; edge k from the best side, listed worst first.
+  const recency = values.recencyDays.sort()
   return {
     bins,
     computedAt: options.now,
-    recencyDays: edges(recency, bins),
-    frequency: edges(frequency, bins),
-    monetary: edges(monetary, bins),
+    method: 'quantile',
+    recencyDays: edges(recency, bins).reverse(),
+    frequency: edges(values.frequency.sort(), bins),
+    monetary: edges(values.monetary.sort(), bins),
   }
 }
 
@@ -98,10 +119,10 @@ export function scoreUp(value: number, cutPoints: readonly number[]): number {
   return score
 }
 
-/** Score of a lower-is-better value (days) against decreasing edges. */
+/** Score of a lower-is-better value (days) against decreasing edges: at or below an edge beats it. */
 export function scoreDown(value: number, cutPoints: readonly number[]): number {
   let score = 1
-  for (const edge of cutPoints) if (value < edge) score += 1
+  for (const edge of cutPoints) if (value <= edge) score += 1
   return score
 }
 

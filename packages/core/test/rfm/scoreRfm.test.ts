@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { EcrmValidationError } from '../../src/errors.js'
 import { emptyProfile } from '../../src/profile/emptyProfile.js'
 import { reduceProfile } from '../../src/profile/reduceProfile.js'
-import { rfmCutPoints, type RfmCustomer } from '../../src/rfm/rfmCutPoints.js'
+import { rfmCutPoints, type RfmCustomer, type RfmValues } from '../../src/rfm/rfmCutPoints.js'
+import { chooseRfmCutPoints, fixedRfmCutPoints } from '../../src/rfm/rfmMethod.js'
 import { defaultRfmSegments, validateSegmentMap, type RfmSegment } from '../../src/rfm/rfmSegments.js'
 import { rfmInputFromProfile, scoreRfm, scoreRfmOne } from '../../src/rfm/scoreRfm.js'
 
@@ -37,8 +38,8 @@ describe('scoreRfm', () => {
     const scores = scoreRfm(customers([0, 0, 0, 0, 0, 0, 0], [1, 2, 3, 4, 5, 6, 7], [7, 6, 5, 4, 3, 2, 1]), { now })
     expect(pick(scores, 'f')).toEqual([1, 1, 2, 3, 3, 4, 5])
     expect(pick(scores, 'm')).toEqual([5, 4, 3, 3, 2, 1, 1])
-    // Everyone bought today: one tie group, every edge equals 0 days, so all score R1.
-    expect(pick(scores, 'r')).toEqual([1, 1, 1, 1, 1, 1, 1])
+    // Everyone bought today: one tie group at the most recent value, which scores R5, never R1.
+    expect(pick(scores, 'r')).toEqual([5, 5, 5, 5, 5, 5, 5])
   })
 
   it('keeps ties in one bin and leaves the quantiles they fill empty', () => {
@@ -55,12 +56,13 @@ describe('scoreRfm', () => {
     ]
     const scores = scoreRfm(list, { now })
     expect(scores.has('never')).toBe(false)
-    // R edges (days, worst first 50,50,50,0,0): 50, 50, 50, 0 → 0 days scores 4, 50 days 1.
+    // R edges (days, most recent first 0,0,50,50,50, ranks 1–4): 0, 0, 50, 50 → 0 days is at or
+    // below all four (R5), 50 days below two (R3): ties take the more recent bin.
     // F edges (1,1,9,9,9): 1, 1, 9, 9 → 9 orders scores 3, 1 order 1.
-    expect(scores.get('c-0')).toMatchObject({ r: 4, f: 3, segment: 'potential_loyalist', label: 'Potential Loyalist', recencyDays: 0 })
-    expect(scores.get('c-1')).toMatchObject({ r: 4, f: 1, segment: 'promising' })
-    expect(scores.get('c-2')).toMatchObject({ r: 1, f: 3, segment: 'at_risk' })
-    expect(scores.get('c-3')).toMatchObject({ r: 1, f: 1, segment: 'hibernating' })
+    expect(scores.get('c-0')).toMatchObject({ r: 5, f: 3, segment: 'potential_loyalist', label: 'Potential Loyalist', recencyDays: 0 })
+    expect(scores.get('c-1')).toMatchObject({ r: 5, f: 1, segment: 'new_customers' })
+    expect(scores.get('c-2')).toMatchObject({ r: 3, f: 3, segment: 'need_attention' })
+    expect(scores.get('c-3')).toMatchObject({ r: 3, f: 1, segment: 'about_to_sleep' })
   })
 
   it('asks for a segment map when bins is not 5, and accepts one', () => {
@@ -95,8 +97,8 @@ describe('scoreRfmOne', () => {
       emptyProfile('u'),
     )
     expect(rfmInputFromProfile(profile)).toEqual({ id: 'u', lastOrderAt: now - DAY, orderCount: 3, monetary: 45 })
-    // Days edges (ranks 1–4 of 40, 30, 20, 10, 0) = 40, 30, 20, 10 → 1 day beats all four: R5. Count edges 1,2,3,4 → 3 beats 1, 2: F3. 45 beats 10..40: M5.
-    expect(scoreRfmOne(rfmInputFromProfile(profile), cuts, { now })).toMatchObject({ r: 5, f: 3, m: 5, segment: 'potential_loyalist' })
+    // Days edges (ranks 1–4 of 0, 10, 20, 30, 40) = 30, 20, 10, 0 → 1 day is at or below three: R4. Count edges 1,2,3,4 → 3 beats 1, 2: F3. 45 beats 10..40: M5.
+    expect(scoreRfmOne(rfmInputFromProfile(profile), cuts, { now })).toMatchObject({ r: 4, f: 3, m: 5, segment: 'potential_loyalist' })
     expect(scoreRfmOne(rfmInputFromProfile(emptyProfile('x')), cuts, { now })).toBeNull()
   })
 })
@@ -135,5 +137,38 @@ describe('validateSegmentMap', () => {
   it('rejects malformed ranges and duplicate ids', () => {
     const map = [{ id: 'a', label: 'A', r: [0, 5], f: [1, 5] }, { id: 'a', label: 'A', r: [1, 5], f: [3, 2] }] as unknown as RfmSegment[]
     expect(() => validateSegmentMap(map)).toThrow(/\[0\]\.r \(expected \[min, max\].*\[1\]\.id \(.*already.*\[1\]\.f/)
+  })
+})
+
+describe('chooseRfmCutPoints', () => {
+  const values = (days: number[]): RfmValues => ({
+    recencyDays: Float64Array.from(days),
+    frequency: Float64Array.from(days.map(() => 1)),
+    monetary: Float64Array.from(days.map((_, i) => i * 10)),
+  })
+
+  it('uses the fixed edges for a young shop where every buyer bought today, scoring them R5', () => {
+    const cuts = chooseRfmCutPoints(values(Array.from({ length: 500 }, () => 0)), {}, now)
+    expect(cuts).toMatchObject({ method: 'fixed', recencyDays: [180, 90, 30, 7], frequency: [1, 2, 3, 5] })
+    const score = scoreRfmOne({ id: 'a', lastOrderAt: now - 5_000, orderCount: 1, monetary: 20 }, cuts, { now })
+    expect(score).toMatchObject({ r: 5, f: 1, segment: 'new_customers' })
+  })
+
+  it('uses the fixed edges for a base smaller than minCustomers, and quantiles above it', () => {
+    const spread = Array.from({ length: 120 }, (_, i) => i)
+    expect(chooseRfmCutPoints(values(spread.slice(0, 99)), {}, now).method).toBe('fixed')
+    expect(chooseRfmCutPoints(values(spread), {}, now).method).toBe('quantile')
+    expect(chooseRfmCutPoints(values(spread.slice(0, 10)), { method: 'quantile' }, now).method).toBe('quantile')
+    expect(chooseRfmCutPoints(values(spread), { method: 'fixed' }, now).method).toBe('fixed')
+  })
+
+  it('scores 8, 31, 91 and 181 days into R4 … R1 with the default edges', () => {
+    const cuts = fixedRfmCutPoints({}, now)
+    const r = [7, 8, 31, 91, 181].map((days) => scoreRfmOne({ id: 'x', lastOrderAt: now - days * DAY, orderCount: 1, monetary: 1 }, cuts, { now })?.r)
+    expect(r).toEqual([5, 4, 3, 2, 1])
+  })
+
+  it('refuses edges that are not 4 increasing numbers, naming the option', () => {
+    expect(() => fixedRfmCutPoints({ recencyEdgesDays: [30, 7, 90, 180] }, now)).toThrow(/recencyEdgesDays \(got \[30,7,90,180\]; give 4 increasing numbers/)
   })
 })

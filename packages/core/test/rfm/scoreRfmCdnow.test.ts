@@ -36,22 +36,25 @@ describe.skipIf(!present)('scoreRfm on CDNOW (skipped: ../shared/data/CDNOW_mast
     for (const id of sizes.keys()) expect(defaultRfmSegments.map((s) => s.id)).toContain(id)
   })
 
-  it('fills each quintile up to its rank, ties allowing', () => {
+  it('fills each quintile up to its rank, ties allowing (recency counted from the most recent)', () => {
     const n = customers.length
     const value = {
-      r: (c: RfmCustomer) => -Math.floor((now - (c.lastOrderAt ?? 0)) / 86_400_000),
+      r: (c: RfmCustomer) => Math.floor((now - (c.lastOrderAt ?? 0)) / 86_400_000),
       f: (c: RfmCustomer) => c.orderCount,
       m: (c: RfmCustomer) => c.monetary,
     }
     for (const key of ['r', 'f', 'm'] as const) {
       for (let s = 1; s < 5; s++) {
-        const inLower = customers.filter((c) => (scores.get(c.id)?.[key] ?? 0) <= s)
-        // Bins 1..s hold at least the first ⌈s·n/5⌉ ranks, and exceed them only by the tie group
-        // of the boundary value (every customer with that value must share one bin).
-        const edge = Math.max(...inLower.map(value[key]))
+        // F and M: bins 1..s hold the lowest values; R: bins 6-s..5 hold the most recent.
+        const inSide = key === 'r'
+          ? customers.filter((c) => (scores.get(c.id)?.r ?? 0) >= 6 - s)
+          : customers.filter((c) => (scores.get(c.id)?.[key] ?? 0) <= s)
+        // They hold at least the first ⌈s·n/5⌉ ranks from their side, and exceed them only by the
+        // tie group of the boundary value (every customer with that value must share one bin).
+        const edge = Math.max(...inSide.map(value[key]))
         const tieGroup = customers.filter((c) => value[key](c) === edge).length
-        expect(inLower.length, `${key} ≤ ${s}`).toBeGreaterThanOrEqual(Math.ceil((s * n) / 5))
-        expect(inLower.length - tieGroup, `${key} ≤ ${s}`).toBeLessThan(Math.ceil((s * n) / 5))
+        expect(inSide.length, `${key} side ${s}`).toBeGreaterThanOrEqual(Math.ceil((s * n) / 5))
+        expect(inSide.length - tieGroup, `${key} side ${s}`).toBeLessThan(Math.ceil((s * n) / 5))
       }
     }
   })

@@ -95,6 +95,59 @@ export const migrations: readonly Migration[] = [
       create index ecrm_rule_state_customer_id on ecrm_rule_state (customer_id);
     `,
   },
+  {
+    version: 3,
+    name: 'derived profile columns, segment members and changes, models',
+    // Derived intelligence (RFM, lead, CLV, named segments, loyalty) is kept in the profile JSON
+    // and, for SQL, in these columns, written together by the store. Members hold each named or
+    // RFM segment's entry time; changes are the log of entries and exits (not customer events).
+    // ecrm_models holds the fitted model (cut points, BG/NBD + Gamma-Gamma) the ingest path
+    // derives with, refit by the full refresh.
+    sql: `
+      alter table ecrm_profiles
+        add column rfm_r smallint,
+        add column rfm_f smallint,
+        add column rfm_m smallint,
+        add column rfm_segment text,
+        add column lead_score double precision,
+        add column lead_grade text,
+        add column lead_letter text,
+        add column lead_level integer,
+        add column lead_stage text,
+        add column clv_p_alive double precision,
+        add column clv_expected_purchases double precision,
+        add column clv_value double precision,
+        add column segments text[] not null default '{}',
+        add column loyalty_balance double precision,
+        add column loyalty_tier text,
+        add column derived_at timestamptz;
+      create index ecrm_profiles_rfm_segment on ecrm_profiles (rfm_segment) where rfm_segment is not null;
+      create index ecrm_profiles_segments on ecrm_profiles using gin (segments);
+
+      create table ecrm_segment_members (
+        customer_id text not null,
+        segment_id text not null,
+        entered_at timestamptz not null,
+        primary key (customer_id, segment_id)
+      );
+      create index ecrm_segment_members_segment_id on ecrm_segment_members (segment_id, entered_at);
+
+      create table ecrm_segment_changes (
+        customer_id text not null,
+        segment_id text not null,
+        change text not null check (change in ('entered', 'exited')),
+        at timestamptz not null
+      );
+      create index ecrm_segment_changes_customer_id on ecrm_segment_changes (customer_id, at);
+      create index ecrm_segment_changes_at on ecrm_segment_changes (at);
+
+      create table ecrm_models (
+        id text primary key,
+        model jsonb not null,
+        fitted_at timestamptz not null
+      );
+    `,
+  },
 ]
 
 /** An arbitrary constant: the advisory lock that serialises migrations across processes. */

@@ -11,6 +11,22 @@ const plainColumns: Record<string, Column> = {
   'money.orderCount': { column: 'p.order_count', type: 'number' },
   'money.revenue': { column: 'p.revenue', type: 'number' },
   'money.currency': { column: 'p.currency', type: 'text' },
+  // Derived by the store (migration 3), NULL until derived.
+  'rfm.r': { column: 'p.rfm_r', type: 'number' },
+  'rfm.f': { column: 'p.rfm_f', type: 'number' },
+  'rfm.m': { column: 'p.rfm_m', type: 'number' },
+  'rfm.segment': { column: 'p.rfm_segment', type: 'text' },
+  'lead.score': { column: 'p.lead_score', type: 'number' },
+  'lead.grade': { column: 'p.lead_grade', type: 'text' },
+  'lead.letter': { column: 'p.lead_letter', type: 'text' },
+  'lead.level': { column: 'p.lead_level', type: 'number' },
+  'lead.stage': { column: 'p.lead_stage', type: 'text' },
+  'clv.pAlive': { column: 'p.clv_p_alive', type: 'number' },
+  'clv.expectedPurchases': { column: 'p.clv_expected_purchases', type: 'number' },
+  'clv.value': { column: 'p.clv_value', type: 'number' },
+  segments: { column: 'p.segments', type: 'text[]' },
+  'loyalty.balance': { column: 'p.loyalty_balance', type: 'number' },
+  'loyalty.tier': { column: 'p.loyalty_tier', type: 'text' },
 }
 
 /** Numeric profile paths read from the `profile` JSONB. */
@@ -26,18 +42,25 @@ const numberPaths = [
   'pageViews',
   'sessions.count',
   'skipped',
+  'rfm.at',
+  'lead.at',
+  'clv.horizonDays',
+  'clv.at',
+  'loyalty.at',
 ]
 
 /**
  * Where each field of the stored {@link CustomerProfile} lives for {@link compileLogicToSql}:
- * `money.orderCount`, `money.revenue`, `money.currency` and `id` are columns of
- * `ecrm_profiles` (alias `p`); the other numbers (`lastSeenAt`, `money.aov`, `pageViews`, ...) are
+ * `money.orderCount`, `money.revenue`, `money.currency`, `id` and the derived fields (`rfm.segment`,
+ * `lead.grade`, `clv.pAlive`, `segments` as `text[]`, ...) are columns of `ecrm_profiles` (alias `p`); the other numbers (`lastSeenAt`, `money.aov`, `pageViews`, ...) are
  * read from its `profile` JSONB. Every path is also mapped under `profile.`, so the condition of
  * an event rule (which sees `{ event, profile }`) runs as a segment unchanged.
  */
 export const profileSqlColumns: SqlColumnMap = withProfilePrefix({
   ...plainColumns,
   ...Object.fromEntries(numberPaths.map((path) => [path, inProfile(path.split('.'), 'number')])),
+  'rfm.method': inProfile(['rfm', 'method'], 'text'),
+  'clv.currency': inProfile(['clv', 'currency'], 'text'),
 })
 
 function withProfilePrefix(map: Record<string, Column>): Record<string, Column> {

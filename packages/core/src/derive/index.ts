@@ -1,0 +1,2 @@
+export { segmentChangeEvent } from './segmentChanges.js'
+export type { SegmentChange, SegmentChangeEvent } from './segmentChanges.js'
