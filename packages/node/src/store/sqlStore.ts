@@ -2,7 +2,7 @@ import type { EcrmEvent, JsonObject } from '@ecrm/core'
 import { applyEvents, idsOf } from './applyEvents.js'
 import { eraseCustomer, keyText, lockIdentities, subjectKey } from './identities.js'
 import { migrate } from './migrations.js'
-import { selectProfile, selectProfiles, selectSegment } from './profileQueries.js'
+import { countSegment, selectProfile, selectProfiles, selectSegment } from './profileQueries.js'
 import type { Customer, InsertEventsResult, SqlDriver, SqlExecutor, Store } from './storeTypes.js'
 
 export { ERASURE_EVENT } from './applyEvents.js'
@@ -52,6 +52,7 @@ export async function createSqlStore(driver: SqlDriver, { ownsDriver = true } = 
     getProfile: (id) => selectProfile(driver, id),
     listProfiles: ({ limit = 100, offset = 0 } = {}) => selectProfiles(driver, limit, offset),
     segment: (rule, options) => selectSegment(driver, rule, options),
+    countSegment: (rule, options) => countSegment(driver, rule, options),
     async close() {
       if (isClosed) return
       isClosed = true
