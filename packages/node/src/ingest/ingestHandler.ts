@@ -12,8 +12,8 @@ import type { IngestSuccessBody, RejectedEvent } from './responses.js'
 
 /** Options of {@link createIngestHandler}. */
 export interface IngestHandlerOptions {
-  /** Where accepted events go. */
-  readonly store: Pick<Store, 'insertEvents'>
+  /** Where accepted events go (and, with `exposeSegments`, where the visitor's profile is read). */
+  readonly store: Pick<Store, 'insertEvents'> & Partial<Pick<Store, 'getProfile'>>
   /** The write keys accepted (or a check); anything else gets 401. */
   readonly writeKeys: readonly string[] | ((writeKey: string) => boolean | Promise<boolean>)
   /**
@@ -38,6 +38,12 @@ export interface IngestHandlerOptions {
    * @default none
    */
   readonly onEvents?: (events: readonly EcrmEvent[]) => unknown
+  /**
+   * Segment ids (named or RFM, e.g. `['vip', 'champions']`) the answer to a batch may name: the
+   * batch's last visitor gets `segments` with those of theirs that are in this list, so on-site
+   * rules can use server segments; no other segment is ever exposed. @default none (no `segments`)
+   */
+  readonly exposeSegments?: readonly string[]
 }
 
 /** What the handler knows about the connection that a `Request` does not carry. */
@@ -76,6 +82,10 @@ export function createIngestHandler(options: IngestHandlerOptions): IngestHandle
   const isKnownKey =
     typeof writeKeys === 'function' ? writeKeys : (key: string) => (writeKeys as readonly string[]).includes(key)
   const limit = options.rateLimit === undefined ? undefined : createRateLimiter(options.rateLimit, now)
+  const exposed = new Set(options.exposeSegments ?? [])
+  if (exposed.size > 0 && store.getProfile === undefined) {
+    throw new EcrmError('invalid_options', 'createIngestHandler() failed: exposeSegments (the store has no getProfile to read segments from)')
+  }
 
   return async (request, info = {}) => {
     const origin = request.headers.get('origin')
@@ -156,7 +166,30 @@ export function createIngestHandler(options: IngestHandlerOptions): IngestHandle
       }
     }
     const answer: IngestSuccessBody = { success: true, accepted: result.inserted, duplicates: result.duplicates, rejected }
-    return jsonResponse(200, answer, cors)
+    const segments = exposed.size === 0 ? undefined : await visitorSegments(store, stamped, exposed, options.onError)
+    return jsonResponse(200, segments === undefined ? answer : { ...answer, segments }, cors)
+  }
+}
+
+/** The allowed segments of the batch's last visitor (user id first), or undefined when unknown. */
+async function visitorSegments(
+  store: Partial<Pick<Store, 'getProfile'>>,
+  events: readonly EcrmEvent[],
+  exposed: ReadonlySet<string>,
+  onError: ((error: unknown) => void) | undefined,
+): Promise<string[] | undefined> {
+  const last = events[events.length - 1]
+  const id = last?.userId ?? last?.anonymousId
+  if (id === undefined) return undefined
+  try {
+    const profile = await store.getProfile?.(id)
+    if (profile === undefined) return []
+    const mine = [...(profile.segments ?? []), ...(profile.rfm === undefined ? [] : [profile.rfm.segment])]
+    return [...new Set(mine.filter((segment) => exposed.has(segment)))].sort()
+  } catch (error) {
+    // The events are stored; an answer without segments is still a true answer.
+    onError?.(error)
+    return undefined
   }
 }
 

@@ -22,6 +22,8 @@ export interface IngestSuccessBody {
   readonly duplicates: number
   /** Invalid events, not stored; the others were. */
   readonly rejected: readonly RejectedEvent[]
+  /** With `exposeSegments`: the visitor's segments among the allowed ids, sorted. */
+  readonly segments?: readonly string[]
 }
 
 /** A JSON response with the given status and headers. */

@@ -1,7 +1,8 @@
-import type { EcrmEvent } from '@ecrm/core'
+import type { EcrmEvent, SegmentChange } from '@ecrm/core'
 import { createCustomerId, eraseCustomer, insertNewCustomers, keyText, unifyCustomer } from './identities.js'
 import type { IdentityKey, NewCustomer } from './identities.js'
 import { createProfileFolder } from './profileFolder.js'
+import type { FolderDerivation } from './profileFolder.js'
 import type { SqlExecutor } from './storeTypes.js'
 
 /** The track event that asks for a customer's data to be erased (GDPR art. 17). */
@@ -13,6 +14,8 @@ export interface AppliedEvents {
   readonly erased: number
   /** The newly inserted events still stored afterwards (an erasure deletes the events of its customer). */
   readonly kept: EcrmEvent[]
+  /** Segment entries and exits the derivation of the touched profiles found (recorded already). */
+  readonly changes: SegmentChange[]
 }
 
 /**
@@ -22,9 +25,10 @@ export interface AppliedEvents {
  * ids belonged to two), is folded into that customer's profile with `reduceProfile`, and merged
  * profiles are joined with `mergeProfiles`. `Data Erasure Requested` erases the customer, and
  * later events of the batch under the erased ids are neither resolved nor folded (they are gone).
+ * With a `derivation`, the touched profiles are derived before they are written.
  */
-export async function applyEvents(tx: SqlExecutor, events: readonly EcrmEvent[], now: number): Promise<AppliedEvents> {
-  const profiles = createProfileFolder(tx, now)
+export async function applyEvents(tx: SqlExecutor, events: readonly EcrmEvent[], now: number, derivation?: FolderDerivation): Promise<AppliedEvents> {
+  const profiles = createProfileFolder(tx, now, derivation)
   // Owners of every id in the batch, read in one query and kept current as the batch links,
   // merges and erases: most events name ids already known to one customer and need no query.
   // (An alias's previousId may be either kind: both are looked up, as both are locked.)
@@ -89,8 +93,8 @@ export async function applyEvents(tx: SqlExecutor, events: readonly EcrmEvent[],
     kept.push(event)
   }
   await writeNewCustomers()
-  await profiles.flush()
-  return { erased, kept: kept.filter((event) => !idsOf(event).some((key) => erasedIds.has(key.value))) }
+  const changes = await profiles.flush()
+  return { erased, kept: kept.filter((event) => !idsOf(event).some((key) => erasedIds.has(key.value))), changes }
 }
 
 function lookupKeysOf(event: EcrmEvent): IdentityKey[] {

@@ -120,6 +120,9 @@ async function mergeCustomer(tx: SqlExecutor, from: string, into: string): Promi
       where t.id = $2 and f.id = $1`,
     [from, into],
   )
+  // The merged-away side's memberships go (the survivor is re-derived in this batch); its log follows the person.
+  await tx.query('delete from ecrm_segment_members where customer_id = $1', [from])
+  await tx.query('update ecrm_segment_changes set customer_id = $2 where customer_id = $1', [from, into])
   await tx.query('delete from ecrm_customers where id = $1', [from])
 }
 
@@ -157,6 +160,9 @@ export async function eraseCustomer(tx: SqlExecutor, key: IdentityKey, source: s
   await tx.query('delete from ecrm_rule_state where customer_id = any($1::text[])', [[...userIds, ...anonymousIds]])
   let customersDeleted = 0
   if (customerId !== undefined) {
+    // Derived segment history is about the person too (no foreign key: the log outlives merges).
+    await tx.query('delete from ecrm_segment_members where customer_id = $1', [customerId])
+    await tx.query('delete from ecrm_segment_changes where customer_id = $1', [customerId])
     await tx.query('delete from ecrm_customers where id = $1', [customerId])
     customersDeleted = 1
   }

@@ -1,6 +1,6 @@
 import { EcrmError } from '@ecrm/core'
 import { createSqlStore } from './sqlStore.js'
-import type { SqlDriver, SqlExecutor, Store } from './storeTypes.js'
+import type { SqlDriver, SqlExecutor, Store, StoreOptions } from './storeTypes.js'
 
 /** The slice of PGlite the store uses (so this file needs no PGlite types at runtime). */
 interface PgliteLike {
@@ -15,13 +15,13 @@ interface PgliteLike {
  * on disk, or in memory when `dataDir` is undefined (tests, demos). Applies migrations first.
  * `@electric-sql/pglite` is an optional peer dependency, imported only when this is called.
  * One process at a time may open a data directory; for many processes, use
- * {@link createPostgresStore}.
+ * {@link createPostgresStore}. `options` say what to derive on the profiles ({@link StoreOptions}).
  *
  * @example
  * const store = await createPgliteStore('.ecrm-data')
  * const ingest = createIngestHandler({ store, writeKeys: ['WRITE_KEY'] })
  */
-export async function createPgliteStore(dataDir?: string): Promise<Store> {
+export async function createPgliteStore(dataDir?: string, options: StoreOptions = {}): Promise<Store> {
   let module: { PGlite: { create(dataDir?: string): Promise<unknown> } }
   try {
     module = (await import('@electric-sql/pglite')) as unknown as typeof module
@@ -33,7 +33,7 @@ export async function createPgliteStore(dataDir?: string): Promise<Store> {
     )
   }
   const db = (await module.PGlite.create(dataDir)) as PgliteLike
-  return createSqlStore(pgliteDriver(db))
+  return createSqlStore(pgliteDriver(db), options)
 }
 
 function executor(db: PgliteLike): SqlExecutor {

@@ -1,6 +1,6 @@
 import { EcrmError } from '@ecrm/core'
 import { createSqlStore } from './sqlStore.js'
-import type { SqlDriver, SqlExecutor, Store } from './storeTypes.js'
+import type { SqlDriver, SqlExecutor, Store, StoreOptions } from './storeTypes.js'
 
 /** A `pg` client checked out of a pool (structural, so no `@types/pg` is needed). */
 export interface PgClientLike {
@@ -24,8 +24,8 @@ export interface PgPoolLike {
   on?(event: 'remove', listener: () => void): unknown
 }
 
-/** Options of {@link createPostgresStore}. */
-export interface PostgresStoreOptions {
+/** Options of {@link createPostgresStore}: the pool size, and what every store derives. */
+export interface PostgresStoreOptions extends StoreOptions {
   /** Connections in the pool the store creates from a connection string. @default 10 */
   readonly maxConnections?: number
 }
@@ -41,9 +41,9 @@ export interface PostgresStoreOptions {
  */
 export async function createPostgresStore(
   connection: string | PgPoolLike,
-  { maxConnections = 10 }: PostgresStoreOptions = {},
+  { maxConnections = 10, ...storeOptions }: PostgresStoreOptions = {},
 ): Promise<Store> {
-  if (typeof connection !== 'string') return createSqlStore(poolDriver(connection), { ownsDriver: false })
+  if (typeof connection !== 'string') return createSqlStore(poolDriver(connection), { ...storeOptions, ownsDriver: false })
   let pg: { Pool: new (config: object) => PgPoolLike; default?: { Pool: new (config: object) => PgPoolLike } }
   try {
     pg = (await import('pg')) as unknown as typeof pg
@@ -53,7 +53,7 @@ export async function createPostgresStore(
   const Pool = pg.default?.Pool ?? pg.Pool
   const pool = new Pool({ connectionString: connection, max: maxConnections })
   try {
-    return await createSqlStore(poolDriver(pool))
+    return await createSqlStore(poolDriver(pool), storeOptions)
   } catch (error) {
     await pool.end()
     throw error

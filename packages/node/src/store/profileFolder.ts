@@ -1,9 +1,15 @@
 import { emptyProfile, mergeProfiles, reduceProfile } from '@ecrm/core'
-import type { CustomerProfile, EcrmEvent } from '@ecrm/core'
+import type { CustomerProfile, DerivedModel, EcrmEvent, ProfileDeriver, SegmentChange } from '@ecrm/core'
+import { writeProfiles } from './profileRows.js'
+import { writeSegmentChanges } from './segmentWrites.js'
 import type { SqlExecutor } from './storeTypes.js'
 
-/** Profiles written per INSERT statement: 11 parameters a row stays far below 65,535. */
-const ROWS_PER_STATEMENT = 400
+/** How the profiles a batch touched are derived before they are written. */
+export interface FolderDerivation {
+  readonly deriver: ProfileDeriver
+  /** The latest stored fit, null before the first full refresh. */
+  readonly model: DerivedModel | null
+}
 
 /**
  * The profiles one ingest transaction touches, folded in memory and written once at the end.
@@ -22,12 +28,18 @@ export interface ProfileFolder {
   readonly merge: (from: string, into: string) => Promise<void>
   /** Drops a profile from the batch (the customer was erased: nothing is written back). */
   readonly drop: (customerId: string) => void
-  /** Writes every profile folded or merged into, with its segment columns. */
-  readonly flush: () => Promise<void>
+  /**
+   * Derives every profile folded or merged into (RFM, lead, CLV, segments, loyalty), writes them
+   * with their columns, records their segment changes, and returns those changes.
+   */
+  readonly flush: () => Promise<SegmentChange[]>
 }
 
-/** Creates the {@link ProfileFolder} of one transaction. `now` dates events that carry no time. */
-export function createProfileFolder(tx: SqlExecutor, now: number): ProfileFolder {
+/**
+ * Creates the {@link ProfileFolder} of one transaction. `now` dates events that carry no time
+ * and is the time derivation scores at.
+ */
+export function createProfileFolder(tx: SqlExecutor, now: number, derivation?: FolderDerivation): ProfileFolder {
   const profiles = new Map<string, CustomerProfile>()
   const dirty = new Set<string>()
 
@@ -81,7 +93,8 @@ export function createProfileFolder(tx: SqlExecutor, now: number): ProfileFolder
     async merge(from, into) {
       const source = profiles.get(from) ?? (await load(from))
       const target = await load(into)
-      profiles.set(into, mergeProfiles(target, source))
+      // The survivor keeps its derived fields (and so its segment entry times) until re-derived.
+      profiles.set(into, { ...mergeProfiles(target, source), ...derivedFieldsOf(target) })
       profiles.delete(from)
       dirty.delete(from)
       dirty.add(into)
@@ -91,46 +104,25 @@ export function createProfileFolder(tx: SqlExecutor, now: number): ProfileFolder
       dirty.delete(customerId)
     },
     async flush() {
-      const rows = [...dirty].sort().map((id) => profileRow(profiles.get(id) as CustomerProfile, id))
-      for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-        const chunk = rows.slice(start, start + ROWS_PER_STATEMENT)
-        await tx.query(
-          `insert into ecrm_profiles (customer_id, profile, user_id, email, order_count, revenue, currency,
-                                      first_seen_at, last_seen_at, last_order_at, updated_at)
-           values ${chunk.map((_, row) => `(${placeholders(row * 10, 10)}, now())`).join(', ')}
-           on conflict (customer_id) do update set
-             profile = excluded.profile, user_id = excluded.user_id, email = excluded.email,
-             order_count = excluded.order_count, revenue = excluded.revenue, currency = excluded.currency,
-             first_seen_at = excluded.first_seen_at, last_seen_at = excluded.last_seen_at,
-             last_order_at = excluded.last_order_at, updated_at = now()`,
-          chunk.flat(),
-        )
-      }
+      const changes: SegmentChange[] = []
+      const rows = [...dirty].sort().map((id): [string, CustomerProfile] => {
+        const profile = profiles.get(id) as CustomerProfile
+        if (derivation === undefined) return [id, profile]
+        const derived = derivation.deriver.derive(profile, derivation.model, now)
+        changes.push(...derived.changes)
+        profiles.set(id, derived.profile)
+        return [id, derived.profile]
+      })
+      await writeProfiles(tx, rows)
+      await writeSegmentChanges(tx, changes)
       dirty.clear()
+      return changes
     },
   }
 }
 
-function placeholders(offset: number, count: number): string {
-  return Array.from({ length: count }, (_, n) => `$${offset + n + 1}`).join(', ')
-}
-
-const isoOrNull = (at: number | null): string | null => (at === null ? null : new Date(at).toISOString())
-
-/** The row of a profile: the JSON plus the columns segments filter on, derived from it. */
-function profileRow(profile: CustomerProfile, customerId: string): unknown[] {
-  const traitEmail = profile.traits['email']
-  const email = profile.identities.emails[0] ?? (typeof traitEmail === 'string' ? traitEmail.toLowerCase() : null)
-  return [
-    customerId,
-    JSON.stringify(profile),
-    profile.identities.userIds[0] ?? null,
-    email,
-    profile.money.orderCount,
-    profile.money.revenue,
-    profile.money.currency,
-    isoOrNull(profile.firstSeenAt),
-    isoOrNull(profile.lastSeenAt),
-    isoOrNull(profile.money.lastOrderAt),
-  ]
+/** The fields derivation sets, as a profile carries them. */
+function derivedFieldsOf(profile: CustomerProfile): Partial<CustomerProfile> {
+  const { rfm, lead, clv, segments, segmentsSince, loyalty } = profile
+  return Object.fromEntries(Object.entries({ rfm, lead, clv, segments, segmentsSince, loyalty }).filter(([, value]) => value !== undefined))
 }

@@ -1,9 +1,13 @@
-import type { EcrmEvent, JsonObject } from '@ecrm/core'
+import { createProfileDeriver, segmentChangeEvent } from '@ecrm/core'
+import type { EcrmEvent, JsonObject, SegmentChange } from '@ecrm/core'
 import { applyEvents, idsOf } from './applyEvents.js'
 import { eraseCustomer, keyText, lockIdentities, subjectKey } from './identities.js'
 import { migrate } from './migrations.js'
+import { createModelCache } from './modelStore.js'
+import type { FolderDerivation } from './profileFolder.js'
 import { countSegment, selectProfile, selectProfiles, selectSegment } from './profileQueries.js'
-import type { Customer, InsertEventsResult, SqlDriver, SqlExecutor, Store } from './storeTypes.js'
+import { refreshProfiles } from './refreshProfiles.js'
+import type { Customer, InsertEventsResult, SqlDriver, SqlExecutor, Store, StoreOptions } from './storeTypes.js'
 
 export { ERASURE_EVENT } from './applyEvents.js'
 
@@ -18,19 +22,42 @@ const MAX_ATTEMPTS = 5
 /** Rows per INSERT statement: 8 parameters a row stays far below PostgreSQL's 65,535. */
 const ROWS_PER_STATEMENT = 500
 
+/** Options of {@link createSqlStore}. */
+export interface SqlStoreOptions extends StoreOptions {
+  /** Close the driver with the store. @default true */
+  readonly ownsDriver?: boolean
+}
+
 /**
  * A {@link Store} over any {@link SqlDriver}: applies the migrations, then serves. PGlite and
- * `pg` stores are this plus a driver.
+ * `pg` stores are this plus a driver. Every batch derives the profiles it touched (see
+ * {@link StoreOptions}) with the latest stored fit; `refresh()` refits.
  */
-export async function createSqlStore(driver: SqlDriver, { ownsDriver = true } = {}): Promise<Store> {
+export async function createSqlStore(driver: SqlDriver, options: SqlStoreOptions = {}): Promise<Store> {
+  const { ownsDriver = true } = options
   await migrate(driver)
+  const config = options.derive ?? {}
+  const deriver = createProfileDeriver(config)
+  const models = createModelCache()
+  const report = async (changes: readonly SegmentChange[]): Promise<void> => {
+    if (changes.length === 0 || options.onSegmentChanges === undefined) return
+    try {
+      await options.onSegmentChanges(changes.map(segmentChangeEvent))
+    } catch (error) {
+      options.onError?.(error)
+    }
+  }
   let isClosed = false
   return {
     insertEvents: async (events, { returnStored = false } = {}) => {
       if (events.length === 0) return returnStored ? { ...EMPTY, stored: [] } : EMPTY
-      const { stored, ...counts } = await retrying(() => driver.transaction((tx) => insert(tx, events)))
+      const { stored, changes, ...counts } = await retrying(() =>
+        driver.transaction(async (tx) => insert(tx, events, { deriver, model: await models.get(tx) })),
+      )
+      await report(changes)
       return returnStored ? { ...counts, stored } : counts
     },
+    refresh: (refreshOptions) => refreshProfiles({ driver, config, deriver, models, onChanges: report }, refreshOptions),
     forget: (subject, { source = 'api' } = {}) =>
       driver.transaction(async (tx) => {
         const key = subjectKey(subject)
@@ -100,7 +127,11 @@ function toCustomer(row: CustomerRow): Customer {
   }
 }
 
-async function insert(tx: SqlExecutor, events: readonly EcrmEvent[]): Promise<InsertEventsResult & { stored: EcrmEvent[] }> {
+async function insert(
+  tx: SqlExecutor,
+  events: readonly EcrmEvent[],
+  derivation: FolderDerivation,
+): Promise<InsertEventsResult & { stored: EcrmEvent[]; changes: SegmentChange[] }> {
   // Every event's ids: each event resolves to a customer and folds into its profile.
   await lockIdentities(tx, events.flatMap(lockKeysOf))
   // First occurrence wins within a batch; rows go in messageId order so two concurrent batches
@@ -120,8 +151,8 @@ async function insert(tx: SqlExecutor, events: readonly EcrmEvent[]): Promise<In
     for (const row of done) inserted.add(row.message_id)
   }
   const fresh = [...unique.values()].filter((event) => inserted.has(event.messageId))
-  const { erased, kept } = await applyEvents(tx, fresh, Date.now())
-  return { inserted: inserted.size, duplicates: events.length - inserted.size, erased, stored: kept }
+  const { erased, kept, changes } = await applyEvents(tx, fresh, Date.now(), derivation)
+  return { inserted: inserted.size, duplicates: events.length - inserted.size, erased, stored: kept, changes }
 }
 
 function placeholders(offset: number, count: number): string {

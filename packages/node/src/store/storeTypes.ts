@@ -1,4 +1,4 @@
-import type { CustomerProfile, EcrmEvent, JsonObject, SqlColumnMap, SqlJsonbColumn } from '@ecrm/core'
+import type { CustomerProfile, DeriveConfig, EcrmEvent, JsonObject, RfmMethod, SegmentChangeEvent, SqlColumnMap, SqlJsonbColumn } from '@ecrm/core'
 
 /** What {@link Store.insertEvents} did. */
 export interface InsertEventsResult {
@@ -13,6 +13,51 @@ export interface InsertEventsResult {
    * its customer's events), in batch order. Only when asked with `returnStored`.
    */
   readonly stored?: readonly EcrmEvent[]
+}
+
+/**
+ * What a store derives on its profiles and whom it tells about segment changes: the options
+ * `createPgliteStore`, `createPostgresStore` and `createSqlStore` share.
+ */
+export interface StoreOptions {
+  /**
+   * Named segments, lead model, loyalty program, RFM method and CLV horizon (the matching keys
+   * of `ecrm.config.json`). @default lead by `defaultLeadModel`, RFM `auto`, no named segments, no loyalty
+   */
+  readonly derive?: DeriveConfig
+  /**
+   * Told the `Segment Entered` / `Segment Exited` events of every committed batch and refresh
+   * page (e.g. a rule runner's event processing). Not stored as events, not customer activity.
+   * What it throws goes to `onError`. @default none
+   */
+  readonly onSegmentChanges?: (events: readonly SegmentChangeEvent[]) => unknown
+  /** Told about `onSegmentChanges` failures (the changes themselves are already stored). @default silent */
+  readonly onError?: (error: unknown) => void
+}
+
+/** Options of {@link Store.refresh}. */
+export interface RefreshOptions {
+  /** Profiles read and written per page (and per transaction). @default 5000 */
+  readonly pageSize?: number
+  /** The reference date, epoch ms. @default Date.now() */
+  readonly now?: number
+}
+
+/** What {@link Store.refresh} did. */
+export interface RefreshResult {
+  /** Profiles re-derived. */
+  readonly customers: number
+  /** Of those, customers with a completed order (scored on RFM). */
+  readonly buyers: number
+  /** How RFM cut the base this time. */
+  readonly rfmMethod: RfmMethod
+  /** Whether BG/NBD + Gamma-Gamma could be fitted (else no profile carries `clv`). */
+  readonly clvFitted: boolean
+  /** Segment entries and exits recorded. */
+  readonly segmentChanges: number
+  /** The reference date of the fit, epoch ms. */
+  readonly fittedAt: number
+  readonly durationMs: number
 }
 
 /** Options of {@link Store.insertEvents}. */
@@ -74,6 +119,7 @@ export interface ListCustomersOptions {
  * Tables: `ecrm_events` (append-only, unique on `message_id`), `ecrm_customers`,
  * `ecrm_identities` (kind + value → customer), `ecrm_profiles` (the folded customer profile),
  * `ecrm_rule_state` (the durable rule runner's state), `ecrm_erasures` (audit),
+ * `ecrm_segment_members` and `ecrm_segment_changes` (derived segments), `ecrm_models` (the fit),
  * `ecrm_schema_migrations`.
  */
 export interface Store {
@@ -119,6 +165,16 @@ export interface Store {
   readonly segment: (rule: unknown, options?: SegmentOptions) => Promise<string[]>
   /** How many customers {@link Store.segment} would select (without paging), counted in the database. */
   readonly countSegment: (rule: unknown, options?: Pick<SegmentOptions, 'traits' | 'columns' | 'now'>) => Promise<number>
+  /**
+   * The full derivation job: refits the model (RFM cut points on the whole base, BG/NBD +
+   * Gamma-Gamma on a sample of buyers) and re-derives every profile with it, in pages by customer
+   * id, memory bounded by the page size. Ingest derives the customers each batch touches with the
+   * latest fit in between.
+   *
+   * @example
+   * const { customers, rfmMethod } = await store.refresh({ pageSize: 5000 })
+   */
+  readonly refresh: (options?: RefreshOptions) => Promise<RefreshResult>
   /** Closes the connection (a pool passed in by you stays open). Idempotent. */
   readonly close: () => Promise<void>
 }
