@@ -1,4 +1,4 @@
-import { checkBoundValue, checkIdentifier } from './sqlRefusal.js'
+import { checkBoundValue, checkIdentifier, SqlRefusal } from './sqlRefusal.js'
 import type { SqlPath } from './sqlRefusal.js'
 
 /**
@@ -71,6 +71,8 @@ export function columnExpression(spec: SqlPlainColumn | SqlJsonbColumn, bind: (v
  */
 export function missingExpression(spec: SqlPlainColumn | SqlJsonbColumn, bind: (value: unknown) => string, at: SqlPath): string {
   if ('column' in spec) {
+    // An absent list and an empty one are the same column value; memory tells them apart.
+    if (spec.type === 'text[]') throw new SqlRefusal(at, '"missing" cannot test a text[] column (an absent list reads as empty); test it with in_segment')
     checkIdentifier(spec.column, at)
     const column = quoteIdentifier(spec.column)
     return spec.type === 'text' ? `(${column} IS NULL OR ${column} = '')` : `(${column} IS NULL)`

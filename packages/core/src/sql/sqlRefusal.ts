@@ -12,7 +12,7 @@ export class SqlRefusal extends Error {
   constructor(
     readonly path: SqlPath,
     readonly detail: string,
-    readonly code: 'unsupported_in_sql' | 'nul_character' | 'name_too_long' = 'unsupported_in_sql',
+    readonly code: 'unsupported_in_sql' | 'nul_character' | 'invalid_unicode' | 'name_too_long' = 'unsupported_in_sql',
   ) {
     super(detail)
   }
@@ -27,13 +27,20 @@ export const MAX_SQL_NAME_LENGTH = 256
 /** PostgreSQL truncates identifiers past 63 bytes (NAMEDATALEN - 1), silently changing the column. */
 const MAX_IDENTIFIER_BYTES = 63
 
+/** A UTF-16 surrogate without its pair: no UTF-8 encoding exists, drivers would substitute U+FFFD. */
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
 /**
  * Refuses a text that PostgreSQL cannot hold (a NUL character: `text` and `jsonb` reject U+0000
- * with a raw driver error) and, for names, one over {@link MAX_SQL_NAME_LENGTH}.
+ * with a raw driver error; a lone surrogate, which would silently become U+FFFD on the way) and,
+ * for names, one over {@link MAX_SQL_NAME_LENGTH}.
  */
 export function checkSqlText(text: string, path: SqlPath, what: string, isName = false): void {
   if (text.includes('\u0000')) {
     throw new SqlRefusal(path, `${what} contains a NUL character (U+0000), which PostgreSQL text cannot hold; remove it`, 'nul_character')
+  }
+  if (loneSurrogate.test(text)) {
+    throw new SqlRefusal(path, `${what} contains a lone UTF-16 surrogate, which has no UTF-8 encoding; send valid Unicode`, 'invalid_unicode')
   }
   if (isName && text.length > MAX_SQL_NAME_LENGTH) {
     throw new SqlRefusal(path, `${what} is ${text.length} characters long, over the limit of ${MAX_SQL_NAME_LENGTH}`, 'name_too_long')

@@ -96,6 +96,8 @@ describe('compileLogicToSql with the CRM operators', () => {
     expect(refusal({ in_segment: [['ok', 'x\u0000']] })).toEqual([{ path: ['in_segment', 0, 1], code: 'nul_character' }])
     expect(refusal({ '>': [{ count_events: ['Order\u0000'] }, 1] })).toEqual([{ path: ['>', 0, 'count_events', 0], code: 'nul_character' }])
     expect(refusal({ var: 'traits.\u0000' })).toEqual([{ path: ['var'], code: 'nul_character' }])
+    expect(refusal({ '==': [{ var: 'traits.plan' }, 'a\ud800'] })).toEqual([{ path: ['==', 1], code: 'invalid_unicode' }])
+    expect(refusal({ '==': [{ var: 'traits.plan' }, '😀'] })).toBe('compiled')
     expect(refusal({ in_segment: ['s'.repeat(257)] })).toEqual([{ path: ['in_segment', 0, 0], code: 'name_too_long' }])
     expect(refusal({ '>': [{ count_events: ['e'.repeat(300)] }, 1] })).toEqual([{ path: ['>', 0, 'count_events', 0], code: 'name_too_long' }])
     expect(refusal({ var: `traits.${'k'.repeat(300)}` })).toEqual([{ path: ['var'], code: 'name_too_long' }])
