@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'rolldown'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createPgliteStore } from '../../packages/node/src/store/pgliteStore.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 // Inside the repo so the bundle resolves the optional peers (PGlite's WASM files) from node_modules.
@@ -112,4 +113,70 @@ describe('ecrm serve', () => {
     expect(code).toBe(2)
     expect(errors).toMatch(/unknown command "nonsense"[\s\S]*Usage: ecrm/)
   })
+})
+
+/** Runs the built CLI to its exit; resolves with the code and everything it printed. */
+function runCli(args: string[]): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })))
+}
+
+describe('ecrm serve --config and ecrm refresh', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ecrm-cli-refresh-'))
+  const data = join(dir, 'data')
+  const config = join(dir, 'ecrm.config.json')
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+  writeFileSync(config, JSON.stringify({
+    segments: { vip: { name: 'VIP', when: { '>=': [{ var: 'money.revenue' }, 100] } } },
+    loyalty: { pointsPerUnit: 1, tiers: [{ id: 'member', minPoints: 0 }, { id: 'gold', minPoints: 100 }] },
+    rfm: { method: 'auto', recencyEdgesDays: [7, 30, 90, 180] },
+    refresh: { everyMinutes: 0 },
+    exposeSegments: ['vip'],
+  }))
+
+  it('serves with the config (the batch answer names the visitor\'s allowed segments), then refresh re-derives the stored profiles', async () => {
+    const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--data-dir', data, '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no "listening" line within 60 s:\n${output}`)), 60_000)
+      child.stdout.on('data', () => {
+        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
+        if (match?.[1] !== undefined) {
+          clearTimeout(timer)
+          resolve(match[1])
+        }
+      })
+    })
+    const now = Date.now()
+    const batch = [60, 70].map((total, n) => ({ type: 'track', messageId: `cfg-${n}`, userId: 'cfg-u', event: 'Order Completed', timestamp: new Date(now - (n + 1) * 1000).toISOString(), properties: { order_id: `cfg-o${n}`, total } }))
+    const answer = await fetch(`${url}/v1/batch`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ writeKey: 'any', batch }) })
+    expect(await answer.json()).toMatchObject({ accepted: 2, segments: ['vip'] })
+    child.kill('SIGTERM')
+    expect(await exit).toBe(0)
+
+    const refreshed = await runCli(['refresh', '--data-dir', data, '--config', config, '--page-size', '10'])
+    expect(refreshed.code).toBe(0)
+    expect(refreshed.output).toMatch(/ecrm refresh: 1 profiles \(1 buyers\), RFM by fixed, CLV not fitted/)
+    const store = await createPgliteStore(data)
+    try {
+      const profile = await store.getProfile('cfg-u')
+      expect(profile).toMatchObject({ segments: ['vip'], loyalty: { balance: 130, tier: 'gold' }, rfm: { r: 5, method: 'fixed' } })
+      expect(await store.query('select count(*)::int as n from ecrm_models')).toEqual([{ n: 1 }])
+    } finally {
+      await store.close()
+    }
+  }, 120_000)
+
+  it('exits 2 naming the path of a fault in the config file', async () => {
+    const bad = join(dir, 'bad.json')
+    writeFileSync(bad, JSON.stringify({ rfm: { recencyEdgesDays: [7, 30] }, segments: { vip: { name: 'VIP', when: { nonsense_op: [1] } } } }))
+    const { code, output } = await runCli(['refresh', '--data-dir', data, '--config', bad])
+    expect(code).toBe(2)
+    expect(output).toMatch(/Invalid config file .*bad\.json: rfm\.recencyEdgesDays/)
+  }, 60_000)
 })

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util'
 import { isEcrmError } from '@ecrm/core'
+import type { LoadedConfig } from './config/loadConfig.js'
 import { startIngestServer } from './serve.js'
 
 const USAGE = `Usage: ecrm <command> [options]
@@ -15,6 +16,12 @@ Commands:
               --allowed-origin <o>  browser origin allowed to send; repeat for more (default any)
               --rules <file>        run the rules in this JSON file on incoming events (durable timers in the store)
               --secret-key <key>    turn on the read API (/v1/profiles, /v1/segments) for this Bearer key; repeat for more (env ECRM_SECRET_KEY, comma-separated)
+              --config <file>       ecrm.config.json: segments, lead model, loyalty, RFM, CLV, refresh, rules
+  refresh   Refit and re-derive every stored profile (RFM, lead, CLV, segments, loyalty), then exit
+              --data-dir <path>     embedded PGlite data directory (default .ecrm-data)
+              --database-url <url>  PostgreSQL instead of PGlite (env DATABASE_URL)
+              --config <file>       ecrm.config.json (what to derive)
+              --page-size <n>       profiles per page and transaction (default 5000)
   analyze   Customer analysis from an orders file (see ecrm analyze --help)
   help      Show this text`
 
@@ -22,6 +29,7 @@ Commands:
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv
   if (command === 'serve') return serve(rest)
+  if (command === 'refresh') return refresh(rest)
   if (command === 'analyze') return analyze(rest)
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     console.log(USAGE)
@@ -43,9 +51,12 @@ async function serve(args: readonly string[]): Promise<number> {
       'allowed-origin': { type: 'string', multiple: true },
       rules: { type: 'string' },
       'secret-key': { type: 'string', multiple: true },
+      config: { type: 'string' },
     },
     strict: true,
   })
+  const config = await readConfig('serve', values.config)
+  if (config === 2) return 2
   const port = Number(values.port ?? process.env['PORT'] ?? 8080)
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     console.error(`ecrm serve: --port must be an integer from 0 to 65535 (got ${values.port})`)
@@ -54,7 +65,7 @@ async function serve(args: readonly string[]): Promise<number> {
   const writeKeys = values['write-key'] ?? (process.env['ECRM_WRITE_KEYS']?.split(',').map((key) => key.trim()).filter(Boolean) ?? [])
   const databaseUrl = values['database-url'] ?? process.env['DATABASE_URL']
   const secretKeys = values['secret-key'] ?? (process.env['ECRM_SECRET_KEY']?.split(',').map((key) => key.trim()).filter(Boolean) ?? [])
-  let rules
+  let rules = config?.rules
   if (values.rules !== undefined) {
     const { loadRules } = await import('./rules/loadRules.js')
     try {
@@ -73,6 +84,9 @@ async function serve(args: readonly string[]): Promise<number> {
     ...(databaseUrl === undefined || databaseUrl === '' ? {} : { databaseUrl }),
     ...(values['allowed-origin'] === undefined ? {} : { allowedOrigins: values['allowed-origin'] }),
     ...(rules === undefined ? {} : { rules }),
+    ...(config === undefined
+      ? {}
+      : { derive: config.derive, refreshEveryMinutes: config.refreshEveryMinutes, exposeSegments: config.exposeSegments }),
     ...(secretKeys.length === 0 ? {} : { secretKeys }),
   }).catch((error: unknown) => {
     if (!isEcrmError(error)) throw error
@@ -88,6 +102,54 @@ async function serve(args: readonly string[]): Promise<number> {
   await server.close()
   console.log('ecrm: stopped')
   return 0
+}
+
+/** Loads `--config`, printing its faults; 2 (the exit code) when it is invalid or unreadable. */
+async function readConfig(command: string, path: string | undefined): Promise<LoadedConfig | undefined | 2> {
+  if (path === undefined) return undefined
+  const { loadConfig } = await import('./config/loadConfig.js')
+  try {
+    return await loadConfig(path)
+  } catch (error) {
+    console.error(`ecrm ${command}: ${error instanceof Error ? error.message : String(error)}`)
+    return 2
+  }
+}
+
+async function refresh(args: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      'data-dir': { type: 'string' },
+      'database-url': { type: 'string' },
+      config: { type: 'string' },
+      'page-size': { type: 'string' },
+    },
+    strict: true,
+  })
+  const config = await readConfig('refresh', values.config)
+  if (config === 2) return 2
+  const pageSize = Number(values['page-size'] ?? 5_000)
+  if (!Number.isInteger(pageSize) || pageSize < 1) {
+    console.error(`ecrm refresh: --page-size must be a positive integer (got ${values['page-size']})`)
+    return 2
+  }
+  const databaseUrl = values['database-url'] ?? process.env['DATABASE_URL']
+  const storeOptions = config === undefined ? {} : { derive: config.derive }
+  const store =
+    databaseUrl === undefined || databaseUrl === ''
+      ? await (await import('./store/pgliteStore.js')).createPgliteStore(values['data-dir'] ?? '.ecrm-data', storeOptions)
+      : await (await import('./store/postgresStore.js')).createPostgresStore(databaseUrl, storeOptions)
+  try {
+    const result = await store.refresh({ pageSize })
+    console.log(
+      `ecrm refresh: ${result.customers} profiles (${result.buyers} buyers), RFM by ${result.rfmMethod}, ` +
+        `CLV ${result.clvFitted ? 'fitted' : 'not fitted (too few repeat buyers)'}, ${result.segmentChanges} segment changes, ${result.durationMs} ms`,
+    )
+    return 0
+  } finally {
+    await store.close()
+  }
 }
 
 const ANALYZE_USAGE = `Usage: ecrm analyze <orders file> [options]

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { RuleDefinition } from '@ecrm/core'
+import type { DeriveConfig, RuleDefinition } from '@ecrm/core'
 import { createReadApiHandler, isReadApiPath } from './api/readApiHandler.js'
 import { createIngestHandler } from './ingest/ingestHandler.js'
 import { toNodeListener } from './ingest/nodeListener.js'
@@ -9,7 +9,7 @@ import { createPgliteStore } from './store/pgliteStore.js'
 import { createRuleRunner } from './rules/ruleRunner.js'
 import type { RuleRunner } from './rules/ruleRunner.js'
 import { createPostgresStore } from './store/postgresStore.js'
-import type { Store } from './store/storeTypes.js'
+import type { Store, StoreOptions } from './store/storeTypes.js'
 
 /** Options of {@link startIngestServer}. */
 export interface IngestServerOptions {
@@ -37,6 +37,15 @@ export interface IngestServerOptions {
    * on the same port. @default none (the read API is off and its routes answer 404)
    */
   readonly secretKeys?: readonly string[]
+  /** What the store derives on every profile (from `ecrm.config.json`). @default see `StoreOptions.derive` */
+  readonly derive?: DeriveConfig
+  /**
+   * Minutes between full refreshes (`store.refresh()`), plus one at start when none ever ran;
+   * 0 turns the schedule off. @default 60
+   */
+  readonly refreshEveryMinutes?: number
+  /** Segment ids a batch's answer may tell the visitor (`createIngestHandler`'s `exposeSegments`). @default none */
+  readonly exposeSegments?: readonly string[]
 }
 
 /** A running ingest server. */
@@ -62,17 +71,27 @@ export interface IngestServer {
 export async function startIngestServer(options: IngestServerOptions = {}): Promise<IngestServer> {
   const { port = 8080, host = '127.0.0.1', dataDir = '.ecrm-data', databaseUrl, writeKeys = [], allowedOrigins } = options
   const log = options.log ?? ((line: string) => console.log(line))
-  const store = databaseUrl === undefined ? await createPgliteStore(dataDir) : await createPostgresStore(databaseUrl)
+  const rules = options.rules ?? []
+  // Segment changes go to the rule runner (created next, over this store) as rule events.
+  let runner: RuleRunner | undefined
+  const storeOptions: StoreOptions = {
+    ...(options.derive === undefined ? {} : { derive: options.derive }),
+    onSegmentChanges: async (events) => {
+      await runner?.processEvents(events.map((change) => ({ event: change.event, userId: change.customerId, properties: change.properties })))
+    },
+    onError: (error) => log(`ecrm: processing segment changes failed: ${String(error)}`),
+  }
+  const store = databaseUrl === undefined ? await createPgliteStore(dataDir, storeOptions) : await createPostgresStore(databaseUrl, storeOptions)
   let readApi
   try {
     const { secretKeys = [] } = options
-    readApi = secretKeys.length === 0 ? undefined : createReadApiHandler({ store, secretKeys, writeKeys, onError: (error) => log(`ecrm: read API store failure: ${String(error)}`) })
+    const segments = options.derive?.segments
+    readApi = secretKeys.length === 0 ? undefined : createReadApiHandler({ store, secretKeys, writeKeys, ...(segments === undefined ? {} : { segments }), onError: (error) => log(`ecrm: read API store failure: ${String(error)}`) })
   } catch (error) {
     await store.close()
     throw error
   }
-  const rules = options.rules ?? []
-  const runner =
+  runner =
     rules.length === 0
       ? undefined
       : createRuleRunner({
@@ -87,6 +106,7 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
     writeKeys: writeKeys.length > 0 ? writeKeys : () => true,
     ...(allowedOrigins === undefined ? {} : { allowedOrigins }),
     ...(runner === undefined ? {} : { onEvents: runner.processEvents }),
+    ...(options.exposeSegments === undefined || options.exposeSegments.length === 0 ? {} : { exposeSegments: options.exposeSegments }),
     onError: (error) => log(`ecrm: storing or processing events failed: ${String(error)}`),
   })
   const server = createServer(
@@ -119,6 +139,7 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
   if (writeKeys.length === 0) log('ecrm: accepting ANY write key (development mode; pass --write-key to restrict)')
   if (readApi !== undefined) log(`ecrm: read API on ${url}/v1/profiles/{id}, /v1/segments (Bearer secret key); OpenAPI at ${url}/v1/openapi.json`)
   if (runner !== undefined) log(`ecrm: running ${rules.length} rule(s): ${rules.map((rule) => rule.id).join(', ')}`)
+  const refresher = scheduleRefresh(store, options.refreshEveryMinutes ?? 60, log)
   let closing: Promise<void> | undefined
   return {
     url,
@@ -132,9 +153,46 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
           server.closeIdleConnections()
         })
         runner?.stop()
+        await refresher.stop()
         await store.close()
       })()
       return closing
+    },
+  }
+}
+
+/**
+ * Runs `store.refresh()` every `everyMinutes` (never two at once), and once right away when no
+ * refresh ever ran (no stored model). `stop` cancels the timer and waits for a run in flight.
+ */
+function scheduleRefresh(store: Store, everyMinutes: number, log: (line: string) => void): { stop: () => Promise<void> } {
+  if (!(everyMinutes > 0)) return { stop: async () => undefined }
+  let running: Promise<void> | undefined
+  const run = (): void => {
+    if (running !== undefined) return
+    running = store
+      .refresh()
+      .then(
+        (result) => log(`ecrm: refreshed ${result.customers} profiles (${result.buyers} buyers, RFM by ${result.rfmMethod}, CLV ${result.clvFitted ? 'fitted' : 'not fitted'}, ${result.segmentChanges} segment changes) in ${result.durationMs} ms`),
+        (error: unknown) => log(`ecrm: refreshing profiles failed: ${String(error)}`),
+      )
+      .finally(() => {
+        running = undefined
+      })
+  }
+  const timer = setInterval(run, everyMinutes * 60_000)
+  timer.unref()
+  const first = store.query<{ n: number }>('select count(*)::int as n from ecrm_models').then(
+    ([row]) => {
+      if ((row?.n ?? 0) === 0) run()
+    },
+    (error: unknown) => log(`ecrm: reading the refresh state failed: ${String(error)}`),
+  )
+  return {
+    async stop() {
+      clearInterval(timer)
+      await first
+      await running
     },
   }
 }

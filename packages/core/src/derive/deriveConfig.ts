@@ -10,7 +10,7 @@ import { leadModelSchema } from '../leads/leadModelSchema.js'
 const segmentId = z.string().regex(/^[a-z0-9_]+$/, 'use a snake_case id')
 
 /** A named segment: a JsonLogic condition over the profile (derived fields included). */
-export const namedSegmentSchema = z.object({
+export const namedSegmentSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
   /** JsonLogic over the profile, e.g. `{ ">=": [{ "var": "money.revenue" }, 500] }`. */
@@ -20,7 +20,7 @@ export const namedSegmentSchema = z.object({
 const edges = z.array(z.number().finite()).length(4)
 
 /** How RFM cuts the base (see `chooseRfmCutPoints`). */
-export const rfmConfigSchema = z.object({
+export const rfmConfigSchema = z.strictObject({
   method: z.enum(['auto', 'quantile', 'fixed']).optional(),
   recencyEdgesDays: edges.optional(),
   frequencyEdges: edges.optional(),
@@ -29,7 +29,7 @@ export const rfmConfigSchema = z.object({
 })
 
 /** How CLV is predicted. */
-export const clvConfigSchema = z.object({
+export const clvConfigSchema = z.strictObject({
   /** Days ahead to value each customer. @default 365 */
   horizonDays: z.number().positive().optional(),
   /** Annual discount rate, e.g. 0.1. @default 0 */
@@ -41,7 +41,7 @@ export const clvConfigSchema = z.object({
 })
 
 /** A loyalty program: points per currency unit spent, tiers by points. */
-export const loyaltyConfigSchema = z.object({
+export const loyaltyConfigSchema = z.strictObject({
   /** Points per major currency unit of an order's total. @default 1 */
   pointsPerUnit: z.number().min(0).optional(),
   /** Flat points per completed order. @default 0 */
@@ -53,7 +53,7 @@ export const loyaltyConfigSchema = z.object({
 })
 
 /** Schema of a {@link DeriveConfig}. */
-export const deriveConfigSchema = z.object({
+export const deriveConfigSchema = z.strictObject({
   /** Named segments by snake_case id. */
   segments: z.record(segmentId, namedSegmentSchema).optional(),
   /** @default defaultLeadModel */

@@ -8,15 +8,15 @@ export interface RfmMethodOptions {
    * has at least `minCustomers` buyers and `bins` distinct recencies, else fixed.
    * @default 'auto'
    */
-  readonly method?: 'auto' | RfmMethod
+  readonly method?: 'auto' | RfmMethod | undefined
   /** Fixed recency edges in days, increasing: within the first scores R5, beyond the last R1. @default [7, 30, 90, 180] */
-  readonly recencyEdgesDays?: readonly number[]
+  readonly recencyEdgesDays?: readonly number[] | undefined
   /** Fixed order-count edges, increasing: above the last scores F5. @default [1, 2, 3, 5] */
-  readonly frequencyEdges?: readonly number[]
+  readonly frequencyEdges?: readonly number[] | undefined
   /** Fixed monetary edges in major currency units, increasing. @default [50, 100, 250, 500] */
-  readonly monetaryEdges?: readonly number[]
+  readonly monetaryEdges?: readonly number[] | undefined
   /** Fewest buyers for quantiles to mean something (`auto`). @default 100 */
-  readonly minCustomers?: number
+  readonly minCustomers?: number | undefined
 }
 
 /** The defaults of {@link RfmMethodOptions}' fixed edges. */
