@@ -13,7 +13,7 @@ import { bearerToken, createKeyCheck } from './secretKeyAuth.js'
 /** A named segment as the config defines it (`segments` of `ecrm.config.json`). */
 export interface ReadApiSegmentDefinition {
   readonly name: string
-  readonly description?: string
+  readonly description?: string | undefined
   /** Its JsonLogic condition, shown by `GET /v1/segments`. */
   readonly when: unknown
 }
