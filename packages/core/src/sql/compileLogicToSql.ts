@@ -5,6 +5,7 @@ import type { LogicContext } from '../logic/types.js'
 import { columnExpression, missingExpression } from './sqlColumns.js'
 import type { SqlColumnMap } from './sqlColumns.js'
 import { compileEventHistory } from './sqlHistory.js'
+import { renumber } from './sqlParameters.js'
 import { checkSqlText, SqlRefusal } from './sqlRefusal.js'
 import type { SqlPath as Path } from './sqlRefusal.js'
 import type { SqlCompileOptions, SqlScope, SqlValue as Value } from './sqlScope.js'
@@ -306,23 +307,4 @@ export function compileLogicToSql(rule: unknown, columns: SqlColumnMap, options:
     if (!(error instanceof SqlRefusal)) throw error
     throw new EcrmValidationError('Rule cannot be compiled to SQL', [{ path: error.path, message: error.detail, code: error.code }])
   }
-}
-
-/**
- * Keeps only the parameters the SQL uses, numbered in order of appearance: PostgreSQL refuses a
- * statement with a parameter it cannot type, and folding can drop a bound value.
- */
-function renumber(sql: string, params: readonly unknown[]): SqlCondition {
-  const mapping = new Map<string, string>()
-  const kept: unknown[] = []
-  const text = sql.replace(/\$(\d+)/g, (_match, index: string) => {
-    let name = mapping.get(index)
-    if (name === undefined) {
-      kept.push(params[Number(index) - 1])
-      name = `$${kept.length}`
-      mapping.set(index, name)
-    }
-    return name
-  })
-  return { sql: text, params: kept }
 }

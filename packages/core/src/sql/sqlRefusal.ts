@@ -50,6 +50,8 @@ export function checkSqlText(text: string, path: SqlPath, what: string, isName =
 /** Refuses a column identifier PostgreSQL would truncate or reject. */
 export function checkIdentifier(name: string, path: SqlPath): void {
   checkSqlText(name, path, `the column "${name.slice(0, 40)}"`)
+  // `$<digits>` is how parameters are numbered in the compiled SQL; an identifier must not look like one.
+  if (/\$\d/.test(name)) throw new SqlRefusal(path, `the column name "${name.slice(0, 80)}" contains "$" and a digit, which the compiled SQL reserves for parameters`)
   for (const part of name.split('.')) {
     if (utf8Length(part) > MAX_IDENTIFIER_BYTES || part === '') {
       throw new SqlRefusal(path, `the column name "${name.slice(0, 80)}" has a part that is empty or over ${MAX_IDENTIFIER_BYTES} bytes (PostgreSQL would truncate it)`, 'name_too_long')
