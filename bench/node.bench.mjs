@@ -7,12 +7,12 @@ import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import { loadEcrm } from './lib/ecrm.mjs'
 import { fmt, median, peakRssMb, quick, ratio, spread, pct } from './lib/measure.mjs'
 import { ingestBodies, postBodies, propertiesOf, startSink, userOf } from './lib/nodeWorkload.mjs'
-import { repoRoot } from './lib/paths.mjs'
+import { loadPostgresServer } from './lib/postgres.mjs'
 import { emit, progress } from './lib/result.mjs'
 
 const title = 'Node server client and ingest'
@@ -161,8 +161,7 @@ async function ingestJob(storeName) {
   if (storeName === 'pglite') {
     store = await api.createPgliteStore(dir)
   } else {
-    const { startPostgres } = await import(pathToFileURL(join(repoRoot, 'bench', '.cache', 'postgresServer.mjs')).href)
-    server = await startPostgres()
+    server = await (await loadPostgresServer()).startPostgres()
     store = await api.createPostgresStore(server.connectionString)
   }
   const handler = api.createIngestHandler({ store, writeKeys: ['bench'] })
@@ -275,18 +274,10 @@ if (canIngest) {
   const ingestRows = []
   const ingestBars = []
   const targets = ['pglite']
-  // Reuse tests/postgres/postgresServer.ts by transpiling it (the bench must not import test code at runtime through vitest).
   try {
-    const ts = (await import('node:module')).createRequire(join(repoRoot, 'package.json'))('typescript')
-    const { readFileSync, writeFileSync, mkdirSync, existsSync } = await import('node:fs')
-    const source = join(repoRoot, 'tests', 'postgres', 'postgresServer.ts')
-    if (existsSync(source)) {
-      mkdirSync(join(repoRoot, 'bench', '.cache'), { recursive: true })
-      writeFileSync(join(repoRoot, 'bench', '.cache', 'postgresServer.mjs'), ts.transpileModule(readFileSync(source, 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText)
-      const { hasPostgres } = await import(pathToFileURL(join(repoRoot, 'bench', '.cache', 'postgresServer.mjs')).href)
-      if (hasPostgres) targets.push('postgres')
-      else notes.push('PostgreSQL ingest skipped: its server binaries are not installed (see tests/postgres/postgresServer.ts).')
-    }
+    const postgres = await loadPostgresServer()
+    if (postgres?.hasPostgres) targets.push('postgres')
+    else if (postgres !== null) notes.push('PostgreSQL ingest skipped: its server binaries are not installed (see tests/postgres/postgresServer.ts).')
   } catch (error) {
     notes.push(`PostgreSQL ingest skipped: ${error.message}`)
   }

@@ -2,13 +2,10 @@ import {
   computeAov,
   computeFunnel,
   computeRepeatPurchaseRate,
-  defaultLeadModel,
+  defaultRfmSegments,
   emptyProfile,
   eventTimeMs,
   reduceProfile,
-  rfmInputFromProfile,
-  scoreLead,
-  scoreRfm,
 } from '@ecrm/core'
 import type { CustomerProfile, EcrmEvent, FunnelEvent, Order } from '@ecrm/core'
 import type { Store } from '@ecrm/node'
@@ -88,17 +85,41 @@ export interface DashboardOptions {
   readonly pending?: readonly { readonly ruleId: string; readonly customerId: string; readonly dueAt: number }[]
 }
 
+/** The derived columns the store keeps on each profile (migration 3). */
+interface DerivedRow {
+  customer_id: string
+  rfm_r: number | null
+  rfm_f: number | null
+  rfm_m: number | null
+  rfm_segment: string | null
+  lead_score: number | null
+  lead_grade: string | null
+  lead_stage: string | null
+  clv_p_alive: number | null
+  clv_value: number | null
+  reasons: { id: string; points: number }[] | null
+}
+
+const rfmLabels = new Map(defaultRfmSegments.map((segment) => [segment.id, segment.label]))
+
 /**
  * Computes the dashboard from the store, no mock data: every stored event is folded into the
  * profile of its customer (identities as the store unified them; visitors never identified are
- * one customer per anonymous id), then RFM, lead score, CLV, KPIs and the rule firings.
+ * one customer per anonymous id) for the KPIs and the rule firings; RFM, lead score, P(alive)
+ * and CLV are read from the columns the store derived (`rfm_segment`, `lead_grade`,
+ * `clv_p_alive`, ...). The CLV panel still summarises the demo's compressed-time model.
  */
 export async function computeDashboard(store: Pick<Store, 'query'>, options: DashboardOptions): Promise<DashboardData> {
   const { now } = options
-  const [rows, identities] = await Promise.all([
+  const [rows, identities, derivedRows] = await Promise.all([
     store.query<{ payload: EcrmEvent }>('select payload from ecrm_events order by occurred_at, message_id'),
     store.query<{ kind: string; value: string; customer_id: string }>('select kind, value, customer_id from ecrm_identities'),
+    store.query<DerivedRow>(
+      `select customer_id, rfm_r, rfm_f, rfm_m, rfm_segment, lead_score, lead_grade, lead_stage, clv_p_alive, clv_value,
+              profile->'lead'->'reasons' as reasons from ecrm_profiles`,
+    ),
   ])
+  const derived = new Map(derivedRows.map((row) => [row.customer_id, row]))
   const ownerOf = new Map(identities.map((row) => [`${row.kind}:${row.value}`, row.customer_id]))
   const keyOf = (event: EcrmEvent): string =>
     (event.userId !== undefined ? ownerOf.get(`user_id:${event.userId}`) : undefined) ??
@@ -127,12 +148,6 @@ export async function computeDashboard(store: Pick<Store, 'query'>, options: Das
   }
 
   const all = [...profiles.values()]
-  // Demo time, as for CLV: recency counts model days of clvDayMs, so minutes apart rank apart.
-  const scale = 86_400_000 / options.clvDayMs
-  const rfm = scoreRfm(
-    all.map(rfmInputFromProfile).map((input) => (input.lastOrderAt === null ? input : { ...input, lastOrderAt: now - (now - input.lastOrderAt) * scale })),
-    { now },
-  )
   const clv = estimateClv(orders, { now, dayMs: options.clvDayMs })
   const firingsBy = new Map<string, Record<string, number>>()
   const labelOf = (key: string): string => {
@@ -150,8 +165,7 @@ export async function computeDashboard(store: Pick<Store, 'query'>, options: Das
 
   const customers: CustomerRow[] = all
     .map((profile) => {
-      const score = rfm.get(profile.id)
-      const lead = scoreLead(profile, defaultLeadModel, { now })
+      const row = derived.get(profile.id)
       const value = clv.byCustomer.get(profile.id)
       const name = profile.traits['name']
       return {
@@ -165,10 +179,16 @@ export async function computeDashboard(store: Pick<Store, 'query'>, options: Das
         revenue: round2(profile.money.revenue),
         lastSeenAt: profile.lastSeenAt,
         events: Object.values(profile.events.totals).reduce((sum, count) => sum + count, 0),
-        rfm: score === undefined ? null : { segment: score.segment, label: score.label, r: score.r, f: score.f, m: score.m },
-        lead: { score: lead.score, grade: lead.grade, stage: lead.stage, why: lead.reasons.slice(0, 4).map((reason) => `${reason.points > 0 ? '+' : ''}${reason.points} ${reason.ruleId}`) },
-        probabilityAlive: value?.probabilityAlive ?? null,
-        clv: round2(value?.clv ?? 0),
+        rfm: rfmOf(row),
+        lead: {
+          score: row?.lead_score ?? 0,
+          grade: row?.lead_grade ?? '—',
+          stage: row?.lead_stage ?? 'lead',
+          why: (row?.reasons ?? []).slice(0, 4).map((reason) => `${reason.points > 0 ? '+' : ''}${reason.points} ${reason.id}`),
+        },
+        // Stored by the store's refresh (BG/NBD on the base); historic value until one could fit.
+        probabilityAlive: row?.clv_p_alive ?? null,
+        clv: round2(row?.clv_value ?? value?.clv ?? 0),
         firings: firingsBy.get(profile.id) ?? {},
       }
     })
@@ -176,7 +196,7 @@ export async function computeDashboard(store: Pick<Store, 'query'>, options: Das
 
   const funnel = computeFunnel(funnelEvents, FUNNEL_STEPS)
   const segments: Record<string, number> = {}
-  for (const score of rfm.values()) segments[score.label] = (segments[score.label] ?? 0) + 1
+  for (const customer of customers) if (customer.rfm !== null) segments[customer.rfm.label] = (segments[customer.rfm.label] ?? 0) + 1
   const { byCustomer: _values, ...clvSummary } = clv
   const identified = customers.filter((customer) => customer.isIdentified).length
   return {
@@ -195,6 +215,11 @@ export async function computeDashboard(store: Pick<Store, 'query'>, options: Das
     clv: clvSummary,
     timeline: timelineOf(funnelEvents, orders, now),
   }
+}
+
+function rfmOf(row: DerivedRow | undefined): CustomerRow['rfm'] {
+  if (row?.rfm_segment == null || row.rfm_r === null || row.rfm_f === null || row.rfm_m === null) return null
+  return { segment: row.rfm_segment, label: rfmLabels.get(row.rfm_segment) ?? row.rfm_segment, r: row.rfm_r, f: row.rfm_f, m: row.rfm_m }
 }
 
 function emailOf(profile: CustomerProfile): string | null {

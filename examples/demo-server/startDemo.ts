@@ -79,6 +79,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     }),
   )
   const dashboard = async (): Promise<DashboardData> => computeDashboard(store, { now: Date.now(), clvDayMs, pending: await rules.pending() })
+  // Ingest derives the customers each batch touched; the full refresh recuts RFM and refits CLV on
+  // the whole base now and then, as `ecrm serve` does on its schedule.
+  let refreshing: Promise<unknown> = Promise.resolve()
+  const refresher = setInterval(() => {
+    refreshing = refreshing.then(() => store.refresh()).catch((error: unknown) => log(`demo: refreshing profiles failed: ${String(error)}`))
+  }, 60_000)
+  refresher.unref()
 
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://demo.local')
@@ -106,10 +113,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     close: () =>
       (closing ??= (async () => {
         rules.stop()
+        clearInterval(refresher)
         await new Promise<void>((resolve) => {
           server.close(() => resolve())
           server.closeAllConnections()
         })
+        await refreshing
         await store.close()
       })()),
   }

@@ -107,7 +107,10 @@ describe.skipIf(skipReason !== undefined)('the demo (npm start)', () => {
     expect(buyer?.revenue).toBe(14)
     expect(buyer?.firings['cart_abandoned']).toBeUndefined()
     expect(buyer?.firings['welcome']).toBe(1)
-    expect(buyer?.rfm).not.toBeNull()
+    // Read from the store's rfm_* columns: a buyer of seconds ago in a young shop is new, scored
+    // by the fixed recency edges, never "Hibernating" or "At Risk".
+    expect(buyer?.rfm).toMatchObject({ segment: 'new_customers', r: 5, f: 1 })
+    expect(buyer?.lead.grade).toMatch(/^[A-D][1-3]$/)
     expect(later.kpis.aov).toEqual({ orders: 1, revenue: 14, aov: 14 })
     expect(data.clv.method).toBe('historic')
   })

@@ -44,3 +44,29 @@ describe('loadConfig', () => {
     await expect(loadConfig(join(dir, 'broken.json'))).rejects.toThrow(/Invalid config file .*broken\.json: \(root\) \(malformed JSON/)
   })
 })
+
+describe('docs/config.md', () => {
+  it('its example config loads and derives through the real pipeline (ingest → store → profile)', async () => {
+    const { readFileSync } = await import('node:fs')
+    const { createPgliteStore } = await import('../src/store/pgliteStore.js')
+    const { createIngestHandler } = await import('../src/ingest/ingestHandler.js')
+    const markdown = readFileSync(new URL('../../../docs/config.md', import.meta.url), 'utf8')
+    const example = /```json\n([\s\S]*?)\n```/.exec(markdown)?.[1] ?? ''
+    const docDir = mkdtempSync(join(tmpdir(), 'ecrm-config-doc-'))
+    writeFileSync(join(docDir, 'ecrm.config.json'), example)
+    writeFileSync(join(docDir, 'rules.json'), '[]')
+    const config = await loadConfig(join(docDir, 'ecrm.config.json'))
+    expect(config).toMatchObject({ refreshEveryMinutes: 60, exposeSegments: ['vip', 'champions'], rules: [] })
+    const store = await createPgliteStore(undefined, { derive: config.derive })
+    try {
+      const ingest = createIngestHandler({ store, writeKeys: ['wk'], exposeSegments: config.exposeSegments })
+      const batch = [{ type: 'track', event: 'Order Completed', userId: 'doc-u', messageId: 'doc-1', timestamp: new Date().toISOString(), properties: { order_id: 'doc-o1', total: 600 } }]
+      const response = await ingest(new Request('http://collect.test/v1/batch', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ writeKey: 'wk', batch }) }))
+      expect(await response.json()).toMatchObject({ accepted: 1, segments: ['vip'] })
+      expect(await store.getProfile('doc-u')).toMatchObject({ segments: ['vip'], loyalty: { balance: 600, tier: 'silver' }, rfm: { r: 5, method: 'fixed' } })
+    } finally {
+      await store.close()
+      rmSync(docDir, { recursive: true, force: true })
+    }
+  }, 60_000)
+})

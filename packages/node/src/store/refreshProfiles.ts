@@ -1,7 +1,7 @@
 import { createModelFitter } from '@ecrm/core'
 import type { CustomerProfile, DeriveConfig, FitProfile, ProfileDeriver, SegmentChange } from '@ecrm/core'
 import type { ModelCache } from './modelStore.js'
-import { writeProfiles } from './profileRows.js'
+import { writeDerivedProfiles } from './profileRows.js'
 import { writeSegmentChanges } from './segmentWrites.js'
 import type { RefreshOptions, RefreshResult, SqlDriver } from './storeTypes.js'
 
@@ -66,7 +66,7 @@ export async function refreshProfiles(context: RefreshContext, options: RefreshO
         pageChanges.push(...derived.changes)
         return [id, derived.profile]
       })
-      await writeProfiles(tx, written)
+      await writeDerivedProfiles(tx, written)
       await writeSegmentChanges(tx, pageChanges)
       return { count: rows.length, last: rows[rows.length - 1]?.customer_id, changes: pageChanges }
     })

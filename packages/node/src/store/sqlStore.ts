@@ -52,7 +52,7 @@ export async function createSqlStore(driver: SqlDriver, options: SqlStoreOptions
     insertEvents: async (events, { returnStored = false } = {}) => {
       if (events.length === 0) return returnStored ? { ...EMPTY, stored: [] } : EMPTY
       const { stored, changes, ...counts } = await retrying(() =>
-        driver.transaction(async (tx) => insert(tx, events, { deriver, model: await models.get(tx) })),
+        driver.transaction(async (tx) => insert(tx, events, options.deriveAtIngest === false ? undefined : { deriver, model: await models.get(tx) })),
       )
       await report(changes)
       return returnStored ? { ...counts, stored } : counts
@@ -130,7 +130,7 @@ function toCustomer(row: CustomerRow): Customer {
 async function insert(
   tx: SqlExecutor,
   events: readonly EcrmEvent[],
-  derivation: FolderDerivation,
+  derivation: FolderDerivation | undefined,
 ): Promise<InsertEventsResult & { stored: EcrmEvent[]; changes: SegmentChange[] }> {
   // Every event's ids: each event resolves to a customer and folds into its profile.
   await lockIdentities(tx, events.flatMap(lockKeysOf))

@@ -26,6 +26,12 @@ export interface StoreOptions {
    */
   readonly derive?: DeriveConfig
   /**
+   * Derive the profiles each batch touches as it is stored. Off, ingest only folds (the derived
+   * fields then change at `refresh()` alone): for a collector that must take the most events a
+   * second. @default true
+   */
+  readonly deriveAtIngest?: boolean
+  /**
    * Told the `Segment Entered` / `Segment Exited` events of every committed batch and refresh
    * page (e.g. a rule runner's event processing). Not stored as events, not customer activity.
    * What it throws goes to `onError`. @default none
