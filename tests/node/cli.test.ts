@@ -63,6 +63,48 @@ describe('ecrm serve', () => {
     expect(output).toMatch(/SIGTERM received, stopping[\s\S]*stopped/)
   }, 90_000)
 
+  it('mounts the read API beside ingest with ECRM_SECRET_KEY: a customer sent to /v1/batch is read at /v1/profiles/:id', async () => {
+    const secret = 'sk_cli_0123456789abcdef'
+    const readDir = mkdtempSync(join(tmpdir(), 'ecrm-cli-read-'))
+    const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--data-dir', readDir, '--write-key', 'wk_cli'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ECRM_SECRET_KEY: secret },
+    })
+    let output = ''
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no "listening" line within 60 s:\n${output}`)), 60_000)
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString()
+        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
+        if (match?.[1] !== undefined && /read API on/.test(output)) {
+          clearTimeout(timer)
+          resolve(match[1])
+        }
+      })
+    })
+    const batch = [
+      { type: 'identify', messageId: 'cli-r-1', userId: 'reader-1', traits: { email: 'Reader@Example.com' }, timestamp: new Date(Date.now() - 60_000).toISOString() },
+      { type: 'track', messageId: 'cli-r-2', userId: 'reader-1', event: 'Order Completed', properties: { order_id: 'r-1', total: 30, currency: 'EUR' }, timestamp: new Date().toISOString() },
+    ]
+    const sent = await fetch(`${url}/v1/batch`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ writeKey: 'wk_cli', batch }) })
+    expect(sent.status).toBe(200)
+    const read = await fetch(`${url}/v1/profiles/reader%40example.com`, { headers: { authorization: `Bearer ${secret}` } })
+    expect(read.status).toBe(200)
+    const { profile } = (await read.json()) as { profile: { identities: { userIds: string[] }; money: { revenue: number }; rfm: { segment: string } | null; lead: { grade: string } | null } }
+    expect(profile.identities.userIds).toEqual(['reader-1'])
+    expect(profile.money.revenue).toBe(30)
+    expect(profile.rfm?.segment).toMatch(/^[a-z_]+$/)
+    expect(profile.lead?.grade).toMatch(/^[A-D][1-3]$/)
+    // The write key never reads; without a key only the OpenAPI document answers.
+    expect((await fetch(`${url}/v1/profiles/reader-1`, { headers: { authorization: 'Bearer wk_cli' } })).status).toBe(401)
+    expect((await fetch(`${url}/v1/openapi.json`)).status).toBe(200)
+    child.kill('SIGTERM')
+    expect(await exit).toBe(0)
+    rmSync(readDir, { recursive: true, force: true })
+  }, 90_000)
+
   it('exits 2 with the usage on an unknown command', async () => {
     const child = spawn(process.execPath, [cli, 'nonsense'], { stdio: ['ignore', 'pipe', 'pipe'] })
     let errors = ''

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util'
+import { isEcrmError } from '@ecrm/core'
 import type { LoadedConfig } from './config/loadConfig.js'
 import { startIngestServer } from './serve.js'
 
@@ -14,6 +15,7 @@ Commands:
               --write-key <key>     accepted write key; repeat for more (env ECRM_WRITE_KEYS, comma-separated)
               --allowed-origin <o>  browser origin allowed to send; repeat for more (default any)
               --rules <file>        run the rules in this JSON file on incoming events (durable timers in the store)
+              --secret-key <key>    turn on the read API (/v1/profiles, /v1/segments) for this Bearer key; repeat for more (env ECRM_SECRET_KEY, comma-separated)
               --config <file>       ecrm.config.json: segments, lead model, loyalty, RFM, CLV, refresh, rules
   refresh   Refit and re-derive every stored profile (RFM, lead, CLV, segments, loyalty), then exit
               --data-dir <path>     embedded PGlite data directory (default .ecrm-data)
@@ -48,6 +50,7 @@ async function serve(args: readonly string[]): Promise<number> {
       'write-key': { type: 'string', multiple: true },
       'allowed-origin': { type: 'string', multiple: true },
       rules: { type: 'string' },
+      'secret-key': { type: 'string', multiple: true },
       config: { type: 'string' },
     },
     strict: true,
@@ -61,6 +64,7 @@ async function serve(args: readonly string[]): Promise<number> {
   }
   const writeKeys = values['write-key'] ?? (process.env['ECRM_WRITE_KEYS']?.split(',').map((key) => key.trim()).filter(Boolean) ?? [])
   const databaseUrl = values['database-url'] ?? process.env['DATABASE_URL']
+  const secretKeys = values['secret-key'] ?? (process.env['ECRM_SECRET_KEY']?.split(',').map((key) => key.trim()).filter(Boolean) ?? [])
   let rules = config?.rules
   if (values.rules !== undefined) {
     const { loadRules } = await import('./rules/loadRules.js')
@@ -71,6 +75,7 @@ async function serve(args: readonly string[]): Promise<number> {
       return 2
     }
   }
+  // An invalid option (e.g. a short secret key) is the user's to fix: say it, exit 2.
   const server = await startIngestServer({
     port,
     writeKeys,
@@ -82,7 +87,13 @@ async function serve(args: readonly string[]): Promise<number> {
     ...(config === undefined
       ? {}
       : { derive: config.derive, refreshEveryMinutes: config.refreshEveryMinutes, exposeSegments: config.exposeSegments }),
+    ...(secretKeys.length === 0 ? {} : { secretKeys }),
+  }).catch((error: unknown) => {
+    if (!isEcrmError(error)) throw error
+    console.error(`ecrm serve: ${error.message}`)
+    return undefined
   })
+  if (server === undefined) return 2
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'))
     process.once('SIGTERM', () => resolve('SIGTERM'))

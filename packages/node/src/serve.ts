@@ -1,8 +1,10 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { DeriveConfig, RuleDefinition } from '@ecrm/core'
+import { createReadApiHandler, isReadApiPath } from './api/readApiHandler.js'
 import { createIngestHandler } from './ingest/ingestHandler.js'
 import { toNodeListener } from './ingest/nodeListener.js'
+import { errorResponse } from './ingest/responses.js'
 import { createPgliteStore } from './store/pgliteStore.js'
 import { createRuleRunner } from './rules/ruleRunner.js'
 import type { RuleRunner } from './rules/ruleRunner.js'
@@ -30,6 +32,11 @@ export interface IngestServerOptions {
    * over the same store, its firings tracked into the store and logged. @default none
    */
   readonly rules?: readonly RuleDefinition[]
+  /**
+   * Secret keys of the read API (`/v1/profiles/:id`, `/v1/segments`, ...), mounted beside ingest
+   * on the same port. @default none (the read API is off and its routes answer 404)
+   */
+  readonly secretKeys?: readonly string[]
   /** What the store derives on every profile (from `ecrm.config.json`). @default see `StoreOptions.derive` */
   readonly derive?: DeriveConfig
   /**
@@ -76,6 +83,15 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
     onError: (error) => log(`ecrm: processing segment changes failed: ${String(error)}`),
   }
   const store = databaseUrl === undefined ? await createPgliteStore(dataDir, storeOptions) : await createPostgresStore(databaseUrl, storeOptions)
+  let readApi
+  try {
+    const { secretKeys = [] } = options
+    const segments = options.derive?.segments
+    readApi = secretKeys.length === 0 ? undefined : createReadApiHandler({ store, secretKeys, writeKeys, ...(segments === undefined ? {} : { segments }), onError: (error) => log(`ecrm: read API store failure: ${String(error)}`) })
+  } catch (error) {
+    await store.close()
+    throw error
+  }
   runner =
     rules.length === 0
       ? undefined
@@ -94,7 +110,12 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
     ...(options.exposeSegments === undefined || options.exposeSegments.length === 0 ? {} : { exposeSegments: options.exposeSegments }),
     onError: (error) => log(`ecrm: storing or processing events failed: ${String(error)}`),
   })
-  const server = createServer(toNodeListener(handler))
+  const server = createServer(
+    toNodeListener(async (request, info) => {
+      if (!isReadApiPath(new URL(request.url).pathname)) return handler(request, info)
+      return readApi?.(request) ?? errorResponse(404, 'read_api_disabled', 'The read API is off on this server (start it with --secret-key or ECRM_SECRET_KEY)')
+    }),
+  )
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
@@ -117,6 +138,7 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
   const where = databaseUrl === undefined ? `PGlite in ${dataDir}` : `PostgreSQL at ${redact(databaseUrl)}`
   log(`ecrm: listening on ${url} (POST ${url}/v1/batch), storing in ${where}`)
   if (writeKeys.length === 0) log('ecrm: accepting ANY write key (development mode; pass --write-key to restrict)')
+  if (readApi !== undefined) log(`ecrm: read API on ${url}/v1/profiles/{id}, /v1/segments (Bearer secret key); OpenAPI at ${url}/v1/openapi.json`)
   if (runner !== undefined) log(`ecrm: running ${rules.length} rule(s): ${rules.map((rule) => rule.id).join(', ')}`)
   const refresher = scheduleRefresh(store, options.refreshEveryMinutes ?? 60, log)
   let closing: Promise<void> | undefined

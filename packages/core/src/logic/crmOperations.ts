@@ -122,9 +122,10 @@ function utcDate(epochMs: number): string {
 
 /**
  * The first UTC day (`YYYY-MM-DD`) of a window: a number or a relative time (`"90d"`) is that many
- * days ending today, today included (a part day counts as a day); an ISO date starts there.
+ * days ending today, today included (a part day counts as a day); an ISO date starts there. The
+ * SQL compiler calls it too, so a window means the same day in memory and in the database.
  */
-function windowStart(window: unknown, now: number | undefined): string | null {
+export function windowStart(window: unknown, now: number | undefined): string | null {
   if (now === undefined) return null
   let days: number | null = null
   if (typeof window === 'number') days = window

@@ -70,7 +70,7 @@ export function toText(value: unknown): string {
 }
 
 /** Path segments that would reach an object's prototype; `var` refuses to follow them. */
-const unsafeSegments = new Set(['__proto__', 'constructor', 'prototype'])
+export const unsafeSegments: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype'])
 
 /**
  * Reads a dot path (`"customer.address.city"`, `"items.0"`) from data, following own properties

@@ -69,54 +69,75 @@ function withProfilePrefix(map: Record<string, Column>): Record<string, Column> 
   return out
 }
 
-/** Every `{"var": "<path>"}` string in a rule. */
-function varsOf(rule: unknown, into = new Set<string>()): Set<string> {
-  if (Array.isArray(rule)) for (const item of rule) varsOf(item, into)
+/** Every `{"var": "<path>"}` and `{"missing": [...]}` key in a rule. */
+function pathsOf(rule: unknown, into = new Set<string>()): Set<string> {
+  if (Array.isArray(rule)) for (const item of rule) pathsOf(item, into)
   else if (typeof rule === 'object' && rule !== null) {
     for (const [key, value] of Object.entries(rule)) {
       if (key === 'var' && typeof value === 'string') into.add(value)
-      else varsOf(value, into)
+      else if (key === 'missing') for (const item of [value].flat(2)) if (typeof item === 'string') into.add(item)
+      pathsOf(value, into)
     }
   }
   return into
 }
 
+/** Where the stored profile keeps its day buckets of events, for `count_events`/`sum_events`. */
+export const profileEventDays = { jsonb: 'p.profile', path: ['events', 'days'] } as const
+
 /**
  * The column map for one rule: the fixed map, `events.totals.<event name>` (a number) for the
  * event names the rule counts, the traits typed in `options.traits`, and `options.columns` last.
+ * Dotted names are nested paths, as `var` reads them in memory: the trait
+ * `'company.employee_count'` is `traits.company.employee_count` in the JSON.
  */
 export function segmentColumns(rule: unknown, options: SegmentOptions = {}): SqlColumnMap {
   const extra: Record<string, Column> = {}
-  for (const [name, type] of Object.entries(options.traits ?? {})) extra[`traits.${name}`] = inProfile(['traits', name], type)
-  for (const path of varsOf(rule)) {
+  for (const [name, type] of Object.entries(options.traits ?? {})) extra[`traits.${name}`] = inProfile(['traits', ...name.split('.')], type)
+  for (const path of pathsOf(rule)) {
     const match = /^(?:profile\.)?events\.totals\.(.+)$/.exec(path)
-    if (match?.[1] !== undefined) extra[path.replace(/^profile\./, '')] = inProfile(['events', 'totals', match[1]], 'number')
+    if (match?.[1] !== undefined) extra[path.replace(/^profile\./, '')] = inProfile(['events', 'totals', ...match[1].split('.')], 'number')
   }
   return { ...profileSqlColumns, ...withProfilePrefix(extra), ...options.columns }
 }
 
-/** Ids of the customers whose stored profile matches `rule`, by customer id. */
+/**
+ * Ids of the customers whose stored profile matches `rule`, by customer id, at `options.now`
+ * (default: the time of the call), after the `options.after` id when given (keyset paging).
+ */
 export async function selectSegment(db: SqlExecutor, rule: unknown, options: SegmentOptions = {}): Promise<string[]> {
-  const { sql, params } = compileLogicToSql(rule, segmentColumns(rule, options))
-  const { limit, offset = 0 } = options
-  const paging = limit === undefined ? `offset $${params.length + 1}` : `limit $${params.length + 2} offset $${params.length + 1}`
+  const { sql, params } = compileLogicToSql(rule, segmentColumns(rule, options), { now: options.now ?? Date.now(), eventDays: profileEventDays })
+  const { limit, offset = 0, after } = options
+  const values: unknown[] = [...params]
+  const next = (value: unknown): string => `$${values.push(value)}`
+  const keyset = after === undefined ? '' : ` and p.customer_id > ${next(after)}`
+  const paging = `${limit === undefined ? '' : `limit ${next(limit)} `}offset ${next(offset)}`
   const rows = await db.query<{ customer_id: string }>(
-    `select p.customer_id from ecrm_profiles p where ${sql} order by p.customer_id ${paging}`,
-    limit === undefined ? [...params, offset] : [...params, offset, limit],
+    `select p.customer_id from ecrm_profiles p where ${sql}${keyset} order by p.customer_id ${paging}`,
+    values,
   )
   return rows.map((row) => row.customer_id)
 }
 
-/** A profile by customer id, else by user id, else by anonymous id. */
+/** The number of customers whose stored profile matches `rule` (see {@link selectSegment}). */
+export async function countSegment(db: SqlExecutor, rule: unknown, options: Pick<SegmentOptions, 'traits' | 'columns' | 'now'> = {}): Promise<number> {
+  const { sql, params } = compileLogicToSql(rule, segmentColumns(rule, options), { now: options.now ?? Date.now(), eventDays: profileEventDays })
+  const rows = await db.query<{ n: number }>(`select count(*)::int as n from ecrm_profiles p where ${sql}`, params)
+  return rows[0]?.n ?? 0
+}
+
+/** A profile by customer id, else by user id, else by anonymous id, else by (first, lower-cased) email. */
 export async function selectProfile(db: SqlExecutor, id: string): Promise<CustomerProfile | undefined> {
   const rows = await db.query<{ profile: CustomerProfile }>(
     `select profile from (
-       select p.profile, 0 as rank from ecrm_profiles p where p.customer_id = $1
+       select p.profile, 0 as rank, p.customer_id from ecrm_profiles p where p.customer_id = $1
        union all
-       select p.profile, case i.kind when 'user_id' then 1 else 2 end
+       select p.profile, case i.kind when 'user_id' then 1 else 2 end, p.customer_id
          from ecrm_identities i join ecrm_profiles p on p.customer_id = i.customer_id
         where i.kind in ('user_id', 'anonymous_id') and i.value = $1
-     ) as found order by rank limit 1`,
+       union all
+       select p.profile, 3, p.customer_id from ecrm_profiles p where p.email = lower($1)
+     ) as found order by rank, customer_id limit 1`,
     [id],
   )
   return rows[0]?.profile

@@ -5,7 +5,7 @@ import { eraseCustomer, keyText, lockIdentities, subjectKey } from './identities
 import { migrate } from './migrations.js'
 import { createModelCache } from './modelStore.js'
 import type { FolderDerivation } from './profileFolder.js'
-import { selectProfile, selectProfiles, selectSegment } from './profileQueries.js'
+import { countSegment, selectProfile, selectProfiles, selectSegment } from './profileQueries.js'
 import { refreshProfiles } from './refreshProfiles.js'
 import type { Customer, InsertEventsResult, SqlDriver, SqlExecutor, Store, StoreOptions } from './storeTypes.js'
 
@@ -79,6 +79,7 @@ export async function createSqlStore(driver: SqlDriver, options: SqlStoreOptions
     getProfile: (id) => selectProfile(driver, id),
     listProfiles: ({ limit = 100, offset = 0 } = {}) => selectProfiles(driver, limit, offset),
     segment: (rule, options) => selectSegment(driver, rule, options),
+    countSegment: (rule, options) => countSegment(driver, rule, options),
     async close() {
       if (isClosed) return
       isClosed = true

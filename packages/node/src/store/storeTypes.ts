@@ -82,6 +82,10 @@ export interface SegmentOptions {
   readonly limit?: number
   /** @default 0 */
   readonly offset?: number
+  /** Only customer ids after this one (keyset paging: pass the last id of the previous page). @default none */
+  readonly after?: string
+  /** Evaluation time (epoch ms) of `days_since`, `before`, `count_events` windows, ... @default the time of the call */
+  readonly now?: number
 }
 
 /** Whose data {@link Store.forget} erases. */
@@ -145,7 +149,7 @@ export interface Store {
   readonly listCustomers: (options?: ListCustomersOptions) => Promise<Customer[]>
   /**
    * The folded profile of a customer, by the store's customer id, else a user id, else an
-   * anonymous id; `undefined` when unknown (or erased).
+   * anonymous id, else an email; `undefined` when unknown (or erased).
    */
   readonly getProfile: (id: string) => Promise<CustomerProfile | undefined>
   /** Profiles, first seen first. */
@@ -155,12 +159,18 @@ export interface Store {
    * condition is compiled with `compileLogicToSql` over {@link profileSqlColumns} (values bound as
    * parameters, never spliced). Paths are the profile's (`money.orderCount`, `lastSeenAt`,
    * `events.totals.Order Completed`, typed `traits.*`), with or without a `profile.` prefix.
-   * Throws `EcrmValidationError` for a condition that cannot be translated exactly.
+   * Dotted trait names are nested paths; time operators (`days_since`, `before`, ...) use
+   * `options.now`; `count_events`/`sum_events` read the profile's `events.days` buckets.
+   * Throws `EcrmValidationError` (issues with the JsonLogic path) for a condition that cannot be
+   * translated exactly, a NUL character in any text, or a name over 256 characters.
    *
    * @example
    * const big = await store.segment({ '>=': [{ var: 'money.revenue' }, 500] })
+   * const lapsed = await store.segment({ '>': [{ days_since: { var: 'money.lastOrderAt' } }, 90] })
    */
   readonly segment: (rule: unknown, options?: SegmentOptions) => Promise<string[]>
+  /** How many customers {@link Store.segment} would select (without paging), counted in the database. */
+  readonly countSegment: (rule: unknown, options?: Pick<SegmentOptions, 'traits' | 'columns' | 'now'>) => Promise<number>
   /**
    * The full derivation job: refits the model (RFM cut points on the whole base, BG/NBD +
    * Gamma-Gamma on a sample of buyers) and re-derives every profile with it, in pages by customer
