@@ -5,9 +5,11 @@ import { describe, expect, it } from 'vitest'
 import { migrations } from '../src/store/migrations.js'
 import { createPgliteStore } from '../src/store/pgliteStore.js'
 import { makeEvent, runStoreContract } from './storeContract.js'
+import { runStoreTrustContract } from './storeTrustContract.js'
 
 // One PGlite in memory cannot be opened twice; the on-disk test below covers re-migration.
 runStoreContract('PGlite (in memory)', async () => ({ store: await createPgliteStore() }))
+runStoreTrustContract('PGlite (in memory)', async () => ({ store: await createPgliteStore() }))
 
 describe('createPgliteStore', () => {
   it('keeps data in dataDir across a close and reopen, without migrating twice', async () => {
@@ -18,7 +20,7 @@ describe('createPgliteStore', () => {
       await first.insertEvents([event])
       await first.close()
       const second = await createPgliteStore(dir)
-      expect(await second.insertEvents([event])).toEqual({ inserted: 0, duplicates: 1, erased: 0 })
+      expect(await second.insertEvents([event])).toEqual({ inserted: 0, duplicates: 1, erased: 0, refused: [], customersCreated: 0 })
       expect(await second.query('select version from ecrm_schema_migrations order by version')).toEqual(
         migrations.map((migration) => ({ version: migration.version })),
       )
