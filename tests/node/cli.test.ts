@@ -1,29 +1,15 @@
 import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { build } from 'rolldown'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildCli } from './serveProcess.js'
 
-const root = fileURLToPath(new URL('../../', import.meta.url))
-// Inside the repo so the bundle resolves the optional peers (PGlite's WASM files) from node_modules.
-const outDir = join(root, 'node_modules', '.cache', 'ecrm-tests')
-const cli = join(outDir, 'cli.mjs')
+let cli: string
 const dataDir = mkdtempSync(join(tmpdir(), 'ecrm-cli-'))
 
 beforeAll(async () => {
-  mkdirSync(outDir, { recursive: true })
-  await build({
-    input: join(root, 'packages/node/src/cli.ts'),
-    platform: 'node',
-    // The optional peers stay external (PGlite loads its WASM next to its package); `ecrm analyze`
-    // is another area with its own tests, kept out so this test builds whatever state it is in.
-    external: ['@electric-sql/pglite', 'pg', /[\\/]analyze[\\/]index\.(?:js|ts)$/, './analyze/index.js'],
-    resolve: { alias: { '@ecrm/core': join(root, 'packages/core/src/index.ts') } },
-    output: { file: cli, format: 'esm', inlineDynamicImports: true },
-    logLevel: 'silent',
-  })
+  cli = await buildCli()
 }, 60_000)
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
 

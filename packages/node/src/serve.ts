@@ -2,6 +2,8 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { RuleDefinition } from '@ecrm/core'
 import { createIngestHandler } from './ingest/ingestHandler.js'
+import type { NewCustomerLimit } from './ingest/ingestHandler.js'
+import type { RateLimitOptions } from './ingest/rateLimiter.js'
 import { toNodeListener } from './ingest/nodeListener.js'
 import { createPgliteStore } from './store/pgliteStore.js'
 import { createRuleRunner } from './rules/ruleRunner.js'
@@ -19,8 +21,28 @@ export interface IngestServerOptions {
   readonly dataDir?: string
   /** A PostgreSQL connection string; when given, events go there instead of the embedded store. */
   readonly databaseUrl?: string
-  /** Accepted write keys. @default any key (development only: say so in the log) */
+  /** Accepted public write keys. @default any key (development only: say so in the log) */
   readonly writeKeys?: readonly string[]
+  /** Secret keys for the shop's servers (trusted events; see `createIngestHandler`). @default none */
+  readonly secretKeys?: readonly string[]
+  /** Identity verification secrets, for `context.userHash` (see `signUserId`). @default none */
+  readonly identitySecrets?: readonly string[]
+  /**
+   * Requests a second per write key + client IP (secret keys are exempt), or `false` for none.
+   * @default { requestsPerSecond: 50, burst: 100 }
+   */
+  readonly rateLimit?: RateLimitOptions | false
+  /**
+   * New customers a minute a write key may create, in all and per client IP, or `false` for no bound.
+   * @default { perKeyPerMinute: 6000, perIpPerMinute: 300 }
+   */
+  readonly newCustomerLimit?: NewCustomerLimit | false
+  /** Take the client IP from `X-Forwarded-For` (only behind a proxy you run). @default false */
+  readonly trustProxy?: boolean
+  /** Longest wait for a request's headers, in ms (slowloris). @default 10_000 */
+  readonly headersTimeoutMs?: number
+  /** Longest wait for a whole request, body included, in ms. @default 30_000 */
+  readonly requestTimeoutMs?: number
   /** Browser origins allowed to send. @default any */
   readonly allowedOrigins?: readonly string[]
   /** Where start-up and failures are told. @default console.log / console.error */
@@ -54,6 +76,7 @@ export interface IngestServer {
  */
 export async function startIngestServer(options: IngestServerOptions = {}): Promise<IngestServer> {
   const { port = 8080, host = '127.0.0.1', dataDir = '.ecrm-data', databaseUrl, writeKeys = [], allowedOrigins } = options
+  const { rateLimit = DEFAULT_RATE_LIMIT, newCustomerLimit = DEFAULT_NEW_CUSTOMER_LIMIT, headersTimeoutMs = 10_000, requestTimeoutMs = 30_000 } = options
   const log = options.log ?? ((line: string) => console.log(line))
   const store = databaseUrl === undefined ? await createPgliteStore(dataDir) : await createPostgresStore(databaseUrl)
   const rules = options.rules ?? []
@@ -70,11 +93,18 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
   const handler = createIngestHandler({
     store,
     writeKeys: writeKeys.length > 0 ? writeKeys : () => true,
+    secretKeys: options.secretKeys ?? [],
+    identitySecrets: options.identitySecrets ?? [],
+    trustProxy: options.trustProxy ?? false,
+    ...(rateLimit === false ? {} : { rateLimit }),
+    ...(newCustomerLimit === false ? {} : { newCustomerLimit }),
     ...(allowedOrigins === undefined ? {} : { allowedOrigins }),
     ...(runner === undefined ? {} : { onEvents: runner.processEvents }),
     onError: (error) => log(`ecrm: storing or processing events failed: ${String(error)}`),
   })
-  const server = createServer(toNodeListener(handler))
+  // Node waits 60 s for headers and 5 min for a request by default: a slow client would hold a
+  // socket (and a body-borne key's buffer) that long.
+  const server = createServer({ headersTimeout: headersTimeoutMs, requestTimeout: requestTimeoutMs }, toNodeListener(handler))
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
@@ -97,6 +127,11 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
   const where = databaseUrl === undefined ? `PGlite in ${dataDir}` : `PostgreSQL at ${redact(databaseUrl)}`
   log(`ecrm: listening on ${url} (POST ${url}/v1/batch), storing in ${where}`)
   if (writeKeys.length === 0) log('ecrm: accepting ANY write key (development mode; pass --write-key to restrict)')
+  const limits = [
+    rateLimit === false ? 'no request limit' : `${rateLimit.requestsPerSecond} requests/s per write key + IP`,
+    newCustomerLimit === false ? 'no new-customer bound' : `new customers ${newCustomerLimit.perKeyPerMinute ?? 'unbounded'}/min per write key, ${newCustomerLimit.perIpPerMinute ?? 'unbounded'}/min per IP`,
+  ]
+  log(`ecrm: limits: ${limits.join('; ')}; ${options.secretKeys?.length ?? 0} secret key(s), identity verification ${(options.identitySecrets?.length ?? 0) > 0 ? 'on' : 'off'}`)
   if (runner !== undefined) log(`ecrm: running ${rules.length} rule(s): ${rules.map((rule) => rule.id).join(', ')}`)
   let closing: Promise<void> | undefined
   return {
@@ -117,6 +152,15 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
     },
   }
 }
+
+/** `ecrm serve`'s request limit when none is given. */
+const DEFAULT_RATE_LIMIT: RateLimitOptions = { requestsPerSecond: 50, burst: 100 }
+
+/**
+ * `ecrm serve`'s bound on new customers when none is given: a busy shop's new visitors a
+ * minute fit easily, while one key can no longer create 100,000 customers in 25 s.
+ */
+const DEFAULT_NEW_CUSTOMER_LIMIT: NewCustomerLimit = { perKeyPerMinute: 6_000, perIpPerMinute: 300 }
 
 /** A connection string without its password, for logs. */
 function redact(connectionString: string): string {

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto'
+import { hmacSha256Hex } from '../destinations/webhookDestination.js'
 
 /**
  * Identity verification, the shop's side: the `userHash` a browser sends with `identify` so the
@@ -14,5 +14,5 @@ import { createHmac } from 'node:crypto'
  * ecrm.identify(user.id, { email: user.email }, { context: { userHash } })
  */
 export function signUserId(userId: string, secret: string): string {
-  return createHmac('sha256', secret).update(userId, 'utf8').digest('hex')
+  return hmacSha256Hex(secret, userId)
 }
