@@ -91,8 +91,7 @@ export async function applyEvents(
     if (event.type === 'alias') await writeNewCustomers()
     let keys = event.type === 'alias' ? await aliasKeys(tx, event) : ids
     if (!trusted && keys.length > 1) {
-      await writeNewCustomers()
-      const issue = await linkRefusal(tx, event, keys, owners)
+      const issue = await linkRefusal(tx, event, keys, owners, writeNewCustomers)
       if (issue !== undefined) {
         if (event.type === 'identify' || event.type === 'alias') {
           refused.push({ event, issue })
@@ -148,13 +147,15 @@ export async function applyEvents(
 /**
  * Why an untrusted event may not link `keys` (its userId first), if it may not: an alias of a
  * user id, or a merge that would pull in a customer holding a userId other than the event's own.
- * New customers of the batch must be written first: they are read here.
+ * `writeNewCustomers` runs before the identities are read, only when there is another customer
+ * to look at (the usual event names ids of one customer and costs no query).
  */
 async function linkRefusal(
   tx: SqlExecutor,
   event: EcrmEvent,
   keys: readonly IdentityKey[],
   owners: ReadonlyMap<string, string>,
+  writeNewCustomers: () => Promise<void>,
 ): Promise<ValidationIssue | undefined> {
   const [primary, ...rest] = keys
   if (primary === undefined) return undefined
@@ -163,6 +164,8 @@ async function linkRefusal(
   }
   const target = owners.get(keyText(primary))
   const others = [...new Set(rest.map((key) => owners.get(keyText(key))))].filter((id): id is string => id !== undefined && id !== target)
+  if (others.length === 0) return undefined
+  await writeNewCustomers()
   if ((await identifiedAmong(tx, others)).size === 0) return undefined
   return {
     path: [event.type === 'alias' ? 'previousId' : 'anonymousId'],
