@@ -2,29 +2,15 @@ import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { build } from 'rolldown'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPgliteStore } from '../../packages/node/src/store/pgliteStore.js'
+import { buildCli } from './serveProcess.js'
 
-const root = fileURLToPath(new URL('../../', import.meta.url))
-// Inside the repo so the bundle resolves the optional peers (PGlite's WASM files) from node_modules.
-const outDir = join(root, 'node_modules', '.cache', 'ecrm-tests')
-const cli = join(outDir, 'cli.mjs')
+let cli: string
 const dataDir = mkdtempSync(join(tmpdir(), 'ecrm-cli-'))
 
 beforeAll(async () => {
-  mkdirSync(outDir, { recursive: true })
-  await build({
-    input: join(root, 'packages/node/src/cli.ts'),
-    platform: 'node',
-    // The optional peers stay external (PGlite loads its WASM next to its package); `ecrm analyze`
-    // is another area with its own tests, kept out so this test builds whatever state it is in.
-    external: ['@electric-sql/pglite', 'pg', /[\\/]analyze[\\/]index\.(?:js|ts)$/, './analyze/index.js'],
-    resolve: { alias: { '@ecrm/core': join(root, 'packages/core/src/index.ts') } },
-    output: { file: cli, format: 'esm', inlineDynamicImports: true },
-    logLevel: 'silent',
-  })
+  cli = await buildCli()
 }, 60_000)
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
 
@@ -63,12 +49,12 @@ describe('ecrm serve', () => {
     expect(output).toMatch(/SIGTERM received, stopping[\s\S]*stopped/)
   }, 90_000)
 
-  it('mounts the read API beside ingest with ECRM_SECRET_KEY: a customer sent to /v1/batch is read at /v1/profiles/:id', async () => {
+  it('mounts the read API beside ingest with ECRM_SECRET_KEYS: a customer sent to /v1/batch is read at /v1/profiles/:id', async () => {
     const secret = 'sk_cli_0123456789abcdef'
     const readDir = mkdtempSync(join(tmpdir(), 'ecrm-cli-read-'))
     const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--data-dir', readDir, '--write-key', 'wk_cli'], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ECRM_SECRET_KEY: secret },
+      env: { ...process.env, ECRM_SECRET_KEYS: secret },
     })
     let output = ''
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))

@@ -9,6 +9,7 @@ import { migrate } from '../../packages/node/src/store/migrations.js'
 import { createPostgresStore, poolDriver } from '../../packages/node/src/store/postgresStore.js'
 import type { Store } from '../../packages/node/src/store/storeTypes.js'
 import { runStoreContract } from '../../packages/node/test/storeContract.js'
+import { runStoreTrustContract } from '../../packages/node/test/storeTrustContract.js'
 import { hasPostgres, POSTGRES_BIN, startPostgres } from './postgresServer.js'
 import type { PostgresServer } from './postgresServer.js'
 
@@ -41,6 +42,14 @@ if (hasPostgres) {
   })
 }
 
+if (hasPostgres) {
+  let trustServer: PostgresServer | undefined
+  runStoreTrustContract('PostgreSQL 15 via pg', async () => {
+    trustServer = await startPostgres()
+    return { store: await createPostgresStore(trustServer.connectionString), cleanup: async () => trustServer?.stop() }
+  })
+}
+
 describe.skipIf(!hasPostgres)('two ingest handlers on one PostgreSQL', () => {
   let server: PostgresServer
   const stores: Store[] = []
@@ -51,7 +60,8 @@ describe.skipIf(!hasPostgres)('two ingest handlers on one PostgreSQL', () => {
     for (let n = 0; n < 2; n += 1) {
       // Each "process" has its own pool, store and handler: nothing shared but the database.
       const store = await createPostgresStore(server.connectionString, { maxConnections: 8 })
-      const listener = createServer(toNodeListener(createIngestHandler({ store, writeKeys: ['wk'] })))
+      // The secret key: these batches merge identified customers, which a public key may not.
+      const listener = createServer(toNodeListener(createIngestHandler({ store, writeKeys: ['wk'], secretKeys: ['sk'] })))
       await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve))
       stores.push(store)
       listeners.push(listener)
@@ -78,7 +88,7 @@ describe.skipIf(!hasPostgres)('two ingest handlers on one PostgreSQL', () => {
     const send = async (endpoint: string, batch: Record<string, unknown>[]): Promise<{ accepted: number; duplicates: number }> => {
       const response = await fetch(`${endpoint}/v1/batch`, {
         method: 'POST',
-        headers: { 'content-type': 'text/plain', authorization: `Basic ${Buffer.from('wk:').toString('base64')}` },
+        headers: { 'content-type': 'text/plain', authorization: `Basic ${Buffer.from('sk:').toString('base64')}` },
         body: JSON.stringify({ batch }),
       })
       expect(response.status).toBe(200)

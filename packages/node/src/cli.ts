@@ -12,10 +12,20 @@ Commands:
               --host <address>      interface (default 127.0.0.1)
               --data-dir <path>     embedded PGlite data directory (default .ecrm-data)
               --database-url <url>  PostgreSQL instead of PGlite (env DATABASE_URL)
-              --write-key <key>     accepted write key; repeat for more (env ECRM_WRITE_KEYS, comma-separated)
+              --write-key <key>     accepted public write key; repeat for more (env ECRM_WRITE_KEYS, comma-separated)
+              --secret-key <key>    secret key for your servers (Authorization header only): trusted events,
+                                    i.e. erasure by userId, merges of identified customers, alias of user ids;
+                                    repeat for more (env ECRM_SECRET_KEYS, comma-separated)
+              --identity-secret <s> identity verification: trust a write-key event whose context.userHash is
+                                    HMAC-SHA256(userId) under this secret (env ECRM_IDENTITY_SECRETS, comma-separated)
               --allowed-origin <o>  browser origin allowed to send; repeat for more (default any)
+              --rate-limit <n>      requests/s per write key + client IP, burst 2n (default 50; 0 = off)
+              --new-customers-per-minute <n>         per write key (default 6000; 0 = off)
+              --new-customers-per-ip-per-minute <n>  per write key + client IP (default 300; 0 = off)
+              --trust-proxy         client IP from X-Forwarded-For (only behind your own proxy)
+              --headers-timeout <s> seconds to wait for request headers (default 10)
+              --request-timeout <s> seconds to wait for a whole request, body included (default 30)
               --rules <file>        run the rules in this JSON file on incoming events (durable timers in the store)
-              --secret-key <key>    turn on the read API (/v1/profiles, /v1/segments) for this Bearer key; repeat for more (env ECRM_SECRET_KEY, comma-separated)
               --config <file>       ecrm.config.json: segments, lead model, loyalty, RFM, CLV, refresh, rules
   refresh   Refit and re-derive every stored profile (RFM, lead, CLV, segments, loyalty), then exit
               --data-dir <path>     embedded PGlite data directory (default .ecrm-data)
@@ -48,13 +58,25 @@ async function serve(args: readonly string[]): Promise<number> {
       'data-dir': { type: 'string' },
       'database-url': { type: 'string' },
       'write-key': { type: 'string', multiple: true },
-      'allowed-origin': { type: 'string', multiple: true },
-      rules: { type: 'string' },
       'secret-key': { type: 'string', multiple: true },
+      'identity-secret': { type: 'string', multiple: true },
+      'allowed-origin': { type: 'string', multiple: true },
+      'rate-limit': { type: 'string' },
+      'new-customers-per-minute': { type: 'string' },
+      'new-customers-per-ip-per-minute': { type: 'string' },
+      'trust-proxy': { type: 'boolean' },
+      'headers-timeout': { type: 'string' },
+      'request-timeout': { type: 'string' },
+      rules: { type: 'string' },
       config: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   })
+  if (values.help === true) {
+    console.log(USAGE)
+    return 0
+  }
   const config = await readConfig('serve', values.config)
   if (config === 2) return 2
   const port = Number(values.port ?? process.env['PORT'] ?? 8080)
@@ -62,9 +84,30 @@ async function serve(args: readonly string[]): Promise<number> {
     console.error(`ecrm serve: --port must be an integer from 0 to 65535 (got ${values.port})`)
     return 2
   }
-  const writeKeys = values['write-key'] ?? (process.env['ECRM_WRITE_KEYS']?.split(',').map((key) => key.trim()).filter(Boolean) ?? [])
+  /** A flag's non-negative number, its default when absent; `undefined` (after saying why) when it is no such number. */
+  const amount = (name: keyof typeof values, fallback: number): number | undefined => {
+    const text = values[name]
+    if (text === undefined) return fallback
+    const parsed = Number(text)
+    if (typeof text === 'string' && text.trim() !== '' && Number.isFinite(parsed) && parsed >= 0) return parsed
+    console.error(`ecrm serve: --${name} must be a number of 0 or more (got ${String(text)})`)
+    return undefined
+  }
+  const rate = amount('rate-limit', 50)
+  const perKey = amount('new-customers-per-minute', 6_000)
+  const perIp = amount('new-customers-per-ip-per-minute', 300)
+  const headersTimeout = amount('headers-timeout', 10)
+  const requestTimeout = amount('request-timeout', 30)
+  if (rate === undefined || perKey === undefined || perIp === undefined || headersTimeout === undefined || requestTimeout === undefined) return 2
+  if (requestTimeout > 0 && headersTimeout > requestTimeout) {
+    console.error(`ecrm serve: --headers-timeout (${headersTimeout}) must not be longer than --request-timeout (${requestTimeout})`)
+    return 2
+  }
+  const list = (name: string): string[] => process.env[name]?.split(',').map((key) => key.trim()).filter(Boolean) ?? []
+  const writeKeys = values['write-key'] ?? list('ECRM_WRITE_KEYS')
+  const secretKeys = values['secret-key'] ?? list('ECRM_SECRET_KEYS')
+  const identitySecrets = values['identity-secret'] ?? list('ECRM_IDENTITY_SECRETS')
   const databaseUrl = values['database-url'] ?? process.env['DATABASE_URL']
-  const secretKeys = values['secret-key'] ?? (process.env['ECRM_SECRET_KEY']?.split(',').map((key) => key.trim()).filter(Boolean) ?? [])
   let rules = config?.rules
   if (values.rules !== undefined) {
     const { loadRules } = await import('./rules/loadRules.js')
@@ -79,6 +122,13 @@ async function serve(args: readonly string[]): Promise<number> {
   const server = await startIngestServer({
     port,
     writeKeys,
+    secretKeys,
+    identitySecrets,
+    rateLimit: rate === 0 ? false : { requestsPerSecond: rate },
+    newCustomerLimit: perKey === 0 && perIp === 0 ? false : { ...(perKey === 0 ? {} : { perKeyPerMinute: perKey }), ...(perIp === 0 ? {} : { perIpPerMinute: perIp }) },
+    trustProxy: values['trust-proxy'] === true,
+    headersTimeoutMs: headersTimeout * 1_000,
+    requestTimeoutMs: requestTimeout * 1_000,
     ...(values.host === undefined ? {} : { host: values.host }),
     ...(values['data-dir'] === undefined ? {} : { dataDir: values['data-dir'] }),
     ...(databaseUrl === undefined || databaseUrl === '' ? {} : { databaseUrl }),
@@ -87,7 +137,6 @@ async function serve(args: readonly string[]): Promise<number> {
     ...(config === undefined
       ? {}
       : { derive: config.derive, refreshEveryMinutes: config.refreshEveryMinutes, exposeSegments: config.exposeSegments }),
-    ...(secretKeys.length === 0 ? {} : { secretKeys }),
   }).catch((error: unknown) => {
     if (!isEcrmError(error)) throw error
     console.error(`ecrm serve: ${error.message}`)

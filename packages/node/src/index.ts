@@ -12,7 +12,8 @@ export type { HttpTransport, HttpTransportOptions, KyTransportOptions } from './
 export { systemClock, unrefScheduler, createUnrefScheduler, MAX_TIMER_DELAY_MS, createNodeId, createConsoleLogger } from './nodePorts.js'
 export type { UnrefSchedulerOptions } from './nodePorts.js'
 export { createIngestHandler } from './ingest/ingestHandler.js'
-export type { IngestHandler, IngestHandlerOptions, ConnectionInfo } from './ingest/ingestHandler.js'
+export type { IngestHandler, IngestHandlerOptions, ConnectionInfo, NewCustomerLimit } from './ingest/ingestHandler.js'
+export { signUserId } from './ingest/signUserId.js'
 export { toNodeListener } from './ingest/nodeListener.js'
 export type { FetchHandler } from './ingest/nodeListener.js'
 export type { RateLimitOptions } from './ingest/rateLimiter.js'
@@ -30,6 +31,7 @@ export type { Migration } from './store/migrations.js'
 export type {
   Store,
   InsertEventsResult,
+  RefusedEvent,
   ForgetSubject,
   ForgetResult,
   Customer,

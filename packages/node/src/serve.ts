@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net'
 import type { DeriveConfig, RuleDefinition } from '@ecrm/core'
 import { createReadApiHandler, isReadApiPath } from './api/readApiHandler.js'
 import { createIngestHandler } from './ingest/ingestHandler.js'
+import type { NewCustomerLimit } from './ingest/ingestHandler.js'
+import type { RateLimitOptions } from './ingest/rateLimiter.js'
 import { toNodeListener } from './ingest/nodeListener.js'
 import { errorResponse } from './ingest/responses.js'
 import { createPgliteStore } from './store/pgliteStore.js'
@@ -21,8 +23,32 @@ export interface IngestServerOptions {
   readonly dataDir?: string
   /** A PostgreSQL connection string; when given, events go there instead of the embedded store. */
   readonly databaseUrl?: string
-  /** Accepted write keys. @default any key (development only: say so in the log) */
+  /** Accepted public write keys. @default any key (development only: say so in the log) */
   readonly writeKeys?: readonly string[]
+  /**
+   * Secret keys for the shop's servers: their events are trusted (see `createIngestHandler`), and
+   * they open the read API (`/v1/profiles/:id`, `/v1/segments`, ...) mounted beside ingest on the
+   * same port. @default none (no trusted sender; the read API is off and its routes answer 404)
+   */
+  readonly secretKeys?: readonly string[]
+  /** Identity verification secrets, for `context.userHash` (see `signUserId`). @default none */
+  readonly identitySecrets?: readonly string[]
+  /**
+   * Requests a second per write key + client IP (secret keys are exempt), or `false` for none.
+   * @default { requestsPerSecond: 50, burst: 100 }
+   */
+  readonly rateLimit?: RateLimitOptions | false
+  /**
+   * New customers a minute a write key may create, in all and per client IP, or `false` for no bound.
+   * @default { perKeyPerMinute: 6000, perIpPerMinute: 300 }
+   */
+  readonly newCustomerLimit?: NewCustomerLimit | false
+  /** Take the client IP from `X-Forwarded-For` (only behind a proxy you run). @default false */
+  readonly trustProxy?: boolean
+  /** Longest wait for a request's headers, in ms (slowloris). @default 10_000 */
+  readonly headersTimeoutMs?: number
+  /** Longest wait for a whole request, body included, in ms. @default 30_000 */
+  readonly requestTimeoutMs?: number
   /** Browser origins allowed to send. @default any */
   readonly allowedOrigins?: readonly string[]
   /** Where start-up and failures are told. @default console.log / console.error */
@@ -32,11 +58,6 @@ export interface IngestServerOptions {
    * over the same store, its firings tracked into the store and logged. @default none
    */
   readonly rules?: readonly RuleDefinition[]
-  /**
-   * Secret keys of the read API (`/v1/profiles/:id`, `/v1/segments`, ...), mounted beside ingest
-   * on the same port. @default none (the read API is off and its routes answer 404)
-   */
-  readonly secretKeys?: readonly string[]
   /** What the store derives on every profile (from `ecrm.config.json`). @default see `StoreOptions.derive` */
   readonly derive?: DeriveConfig
   /**
@@ -70,6 +91,7 @@ export interface IngestServer {
  */
 export async function startIngestServer(options: IngestServerOptions = {}): Promise<IngestServer> {
   const { port = 8080, host = '127.0.0.1', dataDir = '.ecrm-data', databaseUrl, writeKeys = [], allowedOrigins } = options
+  const { rateLimit = DEFAULT_RATE_LIMIT, newCustomerLimit = DEFAULT_NEW_CUSTOMER_LIMIT, headersTimeoutMs = 10_000, requestTimeoutMs = 30_000 } = options
   const log = options.log ?? ((line: string) => console.log(line))
   const rules = options.rules ?? []
   // Segment changes go to the rule runner (created next, over this store) as rule events, each
@@ -105,15 +127,23 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
   const handler = createIngestHandler({
     store,
     writeKeys: writeKeys.length > 0 ? writeKeys : () => true,
+    secretKeys: options.secretKeys ?? [],
+    identitySecrets: options.identitySecrets ?? [],
+    trustProxy: options.trustProxy ?? false,
+    ...(rateLimit === false ? {} : { rateLimit }),
+    ...(newCustomerLimit === false ? {} : { newCustomerLimit }),
     ...(allowedOrigins === undefined ? {} : { allowedOrigins }),
     ...(runner === undefined ? {} : { onEvents: runner.processEvents }),
     ...(options.exposeSegments === undefined || options.exposeSegments.length === 0 ? {} : { exposeSegments: options.exposeSegments }),
     onError: (error) => log(`ecrm: storing or processing events failed: ${String(error)}`),
   })
+  // Node waits 60 s for headers and 5 min for a request by default: a slow client would hold a
+  // socket (and a body-borne key's buffer) that long.
   const server = createServer(
+    { headersTimeout: headersTimeoutMs, requestTimeout: requestTimeoutMs },
     toNodeListener(async (request, info) => {
       if (!isReadApiPath(new URL(request.url).pathname)) return handler(request, info)
-      return readApi?.(request) ?? errorResponse(404, 'read_api_disabled', 'The read API is off on this server (start it with --secret-key or ECRM_SECRET_KEY)')
+      return readApi?.(request) ?? errorResponse(404, 'read_api_disabled', 'The read API is off on this server (start it with --secret-key or ECRM_SECRET_KEYS)')
     }),
   )
   try {
@@ -139,6 +169,11 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
   log(`ecrm: listening on ${url} (POST ${url}/v1/batch), storing in ${where}`)
   if (writeKeys.length === 0) log('ecrm: accepting ANY write key (development mode; pass --write-key to restrict)')
   if (readApi !== undefined) log(`ecrm: read API on ${url}/v1/profiles/{id}, /v1/segments (Bearer secret key); OpenAPI at ${url}/v1/openapi.json`)
+  const limits = [
+    rateLimit === false ? 'no request limit' : `${rateLimit.requestsPerSecond} requests/s per write key + IP`,
+    newCustomerLimit === false ? 'no new-customer bound' : `new customers ${newCustomerLimit.perKeyPerMinute ?? 'unbounded'}/min per write key, ${newCustomerLimit.perIpPerMinute ?? 'unbounded'}/min per IP`,
+  ]
+  log(`ecrm: limits: ${limits.join('; ')}; ${options.secretKeys?.length ?? 0} secret key(s), identity verification ${(options.identitySecrets?.length ?? 0) > 0 ? 'on' : 'off'}`)
   if (runner !== undefined) log(`ecrm: running ${rules.length} rule(s): ${rules.map((rule) => rule.id).join(', ')}`)
   const refresher = scheduleRefresh(store, options.refreshEveryMinutes ?? 60, log)
   let closing: Promise<void> | undefined
@@ -197,6 +232,15 @@ function scheduleRefresh(store: Store, everyMinutes: number, log: (line: string)
     },
   }
 }
+
+/** `ecrm serve`'s request limit when none is given. */
+const DEFAULT_RATE_LIMIT: RateLimitOptions = { requestsPerSecond: 50, burst: 100 }
+
+/**
+ * `ecrm serve`'s bound on new customers when none is given: a busy shop's new visitors a
+ * minute fit easily, while one key can no longer create 100,000 customers in 25 s.
+ */
+const DEFAULT_NEW_CUSTOMER_LIMIT: NewCustomerLimit = { perKeyPerMinute: 6_000, perIpPerMinute: 300 }
 
 /** A connection string without its password, for logs. */
 function redact(connectionString: string): string {

@@ -32,6 +32,22 @@ describe('ecrm main()', () => {
     expect(out).toMatch(/serve[\s\S]*--database-url[\s\S]*analyze/)
   })
 
+  it('prints the serve flags with their defaults for serve --help', async () => {
+    const { code, out } = await run(['serve', '--help'])
+    expect(code).toBe(0)
+    expect(out).toMatch(/--secret-key[\s\S]*--identity-secret[\s\S]*--rate-limit <n>.*default 50[\s\S]*default 6000[\s\S]*default 300[\s\S]*--request-timeout/)
+  })
+
+  it.each([
+    [['--rate-limit', 'fast'], /--rate-limit must be a number of 0 or more \(got fast\)/],
+    [['--new-customers-per-minute=-1'], /--new-customers-per-minute must be a number of 0 or more \(got -1\)/],
+    [['--headers-timeout', '60', '--request-timeout', '30'], /--headers-timeout \(60\) must not be longer than --request-timeout \(30\)/],
+  ])('refuses serve %j with exit code 2 and says why', async (flags, message) => {
+    const { code, err } = await run(['serve', ...flags])
+    expect(code).toBe(2)
+    expect(err).toMatch(message)
+  })
+
   it('refuses a bad --port with exit code 2', async () => {
     const { code, err } = await run(['serve', '--port', 'eighty'])
     expect(code).toBe(2)

@@ -49,8 +49,8 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
       const [a, b, c, d] = ['track', 'page', 'identify', 'track'].map((type) =>
         makeEvent({ type: type as EcrmEvent['type'], anonymousId: 'dedupe-anon' }),
       ) as [EcrmEvent, EcrmEvent, EcrmEvent, EcrmEvent]
-      expect(await store.insertEvents([a, b, c, a])).toEqual({ inserted: 3, duplicates: 1, erased: 0 })
-      expect(await store.insertEvents([b, c, d])).toEqual({ inserted: 1, duplicates: 2, erased: 0 })
+      expect(await store.insertEvents([a, b, c, a])).toEqual({ inserted: 3, duplicates: 1, erased: 0, refused: [], customersCreated: 1 })
+      expect(await store.insertEvents([b, c, d])).toEqual({ inserted: 1, duplicates: 2, erased: 0, refused: [], customersCreated: 0 })
       expect(await count("select 1 from ecrm_events where anonymous_id = 'dedupe-anon'")).toBe(4)
       const [row] = await store.query<{ payload: EcrmEvent; type: string }>(
         'select payload, type from ecrm_events where message_id = $1',
@@ -116,7 +116,7 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
         makeEvent({ type: 'track', userId: 'er-u', event: 'Order Completed' }),
         makeEvent({ type: 'track', userId: 'er-u', event: 'Data Erasure Requested' }),
       ])
-      expect(result).toEqual({ inserted: 2, duplicates: 0, erased: 1 })
+      expect(result).toEqual({ inserted: 2, duplicates: 0, erased: 1, refused: [], customersCreated: 0 })
       expect(await count("select 1 from ecrm_events where user_id = 'er-u' or anonymous_id = 'er-a'")).toBe(0)
       expect(await count("select 1 from ecrm_erasures where source = 'event'")).toBe(1)
     })

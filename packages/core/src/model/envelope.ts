@@ -21,8 +21,25 @@ const jsonValue: z.ZodType<JsonValue> = jsonValueSchema
 /** Schema of a JSON object with any keys. */
 export const jsonObjectSchema: z.ZodType<JsonObject> = z.record(z.string(), jsonValue)
 
-/** ISO-8601 date-time with a timezone (`2026-11-23T14:00:00.000Z`). */
-export const isoDateTimeSchema = z.iso.datetime({ offset: true })
+/**
+ * ISO-8601 date-time with a timezone (`2026-11-23T14:00:00.000Z`), in the range a PostgreSQL
+ * `timestamptz` takes: years 0001–9999 (PostgreSQL has no year 0) and UTC offsets up to ±15:59
+ * (real zones span −12:00 to +14:00; PostgreSQL refuses ±16:00 and beyond).
+ */
+export const isoDateTimeSchema = z.iso.datetime({ offset: true }).check((ctx) => {
+  const problem = storableDateTimeProblem(ctx.value)
+  if (problem !== undefined) ctx.issues.push({ code: 'custom', input: ctx.value, message: problem })
+})
+
+/** Why a date-time zod accepted is outside what a store can keep, if it is. */
+function storableDateTimeProblem(value: string): string | undefined {
+  if (value.startsWith('0000')) return 'year 0000 does not exist in PostgreSQL (years 0001 to 9999 are kept)'
+  const offsetHours = /[+-](\d{2}):\d{2}$/.exec(value)?.[1]
+  if (offsetHours !== undefined && Number(offsetHours) > 15) {
+    return `the UTC offset ${value.slice(-6)} is beyond ±15:59, the most PostgreSQL accepts (real zones span -12:00 to +14:00)`
+  }
+  return undefined
+}
 
 /** Campaign (UTM) and click ids of a visit. */
 export const campaignSchema = z.looseObject({
@@ -62,6 +79,12 @@ export const contextSchema = z.looseObject({
   ip: z.string().optional(),
   consent: consentSchema.optional(),
   sessionId: z.string().optional(),
+  /**
+   * Identity verification: HMAC-SHA256 of `userId` (hex) made by the shop's server with the
+   * collector's identity secret (`signUserId` in @ecrm/node). The collector checks it and does
+   * not store it.
+   */
+  userHash: z.string().optional(),
 })
 
 const common = {

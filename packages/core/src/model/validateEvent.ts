@@ -2,6 +2,7 @@ import type { z } from 'zod'
 import type { ValidationIssue } from '../errors.js'
 import { batchSchema, eventSchema } from './envelope.js'
 import type { EcrmEvent } from './envelope.js'
+import { findJsonProblems } from './jsonValue.js'
 import { isKnownEventName, knownEventSchemas, suggestEventName } from './knownEvents.js'
 import { traitsSchema } from './traits.js'
 import { ecrmErrorMap, toValidationIssues } from './validationIssues.js'
@@ -67,8 +68,12 @@ function validate(value: unknown): EventValidation {
   // The properties schema names a wrong type more precisely than the envelope's JSON check does
   // ("expected number, got NaN" over "not a JSON value: NaN"), so at the same path it wins.
   const detailed = new Set(detail.issues.map((issue) => pathKey(issue.path)))
+  // The whole event, unknown keys and every string included: a NUL or half an emoji anywhere
+  // would fail the store's insert, and with it every other event of the batch.
+  const unstorable = findJsonProblems(value).filter((problem) => !detailed.has(pathKey(problem.path)))
+  for (const problem of unstorable) detailed.add(pathKey(problem.path))
   const envelopeIssues = envelope.success ? [] : toValidationIssues(envelope.error)
-  const issues = [...envelopeIssues.filter((issue) => !detailed.has(pathKey(issue.path))), ...detail.issues]
+  const issues = [...envelopeIssues.filter((issue) => !detailed.has(pathKey(issue.path))), ...unstorable, ...detail.issues]
   if (issues.length > 0 || !envelope.success) return { ok: false, issues }
   return { ok: true, event: envelope.data, warnings: detail.warnings }
 }
@@ -79,7 +84,11 @@ function validate(value: unknown): EventValidation {
  * Never throws, whatever `value` is. Issues carry full paths
  * (`['properties', 'products', 0, 'price']`) and say what was expected and what came.
  *
- * Not checked here: the 32 KB size limit and clock skew (the pipeline and ingest handle those).
+ * The whole event is also walked for what a store cannot keep: a NUL character or half of a
+ * surrogate pair in any string or key (code `nul_character`, `unpaired_surrogate`), a value
+ * JSON cannot carry, nesting deeper than 64 levels; date-times must be in years 0001–9999 with
+ * offsets up to ±15:59. Not checked here: the 32 KB size limit and clock skew (the pipeline and
+ * ingest handle those).
  *
  * @example
  * const result = validateEvent(JSON.parse(text))

@@ -55,7 +55,7 @@ const ROUTE = /\/v1\/(?:(openapi\.json)|profiles\/([^/]+)|segments(?:\/(preview)
  * never accepted. Every refusal is a JSON body `{ error: { code, message, issues? } }`.
  *
  * @example
- * const api = createReadApiHandler({ store, secretKeys: [process.env.ECRM_SECRET_KEY] })
+ * const api = createReadApiHandler({ store, secretKeys: [process.env.ECRM_SECRET_KEYS] })
  * http.createServer(toNodeListener(api)).listen(8081)
  */
 export function createReadApiHandler(options: ReadApiHandlerOptions): ReadApiHandler {
@@ -93,7 +93,7 @@ export function createReadApiHandler(options: ReadApiHandlerOptions): ReadApiHan
     if (token === undefined) return fail(401, 'missing_secret_key', 'No secret key (send Authorization: Bearer <secret key>)', {}, challenge)
     if (await isSecretKey(token)) return undefined
     if (await isWriteKey(token)) return fail(401, 'write_key_refused', 'This is a write key, which is public: the read API needs a secret key', {}, challenge)
-    return fail(401, 'invalid_secret_key', 'Unknown secret key (check ECRM_SECRET_KEY of this server)', {}, challenge)
+    return fail(401, 'invalid_secret_key', 'Unknown secret key (check ECRM_SECRET_KEYS of this server)', {}, challenge)
   }
 
   const onlyMethod = (request: Request, method: 'GET' | 'POST'): Response | undefined =>

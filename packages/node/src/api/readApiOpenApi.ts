@@ -42,7 +42,7 @@ export function readApiOpenApi(): Record<string, unknown> {
     },
     components: {
       schemas,
-      securitySchemes: { secretKey: { type: 'http', scheme: 'bearer', description: 'A secret key of this server (ECRM_SECRET_KEY), never a write key' } },
+      securitySchemes: { secretKey: { type: 'http', scheme: 'bearer', description: 'A secret key of this server (ECRM_SECRET_KEYS), never a write key' } },
     },
     security: [{ secretKey: [] }],
     paths: {

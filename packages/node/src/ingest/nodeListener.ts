@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ConnectionInfo } from './ingestHandler.js'
+import { errorResponse } from './responses.js'
 
 /** A fetch-style handler, as {@link toNodeListener} takes it. */
 export type FetchHandler = (request: Request, info?: ConnectionInfo) => Promise<Response>
@@ -22,14 +23,18 @@ export function toNodeListener(handler: FetchHandler): (req: IncomingMessage, re
 
 async function respond(handler: FetchHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
   let response: Response
-  try {
-    const info: ConnectionInfo = req.socket.remoteAddress === undefined ? {} : { clientIp: req.socket.remoteAddress }
-    response = await handler(toRequest(req), info)
-  } catch (error) {
-    response = new Response(
-      JSON.stringify({ error: { code: 'internal_error', message: `The handler failed (${String(error)})` } }),
-      { status: 500, headers: { 'content-type': 'application/json; charset=utf-8' } },
-    )
+  const request = toRequest(req)
+  if (request === undefined) {
+    response = errorResponse(400, 'invalid_request', 'The Host header and request target do not make a URL (send a valid Host header)', {}, { connection: 'close' })
+    // The body is not read: throw it away so the answer can be sent.
+    req.resume()
+  } else {
+    try {
+      const info: ConnectionInfo = req.socket.remoteAddress === undefined ? {} : { clientIp: req.socket.remoteAddress }
+      response = await handler(request, info)
+    } catch (error) {
+      response = errorResponse(500, 'internal_error', `The handler failed (${String(error)})`)
+    }
   }
   const headers: Record<string, string> = {}
   response.headers.forEach((value, key) => {
@@ -40,10 +45,17 @@ async function respond(handler: FetchHandler, req: IncomingMessage, res: ServerR
   res.end(body)
 }
 
-function toRequest(req: IncomingMessage): Request {
+/** The fetch Request of a Node request; `undefined` when its Host and path make no URL. */
+function toRequest(req: IncomingMessage): Request | undefined {
   const host = req.headers.host ?? 'localhost'
   // Express strips its mount path into req.url and keeps the full one in originalUrl.
   const path = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/'
+  let url: URL
+  try {
+    url = new URL(path, `http://${host}`)
+  } catch {
+    return undefined
+  }
   const headers = new Headers()
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined) continue
@@ -58,7 +70,7 @@ function toRequest(req: IncomingMessage): Request {
     // Required by fetch for a streamed request body.
     init.duplex = 'half'
   }
-  return new Request(new URL(path, `http://${host}`), init)
+  return new Request(url, init)
 }
 
 function streamOf(req: IncomingMessage): ReadableStream<Uint8Array> {

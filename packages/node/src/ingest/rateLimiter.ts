@@ -11,8 +11,15 @@ export interface RateLimitOptions {
 /** Whether a request may go ahead, or how long to wait. */
 export type RateDecision = { readonly ok: true } | { readonly ok: false; readonly retryAfterSeconds: number }
 
-/** Takes one token from a caller's bucket. */
-export type RateLimiter = (caller: string) => RateDecision
+/** Token buckets by caller. */
+export interface RateLimiter {
+  /** Takes one token from the caller's bucket, or says how long until one is there. */
+  readonly take: (caller: string) => RateDecision
+  /** Whether the caller has a token left, taking none (for a cost known only afterwards). */
+  readonly check: (caller: string) => RateDecision
+  /** Takes `cost` tokens after the fact, whatever is left: the bucket may go into debt, refused until it refills. */
+  readonly charge: (caller: string, cost: number) => void
+}
 
 /**
  * A token bucket per caller: `burst` tokens, refilled at `requestsPerSecond`. The buckets live in
@@ -24,7 +31,7 @@ export function createRateLimiter(
   now: () => number,
 ): RateLimiter {
   const buckets = new Map<string, { tokens: number; at: number }>()
-  return (caller) => {
+  const refilled = (caller: string): { tokens: number; at: number } => {
     const time = now()
     let bucket = buckets.get(caller)
     if (bucket === undefined) {
@@ -40,10 +47,20 @@ export function createRateLimiter(
     }
     // Re-inserting keeps the Map in least-recently-seen order for the eviction above.
     buckets.set(caller, bucket)
+    return bucket
+  }
+  const decide = (bucket: { tokens: number }, cost: number): RateDecision => {
     if (bucket.tokens >= 1) {
-      bucket.tokens -= 1
+      bucket.tokens -= cost
       return { ok: true }
     }
     return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / requestsPerSecond)) }
+  }
+  return {
+    take: (caller) => decide(refilled(caller), 1),
+    check: (caller) => decide(refilled(caller), 0),
+    charge(caller, cost) {
+      refilled(caller).tokens -= cost
+    },
   }
 }

@@ -16,6 +16,12 @@ export function writeKeyFromBasicAuth(header: string | null): string | undefined
   return key.length > 0 ? key : undefined
 }
 
+/** The key in an `Authorization` header: the Basic auth user name, or a Bearer token. */
+export function keyFromAuthorization(header: string | null): string | undefined {
+  const bearer = header === null ? null : /^bearer\s+(\S+)\s*$/i.exec(header)
+  return bearer?.[1] ?? writeKeyFromBasicAuth(header)
+}
+
 /** Which origins may send from a browser. */
 export type AllowedOrigins = '*' | readonly string[]
 

@@ -173,10 +173,62 @@ export async function eraseCustomer(tx: SqlExecutor, key: IdentityKey, source: s
     customersDeleted,
     identitiesDeleted: customerId === undefined ? 0 : identities.length,
   }
+  await writeErasureAudit(tx, key, result, source)
+  return result
+}
+
+/** The audit record of an erasure: a SHA-256 of the id, never the id itself, and the counts. */
+async function writeErasureAudit(tx: SqlExecutor, key: IdentityKey, result: ForgetResult, source: string): Promise<void> {
   await tx.query(
     `insert into ecrm_erasures (requested_at, subject_kind, subject_sha256, events_deleted, customers_deleted, source)
      values (now(), $1, $2, $3, $4, $5)`,
-    [key.kind, createHash('sha256').update(key.value).digest('hex'), result.eventsDeleted, customersDeleted, source],
+    [key.kind, createHash('sha256').update(key.value).digest('hex'), result.eventsDeleted, result.customersDeleted, source],
   )
-  return result
+}
+
+/**
+ * Erases one device of a customer inside a transaction (the caller holds the lock on its id):
+ * the events sent under `anonymousId`, its rule state and the identity itself, leaving the
+ * customer and their other ids. A customer known by this id alone is erased whole
+ * ({@link eraseCustomer}). Writes the same audit record. Returns the customer that kept other
+ * ids, whose profile the caller folds again from the events that remain.
+ */
+export async function eraseDevice(
+  tx: SqlExecutor,
+  anonymousId: string,
+  source: string,
+): Promise<ForgetResult & { readonly survivor?: string }> {
+  const key: IdentityKey = { kind: 'anonymous_id', value: anonymousId }
+  const owner = await tx.query<{ customer_id: string }>(
+    'select customer_id from ecrm_identities where kind = $1 and value = $2',
+    [key.kind, key.value],
+  )
+  const customerId = owner[0]?.customer_id
+  const others =
+    customerId === undefined
+      ? []
+      : await tx.query<{ n: number }>(
+          'select count(*)::int as n from ecrm_identities where customer_id = $1 and not (kind = $2 and value = $3)',
+          [customerId, key.kind, key.value],
+        )
+  if (customerId === undefined || (others[0]?.n ?? 0) === 0) return eraseCustomer(tx, key, source)
+  const [events] = await tx.query<{ n: number }>(
+    'with gone as (delete from ecrm_events where anonymous_id = $1 returning 1) select count(*)::int as n from gone',
+    [anonymousId],
+  )
+  await tx.query('delete from ecrm_rule_state where customer_id = $1', [anonymousId])
+  await tx.query('delete from ecrm_identities where kind = $1 and value = $2', [key.kind, key.value])
+  const result = { eventsDeleted: events?.n ?? 0, customersDeleted: 0, identitiesDeleted: 1 }
+  await writeErasureAudit(tx, key, result, source)
+  return { ...result, survivor: customerId }
+}
+
+/** Whether any of `customerIds` is identified: holds a user id. */
+export async function identifiedAmong(tx: SqlExecutor, customerIds: readonly string[]): Promise<Set<string>> {
+  if (customerIds.length === 0) return new Set()
+  const rows = await tx.query<{ customer_id: string }>(
+    "select distinct customer_id from ecrm_identities where kind = 'user_id' and customer_id = any($1::text[])",
+    [[...customerIds]],
+  )
+  return new Set(rows.map((row) => row.customer_id))
 }

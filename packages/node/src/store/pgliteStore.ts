@@ -1,4 +1,7 @@
+import { mkdirSync } from 'node:fs'
 import { EcrmError } from '@ecrm/core'
+import { lockDir } from '../queue/dirLock.js'
+import type { DirLock } from '../queue/dirLock.js'
 import { createSqlStore } from './sqlStore.js'
 import type { SqlDriver, SqlExecutor, Store, StoreOptions } from './storeTypes.js'
 
@@ -14,8 +17,10 @@ interface PgliteLike {
  * Opens the embedded store: PostgreSQL compiled to WebAssembly (PGlite), its data in `dataDir`
  * on disk, or in memory when `dataDir` is undefined (tests, demos). Applies migrations first.
  * `@electric-sql/pglite` is an optional peer dependency, imported only when this is called.
- * One process at a time may open a data directory; for many processes, use
- * {@link createPostgresStore}. `options` say what to derive on the profiles ({@link StoreOptions}).
+ * One process at a time may open a data directory: the store takes `<dataDir>/LOCK` (with its
+ * pid) and a second process, or a second store in this one, fails with `data_dir_locked` until
+ * the first is closed (a lock left by a process that died is taken over). For many processes,
+ * use {@link createPostgresStore}. `options` say what to derive on the profiles ({@link StoreOptions}).
  *
  * @example
  * const store = await createPgliteStore('.ecrm-data')
@@ -32,8 +37,19 @@ export async function createPgliteStore(dataDir?: string, options: StoreOptions 
       { cause: error },
     )
   }
-  const db = (await module.PGlite.create(dataDir)) as PgliteLike
-  return createSqlStore(pgliteDriver(db), options)
+  // A PGlite URL (memory://, idb://) is no folder of this machine: nothing to lock.
+  const isFolder = dataDir !== undefined && !dataDir.includes('://')
+  if (isFolder) mkdirSync(dataDir, { recursive: true })
+  const lock = isFolder
+    ? lockDir(dataDir, { code: 'data_dir_locked', failure: 'Opening the PGlite store failed', fix: 'stop the other ecrm serve, or give this one its own --data-dir' })
+    : undefined
+  try {
+    const db = (await module.PGlite.create(dataDir)) as PgliteLike
+    return await createSqlStore(pgliteDriver(db, lock), options)
+  } catch (error) {
+    lock?.release()
+    throw error
+  }
 }
 
 function executor(db: PgliteLike): SqlExecutor {
@@ -47,10 +63,16 @@ function executor(db: PgliteLike): SqlExecutor {
   }
 }
 
-function pgliteDriver(db: PgliteLike): SqlDriver {
+function pgliteDriver(db: PgliteLike, lock: DirLock | undefined): SqlDriver {
   return {
     ...executor(db),
     transaction: (work) => db.transaction((tx) => work(executor(tx))),
-    close: () => db.close(),
+    async close() {
+      try {
+        await db.close()
+      } finally {
+        lock?.release()
+      }
+    },
   }
 }

@@ -7,7 +7,7 @@ import { createModelCache } from './modelStore.js'
 import type { FolderDerivation } from './profileFolder.js'
 import { countSegment, selectProfile, selectProfiles, selectSegment } from './profileQueries.js'
 import { refreshProfiles } from './refreshProfiles.js'
-import type { Customer, InsertEventsResult, SqlDriver, SqlExecutor, Store, StoreOptions } from './storeTypes.js'
+import type { Customer, InsertEventsResult, RefusedEvent, SqlDriver, SqlExecutor, Store, StoreOptions } from './storeTypes.js'
 
 export { ERASURE_EVENT } from './applyEvents.js'
 
@@ -49,11 +49,21 @@ export async function createSqlStore(driver: SqlDriver, options: SqlStoreOptions
   }
   let isClosed = false
   return {
-    insertEvents: async (events, { returnStored = false } = {}) => {
+    insertEvents: async (events, { returnStored = false, isTrusted } = {}) => {
       if (events.length === 0) return returnStored ? { ...EMPTY, stored: [] } : EMPTY
-      const { stored, changes, ...counts } = await retrying(() =>
-        driver.transaction(async (tx) => insert(tx, events, options.deriveAtIngest === false ? undefined : { deriver, model: await models.get(tx) })),
-      )
+      const run = (some: readonly EcrmEvent[]): Promise<Inserted> =>
+        retrying(() =>
+          driver.transaction(async (tx) => insert(tx, some, isTrusted, options.deriveAtIngest === false ? undefined : { deriver, model: await models.get(tx) })),
+        )
+      let result: Inserted
+      try {
+        result = await run(events)
+      } catch (error) {
+        // One event the database refuses (a value validation let through) must not sink the batch.
+        if (!isDataError(error)) throw error
+        result = await insertOneByOne(events, run)
+      }
+      const { stored, changes, ...counts } = result
       await report(changes)
       return returnStored ? { ...counts, stored } : counts
     },
@@ -88,7 +98,42 @@ export async function createSqlStore(driver: SqlDriver, options: SqlStoreOptions
   }
 }
 
-const EMPTY: InsertEventsResult = { inserted: 0, duplicates: 0, erased: 0 }
+const EMPTY: InsertEventsResult = { inserted: 0, duplicates: 0, erased: 0, refused: [], customersCreated: 0 }
+
+type Inserted = InsertEventsResult & { stored: EcrmEvent[]; refused: RefusedEvent[]; customersCreated: number; changes: SegmentChange[] }
+
+/** SQLSTATE class 22, data exception: a value the database will not take, whatever the load. */
+const isDataError = (error: unknown): boolean => {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && code.startsWith('22')
+}
+
+/**
+ * Stores each event in its own transaction, in batch order, after the batch failed on a value
+ * the database refused: the events it refuses are listed with the database's message, the
+ * others stored. Any other failure still fails the call (the events stored so far stay stored;
+ * a retry finds them as duplicates).
+ */
+async function insertOneByOne(events: readonly EcrmEvent[], run: (some: readonly EcrmEvent[]) => Promise<Inserted>): Promise<Inserted> {
+  const total = { inserted: 0, duplicates: 0, erased: 0, stored: [] as EcrmEvent[], refused: [] as RefusedEvent[], customersCreated: 0, changes: [] as SegmentChange[] }
+  for (const event of events) {
+    try {
+      const one = await run([event])
+      total.inserted += one.inserted
+      total.duplicates += one.duplicates
+      total.erased += one.erased
+      total.customersCreated += one.customersCreated
+      total.stored.push(...one.stored)
+      total.refused.push(...one.refused)
+      total.changes.push(...one.changes)
+    } catch (error) {
+      if (!isDataError(error)) throw error
+      const detail = error instanceof Error ? error.message : String(error)
+      total.refused.push({ event, issue: { path: [], code: 'unstorable', message: `the database refused this event: ${detail} (SQLSTATE ${String((error as { code: string }).code)})` } })
+    }
+  }
+  return total
+}
 
 /**
  * Runs a transaction again (a few times, with a short random pause) when PostgreSQL aborted it
@@ -130,8 +175,9 @@ function toCustomer(row: CustomerRow): Customer {
 async function insert(
   tx: SqlExecutor,
   events: readonly EcrmEvent[],
+  isTrusted: ((event: EcrmEvent) => boolean) | undefined,
   derivation: FolderDerivation | undefined,
-): Promise<InsertEventsResult & { stored: EcrmEvent[]; changes: SegmentChange[] }> {
+): Promise<Inserted> {
   // Every event's ids: each event resolves to a customer and folds into its profile.
   await lockIdentities(tx, events.flatMap(lockKeysOf))
   // First occurrence wins within a batch; rows go in messageId order so two concurrent batches
@@ -151,8 +197,8 @@ async function insert(
     for (const row of done) inserted.add(row.message_id)
   }
   const fresh = [...unique.values()].filter((event) => inserted.has(event.messageId))
-  const { erased, kept, changes } = await applyEvents(tx, fresh, Date.now(), derivation)
-  return { inserted: inserted.size, duplicates: events.length - inserted.size, erased, stored: kept, changes }
+  const { erased, kept, refused, created, changes } = await applyEvents(tx, fresh, Date.now(), isTrusted, derivation)
+  return { inserted: inserted.size - refused.length, duplicates: events.length - inserted.size, erased, stored: kept, refused, customersCreated: created, changes }
 }
 
 function placeholders(offset: number, count: number): string {

@@ -1,4 +1,16 @@
-import type { CustomerProfile, DeriveConfig, EcrmEvent, JsonObject, RfmMethod, SegmentChangeEvent, SqlColumnMap, SqlJsonbColumn } from '@ecrm/core'
+import type { CustomerProfile, DeriveConfig, EcrmEvent, JsonObject, RfmMethod, SegmentChangeEvent, SqlColumnMap, SqlJsonbColumn, ValidationIssue } from '@ecrm/core'
+
+/** An event the store refused on its own, not stored; the other events of the call were. */
+export interface RefusedEvent {
+  /** The event, as it was passed in (the same object). */
+  readonly event: EcrmEvent
+  /**
+   * Why, with a path inside the event: `identity_not_verified` and `identity_merge_refused`
+   * (an untrusted event acting beyond its own device), `unstorable` (the database refused the
+   * value; its message says what).
+   */
+  readonly issue: ValidationIssue
+}
 
 /** What {@link Store.insertEvents} did. */
 export interface InsertEventsResult {
@@ -13,6 +25,10 @@ export interface InsertEventsResult {
    * its customer's events), in batch order. Only when asked with `returnStored`.
    */
   readonly stored?: readonly EcrmEvent[]
+  /** Events refused on their own and not stored (see {@link RefusedEvent}); the others were. */
+  readonly refused?: readonly RefusedEvent[]
+  /** Customers this call created (ids never seen before). */
+  readonly customersCreated?: number
 }
 
 /**
@@ -70,6 +86,14 @@ export interface RefreshResult {
 export interface InsertEventsOptions {
   /** Put the newly stored events in the result's `stored` (for rule runners). @default false */
   readonly returnStored?: boolean
+  /**
+   * Whether an event may act beyond the device that sent it: erase a customer by userId, merge
+   * in a customer holding another userId, alias a user id. An event it denies erases only its
+   * own anonymousId, and a merge or alias it would make is refused (listed in `refused`). The
+   * ingest handler trusts events sent with a secret key or carrying a verified `context.userHash`.
+   * @default every event is trusted (server code calling the store)
+   */
+  readonly isTrusted?: (event: EcrmEvent) => boolean
 }
 
 /** Options of {@link Store.segment}. */
