@@ -34,9 +34,11 @@ export interface Admission {
   readonly admit: (item: QueueItem, counters: Counters, report: (error: EcrmError) => void) => DroppedResult | undefined
   /**
    * Resolves once every admitted event is written to the queue (on disk, for a durable queue) and
-   * the queue holds at most `highWaterBytes`. Never rejects; waits as long as delivery is stuck.
+   * the queue holds at most `highWaterBytes`; calls `onFull` when it must wait for room (the
+   * client flushes then, instead of waiting for a full batch or its timer). Never rejects; waits
+   * as long as delivery is stuck.
    */
-  readonly ready: () => Promise<void>
+  readonly ready: (onFull: () => void) => Promise<void>
 }
 
 /**
@@ -116,9 +118,13 @@ export function createAdmission(queue: Queue, bounds: AdmissionBounds): Admissio
       isDropping = true
       return { ok: false, dropped: true, messageId: item.id, error }
     },
-    async ready() {
+    async ready(onFull) {
       await (pendingEvents > 0 ? (nextWrite ??= new Promise<void>((resolve) => (signalWrite = resolve))) : lastWrite)
-      while (!hasRoom()) await new Promise<void>((resolve) => roomWaiters.push(resolve))
+      while (!hasRoom()) {
+        const room = new Promise<void>((resolve) => roomWaiters.push(resolve))
+        onFull()
+        await room
+      }
     },
   }
 }

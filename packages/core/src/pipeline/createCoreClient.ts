@@ -74,7 +74,9 @@ export function createCoreClient(options: CoreClientOptions, ports: Ports): Serv
       admit: admission.admit,
     },
   )
-  return { ...client, ready: admission.ready }
+  // Waiting for room, the producer wants delivery now, not at the next full batch or timer.
+  const flushNow = (): void => void client.flush().catch(() => undefined)
+  return { ...client, ready: () => admission.ready(flushNow) }
 }
 
 /** `limits.highWaterBytes`, checked like the other limits: a quarter of `maxBytes`, at most 8 MiB, when not given. */
