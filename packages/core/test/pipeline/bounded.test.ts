@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { EcrmError } from '../../src/errors.js'
 import { createPipelineClient } from '../../src/pipeline/createCoreClient.js'
-import type { EnqueueResult } from '../../src/pipeline/clientTypes.js'
+import type { DroppedResult, EnqueueResult } from '../../src/pipeline/clientTypes.js'
 import { createMemoryQueue } from '../../src/pipeline/memoryQueue.js'
 import { createManualClock, createScriptedTransport, createSequentialIds, respond } from '../fakes/index.js'
 import type { ScriptedOutcome } from '../fakes/index.js'
@@ -28,7 +28,7 @@ describe('createCoreClient bounded queue (at the call)', () => {
       ...['queued', 'dropped'],
       ...['queued', 'dropped'],
     ])
-    const dropped = results.filter((result) => !result.ok && result.dropped)
+    const dropped = results.filter((result): result is DroppedResult => !result.ok && result.dropped === true)
     for (const result of dropped) {
       expect(result.error.code).toBe('queue_full')
       expect(result.error.message).toMatch(/limits \(maxEvents 8, maxBytes 5000000; an event of priority \d may fill \d+(\.\d+)? % of them/)
