@@ -109,9 +109,13 @@ export interface NodeClient {
  * a durable file queue when `queueDir` is given, a kept-alive node:http transport, crypto UUIDs). Every call names
  * its customer (`userId` or `anonymousId`); there is no ambient identity on a server.
  *
+ * The queue is bounded by bytes, so a burst of any count is queued; past the `limits` you set an
+ * event is dropped at its call, which says so (`{ ok: false, dropped: true }`); `await ready()`
+ * paces a producer to delivery instead.
+ *
  * Not guaranteed: with the in-memory queue, events still queued when the process dies are lost;
  * with `queueDir`, an event is durable once its group is written (within one event-loop turn of
- * the call), and nothing is sent before that.
+ * the call; `ready()` resolves after it), and nothing is sent before that.
  *
  * @example
  * const client = createNodeClient({ writeKey, endpoint: 'https://collect.shop.example', queueDir: '.ecrm-queue' })
