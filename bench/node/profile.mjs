@@ -33,7 +33,6 @@ async function runClient(sink) {
   const client = createNodeClient({
     writeKey: 'wk_bench',
     endpoint: sink === 'null' ? 'http://127.0.0.1:9' : sink,
-    limits: { maxEvents: COUNT, maxBytes: 500_000_000 },
     ...(process.env.BATCH ? { batch: { maxEvents: Number(process.env.BATCH) } } : {}),
     // QUEUE_DIR=/tmp/q: the durable file queue instead of the memory queue (emptied first).
     ...(process.env.QUEUE_DIR ? { queueDir: process.env.QUEUE_DIR } : {}),

@@ -67,6 +67,24 @@ export interface Queue {
   readonly size: () => Promise<number>
 }
 
+/**
+ * A {@link Queue} that also tells its size synchronously, because it keeps its index in memory
+ * (the memory queue, the node file queue). createCoreClient then bounds the queue at the call
+ * from it; for any other queue it counts what passes through the client.
+ */
+export interface MeasuredQueue extends Queue {
+  /** Items (leased or not) and their summed payload bytes now, every operation called so far included. */
+  readonly usage: () => QueueUsage
+}
+
+/** How much a {@link Queue} holds. */
+export interface QueueUsage {
+  /** Items, leased or not. */
+  readonly events: number
+  /** Summed `bytes` (UTF-8 payload size) of those items. */
+  readonly bytes: number
+}
+
 /** Small persisted state: ids, consent, session, the local profile. */
 export interface KeyValueStore {
   /** The value stored under `key`, or `undefined` when there is none. Synchronous: ids are read while an event is built. */

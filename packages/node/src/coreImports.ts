@@ -6,7 +6,9 @@ export { validateBatch, validateEvent, parseJsonSafely, createCoreClient, create
 export type {
   CoreClient,
   CoreClientOptions,
+  DroppedResult,
   EnqueueResult,
+  ServerCoreClient,
   FlushResult,
   Stats,
   TrackInput,

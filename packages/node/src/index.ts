@@ -3,8 +3,8 @@
  * handler that receives Segment-compatible batches, the stores (PGlite embedded, PostgreSQL) and
  * the pieces they are made of.
  */
-export { createNodeClient } from './nodeClient.js'
-export type { NodeClient, NodeClientOptions, Accepted } from './nodeClient.js'
+export { createNodeClient, MEMORY_QUEUE_MAX_BYTES, FILE_QUEUE_MAX_BYTES } from './nodeClient.js'
+export type { NodeClient, NodeClientOptions, Accepted, NodeCallResult } from './nodeClient.js'
 export { createFileQueue } from './queue/fileQueue.js'
 export type { FileQueue, FileQueueOptions } from './queue/fileQueue.js'
 export { createHttpTransport, createKyTransport } from './transport/index.js'

@@ -4,12 +4,14 @@ import type {
   AliasInput,
   CoreClient,
   CoreClientOptions,
+  DroppedResult,
   EnqueueResult,
   FlushResult,
   GroupInput,
   IdentifyInput,
   PageInput,
   ScreenInput,
+  ServerCoreClient,
   Stats,
   TrackInput,
 } from './coreImports.js'
@@ -21,10 +23,17 @@ import type { HttpTransport } from './transport/httpTransport.js'
 /** The library stamped on `context.library`; the build replaces the version. */
 const LIBRARY = { name: '@ecrm/node', version: '__ECRM_VERSION__' } as const
 
+/** The node client's default `limits.maxBytes` with the memory queue: 128 MiB of payloads. */
+export const MEMORY_QUEUE_MAX_BYTES = 128 * 1_048_576
+/** The node client's default `limits.maxBytes` with `queueDir`: a disk budget of 1 GiB. */
+export const FILE_QUEUE_MAX_BYTES = 1_073_741_824
+
 /**
  * Options of {@link createNodeClient}: the core options (ids come with each call) plus node ports.
  * Node defaults that differ from core's: `headers: 'full'` (application/json + Basic auth),
- * `batch.maxEvents: 500`, `library: { name: '@ecrm/node' }`.
+ * `batch.maxEvents: 500`, `library: { name: '@ecrm/node' }`, and queue bounds by bytes only:
+ * `limits.maxEvents: Infinity`, `limits.maxBytes` {@link MEMORY_QUEUE_MAX_BYTES} (memory queue)
+ * or {@link FILE_QUEUE_MAX_BYTES} (`queueDir`).
  */
 export interface NodeClientOptions extends Omit<CoreClientOptions, 'identity'> {
   /**
@@ -43,23 +52,43 @@ export interface NodeClientOptions extends Omit<CoreClientOptions, 'identity'> {
   readonly queue?: Queue
 }
 
-/** A call accepted into the queue. */
+/** A call accepted into the queue: it stays there until delivered (or dead-lettered), never dropped. */
 export type Accepted = Extract<EnqueueResult, { ok: true }>
+
+/**
+ * What an event call returns: `{ ok: true, messageId }` (queued), or `{ ok: false, dropped: true,
+ * messageId, error }` when the queue is at the `limits` you set (counted in `stats().dropped`,
+ * reported on `onError` once per run of drops). Bad input throws instead.
+ */
+export type NodeCallResult = Accepted | DroppedResult
 
 /** The server-side ecrm client. */
 export interface NodeClient {
-  /** Records that a customer did something. Synchronous; throws EcrmValidationError for bad input. */
-  readonly track: (input: TrackInput) => Accepted
-  /** Names a customer (`userId`) and/or records traits. Synchronous; throws EcrmValidationError for bad input. */
-  readonly identify: (input: IdentifyInput) => Accepted
-  /** Records a page view. Synchronous; throws EcrmValidationError for bad input. */
-  readonly page: (input: PageInput) => Accepted
-  /** Records an app screen view. Synchronous; throws EcrmValidationError for bad input. */
-  readonly screen: (input: ScreenInput) => Accepted
-  /** Puts a customer in a group (account, company). Synchronous; throws EcrmValidationError for bad input. */
-  readonly group: (input: GroupInput) => Accepted
-  /** Says `userId` and `previousId` are the same customer. Synchronous; throws EcrmValidationError for bad input. */
-  readonly alias: (input: AliasInput) => Accepted
+  /** Records that a customer did something. Synchronous; throws EcrmValidationError for bad input; says when dropped. */
+  readonly track: (input: TrackInput) => NodeCallResult
+  /** Names a customer (`userId`) and/or records traits. Synchronous; throws EcrmValidationError for bad input; says when dropped. */
+  readonly identify: (input: IdentifyInput) => NodeCallResult
+  /** Records a page view. Synchronous; throws EcrmValidationError for bad input; says when dropped. */
+  readonly page: (input: PageInput) => NodeCallResult
+  /** Records an app screen view. Synchronous; throws EcrmValidationError for bad input; says when dropped. */
+  readonly screen: (input: ScreenInput) => NodeCallResult
+  /** Puts a customer in a group (account, company). Synchronous; throws EcrmValidationError for bad input; says when dropped. */
+  readonly group: (input: GroupInput) => NodeCallResult
+  /** Says `userId` and `previousId` are the same customer. Synchronous; throws EcrmValidationError for bad input; says when dropped. */
+  readonly alias: (input: AliasInput) => NodeCallResult
+  /**
+   * Backpressure: resolves once every event tracked so far is in the queue (on disk, with
+   * `queueDir`) and the queue holds at most `limits.highWaterBytes` (default 8 MiB). A producer
+   * that awaits it now and then keeps memory flat and is never dropped. Never rejects; waits
+   * while delivery is stuck (race it with a timer if you would rather drop).
+   *
+   * @example
+   * for await (const order of orders) {
+   *   client.track({ userId: order.customerId, event: 'Order Completed', properties: order })
+   *   await client.ready()
+   * }
+   */
+  readonly ready: () => Promise<void>
   /**
    * Sends everything queued; resolves once the backend has acknowledged it (or the client gave up
    * for now: see `remaining`). In serverless functions: `waitUntil(client.flush())`.
@@ -72,7 +101,7 @@ export interface NodeClient {
   /** Listens to client events: `'delivered'`, `'dead_letter'`, `'error'`, `'accepted'`. */
   readonly on: CoreClient['on']
   /** The wrapped core client, for what this surface does not cover. */
-  readonly core: CoreClient
+  readonly core: ServerCoreClient
 }
 
 /**
@@ -80,9 +109,13 @@ export interface NodeClient {
  * a durable file queue when `queueDir` is given, a kept-alive node:http transport, crypto UUIDs). Every call names
  * its customer (`userId` or `anonymousId`); there is no ambient identity on a server.
  *
+ * The queue is bounded by bytes, so a burst of any count is queued; past the `limits` you set an
+ * event is dropped at its call, which says so (`{ ok: false, dropped: true }`); `await ready()`
+ * paces a producer to delivery instead.
+ *
  * Not guaranteed: with the in-memory queue, events still queued when the process dies are lost;
  * with `queueDir`, an event is durable once its group is written (within one event-loop turn of
- * the call), and nothing is sent before that.
+ * the call; `ready()` resolves after it), and nothing is sent before that.
  *
  * @example
  * const client = createNodeClient({ writeKey, endpoint: 'https://collect.shop.example', queueDir: '.ecrm-queue' })
@@ -99,7 +132,15 @@ export function createNodeClient(options: NodeClientOptions): NodeClient {
   const client = createCoreClient(
     // Servers batch 500 events a request (core's 500 KB cap still applies): fewer round trips
     // where no page unload limits the request size.
-    { headers: 'full', library: LIBRARY, ...core, batch: { maxEvents: 500, ...core.batch }, identity: 'none' },
+    {
+      headers: 'full',
+      library: LIBRARY,
+      ...core,
+      batch: { maxEvents: 500, ...core.batch },
+      // Bounded by bytes only: a burst of any count fits; with queueDir, the budget is disk.
+      limits: { maxEvents: Infinity, maxBytes: fileQueue === undefined ? MEMORY_QUEUE_MAX_BYTES : FILE_QUEUE_MAX_BYTES, ...core.limits },
+      identity: 'none',
+    },
     {
       clock: systemClock,
       scheduler: unrefScheduler,
@@ -111,8 +152,8 @@ export function createNodeClient(options: NodeClientOptions): NodeClient {
     },
   )
   client.start()
-  const accepted = (result: EnqueueResult): Accepted => {
-    if (!result.ok) throw result.error
+  const accepted = (result: EnqueueResult): NodeCallResult => {
+    if (!result.ok && !result.dropped) throw result.error
     return result
   }
   let closing: Promise<void> | undefined
@@ -123,6 +164,7 @@ export function createNodeClient(options: NodeClientOptions): NodeClient {
     screen: (input) => accepted(client.screen(input)),
     group: (input) => accepted(client.group(input)),
     alias: (input) => accepted(client.alias(input)),
+    ready: () => client.ready(),
     flush: () => client.flush(),
     close() {
       closing ??= (async () => {

@@ -28,12 +28,24 @@ export interface RetryOptions {
   readonly maxAgeMs?: number
 }
 
-/** Caps on what the client keeps, so a long outage cannot fill the device. */
+/**
+ * Caps on what the client keeps, so a long outage cannot fill the device. `createCoreClient` (and
+ * the node client) bound at the call: an event that does not fit is dropped there and its call
+ * returns `{ ok: false, dropped: true }`; page views may fill half of the caps, other events three
+ * quarters, conversions seven eighths, Order Completed all of them (`ADMISSION_SHARES`). The
+ * browser bounds after the write (its queue is shared by tabs), evicting lowest priority first.
+ */
 export interface LimitOptions {
-  /** Most events in the queue; past it, the lowest priority events are dropped. @default 10_000 */
+  /** Most events in the queue. @default 10_000 (node client: no count cap) */
   readonly maxEvents?: number
-  /** Most bytes (UTF-8 payloads) in the queue. @default 5_000_000 */
+  /** Most bytes (UTF-8 payloads) in the queue. @default 5_000_000 (node client: 128 MiB in memory, 1 GiB with `queueDir`) */
   readonly maxBytes?: number
+  /**
+   * `ready()` (createCoreClient and the node client) waits while the queue holds more payload
+   * bytes than this: the backpressure mark, below the caps so a producer that awaits it is never
+   * dropped. @default a quarter of `maxBytes`, at most 8 MiB
+   */
+  readonly highWaterBytes?: number
   /** Largest accepted event, serialised, in bytes; larger ones are refused. @default 32_768 */
   readonly maxEventBytes?: number
   /** Most events held in memory while waiting for a consent decision. @default 1_000 */
@@ -138,10 +150,25 @@ export type GroupInput = EventInput & { readonly groupId: string; readonly trait
 /** Input of `alias`: `userId` is the new id; `previousId` defaults to the current id. */
 export type AliasInput = EventInput & { readonly previousId?: string }
 
-/** What a call returns: accepted (with warnings about changed values), or refused with why. */
+/**
+ * What a call returns: accepted (queued, with warnings about changed values), refused (bad
+ * input, with why), or dropped (valid, but the queue is at its bounds: `error.code` `'queue_full'`,
+ * counted in `stats().dropped`). An accepted event is never dropped later by the bounds.
+ */
 export type EnqueueResult =
   | { readonly ok: true; readonly messageId: string; readonly warnings: readonly ValidationIssue[] }
-  | { readonly ok: false; readonly error: EcrmValidationError }
+  | { readonly ok: false; readonly error: EcrmValidationError; readonly dropped?: undefined }
+  | DroppedResult
+
+/** A valid event dropped at its call because the queue is at the bounds the user set (`limits`). */
+export interface DroppedResult {
+  readonly ok: false
+  readonly dropped: true
+  /** The id the event would have had. */
+  readonly messageId: string
+  /** `code` `'queue_full'`; the message names the limits and the fix. */
+  readonly error: EcrmError
+}
 
 /** Options of `flush`. */
 export interface FlushOptions {
@@ -250,4 +277,20 @@ export interface CoreClient {
   readonly on: (name: string, handler: (payload: unknown) => void) => Cancel
   /** Emits a named client event to the handlers registered with `on`; a handler that throws is logged, not rethrown. For adapters (e.g. rule firings). */
   readonly emit: (name: string, payload: unknown) => void
+}
+
+/** The client `createCoreClient` returns: the core client, bounded at the call, plus backpressure. */
+export interface ServerCoreClient extends CoreClient {
+  /**
+   * Resolves once every event accepted so far is written to the queue (on disk, for a durable
+   * queue) and the queue holds at most `limits.highWaterBytes`: a producer that awaits it now
+   * and then never outruns delivery. Never rejects; waits as long as delivery is stuck.
+   *
+   * @example
+   * for (const order of orders) {
+   *   client.track({ userId: order.userId, event: 'Order Completed', properties: order })
+   *   await client.ready()
+   * }
+   */
+  readonly ready: () => Promise<void>
 }

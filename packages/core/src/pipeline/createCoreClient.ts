@@ -2,7 +2,9 @@ import { EcrmError, EcrmValidationError } from '../errors.js'
 import type { ValidationIssue } from '../errors.js'
 import type { Cancel, Connectivity, Logger, Ports, QueueItem } from '../ports.js'
 import type { EcrmEvent, EventType } from '../model/envelope.js'
-import type { CoreClient, CoreClientOptions, EnqueueResult } from './clientTypes.js'
+import type { CoreClient, CoreClientOptions, DroppedResult, EnqueueResult, LimitOptions, ServerCoreClient } from './clientTypes.js'
+import { createAdmission } from './admission.js'
+import type { Admission } from './admission.js'
 import { buildEvent } from './buildEvent.js'
 import { createConsentGate, pickDecisions } from './consentGate.js'
 import { createMemoryStorage, createUuidV4, createXorshiftRandom } from './defaults.js'
@@ -40,8 +42,8 @@ const silent: Logger = { debug: () => {}, warn: () => {}, error: () => {} }
  * client.track({ event: 'Order Completed', properties: { order_id: 'o-1', total: 42 } })
  * await client.close()
  */
-export function createCoreClient(options: CoreClientOptions, ports: Ports): CoreClient {
-  resolveOptions(options)
+export function createCoreClient(options: CoreClientOptions, ports: Ports): ServerCoreClient {
+  const { limits } = resolveOptions(options)
   checkModes(options)
   for (const name of ['clock', 'scheduler', 'queue', 'transport'] as const) {
     if (typeof ports !== 'object' || ports === null || typeof ports[name] !== 'object' || ports[name] === null) {
@@ -49,10 +51,14 @@ export function createCoreClient(options: CoreClientOptions, ports: Ports): Core
     }
   }
   const random = ports.random ?? createXorshiftRandom(ports.clock.now())
-  return createPipelineClient(
-    { ...options, library: options.library ?? DEFAULT_LIBRARY },
+  const admission = createAdmission(ports.queue, { ...limits, highWaterBytes: highWaterOf(options.limits, limits.maxBytes) })
+  const client = createPipelineClient(
+    // The caps are kept at the call (admission); the pipeline's own bounding after the write,
+    // which would evict what a call already reported queued, is off.
+    { ...options, limits: { ...options.limits, maxEvents: Infinity, maxBytes: Infinity }, library: options.library ?? DEFAULT_LIBRARY },
     {
       ...ports,
+      queue: admission.queue,
       logger: ports.logger ?? silent,
       random,
       createId: ports.createId ?? createUuidV4(random),
@@ -65,8 +71,20 @@ export function createCoreClient(options: CoreClientOptions, ports: Ports): Core
       toIsoTime: createIsoTimeCache(),
       ...(options.headers === 'full' && { requestHeaders: serverHeaders(options.writeKey) }),
       ...(options.identity === 'none' && { identity: createStatelessIdentity(), checkEvent: requireIdentity }),
+      admit: admission.admit,
     },
   )
+  // Waiting for room, the producer wants delivery now, not at the next full batch or timer.
+  const flushNow = (): void => void client.flush().catch(() => undefined)
+  return { ...client, ready: () => admission.ready(flushNow) }
+}
+
+/** `limits.highWaterBytes`, checked like the other limits: a quarter of `maxBytes`, at most 8 MiB, when not given. */
+function highWaterOf(given: LimitOptions | undefined, maxBytes: number): number {
+  const value = given?.highWaterBytes
+  if (value === undefined) return Math.min(8 * 1_048_576, maxBytes / 4)
+  if (typeof value === 'number' && value > 0) return value
+  throw new EcrmError('invalid_options', `Invalid option: limits.highWaterBytes (expected a number above 0, got ${String(value)})`)
 }
 
 /** `toISOString` costs about a microsecond: a server's calls of one millisecond share its text. */
@@ -104,6 +122,11 @@ export interface ServerExtras {
   readonly toIsoTime?: (now: number) => string
   /** A last check of each built event; an issue refuses the call (createCoreClient's refuses an event with no id in `identity: 'none'` mode). */
   readonly checkEvent?: (event: EcrmEvent) => ValidationIssue | undefined
+  /**
+   * Bounds the queue at the call ({@link createAdmission}): an event it drops is not queued and
+   * its call returns the drop. @default bounding after the write (the browser's)
+   */
+  readonly admit?: Admission['admit']
 }
 
 /**
@@ -221,6 +244,7 @@ export function createPipelineClient(options: PipelineClientOptions, ports: Requ
     if (refusal) return refuse([refusal])
     // buildEvent's list is this call's own: extended in place, returned as is.
     const warnings = built.warnings as ValidationIssue[]
+    let dropped: DroppedResult | undefined
     // Plugins may change what they get: a copy (plain JSON already, so the round trip is exact),
     // never the caller's objects.
     const event = hasPlugins ? runPlugins(options.plugins, JSON.parse(JSON.stringify(built.event)) as EcrmEvent, warnings, report) : built.event
@@ -231,8 +255,10 @@ export function createPipelineClient(options: PipelineClientOptions, ports: Requ
       }
       const category = gate.categoryOf(event)
       const decision = gate.decide(category)
-      if (decision === 'allow') outbox.write(item)
-      else if (decision === 'deny') warnings.push(issue('consent_denied', `consent for '${category}' is denied; event discarded`))
+      if (decision === 'allow') {
+        dropped = extras.admit?.(item, counters, reportError)
+        if (!dropped) outbox.write(item)
+      } else if (decision === 'deny') warnings.push(issue('consent_denied', `consent for '${category}' is denied; event discarded`))
       else {
         warnings.push(issue('held_for_consent', `held in memory until consent for '${category}' is decided`))
         // Held as its text: later changes to the caller's objects cannot leak in.
@@ -241,7 +267,7 @@ export function createPipelineClient(options: PipelineClientOptions, ports: Requ
       if (warnings.length > 0) logger.debug(`ecrm: ${type}() changed the input`, warnings)
     }
     publish()
-    return { ok: true, messageId: (event ?? built.event).messageId, warnings }
+    return dropped ?? { ok: true, messageId: (event ?? built.event).messageId, warnings }
   }
 
   return {

@@ -1,6 +1,7 @@
 /** The delivery pipeline of @ecrm/core: the client, the queue, the retry policy and their helpers. */
 export { createCoreClient, createPipelineClient } from './createCoreClient.js'
 export { createMemoryQueue } from './memoryQueue.js'
+export { createAdmission, ADMISSION_SHARES } from './admission.js'
 export { sanitize, MAX_SANITIZE_ISSUES } from './sanitize.js'
 export { isPlainJson } from './plainJson.js'
 export { classifyOutcome, parseRetryAfter, backoffDelay } from './retryPolicy.js'
@@ -15,6 +16,7 @@ export type { Path, SanitizeResult, SanitizeOptions } from './sanitize.js'
 export type { Verdict, BackoffOptions } from './retryPolicy.js'
 export type { BatchRequestInput } from './buildRequest.js'
 export type { QueueBounds } from './boundQueue.js'
+export type { Admission, AdmissionBounds } from './admission.js'
 export type {
   CoreClient,
   CoreClientOptions,
@@ -33,6 +35,8 @@ export type {
   GroupInput,
   AliasInput,
   EnqueueResult,
+  DroppedResult,
+  ServerCoreClient,
   FlushOptions,
   FlushResult,
   Stats,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Queue, QueueItem } from '../../src/ports.js'
+import type { MeasuredQueue, Queue, QueueItem } from '../../src/ports.js'
 
 /** What a contract run needs from one queue implementation. */
 export interface QueueUnderTest {
@@ -162,6 +162,25 @@ export function runQueueContract(name: string, makeQueue: () => Promise<QueueUnd
       await queue.lease({ now: T0, limit: 1, leaseMs: 30_000 })
       expect(await queue.size()).toBe(2)
       expect(ids(await queue.peek())).toEqual(['a', 'b'])
+    })
+
+    it('tells its usage synchronously, if it is a MeasuredQueue: items and payload bytes, every call so far included', async (context) => {
+      const queue = await open()
+      if (!('usage' in queue)) return context.skip()
+      const measured = queue as MeasuredQueue
+      const [a, b, c] = ['a', 'b', 'c'].map((id, n) => makeQueueItem(id, { payload: `{"n":${'x'.repeat(n * 10)}}` }, n)) as [QueueItem, QueueItem, QueueItem]
+      const written = measured.enqueue([a, b])
+      // Counted at the call, before the write settles.
+      expect(measured.usage()).toEqual({ events: 2, bytes: a.bytes + b.bytes })
+      await written
+      await measured.enqueue([a, c])
+      expect(measured.usage()).toEqual({ events: 3, bytes: a.bytes + b.bytes + c.bytes })
+      await measured.lease({ now: T0, limit: 1, leaseMs: 1_000 })
+      await measured.release(['a'], T0)
+      const removed = measured.remove(['b', 'unknown'])
+      expect(measured.usage()).toEqual({ events: 2, bytes: a.bytes + c.bytes })
+      await removed
+      expect(measured.usage().events).toBe(await measured.size())
     })
 
     it('keeps working with many items', async () => {

@@ -2,7 +2,7 @@ import { closeSync, fdatasync, mkdirSync, write } from 'node:fs'
 import { promisify } from 'node:util'
 import { join } from 'node:path'
 import { EcrmError } from '@ecrm/core'
-import type { LeaseRequest, Queue, QueueItem } from '@ecrm/core'
+import type { LeaseRequest, MeasuredQueue, QueueItem, QueueUsage } from '@ecrm/core'
 import { lockDir } from './dirLock.js'
 import { encodeEnqueue, encodeRemove, encodeReschedule } from './queueLog.js'
 import type { StoredItem } from './queueLog.js'
@@ -30,14 +30,16 @@ export interface FileQueueOptions {
   readonly onWarning?: (message: string) => void
 }
 
-/** A {@link Queue} on an append-only file, plus lifecycle methods. */
-export interface FileQueue extends Queue {
+/** A {@link MeasuredQueue} on an append-only file, plus lifecycle methods. */
+export interface FileQueue extends MeasuredQueue {
   /** Resolves once every operation so far is on disk. */
   readonly sync: () => Promise<void>
   /** Writes what is pending, closes the log and releases the lock. Later calls reject. Idempotent. */
   readonly close: () => Promise<void>
   /** The log file's path. */
   readonly path: string
+  /** Items and their payload bytes now (every payload is held in memory too, not only on disk). */
+  readonly usage: () => QueueUsage
 }
 
 /**
@@ -81,7 +83,12 @@ export function createFileQueue({
   /** Items whose enqueue record is not on disk yet, with the group that will put it there. */
   const unwritten = new Map<string, Promise<void>>()
   let liveChars = 0
-  for (const item of items.values()) liveChars += item.payload.length + 64
+  // Summed payload bytes of the live items, for usage().
+  let liveBytes = 0
+  for (const item of items.values()) {
+    liveChars += item.payload.length + 64
+    liveBytes += item.bytes
+  }
   let isClosed = false
 
   const commits = createGroupCommit({
@@ -146,6 +153,7 @@ export function createFileQueue({
         const stored: StoredItem = { ...item }
         items.set(item.id, stored)
         liveChars += item.payload.length + 64
+        liveBytes += item.bytes
         added = commits.add(encodeEnqueue(stored))
         ids.push(item.id)
       }
@@ -187,6 +195,7 @@ export function createFileQueue({
         items.delete(id)
         leases.delete(id)
         liveChars -= item.payload.length + 64
+        liveBytes -= item.bytes
         known.push(id)
       }
       return known.length === 0 ? Promise.resolve() : commits.add(encodeRemove(known))
@@ -201,6 +210,7 @@ export function createFileQueue({
       assertOpen('size')
       return items.size
     },
+    usage: () => ({ events: items.size, bytes: liveBytes }),
     sync: () => commits.settled(),
     async close() {
       if (isClosed) return
