@@ -218,6 +218,9 @@ describe('createIngestHandler', () => {
     expect(refused.body.error.code).toBe('origin_not_allowed')
     const posted = await handler(post('/v1/batch', { batch: [track(1)] }, { origin: 'https://shop.example' }))
     expect(posted.headers.get('access-control-allow-origin')).toBe('https://shop.example')
+    // Retry-After is readable by the page only when exposed: on the preflight and on every answer.
+    expect(ok.headers.get('access-control-expose-headers')).toBe('Retry-After')
+    expect(posted.headers.get('access-control-expose-headers')).toBe('Retry-After')
   })
 
   it('answers 404 for unknown paths and 405 for other methods', async () => {

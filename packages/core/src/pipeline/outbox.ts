@@ -26,8 +26,9 @@ export interface OutboxEnv extends DeliveryEnv {
 export interface Outbox {
   /**
    * Queues a serialised event. The write starts once the calls of the current synchronous run are
-   * done (a microtask, after any earlier queue task), so a burst of calls becomes one `enqueue`.
-   * The item is kept as given, payload included: nothing else holds a copy.
+   * done (a microtask), so a burst of calls becomes one `enqueue`; it does not wait for earlier
+   * queue tasks to finish (the queue runs its calls in order), only what follows it does. The item
+   * is kept as given, payload included: nothing else holds a copy.
    */
   readonly write: (item: QueueItem) => void
   /**
@@ -78,10 +79,21 @@ export function createOutbox(env: OutboxEnv): Outbox {
   let inFlight: Promise<FlushResult> | undefined
   let followUp: Promise<FlushResult> | undefined
 
-  /** Takes the queue's size from a full look at it. */
-  const setKnown = (items: readonly QueueItem[]): void => {
-    counters.queued = items.length
-    knownBytes = bytesOf(items)
+  // Writes are numbered as their enqueue starts, so a full look (`peek`) knows which writes it
+  // includes: every one started before it (a queue runs its calls in order). A write is counted
+  // when the queue confirms it, unless a look that includes it came first (the file queue shows
+  // an item before its disk write is confirmed): the size stays exact with writes under way.
+  let started = 0
+  let looked = 0
+  /** Reads the whole queue and takes its size from what it answers. */
+  const peek = (): Promise<QueueItem[]> => {
+    const seen = started
+    return queue.peek().then((items) => {
+      looked = seen
+      counters.queued = items.length
+      knownBytes = bytesOf(items)
+      return items
+    })
   }
   /** Adds items to the known size (`sign` 1) or takes them off it (-1, never below 0). */
   const count = (items: readonly QueueItem[], sign: 1 | -1): void => {
@@ -99,10 +111,10 @@ export function createOutbox(env: OutboxEnv): Outbox {
     chain = chain.then(task).catch((error: unknown) => reportFailure('queue_task_failed', 'A queue task', error))
   }
 
-  /** Removes `ids` of the queue's `items` (as just read); the others are the queue now. */
+  /** Removes `ids` of the queue's `items` (as just read by {@link peek}). */
   const removeFrom = async (items: readonly QueueItem[], ids: readonly string[]): Promise<void> => {
     const removed = new Set(ids)
-    setKnown(items.filter((item) => !removed.has(item.id)))
+    count(items.filter((item) => removed.has(item.id)), -1)
     if (ids.length > 0) await queue.remove(ids)
   }
 
@@ -111,7 +123,7 @@ export function createOutbox(env: OutboxEnv): Outbox {
     let drops: string[] = []
     // The first write reads the queue in full: an earlier session may have left a backlog.
     if (knownBytes === undefined || counters.queued > limits.maxEvents || knownBytes > limits.maxBytes) {
-      const items = await queue.peek()
+      const items = await peek()
       drops = chooseDrops(items, limits)
       await removeFrom(items, drops)
     }
@@ -129,18 +141,19 @@ export function createOutbox(env: OutboxEnv): Outbox {
     isDropping = drops.length > 0
   }
 
-  const writePending = async (): Promise<void> => {
-    const items = pending
-    pending = []
+  /**
+   * What follows the write of `items` (`written`, counted once it resolves), in order with the
+   * other queue tasks: caps, listeners, flushes.
+   */
+  const writePending = async (items: readonly QueueItem[], written: Promise<void>): Promise<void> => {
     try {
-      await queue.enqueue(items)
+      await written
     } catch (error) {
       counters.dropped += items.length
       // The report publishes the state, drop count included.
       reportFailure('queue_write_failed', 'Queueing events', error, `; ${items.length} events lost`)
       return
     }
-    count(items, 1)
     try {
       await enforceBounds()
     } catch (error) {
@@ -187,15 +200,12 @@ export function createOutbox(env: OutboxEnv): Outbox {
       unsentCount = 0
       unsentBytes = 0
       await delivery.pass(keepalive)
-      items = await queue.peek()
+      items = await peek()
     } catch (error) {
       reportFailure('queue_failed', 'Delivering queued events', error, '; retrying later')
       wakeAt(clock.now() + batch.flushIntervalMs)
     }
-    if (items !== undefined) {
-      setKnown(items)
-      scheduleNext(items)
-    }
+    if (items !== undefined) scheduleNext(items)
     publish()
     return {
       sent: counters.sent - before.sent,
@@ -221,12 +231,26 @@ export function createOutbox(env: OutboxEnv): Outbox {
 
   return {
     write(item) {
-      pending.push(item)
-      if (pending.length === 1) then(writePending)
+      // The first call of a run starts its write; the others of the run join the same array.
+      if (pending.push(item) > 1) return
+      const items = pending
+      // The enqueue starts in a microtask, once the run is done, without waiting for earlier queue
+      // tasks (the queue runs its calls in order): a page about to close, a process about to be
+      // killed, must not find its events still waiting behind an earlier write or a purge.
+      const written = Promise.resolve().then(() => {
+        pending = []
+        const number = ++started
+        return queue.enqueue(items).then(() => {
+          if (number > looked) count(items, 1)
+        })
+      })
+      // Awaited, and its failure reported, by writePending: not an unhandled rejection meanwhile.
+      written.catch(() => undefined)
+      then(() => writePending(items, written))
     },
     withdraw(isWithdrawn) {
       then(async () => {
-        const items = await queue.peek()
+        const items = await peek()
         const withdrawn = items.filter((item) => {
           try {
             return isWithdrawn(JSON.parse(item.payload) as EcrmEvent)

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { QueueItem } from '../../src/ports.js'
 import { createMemoryQueue } from '../../src/pipeline/memoryQueue.js'
 import { utf8Length } from '../../src/pipeline/utf8.js'
 import { createSequentialIds } from '../fakes/index.js'
@@ -92,5 +93,40 @@ describe('createCoreClient batching', () => {
     client.start()
     await time.settle()
     expect(requests.flatMap((request) => request.json.batch.map((event) => event['event']))).toEqual(['Left Behind', 'Before Start'])
+  })
+
+  it('starts each write at once, even while an earlier write is still under way', async () => {
+    // A queue that runs its calls in order (as IndexedDB runs the transactions of a store), whose
+    // first enqueue hangs until released, as an IndexedDB opening or a slow disk would.
+    const memory = createMemoryQueue()
+    let release = (): void => undefined
+    let tail = new Promise<void>((resolve) => (release = resolve))
+    const enqueued: string[][] = []
+    const queue = {
+      ...memory,
+      enqueue: (items: readonly QueueItem[]) => {
+        enqueued.push(items.map((item) => (JSON.parse(item.payload) as { event: string }).event))
+        tail = tail.then(() => memory.enqueue(items))
+        return tail
+      },
+    }
+    const { client, requests, time } = setupClient([], {}, { queue })
+    client.track({ userId: 'u1', event: 'A' })
+    await time.settle()
+    client.track({ userId: 'u1', event: 'B' })
+    client.track({ userId: 'u1', event: 'C' })
+    await time.settle()
+    // The later run's write is in the queue's hands although the first has not landed: a page
+    // closed now can still send it (the browser's page exit) and the queue can commit it.
+    expect(enqueued).toEqual([['A'], ['B', 'C']])
+    expect(client.stats().queued).toBe(0)
+    const flushed = client.flush()
+    await time.settle()
+    // A flush still waits for every write accepted before it.
+    expect(requests).toHaveLength(0)
+    release()
+    await flushed
+    expect(requests.flatMap((request) => request.json.batch.map((event) => event['event']))).toEqual(['A', 'B', 'C'])
+    expect(client.stats()).toMatchObject({ sent: 3, queued: 0 })
   })
 })

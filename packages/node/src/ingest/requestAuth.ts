@@ -33,7 +33,8 @@ export function isOriginAllowed(origin: string, allowed: AllowedOrigins): boolea
 /** CORS headers for an allowed origin (reflected, so one list serves many shops). */
 export function corsHeaders(origin: string | null, allowed: AllowedOrigins): Record<string, string> {
   if (origin === null || !isOriginAllowed(origin, allowed)) return {}
-  return { 'access-control-allow-origin': origin, vary: 'Origin' }
+  // Retry-After is not CORS-safelisted: without this a browser script never sees the back-off a 429/503 asks for.
+  return { 'access-control-allow-origin': origin, 'access-control-expose-headers': 'Retry-After', vary: 'Origin' }
 }
 
 /** The answer to a CORS preflight from an allowed origin. */
