@@ -55,7 +55,7 @@ describe('ecrm serve --rules', () => {
     expect(errors.join('\n')).toMatch(/\[0\]\.id \(expected a snake_case id/)
   })
 
-  it('runs the rules on ingested events: the firing is logged and tracked into the store', async () => {
+  it('runs the rules on ingested events: the firing is logged and recorded as a firing, not an event', async () => {
     const lines: string[] = []
     const server = await startIngestServer({ port: 0, dataDir: 'memory://', writeKeys: ['wk'], rules: parseRules([thankYou]), log: (line) => lines.push(line) })
     try {
@@ -67,10 +67,10 @@ describe('ecrm serve --rules', () => {
       expect(response.status).toBe(200)
       expect(lines).toContain('ecrm: running 1 rule(s): thank_you')
       expect(lines).toContain('ecrm: rule thank_you fired for serve-u (Thank You Sent)')
-      const rows = await server.store.query<{ user_id: string; rule: string }>(
-        "select user_id, payload->'properties'->>'rule_id' as rule from ecrm_events where event = 'Thank You Sent'",
-      )
-      expect(rows).toEqual([{ user_id: 'serve-u', rule: 'thank_you' }])
+      const firings = await server.store.query<{ customer_id: string; rule_id: string }>('select customer_id, rule_id from ecrm_firings')
+      expect(firings).toEqual([{ customer_id: 'serve-u', rule_id: 'thank_you' }])
+      const events = await server.store.query("select 1 from ecrm_events where event = 'Thank You Sent'")
+      expect(events).toEqual([])
     } finally {
       await server.close()
     }

@@ -173,7 +173,8 @@ describe('createReadApiHandler over HTTP, on a PGlite store fed through the inge
     expect(await refusal(await preview(JSON.stringify({ when: true, sample: 1000 })))).toEqual({ status: 400, code: 'invalid_body', issues: [{ path: ['sample'], code: 'too_big' }] })
     expect(await refusal(await preview(JSON.stringify({ when: true, extra: 1 })))).toMatchObject({ status: 400, code: 'invalid_body' })
     expect(await refusal(await preview(JSON.stringify({ when: { and: [{ nope: 1 }] } })))).toEqual({ status: 400, code: 'invalid_rule', issues: [{ path: ['when', 'and', 0, 'nope'], code: 'unknown_operator' }] })
-    expect(await refusal(await preview(JSON.stringify({ when: { '==': [{ var: 'money.currency' }, 'EUR\u0000'] } })))).toEqual({ status: 400, code: 'invalid_rule', issues: [{ path: ['when', '==', 1], code: 'nul_character' }] })
+    // The body's JSON check (core's, shared with ingest) refuses a NUL before the rule compiler sees it.
+    expect(await refusal(await preview(JSON.stringify({ when: { '==': [{ var: 'money.currency' }, 'EUR\u0000'] } })))).toMatchObject({ status: 400, code: 'invalid_body', issues: [{ path: ['when', '==', 1] }] })
     expect(await refusal(await preview(JSON.stringify({ when: { '>': [{ var: 'traits.unknown' }, 1] } })))).toEqual({ status: 400, code: 'invalid_rule', issues: [{ path: ['when', '>', 0, 'var'], code: 'unsupported_in_sql' }] })
     expect(await refusal(await preview('{}', 'text/plain'))).toEqual({ status: 415, code: 'unsupported_media_type' })
     expect(await refusal(await get('/v1/segments/preview'))).toEqual({ status: 405, code: 'method_not_allowed' })
