@@ -7,7 +7,7 @@ import type { RecordingBackend } from '../support/recordingBackend.js'
 import { WRITE_KEY, loadCall, openTab, startStorefront, waitForClient } from './storefront.js'
 
 const skipReason = requireChromium()
-const SECRET_KEY = 'sk_shop_server'
+const SECRET_KEY = 'sk_shop_server_0123456789'
 const IDENTITY_SECRET = 'identity-secret-of-the-shop'
 
 type PageEcrm = { identify: (id: string, traits: object, options?: object) => void; user: () => { anonymousId: string } }

@@ -9,7 +9,7 @@ import { buildCli, failServe, startServe } from './serveProcess.js'
 import type { ServeProcess } from './serveProcess.js'
 
 const WRITE_KEY = 'wk_public'
-const SECRET_KEY = 'sk_server'
+const SECRET_KEY = 'sk_server_of_the_shop_0123'
 const IDENTITY_SECRET = 'id_secret_of_the_shop'
 const basic = (key: string): string => `Basic ${Buffer.from(`${key}:`).toString('base64')}`
 

@@ -24,7 +24,8 @@ describe('startIngestServer with derive config and rules', () => {
     expect(response.status).toBe(200)
     const profile = await server.store.getProfile('sv-u')
     expect(profile?.segments).toEqual(['vip'])
-    // Entered vip (named) and new_customers (RFM): the runner saw both as Segment Entered.
-    expect(log.filter((line) => line.includes(`rule vip_welcome fired for ${profile?.id}`))).toHaveLength(2)
+    // Entered vip (named) and new_customers (RFM): the runner saw both as Segment Entered, keyed
+    // as the rule keys customers (by userId), not by the store's customer id.
+    expect(log.filter((line) => line.includes('rule vip_welcome fired for sv-u'))).toHaveLength(2)
   }, 60_000)
 })

@@ -138,7 +138,8 @@ async function serve(args: readonly string[]): Promise<number> {
       ? {}
       : { derive: config.derive, refreshEveryMinutes: config.refreshEveryMinutes, exposeSegments: config.exposeSegments }),
   }).catch((error: unknown) => {
-    if (!isEcrmError(error)) throw error
+    // A data folder another process owns is no usage error: it fails the start (exit 1).
+    if (!isEcrmError(error) || error.code === 'data_dir_locked') throw error
     console.error(`ecrm serve: ${error.message}`)
     return undefined
   })
