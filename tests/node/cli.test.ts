@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPgliteStore } from '../../packages/node/src/store/pgliteStore.js'
-import { buildCli } from './serveProcess.js'
+import { buildCli, startServe } from './serveProcess.js'
 
 let cli: string
 const dataDir = mkdtempSync(join(tmpdir(), 'ecrm-cli-'))
@@ -16,24 +16,8 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
 
 describe('ecrm serve', () => {
   it('logs where it listens on 127.0.0.1, ingests, and stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--data-dir', dataDir, '--write-key', 'wk_cli'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "listening" line within 60 s:\n${output}`)), 60_000)
-      child.stdout.on('data', () => {
-        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-        if (match?.[1] !== undefined) {
-          clearTimeout(timer)
-          resolve(match[1])
-        }
-      })
-    })
-    expect(output).toMatch(new RegExp(`storing in PGlite in ${dataDir}`))
+    const { url, output, stop } = await startServe(cli, ['--data-dir', dataDir, '--write-key', 'wk_cli'])
+    expect(output()).toMatch(new RegExp(`storing in PGlite in ${dataDir}`))
     const send = (key: string) =>
       fetch(`${url}/v1/track`, {
         method: 'POST',
@@ -44,32 +28,14 @@ describe('ecrm serve', () => {
     expect(accepted.status).toBe(200)
     expect(await accepted.json()).toMatchObject({ accepted: 1 })
     expect((await send('other')).status).toBe(401)
-    child.kill('SIGTERM')
-    expect(await exit).toBe(0)
-    expect(output).toMatch(/SIGTERM received, stopping[\s\S]*stopped/)
+    expect(await stop()).toBe(0)
+    expect(output()).toMatch(/SIGTERM received, stopping[\s\S]*stopped/)
   }, 90_000)
 
   it('mounts the read API beside ingest with ECRM_SECRET_KEYS: a customer sent to /v1/batch is read at /v1/profiles/:id', async () => {
     const secret = 'sk_cli_0123456789abcdef'
     const readDir = mkdtempSync(join(tmpdir(), 'ecrm-cli-read-'))
-    const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--data-dir', readDir, '--write-key', 'wk_cli'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ECRM_SECRET_KEYS: secret },
-    })
-    let output = ''
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "listening" line within 60 s:\n${output}`)), 60_000)
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString()
-        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-        if (match?.[1] !== undefined && /read API on/.test(output)) {
-          clearTimeout(timer)
-          resolve(match[1])
-        }
-      })
-    })
+    const { url, stop } = await startServe(cli, ['--data-dir', readDir, '--write-key', 'wk_cli'], { ECRM_SECRET_KEYS: secret })
     const batch = [
       { type: 'identify', messageId: 'cli-r-1', userId: 'reader-1', traits: { email: 'Reader@Example.com' }, timestamp: new Date(Date.now() - 60_000).toISOString() },
       { type: 'track', messageId: 'cli-r-2', userId: 'reader-1', event: 'Order Completed', properties: { order_id: 'r-1', total: 30, currency: 'EUR' }, timestamp: new Date().toISOString() },
@@ -86,8 +52,7 @@ describe('ecrm serve', () => {
     // The write key never reads; without a key only the OpenAPI document answers.
     expect((await fetch(`${url}/v1/profiles/reader-1`, { headers: { authorization: 'Bearer wk_cli' } })).status).toBe(401)
     expect((await fetch(`${url}/v1/openapi.json`)).status).toBe(200)
-    child.kill('SIGTERM')
-    expect(await exit).toBe(0)
+    expect(await stop()).toBe(0)
     rmSync(readDir, { recursive: true, force: true })
   }, 90_000)
 
@@ -124,26 +89,12 @@ describe('ecrm serve --config and ecrm refresh', () => {
   }))
 
   it('serves with the config (the batch answer names the visitor\'s allowed segments), then refresh re-derives the stored profiles', async () => {
-    const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--data-dir', data, '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "listening" line within 60 s:\n${output}`)), 60_000)
-      child.stdout.on('data', () => {
-        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-        if (match?.[1] !== undefined) {
-          clearTimeout(timer)
-          resolve(match[1])
-        }
-      })
-    })
+    const { url, stop } = await startServe(cli, ['--data-dir', data, '--config', config])
     const now = Date.now()
     const batch = [60, 70].map((total, n) => ({ type: 'track', messageId: `cfg-${n}`, userId: 'cfg-u', event: 'Order Completed', timestamp: new Date(now - (n + 1) * 1000).toISOString(), properties: { order_id: `cfg-o${n}`, total } }))
     const answer = await fetch(`${url}/v1/batch`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ writeKey: 'any', batch }) })
     expect(await answer.json()).toMatchObject({ accepted: 2, segments: ['vip'] })
-    child.kill('SIGTERM')
-    expect(await exit).toBe(0)
+    expect(await stop()).toBe(0)
 
     const refreshed = await runCli(['refresh', '--data-dir', data, '--config', config, '--page-size', '10'])
     expect(refreshed.code).toBe(0)

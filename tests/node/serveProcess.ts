@@ -43,9 +43,9 @@ export interface ServeProcess {
   readonly stop: () => Promise<number | null>
 }
 
-/** Runs `node <cli> serve --port 0 ...args` and waits for its "listening on" line. */
-export async function startServe(cli: string, args: readonly string[]): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+/** Runs `node <cli> serve --port 0 ...args` (with `env` added to this process's) and waits for its "listening on" line. */
+export async function startServe(cli: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
   let output = ''
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
