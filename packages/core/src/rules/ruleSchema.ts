@@ -57,12 +57,26 @@ const quietHours = z.strictObject({ start: localTime, end: localTime })
 
 const timeZone = z.string().refine(isValidTimeZone, 'expected an IANA time zone such as "Europe/Paris"')
 
-/** What a firing tracks. */
+/** A message a firing sends: a configured channel, a template, why it is sent. */
+const sendStep = z.strictObject({
+  /** A channel's name in the server config, e.g. "email". */
+  channel: z.string().min(1, 'expected a configured channel name such as "email"'),
+  /** A template's name in the templates folder (file name without extension). */
+  template: z.string().min(1, 'expected a template name such as "welcome"'),
+  /** @default "marketing" (consent, caps and quiet hours apply) */
+  category: z.enum(['transactional', 'marketing'], 'expected "transactional" or "marketing"').optional(),
+  /** Campaign name for reports and link tracking. @default the rule id */
+  campaign: z.string().min(1).optional(),
+})
+
+/** What a firing does. */
 const action = z.strictObject({
   /** The tracked event's name. @default "Rule Fired" */
   event: eventName.optional(),
   /** Extra properties of the tracked event (JSON). */
   properties: z.record(z.string(), z.unknown()).optional(),
+  /** Messages to send, in order (step i is the message id's suffix). Sent by the server only. */
+  send: z.array(sendStep).optional(),
 })
 
 /** Schema of {@link RuleDefinition}. */
@@ -103,5 +117,7 @@ export type RuleEventMatch = z.infer<typeof eventMatch>
 export type RuleSchedule = z.infer<typeof schedule>
 /** Quiet hours, local `HH:MM` start and end (the end may be on the next day). */
 export type QuietHours = z.infer<typeof quietHours>
-/** What a firing tracks. */
+/** What a firing does. */
 export type RuleAction = z.infer<typeof action>
+/** A message a firing sends. */
+export type RuleSendStep = z.infer<typeof sendStep>
