@@ -88,23 +88,27 @@ export interface NewCustomer {
 export const createCustomerId = (): string => randomUUID()
 
 /**
- * Writes customers none of whose ids was known, in two statements for the whole list (instead of
- * four queries a customer through {@link unifyCustomer}): the rows, then their ids. The caller
+ * Writes customers none of whose ids was known, in one statement for the whole list (instead of
+ * four queries a customer through {@link unifyCustomer}): the rows and their ids. The caller
  * holds the identity locks, so no other transaction can claim these ids meanwhile.
  */
 export async function insertNewCustomers(tx: SqlExecutor, customers: readonly NewCustomer[]): Promise<void> {
   if (customers.length === 0) return
-  await tx.query(
-    `insert into ecrm_customers (id, traits, first_seen_at, last_seen_at)
-       select id, traits::jsonb, at, at from unnest($1::text[], $2::text[], $3::timestamptz[]) as c(id, traits, at)`,
-    [customers.map((c) => c.id), customers.map((c) => JSON.stringify(c.traits)), customers.map((c) => c.atIso)],
-  )
   const ids = customers.flatMap((c) => c.keys.map((key) => ({ ...key, customerId: c.id })))
+  // One statement (one round trip): the identities' foreign keys are checked at its end, after
+  // the customers the CTE inserts.
   await tx.query(
-    `insert into ecrm_identities (kind, value, customer_id)
-       select kind, value, customer_id from unnest($1::text[], $2::text[], $3::text[]) as k(kind, value, customer_id)
+    `with created as (
+       insert into ecrm_customers (id, traits, first_seen_at, last_seen_at)
+       select id, traits::jsonb, at, at from unnest($1::text[], $2::text[], $3::timestamptz[]) as c(id, traits, at)
+     )
+     insert into ecrm_identities (kind, value, customer_id)
+       select kind, value, customer_id from unnest($4::text[], $5::text[], $6::text[]) as k(kind, value, customer_id)
      on conflict (kind, value) do nothing`,
-    [ids.map((id) => id.kind), ids.map((id) => id.value), ids.map((id) => id.customerId)],
+    [
+      customers.map((c) => c.id), customers.map((c) => JSON.stringify(c.traits)), customers.map((c) => c.atIso),
+      ids.map((id) => id.kind), ids.map((id) => id.value), ids.map((id) => id.customerId),
+    ],
   )
 }
 

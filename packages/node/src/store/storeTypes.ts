@@ -53,7 +53,7 @@ export interface StoreOptions {
    * What it throws goes to `onError`. @default none
    */
   readonly onSegmentChanges?: (events: readonly SegmentChangeEvent[]) => unknown
-  /** Told about `onSegmentChanges` failures (the changes themselves are already stored). @default silent */
+  /** Told about `onSegmentChanges` failures (the changes themselves are already stored) and, for a PostgreSQL store that owns its pool, idle connections the server cut (the pool reconnects). @default silent */
   readonly onError?: (error: unknown) => void
   /**
    * The store's "now": the reference date of ingest-time derivation (RFM recency, CLV, segment
