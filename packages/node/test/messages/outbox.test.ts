@@ -8,7 +8,8 @@ import { createMessageSender } from '../../src/messages/messageSender.js'
 import { createSqlMessageQueue } from '../../src/messages/sqlMessageQueue.js'
 import type { MessageComposer } from '../../src/messages/composeMessages.js'
 import type { Store } from '../../src/store/storeTypes.js'
-import { startSmtpSink, testSmtpChannel } from './smtpSink.js'
+import { nodemailerChannel } from '../../../../tests/support/nodemailerChannel.mjs'
+import { startSmtpSink } from './smtpSink.js'
 
 const welcome = defineRule({ id: 'welcome', when: 'Signed Up', then: { send: [{ channel: 'email', template: 'welcome' }] } })
 const composer: MessageComposer = {
@@ -68,7 +69,7 @@ describe('message outbox (PGlite)', { timeout: 60_000 }, () => {
     const { store, fire } = await storeWithRunner()
     const smtp = await startSmtpSink()
     cleanups.push(smtp.close)
-    const channel = testSmtpChannel(smtp.port)
+    const channel = nodemailerChannel(smtp.port)
     cleanups.push(async () => channel.close?.())
     const [firing] = await fire(await signUp(store, 'u-1', { email: 'ana@example.com', name: 'Ana' }))
     const { engine } = createMessageSender({ store, channels: { email: channel } })
