@@ -71,6 +71,8 @@ export type {
 } from './analyze/index.js'
 export { createRuleRunner, createSqlRuleStateStore, loadRules, parseRules, listFirings } from './rules/index.js'
 export type { RuleRunner, RuleRunnerOptions, CustomerKey, SqlRuleStateStore, SqlRuleStateStoreOptions, PendingEntry, ListFiringsOptions, StoredFiring } from './rules/index.js'
+export { composeMessages, createSqlMessageQueue, createMessageSender } from './messages/index.js'
+export type { ComposedMessage, MessageComposer, RenderMessage, MessageSenderOptions } from './messages/index.js'
 export { profileSqlColumns, profileEventDays, segmentColumns } from './store/profileQueries.js'
 export { createReadApiHandler, isReadApiPath } from './api/readApiHandler.js'
 export type { ReadApiHandler, ReadApiHandlerOptions, ReadApiSegmentDefinition } from './api/readApiHandler.js'
