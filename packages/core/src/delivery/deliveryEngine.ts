@@ -1,6 +1,5 @@
 import type { Clock, Queue, QueueItem } from '../ports.js'
 import type { RetryOptions } from '../pipeline/clientTypes.js'
-import { createXorshiftRandom } from '../pipeline/defaults.js'
 import { backoffDelay } from '../pipeline/retryPolicy.js'
 
 /** What became of one queued item in a send. */
@@ -45,9 +44,9 @@ export interface DeliveryEngineOptions {
   readonly batchSize: number
   /** How long leased items stay hidden from other leases, in ms. Longer than a send can take. @default 30_000 */
   readonly leaseMs?: number
-  /** @default {@link RETRY_DEFAULTS}, per field */
+  /** Fields left out take {@link RETRY_DEFAULTS}'s (leave a field out rather than set it to `undefined`). */
   readonly retry?: RetryOptions
-  /** Uniform in [0, 1), for backoff jitter. @default a xorshift generator seeded from the clock */
+  /** Uniform in [0, 1), for backoff jitter. @default Math.random (jitter needs no cryptographic quality) */
   readonly random?: () => number
   /**
    * Whether the runtime is online. While it is not, no pass starts, and a failure is put back
@@ -75,7 +74,7 @@ export interface DeliveryPassResult {
 export interface DeliveryStats extends DeliveryCounters {
   /** Epoch ms before which the receiver asked not to be called (Retry-After); 0 when not paused. */
   readonly pausedUntil: number
-  /** Items leased by the pass under way, not yet settled. */
+  /** Items leased by the send under way (0 between sends). */
   readonly inFlight: number
 }
 
@@ -121,9 +120,8 @@ export const RETRY_DEFAULTS = { maxAttempts: 10, baseDelayMs: 1_000, maxDelayMs:
  */
 export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEngine {
   const { queue, clock, batchSize } = options
-  const retry: Record<keyof typeof RETRY_DEFAULTS, number> = { ...RETRY_DEFAULTS }
-  for (const [name, value] of Object.entries(options.retry ?? {})) if (value !== undefined) retry[name as keyof typeof retry] = value
-  const random = options.random ?? createXorshiftRandom(clock.now())
+  const retry = { ...RETRY_DEFAULTS, ...options.retry }
+  const random = options.random ?? Math.random
   const isOnline = options.isOnline ?? (() => true)
   const counters = options.counters ?? { sent: 0, retried: 0, deadLettered: 0 }
   let pausedUntil = 0
@@ -149,7 +147,6 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
         const item = untried.get(id)
         if (item === undefined) continue
         untried.delete(id)
-        inFlight -= 1
         if (fate.kind === 'delivered') delivered.push(item)
         else if (fate.kind === 'dead_letter') refused.set(fate.reason, [...(refused.get(fate.reason) ?? []), item])
         else {
@@ -167,7 +164,6 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
     }
     await settle(await options.send(items, settle))
     const rest = idsOf([...untried.values()])
-    inFlight -= rest.length
     const now = clock.now()
     if (retrying.length === 0) {
       if (rest.length === 0) return undefined
