@@ -77,3 +77,8 @@ export type { ReadApiHandler, ReadApiHandlerOptions, ReadApiSegmentDefinition } 
 export { readApiOpenApi } from './api/readApiOpenApi.js'
 export type { ProfileView, Member } from './api/readApiViews.js'
 export type { InsertEventsOptions, SegmentOptions, StoreOptions, RefreshOptions, RefreshResult } from './store/storeTypes.js'
+export { messageStats } from './messages/messageStats.js'
+export type { MessageStatsOptions, MessageStats } from './messages/messageStats.js'
+export { createTwilioStatusHandler } from './messages/twilioStatusHandler.js'
+export type { TwilioStatusHandlerOptions, SuppressionEntry } from './messages/twilioStatusHandler.js'
+export { twilioSignature, isTwilioSignatureValid } from './messages/twilioSignature.js'
