@@ -82,3 +82,5 @@ export type { MessageStatsOptions, MessageStats } from './messages/messageStats.
 export { createTwilioStatusHandler } from './messages/twilioStatusHandler.js'
 export type { TwilioStatusHandlerOptions, SuppressionEntry } from './messages/twilioStatusHandler.js'
 export { twilioSignature, isTwilioSignatureValid } from './messages/twilioSignature.js'
+export { createMessageLinksHandler, MESSAGE_LINKS_PREFIX } from './messages/messageLinksHandler.js'
+export type { MessageLinksHandlerOptions, MessageLinkClaims, MessageLinkCheck } from './messages/messageLinksHandler.js'
