@@ -1,6 +1,7 @@
 import type { Clock, Queue, QueueItem } from '../ports.js'
 import type { RetryOptions } from '../pipeline/clientTypes.js'
 import { backoffDelay } from '../pipeline/retryPolicy.js'
+import { idsOf, partition } from '../pipeline/queueItems.js'
 
 /** What became of one queued item in a send. */
 export type ItemFate =
@@ -227,14 +228,4 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
       inFlight,
     }),
   }
-}
-
-const idsOf = (items: readonly QueueItem[]): string[] => items.map((item) => item.id)
-
-/** Splits items into those that pass `test` and those that do not, each in queue order. */
-function partition(items: readonly QueueItem[], test: (item: QueueItem) => boolean): [QueueItem[], QueueItem[]] {
-  const yes: QueueItem[] = []
-  const no: QueueItem[] = []
-  for (const item of items) (test(item) ? yes : no).push(item)
-  return [yes, no]
 }
