@@ -86,3 +86,7 @@ export type { TwilioStatusHandlerOptions, SuppressionEntry } from './messages/tw
 export { twilioSignature, isTwilioSignatureValid } from './messages/twilioSignature.js'
 export { createMessageLinksHandler, MESSAGE_LINKS_PREFIX } from './messages/messageLinksHandler.js'
 export type { MessageLinksHandlerOptions, MessageLinkClaims, MessageLinkCheck } from './messages/messageLinksHandler.js'
+export { createSmtpChannel, smtpChannelOptionsSchema, smtpMessageId } from './channels/smtpChannel.js'
+export type { SmtpChannelOptions } from './channels/smtpChannel.js'
+export { classifySmtpFailure } from './channels/smtpReply.js'
+export type { SmtpFailure } from './channels/smtpReply.js'

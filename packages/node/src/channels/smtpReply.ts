@@ -24,7 +24,7 @@ export interface SmtpFailure {
  * classifySmtpFailure({ responseCode: 550, command: 'RCPT TO', response: '550 5.1.1 No such user' })
  * // { status: 'failed', failure: 'invalid_recipient', reason: 'SMTP RCPT TO: 550 5.1.1 No such user' }
  */
-export function classifySmtpFailure(error: SmtpFailure): ChannelOutcome {
+export function classifySmtpFailure(error: SmtpFailure): Exclude<ChannelOutcome, { status: 'delivered' }> {
   const code = error.responseCode
   const said = (error.response ?? error.message ?? 'no reply').trim().slice(0, 300)
   const reason = `SMTP ${error.command === undefined ? '' : `${error.command}: `}${said}`
