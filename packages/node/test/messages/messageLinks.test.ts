@@ -1,14 +1,11 @@
-import { createServer } from 'node:http'
-import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { messageEventProperties } from '@ecrm/core'
 import type { EcrmEvent } from '@ecrm/core'
-import { toNodeListener } from '../../src/ingest/nodeListener.js'
 import { createMessageLinksHandler } from '../../src/messages/messageLinksHandler.js'
 import type { MessageLinkCheck, MessageLinkClaims } from '../../src/messages/messageLinksHandler.js'
 import { createPgliteStore } from '../../src/store/pgliteStore.js'
 import type { Store } from '../../src/store/storeTypes.js'
+import { serveHandler } from './serveHandler.js'
 
 const NOW = Date.UTC(2026, 2, 5, 12)
 
@@ -35,7 +32,7 @@ function createTokenTable(): { issue: (claims: MessageLinkClaims) => string; ver
 
 describe('createMessageLinksHandler over HTTP', () => {
   let store: Store
-  let server: Server
+  let server: Awaited<ReturnType<typeof serveHandler>> | undefined
   let base: string
   let customer: string
   const tokens = createTokenTable()
@@ -46,12 +43,11 @@ describe('createMessageLinksHandler over HTTP', () => {
       { type: 'track', messageId: 'ml-sent', userId: 'ml-ada', event: 'Message Sent', properties: messageEventProperties({ id: 'f1:0', channel: 'newsletter', kind: 'email', ruleId: 'win_back', campaign: 'spring' }), timestamp: '2026-03-04T10:00:00.000Z' } as EcrmEvent,
     ])
     customer = (await store.getProfile('ml-ada'))!.id
-    server = createServer(toNodeListener(createMessageLinksHandler({ store, verify: tokens.verify, now: () => NOW })))
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    server = await serveHandler(createMessageLinksHandler({ store, verify: tokens.verify, now: () => NOW }))
+    base = server.base
   }, 120_000)
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve))
+    await server?.close()
     await store?.close()
   })
 

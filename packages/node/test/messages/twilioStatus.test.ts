@@ -1,14 +1,11 @@
-import { createServer } from 'node:http'
-import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EcrmEvent } from '@ecrm/core'
-import { toNodeListener } from '../../src/ingest/nodeListener.js'
 import { createTwilioStatusHandler } from '../../src/messages/twilioStatusHandler.js'
 import type { SuppressionEntry } from '../../src/messages/twilioStatusHandler.js'
 import { twilioSignature } from '../../src/messages/twilioSignature.js'
 import { createPgliteStore } from '../../src/store/pgliteStore.js'
 import type { Store } from '../../src/store/storeTypes.js'
+import { serveHandler } from './serveHandler.js'
 
 const TOKEN = 'twilio-test-auth-token'
 
@@ -23,7 +20,7 @@ describe('twilioSignature', () => {
 
 describe('createTwilioStatusHandler over HTTP', () => {
   let store: Store
-  let server: Server
+  let server: Awaited<ReturnType<typeof serveHandler>> | undefined
   let base: string
   let customerId: string
   const suppressed: SuppressionEntry[] = []
@@ -32,12 +29,11 @@ describe('createTwilioStatusHandler over HTTP', () => {
     await store.insertEvents([{ type: 'identify', messageId: 'tw-id', userId: 'tw-ada', traits: { phone: '+14155550123' }, timestamp: '2026-03-01T10:00:00.000Z' } as EcrmEvent])
     customerId = (await store.getProfile('tw-ada'))!.id
     const handler = createTwilioStatusHandler({ store, authTokens: ['old-token', TOKEN], suppress: async (entry) => void suppressed.push(entry), now: () => Date.UTC(2026, 2, 2) })
-    server = createServer(toNodeListener(handler))
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    server = await serveHandler(handler)
+    base = server.base
   }, 120_000)
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve))
+    await server?.close()
     await store?.close()
   })
 
