@@ -139,7 +139,7 @@ export function subjectKey(subject: ForgetSubject): IdentityKey {
 
 /**
  * Erases a customer inside a transaction (the caller holds the lock on `key`): all events of all
- * their ids, their identities, profile (by cascade), rule state and rule firings; then writes the audit record, which holds a SHA-256
+ * their ids, their identities, profile (by cascade), rule state, rule firings and their messages; then writes the audit record, which holds a SHA-256
  * of the id, never the id itself.
  */
 export async function eraseCustomer(tx: SqlExecutor, key: IdentityKey, source: string): Promise<ForgetResult> {
@@ -164,6 +164,9 @@ export async function eraseCustomer(tx: SqlExecutor, key: IdentityKey, source: s
   const ruleKeys = [...userIds, ...anonymousIds, ...(customerId === undefined ? [] : [customerId])]
   await tx.query('delete from ecrm_rule_state where customer_id = any($1::text[])', [ruleKeys])
   await tx.query('delete from ecrm_firings where customer_id = any($1::text[])', [ruleKeys])
+  // Messages hold the address and the rendered text. The suppression list stays: it is what keeps
+  // a bounced or complained address from being mailed again.
+  await tx.query('delete from ecrm_messages where customer_id = any($1::text[])', [ruleKeys])
   let customersDeleted = 0
   if (customerId !== undefined) {
     // Derived segment history is about the person too (no foreign key: the log outlives merges).

@@ -119,6 +119,11 @@ describe('message outbox (PGlite)', { timeout: 60_000 }, () => {
     ])
     expect(await store.query("select recipient, reason from ecrm_suppressions where customer_id = 'u-2'")).toEqual([{ recipient: 'bad@example.com', reason: 'bounce' }])
     expect(await store.query("select event from ecrm_events where event like 'Message %' order by event")).toEqual([{ event: 'Message Failed' }, { event: 'Message Sent' }, { event: 'Message Suppressed' }])
+ 
+    // Erasure takes the customer's messages (address, rendered text) and keeps the suppression list.
+    await store.forget({ userId: 'u-2' })
+    expect(await store.query("select message_id from ecrm_messages where customer_id = 'u-2'")).toEqual([])
+    expect(await store.query("select recipient from ecrm_suppressions where customer_id = 'u-2'")).toEqual([{ recipient: 'bad@example.com' }])
   })
 
   it('hides a leased message from other leases until the lease runs out, then hands it out again', async () => {
