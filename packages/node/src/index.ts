@@ -73,6 +73,8 @@ export { createRuleRunner, createSqlRuleStateStore, loadRules, parseRules, listF
 export type { RuleRunner, RuleRunnerOptions, CustomerKey, SqlRuleStateStore, SqlRuleStateStoreOptions, PendingEntry, ListFiringsOptions, StoredFiring } from './rules/index.js'
 export { composeMessages, createSqlMessageQueue, createMessageSender } from './messages/index.js'
 export type { ComposedMessage, MessageComposer, RenderMessage, MessageSenderOptions } from './messages/index.js'
+export { loadTemplates, templateVariablesSchema, persianDigits, offerCodeOf } from './templates/index.js'
+export type { TemplateOptions, Templates } from './templates/index.js'
 export { profileSqlColumns, profileEventDays, segmentColumns } from './store/profileQueries.js'
 export { createReadApiHandler, isReadApiPath } from './api/readApiHandler.js'
 export type { ReadApiHandler, ReadApiHandlerOptions, ReadApiSegmentDefinition } from './api/readApiHandler.js'
