@@ -27,6 +27,23 @@ export type MessageLinkCheck =
 /** The link secret: text (at least 32 characters) or raw bytes (at least 32). */
 export type MessageLinkSecret = string | Uint8Array
 
+// core's lib is ES2022 without DOM: the Web Crypto and TextEncoder subset used here, present in
+// Node ≥ 20, Bun, Deno, browsers and edge runtimes.
+interface CryptoKey {
+  readonly type: string
+}
+declare const TextEncoder: new () => { encode(text: string): Uint8Array }
+declare const TextDecoder: new (label?: string, options?: { fatal?: boolean }) => { decode(bytes: Uint8Array): string }
+declare function btoa(data: string): string
+declare function atob(data: string): string
+declare const crypto: {
+  readonly subtle: {
+    importKey(format: 'raw', key: Uint8Array, algorithm: { name: 'HMAC'; hash: 'SHA-256' }, extractable: false, usages: readonly ('sign' | 'verify')[]): Promise<CryptoKey>
+    sign(algorithm: 'HMAC', key: CryptoKey, data: Uint8Array): Promise<ArrayBuffer>
+    verify(algorithm: 'HMAC', key: CryptoKey, signature: Uint8Array, data: Uint8Array): Promise<boolean>
+  }
+}
+
 const encoder = new TextEncoder()
 const keys = new Map<string, Promise<CryptoKey>>()
 

@@ -1,7 +1,12 @@
-import type { Liquid } from 'liquidjs'
+import type { Context, Liquid } from 'liquidjs'
+
+/** What liquidjs binds `this` to in a filter (its FilterImpl, not exported by name). */
+interface FilterImpl {
+  readonly context: Context
+}
 
 /** The template's locale, as the renderer puts it into every context. */
-function localeOf(context: { getSync(path: readonly string[]): unknown }): string {
+function localeOf(context: Context): string {
   const locale = context.getSync(['message', 'locale'])
   return typeof locale === 'string' ? locale : 'en'
 }
@@ -19,14 +24,14 @@ export function persianDigits(value: unknown): string {
  */
 export function registerLocaleFilters(liquid: Liquid): void {
   liquid.registerFilter('persian_digits', persianDigits)
-  liquid.registerFilter('number', function (this: { context: { getSync(path: readonly string[]): unknown } }, value: unknown) {
+  liquid.registerFilter('number', function (this: FilterImpl, value: unknown) {
     return new Intl.NumberFormat(localeOf(this.context)).format(Number(value))
   })
-  liquid.registerFilter('money', function (this: { context: { getSync(path: readonly string[]): unknown } }, value: unknown, currency: unknown) {
+  liquid.registerFilter('money', function (this: FilterImpl, value: unknown, currency: unknown) {
     if (typeof currency !== 'string') throw new Error('money needs a currency code, e.g. {{ amount | money: "EUR" }}')
     return new Intl.NumberFormat(localeOf(this.context), { style: 'currency', currency }).format(Number(value))
   })
-  liquid.registerFilter('local_date', function (this: { context: { getSync(path: readonly string[]): unknown } }, value: unknown) {
+  liquid.registerFilter('local_date', function (this: FilterImpl, value: unknown) {
     const at = typeof value === 'number' || typeof value === 'string' ? new Date(value) : new Date(Number.NaN)
     if (Number.isNaN(at.getTime())) return ''
     return new Intl.DateTimeFormat(localeOf(this.context), { dateStyle: 'long', timeZone: 'UTC' }).format(at)
