@@ -18,7 +18,7 @@ export interface MessageComposer {
   /** Locale when the profile has no `traits.locale`. @default "en" */
   readonly defaultLocale?: string
   /** Channel headers of an addressed message (e.g. List-Unsubscribe for email). @default none */
-  readonly headers?: (message: Omit<Message, 'headers'>) => Readonly<Record<string, string>> | Promise<Readonly<Record<string, string>>>
+  readonly headers?: (message: Omit<Message, 'headers'>, profile: CustomerProfile) => Readonly<Record<string, string>> | Promise<Readonly<Record<string, string>>>
 }
 
 /** A message as the outbox records it: addressed and rendered, or suppressed for want of a recipient. */
@@ -65,7 +65,7 @@ export async function composeMessages(
     }
     const content = await composer.render({ template: step.template, locale, messageId: id, profile: who, firing })
     const message = { ...base, recipient: address.recipient, content }
-    messages.push(composer.headers === undefined ? message : { ...message, headers: await composer.headers(message) })
+    messages.push(composer.headers === undefined ? message : { ...message, headers: await composer.headers(message, who) })
   }
   return messages
 }
