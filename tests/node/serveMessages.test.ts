@@ -39,9 +39,13 @@ async function startSmtp(): Promise<typeof smtp> {
   return { port: (server.server.address() as AddressInfo).port, mails, close: () => new Promise((resolve) => server.close(() => resolve())) }
 }
 
-/** The fixture config with the test SMTP server's port: otherwise as documented in docs/messages.md. */
+const docs = readFileSync(fileURLToPath(new URL('../../docs/messages.md', import.meta.url)), 'utf8')
+const documented = /<!-- ecrm\.config\.json, run by tests\/node\/serveMessages\.test\.ts[^>]*-->\n```json\n([\s\S]*?)\n```/.exec(docs)?.[1]
+
+/** docs/messages.md's ecrm.config.json with the test SMTP server's port (and `change`). */
 function writeConfig(change: (config: Record<string, any>) => void = () => undefined): string {
-  const config = JSON.parse(readFileSync(join(fixture, 'ecrm.config.json'), 'utf8'))
+  if (documented === undefined) throw new Error('docs/messages.md lost its ecrm.config.json block')
+  const config = JSON.parse(documented)
   config.channels.email.port = smtp.port
   change(config)
   const path = join(dir, `ecrm.${Math.random().toString(36).slice(2)}.config.json`)
