@@ -80,6 +80,12 @@ afterAll(async () => {
 })
 
 describe('ecrm serve with channels, templates and messages', () => {
+  it("docs/messages.md's template example is the welcome template this test sends", () => {
+    const example = /^```liquid\n([\s\S]*?)^```$/m.exec(docs)?.[1]
+    expect(example).toBeDefined()
+    expect(readFileSync(join(fixture, 'templates', 'welcome.en.liquid'), 'utf8')).toContain(example)
+  })
+
   it('a sign-up through the collector sends the rendered welcome mail to SMTP, links signed, one-click unsubscribe answered; preview renders it', async () => {
     const data = join(dir, 'data')
     const server = await startServe(cli, ['--data-dir', data, '--config', writeConfig()], secrets)
