@@ -11,7 +11,10 @@ import { z } from 'zod'
 import { channelNameSchema, channelReason, parseChannelOptions, timeoutMsSchema } from './channelOptions.js'
 import { jsonBody, providerRequest, transientOutcome } from './providerRequest.js'
 
-/** The Twilio options, with `secret` as the schema of the auth token (a string, or `{ env }` in config). */
+/**
+ * The Twilio options, with `secret` as the schema of the auth token (a string, or `{ env }` in
+ * config). Refine the result with {@link twilioSenderRule} (kept apart so config can extend it).
+ */
 export function twilioOptionsSchema<S extends z.ZodType>(secret: S) {
   return z
     .strictObject({
@@ -35,11 +38,16 @@ export function twilioOptionsSchema<S extends z.ZodType>(secret: S) {
       baseUrl: z.url({ protocol: /^https?$/ }).default('https://api.twilio.com'),
       timeoutMs: timeoutMsSchema,
     })
-    .refine((options) => (options.from === undefined) !== (options.messagingServiceSid === undefined), { error: 'give exactly one of from and messagingServiceSid', path: ['from'] })
 }
 
+/** Twilio needs exactly one sender: a `from` number or a `messagingServiceSid`. */
+export const twilioSenderRule = [
+  (options: { readonly from?: string | undefined; readonly messagingServiceSid?: string | undefined }): boolean => (options.from === undefined) !== (options.messagingServiceSid === undefined),
+  { error: 'give exactly one of from and messagingServiceSid', path: ['from'] },
+] as const
+
 /** Schema of {@link TwilioChannelOptions}. */
-export const twilioChannelOptionsSchema = twilioOptionsSchema(z.string().min(1))
+export const twilioChannelOptionsSchema = twilioOptionsSchema(z.string().min(1)).refine(...twilioSenderRule)
 
 /** Options of {@link createTwilioChannel}. */
 export type TwilioChannelOptions = z.input<typeof twilioChannelOptionsSchema>
