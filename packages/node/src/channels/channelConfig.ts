@@ -9,19 +9,18 @@ import { z } from 'zod'
 import { createHttpSmsChannel, httpSmsOptionsSchema } from './httpSmsChannel.js'
 import { createKavenegarChannel, kavenegarOptionsSchema } from './kavenegarChannel.js'
 import { createSmtpChannel, smtpOptionsSchema } from './smtpChannel.js'
-import { createTwilioChannel, twilioOptionsSchema, twilioSenderRule } from './twilioChannel.js'
+import { createTwilioChannel, twilioOptionsSchema, hasOneTwilioSender, twilioSenderIssue } from './twilioChannel.js'
 
 /** A secret in config: the name of the environment variable that holds it. */
 export const envSecretSchema = z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name') })
 
-const typed = <T extends string, S extends z.ZodObject>(type: T, schema: S) => schema.extend({ type: z.literal(type) }).omit({ name: true })
-
 /** One configured channel; the key it is configured under is its name. */
 export const channelConfigSchema = z.discriminatedUnion('type', [
-  typed('smtp', smtpOptionsSchema(envSecretSchema)),
-  typed('kavenegar', kavenegarOptionsSchema(envSecretSchema)),
-  typed('twilio', twilioOptionsSchema(envSecretSchema)).refine(...twilioSenderRule),
-  typed('http-sms', httpSmsOptionsSchema(envSecretSchema)),
+  // The entry's key is its name, so `name` is not an option here.
+  smtpOptionsSchema(envSecretSchema).omit({ name: true }).extend({ type: z.literal('smtp') }),
+  kavenegarOptionsSchema(envSecretSchema).omit({ name: true }).extend({ type: z.literal('kavenegar') }),
+  twilioOptionsSchema(envSecretSchema).omit({ name: true }).extend({ type: z.literal('twilio') }).refine(hasOneTwilioSender, twilioSenderIssue),
+  httpSmsOptionsSchema(envSecretSchema).omit({ name: true }).extend({ type: z.literal('http-sms') }),
 ])
 
 /** A channel's entry in config. */
@@ -31,12 +30,12 @@ export type ChannelConfig = z.input<typeof channelConfigSchema>
 export const channelsConfigSchema = z.record(z.string().regex(/^[a-z0-9_-]{1,64}$/, 'use 1-64 of a-z, 0-9, _ and -'), channelConfigSchema)
 
 type Factory = (options: never) => Channel
-const factories: Record<ChannelConfig['type'], Factory> = {
+const factories = {
   smtp: createSmtpChannel as Factory,
   kavenegar: createKavenegarChannel as Factory,
   twilio: createTwilioChannel as Factory,
   'http-sms': createHttpSmsChannel as Factory,
-}
+} satisfies Record<ChannelConfig['type'], Factory>
 
 /** Replaces every `{ env: NAME }` with the variable's value, collecting the ones missing. */
 function resolveSecrets(value: unknown, env: Readonly<Record<string, string | undefined>>, path: (string | number)[], missing: ValidationIssue[]): unknown {
@@ -70,7 +69,7 @@ export function createChannels(config: Readonly<Record<string, ChannelConfig>>, 
   if (missing.length > 0) throw new EcrmValidationError('channels config: missing secrets', missing)
   const channels: Record<string, Channel> = {}
   for (const [name, entry] of resolved) {
-    const { type, ...options } = entry as { type: ChannelConfig['type'] } & Record<string, unknown>
+    const { type, ...options } = entry as { type: keyof typeof factories } & Record<string, unknown>
     channels[name] = factories[type]({ ...options, name } as never)
   }
   return channels

@@ -49,7 +49,7 @@ export function fillBodyTemplate(template: BodyTemplate, message: Pick<Message, 
 }
 
 function formOf(body: Readonly<Record<string, BodyTemplate>>): URLSearchParams {
-  return new URLSearchParams(Object.entries(body).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]))
+  return new URLSearchParams(Object.entries(body).map(([key, value]): [string, string] => [key, typeof value === 'string' ? value : JSON.stringify(value)]))
 }
 
 /**

@@ -13,7 +13,7 @@ import { jsonBody, providerRequest, transientOutcome } from './providerRequest.j
 
 /**
  * The Twilio options, with `secret` as the schema of the auth token (a string, or `{ env }` in
- * config). Refine the result with {@link twilioSenderRule} (kept apart so config can extend it).
+ * config). Refine the result with {@link hasOneTwilioSender} (kept apart so config can extend it).
  */
 export function twilioOptionsSchema<S extends z.ZodType>(secret: S) {
   return z
@@ -40,14 +40,16 @@ export function twilioOptionsSchema<S extends z.ZodType>(secret: S) {
     })
 }
 
-/** Twilio needs exactly one sender: a `from` number or a `messagingServiceSid`. */
-export const twilioSenderRule = [
-  (options: { readonly from?: string | undefined; readonly messagingServiceSid?: string | undefined }): boolean => (options.from === undefined) !== (options.messagingServiceSid === undefined),
-  { error: 'give exactly one of from and messagingServiceSid', path: ['from'] },
-] as const
+/** Twilio needs exactly one sender: a `from` number or a `messagingServiceSid` (see {@link twilioSenderIssue}). */
+export function hasOneTwilioSender(options: { readonly from?: string | undefined; readonly messagingServiceSid?: string | undefined }): boolean {
+  return (options.from === undefined) !== (options.messagingServiceSid === undefined)
+}
+
+/** The issue {@link hasOneTwilioSender} raises. */
+export const twilioSenderIssue: { error: string; path: PropertyKey[] } = { error: 'give exactly one of from and messagingServiceSid', path: ['from'] }
 
 /** Schema of {@link TwilioChannelOptions}. */
-export const twilioChannelOptionsSchema = twilioOptionsSchema(z.string().min(1)).refine(...twilioSenderRule)
+export const twilioChannelOptionsSchema = twilioOptionsSchema(z.string().min(1)).refine(hasOneTwilioSender, twilioSenderIssue)
 
 /** Options of {@link createTwilioChannel}. */
 export type TwilioChannelOptions = z.input<typeof twilioChannelOptionsSchema>
