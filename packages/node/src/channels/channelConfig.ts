@@ -53,7 +53,7 @@ function resolveSecrets(value: unknown, env: Readonly<Record<string, string | un
 /**
  * Creates the configured channels, reading their secrets from `env` (usually `process.env`). A
  * missing variable, or options a factory refuses, throw `EcrmValidationError` naming the channel
- * and the path (`channels.sms.apiKey: environment variable KAVENEGAR_API_KEY is not set`).
+ * and the path (`channels.sms.apiKey (environment variable KAVENEGAR_API_KEY is not set)`).
  *
  * @example
  * const channels = createChannels({ sms: { type: 'kavenegar', apiKey: { env: 'KAVENEGAR_API_KEY' }, sender: '10004346' } }, process.env)

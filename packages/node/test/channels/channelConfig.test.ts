@@ -30,3 +30,17 @@ describe('createChannels', () => {
     expect(() => createChannels({ sms: { type: 'carrier-pigeon' } } as never, {})).toThrow(/channels\.sms\.type/)
   })
 })
+
+describe('docs/messages.md "Channels in config"', () => {
+  it('builds the documented example as written, and refuses it without its secrets', async () => {
+    const { readFileSync } = await import('node:fs')
+    const markdown = readFileSync(new URL('../../../../docs/messages.md', import.meta.url), 'utf8')
+    const section = markdown.slice(markdown.indexOf('## Channels in config'))
+    const json = /```json\n([\s\S]*?)```/.exec(section)?.[1] ?? ''
+    const { channels: config } = JSON.parse(json) as { channels: Parameters<typeof createChannels>[0] }
+    const channels = createChannels(config, { KAVENEGAR_API_KEY: 'k', TWILIO_AUTH_TOKEN: 't', SMTP_PASSWORD: 'p' })
+    expect(Object.values(channels).map((channel) => [channel.name, channel.kind])).toEqual([['sms', 'sms'], ['sms-intl', 'sms'], ['email', 'email']])
+    await channels['email']?.close?.()
+    expect(() => createChannels(config, { TWILIO_AUTH_TOKEN: 't' })).toThrow(/channels\.sms\.apiKey \(environment variable KAVENEGAR_API_KEY is not set\).*channels\.email\.auth\.pass/s)
+  })
+})
