@@ -98,3 +98,5 @@ export { createHttpSmsChannel, httpSmsChannelOptionsSchema, fillBodyTemplate } f
 export type { HttpSmsChannelOptions } from './channels/httpSmsChannel.js'
 export { channelConfigSchema, channelsConfigSchema, envSecretSchema, createChannels } from './channels/channelConfig.js'
 export type { ChannelConfig } from './channels/channelConfig.js'
+export { createWebPushChannel, webPushChannelOptionsSchema, isAllowedPushEndpoint, KNOWN_PUSH_SERVICE_HOSTS } from './channels/webPushChannel.js'
+export type { WebPushChannelOptions } from './channels/webPushChannel.js'

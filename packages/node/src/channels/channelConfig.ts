@@ -1,6 +1,6 @@
 /**
  * Channels as `ecrm.config.json` declares them: `{ "<name>": { "type": "smtp" | "kavenegar" |
- * "twilio" | "http-sms", ...options } }`, secrets written `{ "env": "NAME" }` and read from the
+ * "twilio" | "http-sms" | "web-push", ...options } }`, secrets written `{ "env": "NAME" }` and read from the
  * environment when the channels are created (never stored in the file).
  */
 import { EcrmValidationError, toValidationIssues } from '@ecrm/core'
@@ -9,6 +9,7 @@ import { z } from 'zod'
 import { createHttpSmsChannel, httpSmsOptionsSchema } from './httpSmsChannel.js'
 import { createKavenegarChannel, kavenegarOptionsSchema } from './kavenegarChannel.js'
 import { createSmtpChannel, smtpOptionsSchema } from './smtpChannel.js'
+import { createWebPushChannel, webPushOptionsSchema } from './webPushChannel.js'
 import { createTwilioChannel, twilioOptionsSchema, hasOneTwilioSender, twilioSenderIssue } from './twilioChannel.js'
 
 /** A secret in config: the name of the environment variable that holds it. */
@@ -21,6 +22,7 @@ export const channelConfigSchema = z.discriminatedUnion('type', [
   kavenegarOptionsSchema(envSecretSchema).omit({ name: true }).extend({ type: z.literal('kavenegar') }),
   twilioOptionsSchema(envSecretSchema).omit({ name: true }).extend({ type: z.literal('twilio') }).refine(hasOneTwilioSender, twilioSenderIssue),
   httpSmsOptionsSchema(envSecretSchema).omit({ name: true }).extend({ type: z.literal('http-sms') }),
+  webPushOptionsSchema(envSecretSchema).omit({ name: true }).extend({ type: z.literal('web-push') }),
 ])
 
 /** A channel's entry in config. */
@@ -35,6 +37,7 @@ const factories = {
   kavenegar: createKavenegarChannel as Factory,
   twilio: createTwilioChannel as Factory,
   'http-sms': createHttpSmsChannel as Factory,
+  'web-push': createWebPushChannel as Factory,
 } satisfies Record<ChannelConfig['type'], Factory>
 
 /** Replaces every `{ env: NAME }` with the variable's value, collecting the ones missing. */

@@ -8,6 +8,7 @@ export interface ReceivedRequest {
   readonly path: string
   readonly headers: IncomingHttpHeaders
   readonly body: string
+  readonly raw: Buffer
 }
 
 /** What the server answers: a status, headers and a body (objects are sent as JSON). */
@@ -27,7 +28,8 @@ export async function startProviderServer(answer: (request: ReceivedRequest) => 
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
-      const request = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') }
+      const raw = Buffer.concat(chunks)
+      const request = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: raw.toString('utf8'), raw }
       requests.push(request)
       const reply = answer(request)
       const text = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body)
