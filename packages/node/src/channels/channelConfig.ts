@@ -6,13 +6,14 @@
 import { EcrmValidationError, toValidationIssues } from '@ecrm/core'
 import type { Channel, ValidationIssue } from '@ecrm/core'
 import { z } from 'zod'
+import { channelNameSchema } from './channelOptions.js'
 import { createHttpSmsChannel, httpSmsOptionsSchema } from './httpSmsChannel.js'
 import { createKavenegarChannel, kavenegarOptionsSchema } from './kavenegarChannel.js'
 import { createSmtpChannel, smtpOptionsSchema } from './smtpChannel.js'
 import { createWebPushChannel, webPushOptionsSchema } from './webPushChannel.js'
 import { createTwilioChannel, twilioOptionsSchema, hasOneTwilioSender, twilioSenderIssue } from './twilioChannel.js'
 
-/** A secret in config: the name of the environment variable that holds it. */
+/** A secret in config: the name of the environment variable holding it, read at start. */
 export const envSecretSchema = z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name') })
 
 /** One configured channel; the key it is configured under is its name. */
@@ -29,7 +30,7 @@ export const channelConfigSchema = z.discriminatedUnion('type', [
 export type ChannelConfig = z.input<typeof channelConfigSchema>
 
 /** The `channels` section of config: channels by name. */
-export const channelsConfigSchema = z.record(z.string().regex(/^[a-z0-9_-]{1,64}$/, 'use 1-64 of a-z, 0-9, _ and -'), channelConfigSchema)
+export const channelsConfigSchema = z.record(channelNameSchema, channelConfigSchema)
 
 type Factory = (options: never) => Channel
 const factories = {
@@ -40,17 +41,33 @@ const factories = {
   'web-push': createWebPushChannel as Factory,
 } satisfies Record<ChannelConfig['type'], Factory>
 
-/** Replaces every `{ env: NAME }` with the variable's value, collecting the ones missing. */
-function resolveSecrets(value: unknown, env: Readonly<Record<string, string | undefined>>, path: (string | number)[], missing: ValidationIssue[]): unknown {
-  if (Array.isArray(value)) return value.map((item, index) => resolveSecrets(item, env, [...path, index], missing))
-  if (value === null || typeof value !== 'object') return value
-  const entries = Object.entries(value)
-  if (entries.length === 1 && entries[0]?.[0] === 'env' && typeof entries[0][1] === 'string') {
-    const secret = env[entries[0][1]]
-    if (secret === undefined || secret === '') missing.push({ path, message: `environment variable ${entries[0][1]} is not set`, code: 'missing_secret' })
-    return secret ?? ''
+/** The environment secrets are read from. */
+export type SecretEnvironment = Readonly<Record<string, string | undefined>>
+
+/** A secret as config gives it. */
+export type EnvSecret = z.infer<typeof envSecretSchema>
+
+function collectSecrets(value: unknown, env: SecretEnvironment, path: readonly (string | number)[], missing: ValidationIssue[]): unknown {
+  const secret = envSecretSchema.safeParse(value)
+  if (secret.success) {
+    const found = env[secret.data.env]
+    if (found === undefined || found === '') missing.push({ path: [...path], message: `environment variable ${secret.data.env} is not set`, code: 'missing_env' })
+    return found ?? ''
   }
-  return Object.fromEntries(entries.map(([key, item]) => [key, resolveSecrets(item, env, [...path, key], missing)]))
+  if (Array.isArray(value)) return value.map((item, index) => collectSecrets(item, env, [...path, index], missing))
+  if (value === null || typeof value !== 'object') return value
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, collectSecrets(item, env, [...path, key], missing)]))
+}
+
+/**
+ * Replaces every `{ env: NAME }` under `value` by `env[NAME]`; unset or empty variables throw one
+ * `EcrmValidationError` naming each config path (`channels.email.auth.pass`) and its variable.
+ */
+export function resolveEnvSecrets(value: unknown, env: SecretEnvironment, path: readonly (string | number)[]): unknown {
+  const missing: ValidationIssue[] = []
+  const resolved = collectSecrets(value, env, path, missing)
+  if (missing.length > 0) throw new EcrmValidationError('Missing secret', missing)
+  return resolved
 }
 
 /**
@@ -62,14 +79,12 @@ function resolveSecrets(value: unknown, env: Readonly<Record<string, string | un
  * const channels = createChannels({ sms: { type: 'kavenegar', apiKey: { env: 'KAVENEGAR_API_KEY' }, sender: '10004346' } }, process.env)
  * createMessageSender({ store, channels })
  */
-export function createChannels(config: Readonly<Record<string, ChannelConfig>>, env: Readonly<Record<string, string | undefined>>): Record<string, Channel> {
+export function createChannels(config: Readonly<Record<string, ChannelConfig>>, env: SecretEnvironment): Record<string, Channel> {
   const parsed = channelsConfigSchema.safeParse(config)
   if (!parsed.success) {
     throw new EcrmValidationError('channels config', toValidationIssues(parsed.error, ['channels']))
   }
-  const missing: ValidationIssue[] = []
-  const resolved = Object.entries(config).map(([name, entry]) => [name, resolveSecrets(entry, env, ['channels', name], missing)] as const)
-  if (missing.length > 0) throw new EcrmValidationError('channels config: missing secrets', missing)
+  const resolved = Object.entries(resolveEnvSecrets(config, env, ['channels']) as Record<string, unknown>)
   const channels: Record<string, Channel> = {}
   for (const [name, entry] of resolved) {
     const { type, ...options } = entry as { type: keyof typeof factories } & Record<string, unknown>
