@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import { createRandom } from './data/crmRules.mjs'
 import { loadEcrm } from './lib/ecrm.mjs'
@@ -99,35 +99,63 @@ const refreshConfig = {
   loyalty: { pointsPerUnit: 1, tiers: [{ id: 'member', minPoints: 0 }, { id: 'gold', minPoints: 400 }] },
 }
 
-/** Child: generates `count` customers on a fresh PostgreSQL, then times a refresh in a process of its own. */
-async function refreshJob(count) {
-  const { api } = await loadEcrm('node', ['createPostgresStore'], { transpile: false })
+/** Opens a store on `target` ('pglite': a data folder, 'postgres': a connection string) with `api`. */
+const openStore = (api, target, where) => (target === 'pglite' ? api.createPgliteStore(where, { derive: refreshConfig }) : api.createPostgresStore(where, { derive: refreshConfig }))
+
+/**
+ * Child: generates `count` customers into a fresh store on `target`, then times a refresh in a
+ * process of its own, with the build in `build` ('current', or a folder holding an earlier build
+ * as node_modules/@ecrm/{core,node}, the before of a before/after pair).
+ */
+async function refreshJob(target, count, build) {
+  const { api } = await loadEcrm('node', ['createPostgresStore', 'createPgliteStore'], { transpile: false })
   const { api: core } = await loadEcrm('core', ['emptyProfile'], { transpile: false })
-  const server = await (await loadPostgresServer()).startPostgres()
-  const store = await api.createPostgresStore(server.connectionString, { derive: refreshConfig })
-  const now = Date.now()
+  const server = target === 'postgres' ? await (await loadPostgresServer()).startPostgres() : null
+  const dir = target === 'pglite' ? mkdtempSync(join(tmpdir(), 'ecrm-bench-refresh-')) : null
+  const where = server?.connectionString ?? dir
+  const store = await openStore(api, target, where)
+  // A fixed reference date, so the before and after runs derive the same base the same way.
+  const now = Date.UTC(2026, 11, 1)
   const generatedAt = performance.now()
   await generate(store, core.emptyProfile, count, now)
   const generateMs = performance.now() - generatedAt
   await store.close()
   // The refresh runs alone in its process, so its peak RSS is the refresh's, not the generator's.
-  const run = spawnSync(process.execPath, [self, '--refresh-only', server.connectionString, String(count), String(now)], { encoding: 'utf8', timeout: 900_000 })
-  await server.stop()
+  const run = spawnSync(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), self, '--refresh-only', target, where, String(count), String(now), build], { encoding: 'utf8', timeout: 900_000, maxBuffer: 1 << 24 })
+  server?.stop()
+  if (dir !== null) rmSync(dir, { recursive: true, force: true })
   const result = JSON.parse(run.stdout || '{}')
   if (result.ms === undefined) throw new Error(`the refresh failed: ${(run.stderr || '').trim().split('\n').slice(-1)[0]}`)
   process.stdout.write(JSON.stringify({ ...result, generateMs }))
 }
 
-/** Grandchild: one `store.refresh()` over an existing base; prints time, peak RSS, and a check. */
-async function refreshOnly(connectionString, count, now) {
-  const { api } = await loadEcrm('node', ['createPostgresStore'], { transpile: false })
-  const store = await api.createPostgresStore(connectionString, { derive: refreshConfig })
+/** Imports @ecrm/node from the current build, or from the earlier one under `build`. */
+async function nodeApi(build) {
+  if (build === 'current') return (await loadEcrm('node', ['createPostgresStore', 'createPgliteStore'], { transpile: false })).api
+  return import(pathToFileURL(join(build, 'node_modules', '@ecrm', 'node', 'dist', 'index.js')).href)
+}
+
+/**
+ * Grandchild: one `store.refresh()` over an existing base; prints time, peak RSS, and a digest of
+ * every derived column and profile document (order-free: a sum of hashes), so a before/after
+ * pair proves the two builds wrote the same thing.
+ */
+async function refreshOnly(target, where, count, now, build) {
+  const api = await nodeApi(build)
+  const store = await openStore(api, target, where)
   const started = performance.now()
   const result = await store.refresh({ pageSize: 5_000, now })
   const ms = performance.now() - started
-  const [check] = await store.query('select count(derived_at)::int as derived, count(clv_p_alive)::int as clv, count(rfm_segment)::int as rfm from ecrm_profiles')
+  const peakRssMb = process.resourceUsage().maxRSS / 1024
+  const [check] = await store.query(
+    `select count(derived_at)::int as derived, count(clv_p_alive)::int as clv, count(rfm_segment)::int as rfm,
+            sum(hashtext(concat_ws('|', customer_id, rfm_r, rfm_f, rfm_m, rfm_segment, lead_score, lead_grade, lead_letter, lead_level, lead_stage,
+              clv_p_alive, clv_expected_purchases, clv_value, segments::text, loyalty_balance, loyalty_tier, derived_at, profile::text))::bigint)::text as digest,
+            (select count(*)::int from ecrm_segment_changes) as changes, (select count(*)::int from ecrm_segment_members) as members
+       from ecrm_profiles`,
+  )
   await store.close()
-  process.stdout.write(JSON.stringify({ count, ms, peakRssMb: process.resourceUsage().maxRSS / 1024, result, check }))
+  process.stdout.write(JSON.stringify({ count, ms, peakRssMb, result, check }))
 }
 
 const mode = process.argv[2]
@@ -136,11 +164,11 @@ if (mode === '--ingest') {
   process.exit(0)
 }
 if (mode === '--refresh') {
-  await refreshJob(Number(process.argv[3]))
+  await refreshJob(process.argv[3], Number(process.argv[4]), process.argv[5])
   process.exit(0)
 }
 if (mode === '--refresh-only') {
-  await refreshOnly(process.argv[3], Number(process.argv[4]), Number(process.argv[5]))
+  await refreshOnly(process.argv[3], process.argv[4], Number(process.argv[5]), Number(process.argv[6]), process.argv[7])
   process.exit(0)
 }
 
