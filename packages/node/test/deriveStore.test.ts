@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { DeriveConfig, EcrmEvent, SegmentChangeEvent } from '@ecrm/core'
+import { createProfileDeriver } from '@ecrm/core'
+import type { CustomerProfile, DeriveConfig, DerivedModel, EcrmEvent, SegmentChangeEvent } from '@ecrm/core'
 import { createIngestHandler } from '../src/ingest/ingestHandler.js'
 import { createPgliteStore } from '../src/store/pgliteStore.js'
 import type { Store } from '../src/store/storeTypes.js'
@@ -113,5 +114,20 @@ describe('derived profiles on the PGlite store', () => {
     await post(handler, [order('late-1', Date.now(), 10)])
     expect((await store.getProfile('late-1'))?.rfm?.method).toBe('quantile')
     expect((await store.getProfile('late-1'))?.clv?.pAlive).toBe(1)
+  }, 120_000)
+
+  it('refresh() writes back only the derived fields, pages in flight: each stored profile is what the deriver makes of the stored one', async () => {
+    const stored = await store.query<{ customer_id: string; profile: CustomerProfile }>('select customer_id, profile from ecrm_profiles order by customer_id')
+    const now = Date.now() + 30 * DAY
+    // Pages of 3: many pages, the next always read while one is written.
+    await store.refresh({ pageSize: 3, now })
+    const [row] = await store.query<{ model: DerivedModel }>('select model from ecrm_models')
+    const deriver = createProfileDeriver(config)
+    const after = new Map((await store.query<{ customer_id: string; profile: CustomerProfile }>('select customer_id, profile from ecrm_profiles')).map((r) => [r.customer_id, r.profile]))
+    expect(after.size).toBe(stored.length)
+    for (const { customer_id: id, profile } of stored) {
+      // Through JSON as jsonb stores it: an absent field is no key at all.
+      expect(after.get(id)).toEqual(JSON.parse(JSON.stringify(deriver.derive(profile, row?.model ?? null, now).profile)))
+    }
   }, 120_000)
 })

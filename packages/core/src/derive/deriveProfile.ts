@@ -35,6 +35,13 @@ export interface ProfileDeriver {
 const REASONS_KEPT = 5
 
 /**
+ * The profile fields a derivation sets (or removes): everything else of a profile comes out of
+ * {@link ProfileDeriver.derive} as it went in, so a store may write just these over the stored
+ * document.
+ */
+export const DERIVED_PROFILE_FIELDS = ['rfm', 'lead', 'clv', 'loyalty', 'segments', 'segmentsSince'] as const satisfies readonly (keyof CustomerProfile)[]
+
+/**
  * Compiles a {@link DeriveConfig} into a {@link ProfileDeriver}: the pure "derive one profile
  * from a fitted model" step every store and runtime shares. Named segments' conditions see the
  * profile with its new RFM, lead, CLV and loyalty (paths with or without `profile.`); their own

@@ -1,6 +1,6 @@
 export { segmentChangeEvent } from './segmentChanges.js'
 export type { SegmentChange, SegmentChangeEvent } from './segmentChanges.js'
-export { createProfileDeriver } from './deriveProfile.js'
+export { createProfileDeriver, DERIVED_PROFILE_FIELDS } from './deriveProfile.js'
 export type { ProfileDeriver, DeriveResult } from './deriveProfile.js'
 export { createModelFitter } from './fitModel.js'
 export type { ModelFitter, ModelFitterOptions, FitProfile } from './fitModel.js'

@@ -1,3 +1,4 @@
+import { DERIVED_PROFILE_FIELDS } from '@ecrm/core'
 import type { CustomerProfile } from '@ecrm/core'
 import type { SqlExecutor } from './storeTypes.js'
 
@@ -81,10 +82,30 @@ export function writeProfiles(tx: SqlExecutor, rows: readonly (readonly [custome
   return upsertRows(tx, rows, all)
 }
 
+/** `'{rfm,lead,...}'`: the derived keys as a text[] literal (fixed names, no user input). */
+const derivedKeys = `'{${DERIVED_PROFILE_FIELDS.join(',')}}'`
+
 /**
  * Rewrites stored profiles whose folded part is unchanged (a refresh, rows locked by the
- * caller): the JSON and the derived columns only, so the folded columns and their indexes stay.
+ * caller): only the derived fields travel ({@link DERIVED_PROFILE_FIELDS}, merged over the stored
+ * document in SQL) with the derived columns, so neither Node serialises nor the database parses
+ * the orders and traits it already holds, and the folded columns and their indexes stay. One
+ * `UPDATE … FROM jsonb_to_recordset` a page: the rows exist (they were just read, locked).
  */
-export function writeDerivedProfiles(tx: SqlExecutor, rows: readonly (readonly [customerId: string, profile: CustomerProfile])[]): Promise<void> {
-  return upsertRows(tx, rows, derivedColumns)
+export async function writeDerivedProfiles(tx: SqlExecutor, rows: readonly (readonly [customerId: string, profile: CustomerProfile])[]): Promise<void> {
+  if (rows.length === 0) return
+  const record = ['id text', 'patch jsonb', ...derivedColumns.map(([name, type]) => `${name} ${type}`)].join(', ')
+  const page = rows.map(([id, profile]) => {
+    const patch: Record<string, unknown> = {}
+    for (const field of DERIVED_PROFILE_FIELDS) if (profile[field] !== undefined) patch[field] = profile[field]
+    const row: Record<string, unknown> = { id, patch }
+    for (const [name, , value] of derivedColumns) row[name] = value(profile)
+    return row
+  })
+  await tx.query(
+    `update ecrm_profiles p set profile = (p.profile - ${derivedKeys}::text[]) || t.patch,
+       ${derivedColumns.map(([name]) => `${name} = t.${name}`).join(', ')}, updated_at = now()
+       from jsonb_to_recordset($1::jsonb) as t(${record}) where p.customer_id = t.id`,
+    [JSON.stringify(page)],
+  )
 }

@@ -31,7 +31,8 @@ interface BuyerRow {
  * into the fitter (three numbers a buyer plus a bounded CLV sample); the fit is stored at once,
  * so ingest derives with it from then on. Pass 2 re-derives a page at a time, each page in its
  * own transaction with its rows locked (`for update`, in id order as ingest locks them), so a
- * batch folded meanwhile is never overwritten with an older profile.
+ * batch folded meanwhile is never overwritten with an older profile; the next page is read while
+ * one is written, and only the derived fields are written back.
  */
 export async function refreshProfiles(context: RefreshContext, options: RefreshOptions = {}): Promise<RefreshResult> {
   const { driver, config, deriver, models } = context
@@ -56,12 +57,15 @@ export async function refreshProfiles(context: RefreshContext, options: RefreshO
 
   let changed = 0
   let profiles = 0
-  for (let after = ''; ; ) {
-    const { count, last, changes } = await driver.transaction(async (tx) => {
+  const derivePage = (after: string): PageRun => {
+    let onRead: (read: PageRead) => void = () => undefined
+    const read = new Promise<PageRead>((resolve) => (onRead = resolve))
+    const done = driver.transaction(async (tx) => {
       const rows = await tx.query<{ customer_id: string; profile: CustomerProfile }>(
         'select customer_id, profile from ecrm_profiles where customer_id > $1 order by customer_id limit $2 for update',
         [after, pageSize],
       )
+      onRead({ count: rows.length, last: rows[rows.length - 1]?.customer_id })
       const pageChanges: SegmentChange[] = []
       const written = rows.map(({ customer_id: id, profile }): [string, CustomerProfile] => {
         const derived = deriver.derive(profile, model, now)
@@ -70,13 +74,29 @@ export async function refreshProfiles(context: RefreshContext, options: RefreshO
       })
       await writeDerivedProfiles(tx, written)
       await writeSegmentChanges(tx, pageChanges)
-      return { count: rows.length, last: rows[rows.length - 1]?.customer_id, changes: pageChanges }
+      return { count: rows.length, changes: pageChanges }
     })
+    // A page that fails before its rows are read still ends the wait for them.
+    done.catch(() => onRead({ count: 0, last: undefined }))
+    return { read, done }
+  }
+  // Two pages in flight: the next page's rows are read (and then derived) while this page's
+  // write runs, so Node's deriving and the database's writing overlap. Each stays one
+  // transaction locking its own rows in id order; changes are told in page order.
+  for (let page: PageRun | null = derivePage(''); page !== null; ) {
+    const { count, last }: PageRead = await page.read
+    const next: PageRun | null = count === pageSize && last !== undefined ? derivePage(last) : null
+    let changes: readonly SegmentChange[]
+    try {
+      ;({ changes } = await page.done)
+    } catch (error) {
+      await next?.done.catch(() => undefined)
+      throw error
+    }
     profiles += count
     changed += changes.length
     if (changes.length > 0) await context.onChanges(changes)
-    if (count < pageSize || last === undefined) break
-    after = last
+    page = next
   }
   return {
     customers: profiles,
@@ -87,6 +107,16 @@ export async function refreshProfiles(context: RefreshContext, options: RefreshO
     fittedAt: now,
     durationMs: Date.now() - started,
   }
+}
+
+/** A page's rows once read (its last id keys the next page), and the page once committed. */
+interface PageRead {
+  readonly count: number
+  readonly last: string | undefined
+}
+interface PageRun {
+  readonly read: Promise<PageRead>
+  readonly done: Promise<{ readonly count: number; readonly changes: readonly SegmentChange[] }>
 }
 
 function fitInput(row: BuyerRow): FitProfile {
