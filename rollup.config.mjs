@@ -4,12 +4,17 @@ import { existsSync, readFileSync } from 'node:fs'
 import nodeResolve from '@rollup/plugin-node-resolve'
 import terser from '@rollup/plugin-terser'
 import typescript from '@rollup/plugin-typescript'
+import MagicString from 'magic-string'
 
 const version = JSON.parse(readFileSync('packages/core/package.json', 'utf8')).version
 const isBare = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0')
 const replaceVersion = () => ({
   name: 'ecrm-version',
-  transform: (code) => (code.includes('__ECRM_VERSION__') ? code.replaceAll('__ECRM_VERSION__', version) : null),
+  transform(code) {
+    if (!code.includes('__ECRM_VERSION__')) return null
+    const edited = new MagicString(code).replaceAll('__ECRM_VERSION__', version)
+    return { code: edited.toString(), map: edited.generateMap({ hires: true }) }
+  },
 })
 
 /** ESM build of one package with declarations; dependencies stay external. */
@@ -29,12 +34,15 @@ function esm(pkg, entries, banner) {
         declaration: true,
         declarationDir: `packages/${pkg}/dist`,
         noEmitOnError: true,
+        sourceMap: true,
+        inlineSources: true,
       }),
     ],
     output: {
       dir: `packages/${pkg}/dist`,
       format: 'esm',
       entryFileNames: '[name].js',
+      sourcemap: true,
       // One file per module, so bundlers of ESM users drop what they do not import (zod included).
       preserveModules: true,
       preserveModulesRoot: `packages/${pkg}/src`,
@@ -53,7 +61,14 @@ function iife(entry, file) {
     plugins: [
       replaceVersion(),
       nodeResolve({ browser: true }),
-      typescript({ tsconfig: 'packages/browser/tsconfig.json', declaration: false, outDir: 'packages/browser/dist', noEmitOnError: true }),
+      typescript({
+        tsconfig: 'packages/browser/tsconfig.json',
+        declaration: false,
+        outDir: 'packages/browser/dist',
+        noEmitOnError: true,
+        sourceMap: true,
+        inlineSources: true,
+      }),
       // pure_getters: core and the adapter read no getters with side effects; unsafe_arrows/methods only
       // rewrite functions that never use `this` or `arguments`. Property names are never mangled.
       terser({
@@ -62,7 +77,9 @@ function iife(entry, file) {
         format: { comments: false },
       }),
     ],
-    output: { file: `packages/browser/dist/${file}`, format: 'iife' },
+    // 'hidden': the map is written beside the bundle without a sourceMappingURL comment, so the
+    // bytes every page downloads stay the same; load the .map in devtools by hand to debug.
+    output: { file: `packages/browser/dist/${file}`, format: 'iife', sourcemap: 'hidden' },
   }
 }
 

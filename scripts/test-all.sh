@@ -19,6 +19,8 @@ echo "== end-to-end tests (Chromium, HTTP backends, PGlite, PostgreSQL, the demo
 npx vitest run --project e2e --reporter=default --reporter=json --outputFile="$reports/e2e.json" || status=$?
 echo "== size budgets"
 npx size-limit || status=$?
+echo "== packages as published (publint, arethetypeswrong)"
+bash scripts/check-packages.sh || status=$?
 node -e '
   const fs = require("fs")
   const totals = { passed: 0, failed: 0, skipped: 0 }

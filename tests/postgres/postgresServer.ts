@@ -17,6 +17,10 @@ export interface PostgresServer {
   readonly port: number
   /** Stops the server (fast shutdown) and deletes its data directory. Idempotent. */
   readonly stop: () => void
+  /** Stops the server (fast shutdown: open connections are cut) and keeps its data, for {@link PostgresServer.resume}. */
+  readonly halt: () => void
+  /** Starts a halted server again on the same port and data. */
+  readonly resume: () => void
 }
 
 /**
@@ -51,8 +55,10 @@ export async function startPostgres(): Promise<PostgresServer> {
   const port = await freePort()
   run('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--no-instructions'])
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=50`
-  run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start'])
+  const start = (): void => run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start'])
+  start()
   let stopped = false
+  let halted = false
   return {
     port,
     connectionString: `postgres://postgres@127.0.0.1:${port}/postgres`,
@@ -60,10 +66,18 @@ export async function startPostgres(): Promise<PostgresServer> {
       if (stopped) return
       stopped = true
       try {
-        run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop'])
+        if (!halted) run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop'])
       } finally {
         rmSync(dir, { recursive: true, force: true })
       }
+    },
+    halt() {
+      run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop'])
+      halted = true
+    },
+    resume() {
+      start()
+      halted = false
     },
   }
 }

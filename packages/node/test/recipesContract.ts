@@ -14,13 +14,6 @@ const T0 = Date.UTC(2026, 5, 1)
 /** The scripted weeks, then a last schedule check. */
 const END = T0 + 70 * DAY
 
-/**
- * The store derives RFM at ingest with `Date.now()` (it takes no clock), so recency in a script on
- * a manual clock is measured from the real date. The two RFM recipes pass when the store's ingest
- * derivation reads the script's clock (checked with a clock patched into the store).
- */
-const STORE_CLOCK = 'a clock option on the store (RFM recency at ingest is measured with Date.now(), not the manual clock)'
-
 /** A call a customer's site or backend makes, at a time of the script. */
 type Call =
   | { readonly at: number; readonly who: string; readonly identify: Record<string, unknown> }
@@ -31,8 +24,6 @@ interface RecipeScript {
   readonly calls: readonly Call[]
   /** Every firing the recipe must make: customer and time, nothing else. */
   readonly fires: readonly { readonly who: string; readonly at: number }[]
-  /** What the recipe needs from the store that it cannot do yet; the case is then a todo. */
-  readonly missing?: string
 }
 
 const track = (at: number, who: string, event: string, properties: Record<string, unknown> = {}): Call => ({ at, who, track: event, properties })
@@ -155,7 +146,6 @@ const scripts: Record<string, RecipeScript> = {
       ...[20, 21, 22].map((day) => order(T0 + day * DAY + 9 * HOUR, 'ch-three', `o-t${day}`, 80)), // F3: never a champion
     ],
     fires: [{ who: 'ch-vip', at: T0 + 23 * DAY + 9 * HOUR }], // the fifth order is inside the 30-day cooldown
-    missing: STORE_CLOCK,
   },
   at_risk_rescue: {
     calls: [
@@ -168,7 +158,6 @@ const scripts: Record<string, RecipeScript> = {
       { who: 'ar-lapsed', at: T0 + 2 * HOUR },
       { who: 'ar-drift', at: T0 + 14 * DAY + 3 * HOUR },
     ],
-    missing: STORE_CLOCK,
   },
 }
 
@@ -199,7 +188,8 @@ export function runRecipesContract(name: string, open: OpenRecipesDatabase): voi
       let runner: ReturnType<typeof createRuleRunner> | undefined
       const changesRun: Promise<unknown>[] = []
       const time = createManualTime(T0)
-      db = await open({ onSegmentChanges: (changes) => changesRun.push(runner?.processSegmentChanges(changes) ?? Promise.resolve()) })
+      // The store derives on the script's clock too (RFM recency, segment entry times).
+      db = await open({ clock: time.clock, onSegmentChanges: (changes) => changesRun.push(runner?.processSegmentChanges(changes) ?? Promise.resolve()) })
       const settleChanges = async (): Promise<void> => {
         while (changesRun.length > 0) await changesRun.shift()
       }
@@ -209,7 +199,6 @@ export function runRecipesContract(name: string, open: OpenRecipesDatabase): voi
       time.watch(runner)
       await runner.start()
       const ingest = createIngestHandler({ store: db.store, writeKeys: ['wk'], now: time.clock.now, onEvents: runner.processEvents })
-      // Every script's calls, the todo ones' too: their customers are in the other recipes' expectations.
       const calls = recipes.flatMap((recipe) => scripts[recipe.rule.id]?.calls ?? []).sort((a, b) => a.at - b.at)
       let next = 0
       for (let hour = T0; hour <= END; hour += HOUR) {
@@ -227,7 +216,7 @@ export function runRecipesContract(name: string, open: OpenRecipesDatabase): voi
         }
         await time.setTo(hour + HOUR)
         if ((hour + HOUR - T0) % DAY === 3 * HOUR) {
-          await db.store.refresh({ now: hour + HOUR })
+          await db.store.refresh()
           await settleChanges()
         }
         await runner.checkSchedules()
@@ -248,10 +237,6 @@ export function runRecipesContract(name: string, open: OpenRecipesDatabase): voi
       const script = scripts[recipe.rule.id]
       const title = `${recipe.title} (${recipe.rule.id}): fires once per due occasion, on time, for the scripted customers only`
       if (script === undefined) continue
-      if (script.missing !== undefined) {
-        it.todo(`${title} — needs ${script.missing}`)
-        continue
-      }
       it(title, () => {
         const got = fired
           .filter((firing) => firing.ruleId === recipe.rule.id)

@@ -1,13 +1,12 @@
 import { EcrmError } from '../errors.js'
-import type { Cancel, Clock, Queue, QueueItem, Scheduler } from '../ports.js'
+import type { Cancel, Clock, Connectivity, Queue, QueueItem, Scheduler } from '../ports.js'
+import { createDeliveryEngine } from '../delivery/deliveryEngine.js'
 import type { EcrmEvent } from '../model/envelope.js'
-import { backoffDelay } from '../pipeline/retryPolicy.js'
 import { utf8Length } from '../pipeline/utf8.js'
 import type { RetryOptions } from '../pipeline/clientTypes.js'
 import type { Destination, DestinationSender, DestinationStats } from './destinationTypes.js'
 import { ERASURE_EVENT_NAME, isConsentDenied } from './eventFields.js'
 import { createBatchSender } from './sendBatch.js'
-import type { EventFate } from './sendBatch.js'
 import { createTokenSource } from './tokenSource.js'
 
 /** Options of {@link createDestinationDispatcher}. */
@@ -19,10 +18,12 @@ export interface DestinationDispatcherOptions {
   readonly clock: Clock
   /** Wakes the dispatcher after enqueue and when retries fall due; without it, call `flush`. */
   readonly scheduler?: Scheduler
-  /** Uniform in [0, 1), for backoff jitter. @default () => 0.5 */
+  /** Uniform in [0, 1), for backoff jitter. @default Math.random */
   readonly random?: () => number
-  /** The same settings and defaults as the client's (10 attempts, 1 s base, 300 s ceiling, 7 days). */
+  /** The same settings and defaults as the client's (`RETRY_DEFAULTS`: 10 attempts, 1 s base, 300 s ceiling, 7 days). */
   readonly retry?: RetryOptions
+  /** While offline, failures are put back with no attempt counted; going online flushes. @default always online */
+  readonly connectivity?: Connectivity
   /** Each request gives up after this long, in ms. @default 15_000 */
   readonly requestTimeoutMs?: number
   /** A leased batch stays hidden from other passes this long, in ms. @default 120_000 */
@@ -32,9 +33,6 @@ export interface DestinationDispatcherOptions {
   /** Failures that were not thrown (first of a streak), for logs and alerts. */
   readonly onError?: (error: EcrmError) => void
 }
-
-/** Mutable tally of a flush. */
-type Counts = { delivered: number; retried: number; deadLettered: number }
 
 /** What one flush did. */
 export interface DispatchResult {
@@ -68,19 +66,10 @@ export interface DestinationDispatcher {
  */
 export function createDestinationDispatcher(options: DestinationDispatcherOptions): DestinationDispatcher {
   const { destination, queue, clock } = options
-  const retry = {
-    maxAttempts: options.retry?.maxAttempts ?? 10,
-    baseDelayMs: options.retry?.baseDelayMs ?? 1_000,
-    maxDelayMs: options.retry?.maxDelayMs ?? 300_000,
-    maxAgeMs: options.retry?.maxAgeMs ?? 604_800_000,
-  }
-  const random = options.random ?? (() => 0.5)
-  const leaseMs = options.leaseMs ?? 120_000
   const tokens = destination.auth.kind === 'oauth2'
     ? createTokenSource({ auth: destination.auth, sender: options.sender, clock })
     : undefined
-  const counters = { queued: 0, delivered: 0, requests: 0, retried: 0, deadLettered: 0, skipped: 0 }
-  let pausedUntil = 0
+  const counters = { queued: 0, requests: 0, skipped: 0 }
   let lastError: { message: string; at: number } | undefined
   let failing = false
   let closed = false
@@ -95,7 +84,7 @@ export function createDestinationDispatcher(options: DestinationDispatcherOption
     tokens,
     timeoutMs: options.requestTimeoutMs ?? 15_000,
     onRequest: () => (counters.requests += 1),
-    onPause: (until) => (pausedUntil = Math.max(pausedUntil, until)),
+    onPause: (until) => engine.pause(until),
   })
 
   const report = (message: string): void => {
@@ -104,6 +93,30 @@ export function createDestinationDispatcher(options: DestinationDispatcherOption
     failing = true
     options.onError?.(new EcrmError('destination_delivery_failed', message))
   }
+
+  const engine = createDeliveryEngine({
+    queue,
+    clock,
+    batchSize: destination.batchSize,
+    leaseMs: options.leaseMs ?? 120_000,
+    ...(options.retry === undefined ? {} : { retry: options.retry }),
+    ...(options.random === undefined ? {} : { random: options.random }),
+    ...(options.connectivity === undefined ? {} : { isOnline: options.connectivity.isOnline }),
+    async send(items) {
+      const fates = await sendEvents(items.map((item) => JSON.parse(item.payload) as EcrmEvent))
+      const retry = [...fates.values()].find((fate) => fate.kind === 'retry')
+      if (retry !== undefined) report(`Delivering to ${destination.name} failed: ${retry.reason} (it will be retried)`)
+      return fates
+    },
+    onDelivered: () => (failing = false),
+    onDeadLetter(items, reason) {
+      report(`Giving up on ${items.length} event(s) for ${destination.name}: ${reason}`)
+      options.onDeadLetter?.(items.map((item) => JSON.parse(item.payload) as EcrmEvent), reason)
+    },
+  })
+  const stopListening = options.connectivity?.subscribe((online) => {
+    if (online) void flush()
+  })
 
   const scheduleWake = (at: number): void => {
     if (closed || options.scheduler === undefined) return
@@ -114,70 +127,6 @@ export function createDestinationDispatcher(options: DestinationDispatcherOption
       void flush()
     }, Math.max(0, at - clock.now()))
     wake = { at, cancel }
-  }
-
-  const deadLetter = async (items: readonly QueueItem[], reason: string, result: Counts): Promise<void> => {
-    if (items.length === 0) return
-    await queue.remove(items.map((item) => item.id))
-    counters.deadLettered += items.length
-    result.deadLettered += items.length
-    report(`Giving up on ${items.length} event(s) for ${destination.name}: ${reason}`)
-    options.onDeadLetter?.(items.map((item) => JSON.parse(item.payload) as EcrmEvent), reason)
-  }
-
-  /** One lease-send-settle round; returns whether to go on. */
-  const round = async (result: Counts): Promise<boolean> => {
-    const now = clock.now()
-    if (now < pausedUntil) {
-      scheduleWake(pausedUntil)
-      return false
-    }
-    const leased = await queue.lease({ now, limit: destination.batchSize, leaseMs })
-    if (leased.length === 0) return false
-    const expired = leased.filter((item) => now - item.createdAt >= retry.maxAgeMs)
-    await deadLetter(expired, `older than retry.maxAgeMs (${retry.maxAgeMs} ms)`, result)
-    const fresh = leased.filter((item) => now - item.createdAt < retry.maxAgeMs)
-    const fates = await sendEvents(fresh.map((item) => JSON.parse(item.payload) as EcrmEvent))
-    const byKind = { delivered: [] as QueueItem[], retry: [] as QueueItem[], dead: new Map<string, QueueItem[]>() }
-    let retryAfterMs: number | undefined
-    let retryReason = ''
-    for (const item of fresh) {
-      const fate: EventFate = fates.get(item.id) ?? { kind: 'delivered' }
-      if (fate.kind === 'delivered') byKind.delivered.push(item)
-      else if (fate.kind === 'dead_letter') byKind.dead.set(fate.reason, [...(byKind.dead.get(fate.reason) ?? []), item])
-      else {
-        byKind.retry.push(item)
-        retryReason = fate.reason
-        if (fate.retryAfterMs !== undefined) retryAfterMs = Math.max(retryAfterMs ?? 0, fate.retryAfterMs)
-      }
-    }
-    if (byKind.delivered.length > 0) {
-      await queue.remove(byKind.delivered.map((item) => item.id))
-      counters.delivered += byKind.delivered.length
-      result.delivered += byKind.delivered.length
-      if (byKind.retry.length === 0) failing = false
-    }
-    for (const [reason, items] of byKind.dead) await deadLetter(items, reason, result)
-    if (byKind.retry.length === 0) return fresh.length >= destination.batchSize
-    report(`Delivering to ${destination.name} failed: ${retryReason} (it will be retried)`)
-    const after = clock.now()
-    if (retryAfterMs !== undefined) {
-      // The vendor pacing us is not the events' fault: no attempt counted.
-      const availableAt = after + Math.min(retryAfterMs, retry.maxDelayMs)
-      await queue.defer(byKind.retry.map((item) => item.id), availableAt)
-      scheduleWake(availableAt)
-    } else {
-      const exhausted = byKind.retry.filter((item) => item.attempts + 1 >= retry.maxAttempts)
-      const again = byKind.retry.filter((item) => item.attempts + 1 < retry.maxAttempts)
-      await deadLetter(exhausted, `gave up after ${retry.maxAttempts} attempts (last: ${retryReason})`, result)
-      const attempt = Math.max(0, ...again.map((item) => item.attempts)) + 1
-      const availableAt = after + backoffDelay(attempt, retry, random)
-      if (again.length > 0) await queue.release(again.map((item) => item.id), availableAt)
-      scheduleWake(availableAt)
-    }
-    counters.retried += byKind.retry.length
-    result.retried += byKind.retry.length
-    return false
   }
 
   const flush = (): Promise<DispatchResult> => {
@@ -191,7 +140,11 @@ export function createDestinationDispatcher(options: DestinationDispatcherOption
       try {
         do {
           again = false
-          while (await round(result));
+          const pass = await engine.pass()
+          result.delivered += pass.sent
+          result.retried += pass.retried
+          result.deadLettered += pass.deadLettered
+          if (pass.wakeAt !== undefined) scheduleWake(pass.wakeAt)
         } while (again)
       } catch (cause) {
         // A queue failure (disk full...) must not kill the process; the events stay queued.
@@ -229,15 +182,22 @@ export function createDestinationDispatcher(options: DestinationDispatcherOption
       return items.length
     },
     flush,
-    stats: () => ({
-      name: destination.name,
-      ...counters,
-      tokenRequests: tokens?.requests() ?? 0,
-      pausedUntil: clock.now() < pausedUntil ? pausedUntil : 0,
-      ...(lastError === undefined ? {} : { lastError }),
-    }),
+    stats() {
+      const { sent, retried, deadLettered, pausedUntil } = engine.stats()
+      return {
+        name: destination.name,
+        ...counters,
+        delivered: sent,
+        retried,
+        deadLettered,
+        tokenRequests: tokens?.requests() ?? 0,
+        pausedUntil,
+        ...(lastError === undefined ? {} : { lastError }),
+      }
+    },
     close() {
       closed = true
+      stopListening?.()
       wake?.cancel()
       wake = undefined
     },

@@ -1,4 +1,5 @@
 import type { Clock } from '../ports.js'
+import type { ItemFate } from '../delivery/deliveryEngine.js'
 import type { EcrmEvent } from '../model/envelope.js'
 import { classifyOutcome } from '../pipeline/retryPolicy.js'
 import type { Verdict } from '../pipeline/retryPolicy.js'
@@ -6,12 +7,8 @@ import type { Destination, DestinationOutcome, DestinationRequest, DestinationRe
 import { toSendable } from './tokenSource.js'
 import type { TokenSource } from './tokenSource.js'
 
-/** What became of one event in a dispatch. */
-export type EventFate =
-  | { readonly kind: 'delivered' }
-  /** Send again later; `retryAfterMs` when the vendor said when (not counted as an attempt). */
-  | { readonly kind: 'retry'; readonly reason: string; readonly retryAfterMs?: number }
-  | { readonly kind: 'dead_letter'; readonly reason: string }
+/** What became of one event in a dispatch: the delivery engine's {@link ItemFate}. */
+export type EventFate = ItemFate
 
 /** What {@link createBatchSender} needs. */
 export interface BatchSenderEnv {

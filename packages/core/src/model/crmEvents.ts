@@ -31,6 +31,11 @@ const emailFields = {
 export const emailOpenedSchema = z.looseObject(emailFields)
 /** `Email Clicked`: `email_id` and the clicked `url` required. */
 export const emailClickedSchema = z.looseObject({ ...emailFields, url: z.string().min(1) })
+/**
+ * `Email Link Clicked` (Segment's email spec name, what ecrm's click redirect records): the same
+ * fields as `Email Clicked`.
+ */
+export const emailLinkClickedSchema = emailClickedSchema
 
 const surveyFields = { survey_id: z.string().min(1), comment: z.string().optional() }
 
@@ -78,6 +83,7 @@ export const crmEventSchemas = {
   'Lead Captured': leadCapturedSchema,
   'Email Opened': emailOpenedSchema,
   'Email Clicked': emailClickedSchema,
+  'Email Link Clicked': emailLinkClickedSchema,
   'Survey Responded': surveyRespondedSchema,
   'Data Erasure Requested': dataErasureRequestedSchema,
   'Experiment Viewed': experimentViewedSchema,

@@ -67,6 +67,7 @@ export {
   leadCapturedSchema,
   emailOpenedSchema,
   emailClickedSchema,
+  emailLinkClickedSchema,
   surveyRespondedSchema,
   dataErasureRequestedSchema,
   experimentViewedSchema,

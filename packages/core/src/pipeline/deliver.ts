@@ -5,6 +5,7 @@ import { planBatches } from './boundQueue.js'
 import type { Counters, Report } from './clientState.js'
 import { backoffDelay, classifyOutcome } from './retryPolicy.js'
 import type { ResolvedOptions } from './resolveOptions.js'
+import { idsOf, partition } from './queueItems.js'
 
 /** What the delivery pass needs; the client supplies it. */
 export interface DeliveryEnv {
@@ -148,15 +149,6 @@ export function createDelivery(env: DeliveryEnv): Delivery {
   return { pass, pausedUntil: () => pausedUntil }
 }
 
-const idsOf = (items: readonly QueueItem[]): string[] => items.map((item) => item.id)
-
-/** Splits items into those that pass `test` and those that do not, each in queue order. */
-function partition(items: readonly QueueItem[], test: (item: QueueItem) => boolean): [QueueItem[], QueueItem[]] {
-  const yes: QueueItem[] = []
-  const no: QueueItem[] = []
-  for (const item of items) (test(item) ? yes : no).push(item)
-  return [yes, no]
-}
 
 function parsePayload(item: QueueItem): EcrmEvent {
   try {

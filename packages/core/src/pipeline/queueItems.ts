@@ -28,3 +28,14 @@ export function withConsentContext(event: EcrmEvent, categories: Record<string, 
   if (!required && Object.keys(categories).length === 0) return event
   return { ...event, context: { ...event.context, consent: { ...event.context?.consent, categories } } }
 }
+
+/** The ids of queue items, in order. */
+export const idsOf = (items: readonly QueueItem[]): string[] => items.map((item) => item.id)
+
+/** Splits items into those that pass `test` and those that do not, each in queue order. */
+export function partition(items: readonly QueueItem[], test: (item: QueueItem) => boolean): [QueueItem[], QueueItem[]] {
+  const yes: QueueItem[] = []
+  const no: QueueItem[] = []
+  for (const item of items) (test(item) ? yes : no).push(item)
+  return [yes, no]
+}

@@ -1,5 +1,6 @@
 import { EcrmError } from '../errors.js'
 import type { CoreClientOptions } from './clientTypes.js'
+import { RETRY_DEFAULTS } from '../delivery/deliveryEngine.js'
 
 /**
  * The client's checked options with every numeric default filled in. Consent, identity, library
@@ -16,7 +17,6 @@ export interface ResolvedOptions {
   readonly leaseMs: number
 }
 
-const SEVEN_DAYS_MS = 7 * 24 * 60 * 60 * 1000
 
 /** Counts: at least 1, floored to whole numbers. */
 const COUNTS: ReadonlySet<string> = new Set(['maxEvents', 'maxAttempts', 'maxHeldEvents'])
@@ -53,7 +53,7 @@ export function resolveOptions(options: CoreClientOptions): ResolvedOptions {
     writeKey,
     endpoint,
     batch: numbers(options.batch, { maxEvents: 100, maxBytes: 500_000, flushIntervalMs: 5_000 }, 'batch.'),
-    retry: numbers(options.retry, { maxAttempts: 10, baseDelayMs: 1_000, maxDelayMs: 300_000, maxAgeMs: SEVEN_DAYS_MS }, 'retry.'),
+    retry: numbers(options.retry, RETRY_DEFAULTS, 'retry.'),
     limits: numbers(options.limits, { maxEvents: 10_000, maxBytes: 5_000_000, maxEventBytes: 32_768, maxHeldEvents: 1_000 }, 'limits.'),
     ...numbers(options, { requestTimeoutMs: 10_000, leaseMs: 30_000 }),
   }

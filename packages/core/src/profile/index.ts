@@ -12,6 +12,7 @@ export type {
   ProfileLead,
   ProfileClv,
   ProfileLoyalty,
+  MessageCounts,
 } from './profileSchema.js'
 export { emptyProfile, profileLimits, SESSION_GAP_MS } from './emptyProfile.js'
 export { reduceProfile, eventTimeMs } from './reduceProfile.js'

@@ -3,6 +3,7 @@ import type { CurrencyTotals, CustomerProfile, SurveyAnswer } from './profileSch
 import { isNewer, mergeCounts, unionUnique } from './profileCollections.js'
 import { mergeActivity, mergeEvents } from './profileEvents.js'
 import { addOrders, summarizeOrders } from './profileOrders.js'
+import { mergeMessages } from './profileMessages.js'
 import { mergeSessions } from './profileSessions.js'
 import { addSurveyAnswers, mergeCampaigns, mergeConsent } from './profileSignals.js'
 
@@ -52,9 +53,14 @@ export function mergeProfiles(a: CustomerProfile, b: CustomerProfile): CustomerP
     surveys: addSurveyAnswers(a.surveys, surveysOf(b, a)),
     events: mergeEvents(a.events, b.events),
     activity: mergeActivity(a.activity, b.activity),
+    ...messagesOf(mergeMessages(a.messages, b.messages)),
     seenMessageIds: unionUnique(a.seenMessageIds, b.seenMessageIds, profileLimits.seenMessageIds),
     skipped: a.skipped + b.skipped,
   }
+}
+
+function messagesOf(messages: CustomerProfile['messages']): Pick<CustomerProfile, 'messages'> {
+  return messages === undefined ? {} : { messages }
 }
 
 function mergeTraits(a: CustomerProfile, b: CustomerProfile): Pick<CustomerProfile, 'traits' | 'traitTimes'> {

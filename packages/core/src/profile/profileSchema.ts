@@ -117,6 +117,26 @@ export const profileClvSchema = z.object({
 /** Loyalty standing of a stored profile, by the configured program. */
 export const profileLoyaltySchema = z.object({ balance: z.number(), tier: z.string().nullable(), at: z.number() })
 
+/**
+ * What was sent to a customer on one channel kind and how they answered: counts of the message
+ * events (`Message Sent`, `Message Delivered`, ... `Email Opened`, `Email Link Clicked`,
+ * `Unsubscribed`). Opens and clicks count the first of each message (and link), as stored.
+ */
+export const messageCountsSchema = z.object({
+  sent: z.number().int().nonnegative(),
+  delivered: z.number().int().nonnegative(),
+  bounced: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  suppressed: z.number().int().nonnegative(),
+  opened: z.number().int().nonnegative(),
+  clicked: z.number().int().nonnegative(),
+  unsubscribed: z.number().int().nonnegative(),
+  /** Epoch ms of the latest `Message Sent`. */
+  lastSentAt: z.number().nullable(),
+  lastOpenedAt: z.number().nullable(),
+  lastClickedAt: z.number().nullable(),
+})
+
 /** Schema of a stored {@link CustomerProfile}. */
 export const customerProfileSchema = z.object({
   version: z.literal(1),
@@ -187,6 +207,11 @@ export const customerProfileSchema = z.object({
     days: z.record(z.string(), z.record(z.string(), dayBucketSchema)),
   }),
   activity: z.array(activityEntrySchema),
+  /**
+   * Messages sent and answered, per channel kind (`email`, `sms`, `push`, ...); absent until the
+   * first message event. Message lifecycle events are counted here only, never as activity.
+   */
+  messages: z.record(z.string(), messageCountsSchema).optional(),
   /** Recent messageIds, newest last, for idempotency. */
   seenMessageIds: z.array(z.string()),
   /** Events ignored because they carried no usable timestamp. */
@@ -218,6 +243,8 @@ export type SurveyAnswer = z.infer<typeof surveyAnswerSchema>
 export type DayBucket = z.infer<typeof dayBucketSchema>
 /** A recent event kept for scoring. */
 export type ActivityEntry = z.infer<typeof activityEntrySchema>
+/** Message counts of one channel kind in {@link CustomerProfile.messages}. */
+export type MessageCounts = z.infer<typeof messageCountsSchema>
 /** RFM scores stored on a profile. */
 export type ProfileRfm = z.infer<typeof profileRfmSchema>
 /** A lead score stored on a profile. */

@@ -5,6 +5,8 @@ import { addCount, addUnique, cleanString, isJsonObject, isNewer } from './profi
 import { addActivity, recordEvent } from './profileEvents.js'
 import { addOrders, orderRecordOf, summarizeOrders, type OrderEventKind } from './profileOrders.js'
 import { addSessionHit } from './profileSessions.js'
+import { isMessageLifecycleEvent } from '../messages/messageEvents.js'
+import { addMessageEvent } from './profileMessages.js'
 import { addCampaign, addConsent, addSurveyAnswers, surveyAnswerOf } from './profileSignals.js'
 
 /** Options of {@link reduceProfile}. */
@@ -43,6 +45,11 @@ export function reduceProfile(
   const seenMessageIds = addUnique(profile.seenMessageIds, event.messageId, profileLimits.seenMessageIds)
   const at = eventTimeMs(event) ?? options.now ?? null
   if (at === null) return { ...profile, seenMessageIds, skipped: profile.skipped + 1 }
+  // The system's record of a message is not the customer's doing: it must not reset "inactive
+  // for N days" (lastSeenAt, sessions, day buckets), only the messages summary counts it.
+  if (event.type === 'track' && isMessageLifecycleEvent(event.event)) {
+    return { ...profile, seenMessageIds, ...withMessages(profile, event.event, at, event.properties ?? {}) }
+  }
 
   let next: CustomerProfile = {
     ...profile,
@@ -67,11 +74,20 @@ export function reduceProfile(
       events: recordEvent(next.events, name, at, properties),
       activity: addActivity(next.activity, event.messageId, name, at, properties),
     }
-    if (event.type === 'track') next = addCommerce(next, event.event, event.messageId, at, event.properties ?? {})
+    if (event.type === 'track') {
+      next = addCommerce(next, event.event, event.messageId, at, event.properties ?? {})
+      next = { ...next, ...withMessages(next, event.event, at, event.properties ?? {}) }
+    }
   } else {
     next = { ...next, events: recordEvent(next.events, `$${event.type}`, at, {}) }
   }
   return next
+}
+
+/** The `messages` field after a message event (none for other events or profiles without one). */
+function withMessages(profile: CustomerProfile, name: string, at: number, properties: JsonObject): Pick<CustomerProfile, 'messages'> {
+  const messages = addMessageEvent(profile.messages, name, at, properties)
+  return messages === undefined ? {} : { messages }
 }
 
 /** The time of an event in epoch ms: timestamp, else originalTimestamp, receivedAt, sentAt. */

@@ -55,6 +55,54 @@ describe('createDestinationDispatcher', () => {
     expect(ids[2]).toEqual(ids[0])
   })
 
+  it('counts no attempt for a failure while offline and flushes when back online', async () => {
+    let online = true
+    const listeners: ((online: boolean) => void)[] = []
+    const time = createManualClock()
+    const queue = createMemoryQueue()
+    const sender = scripted(() => {
+      if (!online) return { type: 'network-error', cause: new Error('offline') }
+      return answer(200)
+    })
+    const dispatcher = createDestinationDispatcher({
+      destination: webhook(),
+      queue,
+      sender,
+      clock: time,
+      scheduler: time,
+      connectivity: { isOnline: () => online, subscribe: (listener) => (listeners.push(listener), () => undefined) },
+    })
+    online = false
+    await dispatcher.enqueue([track('Signed Up')])
+    await dispatcher.flush()
+    expect(sender.sent).toHaveLength(0)
+    // Offline when the send fails: put back, no attempt counted.
+    online = true
+    const flushing = dispatcher.flush()
+    online = false
+    await flushing
+    expect((await queue.peek())[0]?.attempts).toBe(0)
+    expect(dispatcher.stats().retried).toBe(0)
+    online = true
+    for (const listener of listeners) listener(true)
+    await time.settle()
+    expect(await queue.size()).toBe(0)
+    expect(dispatcher.stats().delivered).toBe(1)
+  })
+
+  it('jitters its backoff by default (Math.random, not a fixed half)', async () => {
+    const waits = new Set<number>()
+    for (let run = 0; run < 8; run += 1) {
+      const time = createManualClock()
+      const queue = createMemoryQueue()
+      const dispatcher = createDestinationDispatcher({ destination: webhook(), queue, sender: scripted(() => answer(503)), clock: time })
+      await dispatcher.enqueue([track('Signed Up')])
+      await dispatcher.flush()
+      waits.add(((await queue.peek())[0]?.availableAt ?? 0) - time.now())
+    }
+    expect(waits.size).toBeGreaterThan(1)
+  })
+
   it('dead-letters after maxAttempts and on a refusal, naming the status', async () => {
     const { time, dispatcher, deadLetters } = setup(webhook(), () => answer(500, 'boom'))
     const event = track('Signed Up')

@@ -44,6 +44,7 @@ export const validProperties: Record<KnownEventName, Record<string, unknown>> = 
   'Lead Captured': { form_id: 'newsletter-footer', email: 'ada@example.com', fields: { company: 'Analytical Engines', employees: 12 } },
   'Email Opened': { campaign_id: 'spring-sale', email_id: 'e-1' },
   'Email Clicked': { campaign_id: 'spring-sale', email_id: 'e-1', url: 'https://shop.example/sale' },
+  'Email Link Clicked': { email_id: 'f1:0', url: 'https://shop.example/spring' },
   'Survey Responded': { survey_id: 'nps-q2', type: 'nps', score: 9, comment: 'fast delivery' },
   'Data Erasure Requested': { reason: 'closing my account' },
   'Experiment Viewed': { experiment_id: 'checkout-cta', variation_id: '1' },

@@ -1,4 +1,6 @@
 import type { RuleFiring } from '@ecrm/core'
+import type { ComposedMessage } from '../messages/composeMessages.js'
+import { insertMessagesSql, messagesParam } from '../messages/messageRows.js'
 import type { Store } from '../store/storeTypes.js'
 
 /** A rule firing as the store records it (`ecrm_firings`). */
@@ -47,14 +49,29 @@ function toFiring(row: FiringRow): StoredFiring {
 
 /**
  * Records a firing (once: a repeat of its id is ignored), leased to this process for delivery
- * until `leaseUntil` (epoch ms). Firings live in their own table, never in `ecrm_events`: they are
- * what the rules did, not what the customer did.
+ * until `leaseUntil` (epoch ms), together with its messages for the outbox: one statement, so one
+ * transaction, and the messages are written only with a firing that is new (a crash before it
+ * loses neither, a repeat doubles neither). Firings live in their own table, never in
+ * `ecrm_events`: they are what the rules did, not what the customer did.
  */
-export async function recordFiring(store: Pick<Store, 'query'>, firing: RuleFiring, leaseUntil: number): Promise<void> {
+export async function recordFiring(
+  store: Pick<Store, 'query'>,
+  firing: RuleFiring,
+  leaseUntil: number,
+  messages: readonly ComposedMessage[] = [],
+): Promise<void> {
+  const params = [firing.customerId, firing.id, firing.ruleId, new Date(firing.at).toISOString(), JSON.stringify(firing.event), leaseUntil]
+  const insertFiring = `insert into ecrm_firings (customer_id, firing_id, rule_id, fired_at, payload, lease_until)
+     values ($1, $2, $3, $4, $5::jsonb, $6) on conflict do nothing`
+  if (messages.length === 0) {
+    await store.query(insertFiring, params)
+    return
+  }
   await store.query(
-    `insert into ecrm_firings (customer_id, firing_id, rule_id, fired_at, payload, lease_until)
-     values ($1, $2, $3, $4, $5::jsonb, $6) on conflict do nothing`,
-    [firing.customerId, firing.id, firing.ruleId, new Date(firing.at).toISOString(), JSON.stringify(firing.event), leaseUntil],
+    `with firing as (${insertFiring} returning firing_id),
+          messages as (${insertMessagesSql('$7', 'where exists (select 1 from firing)')})
+     select 1`,
+    [...params, messagesParam(messages)],
   )
 }
 

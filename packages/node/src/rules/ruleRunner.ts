@@ -2,6 +2,8 @@ import { createRuleEngine, toRuleEvent } from '@ecrm/core'
 import type { Cancel, Clock, CustomerProfile, EcrmEvent, Logger, LogicEngine, RuleDefinition, RuleEngine, RuleEvent, RuleFiring, Scheduler, SegmentChangeEvent } from '@ecrm/core'
 import { systemClock, unrefScheduler } from '../nodePorts.js'
 import type { Store } from '../store/storeTypes.js'
+import { composeMessages } from '../messages/composeMessages.js'
+import type { MessageComposer } from '../messages/composeMessages.js'
 import { leaseUndeliveredFirings, markFiringDelivered, recordFiring } from './firings.js'
 import { createSqlRuleStateStore } from './sqlRuleStateStore.js'
 import type { SqlRuleStateStore } from './sqlRuleStateStore.js'
@@ -32,6 +34,12 @@ export interface RuleRunnerOptions {
    * `firing.id`, after `redeliverAfterMs`. Dedupe by `firing.id`. Errors are logged.
    */
   readonly onFire?: (firing: RuleFiring) => void | Promise<void>
+  /**
+   * Channels and rendering for the rules' `then.send` steps: each firing's messages are rendered
+   * and written to the message outbox (`ecrm_messages`) in the statement that records the firing.
+   * @default none (`then.send` steps are not sent)
+   */
+  readonly messages?: MessageComposer
   /**
    * How long a firing whose `onFire` did not complete waits before it is handed out again (by
    * the polling of whichever runner is up), in ms.
@@ -111,6 +119,7 @@ export function createRuleRunner(options: RuleRunnerOptions): RuleRunner {
   const hasSchedules = rules.some((rule) => rule.schedule !== undefined)
   const scheduleIntervalMs = options.scheduleIntervalMs ?? (hasSchedules ? 3_600_000 : 0)
   const delivered = new WeakSet<RuleFiring>()
+  const ruleById = new Map(rules.map((rule) => [rule.id, rule]))
   const watched = new Set(rules.flatMap((rule) => [rule.when, rule.unless].map(eventNameOf)).filter((name) => name !== null))
   const keyOf = (rule: RuleDefinition): CustomerKey => {
     const setting = options.customerKey ?? 'userId'
@@ -141,7 +150,9 @@ export function createRuleRunner(options: RuleRunnerOptions): RuleRunner {
     if (state.takeLost(state.stateKey(firing.ruleId, firing.customerId))) return
     delivered.add(firing)
     try {
-      await recordFiring(store, firing, clock.now() + redeliverAfterMs)
+      const rule = ruleById.get(firing.ruleId)
+      const messages = options.messages === undefined || rule === undefined ? [] : await composeMessages(options.messages, rule, firing, await store.getProfile(firing.customerId))
+      await recordFiring(store, firing, clock.now() + redeliverAfterMs, messages)
     } catch (error) {
       logger?.error(`Rule firing not recorded: writing firing "${firing.id}" of rule "${firing.ruleId}" to ecrm_firings failed (onFire still runs)`, error)
     }

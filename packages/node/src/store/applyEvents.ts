@@ -52,7 +52,7 @@ export async function applyEvents(
   const erasedIds = new Set<string>()
   const kept: EcrmEvent[] = []
   let erased = 0
-  // Customers first seen in this batch wait here and go out in two statements; any query that
+  // Customers first seen in this batch wait here and go out in one statement; any query that
   // could read them (a link, a merge, an erasure, an alias lookup) writes them first.
   const newCustomers: NewCustomer[] = []
   const writeNewCustomers = (): Promise<void> => insertNewCustomers(tx, newCustomers.splice(0))

@@ -88,23 +88,27 @@ export interface NewCustomer {
 export const createCustomerId = (): string => randomUUID()
 
 /**
- * Writes customers none of whose ids was known, in two statements for the whole list (instead of
- * four queries a customer through {@link unifyCustomer}): the rows, then their ids. The caller
+ * Writes customers none of whose ids was known, in one statement for the whole list (instead of
+ * four queries a customer through {@link unifyCustomer}): the rows and their ids. The caller
  * holds the identity locks, so no other transaction can claim these ids meanwhile.
  */
 export async function insertNewCustomers(tx: SqlExecutor, customers: readonly NewCustomer[]): Promise<void> {
   if (customers.length === 0) return
-  await tx.query(
-    `insert into ecrm_customers (id, traits, first_seen_at, last_seen_at)
-       select id, traits::jsonb, at, at from unnest($1::text[], $2::text[], $3::timestamptz[]) as c(id, traits, at)`,
-    [customers.map((c) => c.id), customers.map((c) => JSON.stringify(c.traits)), customers.map((c) => c.atIso)],
-  )
   const ids = customers.flatMap((c) => c.keys.map((key) => ({ ...key, customerId: c.id })))
+  // One statement (one round trip): the identities' foreign keys are checked at its end, after
+  // the customers the CTE inserts.
   await tx.query(
-    `insert into ecrm_identities (kind, value, customer_id)
-       select kind, value, customer_id from unnest($1::text[], $2::text[], $3::text[]) as k(kind, value, customer_id)
+    `with created as (
+       insert into ecrm_customers (id, traits, first_seen_at, last_seen_at)
+       select id, traits::jsonb, at, at from unnest($1::text[], $2::text[], $3::timestamptz[]) as c(id, traits, at)
+     )
+     insert into ecrm_identities (kind, value, customer_id)
+       select kind, value, customer_id from unnest($4::text[], $5::text[], $6::text[]) as k(kind, value, customer_id)
      on conflict (kind, value) do nothing`,
-    [ids.map((id) => id.kind), ids.map((id) => id.value), ids.map((id) => id.customerId)],
+    [
+      customers.map((c) => c.id), customers.map((c) => JSON.stringify(c.traits)), customers.map((c) => c.atIso),
+      ids.map((id) => id.kind), ids.map((id) => id.value), ids.map((id) => id.customerId),
+    ],
   )
 }
 
@@ -135,7 +139,7 @@ export function subjectKey(subject: ForgetSubject): IdentityKey {
 
 /**
  * Erases a customer inside a transaction (the caller holds the lock on `key`): all events of all
- * their ids, their identities, profile (by cascade), rule state and rule firings; then writes the audit record, which holds a SHA-256
+ * their ids, their identities, profile (by cascade), rule state, rule firings and their messages; then writes the audit record, which holds a SHA-256
  * of the id, never the id itself.
  */
 export async function eraseCustomer(tx: SqlExecutor, key: IdentityKey, source: string): Promise<ForgetResult> {
@@ -160,6 +164,9 @@ export async function eraseCustomer(tx: SqlExecutor, key: IdentityKey, source: s
   const ruleKeys = [...userIds, ...anonymousIds, ...(customerId === undefined ? [] : [customerId])]
   await tx.query('delete from ecrm_rule_state where customer_id = any($1::text[])', [ruleKeys])
   await tx.query('delete from ecrm_firings where customer_id = any($1::text[])', [ruleKeys])
+  // Messages hold the address and the rendered text. The suppression list stays: it is what keeps
+  // a bounced or complained address from being mailed again.
+  await tx.query('delete from ecrm_messages where customer_id = any($1::text[])', [ruleKeys])
   let customersDeleted = 0
   if (customerId !== undefined) {
     // Derived segment history is about the person too (no foreign key: the log outlives merges).

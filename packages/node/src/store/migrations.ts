@@ -171,6 +171,59 @@ export const migrations: readonly Migration[] = [
       create index ecrm_firings_undelivered on ecrm_firings (lease_until) where delivered_at is null;
     `,
   },
+  {
+    version: 6,
+    name: 'message outbox, suppression list',
+    // The message outbox: written in the transaction that records its firing (so a crash neither
+    // loses nor doubles one), rendered at enqueue (content is what was sent), leased by any
+    // number of senders (`lease_until`, epoch ms, with `for update skip locked`). Keyed by the
+    // customer like every table. `available_at` (epoch ms) is when a queued or deferred message
+    // is due; caps count a customer's sent marketing messages per kind by `sent_at`.
+    // Suppressions are per address (kind + recipient): an address that bounced bounces for every
+    // customer that shares it, so the sender looks them up by (kind, recipient); the customer id
+    // stays in the key for distribution.
+    sql: `
+      create table ecrm_messages (
+        customer_id text not null,
+        message_id text not null,
+        firing_id text,
+        rule_id text,
+        channel text not null,
+        kind text not null,
+        recipient text,
+        template text not null,
+        locale text not null,
+        category text not null check (category in ('transactional', 'marketing')),
+        campaign text,
+        content jsonb not null,
+        headers jsonb not null default '{}'::jsonb,
+        status text not null default 'queued' check (status in ('queued', 'sent', 'failed', 'suppressed', 'deferred')),
+        attempts integer not null default 0,
+        available_at bigint not null,
+        lease_until bigint,
+        provider_id text,
+        reason text,
+        created_at timestamptz not null,
+        sent_at timestamptz,
+        primary key (customer_id, message_id)
+      );
+      create index ecrm_messages_due on ecrm_messages (available_at) where status in ('queued', 'deferred');
+      create index ecrm_messages_caps on ecrm_messages (customer_id, kind, sent_at) where status = 'sent' and category = 'marketing';
+      create index ecrm_messages_rule_id on ecrm_messages (rule_id, created_at);
+      create index ecrm_messages_campaign on ecrm_messages (campaign, created_at) where campaign is not null;
+      create index ecrm_messages_firing_id on ecrm_messages (firing_id);
+
+      create table ecrm_suppressions (
+        customer_id text not null,
+        kind text not null,
+        recipient text not null,
+        reason text not null,
+        at timestamptz not null,
+        primary key (customer_id, kind, recipient)
+      );
+      create index ecrm_suppressions_recipient on ecrm_suppressions (kind, recipient);
+    `,
+  },
 ]
 
 /** An arbitrary constant: the advisory lock that serialises migrations across processes. */

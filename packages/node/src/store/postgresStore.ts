@@ -22,6 +22,8 @@ export interface PgPoolLike {
   readonly totalCount?: number
   /** pg's Pool emits `remove` once a connection has really closed. */
   on?(event: 'remove', listener: () => void): unknown
+  /** pg's Pool emits `error` when an idle connection fails (the server restarted); unheard, it would crash the process. */
+  on?(event: 'error', listener: (error: Error) => void): unknown
 }
 
 /** Options of {@link createPostgresStore}: the pool size, and what every store derives. */
@@ -52,6 +54,9 @@ export async function createPostgresStore(
   }
   const Pool = pg.default?.Pool ?? pg.Pool
   const pool = new Pool({ connectionString: connection, max: maxConnections })
+  // A restarted or failed-over server cuts the idle connections: the pool drops them and opens
+  // new ones on demand, so this is news for onError, not a reason to crash the process.
+  pool.on?.('error', (error: Error) => storeOptions.onError?.(error))
   try {
     return await createSqlStore(poolDriver(pool), storeOptions)
   } catch (error) {

@@ -1,5 +1,5 @@
 import { createModelFitter } from '@ecrm/core'
-import type { CustomerProfile, DeriveConfig, FitProfile, ProfileDeriver, SegmentChange } from '@ecrm/core'
+import type { Clock, CustomerProfile, DeriveConfig, FitProfile, ProfileDeriver, SegmentChange } from '@ecrm/core'
 import type { ModelCache } from './modelStore.js'
 import { writeDerivedProfiles } from './profileRows.js'
 import { writeSegmentChanges } from './segmentWrites.js'
@@ -11,6 +11,8 @@ export interface RefreshContext {
   readonly config: DeriveConfig
   readonly deriver: ProfileDeriver
   readonly models: ModelCache
+  /** The store's clock: the reference date unless the call names one. */
+  readonly clock: Clock
   /** Told each page's segment changes once the page committed. */
   readonly onChanges: (changes: readonly SegmentChange[]) => Promise<void>
 }
@@ -34,7 +36,7 @@ interface BuyerRow {
 export async function refreshProfiles(context: RefreshContext, options: RefreshOptions = {}): Promise<RefreshResult> {
   const { driver, config, deriver, models } = context
   const pageSize = options.pageSize ?? 5_000
-  const now = options.now ?? Date.now()
+  const now = options.now ?? context.clock.now()
   const started = Date.now()
   const fitter = createModelFitter(config, { now })
   const [nonBuyers] = await driver.query<{ n: number }>('select count(*)::int as n from ecrm_profiles where order_count = 0')

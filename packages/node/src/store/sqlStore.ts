@@ -3,6 +3,7 @@ import type { EcrmEvent, JsonObject, SegmentChange } from '@ecrm/core'
 import { applyEvents, idsOf } from './applyEvents.js'
 import { eraseCustomer, keyText, lockIdentities, subjectKey } from './identities.js'
 import { migrate } from './migrations.js'
+import { systemClock } from '../nodePorts.js'
 import { createModelCache } from './modelStore.js'
 import type { FolderDerivation } from './profileFolder.js'
 import { countSegment, selectProfile, selectProfiles, selectSegment } from './profileQueries.js'
@@ -39,6 +40,7 @@ export async function createSqlStore(driver: SqlDriver, options: SqlStoreOptions
   const config = options.derive ?? {}
   const deriver = createProfileDeriver(config)
   const models = createModelCache()
+  const clock = options.clock ?? systemClock
   const report = async (changes: readonly SegmentChange[]): Promise<void> => {
     if (changes.length === 0 || options.onSegmentChanges === undefined) return
     try {
@@ -53,7 +55,7 @@ export async function createSqlStore(driver: SqlDriver, options: SqlStoreOptions
       if (events.length === 0) return returnStored ? { ...EMPTY, stored: [] } : EMPTY
       const run = (some: readonly EcrmEvent[]): Promise<Inserted> =>
         retrying(() =>
-          driver.transaction(async (tx) => insert(tx, some, isTrusted, options.deriveAtIngest === false ? undefined : { deriver, model: await models.get(tx) })),
+          driver.transaction(async (tx) => insert(tx, some, clock.now(), isTrusted, options.deriveAtIngest === false ? undefined : { deriver, model: await models.get(tx) })),
         )
       let result: Inserted
       try {
@@ -67,7 +69,7 @@ export async function createSqlStore(driver: SqlDriver, options: SqlStoreOptions
       await report(changes)
       return returnStored ? { ...counts, stored } : counts
     },
-    refresh: (refreshOptions) => refreshProfiles({ driver, config, deriver, models, onChanges: report }, refreshOptions),
+    refresh: (refreshOptions) => refreshProfiles({ driver, config, deriver, models, clock, onChanges: report }, refreshOptions),
     forget: (subject, { source = 'api' } = {}) =>
       driver.transaction(async (tx) => {
         const key = subjectKey(subject)
@@ -88,8 +90,8 @@ export async function createSqlStore(driver: SqlDriver, options: SqlStoreOptions
     },
     getProfile: (id) => selectProfile(driver, id),
     listProfiles: ({ limit = 100, offset = 0 } = {}) => selectProfiles(driver, limit, offset),
-    segment: (rule, options) => selectSegment(driver, rule, options),
-    countSegment: (rule, options) => countSegment(driver, rule, options),
+    segment: (rule, options) => selectSegment(driver, rule, { ...options, now: options?.now ?? clock.now() }),
+    countSegment: (rule, options) => countSegment(driver, rule, { ...options, now: options?.now ?? clock.now() }),
     async close() {
       if (isClosed) return
       isClosed = true
@@ -175,6 +177,7 @@ function toCustomer(row: CustomerRow): Customer {
 async function insert(
   tx: SqlExecutor,
   events: readonly EcrmEvent[],
+  now: number,
   isTrusted: ((event: EcrmEvent) => boolean) | undefined,
   derivation: FolderDerivation | undefined,
 ): Promise<Inserted> {
@@ -197,7 +200,7 @@ async function insert(
     for (const row of done) inserted.add(row.message_id)
   }
   const fresh = [...unique.values()].filter((event) => inserted.has(event.messageId))
-  const { erased, kept, refused, created, changes } = await applyEvents(tx, fresh, Date.now(), isTrusted, derivation)
+  const { erased, kept, refused, created, changes } = await applyEvents(tx, fresh, now, isTrusted, derivation)
   return { inserted: inserted.size - refused.length, duplicates: events.length - inserted.size, erased, stored: kept, refused, customersCreated: created, changes }
 }
 

@@ -1,4 +1,4 @@
-import type { CustomerProfile, DeriveConfig, EcrmEvent, JsonObject, RfmMethod, SegmentChangeEvent, SqlColumnMap, SqlJsonbColumn, ValidationIssue } from '@ecrm/core'
+import type { Clock, CustomerProfile, DeriveConfig, EcrmEvent, JsonObject, RfmMethod, SegmentChangeEvent, SqlColumnMap, SqlJsonbColumn, ValidationIssue } from '@ecrm/core'
 
 /** An event the store refused on its own, not stored; the other events of the call were. */
 export interface RefusedEvent {
@@ -53,15 +53,21 @@ export interface StoreOptions {
    * What it throws goes to `onError`. @default none
    */
   readonly onSegmentChanges?: (events: readonly SegmentChangeEvent[]) => unknown
-  /** Told about `onSegmentChanges` failures (the changes themselves are already stored). @default silent */
+  /** Told about `onSegmentChanges` failures (the changes themselves are already stored) and, for a PostgreSQL store that owns its pool, idle connections the server cut (the pool reconnects). @default silent */
   readonly onError?: (error: unknown) => void
+  /**
+   * The store's "now": the reference date of ingest-time derivation (RFM recency, CLV, segment
+   * entry times, a profile's `derivedAt`) and the default `now` of `refresh()`. Pass the rule
+   * runner's clock so a scripted or replayed timeline derives on its own dates. @default the system clock
+   */
+  readonly clock?: Clock
 }
 
 /** Options of {@link Store.refresh}. */
 export interface RefreshOptions {
   /** Profiles read and written per page (and per transaction). @default 5000 */
   readonly pageSize?: number
-  /** The reference date, epoch ms. @default Date.now() */
+  /** The reference date, epoch ms. @default the store's `clock` (else the system clock) */
   readonly now?: number
 }
 
@@ -108,7 +114,7 @@ export interface SegmentOptions {
   readonly offset?: number
   /** Only customer ids after this one (keyset paging: pass the last id of the previous page). @default none */
   readonly after?: string
-  /** Evaluation time (epoch ms) of `days_since`, `before`, `count_events` windows, ... @default the time of the call */
+  /** Evaluation time (epoch ms) of `days_since`, `before`, `count_events` windows, ... @default the store's `clock` at the call */
   readonly now?: number
 }
 

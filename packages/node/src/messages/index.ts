@@ -1,0 +1,5 @@
+export { composeMessages } from './composeMessages.js'
+export type { ComposedMessage, MessageComposer, RenderMessage } from './composeMessages.js'
+export { createSqlMessageQueue } from './sqlMessageQueue.js'
+export { createMessageSender } from './messageSender.js'
+export type { MessageSenderOptions } from './messageSender.js'
