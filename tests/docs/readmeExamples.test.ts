@@ -6,7 +6,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { afterAll, describe, expect, it, vi } from 'vitest'
+import type { AddressInfo } from 'node:net'
+import { SMTPServer } from 'smtp-server'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 
 const root = join(import.meta.dirname, '..', '..')
 const work = mkdtempSync(join(root, 'tests', 'docs', '.run-'))
@@ -22,8 +24,33 @@ function promisedOutput(block: string): unknown[] {
   return [...block.matchAll(/console\.log\(.*\)\s*\/\/ → (.+)$/gm)].map((match) => JSON.parse(match[1] ?? 'null'))
 }
 
-describe.each(['core'])('packages/%s/README.md', (pkg) => {
-  const blocks = tsBlocks(readFileSync(join(root, 'packages', pkg, 'README.md'), 'utf8'))
+// docs/messages.md's examples send mail: a real SMTP server takes it (SMTP_HOST/SMTP_PORT, as a user sets them).
+let smtp: SMTPServer | undefined
+const received: string[] = []
+beforeAll(async () => {
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, callback) {
+      const chunks: Buffer[] = []
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk))
+      stream.on('end', () => {
+        received.push(Buffer.concat(chunks).toString('utf8'))
+        callback()
+      })
+    },
+  })
+  await new Promise<void>((resolve) => smtp?.listen(0, '127.0.0.1', resolve))
+  process.env['SMTP_HOST'] = '127.0.0.1'
+  process.env['SMTP_PORT'] = String((smtp.server.address() as AddressInfo).port)
+})
+afterAll(async () => {
+  await new Promise<void>((resolve) => (smtp === undefined ? resolve() : smtp.close(() => resolve())))
+})
+
+describe.each([['core', 'packages/core/README.md'], ['messages', 'docs/messages.md']])('%s: %s', (pkg, path) => {
+  const blocks = tsBlocks(readFileSync(join(root, path), 'utf8'))
 
   it('has examples', () => {
     expect(blocks.length).toBeGreaterThan(0)
@@ -42,5 +69,6 @@ describe.each(['core'])('packages/%s/README.md', (pkg) => {
     const promised = promisedOutput(block)
     expect(promised.length).toBeGreaterThan(0)
     expect(printed).toEqual(promised)
+    if (pkg === 'messages') expect(received.at(-1)).toMatch(/^Subject: Welcome\r?$/m)
   })
 })

@@ -1,6 +1,7 @@
-// A minimal email Channel over nodemailer (Message-ID `<message id@ecrm.test>`), standing in for
-// wt/16channels' createSmtpChannel until it is merged; shared by the PGlite tests and the sender
-// processes of the PostgreSQL test (plain .mjs so a child `node` runs it without a build).
+// A minimal email Channel over nodemailer (Message-ID `<message id@ecrm.test>`) for the sender
+// processes of the PostgreSQL test: it sets the EHLO name per process, which tells the senders
+// apart at the SMTP server and which createSmtpChannel has no option for (plain .mjs so a child
+// `node` runs it without a build).
 import { createTransport } from 'nodemailer'
 
 /** @param {number} port @param {string} clientName the EHLO name, which tells the sender processes apart */

@@ -26,12 +26,16 @@ Commands:
               --headers-timeout <s> seconds to wait for request headers (default 10)
               --request-timeout <s> seconds to wait for a whole request, body included (default 30)
               --rules <file>        run the rules in this JSON file on incoming events (durable timers in the store)
-              --config <file>       ecrm.config.json: segments, lead model, loyalty, RFM, CLV, refresh, rules
+              --config <file>       ecrm.config.json: segments, lead model, loyalty, RFM, CLV, refresh, rules,
+                                    channels, templates, messages (with channels: sends the rules' messages)
   refresh   Refit and re-derive every stored profile (RFM, lead, CLV, segments, loyalty), then exit
               --data-dir <path>     embedded PGlite data directory (default .ecrm-data)
               --database-url <url>  PostgreSQL instead of PGlite (env DATABASE_URL)
               --config <file>       ecrm.config.json (what to derive)
               --page-size <n>       profiles per page and transaction (default 5000)
+  preview   Render a template for a stored customer: prints subject, HTML and text
+              ecrm preview <template> --customer <id> --config <file> [--locale <l>]
+              --data-dir <path> / --database-url <url>   the store (as for serve)
   analyze   Customer analysis from an orders file (see ecrm analyze --help)
   help      Show this text`
 
@@ -41,6 +45,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (command === 'serve') return serve(rest)
   if (command === 'refresh') return refresh(rest)
   if (command === 'analyze') return analyze(rest)
+  if (command === 'preview') return preview(rest)
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     console.log(USAGE)
     return 0
@@ -118,6 +123,16 @@ async function serve(args: readonly string[]): Promise<number> {
       return 2
     }
   }
+  let messages
+  if (config !== undefined) {
+    const { serveMessagesOf } = await import('./config/configMessages.js')
+    try {
+      messages = await serveMessagesOf(config, process.env)
+    } catch (error) {
+      console.error(`ecrm serve: ${error instanceof Error ? error.message : String(error)}`)
+      return 2
+    }
+  }
   // An invalid option (e.g. a short secret key) is the user's to fix: say it, exit 2.
   const server = await startIngestServer({
     port,
@@ -134,6 +149,7 @@ async function serve(args: readonly string[]): Promise<number> {
     ...(databaseUrl === undefined || databaseUrl === '' ? {} : { databaseUrl }),
     ...(values['allowed-origin'] === undefined ? {} : { allowedOrigins: values['allowed-origin'] }),
     ...(rules === undefined ? {} : { rules }),
+    ...(messages === undefined ? {} : { messages }),
     ...(config === undefined
       ? {}
       : { derive: config.derive, refreshEveryMinutes: config.refreshEveryMinutes, exposeSegments: config.exposeSegments }),
@@ -197,6 +213,65 @@ async function refresh(args: readonly string[]): Promise<number> {
         `CLV ${result.clvFitted ? 'fitted' : 'not fitted (too few repeat buyers)'}, ${result.segmentChanges} segment changes, ${result.durationMs} ms`,
     )
     return 0
+  } finally {
+    await store.close()
+  }
+}
+
+async function preview(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      customer: { type: 'string' },
+      locale: { type: 'string' },
+      config: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'database-url': { type: 'string' },
+    },
+  })
+  const [template] = positionals
+  if (template === undefined || values.customer === undefined || values.config === undefined) {
+    console.error('ecrm preview: usage: ecrm preview <template> --customer <id> --config <file> [--locale <l>] [--data-dir <path> | --database-url <url>]')
+    return 2
+  }
+  const config = await readConfig('preview', values.config)
+  if (config === 2 || config === undefined) return 2
+  const { templatesOf } = await import('./config/configMessages.js')
+  let templates
+  try {
+    templates = await templatesOf(config, process.env)
+  } catch (error) {
+    console.error(`ecrm preview: ${error instanceof Error ? error.message : String(error)}`)
+    return 2
+  }
+  if (templates === undefined) {
+    console.error(`ecrm preview: ${values.config} has no "templates" folder`)
+    return 2
+  }
+  const databaseUrl = values['database-url'] ?? process.env['DATABASE_URL']
+  const store =
+    databaseUrl === undefined || databaseUrl === ''
+      ? await (await import('./store/pgliteStore.js')).createPgliteStore(values['data-dir'] ?? '.ecrm-data')
+      : await (await import('./store/postgresStore.js')).createPostgresStore(databaseUrl)
+  try {
+    const profile = await store.getProfile(values.customer)
+    if (profile === undefined) {
+      console.error(`ecrm preview: no customer "${values.customer}" in the store`)
+      return 2
+    }
+    const traitLocale = profile.traits['locale']
+    const locale = values.locale ?? (typeof traitLocale === 'string' && traitLocale !== '' ? traitLocale : 'en')
+    const at = Date.now()
+    // A preview firing: what the customer would get if a rule fired now.
+    const firing = { id: `preview-${at.toString(36)}`, ruleId: 'preview', customerId: profile.id, at, event: { event: 'Rule Fired', properties: {} } }
+    const content = await templates.render({ template, locale, messageId: `${firing.id}:0`, profile, firing })
+    console.log(`Subject: ${content.subject ?? ''}\n\n--- html ---\n${content.html ?? ''}\n\n--- text ---\n${content.text}`)
+    return 0
+  } catch (error) {
+    console.error(`ecrm preview: ${error instanceof Error ? error.message : String(error)}`)
+    return 2
   } finally {
     await store.close()
   }

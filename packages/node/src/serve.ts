@@ -12,6 +12,9 @@ import { createRuleRunner } from './rules/ruleRunner.js'
 import type { RuleRunner } from './rules/ruleRunner.js'
 import { createPostgresStore } from './store/postgresStore.js'
 import type { Store, StoreOptions } from './store/storeTypes.js'
+import { serveMessages } from './messages/serveMessages.js'
+import type { ServeMessagesOptions, ServedMessages } from './messages/serveMessages.js'
+import { MESSAGE_LINKS_PREFIX } from './messages/messageLinksHandler.js'
 
 /** Options of {@link startIngestServer}. */
 export interface IngestServerOptions {
@@ -67,6 +70,12 @@ export interface IngestServerOptions {
   readonly refreshEveryMinutes?: number
   /** Segment ids a batch's answer may tell the visitor (`createIngestHandler`'s `exposeSegments`). @default none */
   readonly exposeSegments?: readonly string[]
+  /**
+   * Channels and templates: the rules' `then.send` steps are rendered into the message outbox,
+   * a sender loop delivers them, and `/v1/m/…` answers their links. Stopped (channels closed)
+   * by `close`. @default none (rules only track their firings)
+   */
+  readonly messages?: ServeMessagesOptions
 }
 
 /** A running ingest server. */
@@ -114,12 +123,14 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
     await store.close()
     throw error
   }
+  const messages: ServedMessages | undefined = options.messages === undefined ? undefined : serveMessages(options.messages, store)
   runner =
     rules.length === 0
       ? undefined
       : createRuleRunner({
           store,
           rules,
+          ...(messages === undefined ? {} : { messages: messages.composer }),
           onFire: (firing) => log(`ecrm: rule ${firing.ruleId} fired for ${firing.customerId} (${firing.event.event})`),
           logger: { debug: () => undefined, warn: (message) => log(`ecrm: ${message}`), error: (message, detail) => log(`ecrm: ${message}: ${String(detail)}`) },
         })
@@ -142,7 +153,9 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
   const server = createServer(
     { headersTimeout: headersTimeoutMs, requestTimeout: requestTimeoutMs },
     toNodeListener(async (request, info) => {
-      if (!isReadApiPath(new URL(request.url).pathname)) return handler(request, info)
+      const path = new URL(request.url).pathname
+      if (messages !== undefined && path.startsWith(MESSAGE_LINKS_PREFIX)) return messages.handle(request)
+      if (!isReadApiPath(path)) return handler(request, info)
       return readApi?.(request) ?? errorResponse(404, 'read_api_disabled', 'The read API is off on this server (start it with --secret-key or ECRM_SECRET_KEYS)')
     }),
   )
@@ -158,6 +171,7 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
     // Nothing listens (e.g. EADDRINUSE): release what was opened, or the store's handles and the
     // runner's timers would outlive the failed start.
     runner?.stop()
+    await messages?.stop()
     await store.close().catch((closeError: unknown) => log(`ecrm: closing the store after the failed start failed too: ${String(closeError)}`))
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'EADDRINUSE') log(`ecrm: cannot listen on ${host}:${port}: the port is in use (stop the other server, or pass another --port)`)
@@ -175,6 +189,10 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
   ]
   log(`ecrm: limits: ${limits.join('; ')}; ${options.secretKeys?.length ?? 0} secret key(s), identity verification ${(options.identitySecrets?.length ?? 0) > 0 ? 'on' : 'off'}`)
   if (runner !== undefined) log(`ecrm: running ${rules.length} rule(s): ${rules.map((rule) => rule.id).join(', ')}`)
+  if (messages !== undefined && options.messages !== undefined) {
+    messages.start(store, log)
+    log(`ecrm: sending messages through ${Object.keys(options.messages.channels).join(', ')}; links on ${url}${MESSAGE_LINKS_PREFIX}`)
+  }
   const refresher = scheduleRefresh(store, options.refreshEveryMinutes ?? 60, log)
   let closing: Promise<void> | undefined
   return {
@@ -189,6 +207,7 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
           server.closeIdleConnections()
         })
         runner?.stop()
+        await messages?.stop()
         await refresher.stop()
         await store.close()
       })()

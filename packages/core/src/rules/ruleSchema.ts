@@ -8,14 +8,16 @@ import { isValidTimeZone } from '../logic/timeZone.js'
  * zod does not ship to browsers that receive rules defined (validated) elsewhere.
  */
 
-const duration = z
+/** A positive duration (`"1h"`, `"7d"`, ms); shared with the message policy's caps. */
+export const duration = z
   .union([z.string(), z.number()])
   .refine((value) => {
     const ms = parseDuration(value)
     return ms !== null && ms > 0
   }, 'expected a positive duration such as "1h", "30m", "7d", "1w" or a number of ms')
 
-const localTime = z
+/** A local time `"HH:MM"` (24 h); shared with the message policy's quiet hours. */
+export const localTime = z
   .string()
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time "HH:MM" (24 h), e.g. "09:00"')
 

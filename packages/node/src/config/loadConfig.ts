@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { compileLogic, EcrmValidationError, isEcrmError, parseJsonSafely } from '@ecrm/core'
 import type { LogicRule, ValidationIssue } from '@ecrm/core'
-import type { DeriveConfig, RuleDefinition } from '@ecrm/core'
+import type { DeriveConfig, MessagePolicy, RuleDefinition } from '@ecrm/core'
+import type { ChannelConfig, EnvSecret } from '../channels/channelConfig.js'
 import { loadRules, parseRules } from '../rules/loadRules.js'
 import { ecrmConfigSchema } from './configSchema.js'
 import type { EcrmConfig } from './configSchema.js'
@@ -15,6 +16,12 @@ export interface LoadedConfig {
   readonly refreshEveryMinutes: number
   readonly rules: readonly RuleDefinition[]
   readonly exposeSegments: readonly string[]
+  /** Channels by name, secrets still `{ env }` (read when `ecrm serve` starts them). */
+  readonly channels: Readonly<Record<string, ChannelConfig>>
+  /** The templates folder, absolute (resolved against the config file's folder). */
+  readonly templates: string | undefined
+  /** Link origin, link secret and policy, when configured. */
+  readonly messages: { readonly baseUrl: string; readonly linkSecret: EnvSecret; readonly policy: MessagePolicy | undefined } | undefined
 }
 
 /**
@@ -47,7 +54,7 @@ export async function parseConfig(value: unknown, baseDir: string): Promise<Load
     }
   }
   if (logicIssues.length > 0) throw new EcrmValidationError('Invalid config', logicIssues)
-  const { refresh, rules, exposeSegments, ...derive } = config
+  const { refresh, rules, exposeSegments, channels, templates, messages, ...derive } = config
   let ruleList: RuleDefinition[] = []
   try {
     ruleList = typeof rules === 'string' ? await loadRules(resolve(baseDir, rules)) : rules === undefined ? [] : parseRules(rules)
@@ -57,7 +64,15 @@ export async function parseConfig(value: unknown, baseDir: string): Promise<Load
     }
     throw error
   }
-  return { derive, refreshEveryMinutes: refresh?.everyMinutes ?? 60, rules: ruleList, exposeSegments: exposeSegments ?? [] }
+  return {
+    derive,
+    refreshEveryMinutes: refresh?.everyMinutes ?? 60,
+    rules: ruleList,
+    exposeSegments: exposeSegments ?? [],
+    channels: channels ?? {},
+    templates: templates === undefined ? undefined : resolve(baseDir, templates),
+    messages: messages === undefined ? undefined : { baseUrl: messages.baseUrl, linkSecret: messages.linkSecret, policy: messages.policy },
+  }
 }
 
 /** Reads and checks `ecrm.config.json` (see {@link parseConfig}); errors name the file. */

@@ -17,6 +17,8 @@ export interface MessageComposer {
   readonly render: RenderMessage
   /** Locale when the profile has no `traits.locale`. @default "en" */
   readonly defaultLocale?: string
+  /** Channel headers of an addressed message (e.g. List-Unsubscribe for email). @default none */
+  readonly headers?: (message: Omit<Message, 'headers'>, profile: CustomerProfile) => Readonly<Record<string, string>> | Promise<Readonly<Record<string, string>>>
 }
 
 /** A message as the outbox records it: addressed and rendered, or suppressed for want of a recipient. */
@@ -62,7 +64,8 @@ export async function composeMessages(
       continue
     }
     const content = await composer.render({ template: step.template, locale, messageId: id, profile: who, firing })
-    messages.push({ ...base, recipient: address.recipient, content })
+    const message = { ...base, recipient: address.recipient, content }
+    messages.push(composer.headers === undefined ? message : { ...message, headers: await composer.headers(message, who) })
   }
   return messages
 }

@@ -8,7 +8,7 @@ import { createMessageSender } from '../../src/messages/messageSender.js'
 import { createSqlMessageQueue } from '../../src/messages/sqlMessageQueue.js'
 import type { MessageComposer } from '../../src/messages/composeMessages.js'
 import type { Store } from '../../src/store/storeTypes.js'
-import { nodemailerChannel } from '../../../../tests/support/nodemailerChannel.mjs'
+import { createSmtpChannel, smtpMessageId } from '../../src/channels/smtpChannel.js'
 import { startSmtpSink } from './smtpSink.js'
 
 const welcome = defineRule({ id: 'welcome', when: 'Signed Up', then: { send: [{ channel: 'email', template: 'welcome' }] } })
@@ -69,18 +69,19 @@ describe('message outbox (PGlite)', { timeout: 60_000 }, () => {
     const { store, fire } = await storeWithRunner()
     const smtp = await startSmtpSink()
     cleanups.push(smtp.close)
-    const channel = nodemailerChannel(smtp.port)
+    const channel = createSmtpChannel({ host: '127.0.0.1', port: smtp.port, from: 'Shop <shop@ecrm.test>' })
     cleanups.push(async () => channel.close?.())
     const [firing] = await fire(await signUp(store, 'u-1', { email: 'ana@example.com', name: 'Ana' }))
+    const mailId = smtpMessageId(`${firing?.id}:0`, 'ecrm.test')
     const { engine } = createMessageSender({ store, channels: { email: channel } })
     expect((await engine.pass()).sent).toBe(1)
     expect((await engine.pass()).sent).toBe(0)
-    expect(smtp.mails.map((mail) => [mail.messageId, mail.to])).toEqual([[`<${firing?.id}:0@ecrm.test>`, 'ana@example.com']])
+    expect(smtp.mails.map((mail) => [mail.messageId, mail.to])).toEqual([[mailId, 'ana@example.com']])
     expect(smtp.mails[0]?.raw).toContain('Subject: welcome Ana')
-    expect(await store.query('select status, provider_id, sent_at is not null as sent from ecrm_messages')).toEqual([{ status: 'sent', provider_id: `<${firing?.id}:0@ecrm.test>`, sent: true }])
+    expect(await store.query('select status, provider_id, sent_at is not null as sent from ecrm_messages')).toEqual([{ status: 'sent', provider_id: mailId, sent: true }])
     const events = await store.query<{ payload: EcrmEvent }>("select payload from ecrm_events where event = 'Message Sent'")
     expect(events.map((row) => (row.payload as { properties?: unknown }).properties)).toEqual([
-      { message_id: `${firing?.id}:0`, rule_id: 'welcome', campaign: 'welcome', channel: 'email', provider_id: `<${firing?.id}:0@ecrm.test>` },
+      { message_id: `${firing?.id}:0`, rule_id: 'welcome', campaign: 'welcome', channel: 'email', provider_id: mailId },
     ])
   })
 

@@ -1,0 +1,115 @@
+import { signMessageLink, trackMessageLinks, verifyMessageLink } from '@ecrm/core'
+import type { Channel, ChannelKind, MessageLinkClaims } from '@ecrm/core'
+import type { Store } from '../store/storeTypes.js'
+import type { Templates } from '../templates/loadTemplates.js'
+import type { MessageComposer } from './composeMessages.js'
+import { createMessageLinksHandler } from './messageLinksHandler.js'
+import { createMessageSender } from './messageSender.js'
+
+/** What `ecrm serve` needs to send messages (built from `ecrm.config.json`'s channels, templates, messages). */
+export interface ServeMessagesOptions {
+  readonly channels: Readonly<Record<string, Channel>>
+  readonly templates: Templates
+  /** The collector's public origin, for the links in messages. */
+  readonly baseUrl: string
+  readonly linkSecret: string
+  /** How long links in a message stay valid, in ms. @default 90 days */
+  readonly linkTtlMs?: number
+  /** Longest wait between sender passes when nothing falls due, in ms. @default 1_000 */
+  readonly pollMs?: number
+}
+
+/** Messaging as `ecrm serve` runs it. */
+export interface ServedMessages {
+  /** For the rule runner: channel kinds, rendering (links tracked), List-Unsubscribe headers. */
+  readonly composer: MessageComposer
+  /** Answers `/v1/m/…` (open pixel, click redirect, unsubscribe). */
+  readonly handle: (request: Request) => Promise<Response>
+  /** Starts the sender loop over `store`. */
+  readonly start: (store: Pick<Store, 'query' | 'insertEvents'>, log: (line: string) => void) => void
+  /** Lets a pass in flight finish, then closes the channels. Idempotent. */
+  readonly stop: () => Promise<void>
+}
+
+const DAY_MS = 86_400_000
+
+/**
+ * Wires templates, link signing, the message routes and the sender loop for `ecrm serve`: each
+ * message is rendered at enqueue with its links rewritten to signed click redirects and an open
+ * pixel, and email gets RFC 8058 one-click `List-Unsubscribe` headers pointing at the collector.
+ */
+export function serveMessages(options: ServeMessagesOptions, store: Pick<Store, 'insertEvents' | 'getProfile' | 'query'>): ServedMessages {
+  const { channels, templates, linkSecret } = options
+  const base = options.baseUrl.replace(/\/+$/, '')
+  const ttl = options.linkTtlMs ?? 90 * DAY_MS
+  const sign = (messageId: string, customerId: string, locale: string, at: number) => (link: Pick<MessageLinkClaims, 'k' | 'u'>) =>
+    signMessageLink({ m: messageId, c: customerId, ...link, exp: at + ttl, l: locale }, linkSecret)
+  const kinds: Record<string, ChannelKind> = Object.fromEntries(Object.entries(channels).map(([name, channel]) => [name, channel.kind]))
+  const composer: MessageComposer = {
+    channels: kinds,
+    async render(request) {
+      const content = await templates.render(request)
+      if (content.html === undefined) return content
+      const html = await trackMessageLinks(content.html, { base, sign: sign(request.messageId, request.profile.id, request.locale, request.firing.at) })
+      return { ...content, html }
+    },
+    // Links carry the store's customer id (the profile's), which the link routes look up.
+    async headers(message, profile) {
+      if (message.kind !== 'email') return {}
+      const token = await sign(message.id, profile.id, message.locale, message.createdAt)({ k: 'unsubscribe' })
+      return { 'List-Unsubscribe': `<${base}/v1/m/u/${token}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
+    },
+  }
+  const handle = createMessageLinksHandler({ store, verify: (token, now) => verifyMessageLink(token, linkSecret, now) })
+  let running: { stop: () => Promise<void> } | undefined
+  let stopping: Promise<void> | undefined
+  return {
+    composer,
+    handle,
+    start(senderStore, log) {
+      running ??= runSender(senderStore, channels, options.pollMs ?? 1_000, log)
+    },
+    stop() {
+      stopping ??= (async () => {
+        await running?.stop()
+        for (const channel of Object.values(channels)) await channel.close?.()
+      })()
+      return stopping
+    },
+  }
+}
+
+// Passes back to back while there is work; otherwise sleeps until a retry falls due or pollMs.
+function runSender(store: Pick<Store, 'query' | 'insertEvents'>, channels: Readonly<Record<string, Channel>>, pollMs: number, log: (line: string) => void): { stop: () => Promise<void> } {
+  const { engine } = createMessageSender({ store, channels })
+  let stopped = false
+  let wake: (() => void) | undefined
+  const loop = (async () => {
+    while (!stopped) {
+      let delay = pollMs
+      try {
+        const result = await engine.pass()
+        if (result.sent + result.retried + result.deadLettered > 0) log(`ecrm: messages: ${result.sent} sent, ${result.retried} to retry, ${result.deadLettered} failed for good`)
+        if (result.wakeAt !== undefined) delay = Math.max(0, Math.min(pollMs, result.wakeAt - Date.now()))
+        if (result.sent > 0) delay = 0
+      } catch (error) {
+        log(`ecrm: sending messages failed: ${String(error)}`)
+      }
+      if (stopped) break
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay)
+        wake = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+    }
+  })()
+  return {
+    async stop() {
+      stopped = true
+      wake?.()
+      await loop
+    },
+  }
+}

@@ -1,0 +1,5 @@
+export { loadTemplates } from './loadTemplates.js'
+export type { TemplateOptions, Templates } from './loadTemplates.js'
+export { templateVariablesSchema } from './templateVariables.js'
+export { persianDigits } from './localeFilters.js'
+export { offerCodeOf } from './offerCode.js'
