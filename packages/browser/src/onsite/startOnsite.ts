@@ -110,7 +110,7 @@ export const startOnsite: OnsiteStarter = (options, { ports, report, guard }) =>
         }
       } catch (error) {
         // A throw here would fail the queue write it runs in.
-        report(new EcrmError('onsite_failed', `On-site fold failed: the local profile (${String(error)}; the events are queued all the same)`, { cause: error }))
+        report(new EcrmError('onsite_failed', `On-site fold failed: ${error}`, { cause: error }))
       }
     },
     methods: {
