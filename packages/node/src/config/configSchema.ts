@@ -1,5 +1,5 @@
 import { deriveConfigSchema } from '@ecrm/core'
-import { z } from 'zod'
+import * as z from 'zod'
 
 /**
  * `ecrm.config.json`: what `ecrm serve` (and `ecrm refresh`) derive, run and expose. Every key
