@@ -16,7 +16,7 @@ import { createPostgresStore } from './store/postgresStore.js'
 import type { Store, StoreOptions } from './store/storeTypes.js'
 import { serveMessages } from './messages/serveMessages.js'
 import type { ServeMessagesOptions, ServedMessages } from './messages/serveMessages.js'
-import { MESSAGE_LINKS_PREFIX } from './messages/messageLinksHandler.js'
+import { MESSAGE_LINKS_PREFIX } from '@ecrm/core'
 
 /** Options of {@link startIngestServer}. */
 export interface IngestServerOptions {

@@ -28,7 +28,7 @@ export interface ServedMessages {
   /** Answers `/v1/m/…` (open pixel, click redirect, unsubscribe). */
   readonly handle: (request: Request) => Promise<Response>
   /** Starts the sender loop over `store`. */
-  readonly start: (store: Pick<Store, 'query' | 'insertEvents'>, log: (line: string) => void) => void
+  readonly start: (store: Pick<Store, 'query' | 'insertEvents' | 'getProfile'>, log: (line: string) => void) => void
   /** Lets a pass in flight finish, then closes the channels. Idempotent. */
   readonly stop: () => Promise<void>
 }
@@ -82,7 +82,7 @@ export function serveMessages(options: ServeMessagesOptions, store: Pick<Store, 
 }
 
 // Passes back to back while there is work; otherwise sleeps until a retry falls due or pollMs.
-function runSender(store: Pick<Store, 'query' | 'insertEvents'>, channels: Readonly<Record<string, Channel>>, policy: MessagePolicyInput | undefined, pollMs: number, log: (line: string) => void): { stop: () => Promise<void> } {
+function runSender(store: Pick<Store, 'query' | 'insertEvents' | 'getProfile'>, channels: Readonly<Record<string, Channel>>, policy: MessagePolicyInput | undefined, pollMs: number, log: (line: string) => void): { stop: () => Promise<void> } {
   const { engine } = createMessageSender({ store, channels, ...(policy === undefined ? {} : { policy }) })
   let stopped = false
   let wake: (() => void) | undefined
