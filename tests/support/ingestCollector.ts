@@ -8,6 +8,8 @@ import type { Store } from '../../packages/node/src/store/storeTypes.js'
 
 /** One POST the collector answered. */
 export interface CollectorArrival {
+  /** Epoch ms (the server's clock) when the request reached the handler. */
+  readonly arrivedAt: number
   /** Epoch ms (the server's clock) when the answer was ready. */
   readonly answeredAt: number
   readonly status: number
@@ -45,6 +47,7 @@ export async function startIngestCollector(options: Partial<IngestHandlerOptions
   const arrivals: CollectorArrival[] = []
   const server = createServer(
     toNodeListener(async (request, info) => {
+      const arrivedAt = Date.now()
       const copy = request.method === 'POST' ? request.clone() : undefined
       const response = await handler(request, info)
       if (copy !== undefined) {
@@ -55,6 +58,7 @@ export async function startIngestCollector(options: Partial<IngestHandlerOptions
           body = undefined
         }
         arrivals.push({
+          arrivedAt,
           answeredAt: Date.now(),
           status: response.status,
           retryAfter: response.headers.get('retry-after'),

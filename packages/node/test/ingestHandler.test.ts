@@ -223,6 +223,26 @@ describe('createIngestHandler', () => {
     expect(posted.headers.get('access-control-expose-headers')).toBe('Retry-After')
   })
 
+  it('exposes Retry-After on the cross-origin 429 and 503 answers, the ones that carry it', async () => {
+    const shop = { origin: 'https://shop.example' }
+    const { handler } = setup({ allowedOrigins: ['https://shop.example'], rateLimit: { requestsPerSecond: 0.5, burst: 1 } })
+    expect((await handler(post('/v1/batch', { batch: [track(1)] }, shop))).status).toBe(200)
+    const limited = await handler(post('/v1/batch', { batch: [track(2)] }, shop))
+    const down = await createIngestHandler({
+      store: { insertEvents: () => Promise.reject(new Error('connection refused')) },
+      writeKeys: [KEY],
+      allowedOrigins: ['https://shop.example'],
+    })(post('/v1/batch', { batch: [track(3)] }, shop))
+    const seen = (response: Response) => [
+      response.status,
+      response.headers.get('retry-after'),
+      response.headers.get('access-control-allow-origin'),
+      response.headers.get('access-control-expose-headers'),
+    ]
+    expect(seen(limited)).toEqual([429, '2', 'https://shop.example', 'Retry-After'])
+    expect(seen(down)).toEqual([503, '5', 'https://shop.example', 'Retry-After'])
+  })
+
   it('answers 404 for unknown paths and 405 for other methods', async () => {
     const { handler } = setup()
     expect((await handler(post('/v2/batch', {}))).status).toBe(404)
