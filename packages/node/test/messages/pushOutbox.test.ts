@@ -31,7 +31,7 @@ describe('an expired push subscription, end to end', { timeout: 90_000 }, () => 
     })
     for (const userId of ['u-1', 'u-2']) {
       const { stored } = await store.insertEvents([
-        { type: 'identify', messageId: `id-${userId}`, userId, traits: { webPush: webPushTrait } },
+        { type: 'identify', messageId: `id-${userId}`, userId, traits: { webPush: webPushTrait }, context: { consent: { categories: { marketing: true } } } },
         { type: 'track', messageId: `su-${userId}`, userId, event: 'Signed Up', properties: {} },
       ] as EcrmEvent[], { returnStored: true })
       await runner.processEvents(stored ?? [])
@@ -40,7 +40,7 @@ describe('an expired push subscription, end to end', { timeout: 90_000 }, () => 
     expect(service.requests).toHaveLength(1)
     expect(await store.query('select customer_id, status, reason from ecrm_messages order by customer_id')).toEqual([
       { customer_id: 'u-1', status: 'failed', reason: 'bounce: push channel push: expired_subscription (HTTP 410)' },
-      { customer_id: 'u-2', status: 'suppressed', reason: 'suppression_list' },
+      { customer_id: 'u-2', status: 'suppressed', reason: 'suppressed_recipient' },
     ])
     expect(await store.query('select kind, reason from ecrm_suppressions')).toEqual([{ kind: 'push', reason: 'bounce' }])
   })

@@ -28,7 +28,7 @@ describe('an SMS from a rule, end to end (PGlite → rule runner → outbox → 
     await runner.start()
     cleanups.push(async () => runner.stop())
     const events = [
-      { type: 'identify', messageId: 'id-1', userId: 'u-1', traits: { name: 'Sara', phone: '+98 912 345 6789' } },
+      { type: 'identify', messageId: 'id-1', userId: 'u-1', traits: { name: 'Sara', phone: '+98 912 345 6789' }, context: { consent: { categories: { 'marketing.sms': true } } } },
       { type: 'track', messageId: 'su-1', userId: 'u-1', event: 'Signed Up', properties: {} },
     ] as EcrmEvent[]
     const { stored } = await store.insertEvents(events, { returnStored: true })
@@ -51,7 +51,7 @@ describe('an SMS from a rule, end to end (PGlite → rule runner → outbox → 
     await runner.start()
     cleanups.push(async () => runner.stop())
     const { stored } = await store.insertEvents([
-      { type: 'identify', messageId: 'id-1', userId: 'u-1', traits: { phone: '+989123456789' } },
+      { type: 'identify', messageId: 'id-1', userId: 'u-1', traits: { phone: '+989123456789' }, context: { consent: { categories: { marketing: true } } } },
       { type: 'track', messageId: 'su-1', userId: 'u-1', event: 'Signed Up', properties: {} },
     ] as EcrmEvent[], { returnStored: true })
     await runner.processEvents(stored ?? [])
