@@ -52,13 +52,13 @@ export function serveMessages(options: ServeMessagesOptions, store: Pick<Store, 
     async render(request) {
       const content = await templates.render(request)
       if (content.html === undefined) return content
-      const html = await trackMessageLinks(content.html, { base, sign: sign(request.messageId, request.profile.id, request.locale, request.firing.at) })
+      const html = await trackMessageLinks(content.html, { base, sign: sign(request.messageId, request.firing.customerId, request.locale, request.firing.at) })
       return { ...content, html }
     },
-    // Links carry the store's customer id (the profile's), which the link routes look up.
-    async headers(message, profile) {
+    // Links carry the outbox row's customer key (the firing's), which the link routes look up.
+    async headers(message) {
       if (message.kind !== 'email') return {}
-      const token = await sign(message.id, profile.id, message.locale, message.createdAt)({ k: 'unsubscribe' })
+      const token = await sign(message.id, message.customerId, message.locale, message.createdAt)({ k: 'unsubscribe' })
       return { 'List-Unsubscribe': `<${base}/v1/m/u/${token}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
     },
   }

@@ -44,8 +44,12 @@ const FILE = /^(?<name>[a-z0-9][a-z0-9_-]*)\.(?<locale>[A-Za-z]{2,3}(?:-[A-Za-z0
  * template never renders a blank into a sent message.
  */
 export async function loadTemplates(options: TemplateOptions): Promise<Templates> {
+  // The HTML body escapes every output (a customer's `name` trait is data, not markup; `| raw` opts
+  // out); subject and text parts are plain text and must not get `&amp;`.
   const liquid = new Liquid({ strictFilters: true, strictVariables: false, ownPropertyOnly: true })
+  const htmlLiquid = new Liquid({ strictFilters: true, strictVariables: false, ownPropertyOnly: true, outputEscape: 'escape' })
   registerLocaleFilters(liquid)
+  registerLocaleFilters(htmlLiquid)
   const variants = new Map<string, Map<string, { body?: Template[]; subject?: Template[]; text?: Template[] }>>()
   for (const file of (await readdir(options.folder)).sort()) {
     if (!file.endsWith('.liquid')) continue
@@ -53,7 +57,7 @@ export async function loadTemplates(options: TemplateOptions): Promise<Templates
     if (match?.groups === undefined) throw new Error(`templates: ${join(options.folder, file)}: name must be <name>.<locale>.liquid, <name>.<locale>.subject.liquid or <name>.<locale>.text.liquid`)
     const { name, locale, part } = match.groups as { name: string; locale: string; part?: 'subject' | 'text' }
     const path = join(options.folder, file)
-    const parsed = parseChecked(liquid, await readFile(path, 'utf8'), path)
+    const parsed = parseChecked(part === undefined ? htmlLiquid : liquid, await readFile(path, 'utf8'), path)
     const byLocale = variants.get(name) ?? new Map()
     variants.set(name, byLocale)
     const variant = byLocale.get(locale) ?? {}
@@ -80,7 +84,7 @@ export async function loadTemplates(options: TemplateOptions): Promise<Templates
       offer: { code: offerCodeOf(messageId, options.offerSecret) },
       message: { id: messageId, template, locale: chosen },
     }
-    return renderVariant(liquid, locales.get(chosen)!, scope)
+    return renderVariant({ html: htmlLiquid, plain: liquid }, locales.get(chosen)!, scope)
   }
   for (const [name, locales] of checked) {
     for (const locale of locales.keys()) await dryRender(render, name, locale, join(options.folder, `${name}.${locale}.liquid`))
@@ -101,11 +105,11 @@ function parseChecked(liquid: Liquid, source: string, path: string): Template[] 
   return parsed
 }
 
-async function renderVariant(liquid: Liquid, variant: Variant, scope: object): Promise<MessageContent> {
+async function renderVariant(liquid: { html: Liquid; plain: Liquid }, variant: Variant, scope: object): Promise<MessageContent> {
   const locale = (scope as { message: { locale: string } }).message.locale
-  const html = withTextDirection(await liquid.render(variant.body, scope), locale)
-  const subject = variant.subject === undefined ? undefined : (await liquid.render(variant.subject, scope)).trim()
-  const text = variant.text === undefined ? textOf(html) : (await liquid.render(variant.text, scope)).trim()
+  const html = withTextDirection(await liquid.html.render(variant.body, scope), locale)
+  const subject = variant.subject === undefined ? undefined : (await liquid.plain.render(variant.subject, scope)).trim()
+  const text = variant.text === undefined ? textOf(html) : (await liquid.plain.render(variant.text, scope)).trim()
   return { ...(subject === undefined ? {} : { subject }), html, text }
 }
 

@@ -43,6 +43,17 @@ describe('templates (liquidjs)', { timeout: 60_000 }, () => {
     expect(offerCodeOf('welcome-1:0', 'other')).not.toBe(code)
   })
 
+  it('escapes what a customer typed in the HTML body (raw opts out) but not in the plain-text subject', async () => {
+    const folder = await folderWith({
+      'note.en.liquid': '<p>Hi {{ profile.traits.name }}</p>{{ "<hr>" | raw }}',
+      'note.en.subject.liquid': 'For {{ profile.traits.name }}',
+    })
+    const templates = await loadTemplates({ folder, offerSecret: 's' })
+    const content = await templates.render({ template: 'note', locale: 'en', messageId: 'm', profile: profileOf({ name: 'Tom & <img src=x onerror=alert(1)>' }), firing })
+    expect(content.html).toBe('<div lang="en"><p>Hi Tom &amp; &lt;img src=x onerror=alert(1)&gt;</p><hr></div>')
+    expect(content.subject).toBe('For Tom & <img src=x onerror=alert(1)>')
+  })
+
   it('fa: picked from fa-IR, Persian digits through Intl, money and date by locale, dir="rtl" lang="fa"; others fall back to en', async () => {
     const folder = await folderWith({
       'order.en.liquid': '<html><body>{{ 1250000 | money: "IRR" }}</body></html>',
