@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startDemo } from '../../examples/demo-server/index.js'
+import { DEMO_WRITE_KEY, startDemo } from '../../examples/demo-server/index.js'
 import type { DashboardData, Demo } from '../../examples/demo-server/index.js'
 import { abandonCart, addToCart, checkout, launchBrowser, leave, openShop } from '../../examples/shoppers/visits.mjs'
 import { requireChromium } from '../support/chromium.js'
@@ -41,7 +41,7 @@ describe.skipIf(skipReason !== undefined)('the demo (npm start)', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'ecrm-demo-'))
-    demo = await startDemo({ port: 0, dataDir, abandonMs: ABANDON_MS, winBackMs: 600_000, log: (line) => void log.push(line) })
+    demo = await startDemo({ port: 0, smtpPort: 0, dataDir, abandonMs: ABANDON_MS, winBackMs: 600_000, log: (line) => void log.push(line) })
     browser = await launchBrowser()
   })
 
@@ -115,12 +115,52 @@ describe.skipIf(skipReason !== undefined)('the demo (npm start)', () => {
     expect(data.clv.method).toBe('historic')
   })
 
+  it('a sign-up through the collector sends the welcome email to the SMTP server the demo runs, and the Outbox page lists it', async () => {
+    const email = 'sara@shop-e2e.example'
+    const response = await fetch(demo.collectorUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${DEMO_WRITE_KEY}:`).toString('base64')}` },
+      body: JSON.stringify({ batch: [{ type: 'identify', messageId: 'signup-sara', userId: email, traits: { email, name: 'سارا', locale: 'fa-IR' } }] }),
+    })
+    expect(response.status).toBe(200)
+    const mail = await waitFor('the welcome mail', async () => demo.mail.mails().find((received) => received.to.includes(email)), (found) => found !== undefined)
+    expect(mail?.subject).toBe('به Bean There خوش آمدید، سارا')
+    expect(mail?.html).toContain('dir="rtl"')
+    // Links are the collector's signed click redirects, on the demo's own origin.
+    expect(mail?.html).toMatch(new RegExp(`href="${demo.url}/v1/m/c/[\\w-]+\\.[\\w-]+"`))
+    expect(mail?.raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m)
+    expect(demo.mail.mails().filter((received) => received.to.includes(email))).toHaveLength(1)
+    // Kept on disk too, where a later start reads it back.
+    expect(readFileSync(join(dataDir, 'mail', `${mail?.n ?? 0}.eml`), 'utf8')).toBe(mail?.raw)
+
+    const [row] = await demo.store.query<{ message_id: string; status: string; template: string }>(`select message_id, status, template from ecrm_messages where recipient = $1`, [email])
+    expect(row).toMatchObject({ status: 'sent', template: 'welcome' })
+    // The anonymous shopper who left a cart gave no address: recorded, not sent.
+    const cart = await demo.store.query<{ status: string; reason: string }>(`select status, reason from ecrm_messages where rule_id = 'cart_abandoned'`)
+    expect(cart[0]).toMatchObject({ status: 'suppressed', reason: 'no_recipient' })
+
+    const page = await browser.newPage()
+    await page.goto(`${demo.url}/dashboard`)
+    await page.click('a[href="/dashboard/outbox"]')
+    const listed = page.locator(`#messages tr[data-message="${row?.message_id ?? ''}"]`)
+    await expect(listed.innerText()).resolves.toMatch(/sent[\s\S]*sara@shop-e2e\.example[\s\S]*welcome[\s\S]*به Bean There خوش آمدید، سارا/)
+    const received = page.locator(`#mails tr[data-mail="${mail?.n ?? 0}"]`)
+    await expect(received.innerText()).resolves.toContain(email)
+    await expect(received.innerText()).resolves.toContain(row?.message_id ?? 'no id')
+    await received.locator('a').click()
+    await expect(page.frameLocator('#mail-html').locator('strong').innerText()).resolves.toMatch(/^[0-9A-Z]{10}$/)
+    await page.close()
+  })
+
   it('reuses the data folder on a second start', async () => {
     const before = await dashboardJson(demo)
+    const mailsBefore = demo.mail.mails()
+    expect(mailsBefore.length).toBeGreaterThan(0)
     await demo.close()
-    demo = await startDemo({ port: 0, dataDir, abandonMs: ABANDON_MS, log: (line) => void log.push(line) })
+    demo = await startDemo({ port: 0, smtpPort: 0, dataDir, abandonMs: ABANDON_MS, log: (line) => void log.push(line) })
     const after = await dashboardJson(demo)
     expect(after.totals.events).toBe(before.totals.events)
     expect(after.firings.map((firing) => firing.ruleId).sort()).toEqual(before.firings.map((firing) => firing.ruleId).sort())
+    expect(demo.mail.mails().map((mail) => mail.subject)).toEqual(mailsBefore.map((mail) => mail.subject))
   })
 })
