@@ -30,6 +30,8 @@ export interface DemoOptions {
   readonly winBackMs?: number
   /** Real ms that count as one day for the CLV models. @default 60_000 (a demo minute is a day) */
   readonly clvDayMs?: number
+  /** How often the scheduled rules (birthday) run over every profile, ms. @default 60_000 */
+  readonly scheduleMs?: number
   /** The demo's SMTP server's port; when taken, the next free one (up to +20). 0 picks any. @default 2525 */
   readonly smtpPort?: number
   /** Where start-up, firings and failures are told. @default console.log */
@@ -90,6 +92,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     store,
     rules: [...cart, ...customerRules(windows)],
     messages: messages.composer,
+    scheduleIntervalMs: options.scheduleMs ?? 60_000,
     customerKey: Object.fromEntries(cart.map((rule) => [rule.id, 'anonymousId' as const])),
     onFire: (firing) => log(`rule ${firing.ruleId} fired for ${firing.customerId} → ${firing.event.event}`),
     logger: { debug: () => undefined, warn: (message) => log(message), error: (message, error) => log(`${message}: ${String(error)}`) },

@@ -41,7 +41,7 @@ describe.skipIf(skipReason !== undefined)('the demo (npm start)', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'ecrm-demo-'))
-    demo = await startDemo({ port: 0, smtpPort: 0, dataDir, abandonMs: ABANDON_MS, winBackMs: 600_000, log: (line) => void log.push(line) })
+    demo = await startDemo({ port: 0, smtpPort: 0, scheduleMs: 1_000, dataDir, abandonMs: ABANDON_MS, winBackMs: 600_000, log: (line) => void log.push(line) })
     browser = await launchBrowser()
   })
 
@@ -150,6 +150,29 @@ describe.skipIf(skipReason !== undefined)('the demo (npm start)', () => {
     await received.locator('a').click()
     await expect(page.frameLocator('#mail-html').locator('strong').innerText()).resolves.toMatch(/^[0-9A-Z]{10}$/)
     await page.close()
+  })
+
+  it("docs/demo.md's sign-up sends the English welcome; a customer whose birthday is today gets the birthday mail", async () => {
+    const curl = /```sh\ncurl -u demo-write-key: -H 'content-type: application\/json' \\\n  -d '(\{.*\})' \\\n  http:\/\/127\.0\.0\.1:8787\/v1\/batch\n```/.exec(readFileSync(fileURLToPath(new URL('../../docs/demo.md', import.meta.url)), 'utf8'))?.[1]
+    expect(curl).toBeDefined()
+    const response = await fetch(demo.collectorUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('demo-write-key:').toString('base64')}` }, body: curl ?? '' })
+    expect(response.status).toBe(200)
+    const welcome = await waitFor('the documented sign-up\'s welcome', async () => demo.mail.mails().find((mail) => mail.to.includes('ana@example.com')), (found) => found !== undefined)
+    expect(welcome?.subject).toBe('Welcome to Bean There, Ana')
+
+    const today = new Date()
+    const birthday = `${today.getUTCFullYear() - 30}-${String(today.getUTCMonth() + 1).padStart(2, '0')}-${String(today.getUTCDate()).padStart(2, '0')}`
+    await fetch(demo.collectorUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('demo-write-key:').toString('base64')}` },
+      body: JSON.stringify({ batch: [{ type: 'identify', messageId: 'bday-1', userId: 'bo@shop-e2e.example', traits: { email: 'bo@shop-e2e.example', name: 'Bo', birthday } }] }),
+    })
+    const gift = await waitFor('the birthday mail', async () => demo.mail.mails().find((mail) => mail.to.includes('bo@shop-e2e.example') && mail.subject.startsWith('Happy birthday')), (found) => found !== undefined)
+    expect(gift?.subject).toBe('Happy birthday from Bean There, Bo')
+    // The schedule runs every second here: still one greeting this year.
+    await new Promise((resolve) => setTimeout(resolve, 2_500))
+    expect(demo.mail.mails().filter((mail) => mail.to.includes('bo@shop-e2e.example') && mail.subject.startsWith('Happy birthday'))).toHaveLength(1)
+    expect(demo.mail.mails().filter((mail) => mail.to.includes('ana@example.com') && mail.subject.startsWith('Happy birthday'))).toHaveLength(0)
   })
 
   it('reuses the data folder on a second start', async () => {
