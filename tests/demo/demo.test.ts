@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_WRITE_KEY, startDemo } from '../../examples/demo-server/index.js'
 import type { DashboardData, Demo } from '../../examples/demo-server/index.js'
-import { abandonCart, addToCart, checkout, launchBrowser, leave, openShop } from '../../examples/shoppers/visits.mjs'
+import { abandonCart, addToCart, checkout, fillLeadForm, launchBrowser, leave, openShop } from '../../examples/shoppers/visits.mjs'
 import { requireChromium } from '../support/chromium.js'
 
 const ABANDON_MS = 3_000
@@ -173,6 +173,18 @@ describe.skipIf(skipReason !== undefined)('the demo (npm start)', () => {
     await new Promise((resolve) => setTimeout(resolve, 2_500))
     expect(demo.mail.mails().filter((mail) => mail.to.includes('bo@shop-e2e.example') && mail.subject.startsWith('Happy birthday'))).toHaveLength(1)
     expect(demo.mail.mails().filter((mail) => mail.to.includes('ana@example.com') && mail.subject.startsWith('Happy birthday'))).toHaveLength(0)
+  })
+
+  it('a subscriber who leaves a cart gets the welcome, then the cart reminder naming the product, by email', async () => {
+    const email = 'lena@shop-e2e.example'
+    const visit = await openShop(browser, demo.url)
+    await fillLeadForm(visit.page, { email })
+    await addToCart(visit.page, 'sku-grinder')
+    await leave(visit)
+    const reminder = await waitFor('the cart reminder', async () => demo.mail.mails().find((mail) => mail.to.includes(email) && mail.subject.startsWith('Still thinking')), (found) => found !== undefined)
+    expect(reminder?.subject).toContain('Burr Grinder')
+    expect(reminder?.html).toMatch(/You left [^<]*Burr Grinder[^<]* in your cart/)
+    expect(demo.mail.mails().filter((mail) => mail.to.includes(email)).map((mail) => mail.subject)).toEqual(['Welcome to Bean There, friend', reminder?.subject])
   })
 
   it('reuses the data folder on a second start', async () => {
