@@ -198,4 +198,24 @@ describe.skipIf(skipReason !== undefined)('the demo (npm start)', () => {
     expect(after.firings.map((firing) => firing.ruleId).sort()).toEqual(before.firings.map((firing) => firing.ruleId).sort())
     expect(demo.mail.mails().map((mail) => mail.subject)).toEqual(mailsBefore.map((mail) => mail.subject))
   })
+
+  it('a buyer who does not order again within the win-back window gets the win-back mail', async () => {
+    await demo.close()
+    demo = await startDemo({ port: 0, smtpPort: 0, dataDir, abandonMs: ABANDON_MS, winBackMs: 2_000, log: (line) => void log.push(line) })
+    const email = 'wes@shop-e2e.example'
+    const response = await fetch(demo.collectorUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${DEMO_WRITE_KEY}:`).toString('base64')}` },
+      body: JSON.stringify({
+        batch: [
+          { type: 'identify', messageId: 'wes-i', userId: email, traits: { email, name: 'Wes' } },
+          { type: 'track', messageId: 'wes-o', userId: email, event: 'Order Completed', properties: { order_id: 'o-wes', total: 14, revenue: 14, currency: 'EUR' } },
+        ],
+      }),
+    })
+    expect(response.status).toBe(200)
+    const winBack = await waitFor('the win-back mail', async () => demo.mail.mails().find((mail) => mail.to.includes(email) && mail.subject.startsWith('We miss you')), (found) => found !== undefined)
+    expect(winBack?.subject).toBe('We miss you, Wes: 15% off your next order')
+    expect(winBack?.html).toContain('You have ordered 1 time(s) with us.')
+  })
 })
