@@ -84,7 +84,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   // the /v1/m/ routes and the sender loop.
   const email = createSmtpChannel({ host: mail.host, port: mail.port, from: 'Bean There <hello@bean-there.example>' })
   const messages = serveMessages({ channels: { email }, templates, baseUrl: url, linkSecret: DEMO_LINK_SECRET }, store)
-  const windows = { abandonMs, winBackMs }
+  const windows = { abandonMs, winBackMs, shopUrl: url }
   const cart = cartRules(windows)
   // @ecrm/node's runner: state and timers in the store's ecrm_rule_state, firings and their
   // messages recorded in its ecrm_firings and ecrm_messages. The cart follows the browser (see cartRules).

@@ -129,6 +129,11 @@ describe.skipIf(skipReason !== undefined)('the demo (npm start)', () => {
     // Links are the collector's signed click redirects, on the demo's own origin.
     expect(mail?.html).toMatch(new RegExp(`href="${demo.url}/v1/m/c/[\\w-]+\\.[\\w-]+"`))
     expect(mail?.raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m)
+    // The click redirect answers on the demo's port and leads back to this shop, and is recorded.
+    const click = await fetch(/href="([^"]+\/v1\/m\/c\/[^"]+)"/.exec(mail?.html ?? '')?.[1] ?? `${demo.url}/v1/m/c/none`, { redirect: 'manual' })
+    expect(click.status).toBe(302)
+    expect(click.headers.get('location')).toBe(`${demo.url}/`)
+    await waitFor('the recorded click', () => demo.store.query(`select 1 from ecrm_events where event = 'Email Link Clicked' and user_id = $1`, [email]), (rows) => rows.length === 1)
     expect(demo.mail.mails().filter((received) => received.to.includes(email))).toHaveLength(1)
     // Kept on disk too, where a later start reads it back.
     expect(readFileSync(join(dataDir, 'mail', `${mail?.n ?? 0}.eml`), 'utf8')).toBe(mail?.raw)
