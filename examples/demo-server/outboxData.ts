@@ -1,3 +1,4 @@
+import { messageEventNames } from '@ecrm/core'
 import { smtpMessageId } from '@ecrm/node'
 import type { Store } from '@ecrm/node'
 import type { ReceivedMail } from './demoMailServer.js'
@@ -17,6 +18,9 @@ export interface OutboxMessageRow {
   /** Why it failed or was suppressed (e.g. `no_recipient`). */
   readonly reason: string | null
   readonly attempts: number
+  /** Opens recorded by the open pixel (one per message) and link clicks (one per link). */
+  readonly opened: number
+  readonly clicked: number
 }
 
 /** One mail the demo's SMTP server received. */
@@ -58,10 +62,19 @@ interface MessageRecord {
  * derives from the message id (`<message id@domain>`, percent-encoded).
  */
 export async function computeOutbox(store: Pick<Store, 'query'>, received: readonly ReceivedMail[], now: number): Promise<OutboxData> {
-  const rows = await store.query<MessageRecord>(
-    `select message_id, rule_id, status, recipient, template, locale, content->>'subject' as subject, created_at, sent_at, reason, attempts
-       from ecrm_messages order by created_at desc, message_id desc limit 200`,
-  )
+  const [rows, responses] = await Promise.all([
+    store.query<MessageRecord>(
+      `select message_id, rule_id, status, recipient, template, locale, content->>'subject' as subject, created_at, sent_at, reason, attempts
+         from ecrm_messages order by created_at desc, message_id desc limit 200`,
+    ),
+    // The customer's responses, as the collector's /v1/m/ routes recorded them.
+    store.query<{ message_id: string; event: string; count: number }>(
+      `select payload->'properties'->>'message_id' as message_id, event, count(*)::int as count
+         from ecrm_events where event in ($1, $2) group by 1, 2`,
+      [messageEventNames.opened, messageEventNames.clicked],
+    ),
+  ])
+  const countOf = (messageId: string, event: string): number => responses.find((row) => row.message_id === messageId && row.event === event)?.count ?? 0
   const messages = rows.map((row) => ({
     messageId: row.message_id,
     ruleId: row.rule_id,
@@ -74,6 +87,8 @@ export async function computeOutbox(store: Pick<Store, 'query'>, received: reado
     sentAt: row.sent_at === null ? null : new Date(row.sent_at).getTime(),
     reason: row.reason,
     attempts: row.attempts,
+    opened: countOf(row.message_id, messageEventNames.opened),
+    clicked: countOf(row.message_id, messageEventNames.clicked),
   }))
   // The channel's own encoding of the id, so matching never re-implements it.
   const byHeader = new Map<string, string>()

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DEMO_WRITE_KEY, startDemo } from '../../examples/demo-server/index.js'
+import { computeOutbox, DEMO_WRITE_KEY, startDemo } from '../../examples/demo-server/index.js'
 import type { DashboardData, Demo } from '../../examples/demo-server/index.js'
 import { abandonCart, addToCart, checkout, fillLeadForm, launchBrowser, leave, openShop } from '../../examples/shoppers/visits.mjs'
 import { requireChromium } from '../support/chromium.js'
@@ -154,6 +154,12 @@ describe.skipIf(skipReason !== undefined)('the demo (npm start)', () => {
     await expect(received.innerText()).resolves.toContain(row?.message_id ?? 'no id')
     await received.locator('a').click()
     await expect(page.frameLocator('#mail-html').locator('strong').innerText()).resolves.toMatch(/^[0-9A-Z]{10}$/)
+    // Viewing the mail loaded its open pixel; the click above is counted too.
+    await waitFor('the recorded open', () => demo.store.query(`select 1 from ecrm_events where event = 'Email Opened' and user_id = $1`, [email]), (rows) => rows.length === 1)
+    const outbox = await computeOutbox(demo.store, demo.mail.mails(), Date.now())
+    expect(outbox.messages.find((message) => message.messageId === row?.message_id)).toMatchObject({ opened: 1, clicked: 1 })
+    await page.goto(demo.outboxUrl)
+    await expect(page.locator(`#messages tr[data-message="${row?.message_id ?? ''}"] td.num`).allInnerTexts()).resolves.toEqual(['1', '1'])
     await page.close()
   })
 
