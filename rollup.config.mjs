@@ -26,6 +26,10 @@ function esm(pkg, entries, banner) {
   return {
     input,
     external: isBare,
+    // A bare `import 'node:fs'` left behind for a dependency would make every importer load it: edge
+    // bundlers then fail on the entry although the handler never calls it. External modules are
+    // imported for their exports only.
+    treeshake: { moduleSideEffects: 'no-external' },
     plugins: [
       replaceVersion(),
       typescript({
@@ -91,7 +95,7 @@ const configs = [
   iife('snippet', 'snippet.min.js'),
   // Next.js App Router needs the directive on the built file; rollup drops it from sources.
   esm('react', ['index'], "'use client'"),
-  esm('node', ['index', 'cli']),
+  esm('node', ['index', 'edge', 'cli']),
 ].filter(Boolean)
 
 export default configs

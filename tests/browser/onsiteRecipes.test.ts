@@ -36,10 +36,7 @@ async function leaveThroughTop(tab: Page): Promise<void> {
   await tab.evaluate(() => document.dispatchEvent(new MouseEvent('mouseout', { bubbles: true, clientX: 200, clientY: -2, relatedTarget: null })))
 }
 
-// Known race since the tab-close fix (issue 21): an event's fold into the local profile follows its
-// IndexedDB write, which takes real time while the page clock jumps; a rule evaluated in that gap
-// sees the profile before the event. Retried until the on-site fold no longer waits on the write.
-describe.skipIf(skipReason !== undefined)(`docs/recipes.md in the browser, in Chromium${skipReason ? ` (skipped: ${skipReason})` : ''}`, { retry: 2 }, () => {
+describe.skipIf(skipReason !== undefined)(`docs/recipes.md in the browser, in Chromium${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
   let browser: Browser
   let backend: RecordingBackend
   beforeAll(async () => {
@@ -103,13 +100,11 @@ describe.skipIf(skipReason !== undefined)(`docs/recipes.md in the browser, in Ch
     await trackIn(tab, 'Product Added', { product_id: 'sku-2' })
     await tab.clock.runFor(10 * MINUTE)
     await trackIn(tab, 'Order Completed', { order_id: 'o-1', total: 40, currency: 'EUR' })
-    // The order reaches the local profile asynchronously (after its queue write): leave a minute
-    // later. An exit in the same instant as the order is a known race (see the session note).
-    await tab.clock.runFor(MINUTE)
+    // The exit comes in the same instant as the order: the order is folded as its write starts.
     await leaveThroughTop(tab)
     await tab.clock.runFor(2 * HOUR)
     expect(await firedIn(tab)).toEqual([])
-    await tab.clock.runFor(Date.UTC(2026, 5, 2, 6, 0) - at - 2 * HOUR - 11 * MINUTE + MINUTE) // past 08:00 in Paris
+    await tab.clock.runFor(Date.UTC(2026, 5, 2, 6, 0) - at - 2 * HOUR - 10 * MINUTE + MINUTE) // past 08:00 in Paris
     expect(await firedIn(tab)).toEqual([{ rule: 'welcome', at: Date.UTC(2026, 5, 2, 6, 0) }])
     await context.close()
   })

@@ -41,7 +41,7 @@ describe.skipIf(!hasPostgres)('message senders on PostgreSQL 15: two processes, 
     })
     await runner.start()
     const events = Array.from({ length: CUSTOMERS }, (_, i) => [
-      { type: 'identify', messageId: `id-${i}`, userId: `u-${i}`, traits: { email: `c${i}@example.com`, name: `C${i}` } },
+      { type: 'identify', messageId: `id-${i}`, userId: `u-${i}`, traits: { email: `c${i}@example.com`, name: `C${i}` }, context: { consent: { categories: { marketing: true } } } },
       { type: 'track', messageId: `su-${i}`, userId: `u-${i}`, event: 'Signed Up', properties: {} },
     ]).flat() as EcrmEvent[]
     const { stored } = await store.insertEvents(events, { returnStored: true })

@@ -88,7 +88,10 @@ export function createBrowserClientHandle(given: BrowserClientOptions, withOnsit
           onFallback: (cause) => report(new EcrmError('storage_fallback', 'IndexedDB unavailable: outbox (events kept in memory, lost on reload)', { cause })),
         })
       : undefined
-  const outbox = watchPageOutbox(ports.queue ?? (idbQueue as IdbQueue), erased.isErasedItem)
+  // The on-site fold sees each event as its write starts, not once IndexedDB confirms it: a rule
+  // evaluated meanwhile (an exit intent right after an order) must see the event. Only core's
+  // coalesced writes enqueue, after `onsite` exists.
+  const outbox = watchPageOutbox(ports.queue ?? (idbQueue as IdbQueue), erased.isErasedItem, (items) => onsite?.observe(items))
   const queue = outbox.queue
   // Page-exit requests skip the cross-tab lock (a closing page cannot wait), so keep the unlocked one.
   const exitTransport = ports.transport ?? createUnloadTransport({ transport: createFetchTransport() })
@@ -120,8 +123,7 @@ export function createBrowserClientHandle(given: BrowserClientOptions, withOnsit
     storage,
   }
   // The on-site intelligence (createBrowserClient) wires itself in here, before core exists.
-  const onsite = withOnsite?.(options, { ports: corePorts, report, guard, erased })
-  if (onsite !== undefined) destinations.unshift(onsite.destination)
+  const onsite = withOnsite?.(options, { ports: corePorts, report, guard })
 
   // A same-origin collector ('/collect') is resolved against the page; core judges every other endpoint.
   const endpoint = typeof location !== 'undefined' && /^\/(?!\/)/.test(options.endpoint) ? location.origin + options.endpoint : options.endpoint

@@ -14,9 +14,14 @@ export interface PageOutbox {
  * (erased visitors' events: `createErasedIds().isErasedItem`) reach neither the queue nor the
  * page's list. This page's unconfirmed events are kept in memory for the page exit: reading them
  * back from IndexedDB is asynchronous, and a page being torn down does not get to finish
- * asynchronous work before its requests must be started.
+ * asynchronous work before its requests must be started. `onEnqueue` (the on-site fold) is told
+ * of the kept items as their write starts, before the queue has them; it must not throw.
  */
-export function watchPageOutbox(queue: Queue, isDropped: (item: QueueItem) => boolean = () => false): PageOutbox {
+export function watchPageOutbox(
+  queue: Queue,
+  isDropped: (item: QueueItem) => boolean = () => false,
+  onEnqueue?: (items: readonly QueueItem[]) => void,
+): PageOutbox {
   const mine = new Map<string, QueueItem>()
   return {
     queue: {
@@ -25,6 +30,7 @@ export function watchPageOutbox(queue: Queue, isDropped: (item: QueueItem) => bo
         const kept = items.filter((item) => !isDropped(item))
         // An id enqueued again (a replay) keeps its place, as in the queue; its payload is the same.
         for (const item of kept) mine.set(item.id, item)
+        onEnqueue?.(kept)
         return queue.enqueue(kept)
       },
       remove: (ids) => {

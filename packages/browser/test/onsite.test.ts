@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 import 'fake-indexeddb/auto'
 import { afterEach, describe, expect, it } from 'vitest'
-import { assignVariant, getBucketRanges, chooseVariation, hashFnv } from '@ecrm/core'
-import type { EcrmError, Experiment, RuleDefinition, RuleFiring } from '@ecrm/core'
+import { assignVariant, createMemoryQueue, getBucketRanges, chooseVariation, hashFnv } from '@ecrm/core'
+import type { EcrmError, Experiment, Queue, RuleDefinition, RuleFiring } from '@ecrm/core'
 import { createBrowserClientHandle } from '../src/browserClient.js'
 import type { BrowserClientOptions } from '../src/browserClientTypes.js'
 import { startOnsite } from '../src/onsite/startOnsite.js'
@@ -46,7 +46,7 @@ const load = (overrides: Partial<BrowserClientOptions> = {}, startAt = T0, db = 
       capture: { pageViews: false },
       onError: (error) => errors.push(error),
       ...overrides,
-      ports: { clock: time, scheduler: time, transport: scripted.transport, connectivity: createFakeConnectivity(true), createId: createSequentialIds(`id-${startAt}-`) },
+      ports: { clock: time, scheduler: time, transport: scripted.transport, connectivity: createFakeConnectivity(true), createId: createSequentialIds(`id-${startAt}-`), ...overrides.ports },
     },
     startOnsite,
   )
@@ -79,6 +79,24 @@ describe('ecrm.profile()', () => {
     await second.client.forget()
     expect(localStorage.getItem('ecrm.profile')).toBeNull()
     expect(second.client.profile()?.money.orderCount).toBe(0)
+  })
+
+  it('folds an event as its queue write starts, before the queue has confirmed it (and rules see it)', async () => {
+    const memory = createMemoryQueue()
+    let confirm = (): void => undefined
+    const confirmed = new Promise<void>((resolve) => (confirm = resolve))
+    // A write that takes real time, as IndexedDB's does.
+    const slow: Queue = { ...memory, enqueue: async (items) => (await confirmed, memory.enqueue(items)) }
+    const { client, time } = load({ rules: [bigSpender], ports: { queue: slow } })
+    client.track('Order Completed', { order_id: 'o-1', total: 120, currency: 'EUR' })
+    await Promise.resolve() // the coalesced write starts a microtask after the call
+    expect(client.profile()?.money.orderCount).toBe(1)
+    expect(client.rule('big_spender')).toBe(true)
+    expect(await memory.size()).toBe(0)
+    confirm()
+    await time.settle()
+    expect((await memory.peek()).filter((item) => JSON.parse(item.payload).event === 'Order Completed')).toHaveLength(1)
+    expect(client.profile()?.money.orderCount).toBe(1) // folded once
   })
 
   it('keeps nothing on the device with profile: false, yet rules still see the page\'s events', async () => {

@@ -2,6 +2,8 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { DeriveConfig, RuleDefinition } from '@ecrm/core'
 import { createReadApiHandler, isReadApiPath } from './api/readApiHandler.js'
+import { serveHealth } from './serve/health.js'
+import { loadStaticBundles, serveStaticBundle } from './serve/staticBundles.js'
 import { createIngestHandler } from './ingest/ingestHandler.js'
 import type { NewCustomerLimit } from './ingest/ingestHandler.js'
 import type { RateLimitOptions } from './ingest/rateLimiter.js'
@@ -14,7 +16,7 @@ import { createPostgresStore } from './store/postgresStore.js'
 import type { Store, StoreOptions } from './store/storeTypes.js'
 import { serveMessages } from './messages/serveMessages.js'
 import type { ServeMessagesOptions, ServedMessages } from './messages/serveMessages.js'
-import { MESSAGE_LINKS_PREFIX } from './messages/messageLinksHandler.js'
+import { MESSAGE_LINKS_PREFIX } from '@ecrm/core'
 
 /** Options of {@link startIngestServer}. */
 export interface IngestServerOptions {
@@ -150,9 +152,12 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
   })
   // Node waits 60 s for headers and 5 min for a request by default: a slow client would hold a
   // socket (and a body-borne key's buffer) that long.
+  const { bundles, missing } = await loadStaticBundles()
   const server = createServer(
     { headersTimeout: headersTimeoutMs, requestTimeout: requestTimeoutMs },
     toNodeListener(async (request, info) => {
+      const extra = serveStaticBundle(bundles, request) ?? (await serveHealth(store, request))
+      if (extra !== undefined) return extra
       const path = new URL(request.url).pathname
       if (messages !== undefined && path.startsWith(MESSAGE_LINKS_PREFIX)) return messages.handle(request)
       if (!isReadApiPath(path)) return handler(request, info)
@@ -181,6 +186,9 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
   const where = databaseUrl === undefined ? `PGlite in ${dataDir}` : `PostgreSQL at ${redact(databaseUrl)}`
   log(`ecrm: listening on ${url} (POST ${url}/v1/batch), storing in ${where}`)
+  for (const bundle of bundles.values()) log(`ecrm: script tag ${url}${bundle.path} integrity="${bundle.integrity}"`)
+  if (missing.length > 0) log(`ecrm: not serving ${missing.join(', ')} (install @ecrm/browser next to @ecrm/node)`)
+  log(`ecrm: health check at ${url}/healthz`)
   if (writeKeys.length === 0) log('ecrm: accepting ANY write key (development mode; pass --write-key to restrict)')
   if (readApi !== undefined) log(`ecrm: read API on ${url}/v1/profiles/{id}, /v1/segments (Bearer secret key); OpenAPI at ${url}/v1/openapi.json`)
   const limits = [

@@ -1,7 +1,7 @@
-import type { Cancel, ClientDestination, CoreClient, EcrmError, Ports } from '@ecrm/core'
+import { EcrmError } from '@ecrm/core'
+import type { Cancel, CoreClient, EcrmEvent, Ports, QueueItem } from '@ecrm/core'
 import type { BrowserClient } from '../browserClientTypes.js'
 import { isErasureRequest } from '../consent.js'
-import type { ErasedIds } from '../erasure.js'
 import { readPageContext } from '../pageContext.js'
 import type { PageSafety } from '../pageSafety.js'
 import { createOnsite } from './createOnsite.js'
@@ -23,14 +23,17 @@ export interface OnsiteBrowserHost {
   readonly report: (error: EcrmError) => void
   /** Wraps a public method so it never throws into the page. */
   readonly guard: PageSafety['guard']
-  /** The visitors erased on this page: nothing of theirs reaches the profile. */
-  readonly erased: ErasedIds
 }
 
 /** The on-site intelligence as wired into one browser client. */
 export interface StartedOnsite {
-  /** Sees each accepted event (after the consent gate); the client lists it before the site's destinations. */
-  readonly destination: ClientDestination
+  /**
+   * Folds the events of one coalesced queue write (accepted, past the consent gate, erased
+   * visitors' left out) as the write starts: the profile and rules see an event in the same task
+   * as its call, before IndexedDB confirms it. Never throws (a failure is reported; the events
+   * stay queued).
+   */
+  readonly observe: (items: readonly QueueItem[]) => void
   /** The client's on-site methods; before `start` (or when it failed) they answer `undefined`. */
   readonly methods: Pick<BrowserClient, 'profile' | 'rule' | 'experiment' | 'leadScore' | 'subscribeOnsite'>
   /** Starts the profile, rules and signals; the client calls it once, after core started and before capture. */
@@ -57,7 +60,7 @@ const noop = (): undefined => undefined
  * Pass it to `createBrowserClientHandle` (`createBrowserClient` does); leaving it out keeps the
  * rule engine, the profile reducer, the lead scorer and this wiring out of a bundle.
  */
-export const startOnsite: OnsiteStarter = (options, { ports, report, guard, erased }) => {
+export const startOnsite: OnsiteStarter = (options, { ports, report, guard }) => {
   let onsite: Onsite | undefined
   let stop: Cancel = noop
   // Experiments hash the anonymousId from the first read on, so it must exist before any event
@@ -98,8 +101,18 @@ export const startOnsite: OnsiteStarter = (options, { ports, report, guard, eras
   }
 
   return {
-    // The erasure request belongs to the visitor being forgotten, not to the next one.
-    destination: { name: 'ecrm-onsite', deliver: (event) => (isErasureRequest(event) || erased.isErased(event) ? undefined : onsite?.observe(event)) },
+    observe(items) {
+      try {
+        for (const item of items) {
+          const event = JSON.parse(item.payload) as EcrmEvent
+          // The erasure request belongs to the visitor being forgotten, not to the next one.
+          if (!isErasureRequest(event)) onsite?.observe(event)
+        }
+      } catch (error) {
+        // A throw here would fail the queue write it runs in.
+        report(new EcrmError('onsite_failed', `On-site fold failed: ${error}`, { cause: error }))
+      }
+    },
     methods: {
       profile: guard('profile', () => onsite?.profile()),
       rule: guard('rule', (id: string) => onsite?.rule(id)),

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { EcrmValidationError } from '../errors.js'
 import type { JsonValue } from '../model/envelope.js'
 

@@ -27,33 +27,33 @@ export type MessageLinkCheck =
 /** The link secret: text (at least 32 characters) or raw bytes (at least 32). */
 export type MessageLinkSecret = string | Uint8Array
 
-// core's lib is ES2022 without DOM: the Web Crypto and TextEncoder subset used here, present in
-// Node ≥ 20, Bun, Deno, browsers and edge runtimes.
-interface CryptoKey {
-  readonly type: string
-}
-declare const TextEncoder: new () => { encode(text: string): Uint8Array }
-declare const TextDecoder: new (label?: string, options?: { fatal?: boolean }) => { decode(bytes: Uint8Array): string }
-declare function btoa(data: string): string
-declare function atob(data: string): string
+// Core's lib is plain ES2022 (no DOM, no Node types): the Web Crypto and encoding built-ins every
+// supported runtime has (Node >= 20, Bun, Deno, workers, browsers) are declared here, minimally.
+type HmacKey = { readonly type: string }
 declare const crypto: {
   readonly subtle: {
-    importKey(format: 'raw', key: Uint8Array, algorithm: { name: 'HMAC'; hash: 'SHA-256' }, extractable: false, usages: readonly ('sign' | 'verify')[]): Promise<CryptoKey>
-    sign(algorithm: 'HMAC', key: CryptoKey, data: Uint8Array): Promise<ArrayBuffer>
-    verify(algorithm: 'HMAC', key: CryptoKey, signature: Uint8Array, data: Uint8Array): Promise<boolean>
+    importKey(format: 'raw', key: Uint8Array, algorithm: { name: 'HMAC'; hash: 'SHA-256' }, extractable: false, usages: readonly string[]): Promise<HmacKey>
+    sign(algorithm: 'HMAC', key: HmacKey, data: Uint8Array): Promise<ArrayBuffer>
+    verify(algorithm: 'HMAC', key: HmacKey, signature: Uint8Array, data: Uint8Array): Promise<boolean>
   }
 }
+declare const TextEncoder: new () => { encode(text: string): Uint8Array }
+declare const TextDecoder: new (label: 'utf-8', options: { fatal: boolean }) => { decode(bytes: Uint8Array): string }
+declare function btoa(binary: string): string
+declare function atob(base64: string): string
 
-const encoder = new TextEncoder()
-const keys = new Map<string, Promise<CryptoKey>>()
+// Made on first use, not at import: nothing in core runs at import time.
+let textEncoder: { encode(text: string): Uint8Array } | undefined
+const encoder = { encode: (text: string): Uint8Array => (textEncoder ??= new TextEncoder()).encode(text) }
+const keys = new Map<string, Promise<HmacKey>>()
 
-function keyOf(secret: MessageLinkSecret): Promise<CryptoKey> {
+function keyOf(secret: MessageLinkSecret): Promise<HmacKey> {
   const bytes = typeof secret === 'string' ? encoder.encode(secret) : secret
   if (bytes.length < 32) throw new TypeError(`message link secret: expected at least 32 bytes, got ${bytes.length}`)
   const id = typeof secret === 'string' ? `s:${secret}` : `b:${toBase64Url(bytes)}`
   let key = keys.get(id)
   if (key === undefined) {
-    key = crypto.subtle.importKey('raw', bytes as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])
+    key = crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])
     keys.set(id, key)
   }
   return key
@@ -81,7 +81,7 @@ export async function verifyMessageLink(token: string, secret: MessageLinkSecret
   const signature = parts.length === 2 ? fromBase64Url(parts[1] as string) : null
   if (signature === null || signature.length !== 32) return { ok: false, reason: 'malformed' }
   const payload = parts[0] as string
-  const valid = await crypto.subtle.verify('HMAC', await keyOf(secret), signature as Uint8Array<ArrayBuffer>, encoder.encode(payload))
+  const valid = await crypto.subtle.verify('HMAC', await keyOf(secret), signature, encoder.encode(payload))
   if (!valid) return { ok: false, reason: 'forged' }
   const claims = parseClaims(payload)
   // A signed but unreadable payload is our own bug, not an attack: still refused as malformed.

@@ -2,7 +2,7 @@
  * The message policy a shop sets once: consent mode, frequency caps and quiet hours for marketing
  * messages, and whether Global Privacy Control counts as an opt-out.
  */
-import { z } from 'zod'
+import * as z from 'zod'
 import { duration, localTime } from '../rules/ruleSchema.js'
 import { isValidTimeZone } from '../logic/timeZone.js'
 

@@ -4,7 +4,7 @@
  * keys RFC 8291 encrypts to. `subscribeToPush()` in `@ecrm/browser` stores it as the `webPush`
  * trait; the web push channel receives it as the message's recipient (JSON text).
  */
-import { z } from 'zod'
+import * as z from 'zod'
 
 const base64url = z.string().regex(/^[A-Za-z0-9_-]+={0,2}$/, 'expected base64url')
 

@@ -3,7 +3,7 @@
  * `traits.email`, a phone from `traits.phone` (normalised to E.164), a push subscription from
  * `traits.webPush` (what `subscribeToPush()` stores), the customer id for webhooks and CRMs.
  */
-import { z } from 'zod'
+import * as z from 'zod'
 import type { CustomerProfile } from '../profile/profileSchema.js'
 import type { ChannelKind } from './messageTypes.js'
 import { toE164 } from './phoneNumber.js'

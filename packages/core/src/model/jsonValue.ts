@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import type { JsonValue } from './envelope.js'
 
 /** Deeper than this is refused: no real event nests this far, and a bound keeps the walk safe. */

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { parseDuration } from '../logic/duration.js'
 import { isValidTimeZone } from '../logic/timeZone.js'
 

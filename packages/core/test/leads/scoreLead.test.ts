@@ -52,11 +52,17 @@ describe('scoreLead fit', () => {
 
 describe('scoreLead engagement', () => {
   it('halves points per half-life and never decays an unsubscribe', () => {
-    const activity = [entry('Email Clicked', 30), entry('Email Clicked', 60), entry('Unsubscribed', 90)]
+    const activity = [entry('Email Link Clicked', 30), entry('Email Link Clicked', 60), entry('Unsubscribed', 90)]
     const result = scoreLead(emptyProfile('x'), defaultLeadModel, { now, activity })
     expect(pointsOf(result, 'email_clicked')).toEqual([1.5, 0.75])
     expect(pointsOf(result, 'unsubscribed')).toEqual([-20])
     expect(result.engagement).toBe(-17.75)
+  })
+
+  it('scores the click event ecrm mails record, and still the older Email Clicked name', () => {
+    const result = scoreLead(emptyProfile('x'), defaultLeadModel, { now, activity: [entry('Email Link Clicked', 0), entry('Email Clicked', 0)] })
+    expect(pointsOf(result, 'email_clicked')).toEqual([3])
+    expect(pointsOf(result, 'email_clicked_legacy')).toEqual([3])
   })
 
   it('caps a rule per UTC day and reports the capped events', () => {
@@ -69,7 +75,7 @@ describe('scoreLead engagement', () => {
 
   it('caps a group across rules and days, keeping the newest events', () => {
     const model: LeadModel = { ...defaultLeadModel, engagement: { ...defaultLeadModel.engagement, halfLifeDays: null } }
-    const activity = Array.from({ length: 10 }, (_, day) => entry('Email Clicked', day))
+    const activity = Array.from({ length: 10 }, (_, day) => entry('Email Link Clicked', day))
     const result = scoreLead(emptyProfile('x'), model, { now, activity })
     // 3 points a click, group "email" max 20: six full clicks, the seventh cut to 2, three capped.
     expect(pointsOf(result, 'email_clicked')).toEqual([3, 3, 3, 3, 3, 3, 2, 0])

@@ -14,7 +14,7 @@ const receipt = { ...email, category: 'transactional' } as const
 /** A profile folded from identify calls, the way the store builds it (consent from context.consent). */
 function customer(traits: JsonObject, consent?: JsonObject): CustomerProfile {
   const event = identify(T0, traits, consent === undefined ? {} : { context: { consent } } as never)
-  return reduceProfile(emptyProfile('u-1', T0), event)
+  return reduceProfile(emptyProfile('u-1'), event)
 }
 
 const policy = (input: MessagePolicyInput = {}) => messagePolicySchema.parse(input)

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { readApiComponents } from './readApiSchemas.js'
 
 const ref = (id: keyof typeof readApiComponents): { $ref: string } => ({ $ref: `#/components/schemas/${id}` })

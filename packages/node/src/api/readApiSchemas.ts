@@ -1,5 +1,5 @@
 import { customerProfileSchema, jsonValueSchema } from '@ecrm/core'
-import { z } from 'zod'
+import * as z from 'zod'
 
 /**
  * The read API's requests and responses as zod schemas: the handler validates requests with

@@ -5,7 +5,7 @@
  */
 import { EcrmValidationError, toValidationIssues } from '@ecrm/core'
 import type { Channel, ValidationIssue } from '@ecrm/core'
-import { z } from 'zod'
+import * as z from 'zod'
 import { channelNameSchema } from './channelOptions.js'
 import { createHttpSmsChannel, httpSmsOptionsSchema } from './httpSmsChannel.js'
 import { createKavenegarChannel, kavenegarOptionsSchema } from './kavenegarChannel.js'

@@ -1,7 +1,7 @@
 /** Pieces every channel's options share. */
 import { EcrmValidationError, toValidationIssues } from '@ecrm/core'
 import type { ChannelKind } from '@ecrm/core'
-import { z } from 'zod'
+import * as z from 'zod'
 
 /** A channel's name: how messages and rules refer to it (`then.send[].channel`). */
 export const channelNameSchema = z.string().regex(/^[a-z0-9_-]{1,64}$/, 'use 1-64 of a-z, 0-9, _ and -')

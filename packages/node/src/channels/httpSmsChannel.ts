@@ -3,7 +3,7 @@
  * built from a template object whose strings may hold `{{to}}`, `{{text}}` and `{{id}}`.
  */
 import type { Channel, ChannelOutcome, Message } from '@ecrm/core'
-import { z } from 'zod'
+import * as z from 'zod'
 import { channelNameSchema, channelReason, parseChannelOptions, timeoutMsSchema } from './channelOptions.js'
 import { providerRequest, transientOutcome } from './providerRequest.js'
 

@@ -5,7 +5,7 @@
  * Kavenegar. The reply's `return.status` (also the HTTP status) says what happened.
  */
 import type { Channel, ChannelOutcome, Message } from '@ecrm/core'
-import { z } from 'zod'
+import * as z from 'zod'
 import { channelNameSchema, channelReason, parseChannelOptions, timeoutMsSchema } from './channelOptions.js'
 import { jsonBody, providerRequest, transientOutcome } from './providerRequest.js'
 

@@ -5,7 +5,7 @@
  */
 import { createTransport } from 'nodemailer'
 import type { Channel, ChannelOutcome, Message } from '@ecrm/core'
-import { z } from 'zod'
+import * as z from 'zod'
 import { channelNameSchema, channelReason, parseChannelOptions, timeoutMsSchema } from './channelOptions.js'
 import { classifySmtpFailure } from './smtpReply.js'
 import type { SmtpFailure } from './smtpReply.js'

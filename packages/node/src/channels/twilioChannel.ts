@@ -7,7 +7,7 @@
  * `{ code, message, more_info, status }` (https://www.twilio.com/docs/api/errors).
  */
 import type { Channel, ChannelOutcome, Message } from '@ecrm/core'
-import { z } from 'zod'
+import * as z from 'zod'
 import { channelNameSchema, channelReason, parseChannelOptions, timeoutMsSchema } from './channelOptions.js'
 import { jsonBody, providerRequest, transientOutcome } from './providerRequest.js'
 

@@ -7,7 +7,7 @@
 import { pushSubscriptionSchema } from '@ecrm/core'
 import type { Channel, ChannelOutcome, Message } from '@ecrm/core'
 import webPush from 'web-push'
-import { z } from 'zod'
+import * as z from 'zod'
 import { channelNameSchema, channelReason, parseChannelOptions, timeoutMsSchema } from './channelOptions.js'
 import { providerRequest, transientOutcome } from './providerRequest.js'
 

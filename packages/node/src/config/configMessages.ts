@@ -25,5 +25,5 @@ export async function serveMessagesOf(config: LoadedConfig, env: SecretEnvironme
   if (Object.keys(config.channels).length === 0 || config.messages === undefined) return undefined
   const linkSecret = linkSecretOf(config, env)!
   const templates = (await templatesOf(config, env))!
-  return { channels: createChannels(config.channels, env), templates, baseUrl: config.messages.baseUrl, linkSecret }
+  return { channels: createChannels(config.channels, env), templates, baseUrl: config.messages.baseUrl, linkSecret, ...(config.messages.policy === undefined ? {} : { policy: config.messages.policy }) }
 }

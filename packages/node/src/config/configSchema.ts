@@ -1,5 +1,5 @@
 import { deriveConfigSchema, messagePolicySchema } from '@ecrm/core'
-import { z } from 'zod'
+import * as z from 'zod'
 import { channelConfigSchema, envSecretSchema } from '../channels/channelConfig.js'
 import { channelNameSchema } from '../channels/channelOptions.js'
 

@@ -1,40 +1,20 @@
-import { messageEventNames } from '@ecrm/core'
-import type { EcrmEvent, JsonObject } from '@ecrm/core'
+import { messageEventNames, verifyMessageLink } from '@ecrm/core'
+import type { EcrmEvent, JsonObject, MessageLinkSecret } from '@ecrm/core'
 import { errorResponse } from '../ingest/responses.js'
 import { readBodyLimited } from '../ingest/readBody.js'
 import type { Store } from '../store/storeTypes.js'
 import { customerIdsOf, messageEventOf } from './messageSubject.js'
 import { unsubscribeAskPage, unsubscribeDonePage } from './unsubscribePage.js'
 
-/** What a message link's token says (core's `signMessageLink` payload). */
-export interface MessageLinkClaims {
-  /** Message id. */
-  readonly m: string
-  /** The store's customer id. */
-  readonly c: string
-  readonly k: 'open' | 'click' | 'unsubscribe'
-  /** Click target. */
-  readonly u?: string
-  /** Expiry, epoch ms. */
-  readonly exp: number
-  /** Locale of the message (the unsubscribe page's language). */
-  readonly l?: string
-}
-
-/** A token checked: its claims, or why it was refused. */
-export type MessageLinkCheck = { readonly ok: true; readonly claims: MessageLinkClaims } | { readonly ok: false; readonly reason: 'malformed' | 'forged' | 'expired' }
-
 /** Options of {@link createMessageLinksHandler}. */
 export interface MessageLinksHandlerOptions {
   readonly store: Pick<Store, 'insertEvents' | 'getProfile' | 'query'>
-  /** Checks a token's signature and expiry at `now` (core's `verifyMessageLink` under the link secret). */
-  readonly verify: (token: string, now: number) => Promise<MessageLinkCheck>
+  /** The link secret the tokens were signed with (core's `signMessageLink`); at least 32 bytes. */
+  readonly secret: MessageLinkSecret
   /** Epoch ms. @default Date.now */
   readonly now?: () => number
 }
 
-/** The mount point of the routes. */
-export const MESSAGE_LINKS_PREFIX = '/v1/m/'
 
 // The smallest transparent GIF (43 bytes): 1×1, one transparent colour.
 const PIXEL = Uint8Array.from(atob('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7'), (char) => char.charCodeAt(0))
@@ -56,11 +36,11 @@ const refusals = {
  * message): a reloaded pixel or a repeated POST stores one event.
  *
  * @example
- * const links = createMessageLinksHandler({ store, verify: (token, now) => verifyMessageLink(token, secret, now) })
+ * const links = createMessageLinksHandler({ store, secret: process.env.ECRM_LINK_SECRET })
  * // in front of the ingest handler: url.pathname.startsWith(MESSAGE_LINKS_PREFIX) ? links(request) : ingest(request)
  */
 export function createMessageLinksHandler(options: MessageLinksHandlerOptions): (request: Request) => Promise<Response> {
-  const { store, verify, now = Date.now } = options
+  const { store, secret, now = Date.now } = options
   return async (request) => {
     const path = new URL(request.url).pathname
     const match = /^\/v1\/m\/([ocu])\/([^/]+)$/.exec(path)
@@ -71,7 +51,7 @@ export function createMessageLinksHandler(options: MessageLinksHandlerOptions): 
     const allowed = route === 'u' ? ['GET', 'POST'] : ['GET']
     if (!allowed.includes(request.method)) return errorResponse(405, 'method_not_allowed', `${path} answers ${allowed.join(' and ')}`, {}, { allow: allowed.join(', ') })
     const at = now()
-    const check = await verify(token, at)
+    const check = await verifyMessageLink(token, secret, at)
     if (!check.ok) return refusal(check.reason)
     const { claims } = check
     if (claims.k !== expected || (claims.k === 'click' && claims.u === undefined)) return refusal('malformed')
@@ -84,7 +64,8 @@ export function createMessageLinksHandler(options: MessageLinksHandlerOptions): 
     }
     const ids = await customerIdsOf(store, claims.c)
     if (ids === undefined) return errorResponse(410, 'unknown_customer', 'This customer is no longer known here')
-    const properties = await messagePropertiesOf(store, claims.m)
+    const properties = await messagePropertiesOf(store, claims.m, claims.c)
+    if (properties === undefined) return errorResponse(410, 'unknown_message', 'This message is no longer known here')
     let event: EcrmEvent
     if (claims.k === 'open') {
       event = messageEventOf(ids, `open:${claims.m}`, messageEventNames.opened, at, { ...properties, email_id: claims.m })
@@ -111,22 +92,16 @@ function html(status: number, body: string): Response {
 }
 
 /**
- * The rule, campaign, channel and kind of a message, from its `Message Sent` event (the sender
- * writes them there); just the id while that event is not stored.
+ * The rule, campaign, channel and kind of a message from its outbox row, by its key (message id,
+ * customer key); `undefined` when the row is gone (the customer was erased).
  */
-async function messagePropertiesOf(store: Pick<Store, 'query'>, messageId: string): Promise<JsonObject> {
-  const rows = await store.query<{ properties: JsonObject | null }>(
-    `select payload->'properties' as properties from ecrm_events
-      where event = $1 and payload->'properties'->>'message_id' = $2 limit 1`,
-    [messageEventNames.sent, messageId],
+async function messagePropertiesOf(store: Pick<Store, 'query'>, messageId: string, customerKey: string): Promise<JsonObject | undefined> {
+  const [row] = await store.query<{ rule_id: string | null; campaign: string | null; channel: string; kind: string }>(
+    'select rule_id, campaign, channel, kind from ecrm_messages where customer_id = $1 and message_id = $2',
+    [customerKey, messageId],
   )
-  const sent = rows[0]?.properties ?? {}
-  const properties: JsonObject = { message_id: messageId, kind: 'email' }
-  for (const name of ['rule_id', 'campaign', 'channel', 'kind']) {
-    const value = sent[name]
-    if (typeof value === 'string') properties[name] = value
-  }
-  return properties
+  if (row === undefined) return undefined
+  return { message_id: messageId, channel: row.channel, kind: row.kind, ...(row.rule_id === null ? {} : { rule_id: row.rule_id }), ...(row.campaign === null ? {} : { campaign: row.campaign }) }
 }
 
 async function digestOf(text: string): Promise<string> {

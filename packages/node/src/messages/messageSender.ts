@@ -1,11 +1,12 @@
-import { createDeliveryEngine } from '@ecrm/core'
-import type { Channel, ChannelOutcome, Clock, DeliveryEngine, EcrmEvent, ItemFate, Message, RetryOptions } from '@ecrm/core'
+import { capLookback, createDeliveryEngine, decideSend, messagePolicySchema } from '@ecrm/core'
+import type { Channel, ChannelOutcome, Clock, CustomerProfile, DeliveryEngine, ItemFate, Message, MessagePolicyInput, RetryOptions, SendDecision } from '@ecrm/core'
 import type { Store } from '../store/storeTypes.js'
+import { eventIdsOf, messageEventOf } from './messageSubject.js'
 import { createSqlMessageQueue } from './sqlMessageQueue.js'
 
 /** Options of {@link createMessageSender}. */
 export interface MessageSenderOptions {
-  readonly store: Pick<Store, 'query' | 'insertEvents'>
+  readonly store: Pick<Store, 'query' | 'insertEvents' | 'getProfile'>
   /** The configured channels by name (a message's `channel`). */
   readonly channels: Readonly<Record<string, Channel>>
   /** @default Date */
@@ -16,6 +17,11 @@ export interface MessageSenderOptions {
   readonly leaseMs?: number
   /** @default core's RETRY_DEFAULTS */
   readonly retry?: RetryOptions
+  /**
+   * Consent, caps, quiet hours and GPC for marketing messages (core's `messagePolicySchema`;
+   * invalid → throws naming the field). @default `{ consent: 'opt-in', caps: [], respectGpc: true }`
+   */
+  readonly policy?: MessagePolicyInput
 }
 
 type Outcome = { readonly status: 'sent'; readonly providerId?: string } | { readonly status: 'failed' | 'suppressed'; readonly reason: string }
@@ -26,8 +32,12 @@ const EVENT_OF = { sent: 'Message Sent', failed: 'Message Failed', suppressed: '
  * The message sender: core's delivery engine over the SQL message queue, sending each message
  * through its channel and recording the outcome in its row (sent with the provider's id, failed
  * with the reason, suppressed) and as a `Message Sent` / `Message Failed` / `Message Suppressed`
- * event (message id `<message id>:<status>`, so a repeat is a duplicate). Any number of senders
- * may run over one database. A recipient on the suppression list is never sent to.
+ * event (message id `<message id>:<status>`, so a repeat is a duplicate) under the customer's
+ * own user or anonymous id. Before each send core's `decideSend` applies the message policy:
+ * suppressed (row and event carry the reason: `opted_out`, `gpc`, `no_consent`,
+ * `suppressed_recipient`, `no_recipient`) or deferred (row `deferred`, due again at the end of
+ * the quiet hours or when the cap's window frees; no attempt counted). Any number of senders may
+ * run over one database.
  *
  * @example
  * const sender = createMessageSender({ store, channels: { email: createSmtpChannel({ ... }) } })
@@ -37,7 +47,12 @@ export function createMessageSender(options: MessageSenderOptions): { readonly e
   const { store, channels } = options
   const clock = options.clock ?? { now: Date.now }
 
-  async function record(message: Message, outcome: Outcome): Promise<void> {
+  const policy = messagePolicySchema.parse(options.policy ?? {})
+  // Deferred messages are settled by their row (status, available_at), not by the queue's remove.
+  const deferred = new Set<string>()
+  const iso = (at: number): string => new Date(at).toISOString()
+
+  async function record(message: Message, profile: CustomerProfile | undefined, outcome: Outcome): Promise<void> {
     await store.query(
       `update ecrm_messages set status = $3, provider_id = $4, reason = $5, sent_at = $6
         where customer_id = $1 and message_id = $2`,
@@ -47,24 +62,23 @@ export function createMessageSender(options: MessageSenderOptions): { readonly e
         outcome.status,
         outcome.status === 'sent' ? (outcome.providerId ?? null) : null,
         outcome.status === 'sent' ? null : outcome.reason,
-        outcome.status === 'sent' ? new Date(clock.now()).toISOString() : null,
+        outcome.status === 'sent' ? iso(clock.now()) : null,
       ],
     )
-    const event = {
-      type: 'track',
-      event: EVENT_OF[outcome.status],
-      messageId: `${message.id}:${outcome.status}`,
-      userId: message.customerId,
-      timestamp: new Date(clock.now()).toISOString(),
-      properties: {
-        message_id: message.id,
-        rule_id: message.ruleId ?? null,
-        campaign: message.campaign ?? null,
-        channel: message.channel,
-        ...(outcome.status === 'sent' ? { provider_id: outcome.providerId ?? null } : { reason: outcome.reason }),
-      },
-    } as unknown as EcrmEvent
-    await store.insertEvents([event])
+    // The event goes under the ids the store knows the customer by (the row's key may be the
+    // store's own customer id, which is no userId); an erased customer gets no event, since one
+    // under a made-up id would create a customer.
+    const ids = profile === undefined ? undefined : eventIdsOf(profile)
+    if (ids === undefined) return
+    const properties = {
+      message_id: message.id,
+      rule_id: message.ruleId ?? null,
+      campaign: message.campaign ?? null,
+      channel: message.channel,
+      kind: message.kind,
+      ...(outcome.status === 'sent' ? { provider_id: outcome.providerId ?? null } : { reason: outcome.reason }),
+    }
+    await store.insertEvents([messageEventOf(ids, `${message.id}:${outcome.status}`, EVENT_OF[outcome.status], clock.now(), properties)])
   }
 
   async function isSuppressed(message: Message): Promise<boolean> {
@@ -72,34 +86,65 @@ export function createMessageSender(options: MessageSenderOptions): { readonly e
     return rows.length > 0
   }
 
+  /** The policy's decision, with the customer's marketing send times on this kind counted in SQL over all their ids. */
+  async function decide(message: Message, profile: CustomerProfile | undefined): Promise<SendDecision> {
+    if (profile === undefined) return { action: 'suppress', reason: 'no_recipient' }
+    const now = clock.now()
+    const suppressed = message.recipient !== '' && (await isSuppressed(message))
+    const keys = [profile.id, ...profile.identities.userIds, ...profile.identities.anonymousIds]
+    const since = capLookback(policy, profile, now)
+    const sentAt = message.category === 'marketing' && since < now
+      ? (await store.query<{ sent_at: string | Date }>(
+          `select sent_at from ecrm_messages
+            where customer_id = any($1::text[]) and kind = $2 and category = 'marketing' and status = 'sent' and sent_at >= $3`,
+          [keys, message.kind, iso(since)],
+        )).map((row) => new Date(row.sent_at).getTime())
+      : []
+    return decideSend(message, profile, policy, { now, sentAt, isSuppressed: suppressed })
+  }
+
   async function sendOne(message: Message): Promise<ItemFate> {
+    const profile = await store.getProfile(message.customerId)
     const channel = channels[message.channel]
     if (channel === undefined) {
-      await record(message, { status: 'failed', reason: `channel "${message.channel}" is not configured` })
+      await record(message, profile, { status: 'failed', reason: `channel "${message.channel}" is not configured` })
       return { kind: 'dead_letter', reason: 'unknown channel' }
     }
-    if (await isSuppressed(message)) {
-      await record(message, { status: 'suppressed', reason: 'suppression_list' })
+    const decision = await decide(message, profile)
+    if (decision.action === 'suppress') {
+      await record(message, profile, { status: 'suppressed', reason: decision.reason })
+      return { kind: 'delivered' }
+    }
+    if (decision.action === 'defer') {
+      await store.query(
+        `update ecrm_messages set status = 'deferred', reason = $3, available_at = $4, lease_until = null where customer_id = $1 and message_id = $2`,
+        [message.customerId, message.id, decision.reason, decision.until],
+      )
+      deferred.add(message.id)
       return { kind: 'delivered' }
     }
     const outcome: ChannelOutcome = await channel.send(message)
     if (outcome.status === 'retry') return { kind: 'retry', reason: outcome.reason, ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }) }
     if (outcome.status === 'failed') {
-      await record(message, { status: 'failed', reason: `${outcome.failure}: ${outcome.reason}` })
+      await record(message, profile, { status: 'failed', reason: `${outcome.failure}: ${outcome.reason}` })
       if (outcome.failure === 'bounce' || outcome.failure === 'complaint') {
         await store.query(
           `insert into ecrm_suppressions (customer_id, kind, recipient, reason, at) values ($1, $2, $3, $4, $5) on conflict do nothing`,
-          [message.customerId, message.kind, message.recipient, outcome.failure, new Date(clock.now()).toISOString()],
+          [message.customerId, message.kind, message.recipient, outcome.failure, iso(clock.now())],
         )
       }
       return { kind: 'dead_letter', reason: outcome.reason }
     }
-    await record(message, { status: 'sent', ...(outcome.providerId === undefined ? {} : { providerId: outcome.providerId }) })
+    await record(message, profile, { status: 'sent', ...(outcome.providerId === undefined ? {} : { providerId: outcome.providerId }) })
     return { kind: 'delivered' }
   }
 
+  const sqlQueue = createSqlMessageQueue(store)
   const engine = createDeliveryEngine({
-    queue: createSqlMessageQueue(store),
+    queue: {
+      ...sqlQueue,
+      remove: (ids) => sqlQueue.remove(ids.filter((id) => !deferred.delete(id))),
+    },
     clock,
     batchSize: options.batchSize ?? 20,
     leaseMs: options.leaseMs ?? 60_000,

@@ -1,5 +1,5 @@
-import { signMessageLink, trackMessageLinks, verifyMessageLink } from '@ecrm/core'
-import type { Channel, ChannelKind, MessageLinkClaims } from '@ecrm/core'
+import { signMessageLink, trackMessageLinks } from '@ecrm/core'
+import type { Channel, ChannelKind, MessageLinkClaims, MessagePolicyInput } from '@ecrm/core'
 import type { Store } from '../store/storeTypes.js'
 import type { Templates } from '../templates/loadTemplates.js'
 import type { MessageComposer } from './composeMessages.js'
@@ -13,6 +13,8 @@ export interface ServeMessagesOptions {
   /** The collector's public origin, for the links in messages. */
   readonly baseUrl: string
   readonly linkSecret: string
+  /** Consent, caps and quiet hours applied before each send (core's `messagePolicySchema`). @default opt-in, no caps, no quiet hours */
+  readonly policy?: MessagePolicyInput
   /** How long links in a message stay valid, in ms. @default 90 days */
   readonly linkTtlMs?: number
   /** Longest wait between sender passes when nothing falls due, in ms. @default 1_000 */
@@ -26,7 +28,7 @@ export interface ServedMessages {
   /** Answers `/v1/m/…` (open pixel, click redirect, unsubscribe). */
   readonly handle: (request: Request) => Promise<Response>
   /** Starts the sender loop over `store`. */
-  readonly start: (store: Pick<Store, 'query' | 'insertEvents'>, log: (line: string) => void) => void
+  readonly start: (store: Pick<Store, 'query' | 'insertEvents' | 'getProfile'>, log: (line: string) => void) => void
   /** Lets a pass in flight finish, then closes the channels. Idempotent. */
   readonly stop: () => Promise<void>
 }
@@ -60,14 +62,14 @@ export function serveMessages(options: ServeMessagesOptions, store: Pick<Store, 
       return { 'List-Unsubscribe': `<${base}/v1/m/u/${token}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
     },
   }
-  const handle = createMessageLinksHandler({ store, verify: (token, now) => verifyMessageLink(token, linkSecret, now) })
+  const handle = createMessageLinksHandler({ store, secret: linkSecret })
   let running: { stop: () => Promise<void> } | undefined
   let stopping: Promise<void> | undefined
   return {
     composer,
     handle,
     start(senderStore, log) {
-      running ??= runSender(senderStore, channels, options.pollMs ?? 1_000, log)
+      running ??= runSender(senderStore, channels, options.policy, options.pollMs ?? 1_000, log)
     },
     stop() {
       stopping ??= (async () => {
@@ -80,8 +82,8 @@ export function serveMessages(options: ServeMessagesOptions, store: Pick<Store, 
 }
 
 // Passes back to back while there is work; otherwise sleeps until a retry falls due or pollMs.
-function runSender(store: Pick<Store, 'query' | 'insertEvents'>, channels: Readonly<Record<string, Channel>>, pollMs: number, log: (line: string) => void): { stop: () => Promise<void> } {
-  const { engine } = createMessageSender({ store, channels })
+function runSender(store: Pick<Store, 'query' | 'insertEvents' | 'getProfile'>, channels: Readonly<Record<string, Channel>>, policy: MessagePolicyInput | undefined, pollMs: number, log: (line: string) => void): { stop: () => Promise<void> } {
+  const { engine } = createMessageSender({ store, channels, ...(policy === undefined ? {} : { policy }) })
   let stopped = false
   let wake: (() => void) | undefined
   const loop = (async () => {

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { customerProfileSchema } from '@ecrm/core'
 
 const firingSchema = z.object({

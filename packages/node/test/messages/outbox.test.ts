@@ -24,7 +24,7 @@ afterEach(async () => {
 
 async function signUp(store: Store, userId: string, traits: Record<string, unknown>): Promise<readonly EcrmEvent[]> {
   const events = [
-    { type: 'identify', messageId: `id-${userId}`, userId, traits },
+    { type: 'identify', messageId: `id-${userId}`, userId, traits, context: { consent: { categories: { marketing: true } } } },
     { type: 'track', messageId: `su-${userId}`, userId, event: 'Signed Up', properties: {} },
   ] as EcrmEvent[]
   const { stored } = await store.insertEvents(events, { returnStored: true })
@@ -81,7 +81,7 @@ describe('message outbox (PGlite)', { timeout: 60_000 }, () => {
     expect(await store.query('select status, provider_id, sent_at is not null as sent from ecrm_messages')).toEqual([{ status: 'sent', provider_id: mailId, sent: true }])
     const events = await store.query<{ payload: EcrmEvent }>("select payload from ecrm_events where event = 'Message Sent'")
     expect(events.map((row) => (row.payload as { properties?: unknown }).properties)).toEqual([
-      { message_id: `${firing?.id}:0`, rule_id: 'welcome', campaign: 'welcome', channel: 'email', provider_id: mailId },
+      { message_id: `${firing?.id}:0`, rule_id: 'welcome', campaign: 'welcome', channel: 'email', kind: 'email', provider_id: mailId },
     ])
   })
 
@@ -114,7 +114,7 @@ describe('message outbox (PGlite)', { timeout: 60_000 }, () => {
     await engine.pass()
     expect(tried).toEqual(['bad@example.com', 'later@example.com', 'later@example.com'])
     expect(await store.query('select customer_id, status, reason, attempts from ecrm_messages order by customer_id')).toEqual([
-      { customer_id: 'u-1', status: 'suppressed', reason: 'suppression_list', attempts: 0 },
+      { customer_id: 'u-1', status: 'suppressed', reason: 'suppressed_recipient', attempts: 0 },
       { customer_id: 'u-2', status: 'failed', reason: 'bounce: 550 no such user', attempts: 0 },
       { customer_id: 'u-3', status: 'sent', reason: null, attempts: 1 },
     ])
