@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createIngestHandler, createPgliteStore, createRuleRunner, createSmtpChannel, loadTemplates, serveMessages, toNodeListener } from '@ecrm/node'
 import type { Store } from '@ecrm/node'
+import { MESSAGE_LINKS_PREFIX } from '@ecrm/core'
 import { computeDashboard } from './dashboardData.js'
 import type { DashboardData } from './dashboardData.js'
 import { renderDashboardBody, renderDashboardPage } from './dashboardPage.js'
@@ -83,7 +84,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   // What `ecrm serve` runs with channels configured: rendering with tracked links into the outbox,
   // the /v1/m/ routes and the sender loop.
   const email = createSmtpChannel({ host: mail.host, port: mail.port, from: 'Bean There <hello@bean-there.example>' })
-  const messages = serveMessages({ channels: { email }, templates, baseUrl: url, linkSecret: DEMO_LINK_SECRET }, store)
+  // Opt-out: the shop asks no marketing consent, so its reminders go to everyone who has not
+  // unsubscribed (the mails' one-click link records that, and the sender then suppresses them).
+  const messages = serveMessages({ channels: { email }, templates, baseUrl: url, linkSecret: DEMO_LINK_SECRET, policy: { consent: 'opt-out' } }, store)
   const windows = { abandonMs, winBackMs, shopUrl: url }
   const cart = cartRules(windows)
   // @ecrm/node's runner: state and timers in the store's ecrm_rule_state, firings and their
@@ -122,7 +125,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
 
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const path = new URL(request.url ?? '/', 'http://demo.local')
-    if (path.pathname.startsWith(MESSAGE_LINKS)) {
+    if (path.pathname.startsWith(MESSAGE_LINKS_PREFIX)) {
       messageLinks(request, response)
       return
     }
@@ -164,8 +167,6 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   }
 }
 
-/** The message links' routes (open pixel, click redirect, unsubscribe), as `ecrm serve` mounts them. */
-const MESSAGE_LINKS = '/v1/m/'
 /** The templates the demo's rules send (en and fa). */
 const TEMPLATES = fileURLToPath(new URL('./templates/', import.meta.url))
 /** Signs the demo's message links and keys its offer codes. A local demo only: production reads one from the environment. */
