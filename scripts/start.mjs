@@ -1,6 +1,7 @@
 // `npm start`: builds the packages when the browser bundles are missing or older than their sources, then
 // runs the demo (collector + storefront + live dashboard) from the TypeScript sources in one
-// node:http server, on PORT (default 8787, or the next free port), storing in .ecrm-data/.
+// node:http server, on PORT (default 8787, or the next free port), storing in .ecrm-data/; the rules'
+// emails go to the SMTP server the demo runs on DEMO_SMTP_PORT (default 2525, or the next free port).
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { register } from 'node:module'
@@ -65,6 +66,7 @@ const demo = await startDemo({
   abandonMs: numberFromEnv('DEMO_ABANDON_MS', 20_000),
   winBackMs: numberFromEnv('DEMO_WINBACK_MS', 120_000),
   clvDayMs: numberFromEnv('DEMO_CLV_DAY_MS', 60_000),
+  smtpPort: numberFromEnv('DEMO_SMTP_PORT', 2525),
   log: (line) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`),
 })
 
@@ -73,6 +75,8 @@ console.log(`
     shop        ${demo.url}/
     dashboard   ${demo.dashboardUrl}
     collector   ${demo.collectorUrl}  (write key: demo-write-key)
+    outbox      ${demo.outboxUrl}
+    mail server smtp://${demo.mail.host}:${demo.mail.port}  (the demo's own; mails kept in ${join(dataDir, 'mail')})
     data        ${dataDir}${reused ? ' (reused)' : ' (new)'}
 
   Fill it without clicking: ECRM_DEMO_URL=${demo.url} npm run demo:shoppers

@@ -68,8 +68,8 @@ export function renderDashboardBody(data: DashboardData): string {
 /** The whole `/dashboard` page: the body rendered now, and a little script that refreshes it. */
 export function renderDashboardPage(data: DashboardData): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>ecrm demo — customer dashboard</title><style>${STYLE}</style></head><body>
-<header><h1>ecrm · live customers</h1><nav><a href="/">Shop ↗</a> · <a href="/dashboard.json">JSON</a> · <span id="status" class="muted">refreshes every 2 s</span></nav></header>
+<title>ecrm demo — customer dashboard</title><style>${DASHBOARD_STYLE}</style></head><body>
+<header><h1>ecrm · live customers</h1><nav><a href="/dashboard/outbox">Outbox</a> · <a href="/">Shop ↗</a> · <a href="/dashboard.json">JSON</a> · <span id="status" class="muted">refreshes every 2 s</span></nav></header>
 <main id="live">${renderDashboardBody(data)}</main>
 <script>
 // Refreshes the server-rendered part every 2 s from the JSON endpoint (which carries the same HTML).
@@ -86,7 +86,8 @@ setInterval(async () => {
 </script></body></html>`
 }
 
-const STYLE = `
+/** The dashboard pages' shared style sheet. */
+export const DASHBOARD_STYLE = `
 :root { --ink:#1f2430; --muted:#6b7280; --line:#e5e7eb; --accent:#b5542b; font-family: system-ui, sans-serif; }
 body { margin:0; color:var(--ink); background:#f7f7f9; }
 header { display:flex; justify-content:space-between; align-items:center; padding:0.8rem 1.5rem; background:#fff; border-bottom:1px solid var(--line); }

@@ -1,12 +1,20 @@
 import { createServer } from 'node:http'
-import type { IncomingMessage, Server, ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { createIngestHandler, createPgliteStore, createRuleRunner, toNodeListener } from '@ecrm/node'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createIngestHandler, createPgliteStore, createRuleRunner, createSmtpChannel, loadTemplates, serveMessages, toNodeListener } from '@ecrm/node'
 import type { Store } from '@ecrm/node'
+import { MESSAGE_LINKS_PREFIX } from '@ecrm/core'
 import { computeDashboard } from './dashboardData.js'
 import type { DashboardData } from './dashboardData.js'
 import { renderDashboardBody, renderDashboardPage } from './dashboardPage.js'
+import { startDemoMailServer } from './demoMailServer.js'
+import type { DemoMailServer, ReceivedMail } from './demoMailServer.js'
 import { cartRules, customerRules } from './demoRules.js'
+import { listenOnFreePort } from './listenOnFreePort.js'
+import { computeOutbox } from './outboxData.js'
+import type { OutboxData } from './outboxData.js'
+import { renderMailPage, renderOutboxPage } from './outboxPage.js'
 import { DEMO_WRITE_KEY, serveStorefront, warmStorefront } from './storefrontSite.js'
 
 /** Options of {@link startDemo}. */
@@ -23,6 +31,10 @@ export interface DemoOptions {
   readonly winBackMs?: number
   /** Real ms that count as one day for the CLV models. @default 60_000 (a demo minute is a day) */
   readonly clvDayMs?: number
+  /** How often the scheduled rules (birthday) run over every profile, ms. @default 60_000 */
+  readonly scheduleMs?: number
+  /** The demo's SMTP server's port; when taken, the next free one (up to +20). 0 picks any. @default 2525 */
+  readonly smtpPort?: number
   /** Where start-up, firings and failures are told. @default console.log */
   readonly log?: (line: string) => void
 }
@@ -35,11 +47,15 @@ export interface Demo {
   /** The collector's batch endpoint (`<url>/v1/batch`). */
   readonly collectorUrl: string
   readonly port: number
+  /** The SMTP server the demo runs and sends its emails to (what it received: `mail.mails()`). */
+  readonly mail: DemoMailServer
+  /** `<url>/dashboard/outbox`: the messages the rules wrote and the mails the SMTP server received. */
+  readonly outboxUrl: string
   /** The event store. */
   readonly store: Store
   /** The dashboard's numbers, as `/dashboard.json` serves them. */
   readonly dashboard: () => Promise<DashboardData>
-  /** Closes the server (connections included), stops the rule timers, closes the store. Idempotent. */
+  /** Closes the server (connections included), stops the rule timers and the sender, the SMTP server and the store. Idempotent. */
   readonly close: () => Promise<void>
 }
 
@@ -58,13 +74,28 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const log = options.log ?? ((line: string) => console.log(line))
   await warmStorefront()
   const store = await createPgliteStore(options.dataDir)
-  const windows = { abandonMs, winBackMs }
+  const mail = await startDemoMailServer({ port: options.smtpPort ?? 2525, ...(options.dataDir === undefined ? {} : { folder: join(options.dataDir, 'mail') }) })
+  const templates = await loadTemplates({ folder: TEMPLATES, offerSecret: DEMO_LINK_SECRET })
+  // Bound before the messages are wired: their links point at this server's origin. Requests are
+  // answered once everything below exists (nobody knows the URL before startDemo returns).
+  const server = createServer()
+  const bound = await listenOnFreePort(server, port, host)
+  const url = `http://${host}:${bound}`
+  // What `ecrm serve` runs with channels configured: rendering with tracked links into the outbox,
+  // the /v1/m/ routes and the sender loop.
+  const email = createSmtpChannel({ host: mail.host, port: mail.port, from: 'Bean There <hello@bean-there.example>' })
+  // Opt-out: the shop asks no marketing consent, so its reminders go to everyone who has not
+  // unsubscribed (the mails' one-click link records that, and the sender then suppresses them).
+  const messages = serveMessages({ channels: { email }, templates, baseUrl: url, linkSecret: DEMO_LINK_SECRET, policy: { consent: 'opt-out' } }, store)
+  const windows = { abandonMs, winBackMs, shopUrl: url }
   const cart = cartRules(windows)
-  // @ecrm/node's runner: state and timers in the store's ecrm_rule_state, firings recorded in its
-  // ecrm_firings (the dashboard lists them). The cart follows the browser (see cartRules).
+  // @ecrm/node's runner: state and timers in the store's ecrm_rule_state, firings and their
+  // messages recorded in its ecrm_firings and ecrm_messages. The cart follows the browser (see cartRules).
   const rules = createRuleRunner({
     store,
     rules: [...cart, ...customerRules(windows)],
+    messages: messages.composer,
+    scheduleIntervalMs: options.scheduleMs ?? 60_000,
     customerKey: Object.fromEntries(cart.map((rule) => [rule.id, 'anonymousId' as const])),
     onFire: (firing) => log(`rule ${firing.ruleId} fired for ${firing.customerId} → ${firing.event.event}`),
     logger: { debug: () => undefined, warn: (message) => log(message), error: (message, error) => log(`${message}: ${String(error)}`) },
@@ -78,7 +109,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       onError: (error) => log(`ingest: storing or running the rules failed: ${String(error)}`),
     }),
   )
-  const dashboard = async (): Promise<DashboardData> => computeDashboard(store, { now: Date.now(), clvDayMs, pending: await rules.pending() })
+  const messageLinks = toNodeListener((request) => messages.handle(request))
+  const pages: Pages = {
+    dashboard: async () => computeDashboard(store, { now: Date.now(), clvDayMs, pending: await rules.pending() }),
+    outbox: async () => computeOutbox(store, mail.mails(), Date.now()),
+    mail: (n) => mail.mails()[n - 1],
+  }
   // Ingest derives the customers each batch touched; the full refresh recuts RFM and refits CLV on
   // the whole base now and then, as `ecrm serve` does on its schedule.
   let refreshing: Promise<unknown> = Promise.resolve()
@@ -87,54 +123,84 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   }, 60_000)
   refresher.unref()
 
-  const server = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://demo.local')
-    if (url.pathname.startsWith('/v1/')) {
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const path = new URL(request.url ?? '/', 'http://demo.local')
+    if (path.pathname.startsWith(MESSAGE_LINKS_PREFIX)) {
+      messageLinks(request, response)
+      return
+    }
+    if (path.pathname.startsWith('/v1/')) {
       ingest(request, response)
       return
     }
-    respond(request, response, url, dashboard).catch((error: unknown) => {
-      log(`demo: ${url.pathname} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+    respond(request, response, path, pages).catch((error: unknown) => {
+      log(`demo: ${path.pathname} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' })
-      response.end(`The demo failed on ${url.pathname}: ${String(error)}`)
+      response.end(`The demo failed on ${path.pathname}: ${String(error)}`)
     })
   })
-  const bound = await listen(server, port, host)
   await rules.start()
-  const url = `http://${host}:${bound}`
+  messages.start(store, log)
   let closing: Promise<void> | undefined
   return {
     url,
     dashboardUrl: `${url}/dashboard`,
     collectorUrl: `${url}/v1/batch`,
     port: bound,
+    mail,
+    outboxUrl: `${url}/dashboard/outbox`,
     store,
-    dashboard,
+    dashboard: pages.dashboard,
     close: () =>
       (closing ??= (async () => {
         rules.stop()
+        await messages.stop()
         clearInterval(refresher)
         await new Promise<void>((resolve) => {
           server.close(() => resolve())
           server.closeAllConnections()
         })
         await refreshing
+        await mail.close()
         await store.close()
       })()),
   }
 }
 
-async function respond(request: IncomingMessage, response: ServerResponse, url: URL, dashboard: () => Promise<DashboardData>): Promise<void> {
+/** The templates the demo's rules send (en and fa). */
+const TEMPLATES = fileURLToPath(new URL('./templates/', import.meta.url))
+/** Signs the demo's message links and keys its offer codes. A local demo only: production reads one from the environment. */
+const DEMO_LINK_SECRET = 'ecrm-demo-link-secret-not-for-production'
+
+/** What the dashboard pages are computed from. */
+interface Pages {
+  readonly dashboard: () => Promise<DashboardData>
+  readonly outbox: () => Promise<OutboxData>
+  readonly mail: (n: number) => ReceivedMail | undefined
+}
+
+async function respond(request: IncomingMessage, response: ServerResponse, url: URL, pages: Pages): Promise<void> {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('Only GET here (events go to /v1/batch)')
     return
   }
   if (url.pathname === '/dashboard' || url.pathname === '/dashboard/') {
-    send(response, 200, 'text/html; charset=utf-8', renderDashboardPage(await dashboard()))
+    send(response, 200, 'text/html; charset=utf-8', renderDashboardPage(await pages.dashboard()))
+    return
+  }
+  if (url.pathname === '/dashboard/outbox') {
+    send(response, 200, 'text/html; charset=utf-8', renderOutboxPage(await pages.outbox()))
+    return
+  }
+  const mailNumber = /^\/dashboard\/mail\/(\d+)$/.exec(url.pathname)?.[1]
+  if (mailNumber !== undefined) {
+    const received = pages.mail(Number(mailNumber))
+    if (received === undefined) send(response, 404, 'text/plain; charset=utf-8', `No mail ${mailNumber} (see /dashboard/outbox)`)
+    else send(response, 200, 'text/html; charset=utf-8', renderMailPage(received))
     return
   }
   if (url.pathname === '/dashboard.json') {
-    const data = await dashboard()
+    const data = await pages.dashboard()
     const body = url.searchParams.get('html') === '1' ? { ...data, html: renderDashboardBody(data) } : data
     send(response, 200, 'application/json; charset=utf-8', JSON.stringify(body))
     return
@@ -146,24 +212,4 @@ async function respond(request: IncomingMessage, response: ServerResponse, url: 
 function send(response: ServerResponse, status: number, type: string, body: string | Buffer): void {
   response.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' })
   response.end(body)
-}
-
-/** Listens on `port`, or the next free port when it is taken (up to 20 tries); 0 picks any. */
-async function listen(server: Server, port: number, host: string): Promise<number> {
-  for (let candidate = port; ; candidate += 1) {
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const fail = (error: Error): void => reject(error)
-        server.once('error', fail)
-        server.listen(candidate, host, () => {
-          server.off('error', fail)
-          resolve()
-        })
-      })
-      return (server.address() as AddressInfo).port
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code
-      if (port === 0 || code !== 'EADDRINUSE' || candidate >= port + 20) throw error
-    }
-  }
 }
