@@ -6,9 +6,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { AddressInfo } from 'node:net'
-import { SMTPServer } from 'smtp-server'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { startSmtpSink } from '../../packages/node/test/messages/smtpSink.js'
 
 const root = join(import.meta.dirname, '..', '..')
 const work = mkdtempSync(join(root, 'tests', 'docs', '.run-'))
@@ -25,28 +24,14 @@ function promisedOutput(block: string): unknown[] {
 }
 
 // docs/messages.md's examples send mail: a real SMTP server takes it (SMTP_HOST/SMTP_PORT, as a user sets them).
-let smtp: SMTPServer | undefined
-const received: string[] = []
+let smtp: Awaited<ReturnType<typeof startSmtpSink>> | undefined
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      const chunks: Buffer[] = []
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk))
-      stream.on('end', () => {
-        received.push(Buffer.concat(chunks).toString('utf8'))
-        callback()
-      })
-    },
-  })
-  await new Promise<void>((resolve) => smtp?.listen(0, '127.0.0.1', resolve))
+  smtp = await startSmtpSink()
   process.env['SMTP_HOST'] = '127.0.0.1'
-  process.env['SMTP_PORT'] = String((smtp.server.address() as AddressInfo).port)
+  process.env['SMTP_PORT'] = String(smtp.port)
 })
 afterAll(async () => {
-  await new Promise<void>((resolve) => (smtp === undefined ? resolve() : smtp.close(() => resolve())))
+  await smtp?.close()
 })
 
 describe.each([['core', 'packages/core/README.md'], ['messages', 'docs/messages.md']])('%s: %s', (pkg, path) => {
@@ -69,6 +54,6 @@ describe.each([['core', 'packages/core/README.md'], ['messages', 'docs/messages.
     const promised = promisedOutput(block)
     expect(promised.length).toBeGreaterThan(0)
     expect(printed).toEqual(promised)
-    if (block.includes('createSmtpChannel')) expect(received.at(-1)).toMatch(/^Subject: Welcome\r?$/m)
+    if (block.includes('createSmtpChannel')) expect(smtp?.mails.at(-1)?.raw).toMatch(/^Subject: Welcome\r?$/m)
   })
 })

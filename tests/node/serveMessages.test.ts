@@ -1,43 +1,18 @@
 import { spawn } from 'node:child_process'
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { simpleParser } from 'mailparser'
-import { SMTPServer } from 'smtp-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startSmtpSink } from '../../packages/node/test/messages/smtpSink.js'
 import { buildCli, failServe, startServe } from './serveProcess.js'
 
 const fixture = fileURLToPath(new URL('./fixtures/messages/', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'ecrm-serve-messages-'))
 const secrets = { SMTP_PASSWORD: 'smtp-secret', ECRM_LINK_SECRET: 'a-link-secret-of-at-least-32-characters!' }
 let cli: string
-let smtp: { port: number; mails: string[]; close: () => Promise<void> }
-
-/** A real SMTP server that takes AUTH PLAIN/LOGIN (only the configured password) and keeps each mail's source. */
-async function startSmtp(): Promise<typeof smtp> {
-  const mails: string[] = []
-  const server = new SMTPServer({
-    disabledCommands: ['STARTTLS'],
-    allowInsecureAuth: true,
-    logger: false,
-    onAuth(auth, _session, callback) {
-      if (auth.username === 'news' && auth.password === secrets.SMTP_PASSWORD) return callback(null, { user: 'news' })
-      return callback(new Error('bad credentials'))
-    },
-    onData(stream, _session, callback) {
-      const chunks: Buffer[] = []
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk))
-      stream.on('end', () => {
-        mails.push(Buffer.concat(chunks).toString('utf8'))
-        callback()
-      })
-    },
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return { port: (server.server.address() as AddressInfo).port, mails, close: () => new Promise((resolve) => server.close(() => resolve())) }
-}
+let smtp: Awaited<ReturnType<typeof startSmtpSink>>
 
 const docs = readFileSync(fileURLToPath(new URL('../../docs/messages.md', import.meta.url)), 'utf8')
 const documented = /<!-- ecrm\.config\.json, run by tests\/node\/serveMessages\.test\.ts[^>]*-->\n```json\n([\s\S]*?)\n```/.exec(docs)?.[1]
@@ -72,7 +47,7 @@ async function until<T>(read: () => T | undefined, what: string): Promise<T> {
 
 beforeAll(async () => {
   cpSync(join(fixture, 'templates'), join(dir, 'templates'), { recursive: true })
-  ;[cli, smtp] = await Promise.all([buildCli('serve-messages'), startSmtp()])
+  ;[cli, smtp] = await Promise.all([buildCli('serve-messages'), startSmtpSink({ auth: { user: 'news', pass: secrets.SMTP_PASSWORD } })])
 }, 120_000)
 afterAll(async () => {
   await smtp.close()
@@ -101,7 +76,7 @@ describe('ecrm serve with channels, templates and messages', () => {
         }),
       })
       expect(response.status).toBe(200)
-      const raw = await until(() => smtp.mails[0], 'the welcome mail')
+      const raw = await until(() => smtp.mails[0]?.raw, 'the welcome mail')
       const mail = await simpleParser(raw)
       expect(mail.to).toMatchObject({ text: 'sara@example.com' })
       expect(mail.subject).toBe('به فروشگاه خوش آمدید، سارا')

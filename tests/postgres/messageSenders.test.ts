@@ -52,13 +52,15 @@ describe.skipIf(!hasPostgres)('message senders on PostgreSQL 15: two processes, 
     let fromA = 0
     // Kill sender A while it is handing over its 6th mail, before the server's 250: the mail is
     // refused, its row stays leased by a dead process, and B must take it once the lease runs out.
-    const smtp = await startSmtpSink(async (mail) => {
+    const smtp = await startSmtpSink({
+      onMail: async (mail) => {
       if (mail.client !== 'sender-a') return true
       fromA += 1
       if (fromA < 6) return true
       a?.kill('SIGKILL')
       await new Promise((resolve) => setTimeout(resolve, 50))
       return false
+      },
     })
     try {
       a = spawn(process.execPath, [senderScript, server.connectionString, String(smtp.port), 'sender-a'], { stdio: 'inherit' })

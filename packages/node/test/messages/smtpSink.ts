@@ -10,17 +10,31 @@ export interface ReceivedMail {
   readonly client: string
 }
 
+/** Options of {@link startSmtpSink}. */
+export interface SmtpSinkOptions {
+  /** Runs before the server answers DATA; false refuses the mail (451). */
+  readonly onMail?: (mail: ReceivedMail) => boolean | Promise<boolean>
+  /** Demands AUTH with these credentials (over plain text: a local test server). */
+  readonly auth?: { readonly user: string; readonly pass: string }
+}
+
 /**
  * A real SMTP server on a free local port that keeps every accepted mail. `onMail` runs before
  * the server answers the DATA command, so a test may kill the sending process right there and
  * return false: that mail is refused (451), never got its 250, and is not counted.
  */
-export async function startSmtpSink(onMail?: (mail: ReceivedMail) => boolean | Promise<boolean>): Promise<{ port: number; mails: ReceivedMail[]; close: () => Promise<void> }> {
+export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<{ port: number; mails: ReceivedMail[]; close: () => Promise<void> }> {
+  const { onMail, auth } = options
   const mails: ReceivedMail[] = []
   const server = new SMTPServer({
-    authOptional: true,
+    authOptional: auth === undefined,
+    allowInsecureAuth: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onAuth(given, _session, callback) {
+      if (auth !== undefined && given.username === auth.user && given.password === auth.pass) return callback(null, { user: auth.user })
+      return callback(new Error('bad credentials'))
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = []
       stream.on('data', (chunk: Buffer) => chunks.push(chunk))
