@@ -1,5 +1,6 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { MESSAGE_LINKS_PREFIX } from '@ecrm/core'
 import type { DeriveConfig, RuleDefinition } from '@ecrm/core'
 import { createReadApiHandler, isReadApiPath } from './api/readApiHandler.js'
 import { serveHealth } from './serve/health.js'
@@ -16,7 +17,6 @@ import { createPostgresStore } from './store/postgresStore.js'
 import type { Store, StoreOptions } from './store/storeTypes.js'
 import { serveMessages } from './messages/serveMessages.js'
 import type { ServeMessagesOptions, ServedMessages } from './messages/serveMessages.js'
-import { MESSAGE_LINKS_PREFIX } from '@ecrm/core'
 
 /** Options of {@link startIngestServer}. */
 export interface IngestServerOptions {
@@ -150,9 +150,9 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
     ...(options.exposeSegments === undefined || options.exposeSegments.length === 0 ? {} : { exposeSegments: options.exposeSegments }),
     onError: (error) => log(`ecrm: storing or processing events failed: ${String(error)}`),
   })
+  const { bundles, missing } = await loadStaticBundles()
   // Node waits 60 s for headers and 5 min for a request by default: a slow client would hold a
   // socket (and a body-borne key's buffer) that long.
-  const { bundles, missing } = await loadStaticBundles()
   const server = createServer(
     { headersTimeout: headersTimeoutMs, requestTimeout: requestTimeoutMs },
     toNodeListener(async (request, info) => {
