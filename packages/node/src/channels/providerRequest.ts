@@ -1,5 +1,5 @@
 /** One HTTP call to an SMS or push provider, and the outcomes every HTTP provider shares. */
-import { parseRetryAfter } from '@ecrm/core'
+import { classifyOutcome } from '@ecrm/core'
 import type { ChannelOutcome } from '@ecrm/core'
 
 /** What a provider answered: its status, headers and body text, or why nothing came back. */
@@ -19,17 +19,16 @@ export async function providerRequest(url: string, init: RequestInit, timeoutMs:
 }
 
 /**
- * The retry every HTTP provider shares: no answer, 408, 429 and 5xx are transient (a 429's or
- * 503's `Retry-After` is honoured); `undefined` for any other status, which the provider's own
- * classification reads.
+ * The retry every HTTP provider shares, core's `classifyOutcome` (the event outbox's and the CRM
+ * destinations' rule): no answer, 408, 429 and 5xx are transient (a `Retry-After` is honoured);
+ * `undefined` for any other status, which the provider's own classification reads.
  */
 export function transientOutcome(reply: ProviderReply, now: number): Extract<ChannelOutcome, { status: 'retry' }> | undefined {
   if (reply.type === 'error') return { status: 'retry', reason: reply.reason }
-  const { status } = reply
-  if (status !== 408 && status !== 429 && status < 500) return undefined
-  const retryAfterMs = parseRetryAfter(reply.headers.get('retry-after'), now)
-  const reason = `HTTP ${status}${reply.body === '' ? '' : `: ${reply.body.slice(0, 200)}`}`
-  return retryAfterMs === undefined ? { status: 'retry', reason } : { status: 'retry', reason, retryAfterMs }
+  const verdict = classifyOutcome({ type: 'response', status: reply.status, retryAfter: reply.headers.get('retry-after') }, now)
+  if (verdict.kind !== 'retry') return undefined
+  const reason = `HTTP ${reply.status}${reply.body === '' ? '' : `: ${reply.body.slice(0, 200)}`}`
+  return verdict.retryAfterMs === undefined ? { status: 'retry', reason } : { status: 'retry', reason, retryAfterMs: verdict.retryAfterMs }
 }
 
 /** Parses a JSON reply body, or `undefined` when it is not JSON. */
