@@ -38,6 +38,7 @@ function createLogSink() {
     undocumented,
     log(message, level) {
       // typedoc colours its own prefix ("[warning] "); keep the sentence only.
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the ANSI colour codes being stripped.
       const text = String(message).replace(/\u001b\[[0-9;]*m/g, '').replace(/^\[(warning|error)\]\s*/, '')
       if (level === LogLevel.Error) console.error(`  error: ${text}`)
       if (level !== LogLevel.Warn) return

@@ -29,7 +29,9 @@ export function renderBarChart({ title, unit, higherIsBetter, bars }) {
     .filter(([kind]) => bars.some((bar) => bar.kind === kind))
     .map(([kind, colour], i) => `<rect x="${labelWidth + i * 90}" y="${height - 22}" width="12" height="12" fill="${colour}"/><text x="${labelWidth + i * 90 + 16}" y="${height - 12}">${kind}</text>`)
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="13">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="13" role="img">`,
+    // A screen reader announces the chart by its title.
+    `<title>${escapeXml(title)}</title>`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     `<text x="12" y="24" font-size="15" font-weight="600">${escapeXml(title)}</text>`,
     `<text x="12" y="40" font-size="11" fill="#555">${higherIsBetter ? 'longer is better' : 'shorter is better'}</text>`,

@@ -27,9 +27,9 @@ export function Cart({ lines, onOrdered }: { readonly lines: readonly CartLine[]
   const total = lines.reduce((sum, line) => sum + Math.round(line.product.price * 100) * line.quantity, 0) / 100
   const products = lines.map((line) => productProperties(line.product, line.quantity))
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once per visit of the page, not per change of the lines.
   useEffect(() => {
     track('Cart Viewed', { cart_id: 'session', products })
-    // Once per visit of the page, not per change of the lines.
   }, [track])
 
   async function checkout(): Promise<void> {

@@ -22,6 +22,7 @@ export function useClientStore<T>(
   read: (client: BrowserClient | undefined) => T,
 ): T {
   const holder = useClientHolder(hook)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: every caller's subscribeTo captures nothing, so a new one each render would only resubscribe for nothing.
   const subscribe = useCallback(
     (listener: () => void) => {
       const attach = (): (() => void) | undefined => {
@@ -86,11 +87,11 @@ export function usePageView(path: string, properties?: Record<string, unknown>):
   const holder = useClientHolder('usePageView()')
   // StrictMode runs each effect twice on mount; the ref survives that, so one path is one view.
   const sentFor = useRef<string | undefined>(undefined)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: properties are read when the path changes; a change of properties alone is not a view.
   useEffect(() => {
     if (sentFor.current === path) return
     sentFor.current = path
     holder.run((client) => client.page({ path, ...properties }))
-    // Properties are read at the time the path changes; a change of properties alone is not a view.
   }, [holder, path])
 }
 

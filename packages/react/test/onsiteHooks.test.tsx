@@ -99,7 +99,7 @@ describe('useExperiment', () => {
     const expected = cta.variations[chooseVariation(hashFnv('checkout_cta', visitor, 2) as number, getBucketRanges(2, 1))]?.id
     function Cta() {
       const assignment = useExperiment('checkout_cta')
-      return <button>{assignment?.variationId ?? 'none'}</button>
+      return <button type="button">{assignment?.variationId ?? 'none'}</button>
     }
     const view = render(
       <StrictMode>

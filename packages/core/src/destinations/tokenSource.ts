@@ -1,6 +1,6 @@
 import type { Clock } from '../ports.js'
 import { classifyOutcome } from '../pipeline/retryPolicy.js'
-import type { AccessToken, DestinationAuth, DestinationRequest, DestinationSender, SendableRequest } from './destinationTypes.js'
+import type { AccessToken, DestinationAuth, DestinationOutcome, DestinationRequest, DestinationSender, SendableRequest } from './destinationTypes.js'
 
 /** Options of {@link createTokenSource}. */
 export interface TokenSourceOptions {
@@ -51,7 +51,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
   const fetchToken = async (): Promise<TokenResult> => {
     count += 1
     const request = toSendable(auth.tokenRequest(), timeoutMs)
-    let outcome
+    let outcome: DestinationOutcome
     try {
       outcome = await sender.send(request)
     } catch (cause) {

@@ -76,11 +76,17 @@ export function findJsonProblems(value: unknown): JsonProblem[] {
     }
     if (node === null) return
     const object = node as object
-    if (ancestors.has(object)) return report('not a JSON value: a circular reference (remove the cycle)')
-    if (path.length >= maxDepth) return report(`nested deeper than ${maxDepth} levels (flatten the value)`, 'too_deep')
+    if (ancestors.has(object)) {
+      report('not a JSON value: a circular reference (remove the cycle)')
+      return
+    }
+    if (path.length >= maxDepth) {
+      report(`nested deeper than ${maxDepth} levels (flatten the value)`, 'too_deep')
+      return
+    }
     ancestors.add(object)
     if (Array.isArray(object)) {
-      object.forEach((item: unknown, index) => walk(item, [...path, index]))
+      for (const [index, item] of (object as unknown[]).entries()) walk(item, [...path, index])
     } else {
       const proto: unknown = Object.getPrototypeOf(object)
       if (proto !== Object.prototype && proto !== null) {

@@ -1,5 +1,5 @@
 import { EcrmError } from '../errors.js'
-import type { MeasuredQueue, Queue, QueueItem, QueueUsage } from '../ports.js'
+import type { MeasuredQueue, Queue, QueueItem } from '../ports.js'
 import type { Counters } from './clientState.js'
 import { bytesOf } from './boundQueue.js'
 import type { DroppedResult } from './clientTypes.js'

@@ -226,7 +226,7 @@ export function compileLogicToSql(rule: unknown, columns: SqlColumnMap, options:
     if (!wanted.every((item) => typeof item === 'string') || (args[1] !== undefined && typeof args[1] !== 'string')) {
       throw new SqlRefusal(at, '"in_segment" is supported with constant segment names and a constant path')
     }
-    wanted.forEach((item, index) => checkSqlText(item as string, [...at, 0, index], 'the segment name', true))
+    for (const [index, item] of wanted.entries()) checkSqlText(item as string, [...at, 0, index], 'the segment name', true)
     if (typeof args[1] === 'string') checkSqlText(args[1], [...at, 1], 'the path', true)
     const list = `${bind(wanted)}::text[]`
     const test = (path: string): string | null => {

@@ -120,7 +120,7 @@ describe('minimizeNelderMead', () => {
         ? Number.NaN
         : point.reduce((sum, value, i) => sum + (scales[i] ?? 1) * (value - (target[i] ?? 0)) ** 2, 0)
     const { point } = minimizeNelderMead(objective, [0, 0, 0, 0])
-    point.forEach((value, i) => expect(value).toBeCloseTo(target[i] ?? 0, 4))
+    for (const [i, value] of point.entries()) expect(value).toBeCloseTo(target[i] ?? 0, 4)
   })
 })
 

@@ -35,7 +35,7 @@ describe('createCoreClient retries', () => {
     expect(new Set(sent.map((event) => event['timestamp']))).toEqual(new Set(['2026-01-01T00:00:00.000Z']))
     const sentAts = sent.map((event) => event['sentAt'])
     expect(new Set(sentAts).size).toBe(3)
-    requests.forEach((request, index) => expect(request.json.sentAt).toBe(sentAts[index]))
+    for (const [index, request] of requests.entries()) expect(request.json.sentAt).toBe(sentAts[index])
     expect(Date.parse(String(sentAts[0]))).toBe(Date.parse('2026-01-01T00:00:05.000Z'))
   })
 

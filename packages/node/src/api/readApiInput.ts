@@ -20,7 +20,7 @@ export function parseIdSegment(raw: string, path: readonly (string | number)[]):
   if (id.length === 0 || id.length > MAX_ID_LENGTH) {
     return { ok: false, issue: { path, code: 'invalid_length', message: `must have 1 to ${MAX_ID_LENGTH} characters, has ${id.length}` } }
   }
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused.
   if (/[\u0000-\u001f\u007f]/.test(id)) {
     return { ok: false, issue: { path, code: 'invalid_characters', message: 'contains a control character (NUL, newline, ...); no id has one' } }
   }
