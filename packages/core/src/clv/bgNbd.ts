@@ -1,8 +1,8 @@
 import { EcrmError } from '../errors.js'
 import { compressHistories, fitInLogSpace } from './fitting.js'
 import type { FitOptions } from './fitting.js'
-import type { ValueAndGradient } from './bfgs.js'
-import { digamma, logAddExp, logGamma } from './specialFunctions.js'
+import type { ValueAndGradient } from '../math/bfgs.js'
+import { digamma, logAddExp, logGamma } from '../math/specialFunctions.js'
 import type { PurchaseHistory } from './types.js'
 
 /**

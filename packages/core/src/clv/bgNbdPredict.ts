@@ -1,5 +1,5 @@
 import type { BgNbdParams } from './bgNbd.js'
-import { hypergeometric2F1, logBeta, logGamma } from './specialFunctions.js'
+import { hypergeometric2F1, logBeta, logGamma } from '../math/specialFunctions.js'
 
 /**
  * Returns the probability that a customer with history (x, t_x, T) is still alive at T

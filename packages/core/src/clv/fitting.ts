@@ -1,7 +1,7 @@
-import { minimizeBfgs } from './bfgs.js'
-import type { ValueAndGradient } from './bfgs.js'
-import { minimizeNelderMead } from './minimize.js'
-import type { MinimizeOptions } from './minimize.js'
+import { minimizeBfgs } from '../math/bfgs.js'
+import type { ValueAndGradient } from '../math/bfgs.js'
+import { minimizeNelderMead } from '../math/nelderMead.js'
+import type { MinimizeOptions } from '../math/nelderMead.js'
 import type { PurchaseHistory } from './types.js'
 
 /** Options of the model fits (`fitBgNbd`, `fitGammaGamma`, `fitParetoNbd`). */

@@ -1,8 +1,8 @@
 import { EcrmError } from '../errors.js'
-import type { ValueAndGradient } from './bfgs.js'
+import type { ValueAndGradient } from '../math/bfgs.js'
 import { fitInLogSpace } from './fitting.js'
 import type { FitOptions } from './fitting.js'
-import { digamma, logGamma } from './specialFunctions.js'
+import { digamma, logGamma } from '../math/specialFunctions.js'
 
 /**
  * Parameters of the Gamma-Gamma spend model (Fader, Hardie & Lee 2005, "RFM and CLV: Using

@@ -1,7 +1,7 @@
 import { checkHistories } from './bgNbd.js'
 import { compressHistories, fitInLogSpace } from './fitting.js'
 import type { FitOptions } from './fitting.js'
-import { hypergeometric2F1, logAddExp, logGamma, logSubExp } from './specialFunctions.js'
+import { hypergeometric2F1, logAddExp, logGamma, logSubExp } from '../math/specialFunctions.js'
 import type { PurchaseHistory } from './types.js'
 
 /**

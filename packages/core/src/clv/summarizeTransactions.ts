@@ -1,8 +1,7 @@
 import { EcrmError } from '../errors.js'
 import { DAYS_PER_UNIT } from './types.js'
 import type { CustomerSummary, TimeUnit, Transaction } from './types.js'
-
-const DAY_MS = 86_400_000
+import { DAY_MS } from '../time/units.js'
 
 /** Options of {@link summarizeTransactions}. */
 export interface SummarizeOptions {

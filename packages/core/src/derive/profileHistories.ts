@@ -2,8 +2,7 @@ import { summarizeDailySpend } from '../clv/summarizeTransactions.js'
 import type { CustomerSummary } from '../clv/types.js'
 import type { LoyaltyActivity } from '../kpis/loyalty.js'
 import type { CustomerProfile } from '../profile/profileSchema.js'
-
-const DAY_MS = 86_400_000
+import { DAY_MS } from '../time/units.js'
 
 /** The unit the store's CLV model is fitted and predicted in. */
 export const CLV_UNIT = 'weeks' as const

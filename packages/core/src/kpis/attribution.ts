@@ -1,5 +1,6 @@
 import { EcrmError } from '../errors.js'
 import type { Touchpoint } from './types.js'
+import { DAY_MS } from '../time/units.js'
 
 /** The attribution models. */
 export type AttributionModel = 'first_touch' | 'last_touch' | 'linear' | 'time_decay' | 'position_based'
@@ -26,7 +27,6 @@ export interface Conversion {
   readonly value?: number
 }
 
-const dayMs = 86_400_000
 
 /** Each touchpoint's share of the credit (summing to 1), for touchpoints sorted by time. */
 function weights(path: readonly Touchpoint[], options: AttributionOptions): number[] {
@@ -39,7 +39,7 @@ function weights(path: readonly Touchpoint[], options: AttributionOptions): numb
     case 'linear':
       return path.map(() => 1 / count)
     case 'time_decay': {
-      const halfLifeMs = options.halfLifeMs ?? 7 * dayMs
+      const halfLifeMs = options.halfLifeMs ?? 7 * DAY_MS
       if (!(halfLifeMs > 0)) {
         throw new EcrmError('invalid_options', `attributeConversion() got a bad halfLifeMs: ${halfLifeMs} (pass a positive number of ms, e.g. 7 * 86_400_000)`)
       }

@@ -2,6 +2,7 @@ import type { CustomerProfile, ActivityEntry } from '../profile/profileSchema.js
 import { freeEmailDomains } from './defaultLeadModel.js'
 import { meetsAll } from './leadConditions.js'
 import type { EngagementRule, LeadModel } from './leadModelSchema.js'
+import { DAY_MS } from '../time/units.js'
 
 /** Options of {@link scoreLead}. */
 export interface ScoreLeadOptions {
@@ -40,7 +41,6 @@ export interface LeadScore {
   readonly reasons: readonly LeadReason[]
 }
 
-const DAY_MS = 86_400_000
 
 /**
  * Scores a lead: fit points from traits, engagement points from recent events with per-rule

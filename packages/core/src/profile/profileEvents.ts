@@ -1,7 +1,8 @@
 import type { JsonObject } from '../model/envelope.js'
-import { DAY_MS, profileLimits } from './emptyProfile.js'
+import { profileLimits } from './emptyProfile.js'
 import type { ActivityEntry, CustomerProfile, DayBucket } from './profileSchema.js'
 import { cleanString, mergeCounts } from './profileCollections.js'
+import { DAY_MS } from '../time/units.js'
 
 type Events = CustomerProfile['events']
 type Days = Record<string, DayBucket>

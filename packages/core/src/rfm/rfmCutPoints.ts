@@ -1,4 +1,5 @@
 import { EcrmError, EcrmValidationError, type ValidationIssue } from '../errors.js'
+import { DAY_MS } from '../time/units.js'
 
 /** One customer as RFM sees it. */
 export interface RfmCustomer {
@@ -40,7 +41,6 @@ export interface RfmCutPoints {
   readonly monetary: readonly number[]
 }
 
-const DAY_MS = 86_400_000
 
 /** Whole days from `lastOrderAt` to `now`; 0 for a future date. */
 export function recencyDaysOf(lastOrderAt: number, now: number): number {

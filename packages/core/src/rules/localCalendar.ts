@@ -1,9 +1,10 @@
-import { dayMs, toEpochMs } from '../logic/duration.js'
+import { toEpochMs } from '../logic/duration.js'
 import { anniversaryToday } from '../logic/calendar.js'
 import { readPath, splitPath } from '../logic/semantics.js'
 import { formatLocalDate, fromLocalTime, toLocalTime } from '../logic/timeZone.js'
 import { parseLocalTime } from './compileRule.js'
 import type { RuleSchedule } from './ruleSchema.js'
+import { DAY_MS } from '../time/units.js'
 
 /** Where a stored profile keeps the last order's time: the default `field` of `inactiveDays`. */
 export const DEFAULT_INACTIVITY_FIELD = 'money.lastOrderAt'
@@ -41,7 +42,7 @@ export function nextLocalTime(at: number, minute: number, timeZone: string): num
     )
     if (candidate !== null && candidate > at) return candidate
   }
-  return at + dayMs
+  return at + DAY_MS
 }
 
 /**
@@ -66,6 +67,6 @@ export function dueOccurrence(schedule: RuleSchedule, at: number, timeZone: stri
   if (schedule.at !== undefined && minute < parseLocalTime(schedule.at)) return null
   const last = readPath(profile, splitPath(schedule.field ?? DEFAULT_INACTIVITY_FIELD), null)
   const lastAt = toEpochMs(last, at)
-  if (lastAt === null || at - lastAt < schedule.inactiveDays * dayMs) return null
+  if (lastAt === null || at - lastAt < schedule.inactiveDays * DAY_MS) return null
   return `inactive:${lastAt}`
 }

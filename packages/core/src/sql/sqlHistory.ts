@@ -1,11 +1,11 @@
 import { windowStart } from '../logic/crmOperations.js'
-import { dayMs } from '../logic/duration.js'
 import { unsafeSegments } from '../logic/semantics.js'
 import { quoteIdentifier } from './sqlColumns.js'
 import { checkBoundValue, checkIdentifier, checkSqlText, SqlRefusal } from './sqlRefusal.js'
 import type { SqlPath } from './sqlRefusal.js'
 import type { SqlScope, SqlValue } from './sqlScope.js'
 import { evaluationTime } from './sqlTime.js'
+import { DAY_MS } from '../time/units.js'
 
 const zero: SqlValue = { sql: '0::float8', type: 'number', nullable: false }
 
@@ -37,7 +37,7 @@ export function compileEventHistory(name: 'count_events' | 'sum_events', args: r
       const start = windowStart(window, evaluationTime(scope, at, name))
       if (start === null) return zero
       if (!/^\d{4}-\d{2}-\d{2}$/.test(start)) throw new SqlRefusal([...at, 1], `the window starts on ${start}, outside the years 0000–9999 SQL compares day by day`)
-      since = Date.parse(`${start}T00:00:00Z`) / dayMs
+      since = Date.parse(`${start}T00:00:00Z`) / DAY_MS
     }
   }
   let amountKey = ['c']

@@ -1,9 +1,8 @@
-import { dayMs, toEpochMs } from '../logic/duration.js'
+import { toEpochMs } from '../logic/duration.js'
 import { SqlRefusal } from './sqlRefusal.js'
 import type { SqlPath } from './sqlRefusal.js'
 import type { SqlScope, SqlValue } from './sqlScope.js'
-
-const hourMs = 3_600_000
+import { DAY_MS, HOUR_MS } from '../time/units.js'
 
 /** The evaluation time, or a refusal: SQL never reads its own clock. */
 export function evaluationTime(scope: SqlScope, at: SqlPath, name: string): number {
@@ -33,7 +32,7 @@ export function compileElapsed(name: 'days_since' | 'hours_since', args: readonl
   const now = evaluationTime(scope, at, name)
   const operand = epochOperand(scope, args[0], [...at, 0], name)
   if (operand === null) return { sql: 'NULL', type: 'null', nullable: true }
-  const unit = name === 'days_since' ? dayMs : hourMs
+  const unit = name === 'days_since' ? DAY_MS : HOUR_MS
   return { sql: `floor((${scope.bind(now)}::float8 - ${operand.sql}) / ${unit}::float8)`, type: 'number', nullable: operand.nullable }
 }
 

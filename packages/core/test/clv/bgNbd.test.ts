@@ -9,7 +9,7 @@ import {
   fitBgNbd,
   summarizeTransactions,
 } from '../../src/clv/index.js'
-import { hypergeometric2F1 } from '../../src/clv/specialFunctions.js'
+import { hypergeometric2F1 } from '../../src/math/specialFunctions.js'
 import { cdnowCalibrationEnd, hasCdnow, readCdnowSample, readPublishedSummary, skipReason } from './cdnowData.js'
 import { simulateBgNbd } from './simulate.js'
 

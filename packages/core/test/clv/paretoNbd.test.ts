@@ -7,7 +7,7 @@ import {
   summarizeTransactions,
 } from '../../src/clv/index.js'
 import type { ParetoNbdParams, PurchaseHistory } from '../../src/clv/index.js'
-import { logGamma } from '../../src/clv/specialFunctions.js'
+import { logGamma } from '../../src/math/specialFunctions.js'
 import { cdnowCalibrationEnd, hasCdnow, readCdnowSample, skipReason } from './cdnowData.js'
 
 /** The published CDNOW estimates (FHL 2005, Marketing Science 24(2), time in weeks). */

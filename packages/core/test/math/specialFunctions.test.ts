@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { minimizeBfgs } from '../../src/clv/bfgs.js'
-import { minimizeNelderMead } from '../../src/clv/minimize.js'
-import { digamma, hypergeometric2F1, logAddExp, logBeta, logGamma, logSubExp } from '../../src/clv/specialFunctions.js'
+import { minimizeBfgs } from '../../src/math/bfgs.js'
+import { minimizeNelderMead } from '../../src/math/nelderMead.js'
+import { digamma, hypergeometric2F1, logAddExp, logBeta, logGamma, logSubExp } from '../../src/math/specialFunctions.js'
 
 const EULER_GAMMA = 0.5772156649015329
 

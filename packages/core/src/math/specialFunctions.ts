@@ -1,6 +1,6 @@
 /**
- * The special functions the CLV models need, written for accuracy near 1e-14 on the argument
- * ranges those models use (positive reals, series arguments inside the unit disc).
+ * The special functions of core's statistics (CLV models, experiment analysis), written for accuracy
+ * near 1e-14 on the argument ranges they use (positive reals, series arguments inside the unit disc).
  */
 
 const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI)
