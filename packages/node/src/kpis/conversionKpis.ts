@@ -1,7 +1,7 @@
 import { messageEventNames, SESSION_GAP_MS, toRate } from '@ecrm/core'
 import type { Rate } from '@ecrm/core'
 import { customerOfEvent } from '../store/eventSql.js'
-import { inSegment, scopeParams } from './kpiScope.js'
+import { eventChannelSql, inSegment, scopeParams } from './kpiScope.js'
 import type { KpiScope, KpiStore } from './kpiScope.js'
 
 /** Conversion of one channel or campaign. */
@@ -23,21 +23,12 @@ export interface ConversionKpis {
 /** A visit with no campaign and no referrer. */
 export const DIRECT_CHANNEL = '(direct) / (none)'
 
-// The channel of one event: its campaign (UTM) as the profile labels it, else its referrer's host.
-const eventChannel = `
-  case
-    when e.payload->'context'->'campaign' ?| array['source', 'medium', 'name']
-      then coalesce(nullif(e.payload->'context'->'campaign'->>'source', ''), '(none)') || ' / ' || coalesce(nullif(e.payload->'context'->'campaign'->>'medium', ''), '(none)')
-    when substring(e.payload->'context'->'page'->>'referrer' from '^[A-Za-z][A-Za-z0-9+.-]*://([^/:?#]+)') is not null
-      then lower(substring(e.payload->'context'->'page'->>'referrer' from '^[A-Za-z][A-Za-z0-9+.-]*://([^/:?#]+)')) || ' / referral'
-  end`
-
 // Visits as the profile counts them: one per `context.sessionId`, and for events without one the
 // runs of events no more than the session gap apart. Messages the server recorded are not visits.
 const sql = `
   with ev as (
     select e_id.customer_id, e.occurred_at, e.message_id, e.event, e.payload->'context'->>'sessionId' as session_id,
-           ${eventChannel} as channel, nullif(e.payload->'context'->'campaign'->>'name', '') as campaign
+           ${eventChannelSql('e')} as channel, nullif(e.payload->'context'->'campaign'->>'name', '') as campaign
       from ecrm_events e ${customerOfEvent('e')}
      where e.type in ('track', 'page', 'screen') and e.occurred_at >= $1::timestamptz and e.occurred_at < $2::timestamptz
        and (e.event is null or not (e.event = any($4::text[]))) and ${inSegment('e_id.customer_id')}

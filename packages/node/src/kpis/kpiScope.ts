@@ -55,3 +55,15 @@ export const monthIndexSql = (at: string): string =>
 
 /** A timestamp's UTC calendar month, `YYYY-MM`. */
 export const monthLabelSql = (at: string): string => `to_char(${at} at time zone 'UTC', 'YYYY-MM')`
+
+/**
+ * The channel of one event (alias `e`): its campaign (UTM) labelled `source / medium` as the
+ * profile's `campaigns.channels` are, else `<referrer host> / referral`, else null.
+ */
+export const eventChannelSql = (e: string): string => `
+  case
+    when ${e}.payload->'context'->'campaign' ?| array['source', 'medium', 'name']
+      then coalesce(nullif(${e}.payload->'context'->'campaign'->>'source', ''), '(none)') || ' / ' || coalesce(nullif(${e}.payload->'context'->'campaign'->>'medium', ''), '(none)')
+    when substring(${e}.payload->'context'->'page'->>'referrer' from '^[A-Za-z][A-Za-z0-9+.-]*://([^/:?#]+)') is not null
+      then lower(substring(${e}.payload->'context'->'page'->>'referrer' from '^[A-Za-z][A-Za-z0-9+.-]*://([^/:?#]+)')) || ' / referral'
+  end`
