@@ -1,7 +1,7 @@
 import { EcrmError } from '../errors.js'
 import { betaChanceToBeat, normalChanceToBeat } from './chanceToBeat.js'
 import { collectVariantStats } from './collectVariantStats.js'
-import type { ConversionRecord, ExposureRecord, VariantTotals } from './collectVariantStats.js'
+import type { CollectedStats, ConversionRecord, ExposureRecord, VariantTotals } from './collectVariantStats.js'
 import { normalQuantile, normalTwoSidedP, studentTTwoSidedP } from './distributions.js'
 import type { Experiment } from './experimentSchema.js'
 import { checkSampleRatio } from './sampleRatio.js'
@@ -83,10 +83,24 @@ export function analyzeExperiment(
   conversions: readonly ConversionRecord[],
   options: AnalyzeExperimentOptions,
 ): ExperimentAnalysis {
-  const { metric, alpha = 0.05, minUsersPerVariant = 100, minConversionsPerVariant = 10, srmThreshold = 0.001 } = options
   const ids = options.experiment
     ? options.experiment.variations.map((variation) => variation.id)
     : [...new Set(exposures.map((exposure) => exposure.variationId))]
+  return analyzeCollectedStats(collectVariantStats(exposures, conversions, ids), options)
+}
+
+/**
+ * {@link analyzeExperiment} over per-arm totals already collected (in memory by
+ * `collectVariantStats`, or summed by a store query with `toVariantTotals`): the same tests, SRM
+ * check and decision. The arms are `collected.variants`, in order; the control as in
+ * `analyzeExperiment`.
+ *
+ * @example
+ * analyzeCollectedStats({ variants, multipleExposureUsers: 0, ignoredConversions: 0 }, { metric: 'conversion' })
+ */
+export function analyzeCollectedStats(collected: CollectedStats, options: AnalyzeExperimentOptions): ExperimentAnalysis {
+  const { metric, alpha = 0.05, minUsersPerVariant = 100, minConversionsPerVariant = 10, srmThreshold = 0.001 } = options
+  const ids = collected.variants.map((variant) => variant.id)
   const controlId = options.controlId ?? options.experiment?.variations[0]?.id ?? (ids.includes('control') ? 'control' : undefined)
   if (controlId === undefined || !ids.includes(controlId)) {
     throw new EcrmError(
@@ -94,7 +108,6 @@ export function analyzeExperiment(
       `analyzeExperiment() cannot find the control: options.controlId (got ${String(controlId)}; pass controlId naming one of ${JSON.stringify(ids)}, or options.experiment)`,
     )
   }
-  const collected = collectVariantStats(exposures, conversions, ids)
   const control = collected.variants.find((variant) => variant.id === controlId) as VariantTotals
   const treatments = ids.length - 1
   const level = alpha / Math.max(1, treatments)
