@@ -93,6 +93,7 @@ const configs = [
   iife('iife', 'ecrm.min.js'),
   iife('iifeOnsite', 'ecrm-onsite.min.js'),
   iife('snippet', 'snippet.min.js'),
+  iife('push/serviceWorker', 'ecrm-sw.js'),
   // Next.js App Router needs the directive on the built file; rollup drops it from sources.
   esm('react', ['index'], "'use client'"),
   esm('node', ['index', 'edge', 'cli']),

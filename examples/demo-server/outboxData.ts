@@ -21,6 +21,8 @@ export interface OutboxMessageRow {
   /** Opens recorded by the open pixel (one per message) and link clicks (one per link). */
   readonly opened: number
   readonly clicked: number
+  /** Unsubscribes through the message's List-Unsubscribe link (one per message). */
+  readonly unsubscribed: number
 }
 
 /** One mail the demo's SMTP server received. */
@@ -70,8 +72,8 @@ export async function computeOutbox(store: Pick<Store, 'query'>, received: reado
     // The customer's responses, as the collector's /v1/m/ routes recorded them.
     store.query<{ message_id: string; event: string; count: number }>(
       `select payload->'properties'->>'message_id' as message_id, event, count(*)::int as count
-         from ecrm_events where event in ($1, $2) group by 1, 2`,
-      [messageEventNames.opened, messageEventNames.clicked],
+         from ecrm_events where event in ($1, $2, $3) group by 1, 2`,
+      [messageEventNames.opened, messageEventNames.clicked, messageEventNames.unsubscribed],
     ),
   ])
   const countOf = (messageId: string, event: string): number => responses.find((row) => row.message_id === messageId && row.event === event)?.count ?? 0
@@ -89,6 +91,7 @@ export async function computeOutbox(store: Pick<Store, 'query'>, received: reado
     attempts: row.attempts,
     opened: countOf(row.message_id, messageEventNames.opened),
     clicked: countOf(row.message_id, messageEventNames.clicked),
+    unsubscribed: countOf(row.message_id, messageEventNames.unsubscribed),
   }))
   // The channel's own encoding of the id, so matching never re-implements it.
   const byHeader = new Map<string, string>()

@@ -113,7 +113,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const pages: Pages = {
     dashboard: async () => computeDashboard(store, { now: Date.now(), clvDayMs, pending: await rules.pending() }),
     outbox: async () => computeOutbox(store, mail.mails(), Date.now()),
-    mail: (n) => mail.mails()[n - 1],
+    mails: () => mail.mails(),
   }
   // Ingest derives the customers each batch touched; the full refresh recuts RFM and refits CLV on
   // the whole base now and then, as `ecrm serve` does on its schedule.
@@ -176,7 +176,7 @@ const DEMO_LINK_SECRET = 'ecrm-demo-link-secret-not-for-production'
 interface Pages {
   readonly dashboard: () => Promise<DashboardData>
   readonly outbox: () => Promise<OutboxData>
-  readonly mail: (n: number) => ReceivedMail | undefined
+  readonly mails: () => readonly ReceivedMail[]
 }
 
 async function respond(request: IncomingMessage, response: ServerResponse, url: URL, pages: Pages): Promise<void> {
@@ -192,11 +192,18 @@ async function respond(request: IncomingMessage, response: ServerResponse, url: 
     send(response, 200, 'text/html; charset=utf-8', renderOutboxPage(await pages.outbox()))
     return
   }
-  const mailNumber = /^\/dashboard\/mail\/(\d+)$/.exec(url.pathname)?.[1]
+  // What the scripted shoppers read their mail from (examples/shoppers/inbox.mjs): the list, and
+  // each mail's raw MIME as the SMTP server received it.
+  if (url.pathname === '/dashboard/mails.json') {
+    send(response, 200, 'application/json; charset=utf-8', JSON.stringify({ mails: pages.mails().map(({ n, to, subject, receivedAt }) => ({ n, to, subject, receivedAt })) }))
+    return
+  }
+  const [, mailNumber, raw] = /^\/dashboard\/mail\/(\d+)(\.eml)?$/.exec(url.pathname) ?? []
   if (mailNumber !== undefined) {
-    const received = pages.mail(Number(mailNumber))
+    const received = pages.mails()[Number(mailNumber) - 1]
     if (received === undefined) send(response, 404, 'text/plain; charset=utf-8', `No mail ${mailNumber} (see /dashboard/outbox)`)
-    else send(response, 200, 'text/html; charset=utf-8', renderMailPage(received))
+    else if (raw === undefined) send(response, 200, 'text/html; charset=utf-8', renderMailPage(received))
+    else send(response, 200, 'message/rfc822', received.raw)
     return
   }
   if (url.pathname === '/dashboard.json') {

@@ -1,6 +1,7 @@
 /**
  * Unit test with a stubbed service worker container and PushManager: headless Chromium offline has
- * no push service to subscribe with, so registration and the stored trait are tested here.
+ * no push service to subscribe with, so the subscription and the stored trait are tested here
+ * (registration and the worker in real Chromium: tests/browser/pushServiceWorker.test.ts).
  */
 import { describe, expect, it } from 'vitest'
 import { recipientOf } from '@ecrm/core'
@@ -45,5 +46,13 @@ describe('subscribeToPush', () => {
     expect(await subscribeToPush({ client: { identify: () => undefined }, vapidPublicKey: key, navigator: granted.nav, notification: granted.notification })).toMatchObject({ ok: false, reason: 'not_stored' })
     const broken: PushNavigator = { serviceWorker: { register: async () => { throw new Error('SecurityError: insecure origin') } } }
     expect(await subscribeToPush({ client: { identify: () => 'x' }, vapidPublicKey: key, navigator: broken, notification: granted.notification })).toEqual({ ok: false, reason: 'failed', detail: 'SecurityError: insecure origin' })
+  })
+
+  it('subscribes through the active registration (serviceWorker.ready), not the one still installing', async () => {
+    const installing = { pushManager: { getSubscription: async () => null, subscribe: async () => { throw new Error('Subscription failed - no active Service Worker') } } }
+    const active = { pushManager: { getSubscription: async () => null, subscribe: async () => ({ toJSON: () => subscriptionJson }) } }
+    const nav: PushNavigator = { serviceWorker: { register: async () => installing, ready: Promise.resolve(active) } }
+    const result = await subscribeToPush({ client: { identify: () => 'msg-2' }, vapidPublicKey: key, navigator: nav, notification: { permission: 'granted', requestPermission: async () => 'granted' } })
+    expect(result).toEqual({ ok: true, subscription: subscriptionJson, messageId: 'msg-2' })
   })
 })

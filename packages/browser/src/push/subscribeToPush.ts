@@ -8,7 +8,11 @@ import type { BrowserClient } from '../browserClientTypes.js'
 
 /** The parts of `navigator` this uses (injectable for tests). */
 export interface PushNavigator {
-  readonly serviceWorker?: { register: (url: string, options?: { scope?: string }) => Promise<{ readonly pushManager?: PushManagerLike }> }
+  readonly serviceWorker?: {
+    register: (url: string, options?: { scope?: string }) => Promise<{ readonly pushManager?: PushManagerLike }>
+    /** Resolves with the registration once its worker is active (the Push API needs an active worker). */
+    readonly ready?: Promise<{ readonly pushManager?: PushManagerLike }>
+  }
 }
 
 /** The parts of `PushManager` this uses. */
@@ -29,8 +33,9 @@ export interface SubscribeToPushOptions {
   readonly client: Pick<BrowserClient, 'identify'>
   /** The VAPID public key (base64url), the web push channel's `vapid.publicKey`. */
   readonly vapidPublicKey: string
-  /** The service worker script that shows notifications. @default '/ecrm-sw.js' */
+  /** The service worker script that shows notifications (same origin as the page). @default '/ecrm-sw.js' */
   readonly serviceWorker?: string
+  /** The worker's scope; it must include the page (the subscription waits for that page's active worker). @default the script's folder */
   readonly scope?: string
   /** @default globalThis.navigator */
   readonly navigator?: PushNavigator
@@ -65,7 +70,10 @@ export async function subscribeToPush(options: SubscribeToPushOptions): Promise<
     if (nav?.serviceWorker === undefined || notification === undefined) return { ok: false, reason: 'unsupported', detail: 'no service worker or Notification API' }
     const permission = notification.permission === 'default' ? await notification.requestPermission() : notification.permission
     if (permission !== 'granted') return { ok: false, reason: 'denied', detail: `notification permission is ${permission}` }
-    const registration = await nav.serviceWorker.register(options.serviceWorker ?? '/ecrm-sw.js', options.scope === undefined ? undefined : { scope: options.scope })
+    const registered = await nav.serviceWorker.register(options.serviceWorker ?? '/ecrm-sw.js', options.scope === undefined ? undefined : { scope: options.scope })
+    // A first registration is still installing, and subscribing then fails ("no active Service
+    // Worker"): wait until a worker controlling this page's scope is active.
+    const registration = (await nav.serviceWorker.ready) ?? registered
     const manager = registration.pushManager
     if (manager === undefined) return { ok: false, reason: 'unsupported', detail: 'no PushManager' }
     const existing = await manager.getSubscription()

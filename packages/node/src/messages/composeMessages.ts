@@ -8,6 +8,8 @@ export type RenderMessage = (request: {
   readonly messageId: string
   readonly profile: CustomerProfile
   readonly firing: RuleFiring
+  /** The channel kind it is rendered for (a push notification's click URL is signed, an email's links are). */
+  readonly kind?: ChannelKind
 }) => MessageContent | Promise<MessageContent>
 
 /** What the rule runner needs to turn a firing's `then.send` steps into outbox messages. */
@@ -63,7 +65,7 @@ export async function composeMessages(
       messages.push({ ...base, recipient: '', content: { text: '' }, suppressedReason: 'no_recipient' })
       continue
     }
-    const content = await composer.render({ template: step.template, locale, messageId: id, profile: who, firing })
+    const content = await composer.render({ template: step.template, locale, messageId: id, profile: who, firing, kind })
     const message = { ...base, recipient: address.recipient, content }
     messages.push(composer.headers === undefined ? message : { ...message, headers: await composer.headers(message, who) })
   }

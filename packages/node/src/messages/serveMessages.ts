@@ -1,4 +1,4 @@
-import { signMessageLink, trackMessageLinks } from '@ecrm/core'
+import { MESSAGE_LINKS_PREFIX, signMessageLink, trackMessageLinks } from '@ecrm/core'
 import type { Channel, ChannelKind, MessageLinkClaims, MessagePolicyInput } from '@ecrm/core'
 import type { Store } from '../store/storeTypes.js'
 import type { Templates } from '../templates/loadTemplates.js'
@@ -34,6 +34,7 @@ export interface ServedMessages {
 }
 
 const DAY_MS = 86_400_000
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /**
  * Wires templates, link signing, the message routes and the sender loop for `ecrm serve`: each
@@ -51,9 +52,15 @@ export function serveMessages(options: ServeMessagesOptions, store: Pick<Store, 
     channels: kinds,
     async render(request) {
       const content = await templates.render(request)
-      if (content.html === undefined) return content
-      const html = await trackMessageLinks(content.html, { base, sign: sign(request.messageId, request.firing.customerId, request.locale, request.firing.at) })
-      return { ...content, html }
+      const signLink = sign(request.messageId, request.firing.customerId, request.locale, request.firing.at)
+      const html = content.html === undefined ? undefined : await trackMessageLinks(content.html, { base, sign: signLink })
+      if (request.kind !== 'push') return html === undefined ? content : { ...content, html }
+      // A notification opens one URL: the template's own, else its first link. Signed as a click
+      // redirect, so the service worker opening it records the click (ecrm-sw.js).
+      const url = content.url === undefined
+        ? html?.match(new RegExp(`href=["'](${escapeRegExp(`${base}${MESSAGE_LINKS_PREFIX}c/`)}[^"']+)`))?.[1]
+        : `${base}${MESSAGE_LINKS_PREFIX}c/${await signLink({ k: 'click', u: content.url })}`
+      return { ...content, ...(html === undefined ? {} : { html }), ...(url === undefined ? {} : { url }) }
     },
     // Links carry the outbox row's customer key (the firing's), which the link routes look up.
     async headers(message) {
