@@ -26,10 +26,42 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
 }
 
 describe('ecrm main()', () => {
-  it('prints the usage for help and exits 0', async () => {
+  it('lists every command with its summary for help and exits 0', async () => {
     const { code, out } = await run(['help'])
     expect(code).toBe(0)
-    expect(out).toMatch(/serve[\s\S]*--database-url[\s\S]*analyze/)
+    expect(out).toMatch(/Usage: ecrm <command>[\s\S]*serve +Start the ingest server[\s\S]*refresh[\s\S]*preview[\s\S]*analyze[\s\S]*--version/)
+    expect((await run([])).out).toBe(out)
+  })
+
+  it.each([['--version'], ['-v']])('prints the version of @ecrm/node\'s package.json for %s', async (flag) => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+    const { code, out } = await run([flag])
+    expect(code).toBe(0)
+    expect(out).toBe(version)
+  })
+
+  it.each(['serve', 'refresh', 'preview', 'analyze'])('prints only the options of %s for `%s --help`, `-h` and `help %s`', async (name) => {
+    const { code, out } = await run([name, '--help'])
+    expect(code).toBe(0)
+    expect(out).toMatch(new RegExp(`^Usage: ecrm ${name}`))
+    for (const other of ['serve', 'refresh', 'preview', 'analyze'].filter((each) => each !== name)) expect(out).not.toContain(`Usage: ecrm ${other}`)
+    expect((await run([name, '-h'])).out).toBe(out)
+    expect((await run(['help', name])).out).toBe(out)
+  })
+
+  it.each([
+    [['serve', '--prot', '80'], /^ecrm serve: unknown option "--prot"\n\nUsage: ecrm serve/],
+    [['refresh', '-x'], /^ecrm refresh: unknown option "-x"\n\nUsage: ecrm refresh/],
+    [['serve', '--port'], /^ecrm serve: option "--port" needs a value\n\nUsage: ecrm serve/],
+    [['serve', '--trust-proxy=yes'], /^ecrm serve: option "--trust-proxy" takes no value/],
+    [['refresh', 'extra'], /^ecrm refresh: unexpected argument extra\n\nUsage: ecrm refresh/],
+    [['--verbose'], /^ecrm: unknown option "--verbose"\n\nUsage: ecrm <command>/],
+    [['help', 'nonsense'], /^ecrm: unknown command "nonsense"\n\nUsage: ecrm <command>/],
+  ])('exits 2 on %j, printing the usage after the offending part', async (argv, message) => {
+    const { code, out, err } = await run(argv)
+    expect(code).toBe(2)
+    expect(out).toBe('')
+    expect(err).toMatch(message)
   })
 
   it('prints the serve flags with their defaults for serve --help', async () => {
