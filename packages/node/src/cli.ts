@@ -27,7 +27,8 @@ Commands:
               --request-timeout <s> seconds to wait for a whole request, body included (default 30)
               --rules <file>        run the rules in this JSON file on incoming events (durable timers in the store)
               --config <file>       ecrm.config.json: segments, lead model, loyalty, RFM, CLV, refresh, rules,
-                                    channels, templates, messages (with channels: sends the rules' messages)
+                                    channels, templates, messages (with channels: sends the rules' messages),
+                                    destinations (webhook and CRMs fed from their own queues)
   refresh   Refit and re-derive every stored profile (RFM, lead, CLV, segments, loyalty), then exit
               --data-dir <path>     embedded PGlite data directory (default .ecrm-data)
               --database-url <url>  PostgreSQL instead of PGlite (env DATABASE_URL)
@@ -124,10 +125,13 @@ async function serve(args: readonly string[]): Promise<number> {
     }
   }
   let messages
+  let destinations
   if (config !== undefined) {
     const { serveMessagesOf } = await import('./config/configMessages.js')
+    const { createDestinations } = await import('./destinations/destinationConfig.js')
     try {
       messages = await serveMessagesOf(config, process.env)
+      destinations = createDestinations(config.destinations, process.env)
     } catch (error) {
       console.error(`ecrm serve: ${error instanceof Error ? error.message : String(error)}`)
       return 2
@@ -150,6 +154,7 @@ async function serve(args: readonly string[]): Promise<number> {
     ...(values['allowed-origin'] === undefined ? {} : { allowedOrigins: values['allowed-origin'] }),
     ...(rules === undefined ? {} : { rules }),
     ...(messages === undefined ? {} : { messages }),
+    ...(destinations === undefined || destinations.length === 0 ? {} : { destinations }),
     ...(config === undefined
       ? {}
       : { derive: config.derive, refreshEveryMinutes: config.refreshEveryMinutes, exposeSegments: config.exposeSegments }),
