@@ -103,8 +103,10 @@ export function payamgostarDestination(options: PayamgostarDestinationOptions): 
   const personOf = (event: EcrmEvent, refId: string): Record<string, unknown> => {
     const traits = crmActionOf(event) === 'lead' ? leadTraitsOf(event) : traitsOf(event)
     const { first, last } = splitName(traits)
+    const email = emailOf(event)
     return {
       ...applyTraitsMap(traits, traitsMap),
+      ...(email === undefined ? {} : { Email: email }),
       ...(first === undefined ? {} : { FirstName: first }),
       ...(last === undefined ? {} : { LastName: last }),
       ...consentFields(event),
