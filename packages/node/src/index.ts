@@ -47,8 +47,16 @@ export {
   webhookDestination,
   verifyWebhookSignature,
   hmacSha256Hex,
+  createDestinations,
+  destinationConfigSchema,
+  createSqlDestinationQueue,
+  serveDestinations,
 } from './destinations/index.js'
 export type {
+  DestinationConfig,
+  SqlDestinationQueue,
+  ServedDestinations,
+  ServeDestinationsOptions,
   DestinationFanout,
   DestinationFanoutOptions,
   DestinationHttpSenderOptions,

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { MESSAGE_LINKS_PREFIX } from '@ecrm/core'
-import type { DeriveConfig, RuleDefinition } from '@ecrm/core'
+import type { DeriveConfig, Destination, RuleDefinition } from '@ecrm/core'
 import { createReadApiHandler, isReadApiPath } from './api/readApiHandler.js'
 import { serveHealth } from './serve/health.js'
 import { loadStaticBundles, serveStaticBundle } from './serve/staticBundles.js'
@@ -17,6 +17,8 @@ import { createPostgresStore } from './store/postgresStore.js'
 import type { Store, StoreOptions } from './store/storeTypes.js'
 import { serveMessages } from './messages/serveMessages.js'
 import type { ServeMessagesOptions, ServedMessages } from './messages/serveMessages.js'
+import { serveDestinations } from './destinations/serveDestinations.js'
+import type { ServedDestinations } from './destinations/serveDestinations.js'
 
 /** Options of {@link startIngestServer}. */
 export interface IngestServerOptions {
@@ -78,6 +80,14 @@ export interface IngestServerOptions {
    * by `close`. @default none (rules only track their firings)
    */
   readonly messages?: ServeMessagesOptions
+  /**
+   * Webhook and CRM destinations (e.g. from `createDestinations`): each gets its own queue in the
+   * store, fed with the ingested events (queued before the collector answers), the rule firings
+   * and the segment changes, and drained by core's delivery engine. @default none
+   */
+  readonly destinations?: readonly Destination[]
+  /** How often the destination queues look for work other processes queued or left leased, in ms. @default 30_000 */
+  readonly destinationPollMs?: number
 }
 
 /** A running ingest server. */
@@ -87,6 +97,8 @@ export interface IngestServer {
   readonly store: Store
   /** The rule runner, when `rules` were given. */
   readonly runner: RuleRunner | undefined
+  /** The destination fan-out, when `destinations` were given (its `stats()` and `flush()`). */
+  readonly destinations: ServedDestinations | undefined
   /** Stops accepting connections, lets requests in flight finish, closes the store. Idempotent. */
   readonly close: () => Promise<void>
 }
@@ -108,9 +120,11 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
   // Segment changes go to the rule runner (created next, over this store) as rule events, each
   // customer keyed as its rules key it (the change names the store's customer id).
   let runner: RuleRunner | undefined
+  let destinations: ServedDestinations | undefined
   const storeOptions: StoreOptions = {
     ...(options.derive === undefined ? {} : { derive: options.derive }),
     onSegmentChanges: async (events) => {
+      await destinations?.deliverSegmentChanges(events)
       await runner?.processSegmentChanges(events)
     },
     onError: (error) => log(`ecrm: processing segment changes failed: ${String(error)}`),
@@ -126,6 +140,10 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
     throw error
   }
   const messages: ServedMessages | undefined = options.messages === undefined ? undefined : serveMessages(options.messages, store)
+  destinations = (options.destinations?.length ?? 0) === 0
+    ? undefined
+    : serveDestinations({ destinations: options.destinations ?? [], log, ...(options.destinationPollMs === undefined ? {} : { pollMs: options.destinationPollMs }) }, store)
+  const served = destinations
   runner =
     rules.length === 0
       ? undefined
@@ -133,12 +151,28 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
           store,
           rules,
           ...(messages === undefined ? {} : { messages: messages.composer }),
-          onFire: (firing) => log(`ecrm: rule ${firing.ruleId} fired for ${firing.customerId} (${firing.event.event})`),
+          onFire: async (firing) => {
+            log(`ecrm: rule ${firing.ruleId} fired for ${firing.customerId} (${firing.event.event})`)
+            // A throw leaves the firing for redelivery; the queue keeps its id once.
+            await served?.deliverFiring(firing)
+          },
           logger: { debug: () => undefined, warn: (message) => log(`ecrm: ${message}`), error: (message, detail) => log(`ecrm: ${message}: ${String(detail)}`) },
         })
   await runner?.start()
   const handler = createIngestHandler({
-    store,
+    // Accepted events enter the destination queues before the answer: a crash in between fails
+    // the request, the client sends again, and the queues keep each event id once.
+    store: served === undefined
+      ? store
+      : {
+          ...store,
+          insertEvents: async (events, insertOptions) => {
+            const result = await store.insertEvents(events, insertOptions)
+            const refused = new Set((result.refused ?? []).map((entry) => entry.event))
+            await served.deliverEvents(events.filter((event) => !refused.has(event)))
+            return result
+          },
+        },
     writeKeys: writeKeys.length > 0 ? writeKeys : () => true,
     secretKeys: options.secretKeys ?? [],
     identitySecrets: options.identitySecrets ?? [],
@@ -177,6 +211,7 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
     // runner's timers would outlive the failed start.
     runner?.stop()
     await messages?.stop()
+    await destinations?.close()
     await store.close().catch((closeError: unknown) => log(`ecrm: closing the store after the failed start failed too: ${String(closeError)}`))
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'EADDRINUSE') log(`ecrm: cannot listen on ${host}:${port}: the port is in use (stop the other server, or pass another --port)`)
@@ -201,12 +236,14 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
     messages.start(store, log)
     log(`ecrm: sending messages through ${Object.keys(options.messages.channels).join(', ')}; links on ${url}${MESSAGE_LINKS_PREFIX}`)
   }
+  if (destinations !== undefined) log(`ecrm: delivering to destination(s) ${(options.destinations ?? []).map((destination) => destination.name).join(', ')}, each from its own queue in the store`)
   const refresher = scheduleRefresh(store, options.refreshEveryMinutes ?? 60, log)
   let closing: Promise<void> | undefined
   return {
     url,
     store,
     runner,
+    destinations,
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {
@@ -217,6 +254,7 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
         runner?.stop()
         await messages?.stop()
         await refresher.stop()
+        await destinations?.close()
         await store.close()
       })()
       return closing

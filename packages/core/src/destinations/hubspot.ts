@@ -27,6 +27,7 @@ import {
   traitsOf,
 } from './eventFields.js'
 import type { TraitsMap } from './eventFields.js'
+import { hubspotRecordFates } from './recordFates.js'
 import { jsonRequest, mapOneByBatch, parseJsonSafe, withAuthorization } from './vendorHelpers.js'
 
 /** Default trait → HubSpot contact property map (HubSpot's default contact properties). */
@@ -128,9 +129,12 @@ export function hubspotDestination(options: HubspotDestinationOptions): Destinat
       else contacts.set(contact.id, { properties: { ...known.properties, ...contact.properties }, ids: [...known.ids, event.messageId] })
     }
     for (const part of chunk([...contacts], 100)) {
-      requests.push(jsonRequest('POST', `${base}/crm/v3/objects/contacts/batch/upsert`, {
-        inputs: part.map(([id, contact]) => ({ idProperty: 'email', id, properties: contact.properties })),
-      }, part.flatMap(([, contact]) => contact.ids)))
+      requests.push({
+        ...jsonRequest('POST', `${base}/crm/v3/objects/contacts/batch/upsert`, {
+          inputs: part.map(([id, contact]) => ({ idProperty: 'email', id, properties: contact.properties })),
+        }, part.flatMap(([, contact]) => contact.ids)),
+        recordFates: hubspotRecordFates(part.map(([key, contact]) => ({ key, eventIds: contact.ids })), 'email'),
+      })
     }
     const deals = new Map<string, { properties: Record<string, string | number>; ids: string[] }>()
     for (const event of groups.get('order') ?? []) {
@@ -138,9 +142,13 @@ export function hubspotDestination(options: HubspotDestinationOptions): Destinat
       if (deal !== null) deals.set(deal.id, { properties: deal.properties, ids: [...(deals.get(deal.id)?.ids ?? []), event.messageId] })
     }
     for (const part of chunk([...deals], 100)) {
-      requests.push(jsonRequest('POST', `${base}/crm/v3/objects/deals/batch/upsert`, {
-        inputs: part.map(([id, deal]) => ({ idProperty: dealIdProperty, id, properties: deal.properties })),
-      }, part.flatMap(([, deal]) => deal.ids)))
+      if (dealIdProperty === null) break
+      requests.push({
+        ...jsonRequest('POST', `${base}/crm/v3/objects/deals/batch/upsert`, {
+          inputs: part.map(([id, deal]) => ({ idProperty: dealIdProperty, id, properties: deal.properties })),
+        }, part.flatMap(([, deal]) => deal.ids)),
+        recordFates: hubspotRecordFates(part.map(([key, deal]) => ({ key, eventIds: deal.ids })), dealIdProperty),
+      })
     }
     const occurrences = (groups.get('activity') ?? []).filter((event) => event.type === 'track' && customEvents[event.event] !== undefined && emailOf(event) !== undefined)
     for (const part of chunk(occurrences, 500)) {

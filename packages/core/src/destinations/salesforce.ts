@@ -31,6 +31,7 @@ import {
 } from './eventFields.js'
 import type { TraitsMap } from './eventFields.js'
 import { formTokenRequest, parseOAuthToken, resolveUrl } from './tokenSource.js'
+import { salesforceRecordFates } from './recordFates.js'
 import { jsonRequest, mapOneByBatch, parseJsonSafe, withAuthorization } from './vendorHelpers.js'
 
 /** The Salesforce REST API version ecrm speaks. */
@@ -122,7 +123,10 @@ export function salesforceDestination(options: SalesforceDestinationOptions): De
 
   const upserts = (type: 'Contact' | 'Lead' | 'Opportunity', field: string, rows: readonly Row[]): DestinationRequest[] =>
     chunk(rows, 200).map((part) =>
-      jsonRequest('PATCH', `${api}/composite/sobjects/${type}/${field}`, { allOrNone: false, records: part.map(([record]) => record) }, part.flatMap(([, ids]) => ids)),
+      ({
+        ...jsonRequest('PATCH', `${api}/composite/sobjects/${type}/${field}`, { allOrNone: false, records: part.map(([record]) => record) }, part.flatMap(([, ids]) => ids)),
+        recordFates: salesforceRecordFates(part.map(([, ids]) => ids)),
+      }),
     )
 
   const mapBatch = (events: readonly EcrmEvent[], { now }: { now: number }): DestinationRequest[] => {
@@ -153,7 +157,7 @@ export function salesforceDestination(options: SalesforceDestinationOptions): De
     if (options.platformEvent !== undefined) {
       const type = options.platformEvent
       for (const part of chunk(groups.get('activity') ?? [], 200)) {
-        requests.push(jsonRequest('POST', `${api}/composite/sobjects`, {
+        requests.push({ ...jsonRequest('POST', `${api}/composite/sobjects`, {
           allOrNone: false,
           records: part.map((event) => ({
             attributes: { type },
@@ -163,7 +167,7 @@ export function salesforceDestination(options: SalesforceDestinationOptions): De
             Occurred_At__c: new Date(occurredAtOf(event, now)).toISOString(),
             Properties__c: JSON.stringify(propertiesOf(event)).slice(0, 131_072),
           })),
-        }, part.map((event) => event.messageId)))
+        }, part.map((event) => event.messageId)), recordFates: salesforceRecordFates(part.map((event) => [event.messageId])) })
       }
     }
     for (const event of groups.get('erasure') ?? []) {

@@ -24,7 +24,8 @@ export interface BatchSenderEnv {
   readonly onPause: (until: number) => void
 }
 
-type RequestFate = EventFate | { readonly kind: 'split' }
+/** A request's fate: one for all its events, a split (413), or per event (a bulk answer's failed records). */
+type RequestFate = EventFate | { readonly kind: 'split' } | { readonly kind: 'per_event'; readonly fates: ReadonlyMap<string, EventFate> }
 type Authorized = { readonly request: DestinationRequest } | { readonly fate: EventFate }
 
 const RANK = { delivered: 0, dead_letter: 1, retry: 2 } as const
@@ -89,6 +90,8 @@ export function createBatchSender(env: BatchSenderEnv): (events: readonly EcrmEv
     }
     switch (verdict.kind) {
       case 'delivered': {
+        const failed = response === undefined ? undefined : request.recordFates?.(response)
+        if (failed !== undefined && failed.size > 0) return { kind: 'per_event', fates: failed }
         if (request.followUp === undefined || response === undefined) return { kind: 'delivered' }
         for (const next of request.followUp(response)) {
           const inherited = next.eventIds === undefined && request.eventIds !== undefined ? { ...next, eventIds: request.eventIds } : next
@@ -142,6 +145,11 @@ export function createBatchSender(env: BatchSenderEnv): (events: readonly EcrmEv
         for (const half of [carried.slice(0, middle), carried.slice(middle)]) {
           for (const [id, halfFate] of await sendEvents(half)) mark([id], halfFate)
         }
+        continue
+      }
+      if (fate.kind === 'per_event') {
+        // The vendor took the rest of the batch: only the failed records wait or are given up.
+        for (const id of ids) mark([id], fate.fates.get(id) ?? { kind: 'delivered' })
         continue
       }
       mark(ids, fate)

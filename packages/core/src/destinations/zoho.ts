@@ -28,6 +28,7 @@ import {
 } from './eventFields.js'
 import type { TraitsMap } from './eventFields.js'
 import { encodeForm, parseOAuthToken, resolveUrl } from './tokenSource.js'
+import { zohoRecordFates } from './recordFates.js'
 import { jsonRequest, mapOneByBatch, parseJsonSafe, withAuthorization } from './vendorHelpers.js'
 
 /** Default trait → Contacts/Leads field map (Zoho's standard field API names). */
@@ -101,9 +102,10 @@ export function zohoDestination(options: ZohoDestinationOptions): Destination {
   }
 
   const upsert = (module: string, checkField: string, rows: readonly [Record<string, unknown>, string][]): DestinationRequest[] =>
-    chunk(rows, 100).map((part) =>
-      jsonRequest('POST', `/crm/v8/${module}/upsert`, { data: part.map(([record]) => record), duplicate_check_fields: [checkField] }, part.map(([, id]) => id)),
-    )
+    chunk(rows, 100).map((part) => ({
+      ...jsonRequest('POST', `/crm/v8/${module}/upsert`, { data: part.map(([record]) => record), duplicate_check_fields: [checkField] }, part.map(([, id]) => id)),
+      recordFates: zohoRecordFates(part.map(([, id]) => [id])),
+    }))
 
   const erase = (event: EcrmEvent): DestinationRequest[] => {
     const email = emailOf(event)

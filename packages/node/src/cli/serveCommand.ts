@@ -29,7 +29,8 @@ Starts the ingest server; stops cleanly on SIGINT or SIGTERM.
   --request-timeout <s> seconds to wait for a whole request, body included (default 30)
   --rules <file>        run the rules in this JSON file on incoming events (durable timers in the store)
   --config <file>       ecrm.config.json: segments, lead model, loyalty, RFM, CLV, refresh, rules,
-                        channels, templates, messages (with channels: sends the rules' messages)
+                        channels, templates, messages (with channels: sends the rules' messages),
+                        destinations (webhook and CRMs fed from their own queues)
   -h, --help            this text`,
   options: {
     port: { type: 'string' },
@@ -92,10 +93,13 @@ Starts the ingest server; stops cleanly on SIGINT or SIGTERM.
       }
     }
     let messages
+    let destinations
     if (config !== undefined) {
       const { serveMessagesOf } = await import('../config/configMessages.js')
+      const { createDestinations } = await import('../destinations/destinationConfig.js')
       try {
         messages = await serveMessagesOf(config, process.env)
+        destinations = createDestinations(config.destinations, process.env)
       } catch (error) {
         console.error(`ecrm serve: ${error instanceof Error ? error.message : String(error)}`)
         return 2
@@ -118,6 +122,7 @@ Starts the ingest server; stops cleanly on SIGINT or SIGTERM.
       ...(values['allowed-origin'] === undefined ? {} : { allowedOrigins: values['allowed-origin'] }),
       ...(rules === undefined ? {} : { rules }),
       ...(messages === undefined ? {} : { messages }),
+      ...(destinations === undefined || destinations.length === 0 ? {} : { destinations }),
       ...(config === undefined
         ? {}
         : { derive: config.derive, refreshEveryMinutes: config.refreshEveryMinutes, exposeSegments: config.exposeSegments }),

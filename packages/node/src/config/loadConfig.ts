@@ -4,6 +4,7 @@ import { compileLogic, EcrmValidationError, isEcrmError, parseJsonSafely } from 
 import type { LogicRule, ValidationIssue } from '@ecrm/core'
 import type { DeriveConfig, MessagePolicy, RuleDefinition } from '@ecrm/core'
 import type { ChannelConfig, EnvSecret } from '../channels/channelConfig.js'
+import type { DestinationConfig } from '../destinations/destinationConfig.js'
 import { loadRules, parseRules } from '../rules/loadRules.js'
 import { ecrmConfigSchema } from './configSchema.js'
 import type { EcrmConfig } from './configSchema.js'
@@ -18,6 +19,8 @@ export interface LoadedConfig {
   readonly exposeSegments: readonly string[]
   /** Channels by name, secrets still `{ env }` (read when `ecrm serve` starts them). */
   readonly channels: Readonly<Record<string, ChannelConfig>>
+  /** Destinations by name, secrets still `{ env }` (read when `ecrm serve` starts them). */
+  readonly destinations: Readonly<Record<string, DestinationConfig>>
   /** The templates folder, absolute (resolved against the config file's folder). */
   readonly templates: string | undefined
   /** Link origin, link secret and policy, when configured. */
@@ -54,7 +57,7 @@ export async function parseConfig(value: unknown, baseDir: string): Promise<Load
     }
   }
   if (logicIssues.length > 0) throw new EcrmValidationError('Invalid config', logicIssues)
-  const { refresh, rules, exposeSegments, channels, templates, messages, ...derive } = config
+  const { refresh, rules, exposeSegments, channels, destinations, templates, messages, ...derive } = config
   let ruleList: RuleDefinition[] = []
   try {
     ruleList = typeof rules === 'string' ? await loadRules(resolve(baseDir, rules)) : rules === undefined ? [] : parseRules(rules)
@@ -70,6 +73,7 @@ export async function parseConfig(value: unknown, baseDir: string): Promise<Load
     rules: ruleList,
     exposeSegments: exposeSegments ?? [],
     channels: channels ?? {},
+    destinations: destinations ?? {},
     templates: templates === undefined ? undefined : resolve(baseDir, templates),
     messages: messages === undefined ? undefined : { baseUrl: messages.baseUrl, linkSecret: messages.linkSecret, policy: messages.policy },
   }
