@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { EcrmError } from '@ecrm/core'
 import type { BgNbdFit, GammaGammaFit, TimeUnit } from '@ecrm/core'
+import { describeDialect } from '../csv/csvDialect.js'
 import { analyzeCustomers } from './analyzeCustomers.js'
 import type { ColumnMapping } from './columns.js'
 import { renderReport } from './htmlReport.js'
@@ -84,7 +85,9 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummar
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   })
   if (read.rows === 0) {
-    throw new EcrmError('invalid_input', `ecrm analyze found no orders: ${input} (${read.badRowCount} lines could not be read; check the columns)`)
+    const first = read.badRows[0]
+    const why = first === undefined ? 'no data rows after the header' : `${read.badRowCount} rows could not be read, the first at line ${first.line}: ${first.reason}`
+    throw new EcrmError('invalid_input', `ecrm analyze found no orders: ${input} (${why}; read as ${describeDialect(read.layout.dialect)})`)
   }
   const analysis = analyzeCustomers(read.daily, read.lastAt, {
     ...(calibrationEnd === undefined ? {} : { calibrationEnd }),

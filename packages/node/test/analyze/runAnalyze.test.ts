@@ -62,7 +62,7 @@ describe('runAnalyze', () => {
     expect(ann?.segment).not.toBe('')
     const html = await readFile(join(dir, 'small.csv.out.html'), 'utf8')
     expect(html).toContain('<svg')
-    expect(html).toContain('line 6: unrecognised date')
+    expect(html).toContain('line 6: column &#34;created_at&#34;: unrecognised date')
   })
 
   it('fits the models on a generated shop and writes JSON', async () => {
@@ -105,6 +105,26 @@ describe('runAnalyze', () => {
     const input = join(dir, 'odd.csv')
     await writeFile(input, 'foo,bar,baz\n1,2,3\n')
     await expect(runAnalyze({ input, output: join(dir, 'odd.out.csv') })).rejects.toThrow(/no customer column found among foo, bar, baz/)
+  })
+
+  it('reads a ; file with decimal commas and quoted line breaks as a spreadsheet wrote it', async () => {
+    const input = join(dir, 'european.csv')
+    await writeFile(
+      input,
+      'kunde;datum;betrag;notiz\nc1;2024-01-01;12,50;"erste\nzweite Zeile"\nc1;2024-02-01;1.000,25;x\nc2;2024-01-15;7,25;y\n',
+    )
+    const summary = await runAnalyze({ input, output: join(dir, 'european.out.csv'), report: false, columns: { customer: 'kunde', date: 'datum', amount: 'betrag' } })
+    expect(summary).toMatchObject({ customers: 2, rows: 3, badRowCount: 0 })
+    const rows = parseCsv(await readFile(join(dir, 'european.out.csv'), 'utf8'))
+    expect(Number(rows.find((row) => row['customer_id'] === 'c1')?.['total_spend'])).toBeCloseTo(1012.75, 6)
+  })
+
+  it('says which line and column failed and what was expected when no row parses', async () => {
+    const input = join(dir, 'all-bad.csv')
+    await writeFile(input, 'customer;date;amount\nc1;01.03.2024;12,50\nc2;02.03.2024;3,00\n')
+    await expect(runAnalyze({ input, output: join(dir, 'all-bad.out.csv') })).rejects.toThrow(
+      'the first at line 2: column "date": unrecognised date "01.03.2024" (expected yyyymmdd, ISO 8601 (2024-03-01, 2024-03-01T10:00:00Z) or epoch seconds); read as ";"-separated with decimal commas',
+    )
   })
 
   it.skipIf(!hasCdnow)(`analyzes CDNOW_master.txt (whitespace, 69,659 orders)${hasCdnow ? '' : ` (skipped: ${dataDir} is absent)`}`, async () => {
