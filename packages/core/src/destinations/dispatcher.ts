@@ -122,11 +122,21 @@ export function createDestinationDispatcher(options: DestinationDispatcherOption
     if (closed || options.scheduler === undefined) return
     if (wake !== undefined && wake.at <= at) return
     wake?.cancel()
-    const cancel = options.scheduler.schedule(() => {
-      wake = undefined
-      void flush()
-    }, Math.max(0, at - clock.now()))
-    wake = { at, cancel }
+    const scheduler = options.scheduler
+    const arm = (): void => {
+      const cancel = scheduler.schedule(() => {
+        // A timer may fire a millisecond before the clock reads `at`; a pass then would lease
+        // nothing, schedule nothing, and leave the due items for the next poll.
+        if (clock.now() < at) {
+          arm()
+          return
+        }
+        wake = undefined
+        void flush()
+      }, Math.max(0, at - clock.now()))
+      wake = { at, cancel }
+    }
+    arm()
   }
 
   const flush = (): Promise<DispatchResult> => {
