@@ -81,7 +81,10 @@ interface KavenegarReply {
 }
 
 /**
- * An SMS {@link Channel} over Kavenegar. `send` never rejects: `return.status` 200 is delivered
+ * An SMS {@link Channel} over Kavenegar. `sms/send` carries `localid` = the message id, the
+ * documented duplicate guard: Kavenegar answers a repeated `localid` with the first send's entry
+ * instead of texting again, so a retry after a lost reply never doubles an SMS (`verify/lookup`
+ * has no such field). `send` never rejects: `return.status` 200 is delivered
  * (provider id: the entry's `messageid`, which Kavenegar's delivery callbacks name); no answer,
  * HTTP 5xx/429 and account trouble retry; see {@link classifyKavenegarStatus} for the rest.
  *
@@ -96,7 +99,7 @@ export function createKavenegarChannel(options: KavenegarChannelOptions): Channe
   const send = async (message: Message): Promise<ChannelOutcome> => {
     const receptor = kavenegarReceptor(message.recipient)
     const form = config.lookup === undefined
-      ? new URLSearchParams({ receptor, message: message.content.text, ...(config.sender === undefined ? {} : { sender: config.sender }) })
+      ? new URLSearchParams({ receptor, message: message.content.text, localid: message.id, ...(config.sender === undefined ? {} : { sender: config.sender }) })
       : new URLSearchParams({ receptor, template: config.lookup.template, token: message.content.text })
     const reply = await providerRequest(`${base}/${config.lookup === undefined ? 'sms/send' : 'verify/lookup'}.json`, {
       method: 'POST',

@@ -17,7 +17,7 @@ async function server(override?: Parameters<typeof startKavenegarServer>[0]) {
 }
 
 describe('createKavenegarChannel against a local Kavenegar (documented REST API)', () => {
-  it('POSTs receptor, sender and message as a form to /v1/{API-KEY}/sms/send.json and reports the messageid', async () => {
+  it('POSTs receptor, sender, message and localid (the message id) as a form to /v1/{API-KEY}/sms/send.json and reports the messageid', async () => {
     const kavenegar = await server()
     const channel = createKavenegarChannel({ apiKey: KAVENEGAR_KEY, sender: '10004346', baseUrl: kavenegar.base })
     expect(await channel.send(sms)).toEqual({ status: 'delivered', providerId: '8792343' })
@@ -25,7 +25,17 @@ describe('createKavenegarChannel against a local Kavenegar (documented REST API)
     expect(request?.method).toBe('POST')
     expect(request?.path).toBe(`/v1/${KAVENEGAR_KEY}/sms/send.json`)
     expect(request?.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/)
-    expect(Object.fromEntries(new URLSearchParams(request?.body))).toEqual({ receptor: '09123456789', sender: '10004346', message: 'سلام سارا، کد تخفیف شما: WB-42' })
+    expect(Object.fromEntries(new URLSearchParams(request?.body))).toEqual({ receptor: '09123456789', sender: '10004346', message: 'سلام سارا، کد تخفیف شما: WB-42', localid: sms.id })
+  })
+
+  it('a send repeated (the sender retrying after a lost reply) carries the same localid, so Kavenegar texts once and both sends name one messageid', async () => {
+    const kavenegar = await server()
+    const channel = createKavenegarChannel({ apiKey: KAVENEGAR_KEY, baseUrl: kavenegar.base })
+    const first = await channel.send(sms)
+    const again = await channel.send(sms)
+    expect(again).toEqual(first)
+    expect(kavenegar.requests.map((request) => new URLSearchParams(request.body).get('localid'))).toEqual([sms.id, sms.id])
+    expect(kavenegar.texted).toHaveLength(1)
   })
 
   it('sends a non-Iranian number with the 00 prefix, and a template through verify/lookup.json', async () => {

@@ -37,7 +37,7 @@ describe('an SMS from a rule, end to end (PGlite → rule runner → outbox → 
     const { engine } = createMessageSender({ store, channels })
     expect((await engine.pass()).sent).toBe(1)
     expect(kavenegar.requests.map((request) => [request.method, request.path, Object.fromEntries(new URLSearchParams(request.body))])).toEqual([
-      ['POST', `/v1/${KAVENEGAR_KEY}/sms/send.json`, { receptor: '09123456789', sender: '10004346', message: 'خوش آمدید Sara' }],
+      ['POST', `/v1/${KAVENEGAR_KEY}/sms/send.json`, { receptor: '09123456789', sender: '10004346', message: 'خوش آمدید Sara', localid: `${firing?.id}:0` }],
     ])
     expect(await store.query('select message_id, recipient, status, provider_id from ecrm_messages')).toEqual([{ message_id: `${firing?.id}:0`, recipient: '+989123456789', status: 'sent', provider_id: '8792343' }])
   })
