@@ -130,7 +130,7 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
     onError: (error) => log(`ecrm: processing segment changes failed: ${String(error)}`),
   }
   const store = databaseUrl === undefined ? await createPgliteStore(dataDir, storeOptions) : await createPostgresStore(databaseUrl, storeOptions)
-  let readApi
+  let readApi: ReturnType<typeof createReadApiHandler> | undefined
   try {
     const { secretKeys = [] } = options
     const segments = options.derive?.segments

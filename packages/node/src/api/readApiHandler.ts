@@ -102,7 +102,7 @@ export function createReadApiHandler(options: ReadApiHandlerOptions): ReadApiHan
   async function profile(rawId: string): Promise<Response> {
     const id = parseIdSegment(rawId, ['path', 'id'])
     if (!id.ok) return invalid('invalid_id', 'The customer id in the path is not valid (see issues)', [id.issue])
-    let found
+    let found: Awaited<ReturnType<Store['getProfile']>>
     try {
       found = await store.getProfile(id.value)
     } catch (error) {

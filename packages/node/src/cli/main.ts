@@ -43,7 +43,7 @@ export async function main(argv: readonly string[], commands: readonly CliComman
     const hint = name.startsWith('-') ? `unknown option "${name}"` : `unknown command "${name}"`
     return usageError('ecrm', hint, mainUsage(commands))
   }
-  let args
+  let args: ReturnType<typeof parseArgs>
   try {
     args = parseArgs({
       args: [...rest],

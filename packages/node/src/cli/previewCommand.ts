@@ -34,7 +34,7 @@ Renders a template of the config's "templates" folder for a stored customer, as 
     const config = await readConfig('preview', values.config)
     if (config === 2 || config === undefined) return 2
     const { templatesOf } = await import('../config/configMessages.js')
-    let templates
+    let templates: Awaited<ReturnType<typeof import('../config/configMessages.js').templatesOf>>
     try {
       templates = await templatesOf(config, process.env)
     } catch (error) {

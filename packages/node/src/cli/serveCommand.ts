@@ -92,8 +92,8 @@ Starts the ingest server; stops cleanly on SIGINT or SIGTERM.
         return 2
       }
     }
-    let messages
-    let destinations
+    let messages: Awaited<ReturnType<typeof import('../config/configMessages.js').serveMessagesOf>> | undefined
+    let destinations: ReturnType<typeof import('../destinations/destinationConfig.js').createDestinations> | undefined
     if (config !== undefined) {
       const { serveMessagesOf } = await import('../config/configMessages.js')
       const { createDestinations } = await import('../destinations/destinationConfig.js')

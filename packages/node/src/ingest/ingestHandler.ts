@@ -211,7 +211,7 @@ export function createIngestHandler(options: IngestHandlerOptions): IngestHandle
       if (isTrustedKey || isVerified) trusted.add(stamped)
     }
     const stamped = [...indexOf.keys()]
-    let result
+    let result: Awaited<ReturnType<Store['insertEvents']>>
     try {
       result = await store.insertEvents(stamped, { isTrusted: (event) => trusted.has(event), ...(options.onEvents === undefined ? {} : { returnStored: true }) })
     } catch (error) {
