@@ -20,8 +20,14 @@ const replaceVersion = () => ({
 /** ESM build of one package with declarations; dependencies stay external. */
 function esm(pkg, entries, banner) {
   const input = Object.fromEntries(
-    entries.filter((name) => existsSync(`packages/${pkg}/src/${name}.ts`) || existsSync(`packages/${pkg}/src/${name}.tsx`))
-      .map((name) => [name, existsSync(`packages/${pkg}/src/${name}.ts`) ? `packages/${pkg}/src/${name}.ts` : `packages/${pkg}/src/${name}.tsx`]),
+    entries
+      .filter((name) => existsSync(`packages/${pkg}/src/${name}.ts`) || existsSync(`packages/${pkg}/src/${name}.tsx`))
+      .map((name) => [
+        name,
+        existsSync(`packages/${pkg}/src/${name}.ts`)
+          ? `packages/${pkg}/src/${name}.ts`
+          : `packages/${pkg}/src/${name}.tsx`,
+      ]),
   )
   return {
     input,

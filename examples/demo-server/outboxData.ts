@@ -63,7 +63,11 @@ interface MessageRecord {
  * beside what the SMTP server actually received, matched by the `Message-ID` the email channel
  * derives from the message id (`<message id@domain>`, percent-encoded).
  */
-export async function computeOutbox(store: Pick<Store, 'query'>, received: readonly ReceivedMail[], now: number): Promise<OutboxData> {
+export async function computeOutbox(
+  store: Pick<Store, 'query'>,
+  received: readonly ReceivedMail[],
+  now: number,
+): Promise<OutboxData> {
   const [rows, responses] = await Promise.all([
     store.query<MessageRecord>(
       `select message_id, rule_id, status, recipient, template, locale, content->>'subject' as subject, created_at, sent_at, reason, attempts
@@ -76,7 +80,8 @@ export async function computeOutbox(store: Pick<Store, 'query'>, received: reado
       [messageEventNames.opened, messageEventNames.clicked, messageEventNames.unsubscribed],
     ),
   ])
-  const countOf = (messageId: string, event: string): number => responses.find((row) => row.message_id === messageId && row.event === event)?.count ?? 0
+  const countOf = (messageId: string, event: string): number =>
+    responses.find((row) => row.message_id === messageId && row.event === event)?.count ?? 0
   const messages = rows.map((row) => ({
     messageId: row.message_id,
     ruleId: row.rule_id,
@@ -99,7 +104,8 @@ export async function computeOutbox(store: Pick<Store, 'query'>, received: reado
   const messageIdOf = (header: string): string | null => {
     const domain = /@([^>]+)>?$/.exec(header)?.[1]
     if (domain === undefined) return null
-    if (!domains.has(domain)) for (const row of messages) byHeader.set(smtpMessageId(row.messageId, domain), row.messageId)
+    if (!domains.has(domain))
+      for (const row of messages) byHeader.set(smtpMessageId(row.messageId, domain), row.messageId)
     domains.add(domain)
     return byHeader.get(header) ?? null
   }

@@ -10,7 +10,11 @@ export interface InboxMail {
   /** The List-Unsubscribe URL (RFC 2369), or null when the mail has none. */
   readonly unsubscribeUrl: string | null
 }
-export declare function waitForMail(baseUrl: string, email: string, options?: { subject?: string; timeoutMs?: number }): Promise<InboxMail>
+export declare function waitForMail(
+  baseUrl: string,
+  email: string,
+  options?: { subject?: string; timeoutMs?: number },
+): Promise<InboxMail>
 export declare function readMail(baseUrl: string, n: number): Promise<InboxMail>
 export declare function openMail(context: BrowserContext, mail: InboxMail): Promise<Page>
 export declare function clickMailLink(page: Page): Promise<string>

@@ -14,9 +14,12 @@ export async function waitForMail(baseUrl, email, { subject = '', timeoutMs = 30
   for (;;) {
     const response = await fetch(`${baseUrl}/dashboard/mails.json`)
     if (!response.ok) throw new Error(`GET ${baseUrl}/dashboard/mails.json answered ${response.status}`)
-    const listed = (await response.json()).mails.find((mail) => mail.to.includes(email) && mail.subject.startsWith(subject))
+    const listed = (await response.json()).mails.find(
+      (mail) => mail.to.includes(email) && mail.subject.startsWith(subject),
+    )
     if (listed !== undefined) return readMail(baseUrl, listed.n)
-    if (Date.now() > deadline) throw new Error(`No mail to ${email}${subject ? ` starting "${subject}"` : ''} within ${timeoutMs} ms`)
+    if (Date.now() > deadline)
+      throw new Error(`No mail to ${email}${subject ? ` starting "${subject}"` : ''} within ${timeoutMs} ms`)
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
 }
@@ -29,7 +32,13 @@ export async function readMail(baseUrl, n) {
   const parsed = await simpleParser(raw)
   // mailparser keeps List-* headers parsed under 'list'; the raw line is the one RFC 8058 defines.
   const unsubscribe = /^List-Unsubscribe:\s*<([^>]+)>/im.exec(raw)?.[1]
-  return { n, raw, subject: parsed.subject ?? '', html: typeof parsed.html === 'string' ? parsed.html : '', unsubscribeUrl: unsubscribe ?? null }
+  return {
+    n,
+    raw,
+    subject: parsed.subject ?? '',
+    html: typeof parsed.html === 'string' ? parsed.html : '',
+    unsubscribeUrl: unsubscribe ?? null,
+  }
 }
 
 /**

@@ -2,7 +2,17 @@
 // its own browser context: own cookies, storage and anonymous id) so the dashboard fills without
 // a person. URL from ECRM_DEMO_URL (default http://127.0.0.1:8787); SHOPPERS limits how many.
 import {
-  abandonCart, addToCart, checkout, fillLeadForm, goHome, launchBrowser, leave, openCart, openShop, shopOffline, viewProduct,
+  abandonCart,
+  addToCart,
+  checkout,
+  fillLeadForm,
+  goHome,
+  launchBrowser,
+  leave,
+  openCart,
+  openShop,
+  shopOffline,
+  viewProduct,
 } from './visits.mjs'
 import { clickMailLink, openMail, unsubscribeOneClick, waitForMail } from './inbox.mjs'
 
@@ -15,7 +25,9 @@ const baseUrl = (process.env.ECRM_DEMO_URL ?? process.argv[2] ?? 'http://127.0.0
  */
 const shoppers = [
   {
-    name: 'Ana Ortiz', email: 'ana@roastery-supply.example', mail: 'click',
+    name: 'Ana Ortiz',
+    email: 'ana@roastery-supply.example',
+    mail: 'click',
     async visit(browser) {
       const visit = await openShop(browser, baseUrl)
       await viewProduct(visit.page, 'sku-espresso')
@@ -28,13 +40,17 @@ const shoppers = [
     },
   },
   {
-    name: 'Ben Brown', email: 'ben.brown@gmail.com',
+    name: 'Ben Brown',
+    email: 'ben.brown@gmail.com',
     async visit(browser) {
       await abandonCart(browser, baseUrl, 'sku-kettle')
     },
   },
   {
-    name: 'Chloé Martin', email: 'chloe@cafe-martin.example', mail: 'open', returns: true,
+    name: 'Chloé Martin',
+    email: 'chloe@cafe-martin.example',
+    mail: 'open',
+    returns: true,
     async visit(browser) {
       const visit = await openShop(browser, baseUrl)
       await viewProduct(visit.page, 'sku-grinder')
@@ -52,7 +68,9 @@ const shoppers = [
     },
   },
   {
-    name: 'Dev Patel', email: 'dev.patel@outlook.com', mail: 'click',
+    name: 'Dev Patel',
+    email: 'dev.patel@outlook.com',
+    mail: 'click',
     async visit(browser) {
       const visit = await openShop(browser, baseUrl)
       await viewProduct(visit.page, 'sku-dripper')
@@ -64,7 +82,9 @@ const shoppers = [
     },
   },
   {
-    name: 'Eva Nowak', email: 'eva.nowak@hotel-group.example', mail: 'unsubscribe',
+    name: 'Eva Nowak',
+    email: 'eva.nowak@hotel-group.example',
+    mail: 'unsubscribe',
     async visit(browser) {
       const visit = await openShop(browser, baseUrl)
       await viewProduct(visit.page, 'sku-grinder')
@@ -85,7 +105,10 @@ const shoppers = [
     },
   },
   {
-    name: 'Greta Holm', email: 'greta.holm@yahoo.com', mail: 'click', returns: true,
+    name: 'Greta Holm',
+    email: 'greta.holm@yahoo.com',
+    mail: 'click',
+    returns: true,
     async visit(browser) {
       const visit = await openShop(browser, baseUrl)
       await viewProduct(visit.page, 'sku-decaf')
@@ -104,7 +127,10 @@ const shoppers = [
     },
   },
   {
-    name: 'Hugo Lefèvre', email: 'hugo@lefevre-bistro.example', mail: 'open', returns: true,
+    name: 'Hugo Lefèvre',
+    email: 'hugo@lefevre-bistro.example',
+    mail: 'open',
+    returns: true,
     async visit(browser) {
       const visit = await openShop(browser, baseUrl)
       await addToCart(visit.page, 'sku-espresso')
@@ -139,7 +165,14 @@ for (const [name, email, skus, returns, mail] of [
     await checkout(visit.page, { email, name })
     await leave(visit)
   }
-  shoppers.push({ name, email, returns, mail, visit: (browser) => buy(browser, skus), comeBack: (browser) => buy(browser, skus.slice(0, 1)) })
+  shoppers.push({
+    name,
+    email,
+    returns,
+    mail,
+    visit: (browser) => buy(browser, skus),
+    comeBack: (browser) => buy(browser, skus.slice(0, 1)),
+  })
 }
 
 /**
@@ -179,10 +212,14 @@ const run = async (label, step) => {
 try {
   console.log(`Shoppers visiting ${baseUrl} …`)
   for (const shopper of cast) await run(shopper.name, () => shopper.visit(browser))
-  for (const shopper of cast.filter((candidate) => candidate.mail !== undefined)) await run(`${shopper.name} reads the welcome mail (${shopper.mail})`, () => readWelcomeMail(browser, shopper))
-  for (const shopper of cast.filter((candidate) => candidate.returns)) await run(`${shopper.name} comes back`, () => shopper.comeBack(browser))
+  for (const shopper of cast.filter((candidate) => candidate.mail !== undefined))
+    await run(`${shopper.name} reads the welcome mail (${shopper.mail})`, () => readWelcomeMail(browser, shopper))
+  for (const shopper of cast.filter((candidate) => candidate.returns))
+    await run(`${shopper.name} comes back`, () => shopper.comeBack(browser))
 } finally {
   await browser.close()
 }
-console.log(`\nDone${failures ? ` with ${failures} failed visit(s)` : ''}. Watch ${baseUrl}/dashboard (and the mails' opens, clicks and unsubscribes on ${baseUrl}/dashboard/outbox): carts left behind fire cart_abandoned after the demo window.`)
+console.log(
+  `\nDone${failures ? ` with ${failures} failed visit(s)` : ''}. Watch ${baseUrl}/dashboard (and the mails' opens, clicks and unsubscribes on ${baseUrl}/dashboard/outbox): carts left behind fire cart_abandoned after the demo window.`,
+)
 process.exitCode = failures ? 1 : 0

@@ -31,7 +31,8 @@ import { launchChromium, requireChromium } from '../support/chromium.js'
 // the channel encrypts for a test user agent's keys instead, decrypted as the browser would.
 const SW = fileURLToPath(new URL('../../packages/browser/dist/ecrm-sw.js', import.meta.url))
 const SUBSCRIBE = fileURLToPath(new URL('../../packages/browser/dist/push/subscribeToPush.js', import.meta.url))
-const skipReason = requireChromium() ?? ([SW, SUBSCRIBE].every(existsSync) ? undefined : 'browser dist not built (run npx rollup -c)')
+const skipReason =
+  requireChromium() ?? ([SW, SUBSCRIBE].every(existsSync) ? undefined : 'browser dist not built (run npx rollup -c)')
 if (skipReason !== undefined && process.env['CI'] === 'true') throw new Error(skipReason)
 
 const vapid = webPush.generateVAPIDKeys()
@@ -57,27 +58,48 @@ describe.skipIf(skipReason !== undefined)('ecrm-sw.js in Chromium', { timeout: 1
   let pushService: Awaited<ReturnType<typeof startProviderServer>>
   let served: ReturnType<typeof serveMessages>
   const keys = userAgentKeys()
-  const push = () => createWebPushChannel({ vapid: { subject: 'mailto:ops@shop.example', ...vapid }, allowedHosts: [new URL(pushService.base).host] })
+  const push = () =>
+    createWebPushChannel({
+      vapid: { subject: 'mailto:ops@shop.example', ...vapid },
+      allowedHosts: [new URL(pushService.base).host],
+    })
 
   beforeAll(async () => {
     store = await createPgliteStore()
     const { bundles, missing } = await loadStaticBundles()
     expect(missing).not.toContain('@ecrm/browser/ecrm-sw.js')
     folder = mkdtempSync(join(tmpdir(), 'ecrm-push-templates-'))
-    writeFileSync(join(folder, 'cart.en.liquid'), '<p>Your cart is waiting.</p><p><a href="{{ firing.event.properties.shop_url }}/cart">Back to your cart</a></p>')
+    writeFileSync(
+      join(folder, 'cart.en.liquid'),
+      '<p>Your cart is waiting.</p><p><a href="{{ firing.event.properties.shop_url }}/cart">Back to your cart</a></p>',
+    )
     writeFileSync(join(folder, 'cart.en.subject.liquid'), 'Your cart, {{ profile.traits.name }}')
     const templates = await loadTemplates({ folder, offerSecret: 'offer-secret-for-the-push-e2e-test-0123456' })
     pushService = await startProviderServer(() => ({ status: 201, headers: { location: '/m/1' } }))
-    const server = createServer(toNodeListener(async (request) => {
-      const path = new URL(request.url).pathname
-      if (path.startsWith(MESSAGE_LINKS_PREFIX)) return served.handle(request)
-      if (path === '/subscribeToPush.js') return new Response(await readFile(SUBSCRIBE), { headers: { 'content-type': 'text/javascript' } })
-      if (path === '/' || path === '/cart') return new Response(path === '/' ? PAGE : '<!doctype html><title>Cart</title><h1 id="cart">Your cart</h1>', { headers: { 'content-type': 'text/html; charset=utf-8' } })
-      return serveStaticBundle(bundles, request) ?? new Response('not found', { status: 404 })
-    }))
+    const server = createServer(
+      toNodeListener(async (request) => {
+        const path = new URL(request.url).pathname
+        if (path.startsWith(MESSAGE_LINKS_PREFIX)) return served.handle(request)
+        if (path === '/subscribeToPush.js')
+          return new Response(await readFile(SUBSCRIBE), { headers: { 'content-type': 'text/javascript' } })
+        if (path === '/' || path === '/cart')
+          return new Response(path === '/' ? PAGE : '<!doctype html><title>Cart</title><h1 id="cart">Your cart</h1>', {
+            headers: { 'content-type': 'text/html; charset=utf-8' },
+          })
+        return serveStaticBundle(bundles, request) ?? new Response('not found', { status: 404 })
+      }),
+    )
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-    served = serveMessages({ channels: { push: push() }, templates, baseUrl: origin, linkSecret: 'link-secret-for-the-push-e2e-test-0123456789' }, store)
+    served = serveMessages(
+      {
+        channels: { push: push() },
+        templates,
+        baseUrl: origin,
+        linkSecret: 'link-secret-for-the-push-e2e-test-0123456789',
+      },
+      store,
+    )
     closeServers = async () => {
       await served.stop()
       await pushService.close()
@@ -98,10 +120,17 @@ describe.skipIf(skipReason !== undefined)('ecrm-sw.js in Chromium', { timeout: 1
 
   it('subscribeToPush registers ecrm-sw.js and reports, without throwing, that this Chromium has no push service', async () => {
     const browserCdp = await browser.newBrowserCDPSession()
-    await browserCdp.send('Browser.setPermission', { permission: { name: 'push', userVisibleOnly: true }, setting: 'granted', origin, browserContextId: undefined } as never)
+    await browserCdp.send('Browser.setPermission', {
+      permission: { name: 'push', userVisibleOnly: true },
+      setting: 'granted',
+      origin,
+      browserContextId: undefined,
+    } as never)
     await page.goto(`${origin}/`)
     await page.click('#push')
-    const result = await page.waitForFunction(() => (window as unknown as { result?: unknown }).result).then((handle) => handle.jsonValue())
+    const result = await page
+      .waitForFunction(() => (window as unknown as { result?: unknown }).result)
+      .then((handle) => handle.jsonValue())
     console.log('SUBSCRIBE', JSON.stringify(result))
     expect(result).toMatchObject({ ok: false, reason: 'failed' })
     expect(await page.evaluate(() => (window as unknown as { identified: unknown[] }).identified)).toEqual([])
@@ -115,14 +144,33 @@ describe.skipIf(skipReason !== undefined)('ecrm-sw.js in Chromium', { timeout: 1
   it("shows the web push channel's notification and opens its signed click redirect, which records the click and lands on the shop", async () => {
     // The server side as `ecrm serve` runs it: a rule firing renders the push (its link signed),
     // the sender hands it to the web push channel, which POSTs it encrypted to the push service.
-    const rule = defineRule({ id: 'cart_push', when: 'Product Added', then: { event: 'Cart Reminder', properties: { shop_url: origin }, send: [{ channel: 'push', template: 'cart' }] } })
+    const rule = defineRule({
+      id: 'cart_push',
+      when: 'Product Added',
+      then: { event: 'Cart Reminder', properties: { shop_url: origin }, send: [{ channel: 'push', template: 'cart' }] },
+    })
     const runner = createRuleRunner({ store, rules: [rule], pollIntervalMs: 0, messages: served.composer })
     await runner.start()
     const webPushTrait = { endpoint: `${pushService.base}/push/s-1`, expirationTime: null, keys: keys.subscriptionKeys }
-    const { stored } = await store.insertEvents([
-      { type: 'identify', messageId: 'id-pia', userId: 'pia', traits: { name: 'Pia', webPush: webPushTrait }, context: { consent: { categories: { marketing: true } } } },
-      { type: 'track', messageId: 'pa-pia', userId: 'pia', event: 'Product Added', properties: { product_id: 'sku-1' } },
-    ] as EcrmEvent[], { returnStored: true })
+    const { stored } = await store.insertEvents(
+      [
+        {
+          type: 'identify',
+          messageId: 'id-pia',
+          userId: 'pia',
+          traits: { name: 'Pia', webPush: webPushTrait },
+          context: { consent: { categories: { marketing: true } } },
+        },
+        {
+          type: 'track',
+          messageId: 'pa-pia',
+          userId: 'pia',
+          event: 'Product Added',
+          properties: { product_id: 'sku-1' },
+        },
+      ] as EcrmEvent[],
+      { returnStored: true },
+    )
     await runner.processEvents(stored ?? [])
     runner.stop()
     expect((await createMessageSender({ store, channels: { push: push() } }).engine.pass()).sent).toBe(1)
@@ -131,19 +179,40 @@ describe.skipIf(skipReason !== undefined)('ecrm-sw.js in Chromium', { timeout: 1
     // Chromium's push service would decrypt and hand it to the worker: DevTools does the latter.
     const cdp = await context.newCDPSession(page)
     const registrations: { registrationId: string; scopeURL: string }[] = []
-    cdp.on('ServiceWorker.workerRegistrationUpdated', (event: { registrations: { registrationId: string; scopeURL: string; isDeleted: boolean }[] }) => {
-      for (const registration of event.registrations) if (!registration.isDeleted) registrations.push(registration)
-    })
+    cdp.on(
+      'ServiceWorker.workerRegistrationUpdated',
+      (event: { registrations: { registrationId: string; scopeURL: string; isDeleted: boolean }[] }) => {
+        for (const registration of event.registrations) if (!registration.isDeleted) registrations.push(registration)
+      },
+    )
     await cdp.send('ServiceWorker.enable')
     await expect.poll(() => registrations.find((registration) => registration.scopeURL === `${origin}/`)).toBeDefined()
-    const registrationId = registrations.find((registration) => registration.scopeURL === `${origin}/`)?.registrationId ?? ''
+    const registrationId =
+      registrations.find((registration) => registration.scopeURL === `${origin}/`)?.registrationId ?? ''
     await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: payload })
 
-    const notifications = () => page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data as { url: string; id: string } })))
+    const notifications = () =>
+      page.evaluate(async () =>
+        (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({
+          title: n.title,
+          body: n.body,
+          tag: n.tag,
+          data: n.data as { url: string; id: string },
+        })),
+      )
     await expect.poll(notifications).toHaveLength(1)
     const shown = await notifications()
-    const [row] = await store.query<{ message_id: string }>(`select message_id from ecrm_messages where customer_id = 'pia'`)
-    expect(shown).toEqual([{ title: 'Your cart, Pia', body: expect.stringContaining('Your cart is waiting.'), tag: row?.message_id, data: { url: expect.stringMatching(new RegExp(`^${origin}/v1/m/c/[\\w-]+\\.[\\w-]+$`)), id: row?.message_id } }])
+    const [row] = await store.query<{ message_id: string }>(
+      `select message_id from ecrm_messages where customer_id = 'pia'`,
+    )
+    expect(shown).toEqual([
+      {
+        title: 'Your cart, Pia',
+        body: expect.stringContaining('Your cart is waiting.'),
+        tag: row?.message_id,
+        data: { url: expect.stringMatching(new RegExp(`^${origin}/v1/m/c/[\\w-]+\\.[\\w-]+$`)), id: row?.message_id },
+      },
+    ])
 
     // What the worker's notificationclick opens (clients.openWindow needs a real click on the
     // notification, which headless Chromium cannot make): the redirect records the click.

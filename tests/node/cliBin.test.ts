@@ -14,7 +14,8 @@ function ecrm(...args: string[]): { code: number | null; stdout: string; stderr:
 
 describe('the ecrm binary (bin/ecrm.js over dist)', () => {
   beforeAll(() => {
-    if (!existsSync('packages/node/dist/cli.js')) execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' })
+    if (!existsSync('packages/node/dist/cli.js'))
+      execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' })
   }, 180_000)
 
   it('prints the package.json version for --version', () => {
@@ -28,7 +29,7 @@ describe('the ecrm binary (bin/ecrm.js over dist)', () => {
     expect(stdout).toMatch(/^Usage: ecrm serve[\s\S]*--write-key/)
   })
 
-  it('exits 2 on an unknown option, naming it above the command\'s usage', () => {
+  it("exits 2 on an unknown option, naming it above the command's usage", () => {
     const { code, stdout, stderr } = ecrm('analyze', 'orders.csv', '--fromat', 'json')
     expect(code).toBe(2)
     expect(stdout).toBe('')

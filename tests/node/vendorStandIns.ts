@@ -23,7 +23,10 @@ export interface StandIns {
   /** Payamgostar logins, and the tokens it still accepts. */
   readonly pg: { logins: number; valid: Set<string>; expiresInMs: number }
   /** Per-record answer overrides: record key (email, external id) → the failure to report. */
-  readonly refuse: Map<string, { vendor: 'hubspot' | 'salesforce' | 'zoho'; code: string; message: string; times: number }>
+  readonly refuse: Map<
+    string,
+    { vendor: 'hubspot' | 'salesforce' | 'zoho'; code: string; message: string; times: number }
+  >
   /** Payamgostar: fail `person/create` with a 500 after storing the person, this many times. */
   readonly pgCreateCrashes: { left: number }
 }
@@ -41,10 +44,25 @@ function hubspot(standIns: StandIns, request: SeenRequest): Answer {
   const results: unknown[] = []
   inputs.forEach((input, index) => {
     const refused = refusal(standIns, 'hubspot', input.id)
-    if (refused === undefined) results.push({ id: String(500 + index), properties: { ...input.properties, [input.idProperty]: input.id }, new: true, archived: false, createdAt: '2026-03-01T10:00:00Z', updatedAt: '2026-03-01T10:00:00Z' })
-    else errors.push({ status: 'error', category: refused.code, message: refused.message, context: { ids: [input.id] } })
+    if (refused === undefined)
+      results.push({
+        id: String(500 + index),
+        properties: { ...input.properties, [input.idProperty]: input.id },
+        new: true,
+        archived: false,
+        createdAt: '2026-03-01T10:00:00Z',
+        updatedAt: '2026-03-01T10:00:00Z',
+      })
+    else
+      errors.push({ status: 'error', category: refused.code, message: refused.message, context: { ids: [input.id] } })
   })
-  const body = { status: 'COMPLETE', results, startedAt: '2026-03-01T10:00:00Z', completedAt: '2026-03-01T10:00:01Z', ...(errors.length > 0 ? { errors, numErrors: errors.length } : {}) }
+  const body = {
+    status: 'COMPLETE',
+    results,
+    startedAt: '2026-03-01T10:00:00Z',
+    completedAt: '2026-03-01T10:00:01Z',
+    ...(errors.length > 0 ? { errors, numErrors: errors.length } : {}),
+  }
   return { status: errors.length > 0 ? 207 : 200, body }
 }
 
@@ -70,8 +88,18 @@ function zoho(standIns: StandIns, request: SeenRequest): Answer {
       data: records.map((record, index) => {
         const refused = refusal(standIns, 'zoho', String(record.Email ?? record.Ecrm_Order_Id))
         return refused === undefined
-          ? { code: 'SUCCESS', details: { id: `5725767000000${index}`, Modified_Time: '2026-03-01T10:00:00+00:00' }, message: 'record added', status: 'success' }
-          : { code: refused.code, details: { api_name: 'Email', json_path: `$.data[${index}].Email` }, message: refused.message, status: 'error' }
+          ? {
+              code: 'SUCCESS',
+              details: { id: `5725767000000${index}`, Modified_Time: '2026-03-01T10:00:00+00:00' },
+              message: 'record added',
+              status: 'success',
+            }
+          : {
+              code: refused.code,
+              details: { api_name: 'Email', json_path: `$.data[${index}].Email` },
+              message: refused.message,
+              status: 'error',
+            }
       }),
     },
   }
@@ -80,7 +108,8 @@ function zoho(standIns: StandIns, request: SeenRequest): Answer {
 function payamgostar(standIns: StandIns, request: SeenRequest, now: () => number): Answer {
   const { pg, persons } = standIns
   if (request.pathname === '/api/v2/auth/login') {
-    if (request.json?.username !== 'ecrm-api' || request.json?.password !== 'pg-password') return { status: 401, body: { message: 'bad credentials' } }
+    if (request.json?.username !== 'ecrm-api' || request.json?.password !== 'pg-password')
+      return { status: 401, body: { message: 'bad credentials' } }
     pg.logins += 1
     const token = `pg-token-${pg.logins}`
     pg.valid.add(token)
@@ -92,13 +121,15 @@ function payamgostar(standIns: StandIns, request: SeenRequest, now: () => number
   switch (request.pathname) {
     case '/api/v2/crmobject/person/find': {
       const query = request.json?.Queries?.[0]
-      if (query?.Field !== 'RefId' || query?.Operator !== 0) return { status: 400, body: { message: 'expected a RefId Equals query' } }
+      if (query?.Field !== 'RefId' || query?.Operator !== 0)
+        return { status: 400, body: { message: 'expected a RefId Equals query' } }
       const found = byRefId(query.Value)
       return { status: 200, body: { data: found === undefined ? [] : [found] } }
     }
     case '/api/v2/crmobject/person/create': {
       if (typeof request.json?.RefId !== 'string') return { status: 400, body: { message: 'RefId missing' } }
-      if (byRefId(request.json.RefId) !== undefined) return { status: 400, body: { message: `duplicate RefId ${request.json.RefId}` } }
+      if (byRefId(request.json.RefId) !== undefined)
+        return { status: 400, body: { message: `duplicate RefId ${request.json.RefId}` } }
       const crmId = `00000000-0000-4000-8000-${String(persons.size + 1).padStart(12, '0')}`
       persons.set(crmId, { ...request.json, CrmId: crmId })
       // The write happened, the answer is lost: what a retry must not turn into a second person.
@@ -135,15 +166,27 @@ export async function startStandIns(now: () => number = Date.now): Promise<Stand
   const server = await startVendorServer((request) => {
     const path = request.pathname
     if (path === '/hooks/ecrm') {
-      const check = verifyWebhookSignature({ body: request.body, header: request.headers['ecrm-signature'], secret: standIns.webhookSecret })
+      const check = verifyWebhookSignature({
+        body: request.body,
+        header: request.headers['ecrm-signature'],
+        secret: standIns.webhookSecret,
+      })
       if (!check.ok) return { status: 401, body: { error: check.reason } }
       standIns.webhookEvents.push(...(request.json.batch as Record<string, any>[]))
       return { status: 200, body: { ok: true } }
     }
     if (path.startsWith('/crm/v3/objects/')) return hubspot(standIns, request)
-    if (path === '/services/oauth2/token') return { status: 200, body: { access_token: 'sf-token', instance_url: server.url, token_type: 'Bearer', issued_at: String(now()) } }
+    if (path === '/services/oauth2/token')
+      return {
+        status: 200,
+        body: { access_token: 'sf-token', instance_url: server.url, token_type: 'Bearer', issued_at: String(now()) },
+      }
     if (path.startsWith('/services/data/')) return salesforce(standIns, request)
-    if (path === '/oauth/v2/token') return { status: 200, body: { access_token: 'zoho-token', expires_in: 3600, api_domain: server.url, token_type: 'Bearer' } }
+    if (path === '/oauth/v2/token')
+      return {
+        status: 200,
+        body: { access_token: 'zoho-token', expires_in: 3600, api_domain: server.url, token_type: 'Bearer' },
+      }
     if (path.startsWith('/crm/v8/')) return zoho(standIns, request)
     if (path.startsWith('/api/v2/')) return payamgostar(standIns, request, now)
     return { status: 404, body: { message: `no stand-in for ${request.method} ${path}` } }

@@ -10,7 +10,11 @@ export interface CartLine {
   readonly quantity: number
 }
 
-type Status = { readonly kind: 'idle' } | { readonly kind: 'sending' } | { readonly kind: 'ordered'; readonly orderId: string } | { readonly kind: 'failed'; readonly message: string }
+type Status =
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'sending' }
+  | { readonly kind: 'ordered'; readonly orderId: string }
+  | { readonly kind: 'failed'; readonly message: string }
 
 /**
  * The cart and checkout. The browser tracks "Cart Viewed" and "Checkout Started"; the order itself
@@ -41,7 +45,13 @@ export function Cart({ lines, onOrdered }: { readonly lines: readonly CartLine[]
       const response = await fetch(`${SHOP_API}/orders`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ orderId, currency: 'EUR', products, anonymousId: user?.anonymousId, userId: user?.userId }),
+        body: JSON.stringify({
+          orderId,
+          currency: 'EUR',
+          products,
+          anonymousId: user?.anonymousId,
+          userId: user?.userId,
+        }),
       })
       if (!response.ok) throw new Error(`the shop answered ${response.status}`)
       setStatus({ kind: 'ordered', orderId })

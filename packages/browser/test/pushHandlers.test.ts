@@ -7,23 +7,35 @@ import { installPushHandlers } from '../src/push/pushHandlers.js'
 import type { NotificationClickLike, PushEventLike, PushWorkerScope } from '../src/push/pushHandlers.js'
 
 function worker() {
-  const listeners: { push?: (event: PushEventLike) => void; notificationclick?: (event: NotificationClickLike) => void } = {}
+  const listeners: {
+    push?: (event: PushEventLike) => void
+    notificationclick?: (event: NotificationClickLike) => void
+  } = {}
   const shown: unknown[] = []
   const opened: string[] = []
   const scope = {
     addEventListener: (type: 'push' | 'notificationclick', listener: never) => void (listeners[type] = listener),
-    registration: { scope: 'https://shop.example/', showNotification: async (title: string, options: unknown) => void shown.push({ title, ...(options as object) }) },
+    registration: {
+      scope: 'https://shop.example/',
+      showNotification: async (title: string, options: unknown) => void shown.push({ title, ...(options as object) }),
+    },
     clients: { openWindow: async (url: string) => void opened.push(url) },
   } as unknown as PushWorkerScope
   installPushHandlers(scope)
   const waits: Promise<unknown>[] = []
   const push = async (data: unknown) => {
-    listeners.push?.({ data: data === null ? null : { json: () => (typeof data === 'string' ? JSON.parse(data) : data) }, waitUntil: (promise) => void waits.push(promise) })
+    listeners.push?.({
+      data: data === null ? null : { json: () => (typeof data === 'string' ? JSON.parse(data) : data) },
+      waitUntil: (promise) => void waits.push(promise),
+    })
     await Promise.all(waits)
   }
   const click = async (data: unknown) => {
     let closed = false
-    listeners.notificationclick?.({ notification: { data, close: () => void (closed = true) }, waitUntil: (promise) => void waits.push(promise) })
+    listeners.notificationclick?.({
+      notification: { data, close: () => void (closed = true) },
+      waitUntil: (promise) => void waits.push(promise),
+    })
     await Promise.all(waits)
     return closed
   }
@@ -33,8 +45,20 @@ function worker() {
 describe('installPushHandlers', () => {
   it("shows the web push channel's payload, tagged with the message id", async () => {
     const { push, shown } = worker()
-    await push({ title: 'Your cart', body: 'سبد خرید شما منتظر است', url: 'https://collect.example/v1/m/c/t.s', id: 'f-1:0' })
-    expect(shown).toEqual([{ title: 'Your cart', body: 'سبد خرید شما منتظر است', tag: 'f-1:0', data: { url: 'https://collect.example/v1/m/c/t.s', id: 'f-1:0' } }])
+    await push({
+      title: 'Your cart',
+      body: 'سبد خرید شما منتظر است',
+      url: 'https://collect.example/v1/m/c/t.s',
+      id: 'f-1:0',
+    })
+    expect(shown).toEqual([
+      {
+        title: 'Your cart',
+        body: 'سبد خرید شما منتظر است',
+        tag: 'f-1:0',
+        data: { url: 'https://collect.example/v1/m/c/t.s', id: 'f-1:0' },
+      },
+    ])
   })
 
   it("leaves pushes that are not ecrm's (no data, not JSON, no title or id) to other listeners", async () => {

@@ -42,7 +42,11 @@ export function useClientStore<T>(
     },
     [holder],
   )
-  return useSyncExternalStore(subscribe, () => read(holder.get()), () => read(undefined))
+  return useSyncExternalStore(
+    subscribe,
+    () => read(holder.get()),
+    () => read(undefined),
+  )
 }
 
 /**
@@ -51,7 +55,11 @@ export function useClientStore<T>(
  * agree. Return stable values (state parts or primitives): a new object each call re-renders forever.
  */
 export function useEcrmState<T>(select: (state: ClientState | undefined) => T): T {
-  return useClientStore('useEcrmState()', (client, listener) => client.subscribe(listener), (client) => select(client?.getState()))
+  return useClientStore(
+    'useEcrmState()',
+    (client, listener) => client.subscribe(listener),
+    (client) => select(client?.getState()),
+  )
 }
 
 /** A stable `track(event, properties?)`; calls before the client exists are kept and sent in order. */
@@ -98,7 +106,10 @@ export function usePageView(path: string, properties?: Record<string, unknown>):
 const noConsent: Readonly<Record<string, boolean | undefined>> = Object.freeze({})
 
 /** The consent decisions, live, and a stable setter (`setConsent({ analytics: true })`). */
-export function useConsent(): readonly [Readonly<Record<string, boolean | undefined>>, (categories: Record<string, boolean>) => void] {
+export function useConsent(): readonly [
+  Readonly<Record<string, boolean | undefined>>,
+  (categories: Record<string, boolean>) => void,
+] {
   const holder = useClientHolder('useConsent()')
   const consent = useEcrmState((state) => state?.consent ?? noConsent)
   const setConsent = useCallback(

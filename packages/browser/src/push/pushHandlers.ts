@@ -33,7 +33,10 @@ export interface PushWorkerScope {
   addEventListener(type: 'notificationclick', listener: (event: NotificationClickLike) => void): void
   readonly registration: {
     readonly scope: string
-    showNotification: (title: string, options: { body: string; tag: string; data: { url: string | null; id: string } }) => Promise<void>
+    showNotification: (
+      title: string,
+      options: { body: string; tag: string; data: { url: string | null; id: string } },
+    ) => Promise<void>
   }
   readonly clients: { openWindow: (url: string) => Promise<unknown> }
 }
@@ -43,7 +46,12 @@ function payloadOf(event: PushEventLike): EcrmPushPayload | undefined {
   try {
     const value = event.data?.json() as Partial<EcrmPushPayload> | undefined
     if (typeof value?.title !== 'string' || typeof value.id !== 'string') return undefined
-    return { title: value.title, body: typeof value.body === 'string' ? value.body : '', url: typeof value.url === 'string' ? value.url : null, id: value.id }
+    return {
+      title: value.title,
+      body: typeof value.body === 'string' ? value.body : '',
+      url: typeof value.url === 'string' ? value.url : null,
+      id: value.id,
+    }
   } catch {
     return undefined
   }
@@ -61,7 +69,13 @@ export function installPushHandlers(scope: PushWorkerScope): void {
   scope.addEventListener('push', (event) => {
     const payload = payloadOf(event)
     if (payload === undefined) return
-    event.waitUntil(scope.registration.showNotification(payload.title, { body: payload.body, tag: payload.id, data: { url: payload.url, id: payload.id } }))
+    event.waitUntil(
+      scope.registration.showNotification(payload.title, {
+        body: payload.body,
+        tag: payload.id,
+        data: { url: payload.url, id: payload.id },
+      }),
+    )
   })
   scope.addEventListener('notificationclick', (event) => {
     const data = event.notification.data as { url?: unknown; id?: unknown } | null

@@ -71,7 +71,12 @@ export function summarizeTransactions(
 }
 
 /** One customer's summary from their distinct purchase days (flat pairs, each day once, ≤ endDay). */
-function summarizeDays(customerId: string, days: readonly number[], endDay: number, options: SummarizeOptions): CustomerSummary {
+function summarizeDays(
+  customerId: string,
+  days: readonly number[],
+  endDay: number,
+  options: SummarizeOptions,
+): CustomerSummary {
   const { timeZoneOffsetMs = 0 } = options
   const daysPerUnit = DAYS_PER_UNIT[options.unit]
   let firstDay = Number.POSITIVE_INFINITY

@@ -13,7 +13,10 @@ export const CLV_UNIT = 'weeks' as const
  * past the profile's cap (`profileLimits.orders`) count as one purchase day on the first
  * archived order's day: x is then a lower bound.
  */
-export function purchaseHistoryOf(profile: Pick<CustomerProfile, 'id' | 'orders'>, now: number): CustomerSummary | null {
+export function purchaseHistoryOf(
+  profile: Pick<CustomerProfile, 'id' | 'orders'>,
+  now: number,
+): CustomerSummary | null {
   const days: [number, number][] = []
   for (const order of profile.orders.recent) {
     if (order.completedAt === null || order.cancelledAt !== null) continue

@@ -15,7 +15,15 @@
  */
 import type { EcrmEvent } from '../model/envelope.js'
 import type { Destination, DestinationRequest, DestinationResponse } from './destinationTypes.js'
-import { applyTraitsMap, crmActionOf, emailOf, leadTraitsOf, mergeTraitsMap, splitName, traitsOf } from './eventFields.js'
+import {
+  applyTraitsMap,
+  crmActionOf,
+  emailOf,
+  leadTraitsOf,
+  mergeTraitsMap,
+  splitName,
+  traitsOf,
+} from './eventFields.js'
 import type { TraitsMap } from './eventFields.js'
 import { jsonRequest, parseJsonSafe, withAuthorization } from './vendorHelpers.js'
 
@@ -90,13 +98,22 @@ export function payamgostarDestination(options: PayamgostarDestinationOptions): 
   const traitsMap = mergeTraitsMap(PAYAMGOSTAR_TRAITS_MAP, options.traitsMap)
   const typeKey = options.typeKey === undefined ? {} : { TypeKey: options.typeKey }
 
-  const find = (refId: string, eventId: string, then: (crmId: string | undefined) => DestinationRequest[]): DestinationRequest => ({
-    ...jsonRequest('POST', `${base}/api/v2/crmobject/person/find`, {
-      ...typeKey,
-      Queries: [{ LogicalOperator: 0, Field: 'RefId', Operator: 0, Value: refId }],
-      PageNumber: 1,
-      PageSize: 1,
-    }, [eventId]),
+  const find = (
+    refId: string,
+    eventId: string,
+    then: (crmId: string | undefined) => DestinationRequest[],
+  ): DestinationRequest => ({
+    ...jsonRequest(
+      'POST',
+      `${base}/api/v2/crmobject/person/find`,
+      {
+        ...typeKey,
+        Queries: [{ LogicalOperator: 0, Field: 'RefId', Operator: 0, Value: refId }],
+        PageNumber: 1,
+        PageSize: 1,
+      },
+      [eventId],
+    ),
     followUp: (response) => then(foundCrmId(response)),
   })
 
@@ -120,12 +137,37 @@ export function payamgostarDestination(options: PayamgostarDestinationOptions): 
     if (refId === undefined) return null
     if (action === 'contact' || action === 'lead') {
       const person = personOf(event, refId)
-      return [find(refId, event.messageId, (crmId) => crmId === undefined
-        ? [jsonRequest('POST', `${base}/api/v2/crmobject/person/create`, { ...person, ...(options.typeKey === undefined ? {} : { CrmObjectTypeCode: options.typeKey }) }, [event.messageId])]
-        : [jsonRequest('POST', `${base}/api/v2/crmobject/person/update`, { ...person, CrmId: crmId }, [event.messageId])])]
+      return [
+        find(refId, event.messageId, (crmId) =>
+          crmId === undefined
+            ? [
+                jsonRequest(
+                  'POST',
+                  `${base}/api/v2/crmobject/person/create`,
+                  { ...person, ...(options.typeKey === undefined ? {} : { CrmObjectTypeCode: options.typeKey }) },
+                  [event.messageId],
+                ),
+              ]
+            : [
+                jsonRequest('POST', `${base}/api/v2/crmobject/person/update`, { ...person, CrmId: crmId }, [
+                  event.messageId,
+                ]),
+              ],
+        ),
+      ]
     }
     if (action === 'erasure') {
-      return [find(refId, event.messageId, (crmId) => crmId === undefined ? [] : [jsonRequest('POST', `${base}/api/v2/crmobject/person/delete`, { Id: crmId, Option: 0 }, [event.messageId])])]
+      return [
+        find(refId, event.messageId, (crmId) =>
+          crmId === undefined
+            ? []
+            : [
+                jsonRequest('POST', `${base}/api/v2/crmobject/person/delete`, { Id: crmId, Option: 0 }, [
+                  event.messageId,
+                ]),
+              ],
+        ),
+      ]
     }
     return null
   }
@@ -137,12 +179,20 @@ export function payamgostarDestination(options: PayamgostarDestinationOptions): 
     batchSize: 20,
     auth: {
       kind: 'oauth2',
-      tokenRequest: () => jsonRequest('POST', `${base}/api/v2/auth/login`, { username: options.username, password: options.password }, []),
+      tokenRequest: () =>
+        jsonRequest(
+          'POST',
+          `${base}/api/v2/auth/login`,
+          { username: options.username, password: options.password },
+          [],
+        ),
       parseToken: (body) => {
         const ticket = parseJsonSafe(body) as { accessToken?: unknown; expireDate?: unknown } | undefined
         if (typeof ticket?.accessToken !== 'string' || ticket.accessToken === '') return undefined
         const expiresAt = typeof ticket.expireDate === 'string' ? Date.parse(ticket.expireDate) : Number.NaN
-        return Number.isNaN(expiresAt) ? { accessToken: ticket.accessToken } : { accessToken: ticket.accessToken, expiresAt }
+        return Number.isNaN(expiresAt)
+          ? { accessToken: ticket.accessToken }
+          : { accessToken: ticket.accessToken, expiresAt }
       },
       authorize: (request, token) => withAuthorization(request, `Bearer ${token.accessToken}`),
     },

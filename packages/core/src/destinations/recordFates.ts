@@ -41,24 +41,32 @@ function setAll(fates: Map<string, ItemFate>, ids: readonly string[] | undefined
  * salesforceRecordFates([['e1'], ['e2']])({ status: 200, headers: {}, body: '[{"success":true},{"success":false,"errors":[{"statusCode":"REQUIRED_FIELD_MISSING","message":"LastName"}]}]' })
  * // Map { 'e2' => { kind: 'dead_letter', reason: 'salesforce refused the record: REQUIRED_FIELD_MISSING: LastName' } }
  */
-export function salesforceRecordFates(records: RecordEvents): (response: DestinationResponse) => ReadonlyMap<string, ItemFate> {
+export function salesforceRecordFates(
+  records: RecordEvents,
+): (response: DestinationResponse) => ReadonlyMap<string, ItemFate> {
   return (response) => {
     const fates = new Map<string, ItemFate>()
     const results = parseJsonSafe(response.body)
     if (!Array.isArray(results)) return fates
-    results.forEach((result: { success?: unknown; errors?: { statusCode?: unknown; message?: unknown }[] } | null, index) => {
-      if (result?.success !== false) return
-      const errors = Array.isArray(result.errors) ? result.errors : []
-      const reason = errors.map((error) => `${String(error.statusCode)}: ${String(error.message)}`).join('; ') || 'success: false'
-      const transient = errors.length > 0 && errors.every((error) => SALESFORCE_TRANSIENT.has(String(error.statusCode)))
-      setAll(fates, records[index], fateOf('salesforce', transient, reason))
-    })
+    results.forEach(
+      (result: { success?: unknown; errors?: { statusCode?: unknown; message?: unknown }[] } | null, index) => {
+        if (result?.success !== false) return
+        const errors = Array.isArray(result.errors) ? result.errors : []
+        const reason =
+          errors.map((error) => `${String(error.statusCode)}: ${String(error.message)}`).join('; ') || 'success: false'
+        const transient =
+          errors.length > 0 && errors.every((error) => SALESFORCE_TRANSIENT.has(String(error.statusCode)))
+        setAll(fates, records[index], fateOf('salesforce', transient, reason))
+      },
+    )
     return fates
   }
 }
 
 /** Zoho upsert results: record `i` failed when `data[i].status === 'error'`; `code`, `message` and `details` are the reason. */
-export function zohoRecordFates(records: RecordEvents): (response: DestinationResponse) => ReadonlyMap<string, ItemFate> {
+export function zohoRecordFates(
+  records: RecordEvents,
+): (response: DestinationResponse) => ReadonlyMap<string, ItemFate> {
   return (response) => {
     const fates = new Map<string, ItemFate>()
     const data = (parseJsonSafe(response.body) as { data?: unknown } | undefined)?.data
@@ -66,7 +74,15 @@ export function zohoRecordFates(records: RecordEvents): (response: DestinationRe
     data.forEach((result: { status?: unknown; code?: unknown; message?: unknown; details?: unknown } | null, index) => {
       if (result?.status !== 'error') return
       const details = result.details === undefined ? '' : ` ${JSON.stringify(result.details)}`
-      setAll(fates, records[index], fateOf('zoho', ZOHO_TRANSIENT.has(String(result.code)), `${String(result.code)}: ${String(result.message)}${details}`))
+      setAll(
+        fates,
+        records[index],
+        fateOf(
+          'zoho',
+          ZOHO_TRANSIENT.has(String(result.code)),
+          `${String(result.code)}: ${String(result.message)}${details}`,
+        ),
+      )
     })
     return fates
   }
@@ -78,18 +94,29 @@ export function zohoRecordFates(records: RecordEvents): (response: DestinationRe
  * `properties[idProperty]`) failed with the errors no record claimed. `category: 'RATE_LIMITS'`
  * is retried, every other category dead-lettered.
  */
-export function hubspotRecordFates(records: readonly { readonly key: string; readonly eventIds: readonly string[] }[], idProperty: string): (response: DestinationResponse) => ReadonlyMap<string, ItemFate> {
+export function hubspotRecordFates(
+  records: readonly { readonly key: string; readonly eventIds: readonly string[] }[],
+  idProperty: string,
+): (response: DestinationResponse) => ReadonlyMap<string, ItemFate> {
   return (response) => {
     const fates = new Map<string, ItemFate>()
     const body = parseJsonSafe(response.body) as { errors?: unknown; results?: unknown } | undefined
-    const errors = Array.isArray(body?.errors) ? (body.errors as { category?: unknown; message?: unknown; context?: unknown }[]) : []
+    const errors = Array.isArray(body?.errors)
+      ? (body.errors as { category?: unknown; message?: unknown; context?: unknown }[])
+      : []
     if (errors.length === 0) return fates
     const byKey = new Map(records.map((record) => [record.key.toLowerCase(), record]))
     const claimed = new Set<string>()
     const unclaimed: ItemFate[] = []
     for (const error of errors) {
-      const fate = fateOf('hubspot', HUBSPOT_TRANSIENT.has(String(error.category)), `${String(error.category)}: ${String(error.message)}`)
-      const named = Object.values(typeof error.context === 'object' && error.context !== null ? error.context : {}).flat().map((value) => String(value).toLowerCase())
+      const fate = fateOf(
+        'hubspot',
+        HUBSPOT_TRANSIENT.has(String(error.category)),
+        `${String(error.category)}: ${String(error.message)}`,
+      )
+      const named = Object.values(typeof error.context === 'object' && error.context !== null ? error.context : {})
+        .flat()
+        .map((value) => String(value).toLowerCase())
       const hits = named.filter((key) => byKey.has(key))
       if (hits.length === 0) unclaimed.push(fate)
       for (const key of hits) {
@@ -99,7 +126,11 @@ export function hubspotRecordFates(records: readonly { readonly key: string; rea
     }
     const fallback = unclaimed[0]
     if (fallback === undefined) return fates
-    const done = new Set((Array.isArray(body?.results) ? (body.results as { properties?: Record<string, unknown> }[]) : []).map((result) => String(result.properties?.[idProperty] ?? '').toLowerCase()))
+    const done = new Set(
+      (Array.isArray(body?.results) ? (body.results as { properties?: Record<string, unknown> }[]) : []).map((result) =>
+        String(result.properties?.[idProperty] ?? '').toLowerCase(),
+      ),
+    )
     for (const [key, record] of byKey) if (!claimed.has(key) && !done.has(key)) setAll(fates, record.eventIds, fallback)
     return fates
   }

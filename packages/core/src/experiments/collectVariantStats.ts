@@ -86,7 +86,9 @@ export function collectVariantStats(
     bucket.squares += revenue * revenue
   }
 
-  const variants = variantIds.map((id) => toVariantTotals(id, totals.get(id) ?? { users: 0, conversions: 0, revenue: 0, squares: 0 }))
+  const variants = variantIds.map((id) =>
+    toVariantTotals(id, totals.get(id) ?? { users: 0, conversions: 0, revenue: 0, squares: 0 }),
+  )
   return { variants, multipleExposureUsers: multiple.size, ignoredConversions }
 }
 
@@ -114,5 +116,13 @@ export function toVariantTotals(id: string, sums: VariantSums): VariantTotals {
   const mean = users > 0 ? revenue / users : 0
   // Σ(x − x̄)² = Σx² − n·x̄²; clamped because rounding can dip it below zero.
   const variance = users > 1 ? Math.max(0, squares - users * mean * mean) / (users - 1) : 0
-  return { id, users, conversions, rate: users > 0 ? conversions / users : 0, revenue, revenuePerUser: mean, revenueVariance: variance }
+  return {
+    id,
+    users,
+    conversions,
+    rate: users > 0 ? conversions / users : 0,
+    revenue,
+    revenuePerUser: mean,
+    revenueVariance: variance,
+  }
 }

@@ -23,7 +23,13 @@ export type {
   VariantAnalysis,
 } from './analyzeExperiment.js'
 export { collectVariantStats, toVariantTotals } from './collectVariantStats.js'
-export type { CollectedStats, ConversionRecord, ExposureRecord, VariantSums, VariantTotals } from './collectVariantStats.js'
+export type {
+  CollectedStats,
+  ConversionRecord,
+  ExposureRecord,
+  VariantSums,
+  VariantTotals,
+} from './collectVariantStats.js'
 export { checkSampleRatio } from './sampleRatio.js'
 export type { SampleRatioCheck } from './sampleRatio.js'
 export { betaChanceToBeat, normalChanceToBeat } from './chanceToBeat.js'

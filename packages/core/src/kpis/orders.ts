@@ -31,7 +31,10 @@ const within = (order: Order, period: Period | undefined): boolean =>
  */
 export function computeAov(orders: readonly Order[], period?: Period): AovResult {
   const counted = uniqueOrders(orders).filter((order) => within(order, period))
-  return toAov(counted.length, counted.reduce((sum, order) => sum + order.total, 0))
+  return toAov(
+    counted.length,
+    counted.reduce((sum, order) => sum + order.total, 0),
+  )
 }
 
 /**

@@ -59,9 +59,7 @@ export function computeRetentionCohorts(orders: readonly Order[], options: Reten
     }
     cohorts.set(first, active)
   }
-  return [...cohorts]
-    .sort(([a], [b]) => a - b)
-    .map(([first, active]) => toRetentionCohort(monthLabel(first), active))
+  return [...cohorts].sort(([a], [b]) => a - b).map(([first, active]) => toRetentionCohort(monthLabel(first), active))
 }
 
 /**

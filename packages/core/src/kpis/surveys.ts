@@ -80,7 +80,10 @@ export interface CsatResult {
  * computeCsat([5, 4, 3, 1]).csat // 50
  */
 export function computeCsat(scores: readonly number[], options: CsatOptions = {}): CsatResult {
-  return computeCsatFromCounts(scores.map((score) => [score, 1] as const), options)
+  return computeCsatFromCounts(
+    scores.map((score) => [score, 1] as const),
+    options,
+  )
 }
 
 /**

@@ -40,7 +40,8 @@ export function parseJsonSafely(text: string): JsonParseResult {
     const before = text.slice(0, position)
     const line = before.split('\n').length
     const column = position - before.lastIndexOf('\n')
-    const found = position < text.length ? `unexpected ${JSON.stringify(text.charAt(position))}` : 'unexpected end of input'
+    const found =
+      position < text.length ? `unexpected ${JSON.stringify(text.charAt(position))}` : 'unexpected end of input'
     const detail = error instanceof SyntaxError ? '' : ` (${String(error)})`
     return {
       ok: false,

@@ -45,7 +45,9 @@ export function mergeEvents(a: Events, b: Events): Events {
     const merged: Days = { ...(days[name] ?? {}) }
     for (const [day, bucket] of Object.entries(bDays)) {
       const mine = merged[day]
-      merged[day] = mine ? { c: mine.c + bucket.c, s: mergeCounts(mine.s, bucket.s, profileLimits.summedProperties) } : bucket
+      merged[day] = mine
+        ? { c: mine.c + bucket.c, s: mergeCounts(mine.s, bucket.s, profileLimits.summedProperties) }
+        : bucket
     }
     days[name] = pruneDays(merged)
   }

@@ -126,10 +126,13 @@ describe('minimizeNelderMead', () => {
 
 describe('minimizeBfgs', () => {
   it('finds the Rosenbrock minimum with the analytic gradient', () => {
-    const result = minimizeBfgs(([x = 0, y = 0]) => ({
-      value: 100 * (y - x * x) ** 2 + (1 - x) ** 2,
-      gradient: [-400 * x * (y - x * x) - 2 * (1 - x), 200 * (y - x * x)],
-    }), [-1.2, 1])
+    const result = minimizeBfgs(
+      ([x = 0, y = 0]) => ({
+        value: 100 * (y - x * x) ** 2 + (1 - x) ** 2,
+        gradient: [-400 * x * (y - x * x) - 2 * (1 - x), 200 * (y - x * x)],
+      }),
+      [-1.2, 1],
+    )
     expect(result.converged).toBe(true)
     expect(result.point[0]).toBeCloseTo(1, 7)
     expect(result.point[1]).toBeCloseTo(1, 7)

@@ -28,9 +28,52 @@ export interface Layout {
 }
 
 const candidates = {
-  customer: ['customer_id', 'customerid', 'customer', 'user_id', 'userid', 'client_id', 'clientid', 'member_id', 'buyer_id', 'email', 'customer_email', 'contact_id', 'account_id'],
-  date: ['date', 'order_date', 'orderdate', 'created_at', 'createdat', 'timestamp', 'order_time', 'purchased_at', 'purchase_date', 'invoice_date', 'invoicedate', 'datetime', 'time', 'day'],
-  amount: ['amount', 'total', 'order_total', 'revenue', 'dollar_value', 'value', 'sales', 'spend', 'grand_total', 'total_price', 'price', 'subtotal', 'net_amount'],
+  customer: [
+    'customer_id',
+    'customerid',
+    'customer',
+    'user_id',
+    'userid',
+    'client_id',
+    'clientid',
+    'member_id',
+    'buyer_id',
+    'email',
+    'customer_email',
+    'contact_id',
+    'account_id',
+  ],
+  date: [
+    'date',
+    'order_date',
+    'orderdate',
+    'created_at',
+    'createdat',
+    'timestamp',
+    'order_time',
+    'purchased_at',
+    'purchase_date',
+    'invoice_date',
+    'invoicedate',
+    'datetime',
+    'time',
+    'day',
+  ],
+  amount: [
+    'amount',
+    'total',
+    'order_total',
+    'revenue',
+    'dollar_value',
+    'value',
+    'sales',
+    'spend',
+    'grand_total',
+    'total_price',
+    'price',
+    'subtotal',
+    'net_amount',
+  ],
 } as const
 
 /**
@@ -40,13 +83,18 @@ const candidates = {
  * `customer_id yyyymmdd n_cds dollar_value` fits). Returns an error message when a column is
  * missing.
  */
-export function resolveLayout(fields: readonly string[], dialect: CsvDialect, mapping: ColumnMapping = {}): Layout | string {
+export function resolveLayout(
+  fields: readonly string[],
+  dialect: CsvDialect,
+  mapping: ColumnMapping = {},
+): Layout | string {
   const hasHeader = !fields.some((field) => parseDate(field) !== null)
   const names = hasHeader ? fields : fields.map((_, index) => `column ${index + 1}`)
   const headerKeyd = names.map(headerKey)
   const pick = (role: keyof typeof candidates, fallback: number): number | string => {
     const wanted = mapping[role]
-    if (typeof wanted === 'number') return wanted < fields.length ? wanted : `column index ${wanted} is out of range (the file has ${fields.length})`
+    if (typeof wanted === 'number')
+      return wanted < fields.length ? wanted : `column index ${wanted} is out of range (the file has ${fields.length})`
     if (wanted !== undefined) {
       const index = headerKeyd.indexOf(headerKey(wanted))
       return index >= 0 ? index : `no column named "${wanted}" (columns: ${names.join(', ')})`
@@ -60,7 +108,10 @@ export function resolveLayout(fields: readonly string[], dialect: CsvDialect, ma
     }
     return fallback
   }
-  const dateFallback = Math.max(0, fields.findIndex((field, index) => index > 0 && parseDate(field) !== null))
+  const dateFallback = Math.max(
+    0,
+    fields.findIndex((field, index) => index > 0 && parseDate(field) !== null),
+  )
   const customer = pick('customer', 0)
   const date = pick('date', dateFallback)
   const amount = pick('amount', fields.length - 1)

@@ -88,7 +88,10 @@ export async function readOrders(path: string, options: ReadOrdersOptions = {}):
     if (layout === undefined) {
       const resolved = resolveLayout(fields, file.dialect, options.columns)
       if (typeof resolved === 'string') {
-        throw new EcrmError('invalid_input', `ecrm analyze cannot read the orders: ${path} (${resolved}; read as ${describeDialect(file.dialect)})`)
+        throw new EcrmError(
+          'invalid_input',
+          `ecrm analyze cannot read the orders: ${path} (${resolved}; read as ${describeDialect(file.dialect)})`,
+        )
       }
       layout = resolved
       if (layout.hasHeader) continue
@@ -99,7 +102,10 @@ export async function readOrders(path: string, options: ReadOrdersOptions = {}):
     const dateText = fields[layout.date]
     const amountText = fields[layout.amount]
     if (customer === undefined || dateText === undefined || amountText === undefined) {
-      reject(line, `expected at least ${Math.max(layout.customer, layout.date, layout.amount) + 1} fields, got ${fields.length} (read as ${describeDialect(file.dialect)})`)
+      reject(
+        line,
+        `expected at least ${Math.max(layout.customer, layout.date, layout.amount) + 1} fields, got ${fields.length} (read as ${describeDialect(file.dialect)})`,
+      )
       continue
     }
     if (customer === '') {
@@ -113,7 +119,8 @@ export async function readOrders(path: string, options: ReadOrdersOptions = {}):
     }
     const amount = parseAmount(amountText, file.dialect.decimal)
     if (amount === null) {
-      const expected = file.dialect.decimal === ',' ? 'a number with a decimal comma, e.g. 1.234,50' : 'a number, e.g. 1234.50'
+      const expected =
+        file.dialect.decimal === ',' ? 'a number with a decimal comma, e.g. 1.234,50' : 'a number, e.g. 1234.50'
       reject(line, `${column(layout.amount)}: unrecognised amount "${amountText}" (expected ${expected})`)
       continue
     }
@@ -148,7 +155,9 @@ function addSpend(daily: Map<string, number[]>, customer: string, day: number, a
 }
 
 /** Presents the flat day arrays as the `[customer, [day, spend] pairs]` that core's summariser reads. */
-export function* dailyPairs(daily: ReadonlyMap<string, readonly number[]>): Generator<[string, Generator<[number, number]>]> {
+export function* dailyPairs(
+  daily: ReadonlyMap<string, readonly number[]>,
+): Generator<[string, Generator<[number, number]>]> {
   for (const [customer, days] of daily) yield [customer, pairsOf(days)]
 }
 

@@ -83,12 +83,15 @@ expected purchases and CLV per customer, and writes them plus an HTML report.
         title: values.title,
         // A progress line on terminals only; pipes and CI logs stay clean.
         onProgress: process.stderr.isTTY
-          ? (read: number, total: number) => process.stderr.write(`\rreading ${Math.floor((100 * read) / Math.max(total, 1))}%`)
+          ? (read: number, total: number) =>
+              process.stderr.write(`\rreading ${Math.floor((100 * read) / Math.max(total, 1))}%`)
           : undefined,
       }) as Parameters<typeof runAnalyze>[0],
     )
     if (process.stderr.isTTY) process.stderr.write('\n')
-    console.log(`ecrm analyze: ${summary.customers} customers from ${summary.rows} rows in ${Math.round(summary.durationMs)} ms`)
+    console.log(
+      `ecrm analyze: ${summary.customers} customers from ${summary.rows} rows in ${Math.round(summary.durationMs)} ms`,
+    )
     if (summary.badRowCount > 0) {
       console.log(`ecrm analyze: skipped ${summary.badRowCount} bad rows, e.g.`)
       for (const row of summary.badRows.slice(0, 5)) console.log(`  line ${row.line}: ${row.reason}`)

@@ -4,7 +4,9 @@ import type { parseArgs, ParseArgsConfig } from 'node:util'
 export type CliOptions = NonNullable<ParseArgsConfig['options']>
 
 /** What `parseArgs` gives a command: its typed option values and the positional arguments. */
-export type CliArgs<O extends CliOptions> = ReturnType<typeof parseArgs<{ options: O; allowPositionals: boolean; strict: true }>>
+export type CliArgs<O extends CliOptions> = ReturnType<
+  typeof parseArgs<{ options: O; allowPositionals: boolean; strict: true }>
+>
 
 /**
  * One `ecrm <name>` command. The registry parses its options (adding `--help`/`-h`), prints its

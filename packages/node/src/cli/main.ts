@@ -34,7 +34,8 @@ export async function main(argv: readonly string[], commands: readonly CliComman
   }
   if (name === 'help') {
     const topic = rest[0] === undefined ? undefined : commands.find((command) => command.name === rest[0])
-    if (rest[0] !== undefined && topic === undefined) return usageError('ecrm', `unknown command "${rest[0]}"`, mainUsage(commands))
+    if (rest[0] !== undefined && topic === undefined)
+      return usageError('ecrm', `unknown command "${rest[0]}"`, mainUsage(commands))
     console.log(topic?.usage ?? mainUsage(commands))
     return 0
   }
@@ -73,7 +74,9 @@ function describeParseError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error)
   const option = /'(-[^' ]+)/.exec(message)?.[1]
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option !== undefined) return `unknown option "${option}"`
-  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return `unexpected argument ${/'([^']*)'/.exec(message)?.[1] ?? ''}`.trim()
-  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option !== undefined) return `option "${option}" ${/argument missing/.test(message) ? 'needs a value' : 'takes no value'}`
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
+    return `unexpected argument ${/'([^']*)'/.exec(message)?.[1] ?? ''}`.trim()
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option !== undefined)
+    return `option "${option}" ${/argument missing/.test(message) ? 'needs a value' : 'takes no value'}`
   throw error
 }

@@ -2,7 +2,8 @@ import { defineCommand } from './command.js'
 import { openStore } from './openStore.js'
 import { readConfig } from './readConfig.js'
 
-const USAGE_LINE = 'ecrm preview <template> --customer <id> --config <file> [--locale <l>] [--data-dir <path> | --database-url <url>]'
+const USAGE_LINE =
+  'ecrm preview <template> --customer <id> --config <file> [--locale <l>] [--data-dir <path> | --database-url <url>]'
 
 /** `ecrm preview`: renders a template for a stored customer, as a rule firing now would. */
 export const previewCommand = defineCommand({
@@ -56,9 +57,17 @@ Renders a template of the config's "templates" folder for a stored customer, as 
       const locale = values.locale ?? (typeof traitLocale === 'string' && traitLocale !== '' ? traitLocale : 'en')
       const at = Date.now()
       // A preview firing: what the customer would get if a rule fired now.
-      const firing = { id: `preview-${at.toString(36)}`, ruleId: 'preview', customerId: profile.id, at, event: { event: 'Rule Fired', properties: {} } }
+      const firing = {
+        id: `preview-${at.toString(36)}`,
+        ruleId: 'preview',
+        customerId: profile.id,
+        at,
+        event: { event: 'Rule Fired', properties: {} },
+      }
       const content = await templates.render({ template, locale, messageId: `${firing.id}:0`, profile, firing })
-      console.log(`Subject: ${content.subject ?? ''}\n\n--- html ---\n${content.html ?? ''}\n\n--- text ---\n${content.text}`)
+      console.log(
+        `Subject: ${content.subject ?? ''}\n\n--- html ---\n${content.html ?? ''}\n\n--- text ---\n${content.text}`,
+      )
       return 0
     } catch (error) {
       console.error(`ecrm preview: ${error instanceof Error ? error.message : String(error)}`)

@@ -72,12 +72,25 @@ Starts the ingest server; stops cleanly on SIGINT or SIGTERM.
     const perIp = amount('new-customers-per-ip-per-minute', 300)
     const headersTimeout = amount('headers-timeout', 10)
     const requestTimeout = amount('request-timeout', 30)
-    if (rate === undefined || perKey === undefined || perIp === undefined || headersTimeout === undefined || requestTimeout === undefined) return 2
+    if (
+      rate === undefined ||
+      perKey === undefined ||
+      perIp === undefined ||
+      headersTimeout === undefined ||
+      requestTimeout === undefined
+    )
+      return 2
     if (requestTimeout > 0 && headersTimeout > requestTimeout) {
-      console.error(`ecrm serve: --headers-timeout (${headersTimeout}) must not be longer than --request-timeout (${requestTimeout})`)
+      console.error(
+        `ecrm serve: --headers-timeout (${headersTimeout}) must not be longer than --request-timeout (${requestTimeout})`,
+      )
       return 2
     }
-    const list = (name: string): string[] => process.env[name]?.split(',').map((key) => key.trim()).filter(Boolean) ?? []
+    const list = (name: string): string[] =>
+      process.env[name]
+        ?.split(',')
+        .map((key) => key.trim())
+        .filter(Boolean) ?? []
     const writeKeys = values['write-key'] ?? list('ECRM_WRITE_KEYS')
     const secretKeys = values['secret-key'] ?? list('ECRM_SECRET_KEYS')
     const identitySecrets = values['identity-secret'] ?? list('ECRM_IDENTITY_SECRETS')
@@ -112,7 +125,10 @@ Starts the ingest server; stops cleanly on SIGINT or SIGTERM.
       secretKeys,
       identitySecrets,
       rateLimit: rate === 0 ? false : { requestsPerSecond: rate },
-      newCustomerLimit: perKey === 0 && perIp === 0 ? false : { ...(perKey === 0 ? {} : { perKeyPerMinute: perKey }), ...(perIp === 0 ? {} : { perIpPerMinute: perIp }) },
+      newCustomerLimit:
+        perKey === 0 && perIp === 0
+          ? false
+          : { ...(perKey === 0 ? {} : { perKeyPerMinute: perKey }), ...(perIp === 0 ? {} : { perIpPerMinute: perIp }) },
       trustProxy: values['trust-proxy'] === true,
       headersTimeoutMs: headersTimeout * 1_000,
       requestTimeoutMs: requestTimeout * 1_000,
@@ -125,7 +141,11 @@ Starts the ingest server; stops cleanly on SIGINT or SIGTERM.
       ...(destinations === undefined || destinations.length === 0 ? {} : { destinations }),
       ...(config === undefined
         ? {}
-        : { derive: config.derive, refreshEveryMinutes: config.refreshEveryMinutes, exposeSegments: config.exposeSegments }),
+        : {
+            derive: config.derive,
+            refreshEveryMinutes: config.refreshEveryMinutes,
+            exposeSegments: config.exposeSegments,
+          }),
     }).catch((error: unknown) => {
       // A data folder another process owns is no usage error: it fails the start (exit 1).
       if (!isEcrmError(error) || error.code === 'data_dir_locked') throw error

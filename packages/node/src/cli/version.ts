@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs'
  * both as source (src/cli/) and built (dist/cli/), so one relative path serves both.
  */
 export function readVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown }
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version?: unknown
+  }
   return typeof manifest.version === 'string' ? manifest.version : 'unknown'
 }

@@ -37,8 +37,14 @@ export const ecrmConfigSchema = deriveConfigSchema
   .superRefine((config, context) => {
     // Channels without templates or link signing would render nothing and offer no unsubscribe.
     if (config.channels === undefined || Object.keys(config.channels).length === 0) return
-    if (config.templates === undefined) context.addIssue({ code: 'custom', path: ['templates'], message: 'required when channels are configured' })
-    if (config.messages === undefined) context.addIssue({ code: 'custom', path: ['messages'], message: 'required when channels are configured (baseUrl, linkSecret)' })
+    if (config.templates === undefined)
+      context.addIssue({ code: 'custom', path: ['templates'], message: 'required when channels are configured' })
+    if (config.messages === undefined)
+      context.addIssue({
+        code: 'custom',
+        path: ['messages'],
+        message: 'required when channels are configured (baseUrl, linkSecret)',
+      })
   })
 
 /** The parsed `ecrm.config.json`. */

@@ -68,6 +68,7 @@ export function detectDialect(sample: string): CsvDialect {
 
 /** How a dialect is said in messages: `";" with decimal commas`. */
 export function describeDialect(dialect: CsvDialect): string {
-  const name = dialect.delimiter === '\t' ? 'tab' : dialect.delimiter === 'whitespace' ? 'whitespace' : `"${dialect.delimiter}"`
+  const name =
+    dialect.delimiter === '\t' ? 'tab' : dialect.delimiter === 'whitespace' ? 'whitespace' : `"${dialect.delimiter}"`
   return `${name}-separated${dialect.decimal === ',' ? ' with decimal commas' : ''}`
 }

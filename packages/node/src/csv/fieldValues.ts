@@ -38,11 +38,18 @@ export const DATE_FORMATS = 'yyyymmdd, ISO 8601 (2024-03-01, 2024-03-01T10:00:00
  */
 export function parseAmount(text: string, decimal: '.' | ',' = '.'): number | null {
   const thousands = decimal === '.' ? /,(?=\d{3}(\D|$))/g : /\.(?=\d{3}(\D|$))/g
-  let cleaned = text.trim().replace(/^[^\d\-+.,]+|[^\d.,]+$/g, '').replace(thousands, '')
+  let cleaned = text
+    .trim()
+    .replace(/^[^\d\-+.,]+|[^\d.,]+$/g, '')
+    .replace(thousands, '')
   if (decimal === ',') cleaned = cleaned.replace(',', '.')
   if (cleaned === '' || !/^[-+]?(\d+\.?\d*|\.\d+)$/.test(cleaned)) return null
   return Number(cleaned)
 }
 
 /** A header name as matched against known names: `Order Date` and `order-date` are `order_date`. */
-export const headerKey = (name: string): string => name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_')
+export const headerKey = (name: string): string =>
+  name
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')

@@ -56,7 +56,10 @@ async function readSample(path: string): Promise<string> {
   try {
     const buffer = Buffer.alloc(SNIFF_BYTES)
     const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0)
-    const text = buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '')
+    const text = buffer
+      .subarray(0, bytesRead)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
     const end = bytesRead === SNIFF_BYTES ? text.lastIndexOf('\n') : -1
     return end > 0 ? text.slice(0, end) : text
   } finally {
@@ -84,7 +87,8 @@ async function* streamRecords(
     skip_records_with_error: true,
     trim: !whitespace,
     on_skip: (error: CsvError | undefined) => {
-      if (error !== undefined) skipped.push({ line: Number((error as { lines?: number }).lines ?? 0), error: csvErrorReason(error) })
+      if (error !== undefined)
+        skipped.push({ line: Number((error as { lines?: number }).lines ?? 0), error: csvErrorReason(error) })
       return undefined
     },
     // Runs of spaces make empty fields between them; whitespace files have no quoting to keep.
@@ -99,7 +103,11 @@ async function* streamRecords(
   stream.pipe(parser)
   // Blank lines are kept by the parser (as one empty field) so the line count stays exact.
   let lastLine = 0
-  for await (const { record, lines, before } of parser as AsyncIterable<{ record: string[]; lines: number; before: CsvRecord[] }>) {
+  for await (const { record, lines, before } of parser as AsyncIterable<{
+    record: string[]
+    lines: number
+    before: CsvRecord[]
+  }>) {
     for (const error of before) {
       lastLine = error.line
       yield error

@@ -3,7 +3,15 @@
  * | "salesforce" | "zoho" | "dynamics" | "payamgostar", ...options } }`, secrets written
  * `{ "env": "NAME" }` and read from the environment at start, as the channels' are.
  */
-import { EcrmValidationError, dynamicsDestination, hubspotDestination, payamgostarDestination, salesforceDestination, toValidationIssues, zohoDestination } from '@ecrm/core'
+import {
+  EcrmValidationError,
+  dynamicsDestination,
+  hubspotDestination,
+  payamgostarDestination,
+  salesforceDestination,
+  toValidationIssues,
+  zohoDestination,
+} from '@ecrm/core'
 import type { Destination } from '@ecrm/core'
 import * as z from 'zod'
 import { envSecretSchema, resolveEnvSecrets } from '../channels/channelConfig.js'
@@ -19,7 +27,14 @@ const traitsMap = z.record(z.string(), z.string().nullable()).optional()
 
 /** One configured destination; the key it is configured under is its name. */
 export const destinationConfigSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('webhook'), url: httpUrl, secret: envSecretSchema, batchSize: z.number().int().min(1).max(1000).optional(), headers: z.record(z.string(), z.string()).optional(), ...common }),
+  z.strictObject({
+    type: z.literal('webhook'),
+    url: httpUrl,
+    secret: envSecretSchema,
+    batchSize: z.number().int().min(1).max(1000).optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    ...common,
+  }),
   z.strictObject({
     type: z.literal('hubspot'),
     accessToken: envSecretSchema,
@@ -102,9 +117,15 @@ function create(name: string, entry: Resolved): Destination {
       return hubspotDestination(named as never)
     case 'salesforce': {
       const { clientId, clientSecret, refreshToken, ...rest } = named as Record<string, string>
-      const credentials = refreshToken === undefined
-        ? { grant: 'client_credentials' as const, clientId: clientId as string, clientSecret: clientSecret as string }
-        : { grant: 'refresh_token' as const, clientId: clientId as string, clientSecret: clientSecret as string, refreshToken }
+      const credentials =
+        refreshToken === undefined
+          ? { grant: 'client_credentials' as const, clientId: clientId as string, clientSecret: clientSecret as string }
+          : {
+              grant: 'refresh_token' as const,
+              clientId: clientId as string,
+              clientSecret: clientSecret as string,
+              refreshToken,
+            }
       return salesforceDestination({ ...rest, credentials } as never)
     }
     case 'zoho':
@@ -124,9 +145,13 @@ function create(name: string, entry: Resolved): Destination {
  * @example
  * const destinations = createDestinations({ crm: { type: 'payamgostar', serverUrl, username: 'ecrm', password: { env: 'PG_PASSWORD' } } }, process.env)
  */
-export function createDestinations(config: Readonly<Record<string, DestinationConfig>>, env: SecretEnvironment): Destination[] {
+export function createDestinations(
+  config: Readonly<Record<string, DestinationConfig>>,
+  env: SecretEnvironment,
+): Destination[] {
   const parsed = destinationsConfigSchema.safeParse(config)
-  if (!parsed.success) throw new EcrmValidationError('destinations config', toValidationIssues(parsed.error, ['destinations']))
+  if (!parsed.success)
+    throw new EcrmValidationError('destinations config', toValidationIssues(parsed.error, ['destinations']))
   const resolved = resolveEnvSecrets(parsed.data, env, ['destinations']) as Record<string, Resolved>
   return Object.entries(resolved).map(([name, entry]) => create(name, entry))
 }

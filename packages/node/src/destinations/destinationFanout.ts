@@ -6,7 +6,13 @@ import { systemClock, unrefScheduler } from '../nodePorts.js'
 import { createFileQueue } from '../queue/fileQueue.js'
 import type { FileQueue } from '../queue/fileQueue.js'
 import { createDestinationDispatcher } from '@ecrm/core'
-import type { Destination, DestinationDispatcher, DestinationSender, DestinationStats, DispatchResult } from '@ecrm/core'
+import type {
+  Destination,
+  DestinationDispatcher,
+  DestinationSender,
+  DestinationStats,
+  DispatchResult,
+} from '@ecrm/core'
 import { createDestinationHttpSender } from './httpSender.js'
 import { createSqlDestinationQueue } from './sqlDestinationQueue.js'
 import type { SqlDestinationQueue } from './sqlDestinationQueue.js'
@@ -79,10 +85,16 @@ export function createDestinationFanout(options: DestinationFanoutOptions): Dest
   const names = new Set<string>()
   for (const destination of options.destinations) {
     if (!/^[a-z0-9_-]{1,64}$/.test(destination.name)) {
-      throw new EcrmError('invalid_options', `createDestinationFanout() failed: destinations name ${JSON.stringify(destination.name)} (use 1-64 of a-z, 0-9, _ and -; it names the queue directory)`)
+      throw new EcrmError(
+        'invalid_options',
+        `createDestinationFanout() failed: destinations name ${JSON.stringify(destination.name)} (use 1-64 of a-z, 0-9, _ and -; it names the queue directory)`,
+      )
     }
     if (names.has(destination.name)) {
-      throw new EcrmError('invalid_options', `createDestinationFanout() failed: destinations name ${destination.name} is used twice (give each destination its own name option)`)
+      throw new EcrmError(
+        'invalid_options',
+        `createDestinationFanout() failed: destinations name ${destination.name} is used twice (give each destination its own name option)`,
+      )
     }
     names.add(destination.name)
   }
@@ -93,7 +105,8 @@ export function createDestinationFanout(options: DestinationFanoutOptions): Dest
   const dispatchers: DestinationDispatcher[] = options.destinations.map((destination) => {
     let queue: Queue
     let sqlQueue: SqlDestinationQueue | undefined
-    if (options.store !== undefined) queue = sqlQueue = createSqlDestinationQueue(options.store, destination.name, clock)
+    if (options.store !== undefined)
+      queue = sqlQueue = createSqlDestinationQueue(options.store, destination.name, clock)
     else if (options.queueDir === undefined) queue = createMemoryQueue()
     else {
       const fileQueue = createFileQueue({ dir: join(options.queueDir, destination.name), fsync: options.fsync ?? true })
@@ -110,7 +123,21 @@ export function createDestinationFanout(options: DestinationFanoutOptions): Dest
       ...(options.retry === undefined ? {} : { retry: options.retry }),
       requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
       onDeadLetter: (events, reason) => {
-        sqlQueue?.markDead(events.map((event) => event.messageId), reason).catch((error: unknown) => options.onError?.(new EcrmError('destination_queue_failed', `Recording dead letters failed: destination ${destination.name} (${String(error)})`, { cause: error }), destination.name))
+        sqlQueue
+          ?.markDead(
+            events.map((event) => event.messageId),
+            reason,
+          )
+          .catch((error: unknown) =>
+            options.onError?.(
+              new EcrmError(
+                'destination_queue_failed',
+                `Recording dead letters failed: destination ${destination.name} (${String(error)})`,
+                { cause: error },
+              ),
+              destination.name,
+            ),
+          )
         options.onDeadLetter?.(destination.name, events, reason)
       },
       onError: (error) => options.onError?.(error, destination.name),
@@ -119,7 +146,8 @@ export function createDestinationFanout(options: DestinationFanoutOptions): Dest
   let closed: Promise<void> | undefined
 
   // Events left in a durable queue by the last run go out without waiting for new ones.
-  if (options.queueDir !== undefined || options.store !== undefined) for (const dispatcher of dispatchers) scheduler.schedule(() => void dispatcher.flush(), 0)
+  if (options.queueDir !== undefined || options.store !== undefined)
+    for (const dispatcher of dispatchers) scheduler.schedule(() => void dispatcher.flush(), 0)
   const pollMs = options.store === undefined ? 0 : (options.pollMs ?? 30_000)
   let cancelPoll: (() => void) | undefined
   const poll = (): void => {
@@ -137,7 +165,15 @@ export function createDestinationFanout(options: DestinationFanoutOptions): Dest
     results.forEach((result, index) => {
       const name = (dispatchers[index] as DestinationDispatcher).name
       if (result.status === 'fulfilled') record[name] = result.value
-      else options.onError?.(new EcrmError('destination_queue_failed', `Queueing events failed: destination ${name} (${String(result.reason)})`, { cause: result.reason }), name)
+      else
+        options.onError?.(
+          new EcrmError(
+            'destination_queue_failed',
+            `Queueing events failed: destination ${name} (${String(result.reason)})`,
+            { cause: result.reason },
+          ),
+          name,
+        )
     })
     return record
   }

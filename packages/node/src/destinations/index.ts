@@ -4,7 +4,11 @@ export type { DestinationFanout, DestinationFanoutOptions } from './destinationF
 export { createDestinationHttpSender } from './httpSender.js'
 export type { DestinationHttpSenderOptions } from './httpSender.js'
 export { webhookDestination, verifyWebhookSignature, hmacSha256Hex } from './webhookDestination.js'
-export type { WebhookDestinationOptions, VerifyWebhookSignatureInput, WebhookVerification } from './webhookDestination.js'
+export type {
+  WebhookDestinationOptions,
+  VerifyWebhookSignatureInput,
+  WebhookVerification,
+} from './webhookDestination.js'
 export { createDestinations, destinationConfigSchema, destinationsConfigSchema } from './destinationConfig.js'
 export type { DestinationConfig } from './destinationConfig.js'
 export { createSqlDestinationQueue } from './sqlDestinationQueue.js'

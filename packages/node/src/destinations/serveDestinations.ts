@@ -1,4 +1,13 @@
-import type { CustomerProfile, Destination, EcrmEvent, RetryOptions, RuleFiring, Scheduler, SegmentChangeEvent, Clock } from '@ecrm/core'
+import type {
+  CustomerProfile,
+  Destination,
+  EcrmEvent,
+  RetryOptions,
+  RuleFiring,
+  Scheduler,
+  SegmentChangeEvent,
+  Clock,
+} from '@ecrm/core'
 import { eventIdsOf, messageEventOf } from '../messages/messageSubject.js'
 import type { Store } from '../store/storeTypes.js'
 import { createDestinationFanout } from './destinationFanout.js'
@@ -34,13 +43,26 @@ export interface ServedDestinations {
  * people by: the customer's first user id (else anonymous id), their email trait and their
  * consent, so the mappings and the consent check read it like an ingested event.
  */
-function customerEvent(profile: CustomerProfile, messageId: string, name: string, at: number, properties: Readonly<Record<string, unknown>>): EcrmEvent | undefined {
+function customerEvent(
+  profile: CustomerProfile,
+  messageId: string,
+  name: string,
+  at: number,
+  properties: Readonly<Record<string, unknown>>,
+): EcrmEvent | undefined {
   const ids = eventIdsOf(profile)
   if (ids === undefined) return undefined
   const event = messageEventOf(ids, messageId, name, at, properties as never)
   const email = profile.traits.email
-  const categories = Object.fromEntries(Object.entries(profile.consent.categories).flatMap(([category, state]) => (typeof state?.granted === 'boolean' ? [[category, state.granted]] : [])))
-  return { ...event, context: { ...(typeof email === 'string' ? { traits: { email } } : {}), consent: { categories } } } as EcrmEvent
+  const categories = Object.fromEntries(
+    Object.entries(profile.consent.categories).flatMap(([category, state]) =>
+      typeof state?.granted === 'boolean' ? [[category, state.granted]] : [],
+    ),
+  )
+  return {
+    ...event,
+    context: { ...(typeof email === 'string' ? { traits: { email } } : {}), consent: { categories } },
+  } as EcrmEvent
 }
 
 /**
@@ -50,7 +72,10 @@ function customerEvent(profile: CustomerProfile, messageId: string, name: string
  * again), the rule firings (at least once from the runner, once in the queue) and the segment
  * changes. An item id enters each queue once ever, so nothing repeated reaches a vendor twice.
  */
-export function serveDestinations(options: ServeDestinationsOptions, store: Pick<Store, 'query' | 'getProfile'>): ServedDestinations {
+export function serveDestinations(
+  options: ServeDestinationsOptions,
+  store: Pick<Store, 'query' | 'getProfile'>,
+): ServedDestinations {
   const { log } = options
   const fanout = createDestinationFanout({
     destinations: options.destinations,
@@ -59,7 +84,8 @@ export function serveDestinations(options: ServeDestinationsOptions, store: Pick
     ...(options.retry === undefined ? {} : { retry: options.retry }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
-    onDeadLetter: (name, events, reason) => log(`ecrm: destination ${name} gave up on ${events.length} event(s): ${reason}`),
+    onDeadLetter: (name, events, reason) =>
+      log(`ecrm: destination ${name} gave up on ${events.length} event(s): ${reason}`),
     onError: (error, name) => log(`ecrm: destination ${name}: ${error.message}`),
   })
   const deliver = async (events: readonly EcrmEvent[]): Promise<void> => {
@@ -67,9 +93,16 @@ export function serveDestinations(options: ServeDestinationsOptions, store: Pick
     const queued = await fanout.deliver(events)
     // byName reports a queue failure and leaves its destination out: the caller must not go on as if queued.
     const missing = options.destinations.filter((destination) => queued[destination.name] === undefined)
-    if (missing.length > 0) throw new Error(`queueing for ${missing.map((destination) => destination.name).join(', ')} failed`)
+    if (missing.length > 0)
+      throw new Error(`queueing for ${missing.map((destination) => destination.name).join(', ')} failed`)
   }
-  const forCustomer = async (customerKey: string, messageId: string, name: string, at: number, properties: Readonly<Record<string, unknown>>): Promise<EcrmEvent[]> => {
+  const forCustomer = async (
+    customerKey: string,
+    messageId: string,
+    name: string,
+    at: number,
+    properties: Readonly<Record<string, unknown>>,
+  ): Promise<EcrmEvent[]> => {
     const profile = await store.getProfile(customerKey)
     const event = profile === undefined ? undefined : customerEvent(profile, messageId, name, at, properties)
     return event === undefined ? [] : [event]
@@ -85,7 +118,9 @@ export function serveDestinations(options: ServeDestinationsOptions, store: Pick
       await deliver(events)
     },
     async deliverFiring(firing) {
-      await deliver(await forCustomer(firing.customerId, firing.id, firing.event.event, firing.at, firing.event.properties))
+      await deliver(
+        await forCustomer(firing.customerId, firing.id, firing.event.event, firing.at, firing.event.properties),
+      )
     },
     fanout,
     close: () => fanout.close(),

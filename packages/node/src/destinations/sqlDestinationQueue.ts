@@ -34,7 +34,11 @@ export interface SqlDestinationQueue extends Queue {
  * several processes share one queue and a killed one's items are taken again when the lease
  * runs out. `remove` keeps the row as `delivered`.
  */
-export function createSqlDestinationQueue(store: Pick<SqlExecutor, 'query'>, destination: string, clock: Clock = { now: Date.now }): SqlDestinationQueue {
+export function createSqlDestinationQueue(
+  store: Pick<SqlExecutor, 'query'>,
+  destination: string,
+  clock: Clock = { now: Date.now },
+): SqlDestinationQueue {
   const mine = `destination = $1 and item_id = any($2::text[])`
   return {
     async enqueue(items) {
@@ -43,7 +47,13 @@ export function createSqlDestinationQueue(store: Pick<SqlExecutor, 'query'>, des
         `insert into ecrm_destination_items (destination, item_id, payload, available_at, created_at)
          select $1, * from unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[])
          on conflict (destination, item_id) do nothing`,
-        [destination, items.map((item) => item.id), items.map((item) => item.payload), items.map((item) => item.availableAt), items.map((item) => item.createdAt)],
+        [
+          destination,
+          items.map((item) => item.id),
+          items.map((item) => item.payload),
+          items.map((item) => item.availableAt),
+          items.map((item) => item.createdAt),
+        ],
       )
     },
     async lease({ now, limit, leaseMs }) {
@@ -59,22 +69,44 @@ export function createSqlDestinationQueue(store: Pick<SqlExecutor, 'query'>, des
       return rows.map(itemOf).sort((a, b) => a.availableAt - b.availableAt || a.createdAt - b.createdAt)
     },
     async remove(ids) {
-      await store.query(`update ecrm_destination_items set status = 'delivered', lease_until = null, settled_at = $3 where ${mine} and status = 'queued'`, [destination, ids, clock.now()])
+      await store.query(
+        `update ecrm_destination_items set status = 'delivered', lease_until = null, settled_at = $3 where ${mine} and status = 'queued'`,
+        [destination, ids, clock.now()],
+      )
     },
     async release(ids, availableAt) {
-      await store.query(`update ecrm_destination_items set lease_until = null, attempts = attempts + 1, available_at = $3 where ${mine}`, [destination, ids, availableAt])
+      await store.query(
+        `update ecrm_destination_items set lease_until = null, attempts = attempts + 1, available_at = $3 where ${mine}`,
+        [destination, ids, availableAt],
+      )
     },
     async defer(ids, availableAt) {
-      await store.query(`update ecrm_destination_items set lease_until = null, available_at = $3 where ${mine}`, [destination, ids, availableAt])
+      await store.query(`update ecrm_destination_items set lease_until = null, available_at = $3 where ${mine}`, [
+        destination,
+        ids,
+        availableAt,
+      ])
     },
     async markDead(ids, reason) {
-      await store.query(`update ecrm_destination_items set status = 'dead', reason = $3 where ${mine}`, [destination, ids, reason])
+      await store.query(`update ecrm_destination_items set status = 'dead', reason = $3 where ${mine}`, [
+        destination,
+        ids,
+        reason,
+      ])
     },
     async peek() {
-      return (await store.query<ItemRow>(`select * from ecrm_destination_items where destination = $1 and status = 'queued' order by available_at`, [destination])).map(itemOf)
+      return (
+        await store.query<ItemRow>(
+          `select * from ecrm_destination_items where destination = $1 and status = 'queued' order by available_at`,
+          [destination],
+        )
+      ).map(itemOf)
     },
     async size() {
-      const [row] = await store.query<{ n: number | string }>(`select count(*) as n from ecrm_destination_items where destination = $1 and status = 'queued'`, [destination])
+      const [row] = await store.query<{ n: number | string }>(
+        `select count(*) as n from ecrm_destination_items where destination = $1 and status = 'queued'`,
+        [destination],
+      )
       return Number(row?.n ?? 0)
     },
   }

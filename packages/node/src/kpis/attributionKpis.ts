@@ -57,7 +57,11 @@ const touchesSql = `
  * const { models } = await queryAttribution(store, { from, to }, { lookbackMs: 30 * 86_400_000 })
  * models.position_based // [{ channel: 'google / cpc', value: 1234.5 }, ...]
  */
-export async function queryAttribution(store: KpiStore, scope: KpiScope, options: AttributionQueryOptions = {}): Promise<AttributionKpis> {
+export async function queryAttribution(
+  store: KpiStore,
+  scope: KpiScope,
+  options: AttributionQueryOptions = {},
+): Promise<AttributionKpis> {
   const { lookbackMs = 30 * DAY_MS, pageSize = 1000 } = options
   const params = scopeParams(scope, 'queryAttribution()')
   const totals = new Map<AttributionModel, Map<string, number>>(MODELS.map((model) => [model, new Map()]))
@@ -65,7 +69,10 @@ export async function queryAttribution(store: KpiStore, scope: KpiScope, options
   let unattributedOrders = 0
   let after: [string, string] = ['', '']
   for (;;) {
-    const orders = await store.query<{ customer_id: string; order_id: string; amount: number; at: number }>(ordersPage, [...params, ...after, pageSize])
+    const orders = await store.query<{ customer_id: string; order_id: string; amount: number; at: number }>(
+      ordersPage,
+      [...params, ...after, pageSize],
+    )
     if (orders.length === 0) break
     const last = orders[orders.length - 1] as (typeof orders)[number]
     after = [last.customer_id, last.order_id]
@@ -84,7 +91,9 @@ export async function queryAttribution(store: KpiStore, scope: KpiScope, options
     const conversions: Conversion[] = []
     for (const order of orders) {
       const at = Number(order.at)
-      const path = (byCustomer.get(order.customer_id) ?? []).filter((touch) => touch.at <= at && touch.at >= at - lookbackMs)
+      const path = (byCustomer.get(order.customer_id) ?? []).filter(
+        (touch) => touch.at <= at && touch.at >= at - lookbackMs,
+      )
       if (path.length === 0) unattributedOrders += 1
       else {
         attributedOrders += 1
@@ -92,14 +101,22 @@ export async function queryAttribution(store: KpiStore, scope: KpiScope, options
       }
     }
     for (const model of MODELS) {
-      const credits = attributeConversions(conversions, { model, lookbackMs, ...(options.halfLifeMs === undefined ? {} : { halfLifeMs: options.halfLifeMs }) })
+      const credits = attributeConversions(conversions, {
+        model,
+        lookbackMs,
+        ...(options.halfLifeMs === undefined ? {} : { halfLifeMs: options.halfLifeMs }),
+      })
       const total = totals.get(model) as Map<string, number>
       for (const [channel, value] of credits) total.set(channel, (total.get(channel) ?? 0) + value)
     }
     if (orders.length < pageSize) break
   }
   const ranked = (credits: Map<string, number>): ChannelCredit[] =>
-    [...credits].map(([channel, value]) => ({ channel, value })).sort((a, b) => b.value - a.value || (a.channel < b.channel ? -1 : 1))
-  const models = Object.fromEntries(MODELS.map((model) => [model, ranked(totals.get(model) as Map<string, number>)])) as Record<AttributionModel, ChannelCredit[]>
+    [...credits]
+      .map(([channel, value]) => ({ channel, value }))
+      .sort((a, b) => b.value - a.value || (a.channel < b.channel ? -1 : 1))
+  const models = Object.fromEntries(
+    MODELS.map((model) => [model, ranked(totals.get(model) as Map<string, number>)]),
+  ) as Record<AttributionModel, ChannelCredit[]>
   return { attributedOrders, unattributedOrders, models }
 }

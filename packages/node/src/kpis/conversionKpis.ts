@@ -65,12 +65,15 @@ const sql = `
  * const { overall, byChannel } = await queryConversion(store, { from, to })
  */
 export async function queryConversion(store: KpiStore, scope: KpiScope): Promise<ConversionKpis> {
-  const rows = await store.query<{ channel: string; campaign: string | null; visits: number; conversions: number }>(sql, [
-    ...scopeParams(scope, 'queryConversion()'),
-    Object.values(messageEventNames),
-    SESSION_GAP_MS / 1000,
-    DIRECT_CHANNEL,
-  ])
+  const rows = await store.query<{ channel: string; campaign: string | null; visits: number; conversions: number }>(
+    sql,
+    [
+      ...scopeParams(scope, 'queryConversion()'),
+      Object.values(messageEventNames),
+      SESSION_GAP_MS / 1000,
+      DIRECT_CHANNEL,
+    ],
+  )
   const sum = (key: (row: (typeof rows)[number]) => string | null): ConversionRow[] => {
     const totals = new Map<string, { visits: number; conversions: number }>()
     for (const row of rows) {
@@ -87,5 +90,9 @@ export async function queryConversion(store: KpiStore, scope: KpiScope): Promise
   }
   const visits = rows.reduce((total, row) => total + Number(row.visits), 0)
   const conversions = rows.reduce((total, row) => total + Number(row.conversions), 0)
-  return { overall: toRate(conversions, visits), byChannel: sum((row) => row.channel), byCampaign: sum((row) => row.campaign) }
+  return {
+    overall: toRate(conversions, visits),
+    byChannel: sum((row) => row.channel),
+    byCampaign: sum((row) => row.campaign),
+  }
 }

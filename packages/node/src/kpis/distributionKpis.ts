@@ -15,7 +15,14 @@ export interface Distribution {
   /** Mean value; 0 without customers. */
   readonly mean: number
   /** 10th, 25th, 50th, 75th, 90th and 99th percentiles (linear interpolation); null without customers. */
-  readonly percentiles: { readonly p10: number; readonly p25: number; readonly p50: number; readonly p75: number; readonly p90: number; readonly p99: number } | null
+  readonly percentiles: {
+    readonly p10: number
+    readonly p25: number
+    readonly p50: number
+    readonly p75: number
+    readonly p90: number
+    readonly p99: number
+  } | null
   /** Ten equal-width bars from the smallest to the largest value (P(alive): from 0 to 1). */
   readonly histogram: HistogramBin[]
 }
@@ -45,8 +52,20 @@ const sql = (column: string, fixedRange: boolean): string => `
              group by bin) bars) as bars
     from bounds b`
 
-async function distribution(store: KpiStore, params: readonly unknown[], column: string, fixedRange: boolean): Promise<Distribution> {
-  const [row] = await store.query<{ customers: number; mean: number; percentiles: number[] | null; low: number | null; high: number | null; bars: number[] }>(sql(column, fixedRange), params)
+async function distribution(
+  store: KpiStore,
+  params: readonly unknown[],
+  column: string,
+  fixedRange: boolean,
+): Promise<Distribution> {
+  const [row] = await store.query<{
+    customers: number
+    mean: number
+    percentiles: number[] | null
+    low: number | null
+    high: number | null
+    bars: number[]
+  }>(sql(column, fixedRange), params)
   const customers = Number(row?.customers ?? 0)
   const [p10, p25, p50, p75, p90, p99] = (row?.percentiles ?? []).map(Number) as (number | undefined)[]
   const low = Number(row?.low ?? 0)
@@ -55,8 +74,18 @@ async function distribution(store: KpiStore, params: readonly unknown[], column:
   return {
     customers,
     mean: Number(row?.mean ?? 0),
-    percentiles: customers === 0 ? null : { p10: p10 ?? 0, p25: p25 ?? 0, p50: p50 ?? 0, p75: p75 ?? 0, p90: p90 ?? 0, p99: p99 ?? 0 },
-    histogram: customers === 0 ? [] : (row?.bars ?? []).map((n, bin) => ({ from: low + bin * width, to: low + (bin + 1) * width, customers: Number(n) })),
+    percentiles:
+      customers === 0
+        ? null
+        : { p10: p10 ?? 0, p25: p25 ?? 0, p50: p50 ?? 0, p75: p75 ?? 0, p90: p90 ?? 0, p99: p99 ?? 0 },
+    histogram:
+      customers === 0
+        ? []
+        : (row?.bars ?? []).map((n, bin) => ({
+            from: low + bin * width,
+            to: low + (bin + 1) * width,
+            customers: Number(n),
+          })),
   }
 }
 
@@ -72,5 +101,8 @@ async function distribution(store: KpiStore, params: readonly unknown[], column:
  */
 export async function queryDistributions(store: KpiStore, scope: KpiScope): Promise<DistributionKpis> {
   const params = scopeParams(scope, 'queryDistributions()')
-  return { pAlive: await distribution(store, params, 'clv_p_alive', true), clv: await distribution(store, params, 'clv_value', false) }
+  return {
+    pAlive: await distribution(store, params, 'clv_p_alive', true),
+    clv: await distribution(store, params, 'clv_value', false),
+  }
 }

@@ -51,18 +51,44 @@ const sql = `
  * const report = await queryExperiment(store, { from, to }, { experimentId: 'checkout_copy', metric: 'conversion' })
  * report?.sampleRatio.isAlarm // false
  */
-export async function queryExperiment(store: KpiStore, scope: KpiScope, options: ExperimentQueryOptions): Promise<ExperimentKpis | undefined> {
-  const rows = await store.query<{ variation_id: string; users: number; conversions: number; revenue: number; squares: number; multiple: number; ignored: number }>(sql, [
-    ...scopeParams(scope, 'queryExperiment()'),
-    options.experimentId,
-  ])
+export async function queryExperiment(
+  store: KpiStore,
+  scope: KpiScope,
+  options: ExperimentQueryOptions,
+): Promise<ExperimentKpis | undefined> {
+  const rows = await store.query<{
+    variation_id: string
+    users: number
+    conversions: number
+    revenue: number
+    squares: number
+    multiple: number
+    ignored: number
+  }>(sql, [...scopeParams(scope, 'queryExperiment()'), options.experimentId])
   if (rows.length === 0) return undefined
-  const sums = new Map(rows.map((row) => [row.variation_id, { users: Number(row.users), conversions: Number(row.conversions), revenue: Number(row.revenue), squares: Number(row.squares) }]))
+  const sums = new Map(
+    rows.map((row) => [
+      row.variation_id,
+      {
+        users: Number(row.users),
+        conversions: Number(row.conversions),
+        revenue: Number(row.revenue),
+        squares: Number(row.squares),
+      },
+    ]),
+  )
   const ids = options.experiment ? options.experiment.variations.map((variation) => variation.id) : [...sums.keys()]
-  const variants = ids.map((id) => toVariantTotals(id, sums.get(id) ?? { users: 0, conversions: 0, revenue: 0, squares: 0 }))
-  const controlId = options.controlId ?? options.experiment?.variations[0]?.id ?? (ids.includes('control') ? 'control' : ids[0])
+  const variants = ids.map((id) =>
+    toVariantTotals(id, sums.get(id) ?? { users: 0, conversions: 0, revenue: 0, squares: 0 }),
+  )
+  const controlId =
+    options.controlId ?? options.experiment?.variations[0]?.id ?? (ids.includes('control') ? 'control' : ids[0])
   const analysis = analyzeCollectedStats(
-    { variants, multipleExposureUsers: Number(rows[0]?.multiple ?? 0), ignoredConversions: Number(rows[0]?.ignored ?? 0) },
+    {
+      variants,
+      multipleExposureUsers: Number(rows[0]?.multiple ?? 0),
+      ignoredConversions: Number(rows[0]?.ignored ?? 0),
+    },
     { metric: 'conversion', ...options, ...(controlId === undefined ? {} : { controlId }) },
   )
   return { experimentId: options.experimentId, ...analysis }

@@ -25,9 +25,17 @@ export type KpiStore = Pick<Store, 'query'>
  */
 export function scopeParams(scope: KpiScope, caller: string): [string, string, string | null] {
   for (const name of ['from', 'to'] as const) {
-    if (!Number.isFinite(scope[name])) throw new EcrmError('invalid_options', `${caller} failed: options.${name} (got ${String(scope[name])}; pass epoch ms)`)
+    if (!Number.isFinite(scope[name]))
+      throw new EcrmError(
+        'invalid_options',
+        `${caller} failed: options.${name} (got ${String(scope[name])}; pass epoch ms)`,
+      )
   }
-  if (scope.to < scope.from) throw new EcrmError('invalid_options', `${caller} failed: options.to (${scope.to} is before from ${scope.from}; periods are [from, to))`)
+  if (scope.to < scope.from)
+    throw new EcrmError(
+      'invalid_options',
+      `${caller} failed: options.to (${scope.to} is before from ${scope.from}; periods are [from, to))`,
+    )
   return [new Date(scope.from).toISOString(), new Date(scope.to).toISOString(), scope.segment ?? null]
 }
 

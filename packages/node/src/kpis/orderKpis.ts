@@ -14,7 +14,7 @@ export interface OrderKpis {
 }
 
 const sql = `
-  with ${ordersCte("$1::timestamptz - ($2::timestamptz - $1::timestamptz)")},
+  with ${ordersCte('$1::timestamptz - ($2::timestamptz - $1::timestamptz)')},
   buyers as (
     select customer_id,
            count(*) filter (where at >= $1::timestamptz) as orders,
@@ -39,7 +39,9 @@ const sql = `
  * const { aov, repeatRate, churn } = await queryOrderKpis(store, { from: Date.UTC(2026, 0, 1), to: Date.UTC(2026, 3, 1) })
  */
 export async function queryOrderKpis(store: KpiStore, scope: KpiScope): Promise<OrderKpis> {
-  const [row] = await store.query<Record<'orders' | 'revenue' | 'buyers' | 'repeaters' | 'active_at_start' | 'retained', number>>(sql, scopeParams(scope, 'queryOrderKpis()'))
+  const [row] = await store.query<
+    Record<'orders' | 'revenue' | 'buyers' | 'repeaters' | 'active_at_start' | 'retained', number>
+  >(sql, scopeParams(scope, 'queryOrderKpis()'))
   const n = (value: number | undefined): number => Number(value ?? 0)
   return {
     aov: toAov(n(row?.orders), n(row?.revenue)),

@@ -47,5 +47,16 @@ export async function queryKpis(store: KpiStore, scope: KpiScope): Promise<KpiRe
   const distributions = await queryDistributions(store, scope)
   const attribution = await queryAttribution(store, scope)
   const salesCycle = await querySalesCycle(store, scope)
-  return { from: scope.from, to: scope.to, segment: scope.segment ?? null, conversion, ...orders, surveys, retention, ...distributions, attribution, salesCycle }
+  return {
+    from: scope.from,
+    to: scope.to,
+    segment: scope.segment ?? null,
+    conversion,
+    ...orders,
+    surveys,
+    retention,
+    ...distributions,
+    attribution,
+    salesCycle,
+  }
 }

@@ -25,7 +25,10 @@ const sql = `
  */
 export async function queryRetention(store: KpiStore, scope: KpiScope): Promise<RetentionCohort[]> {
   const params = scopeParams(scope, 'queryRetention()')
-  const rows = await store.query<{ cohort: string; first_month: number; offset_months: number; customers: number }>(sql, params)
+  const rows = await store.query<{ cohort: string; first_month: number; offset_months: number; customers: number }>(
+    sql,
+    params,
+  )
   const last = new Date(Math.max(scope.from, scope.to - 1))
   const lastMonth = last.getUTCFullYear() * 12 + last.getUTCMonth()
   const cohorts = new Map<string, number[]>()

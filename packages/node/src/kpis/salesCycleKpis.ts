@@ -59,10 +59,13 @@ const sql = `
  * overall.medianDays // 4.5
  */
 export async function querySalesCycle(store: KpiStore, scope: KpiScope): Promise<SalesCycleKpis> {
-  const rows = await store.query<{ channel: string | null; customers: number; mean_days: number; median_days: number; p90_days: number }>(sql, [
-    ...scopeParams(scope, 'querySalesCycle()'),
-    [...LEAD_EVENTS],
-  ])
+  const rows = await store.query<{
+    channel: string | null
+    customers: number
+    mean_days: number
+    median_days: number
+    p90_days: number
+  }>(sql, [...scopeParams(scope, 'querySalesCycle()'), [...LEAD_EVENTS]])
   const toCycle = (row: (typeof rows)[number] | undefined): SalesCycle => ({
     customers: Number(row?.customers ?? 0),
     meanDays: Number(row?.mean_days ?? 0),

@@ -34,13 +34,22 @@ const sql = `
  * trend.map((month) => [month.month, month.nps.nps])
  */
 export async function querySurveys(store: KpiStore, scope: KpiScope): Promise<SurveyKpis> {
-  const rows = await store.query<{ month: string; type: string; score: number; answers: number }>(sql, scopeParams(scope, 'querySurveys()'))
+  const rows = await store.query<{ month: string; type: string; score: number; answers: number }>(
+    sql,
+    scopeParams(scope, 'querySurveys()'),
+  )
   const counts = (type: string, month?: string): [number, number][] =>
-    rows.filter((row) => row.type === type && (month === undefined || row.month === month)).map((row) => [Number(row.score), Number(row.answers)])
+    rows
+      .filter((row) => row.type === type && (month === undefined || row.month === month))
+      .map((row) => [Number(row.score), Number(row.answers)])
   const months = [...new Set(rows.map((row) => row.month))]
   return {
     nps: computeNpsFromCounts(counts('nps')),
     csat: computeCsatFromCounts(counts('csat')),
-    trend: months.map((month) => ({ month, nps: computeNpsFromCounts(counts('nps', month)), csat: computeCsatFromCounts(counts('csat', month)) })),
+    trend: months.map((month) => ({
+      month,
+      nps: computeNpsFromCounts(counts('nps', month)),
+      csat: computeCsatFromCounts(counts('csat', month)),
+    })),
   }
 }

@@ -74,7 +74,13 @@ const statsSql = `
   union all select 'converted', null, count(distinct customer_id)::float8 from converted
   union all select 'revenue', currency, sum(amount) from converted group by currency`
 
-const answerEvents = [messageEventNames.delivered, messageEventNames.bounced, messageEventNames.opened, messageEventNames.clicked, messageEventNames.unsubscribed]
+const answerEvents = [
+  messageEventNames.delivered,
+  messageEventNames.bounced,
+  messageEventNames.opened,
+  messageEventNames.clicked,
+  messageEventNames.unsubscribed,
+]
 
 /**
  * Counts what messages did, in the database (PGlite or PostgreSQL): the messages sent in
@@ -92,8 +98,13 @@ const answerEvents = [messageEventNames.delivered, messageEventNames.bounced, me
  */
 export async function messageStats(store: Pick<Store, 'query'>, options: MessageStatsOptions): Promise<MessageStats> {
   const { from, to, conversionWindowDays = 7 } = options
-  for (const [name, value] of [['from', from], ['to', to], ['conversionWindowDays', conversionWindowDays]] as const) {
-    if (!Number.isFinite(value)) throw new TypeError(`messageStats: options.${name} must be a finite number (got ${String(value)})`)
+  for (const [name, value] of [
+    ['from', from],
+    ['to', to],
+    ['conversionWindowDays', conversionWindowDays],
+  ] as const) {
+    if (!Number.isFinite(value))
+      throw new TypeError(`messageStats: options.${name} must be a finite number (got ${String(value)})`)
   }
   const rows = await store.query<{ name: string; currency: string | null; value: number }>(statsSql, [
     messageEventNames.sent,

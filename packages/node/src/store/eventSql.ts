@@ -13,7 +13,8 @@ export const customerOfEvent = (alias: string): string =>
      and ${alias}_id.value = coalesce(${alias}.user_id, ${alias}.anonymous_id)`
 
 /** An order event's id: `properties.order_id`, else the event's message id. */
-export const orderIdOfEvent = (alias: string): string => `coalesce(${alias}.payload->'properties'->>'order_id', ${alias}.message_id)`
+export const orderIdOfEvent = (alias: string): string =>
+  `coalesce(${alias}.payload->'properties'->>'order_id', ${alias}.message_id)`
 
 /** An order event's amount in major units: `properties.total`, else `revenue`, else 0 (numbers only). */
 export const orderAmountOfEvent = (alias: string): string =>

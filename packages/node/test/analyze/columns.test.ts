@@ -45,20 +45,40 @@ describe('parseAmount', () => {
 
 describe('resolveLayout', () => {
   it('maps known header names automatically', () => {
-    expect(resolveLayout(fields('Order ID,Email,Created At,Grand Total'), comma)).toMatchObject({ hasHeader: true, customer: 1, date: 2, amount: 3 })
-    expect(resolveLayout(fields(' customer_id  date number_of_cds  dollar_value'), comma)).toMatchObject({ customer: 0, date: 1, amount: 3 })
+    expect(resolveLayout(fields('Order ID,Email,Created At,Grand Total'), comma)).toMatchObject({
+      hasHeader: true,
+      customer: 1,
+      date: 2,
+      amount: 3,
+    })
+    expect(resolveLayout(fields(' customer_id  date number_of_cds  dollar_value'), comma)).toMatchObject({
+      customer: 0,
+      date: 1,
+      amount: 3,
+    })
   })
 
   it('takes columns by name or index from the caller', () => {
-    expect(resolveLayout(fields('buyer,when,paid'), comma, { customer: 'BUYER', date: 'when', amount: 2 })).toMatchObject({ customer: 0, date: 1, amount: 2 })
+    expect(
+      resolveLayout(fields('buyer,when,paid'), comma, { customer: 'BUYER', date: 'when', amount: 2 }),
+    ).toMatchObject({ customer: 0, date: 1, amount: 2 })
   })
 
   it('guesses by position without a header', () => {
-    expect(resolveLayout(fields(' 00004 0001 19970101  2   29.33'), comma)).toMatchObject({ hasHeader: false, customer: 0, date: 2, amount: 4 })
+    expect(resolveLayout(fields(' 00004 0001 19970101  2   29.33'), comma)).toMatchObject({
+      hasHeader: false,
+      customer: 0,
+      date: 2,
+      amount: 4,
+    })
   })
 
   it('explains what is missing', () => {
-    expect(resolveLayout(fields('foo,bar,baz'), comma)).toBe('no customer column found among foo, bar, baz (name it with --customer)')
-    expect(resolveLayout(fields('customer,date,total'), comma, { amount: 'price' })).toBe('no column named "price" (columns: customer, date, total)')
+    expect(resolveLayout(fields('foo,bar,baz'), comma)).toBe(
+      'no customer column found among foo, bar, baz (name it with --customer)',
+    )
+    expect(resolveLayout(fields('customer,date,total'), comma, { amount: 'price' })).toBe(
+      'no column named "price" (columns: customer, date, total)',
+    )
   })
 })

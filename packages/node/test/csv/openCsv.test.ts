@@ -24,13 +24,19 @@ describe('detectDialect', () => {
     expect(detectDialect('a;b;c\n1;"x, y";3\n')).toEqual({ delimiter: ';', decimal: '.' })
     expect(detectDialect('a\tb\tc\n1\t2\t3\n')).toEqual({ delimiter: '\t', decimal: '.' })
     expect(detectDialect('a|b\n1|2\n')).toEqual({ delimiter: '|', decimal: '.' })
-    expect(detectDialect(' 00001 19970101  1   11.77\n 00002 19970112  1   12.00\n')).toEqual({ delimiter: 'whitespace', decimal: '.' })
+    expect(detectDialect(' 00001 19970101  1   11.77\n 00002 19970112  1   12.00\n')).toEqual({
+      delimiter: 'whitespace',
+      decimal: '.',
+    })
     // Two commas in a quoted field must not outvote the semicolons.
     expect(detectDialect('name;note\n"a";"x, y, z"\n"b";"p, q, r"\n').delimiter).toBe(';')
   })
 
   it('sees decimal commas in ; files and never in , files', () => {
-    expect(detectDialect('customer;date;amount\nc1;2024-03-01;12,50\nc2;2024-03-02;1.234,00\n')).toEqual({ delimiter: ';', decimal: ',' })
+    expect(detectDialect('customer;date;amount\nc1;2024-03-01;12,50\nc2;2024-03-02;1.234,00\n')).toEqual({
+      delimiter: ';',
+      decimal: ',',
+    })
     expect(detectDialect('customer;date;amount\nc1;2024-03-01;12.50\n')).toEqual({ delimiter: ';', decimal: '.' })
     expect(detectDialect('customer,date,amount\nc1,2024-03-01,"12,50"\n').decimal).toBe('.')
   })
@@ -56,6 +62,8 @@ describe('openCsv', () => {
 
   it('strips a BOM and splits whitespace runs', async () => {
     expect((await readAll('\uFEFFa,b\n1,2\n')).records[0]).toEqual({ line: 1, fields: ['a', 'b'] })
-    expect((await readAll(' 00001 19970101  1   11.77\n')).records).toEqual([{ line: 1, fields: ['00001', '19970101', '1', '11.77'] }])
+    expect((await readAll(' 00001 19970101  1   11.77\n')).records).toEqual([
+      { line: 1, fields: ['00001', '19970101', '1', '11.77'] },
+    ])
   })
 })
