@@ -16,6 +16,7 @@ import {
   openShop,
 } from '../../examples/shoppers/visits.mjs'
 import { requireChromium } from '../support/chromium.js'
+import { waitFor } from '../support/waitFor.js'
 
 const ABANDON_MS = 3_000
 const bundle = (file: string): string => fileURLToPath(new URL(`../../packages/browser/dist/${file}`, import.meta.url))
@@ -32,21 +33,6 @@ async function dashboardJson(demo: Demo): Promise<DashboardData> {
   const response = await fetch(`${demo.url}/dashboard.json`)
   expect(response.status).toBe(200)
   return (await response.json()) as DashboardData
-}
-
-async function waitFor<T>(
-  what: string,
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await read()
-    if (done(value)) return value
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
 }
 
 describe.skipIf(skipReason !== undefined)('the demo (npm start)', () => {

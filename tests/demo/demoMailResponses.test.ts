@@ -10,6 +10,7 @@ import type { Demo } from '../../examples/demo-server/index.js'
 import { clickMailLink, openMail, unsubscribeInBrowser, waitForMail } from '../../examples/shoppers/inbox.mjs'
 import { addToCart, fillLeadForm, launchBrowser, leave, openShop } from '../../examples/shoppers/visits.mjs'
 import { requireChromium } from '../support/chromium.js'
+import { waitFor } from '../support/waitFor.js'
 
 // The customer's side of a sent mail, in real Chromium against the demo as `npm start` runs it:
 // the mail read back from the demo's SMTP server, its open pixel loaded by the browser, its
@@ -24,21 +25,6 @@ const skipReason =
     : undefined)
 if (skipReason !== undefined && process.env['CI'] === 'true') throw new Error(skipReason)
 if (skipReason !== undefined) console.warn(`demo mail e2e skipped: ${skipReason}`)
-
-async function waitFor<T>(
-  what: string,
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await read()
-    if (done(value)) return value
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
-}
 
 describe.skipIf(skipReason !== undefined)(
   'a demo mail in Chromium: open pixel, click redirect, unsubscribe page',
