@@ -322,4 +322,37 @@ describe('ecrm serve with the documented destinations', () => {
     await server!.destinations!.fanout.flush()
     expect(standIns.webhookEvents.filter((event) => event.messageId === 'rs-1')).toHaveLength(1)
   }, 60_000)
+
+  it('closes only after a delivery in flight settles, so its lease does not hide the item from the next start', async () => {
+    const dataDir = join(dir, 'in-flight')
+    const handle = standIns.server.handle
+    let answered: (() => void) | undefined
+    let inFlight: (() => void) | undefined
+    const started = new Promise<void>((resolve) => (inFlight = resolve))
+    standIns.server.handle = () =>
+      new Promise((resolve) => {
+        inFlight?.()
+        answered = () => resolve({ status: 503, body: { message: 'down for maintenance' } })
+      })
+    await serve({ keep: ['hooks'], dataDir })
+    const accepted = await post([
+      { type: 'track', messageId: 'if-1', userId: 'if-u', event: 'Product Viewed', properties: { sku: 'p-1' } },
+    ])
+    expect(accepted.status).toBe(200)
+    await started
+    const closing = server!.close()
+    // The vendor answers while the server shuts down: the pass settles the item before the store closes.
+    setTimeout(() => answered?.(), 300)
+    await closing
+    server = undefined
+    standIns.server.handle = handle
+    await serve({ keep: ['hooks'], dataDir })
+    const [row] = await rows('hooks')
+    // Released with its attempt counted, not leased for the 120 s lease of a pass that never ended.
+    expect(row).toMatchObject({ item_id: 'if-1', attempts: 1 })
+    await until(
+      () => standIns.webhookEvents.some((event) => event.messageId === 'if-1'),
+      'the item after a restart mid-delivery',
+    )
+  }, 60_000)
 })

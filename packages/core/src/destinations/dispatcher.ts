@@ -50,8 +50,11 @@ export interface DestinationDispatcher {
   readonly flush: () => Promise<DispatchResult>
   /** Counters of this destination since the dispatcher was created. */
   readonly stats: () => DestinationStats
-  /** Stops the wake-up timer. Queued events stay in the queue. */
-  readonly close: () => void
+  /**
+   * Stops the wake-up timer and waits for a pass in flight (bounded by `requestTimeoutMs`), so no
+   * lease of this process outlives it and hides items from the next start. Queued events stay queued.
+   */
+  readonly close: () => Promise<void>
 }
 
 /**
@@ -226,11 +229,12 @@ export function createDestinationDispatcher(options: DestinationDispatcherOption
         ...(lastError === undefined ? {} : { lastError }),
       }
     },
-    close() {
+    async close() {
       closed = true
       stopListening?.()
       wake?.cancel()
       wake = undefined
+      await running
     },
   }
 }

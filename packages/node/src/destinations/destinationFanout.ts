@@ -185,7 +185,7 @@ export function createDestinationFanout(options: DestinationFanoutOptions): Dest
     close: () =>
       (closed ??= (async () => {
         cancelPoll?.()
-        for (const dispatcher of dispatchers) dispatcher.close()
+        await Promise.allSettled(dispatchers.map((dispatcher) => dispatcher.close()))
         await Promise.allSettled(fileQueues.map((queue) => queue.close()))
       })()),
   }
