@@ -31,6 +31,9 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          // expect.poll's 1 s default is shorter than a busy 2-core CI machine takes a real browser
+          // or server to get somewhere; a poll still fails as soon as its deadline passes.
+          expect: { poll: { timeout: 15_000, interval: 100 } },
           fileParallelism: false,
         },
       },
