@@ -87,7 +87,18 @@ async function main() {
     platform: 'node',
     target: 'node20',
     outfile: bundle,
-    external: ['ky', 'zod', 'pg', '@electric-sql/pglite'],
+    // The package's npm dependencies stay imports (CommonJS ones such as web-push cannot be bundled to ESM).
+    external: [
+      'ky',
+      'zod',
+      'pg',
+      '@electric-sql/pglite',
+      'csv-parse',
+      'liquidjs',
+      'nodemailer',
+      'web-push',
+      '@ecrm/browser',
+    ],
     alias: { '@ecrm/core': join(srcRoot, 'packages/core/src/index.ts') },
     logLevel: 'warning',
   })
