@@ -9,6 +9,7 @@
 //   PROF=1 node bench/node/profile.mjs          also writes a CPU profile to /tmp/ecrm-perf/prof
 //   COUNT=20000 RUNS=3 ...                      fewer calls, several runs (median reported)
 //   QUEUE_DIR=/tmp/ecrm-q ...                   with the durable file queue
+//   READY=100 ...                               await client.ready() every 100 calls (backpressure)
 //   SRC_ROOT=/tmp/base ...                      another checkout (e.g. git archive HEAD packages | tar -x -C /tmp/base)
 import { fork } from 'node:child_process'
 import { createRequire } from 'node:module'
@@ -20,6 +21,7 @@ import { repoRoot } from '../lib/paths.mjs'
 const COUNT = Number(process.env.COUNT ?? 100_000)
 const RUNS = Number(process.env.RUNS ?? 1)
 const YIELD_EVERY = 1_000
+const READY = Number(process.env.READY ?? 0)
 // SRC_ROOT: another checkout's root (e.g. `git archive HEAD packages | tar -x -C /tmp/base`) to compare.
 const srcRoot = process.env.SRC_ROOT ?? repoRoot
 const outDir = process.env.SRC_ROOT ? '/tmp/ecrm-perf-base' : '/tmp/ecrm-perf'
@@ -50,6 +52,7 @@ async function runClient(sink) {
     const t = process.cpuUsage()
     for (let i = n; i < n + YIELD_EVERY; i++) {
       client.track({ userId: userOf(i), event: 'Order Completed', properties: propertiesOf(i) })
+      if (READY > 0 && i % READY === READY - 1) await client.ready()
     }
     syncCpuMs += cpuMs(process.cpuUsage(t))
     await new Promise((resolve) => setImmediate(resolve))
@@ -87,7 +90,18 @@ async function main() {
     platform: 'node',
     target: 'node20',
     outfile: bundle,
-    external: ['ky', 'zod', 'pg', '@electric-sql/pglite'],
+    // The package's npm dependencies stay imports (CommonJS ones such as web-push cannot be bundled to ESM).
+    external: [
+      'ky',
+      'zod',
+      'pg',
+      '@electric-sql/pglite',
+      'csv-parse',
+      'liquidjs',
+      'nodemailer',
+      'web-push',
+      '@ecrm/browser',
+    ],
     alias: { '@ecrm/core': join(srcRoot, 'packages/core/src/index.ts') },
     logLevel: 'warning',
   })

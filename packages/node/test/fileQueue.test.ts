@@ -109,6 +109,26 @@ describe('createFileQueue', () => {
     expect(warnings.join()).toMatch(/skipped 2 unreadable record/)
   })
 
+  it('stores a payload as it is, one with a newline escaped, and skips a payload whose length changed', async () => {
+    const dir = newDir()
+    const queue = openQueue(dir)
+    const plain = '{"type":"track","event":"Order \\"Completed\\"","properties":{"note":"tab\\there"}}'
+    const multiline = '{"type":"track",\n"event":"x"}'
+    await queue.enqueue([makeQueueItem('a', { payload: plain }), makeQueueItem('b', { payload: multiline }, 1)])
+    const lines = readFileSync(join(dir, 'queue.log'), 'utf8').trim().split('\n')
+    // The JSON text verbatim after the tab: not re-escaped into a string.
+    expect(lines[0]?.endsWith(`\t${plain}`)).toBe(true)
+    expect(lines[1]?.startsWith('["e","b",')).toBe(true)
+    const recovered = openQueue(crashCopy(dir))
+    expect((await recovered.peek()).map((item) => item.payload)).toEqual([plain, multiline])
+    const damaged = crashCopy(dir)
+    writeFileSync(join(damaged, 'queue.log'), `${lines[0]?.replace('Order', 'Ordr')}\n${lines[1]}\n`)
+    const warnings: string[] = []
+    const reread = openQueue(damaged, { onWarning: (message) => warnings.push(message) })
+    expect(ids(await reread.peek())).toEqual(['b'])
+    expect(warnings.join()).toMatch(/skipped 1 unreadable record/)
+  })
+
   it('compacts when the log outgrows its live data, keeping the live items exactly', async () => {
     const dir = newDir()
     const queue = openQueue(dir, { minCompactionBytes: 10_000, compactionRatio: 2 })

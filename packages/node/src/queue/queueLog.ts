@@ -1,10 +1,14 @@
 import type { QueueItem } from '@ecrm/core'
 
 /**
- * The file queue's on-disk format: one JSON array per line, appended, never rewritten in place
+ * The file queue's on-disk format: one record per line, appended, never rewritten in place
  * (compaction writes a new file and renames it over the old one).
  *
- * - `["e", id, payload, bytes, priority, createdAt, attempts, availableAt]` enqueue
+ * - `E[id, bytes, priority, createdAt, attempts, availableAt, payloadLength]<TAB>payload` enqueue,
+ *   the payload as it is (JSON text holds no raw newline): written and read back without escaping
+ *   it into a JSON string; `payloadLength` (UTF-16 code units) shows a damaged payload
+ * - `["e", id, payload, bytes, priority, createdAt, attempts, availableAt]` enqueue of a payload
+ *   holding a newline (and every enqueue of logs written before the `E` record), still read
  * - `["x", [ids]]` remove
  * - `["r", [ids], availableAt]` release (one more attempt)
  * - `["d", [ids], availableAt]` defer (attempts unchanged)
@@ -26,6 +30,21 @@ export interface StoredItem {
 
 /** Encodes an enqueue record, newline included. */
 export function encodeEnqueue(item: QueueItem | StoredItem): string {
+  const { payload } = item
+  // A payload is the event's JSON text, never re-escaped: stringifying it again would cost more
+  // than the event's own serialisation and add a backslash before each of its quotes.
+  if (!payload.includes('\n')) {
+    const header = JSON.stringify([
+      item.id,
+      item.bytes,
+      item.priority,
+      item.createdAt,
+      item.attempts,
+      item.availableAt,
+      payload.length,
+    ])
+    return `E${header}\t${payload}\n`
+  }
   return (
     JSON.stringify([
       'e',
@@ -85,6 +104,7 @@ export function replayLog(bytes: Uint8Array): ReplayResult {
 }
 
 function applyRecord(items: Map<string, StoredItem>, line: string): boolean {
+  if (line.startsWith('E')) return applyRawEnqueue(items, line)
   let record: unknown
   try {
     record = JSON.parse(line)
@@ -108,6 +128,21 @@ function applyRecord(items: Map<string, StoredItem>, line: string): boolean {
     return true
   }
   return false
+}
+
+function applyRawEnqueue(items: Map<string, StoredItem>, line: string): boolean {
+  const tab = line.indexOf('\t')
+  if (tab === -1) return false
+  let header: unknown
+  try {
+    header = JSON.parse(line.slice(1, tab))
+  } catch {
+    return false
+  }
+  const payload = line.slice(tab + 1)
+  // Unescaped text has no structure to break, so a damaged payload shows as a wrong length.
+  if (!Array.isArray(header) || header.length !== 7 || payload.length !== header[6]) return false
+  return applyEnqueue(items, ['e', header[0], payload, ...header.slice(1, 6)])
 }
 
 function applyEnqueue(items: Map<string, StoredItem>, record: unknown[]): boolean {

@@ -51,10 +51,15 @@ export function createHttpTransport({
           resolve(outcome)
         }
         let req: ReturnType<typeof httpRequest>
+        let bytes: Buffer
         try {
           const secure = url.startsWith('https:')
           const send = secure ? httpsRequest : httpRequest
-          req = send(url, { method: 'POST', agent: secure ? https : http, headers: { ...headers } }, (response) => {
+          // Encoded once: node:http would measure the string for Content-Length and then encode it
+          // again to write it, two passes over a body of up to 500 KB.
+          bytes = Buffer.from(body)
+          const sized = { ...headers, 'Content-Length': String(bytes.length) }
+          req = send(url, { method: 'POST', agent: secure ? https : http, headers: sized }, (response) => {
             const outcome: TransportOutcome = {
               type: 'response',
               status: response.statusCode ?? 0,
@@ -76,7 +81,7 @@ export function createHttpTransport({
           req.destroy()
         }, timeoutMs)
         req.on('error', (cause) => settle({ type: 'network-error', cause }))
-        req.end(body)
+        req.end(bytes)
       })
     },
     close() {
