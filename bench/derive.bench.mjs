@@ -36,7 +36,7 @@ async function ingestJob(target, derive) {
   const total = quick ? 5_000 : 20_000
   const handler = api.createIngestHandler({ store, writeKeys: ['bench'] })
   const { ms, failed } = await postBodies(handler, ingestBodies(total, Date.now()))
-  const [derived] = await store.query('select count(derived_at)::int as n from ecrm_profiles')
+  const [derived] = await store.query('select count(derived_at)::int as n from ecrm_profile_derived')
   await store.close()
   await server?.stop()
   rmSync(dir, { recursive: true, force: true })

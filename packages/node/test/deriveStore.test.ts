@@ -63,7 +63,7 @@ describe('derived profiles on the PGlite store', () => {
     expect(one?.clv).toBeUndefined()
 
     const [row] = await store.query<Record<string, unknown>>(
-      'select rfm_r, rfm_segment, lead_grade, lead_letter, lead_level, segments, loyalty_balance, loyalty_tier, clv_p_alive, derived_at from ecrm_profiles where customer_id = $1',
+      'select rfm_r, rfm_segment, lead_grade, lead_letter, lead_level, segments, loyalty_balance, loyalty_tier, clv_p_alive, derived_at from ecrm_profiles p left join ecrm_profile_derived d using (customer_id) where customer_id = $1',
       [one?.id],
     )
     expect(row).toMatchObject({ rfm_r: 5, rfm_segment: 'potential_loyalist', lead_grade: one?.lead?.grade, lead_letter: one?.lead?.letter, lead_level: one?.lead?.level, segments: ['gold_members', 'vip'], loyalty_balance: 160, loyalty_tier: 'gold', clv_p_alive: null })
@@ -108,7 +108,7 @@ describe('derived profiles on the PGlite store', () => {
     expect(young?.rfm?.method).toBe('quantile')
     expect(young?.clv).toMatchObject({ horizonDays: 365, currency: 'EUR' })
     expect(young?.clv?.pAlive).toBeGreaterThan(0)
-    const [counts] = await store.query<{ derived: number; with_clv: number }>('select count(*) filter (where derived_at is not null)::int as derived, count(clv_p_alive)::int as with_clv from ecrm_profiles')
+    const [counts] = await store.query<{ derived: number; with_clv: number }>('select count(*) filter (where derived_at is not null)::int as derived, count(clv_p_alive)::int as with_clv from ecrm_profiles p left join ecrm_profile_derived d using (customer_id)')
     expect(counts).toEqual({ derived: 402, with_clv: 402 })
     // Ingest after the refresh derives with the stored fit.
     await post(handler, [order('late-1', Date.now(), 10)])
@@ -117,13 +117,13 @@ describe('derived profiles on the PGlite store', () => {
   }, 120_000)
 
   it('refresh() writes back only the derived fields, pages in flight: each stored profile is what the deriver makes of the stored one', async () => {
-    const stored = await store.query<{ customer_id: string; profile: CustomerProfile }>('select customer_id, profile from ecrm_profiles order by customer_id')
+    const stored = await store.query<{ customer_id: string; profile: CustomerProfile }>("select customer_id, p.profile || coalesce(d.derived, '{}'::jsonb) as profile from ecrm_profiles p left join ecrm_profile_derived d using (customer_id) order by customer_id")
     const now = Date.now() + 30 * DAY
     // Pages of 3: many pages, the next always read while one is written.
     await store.refresh({ pageSize: 3, now })
     const [row] = await store.query<{ model: DerivedModel }>('select model from ecrm_models')
     const deriver = createProfileDeriver(config)
-    const after = new Map((await store.query<{ customer_id: string; profile: CustomerProfile }>('select customer_id, profile from ecrm_profiles')).map((r) => [r.customer_id, r.profile]))
+    const after = new Map((await store.query<{ customer_id: string; profile: CustomerProfile }>("select customer_id, p.profile || coalesce(d.derived, '{}'::jsonb) as profile from ecrm_profiles p left join ecrm_profile_derived d using (customer_id)")).map((r) => [r.customer_id, r.profile]))
     expect(after.size).toBe(stored.length)
     for (const { customer_id: id, profile } of stored) {
       // Through JSON as jsonb stores it: an absent field is no key at all.
