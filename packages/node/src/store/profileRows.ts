@@ -100,7 +100,12 @@ export type DerivedRow = readonly [customerId: string, profile: CustomerProfile,
  */
 export async function writeDerivedRows(tx: SqlExecutor, rows: readonly DerivedRow[]): Promise<Set<string>> {
   const names = derivedColumns.map(([name]) => name)
-  const record = ['id text', 'version bigint', 'derived jsonb', ...derivedColumns.map(([name, type]) => `${name} ${type}`)].join(', ')
+  const record = [
+    'id text',
+    'version bigint',
+    'derived jsonb',
+    ...derivedColumns.map(([name, type]) => `${name} ${type}`),
+  ].join(', ')
   const written = new Set<string>()
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
     const page = rows.slice(start, start + ROWS_PER_STATEMENT).map(([id, profile, version]) => {
@@ -129,9 +134,17 @@ export async function writeDerivedRows(tx: SqlExecutor, rows: readonly DerivedRo
  * its columns into `ecrm_profiles`, and, when `derived`, the derived part into
  * `ecrm_profile_derived` (see {@link writeDerivedRows}).
  */
-export async function writeProfiles(tx: SqlExecutor, rows: readonly (readonly [customerId: string, profile: CustomerProfile])[], derived: boolean): Promise<void> {
+export async function writeProfiles(
+  tx: SqlExecutor,
+  rows: readonly (readonly [customerId: string, profile: CustomerProfile])[],
+  derived: boolean,
+): Promise<void> {
   await writeFoldedRows(tx, rows)
-  if (derived) await writeDerivedRows(tx, rows.map(([id, profile]) => [id, profile, null]))
+  if (derived)
+    await writeDerivedRows(
+      tx,
+      rows.map(([id, profile]) => [id, profile, null]),
+    )
 }
 
 /**

@@ -49,7 +49,9 @@ export async function refreshProfiles(context: RefreshContext, options: RefreshO
   const now = options.now ?? context.clock.now()
   const started = Date.now()
   const fitter = createModelFitter(config, { now })
-  const [nonBuyers] = await driver.query<{ n: number }>('select count(*)::int as n from ecrm_profiles where order_count = 0')
+  const [nonBuyers] = await driver.query<{ n: number }>(
+    'select count(*)::int as n from ecrm_profiles where order_count = 0',
+  )
   fitter.skip(nonBuyers?.n ?? 0)
   for (let after = ''; ; ) {
     const rows = await driver.query<BuyerRow>(
@@ -115,7 +117,9 @@ export async function refreshProfiles(context: RefreshContext, options: RefreshO
   }
   // A customer erased while its page was written (the trigger ran before the page's insert
   // committed) leaves a derived row no profile reads: remove what was derived about them.
-  await driver.query('delete from ecrm_profile_derived d where not exists (select 1 from ecrm_profiles p where p.customer_id = d.customer_id)')
+  await driver.query(
+    'delete from ecrm_profile_derived d where not exists (select 1 from ecrm_profiles p where p.customer_id = d.customer_id)',
+  )
   return {
     customers: profiles,
     buyers: model.buyers,
@@ -141,6 +145,10 @@ function fitInput(row: BuyerRow): FitProfile {
   return {
     id: row.customer_id,
     orders: row.orders,
-    money: { lastOrderAt: row.last_order_at === null ? null : new Date(row.last_order_at).getTime(), orderCount: row.order_count, revenue: row.revenue },
+    money: {
+      lastOrderAt: row.last_order_at === null ? null : new Date(row.last_order_at).getTime(),
+      orderCount: row.order_count,
+      revenue: row.revenue,
+    },
   }
 }
