@@ -38,7 +38,7 @@ async function ingestJob(target, derive) {
   const total = quick ? 5_000 : 20_000
   const handler = api.createIngestHandler({ store, writeKeys: ['bench'] })
   const { ms, failed } = await postBodies(handler, ingestBodies(total, Date.now()))
-  const [derived] = await store.query('select count(derived_at)::int as n from ecrm_profiles')
+  const [derived] = await store.query('select count(derived_at)::int as n from ecrm_profile_derived')
   await store.close()
   await server?.stop()
   rmSync(dir, { recursive: true, force: true })
@@ -126,9 +126,9 @@ async function refreshOnly(target, where, count, now, build) {
   const [check] = await store.query(
     `select count(derived_at)::int as derived, count(clv_p_alive)::int as clv, count(rfm_segment)::int as rfm,
             sum(hashtext(concat_ws('|', customer_id, rfm_r, rfm_f, rfm_m, rfm_segment, lead_score, lead_grade, lead_letter, lead_level, lead_stage,
-              clv_p_alive, clv_expected_purchases, clv_value, segments::text, loyalty_balance, loyalty_tier, derived_at, profile::text))::bigint)::text as digest,
+              clv_p_alive, clv_expected_purchases, clv_value, segments::text, loyalty_balance, loyalty_tier, derived_at, p.profile::text, d.derived::text))::bigint)::text as digest,
             (select count(*)::int from ecrm_segment_changes) as changes, (select count(*)::int from ecrm_segment_members) as members
-       from ecrm_profiles`,
+       from ecrm_profiles p left join ecrm_profile_derived d using (customer_id)`,
   )
   await store.close()
   process.stdout.write(JSON.stringify({ count, ms, peakRssMb, result, check }))
@@ -169,7 +169,11 @@ try {
 } catch (error) {
   notes.push(`PostgreSQL skipped: ${error.message}`)
 }
-const targets = ['pglite', ...(postgres?.hasPostgres ? ['postgres'] : [])]
+// --targets pglite,postgres (default: both, PostgreSQL when its binaries are installed).
+const wanted = (process.argv[process.argv.indexOf('--targets') + 1] ?? '').split(',')
+const targets = ['pglite', ...(postgres?.hasPostgres ? ['postgres'] : [])].filter(
+  (target) => !process.argv.includes('--targets') || wanted.includes(target),
+)
 const rows = []
 const bars = []
 for (const target of process.argv.includes('--skip-ingest') ? [] : targets) {

@@ -112,7 +112,7 @@ async function runJob(server, admin, kind, inFlight, parts, name) {
     await stored.query(
       kind === 'floor'
         ? 'select count(*)::int as events, 0 as derived from ecrm_events'
-        : 'select (select count(*)::int from ecrm_events) as events, (select count(derived_at)::int from ecrm_profiles) as derived',
+        : 'select (select count(*)::int from ecrm_events) as events, (select count(derived_at)::int from ecrm_profile_derived) as derived',
     )
   ).rows
   await stored.end()

@@ -124,8 +124,8 @@ const rfmLabels = new Map(defaultRfmSegments.map((segment) => [segment.id, segme
  * Computes the dashboard from the store, no mock data: every stored event is folded into the
  * profile of its customer (identities as the store unified them; visitors never identified are
  * one customer per anonymous id) for the KPIs and the rule firings; RFM, lead score, P(alive)
- * and CLV are read from the columns the store derived (`rfm_segment`, `lead_grade`,
- * `clv_p_alive`, ...). The CLV panel still summarises the demo's compressed-time model.
+ * and CLV are read from the columns the store derived (`ecrm_profile_derived`: `rfm_segment`,
+ * `lead_grade`, `clv_p_alive`, ...). The CLV panel still summarises the demo's compressed-time model.
  */
 export async function computeDashboard(store: Pick<Store, 'query'>, options: DashboardOptions): Promise<DashboardData> {
   const { now } = options
@@ -136,7 +136,7 @@ export async function computeDashboard(store: Pick<Store, 'query'>, options: Das
     ),
     store.query<DerivedRow>(
       `select customer_id, rfm_r, rfm_f, rfm_m, rfm_segment, lead_score, lead_grade, lead_stage, clv_p_alive, clv_value,
-              profile->'lead'->'reasons' as reasons from ecrm_profiles`,
+              d.derived->'lead'->'reasons' as reasons from ecrm_profiles p left join ecrm_profile_derived d using (customer_id)`,
     ),
     // Firings are the runner's records (ecrm_firings), not shopper events.
     store.query<{

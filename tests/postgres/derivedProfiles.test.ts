@@ -83,7 +83,7 @@ describe.skipIf(!hasPostgres)('derived profiles on PostgreSQL 15, ingested over 
     )
     expect(answer).toMatchObject({ accepted: 15, segments: ['vip'] })
     const rows = await store.query<{ rfm_r: number; rfm_segment: string; method: string }>(
-      "select rfm_r, rfm_segment, profile->'rfm'->>'method' as method from ecrm_profiles where user_id like 'young-%' order by user_id",
+      "select rfm_r, rfm_segment, d.derived->'rfm'->>'method' as method from ecrm_profiles p left join ecrm_profile_derived d using (customer_id) where user_id like 'young-%' order by user_id",
     )
     expect(rows).toHaveLength(5)
     for (const row of rows) {
@@ -113,12 +113,12 @@ describe.skipIf(!hasPostgres)('derived profiles on PostgreSQL 15, ingested over 
       `select count(*)::int as profiles, count(rfm_segment)::int as rfm, count(lead_letter)::int as lead,
               count(clv_p_alive)::int as clv, count(loyalty_tier)::int as loyalty, count(derived_at)::int as derived,
               count(*) filter (where clv_p_alive < 0 or clv_p_alive > 1)::int as bad_p_alive
-         from ecrm_profiles`,
+         from ecrm_profiles p left join ecrm_profile_derived d using (customer_id)`,
     )
     expect(totals).toEqual({ profiles: 405, rfm: 405, lead: 405, clv: 405, loyalty: 405, derived: 405, bad_p_alive: 0 })
 
     const vip = await store.query<{ customer_id: string; segments: string[]; entered_at: Date; revenue: number }>(
-      `select p.customer_id, p.segments, m.entered_at, p.revenue from ecrm_profiles p
+      `select p.customer_id, d.segments, m.entered_at, p.revenue from ecrm_profiles p left join ecrm_profile_derived d using (customer_id)
          join ecrm_segment_members m on m.customer_id = p.customer_id and m.segment_id = 'vip' order by p.revenue desc limit 1`,
     )
     expect(vip[0]?.segments).toContain('vip')
@@ -134,7 +134,7 @@ describe.skipIf(!hasPostgres)('derived profiles on PostgreSQL 15, ingested over 
     expect(profile?.clv).toMatchObject({ horizonDays: 365, currency: 'EUR' })
     expect(profile?.loyalty?.tier).toBe((profile?.loyalty?.balance ?? 0) >= 200 ? 'gold' : 'member')
     const [row] = await store.query<Record<string, unknown>>(
-      'select rfm_segment, lead_grade, clv_p_alive, loyalty_balance from ecrm_profiles where customer_id = $1',
+      'select rfm_segment, lead_grade, clv_p_alive, loyalty_balance from ecrm_profiles p left join ecrm_profile_derived d using (customer_id) where customer_id = $1',
       [profile?.id],
     )
     expect(row).toEqual({

@@ -24,7 +24,7 @@ async function fingerprint(store: Store): Promise<unknown> {
   for (const { name } of tables)
     counts[name] = (await store.query<{ n: number }>(`select count(*)::int as n from "${name}"`))[0]?.n ?? -1
   const [digest] = await store.query<{ md5: string }>(
-    "select md5(string_agg(customer_id || ':' || profile::text, ',' order by customer_id)) as md5 from ecrm_profiles",
+    "select md5(string_agg(customer_id || ':' || (p.profile || coalesce(d.derived, '{}'::jsonb))::text, ',' order by customer_id)) as md5 from ecrm_profiles p left join ecrm_profile_derived d using (customer_id)",
   )
   return { counts, digest: digest?.md5 }
 }

@@ -93,7 +93,7 @@ describe('derived profiles on the PGlite store', () => {
     expect(one?.clv).toBeUndefined()
 
     const [row] = await store.query<Record<string, unknown>>(
-      'select rfm_r, rfm_segment, lead_grade, lead_letter, lead_level, segments, loyalty_balance, loyalty_tier, clv_p_alive, derived_at from ecrm_profiles where customer_id = $1',
+      'select rfm_r, rfm_segment, lead_grade, lead_letter, lead_level, segments, loyalty_balance, loyalty_tier, clv_p_alive, derived_at from ecrm_profiles p left join ecrm_profile_derived d using (customer_id) where customer_id = $1',
       [one?.id],
     )
     expect(row).toMatchObject({
@@ -159,7 +159,7 @@ describe('derived profiles on the PGlite store', () => {
     expect(young?.clv).toMatchObject({ horizonDays: 365, currency: 'EUR' })
     expect(young?.clv?.pAlive).toBeGreaterThan(0)
     const [counts] = await store.query<{ derived: number; with_clv: number }>(
-      'select count(*) filter (where derived_at is not null)::int as derived, count(clv_p_alive)::int as with_clv from ecrm_profiles',
+      'select count(*) filter (where derived_at is not null)::int as derived, count(clv_p_alive)::int as with_clv from ecrm_profiles p left join ecrm_profile_derived d using (customer_id)',
     )
     expect(counts).toEqual({ derived: 402, with_clv: 402 })
     // Ingest after the refresh derives with the stored fit.
@@ -170,7 +170,7 @@ describe('derived profiles on the PGlite store', () => {
 
   it('refresh() writes back only the derived fields, pages in flight: each stored profile is what the deriver makes of the stored one', async () => {
     const stored = await store.query<{ customer_id: string; profile: CustomerProfile }>(
-      'select customer_id, profile from ecrm_profiles order by customer_id',
+      "select customer_id, p.profile || coalesce(d.derived, '{}'::jsonb) as profile from ecrm_profiles p left join ecrm_profile_derived d using (customer_id) order by customer_id",
     )
     const now = Date.now() + 30 * DAY
     // Pages of 3: many pages, the next always read while one is written.
@@ -180,7 +180,7 @@ describe('derived profiles on the PGlite store', () => {
     const after = new Map(
       (
         await store.query<{ customer_id: string; profile: CustomerProfile }>(
-          'select customer_id, profile from ecrm_profiles',
+          "select customer_id, p.profile || coalesce(d.derived, '{}'::jsonb) as profile from ecrm_profiles p left join ecrm_profile_derived d using (customer_id)",
         )
       ).map((r) => [r.customer_id, r.profile]),
     )

@@ -47,8 +47,8 @@ export async function membersOf(
     entered_at: number | null
   }>(
     `select customer_id, user_id, email,
-            case when jsonb_typeof(profile -> 'segmentsSince' -> $2::text) = 'number' then (profile -> 'segmentsSince' ->> $2::text)::float8 end as entered_at
-       from ecrm_profiles where customer_id = any($1::text[])`,
+            case when jsonb_typeof(d.derived -> 'segmentsSince' -> $2::text) = 'number' then (d.derived -> 'segmentsSince' ->> $2::text)::float8 end as entered_at
+       from ecrm_profiles p left join ecrm_profile_derived d using (customer_id) where customer_id = any($1::text[])`,
     [ids, segmentId],
   )
   const byId = new Map(rows.map((row) => [row.customer_id, row]))

@@ -225,6 +225,69 @@ export const migrations: readonly Migration[] = [
     `,
   },
   {
+    version: 7,
+    name: 'derived profile table',
+    // The derived part of a profile (the DERIVED_PROFILE_FIELDS: rfm, lead, clv, loyalty,
+    // segments, segmentsSince) moves out of the wide row into a narrow one of its own, so a full
+    // refresh rewrites ~200 bytes a customer, not the 1–2 kB profile document and its indexes.
+    // `ecrm_profiles.version` counts the writes of a profile; a derived row carries the version
+    // it was derived from, and a refresh (which locks nothing) writes a row only while that
+    // version is still the stored one. No foreign key: its check would lock the profile row the
+    // refresh must not wait on; a trigger deletes the derived row with its profile instead.
+    // Existing values move over; the profile documents lose their derived keys.
+    sql: `
+      alter table ecrm_profiles add column version bigint not null default 0;
+      create table ecrm_profile_derived (
+        customer_id text primary key,
+        profile_version bigint not null default 0,
+        derived jsonb not null default '{}'::jsonb,
+        rfm_r smallint,
+        rfm_f smallint,
+        rfm_m smallint,
+        rfm_segment text,
+        lead_score double precision,
+        lead_grade text,
+        lead_letter text,
+        lead_level integer,
+        lead_stage text,
+        clv_p_alive double precision,
+        clv_expected_purchases double precision,
+        clv_value double precision,
+        segments text[] not null default '{}',
+        loyalty_balance double precision,
+        loyalty_tier text,
+        derived_at timestamptz
+      );
+      insert into ecrm_profile_derived (customer_id, derived, rfm_r, rfm_f, rfm_m, rfm_segment, lead_score, lead_grade, lead_letter,
+          lead_level, lead_stage, clv_p_alive, clv_expected_purchases, clv_value, segments, loyalty_balance, loyalty_tier, derived_at)
+        select customer_id,
+               (select coalesce(jsonb_object_agg(key, value), '{}'::jsonb) from jsonb_each(profile)
+                 where key in ('rfm', 'lead', 'clv', 'loyalty', 'segments', 'segmentsSince')),
+               rfm_r, rfm_f, rfm_m, rfm_segment, lead_score, lead_grade, lead_letter, lead_level, lead_stage,
+               clv_p_alive, clv_expected_purchases, clv_value, segments, loyalty_balance, loyalty_tier, derived_at
+          from ecrm_profiles
+         where derived_at is not null or profile ?| '{rfm,lead,clv,loyalty,segments,segmentsSince}'::text[];
+      update ecrm_profiles set profile = profile - '{rfm,lead,clv,loyalty,segments,segmentsSince}'::text[]
+       where profile ?| '{rfm,lead,clv,loyalty,segments,segmentsSince}'::text[];
+      alter table ecrm_profiles
+        drop column rfm_r, drop column rfm_f, drop column rfm_m, drop column rfm_segment,
+        drop column lead_score, drop column lead_grade, drop column lead_letter, drop column lead_level, drop column lead_stage,
+        drop column clv_p_alive, drop column clv_expected_purchases, drop column clv_value, drop column segments,
+        drop column loyalty_balance, drop column loyalty_tier, drop column derived_at;
+      create index ecrm_profile_derived_rfm_segment on ecrm_profile_derived (rfm_segment) where rfm_segment is not null;
+      create index ecrm_profile_derived_segments on ecrm_profile_derived using gin (segments);
+
+      create function ecrm_profile_derived_delete() returns trigger language plpgsql as $$
+        begin
+          delete from ecrm_profile_derived where customer_id = old.customer_id;
+          return old;
+        end
+      $$;
+      create trigger ecrm_profile_derived_delete after delete on ecrm_profiles
+        for each row execute function ecrm_profile_derived_delete();
+    `,
+  },
+  {
     version: 11,
     name: 'destination queues',
     // One durable queue per configured destination (webhook, CRM), in the store so any number of

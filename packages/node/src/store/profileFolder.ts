@@ -1,6 +1,6 @@
 import { emptyProfile, mergeProfiles, reduceProfile } from '@ecrm/core'
 import type { CustomerProfile, DerivedModel, EcrmEvent, ProfileDeriver, SegmentChange } from '@ecrm/core'
-import { writeProfiles } from './profileRows.js'
+import { profileFrom, wholeProfile, writeProfiles } from './profileRows.js'
 import { writeSegmentChanges } from './segmentWrites.js'
 import type { SqlExecutor } from './storeTypes.js'
 
@@ -61,7 +61,8 @@ export function createProfileFolder(tx: SqlExecutor, now: number, derivation?: F
     if (ids.length === 0) return
     const lockRows = (wanted: readonly string[]): Promise<{ customer_id: string; profile: CustomerProfile }[]> =>
       tx.query(
-        'select customer_id, profile from ecrm_profiles where customer_id = any($1::text[]) order by customer_id for update',
+        `select p.customer_id, ${wholeProfile} as profile from ${profileFrom}
+          where p.customer_id = any($1::text[]) order by p.customer_id for update of p`,
         [wanted],
       )
     for (const row of await lockRows(ids)) profiles.set(row.customer_id, row.profile)
@@ -113,7 +114,7 @@ export function createProfileFolder(tx: SqlExecutor, now: number, derivation?: F
         profiles.set(id, derived.profile)
         return [id, derived.profile]
       })
-      await writeProfiles(tx, rows)
+      await writeProfiles(tx, rows, derivation !== undefined)
       await writeSegmentChanges(tx, changes)
       dirty.clear()
       return changes

@@ -1,9 +1,12 @@
 import { compileLogicToSql } from '@ecrm/core'
 import type { CustomerProfile, SqlColumnMap, SqlJsonbColumn, SqlPlainColumn } from '@ecrm/core'
+import { profileFrom, wholeProfile } from './profileRows.js'
 import type { SegmentOptions, SqlExecutor } from './storeTypes.js'
 
 type Column = SqlPlainColumn | SqlJsonbColumn
 const inProfile = (path: string[], type: SqlJsonbColumn['type']): SqlJsonbColumn => ({ jsonb: 'p.profile', path, type })
+/** A derived field (one of DERIVED_PROFILE_FIELDS) lives in the derived row's document. */
+const inDerived = (path: string[], type: SqlJsonbColumn['type']): SqlJsonbColumn => ({ jsonb: 'd.derived', path, type })
 
 /** Profile paths with a column of their own (indexed or cheap to read). */
 const plainColumns: Record<string, Column> = {
@@ -11,22 +14,22 @@ const plainColumns: Record<string, Column> = {
   'money.orderCount': { column: 'p.order_count', type: 'number' },
   'money.revenue': { column: 'p.revenue', type: 'number' },
   'money.currency': { column: 'p.currency', type: 'text' },
-  // Derived by the store (migration 3), NULL until derived.
-  'rfm.r': { column: 'p.rfm_r', type: 'number' },
-  'rfm.f': { column: 'p.rfm_f', type: 'number' },
-  'rfm.m': { column: 'p.rfm_m', type: 'number' },
-  'rfm.segment': { column: 'p.rfm_segment', type: 'text' },
-  'lead.score': { column: 'p.lead_score', type: 'number' },
-  'lead.grade': { column: 'p.lead_grade', type: 'text' },
-  'lead.letter': { column: 'p.lead_letter', type: 'text' },
-  'lead.level': { column: 'p.lead_level', type: 'number' },
-  'lead.stage': { column: 'p.lead_stage', type: 'text' },
-  'clv.pAlive': { column: 'p.clv_p_alive', type: 'number' },
-  'clv.expectedPurchases': { column: 'p.clv_expected_purchases', type: 'number' },
-  'clv.value': { column: 'p.clv_value', type: 'number' },
-  segments: { column: 'p.segments', type: 'text[]' },
-  'loyalty.balance': { column: 'p.loyalty_balance', type: 'number' },
-  'loyalty.tier': { column: 'p.loyalty_tier', type: 'text' },
+  // Derived by the store, in `ecrm_profile_derived d` (migration 7), NULL until derived.
+  'rfm.r': { column: 'd.rfm_r', type: 'number' },
+  'rfm.f': { column: 'd.rfm_f', type: 'number' },
+  'rfm.m': { column: 'd.rfm_m', type: 'number' },
+  'rfm.segment': { column: 'd.rfm_segment', type: 'text' },
+  'lead.score': { column: 'd.lead_score', type: 'number' },
+  'lead.grade': { column: 'd.lead_grade', type: 'text' },
+  'lead.letter': { column: 'd.lead_letter', type: 'text' },
+  'lead.level': { column: 'd.lead_level', type: 'number' },
+  'lead.stage': { column: 'd.lead_stage', type: 'text' },
+  'clv.pAlive': { column: 'd.clv_p_alive', type: 'number' },
+  'clv.expectedPurchases': { column: 'd.clv_expected_purchases', type: 'number' },
+  'clv.value': { column: 'd.clv_value', type: 'number' },
+  segments: { column: 'd.segments', type: 'text[]' },
+  'loyalty.balance': { column: 'd.loyalty_balance', type: 'number' },
+  'loyalty.tier': { column: 'd.loyalty_tier', type: 'text' },
 }
 
 /** Numeric profile paths read from the `profile` JSONB. */
@@ -42,25 +45,26 @@ const numberPaths = [
   'pageViews',
   'sessions.count',
   'skipped',
-  'rfm.at',
-  'lead.at',
-  'clv.horizonDays',
-  'clv.at',
-  'loyalty.at',
 ]
+
+/** Numeric derived paths read from the derived row's `derived` JSONB. */
+const derivedNumberPaths = ['rfm.at', 'lead.at', 'clv.horizonDays', 'clv.at', 'loyalty.at']
 
 /**
  * Where each field of the stored {@link CustomerProfile} lives for {@link compileLogicToSql}:
- * `money.orderCount`, `money.revenue`, `money.currency`, `id` and the derived fields (`rfm.segment`,
- * `lead.grade`, `clv.pAlive`, `segments` as `text[]`, ...) are columns of `ecrm_profiles` (alias `p`); the other numbers (`lastSeenAt`, `money.aov`, `pageViews`, ...) are
- * read from its `profile` JSONB. Every path is also mapped under `profile.`, so the condition of
+ * `money.orderCount`, `money.revenue`, `money.currency` and `id` are columns of `ecrm_profiles`
+ * (alias `p`), the derived fields (`rfm.segment`, `lead.grade`, `clv.pAlive`, `segments` as
+ * `text[]`, ...) columns of `ecrm_profile_derived` (alias `d`, joined by customer id; the rest
+ * of them, `rfm.method`, `lead.at`, ..., in its `derived` JSONB); the other numbers
+ * (`lastSeenAt`, `money.aov`, `pageViews`, ...) are read from the `profile` JSONB. Every path is also mapped under `profile.`, so the condition of
  * an event rule (which sees `{ event, profile }`) runs as a segment unchanged.
  */
 export const profileSqlColumns: SqlColumnMap = withProfilePrefix({
   ...plainColumns,
   ...Object.fromEntries(numberPaths.map((path) => [path, inProfile(path.split('.'), 'number')])),
-  'rfm.method': inProfile(['rfm', 'method'], 'text'),
-  'clv.currency': inProfile(['clv', 'currency'], 'text'),
+  ...Object.fromEntries(derivedNumberPaths.map((path) => [path, inDerived(path.split('.'), 'number')])),
+  'rfm.method': inDerived(['rfm', 'method'], 'text'),
+  'clv.currency': inDerived(['clv', 'currency'], 'text'),
 })
 
 function withProfilePrefix(map: Record<string, Column>): Record<string, Column> {
@@ -118,7 +122,7 @@ export async function selectSegment(db: SqlExecutor, rule: unknown, options: Seg
   const keyset = after === undefined ? '' : ` and p.customer_id > ${next(after)}`
   const paging = `${limit === undefined ? '' : `limit ${next(limit)} `}offset ${next(offset)}`
   const rows = await db.query<{ customer_id: string }>(
-    `select p.customer_id from ecrm_profiles p where ${sql}${keyset} order by p.customer_id ${paging}`,
+    `select p.customer_id from ${profileFrom} where ${sql}${keyset} order by p.customer_id ${paging}`,
     values,
   )
   return rows.map((row) => row.customer_id)
@@ -134,22 +138,22 @@ export async function countSegment(
     now: options.now ?? Date.now(),
     eventDays: profileEventDays,
   })
-  const rows = await db.query<{ n: number }>(`select count(*)::int as n from ecrm_profiles p where ${sql}`, params)
+  const rows = await db.query<{ n: number }>(`select count(*)::int as n from ${profileFrom} where ${sql}`, params)
   return rows[0]?.n ?? 0
 }
 
 /** A profile by customer id, else by user id, else by anonymous id, else by (first, lower-cased) email. */
 export async function selectProfile(db: SqlExecutor, id: string): Promise<CustomerProfile | undefined> {
   const rows = await db.query<{ profile: CustomerProfile }>(
-    `select profile from (
-       select p.profile, 0 as rank, p.customer_id from ecrm_profiles p where p.customer_id = $1
+    `select ${wholeProfile} as profile from (
+       select p.customer_id, 0 as rank from ecrm_profiles p where p.customer_id = $1
        union all
-       select p.profile, case i.kind when 'user_id' then 1 else 2 end, p.customer_id
+       select i.customer_id, case i.kind when 'user_id' then 1 else 2 end
          from ecrm_identities i join ecrm_profiles p on p.customer_id = i.customer_id
         where i.kind in ('user_id', 'anonymous_id') and i.value = $1
        union all
-       select p.profile, 3, p.customer_id from ecrm_profiles p where p.email = lower($1)
-     ) as found order by rank, customer_id limit 1`,
+       select p.customer_id, 3 from ecrm_profiles p where p.email = lower($1)
+     ) as found join ${profileFrom} on p.customer_id = found.customer_id order by found.rank, found.customer_id limit 1`,
     [id],
   )
   return rows[0]?.profile
@@ -158,7 +162,7 @@ export async function selectProfile(db: SqlExecutor, id: string): Promise<Custom
 /** Profiles, oldest first seen first, then by id. */
 export async function selectProfiles(db: SqlExecutor, limit: number, offset: number): Promise<CustomerProfile[]> {
   const rows = await db.query<{ profile: CustomerProfile }>(
-    'select profile from ecrm_profiles order by first_seen_at nulls last, customer_id limit $1 offset $2',
+    `select ${wholeProfile} as profile from ${profileFrom} order by p.first_seen_at nulls last, p.customer_id limit $1 offset $2`,
     [limit, offset],
   )
   return rows.map((row) => row.profile)

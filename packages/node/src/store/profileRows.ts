@@ -21,7 +21,7 @@ const foldedColumns: readonly Column[] = [
   ['last_order_at', 'timestamptz', (p) => isoOrNull(p.money.lastOrderAt)],
 ]
 
-/** The derived columns (migration 3). */
+/** The columns of `ecrm_profile_derived` (migration 7) beside its `derived` document. */
 const derivedColumns: readonly Column[] = [
   ['rfm_r', 'smallint', (p) => p.rfm?.r ?? null],
   ['rfm_f', 'smallint', (p) => p.rfm?.f ?? null],
@@ -46,76 +46,112 @@ function emailOf(profile: CustomerProfile): string | null {
   return profile.identities.emails[0] ?? (typeof trait === 'string' ? trait.toLowerCase() : null)
 }
 
-const all = [...foldedColumns, ...derivedColumns]
+/** The profile without its derived fields: what `ecrm_profiles.profile` holds. */
+function foldedPart(profile: CustomerProfile): Partial<CustomerProfile> {
+  const folded: Partial<CustomerProfile> = { ...profile }
+  for (const field of DERIVED_PROFILE_FIELDS) delete folded[field]
+  return folded
+}
+
+/** The derived fields a profile carries, as `ecrm_profile_derived.derived` holds them. */
+function derivedPart(profile: CustomerProfile): Partial<CustomerProfile> {
+  const derived: Record<string, unknown> = {}
+  for (const field of DERIVED_PROFILE_FIELDS) if (profile[field] !== undefined) derived[field] = profile[field]
+  return derived as Partial<CustomerProfile>
+}
 
 /**
- * Upserts rows with the JSON and the `list` columns (the unique index on customer_id arbitrates).
- * The rows travel as one JSON document read by `jsonb_to_recordset`: one `JSON.stringify` of the
- * page instead of a text array per column, whose per-element quoting of 2 KB profile documents
- * cost more CPU than the rest of the write.
+ * Upserts the folded part of profiles (keyed by customer id) with its columns, counting the
+ * write in `version` (the unique index on customer_id arbitrates). The rows travel as one JSON
+ * document read by `jsonb_to_recordset`: one `JSON.stringify` of the page instead of a text
+ * array per column, whose per-element quoting of 2 KB profile documents cost more CPU than the
+ * rest of the write. One statement per 2,000 rows.
  */
-async function upsertRows(
-  tx: SqlExecutor,
-  rows: readonly (readonly [string, CustomerProfile])[],
-  list: readonly Column[],
-): Promise<void> {
-  const names = list.map(([name]) => name)
-  const record = ['id text', 'body jsonb', ...list.map(([name, type]) => `${name} ${type}`)].join(', ')
+async function writeFoldedRows(tx: SqlExecutor, rows: readonly (readonly [string, CustomerProfile])[]): Promise<void> {
+  const names = foldedColumns.map(([name]) => name)
+  const record = ['id text', 'body jsonb', ...foldedColumns.map(([name, type]) => `${name} ${type}`)].join(', ')
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-    const chunk = rows.slice(start, start + ROWS_PER_STATEMENT)
-    const page = chunk.map(([id, profile]) => {
-      const row: Record<string, unknown> = { id, body: profile }
-      for (const [name, , value] of list) row[name] = value(profile)
+    const page = rows.slice(start, start + ROWS_PER_STATEMENT).map(([id, profile]) => {
+      const row: Record<string, unknown> = { id, body: foldedPart(profile) }
+      for (const [name, , value] of foldedColumns) row[name] = value(profile)
       return row
     })
     await tx.query(
-      `insert into ecrm_profiles (customer_id, profile, ${names.join(', ')}, updated_at)
-       select id, body, ${names.join(', ')}, now() from jsonb_to_recordset($1::jsonb) as t(${record})
+      `insert into ecrm_profiles (customer_id, profile, ${names.join(', ')}, version, updated_at)
+       select id, body, ${names.join(', ')}, 1, now() from jsonb_to_recordset($1::jsonb) as t(${record})
        on conflict (customer_id) do update set
-         profile = excluded.profile, ${names.map((name) => `${name} = excluded.${name}`).join(', ')}, updated_at = now()`,
+         profile = excluded.profile, ${names.map((name) => `${name} = excluded.${name}`).join(', ')},
+         version = ecrm_profiles.version + 1, updated_at = now()`,
       [JSON.stringify(page)],
     )
   }
 }
 
-/**
- * Writes profiles (keyed by customer id) with the JSON and every column kept in step with it,
- * the derived ones included: one statement per 2,000 rows.
- */
-export function writeProfiles(
-  tx: SqlExecutor,
-  rows: readonly (readonly [customerId: string, profile: CustomerProfile])[],
-): Promise<void> {
-  return upsertRows(tx, rows, all)
-}
-
-/** `'{rfm,lead,...}'`: the derived keys as a text[] literal (fixed names, no user input). */
-const derivedKeys = `'{${DERIVED_PROFILE_FIELDS.join(',')}}'`
+/** A derived row to write: the customer, the profile carrying its derived fields, and the profile version it was derived from (null: the stored one, the caller holds the row). */
+export type DerivedRow = readonly [customerId: string, profile: CustomerProfile, version: string | null]
 
 /**
- * Rewrites stored profiles whose folded part is unchanged (a refresh, rows locked by the
- * caller): only the derived fields travel ({@link DERIVED_PROFILE_FIELDS}, merged over the stored
- * document in SQL) with the derived columns, so neither Node serialises nor the database parses
- * the orders and traits it already holds, and the folded columns and their indexes stay. One
- * `UPDATE … FROM jsonb_to_recordset` a page: the rows exist (they were just read, locked).
+ * Upserts the derived part of profiles into `ecrm_profile_derived`, one statement per 2,000
+ * rows, and returns the ids written. A row whose version is given is written only while its
+ * profile still has that version (a refresh, which locks nothing: a batch folded meanwhile
+ * derived and wrote the newer profile itself), and never over a row derived from a newer
+ * version; without one (ingest, holding the profile row) it takes the stored version. A
+ * profile deleted meanwhile gets no row.
  */
-export async function writeDerivedProfiles(
+export async function writeDerivedRows(tx: SqlExecutor, rows: readonly DerivedRow[]): Promise<Set<string>> {
+  const names = derivedColumns.map(([name]) => name)
+  const record = [
+    'id text',
+    'version bigint',
+    'derived jsonb',
+    ...derivedColumns.map(([name, type]) => `${name} ${type}`),
+  ].join(', ')
+  const written = new Set<string>()
+  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+    const page = rows.slice(start, start + ROWS_PER_STATEMENT).map(([id, profile, version]) => {
+      const row: Record<string, unknown> = { id, version, derived: derivedPart(profile) }
+      for (const [name, , value] of derivedColumns) row[name] = value(profile)
+      return row
+    })
+    const done = await tx.query<{ customer_id: string }>(
+      `insert into ecrm_profile_derived (customer_id, profile_version, derived, ${names.join(', ')})
+       select t.id, p.version, t.derived, ${names.map((name) => `t.${name}`).join(', ')}
+         from jsonb_to_recordset($1::jsonb) as t(${record}) join ecrm_profiles p on p.customer_id = t.id
+        where t.version is null or p.version = t.version order by t.id
+       on conflict (customer_id) do update set profile_version = excluded.profile_version, derived = excluded.derived,
+         ${names.map((name) => `${name} = excluded.${name}`).join(', ')}
+       where ecrm_profile_derived.profile_version <= excluded.profile_version
+       returning customer_id`,
+      [JSON.stringify(page)],
+    )
+    for (const row of done) written.add(row.customer_id)
+  }
+  return written
+}
+
+/**
+ * Writes profiles (keyed by customer id, their rows held by the caller): the folded part with
+ * its columns into `ecrm_profiles`, and, when `derived`, the derived part into
+ * `ecrm_profile_derived` (see {@link writeDerivedRows}).
+ */
+export async function writeProfiles(
   tx: SqlExecutor,
   rows: readonly (readonly [customerId: string, profile: CustomerProfile])[],
+  derived: boolean,
 ): Promise<void> {
-  if (rows.length === 0) return
-  const record = ['id text', 'patch jsonb', ...derivedColumns.map(([name, type]) => `${name} ${type}`)].join(', ')
-  const page = rows.map(([id, profile]) => {
-    const patch: Record<string, unknown> = {}
-    for (const field of DERIVED_PROFILE_FIELDS) if (profile[field] !== undefined) patch[field] = profile[field]
-    const row: Record<string, unknown> = { id, patch }
-    for (const [name, , value] of derivedColumns) row[name] = value(profile)
-    return row
-  })
-  await tx.query(
-    `update ecrm_profiles p set profile = (p.profile - ${derivedKeys}::text[]) || t.patch,
-       ${derivedColumns.map(([name]) => `${name} = t.${name}`).join(', ')}, updated_at = now()
-       from jsonb_to_recordset($1::jsonb) as t(${record}) where p.customer_id = t.id`,
-    [JSON.stringify(page)],
-  )
+  await writeFoldedRows(tx, rows)
+  if (derived)
+    await writeDerivedRows(
+      tx,
+      rows.map(([id, profile]) => [id, profile, null]),
+    )
 }
+
+/**
+ * The join that reads a whole profile back: the profile row `p` and its derived row `d` (none
+ * before the first derivation). Readers put it after `from`, with {@link wholeProfile}.
+ */
+export const profileFrom = 'ecrm_profiles p left join ecrm_profile_derived d on d.customer_id = p.customer_id'
+
+/** The whole stored profile as one jsonb expression over {@link profileFrom}. */
+export const wholeProfile = "p.profile || coalesce(d.derived, '{}'::jsonb)"

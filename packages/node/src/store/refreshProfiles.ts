@@ -1,7 +1,8 @@
 import { createModelFitter } from '@ecrm/core'
 import type { Clock, CustomerProfile, DeriveConfig, FitProfile, ProfileDeriver, SegmentChange } from '@ecrm/core'
 import type { ModelCache } from './modelStore.js'
-import { writeDerivedProfiles } from './profileRows.js'
+import { profileFrom, writeDerivedRows } from './profileRows.js'
+import type { DerivedRow } from './profileRows.js'
 import { writeSegmentChanges } from './segmentWrites.js'
 import type { RefreshOptions, RefreshResult, SqlDriver } from './storeTypes.js'
 
@@ -17,6 +18,13 @@ export interface RefreshContext {
   readonly onChanges: (changes: readonly SegmentChange[]) => Promise<void>
 }
 
+interface PageRow {
+  customer_id: string
+  profile: CustomerProfile
+  version: string
+  derived: Partial<CustomerProfile> | null
+}
+
 interface BuyerRow {
   customer_id: string
   orders: CustomerProfile['orders']
@@ -30,9 +38,10 @@ interface BuyerRow {
  * Pass 1 reads only buyers' orders and money columns, a page at a time by customer id (keyset),
  * into the fitter (three numbers a buyer plus a bounded CLV sample); the fit is stored at once,
  * so ingest derives with it from then on. Pass 2 re-derives a page at a time, each page in its
- * own transaction with its rows locked (`for update`, in id order as ingest locks them), so a
- * batch folded meanwhile is never overwritten with an older profile; the next page is read while
- * one is written, and only the derived fields are written back.
+ * own transaction, locking nothing: each derived row is written only while its profile still has
+ * the version it was read at, so a batch folded meanwhile (which derives and writes its newer
+ * profile itself) is never overwritten with an older one. The next page is read while one is
+ * written, and only the narrow derived rows (`ecrm_profile_derived`) are written.
  */
 export async function refreshProfiles(context: RefreshContext, options: RefreshOptions = {}): Promise<RefreshResult> {
   const { driver, config, deriver, models } = context
@@ -63,18 +72,23 @@ export async function refreshProfiles(context: RefreshContext, options: RefreshO
     let onRead: (read: PageRead) => void = () => undefined
     const read = new Promise<PageRead>((resolve) => (onRead = resolve))
     const done = driver.transaction(async (tx) => {
-      const rows = await tx.query<{ customer_id: string; profile: CustomerProfile }>(
-        'select customer_id, profile from ecrm_profiles where customer_id > $1 order by customer_id limit $2 for update',
+      // No lock: the write below compares versions instead (see writeDerivedRows). The derived
+      // document is merged here, not in SQL, so the database only hands the stored bytes over.
+      const rows = await tx.query<PageRow>(
+        `select p.customer_id, p.profile, p.version::text as version, d.derived from ${profileFrom}
+          where p.customer_id > $1 order by p.customer_id limit $2`,
         [after, pageSize],
       )
       onRead({ count: rows.length, last: rows[rows.length - 1]?.customer_id })
-      const pageChanges: SegmentChange[] = []
-      const written = rows.map(({ customer_id: id, profile }): [string, CustomerProfile] => {
-        const derived = deriver.derive(profile, model, now)
-        pageChanges.push(...derived.changes)
-        return [id, derived.profile]
+      const derivedChanges = new Map<string, readonly SegmentChange[]>()
+      const written = rows.map(({ customer_id: id, profile, version, derived: stored }): DerivedRow => {
+        const derived = deriver.derive(stored === null ? profile : { ...profile, ...stored }, model, now)
+        if (derived.changes.length > 0) derivedChanges.set(id, derived.changes)
+        return [id, derived.profile, version]
       })
-      await writeDerivedProfiles(tx, written)
+      const kept = await writeDerivedRows(tx, written)
+      // A profile folded (and so derived) meanwhile keeps the changes its own batch recorded.
+      const pageChanges = [...derivedChanges].flatMap(([id, changes]) => (kept.has(id) ? changes : []))
       await writeSegmentChanges(tx, pageChanges)
       return { count: rows.length, changes: pageChanges }
     })
@@ -84,7 +98,8 @@ export async function refreshProfiles(context: RefreshContext, options: RefreshO
   }
   // Two pages in flight: the next page's rows are read (and then derived) while this page's
   // write runs, so Node's deriving and the database's writing overlap. Each stays one
-  // transaction locking its own rows in id order; changes are told in page order.
+  // transaction (its derived rows and segment changes commit together); changes are told in
+  // page order.
   for (let page: PageRun | null = derivePage(''); page !== null; ) {
     const { count, last }: PageRead = await page.read
     const next: PageRun | null = count === pageSize && last !== undefined ? derivePage(last) : null
@@ -100,6 +115,11 @@ export async function refreshProfiles(context: RefreshContext, options: RefreshO
     if (changes.length > 0) await context.onChanges(changes)
     page = next
   }
+  // A customer erased while its page was written (the trigger ran before the page's insert
+  // committed) leaves a derived row no profile reads: remove what was derived about them.
+  await driver.query(
+    'delete from ecrm_profile_derived d where not exists (select 1 from ecrm_profiles p where p.customer_id = d.customer_id)',
+  )
   return {
     customers: profiles,
     buyers: model.buyers,

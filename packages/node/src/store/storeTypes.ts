@@ -117,7 +117,7 @@ export interface InsertEventsOptions {
 export interface SegmentOptions {
   /** Types of the traits the rule reads, e.g. `{ plan: 'text', age: 'number' }` maps `traits.plan`, `traits.age`. */
   readonly traits?: Readonly<Record<string, SqlJsonbColumn['type']>>
-  /** More paths, or other places for them (columns of `ecrm_profiles p`, or JSONB paths in `p.profile`). */
+  /** More paths, or other places for them (columns of `ecrm_profiles p` and `ecrm_profile_derived d`, or JSONB paths in `p.profile` and `d.derived`). */
   readonly columns?: SqlColumnMap
   /** @default all */
   readonly limit?: number
