@@ -3,6 +3,7 @@ import type { Channel, ChannelOutcome, Clock, CustomerProfile, DeliveryEngine, I
 import type { Store } from '../store/storeTypes.js'
 import { eventIdsOf, messageEventOf } from './messageSubject.js'
 import { createSqlMessageQueue } from './sqlMessageQueue.js'
+import { addSuppression } from './suppressions.js'
 
 /** Options of {@link createMessageSender}. */
 export interface MessageSenderOptions {
@@ -128,10 +129,7 @@ export function createMessageSender(options: MessageSenderOptions): { readonly e
     if (outcome.status === 'failed') {
       await record(message, profile, { status: 'failed', reason: `${outcome.failure}: ${outcome.reason}` })
       if (outcome.failure === 'bounce' || outcome.failure === 'complaint') {
-        await store.query(
-          `insert into ecrm_suppressions (customer_id, kind, recipient, reason, at) values ($1, $2, $3, $4, $5) on conflict do nothing`,
-          [message.customerId, message.kind, message.recipient, outcome.failure, iso(clock.now())],
-        )
+        await addSuppression(store, message.customerId, { kind: message.kind, recipient: message.recipient, reason: outcome.failure, at: clock.now() })
       }
       return { kind: 'dead_letter', reason: outcome.reason }
     }

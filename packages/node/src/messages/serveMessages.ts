@@ -5,6 +5,8 @@ import type { Templates } from '../templates/loadTemplates.js'
 import type { MessageComposer } from './composeMessages.js'
 import { createMessageLinksHandler } from './messageLinksHandler.js'
 import { createMessageSender } from './messageSender.js'
+import { statusCallbackRoutes } from './statusCallbackRoutes.js'
+import type { StatusCallback } from './statusCallbackRoutes.js'
 
 /** What `ecrm serve` needs to send messages (built from `ecrm.config.json`'s channels, templates, messages). */
 export interface ServeMessagesOptions {
@@ -19,13 +21,15 @@ export interface ServeMessagesOptions {
   readonly linkTtlMs?: number
   /** Longest wait between sender passes when nothing falls due, in ms. @default 1_000 */
   readonly pollMs?: number
+  /** Provider delivery callbacks to answer under `/v1/m/` (Twilio, Kavenegar). @default none */
+  readonly statusCallbacks?: readonly StatusCallback[]
 }
 
 /** Messaging as `ecrm serve` runs it. */
 export interface ServedMessages {
   /** For the rule runner: channel kinds, rendering (links tracked), List-Unsubscribe headers. */
   readonly composer: MessageComposer
-  /** Answers `/v1/m/…` (open pixel, click redirect, unsubscribe). */
+  /** Answers `/v1/m/…` (open pixel, click redirect, unsubscribe, provider delivery callbacks). */
   readonly handle: (request: Request) => Promise<Response>
   /** Starts the sender loop over `store`. */
   readonly start: (store: Pick<Store, 'query' | 'insertEvents' | 'getProfile'>, log: (line: string) => void) => void
@@ -62,7 +66,9 @@ export function serveMessages(options: ServeMessagesOptions, store: Pick<Store, 
       return { 'List-Unsubscribe': `<${base}/v1/m/u/${token}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
     },
   }
-  const handle = createMessageLinksHandler({ store, secret: linkSecret })
+  const links = createMessageLinksHandler({ store, secret: linkSecret })
+  const callbacks = statusCallbackRoutes(options.statusCallbacks ?? [], store)
+  const handle = (request: Request): Promise<Response> => (callbacks.get(new URL(request.url).pathname) ?? links)(request)
   let running: { stop: () => Promise<void> } | undefined
   let stopping: Promise<void> | undefined
   return {
