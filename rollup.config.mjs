@@ -20,8 +20,14 @@ const replaceVersion = () => ({
 /** ESM build of one package with declarations; dependencies stay external. */
 function esm(pkg, entries, banner) {
   const input = Object.fromEntries(
-    entries.filter((name) => existsSync(`packages/${pkg}/src/${name}.ts`) || existsSync(`packages/${pkg}/src/${name}.tsx`))
-      .map((name) => [name, existsSync(`packages/${pkg}/src/${name}.ts`) ? `packages/${pkg}/src/${name}.ts` : `packages/${pkg}/src/${name}.tsx`]),
+    entries
+      .filter((name) => existsSync(`packages/${pkg}/src/${name}.ts`) || existsSync(`packages/${pkg}/src/${name}.tsx`))
+      .map((name) => [
+        name,
+        existsSync(`packages/${pkg}/src/${name}.ts`)
+          ? `packages/${pkg}/src/${name}.ts`
+          : `packages/${pkg}/src/${name}.tsx`,
+      ]),
   )
   return {
     input,
@@ -93,6 +99,7 @@ const configs = [
   iife('iife', 'ecrm.min.js'),
   iife('iifeOnsite', 'ecrm-onsite.min.js'),
   iife('snippet', 'snippet.min.js'),
+  iife('push/serviceWorker', 'ecrm-sw.js'),
   // Next.js App Router needs the directive on the built file; rollup drops it from sources.
   esm('react', ['index'], "'use client'"),
   esm('node', ['index', 'edge', 'cli']),

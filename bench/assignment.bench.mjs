@@ -15,12 +15,23 @@ try {
 }
 const { assignVariant, hashFnv } = ecrm.api
 const growthbook = await import('@growthbook/growthbook').catch(() => undefined)
-const notes = growthbook ? [] : ['@growthbook/growthbook is not installed: its rows are missing (npm --prefix bench ci).']
+const notes = growthbook
+  ? []
+  : ['@growthbook/growthbook is not installed: its rows are missing (npm --prefix bench ci).']
 
 const ids = Array.from({ length: 10_000 }, (_, i) => `visitor-${(i * 2654435761) >>> 0}`)
 const experiments = [
   { label: '2 arms, 50/50', ecrm: { key: 'checkout-cta', variations: [{ id: 'control' }, { id: 'green' }] } },
-  { label: '3 arms, 20/30/50, 80 % coverage, v2 hash', ecrm: { key: 'pricing-page', variations: [{ id: 'a' }, { id: 'b' }, { id: 'c' }], weights: [0.2, 0.3, 0.5], coverage: 0.8, hashVersion: 2 } },
+  {
+    label: '3 arms, 20/30/50, 80 % coverage, v2 hash',
+    ecrm: {
+      key: 'pricing-page',
+      variations: [{ id: 'a' }, { id: 'b' }, { id: 'c' }],
+      weights: [0.2, 0.3, 0.5],
+      coverage: 0.8,
+      hashVersion: 2,
+    },
+  },
 ]
 const toGrowthBook = (experiment) => ({
   key: experiment.key,
@@ -43,8 +54,16 @@ for (const { label, ecrm: experiment } of experiments) {
   const rows = []
   const bars = []
   const candidates = [
-    { label: 'floor: hashFnv(seed, id) alone', kind: 'floor', run: (i) => hashFnv(experiment.key, ids[i % ids.length], experiment.hashVersion ?? 2) },
-    { label: 'ecrm assignVariant', kind: 'ecrm', run: (i) => assignVariant(experiment, { id: ids[i % ids.length] }).variationIndex },
+    {
+      label: 'floor: hashFnv(seed, id) alone',
+      kind: 'floor',
+      run: (i) => hashFnv(experiment.key, ids[i % ids.length], experiment.hashVersion ?? 2),
+    },
+    {
+      label: 'ecrm assignVariant',
+      kind: 'ecrm',
+      run: (i) => assignVariant(experiment, { id: ids[i % ids.length] }).variationIndex,
+    },
   ]
   let agreement = '–'
   if (growthbook) {
@@ -56,8 +75,17 @@ for (const { label, ecrm: experiment } of experiments) {
     }
     agreement = `${same.toLocaleString('en-US')} / ${ids.length.toLocaleString('en-US')}`
     candidates.push(
-      { label: 'GrowthBook: new GrowthBook({ attributes }).run()', kind: 'peer', run: (i) => new growthbook.GrowthBook({ attributes: { id: ids[i % ids.length] } }).run(gbExperiment).variationId },
-      { label: 'GrowthBookClient: scoped instance runInlineExperiment()', kind: 'peer', run: (i) => scoped(ids[i % ids.length]).runInlineExperiment(gbExperiment).variationId },
+      {
+        label: 'GrowthBook: new GrowthBook({ attributes }).run()',
+        kind: 'peer',
+        run: (i) =>
+          new growthbook.GrowthBook({ attributes: { id: ids[i % ids.length] } }).run(gbExperiment).variationId,
+      },
+      {
+        label: 'GrowthBookClient: scoped instance runInlineExperiment()',
+        kind: 'peer',
+        run: (i) => scoped(ids[i % ids.length]).runInlineExperiment(gbExperiment).variationId,
+      },
     )
   }
   let base
@@ -66,7 +94,11 @@ for (const { label, ecrm: experiment } of experiments) {
     const result = opsPerSecond(candidate.run)
     if (candidate.kind === 'ecrm') base = result.opsPerSec
     rows.push([candidate.label, fmt(result.opsPerSec), pct(result.spread), base ? ratio(base, result.opsPerSec) : '–'])
-    bars.push({ label: candidate.label.replace(/:.*$/, '').replace('floor', 'floor: hashFnv'), value: result.opsPerSec / 1e6, kind: candidate.kind })
+    bars.push({
+      label: candidate.label.replace(/:.*$/, '').replace('floor', 'floor: hashFnv'),
+      value: result.opsPerSec / 1e6,
+      kind: candidate.kind,
+    })
   }
   sections.push({
     title: `Assignments per second: ${label}`,
@@ -78,11 +110,12 @@ for (const { label, ecrm: experiment } of experiments) {
 emit({
   id: 'assignment',
   title,
-  intro: 'Deterministic bucketing of a visitor into an experiment arm (GrowthBook-compatible FNV-1a hashing); higher is better.',
+  intro:
+    'Deterministic bucketing of a visitor into an experiment arm (GrowthBook-compatible FNV-1a hashing); higher is better.',
   origin: ecrm.origin,
   sections,
   notes: [
     ...notes,
-    'ecrm assigns with hash v2 unless an experiment says otherwise; GrowthBook\'s inline experiments default to v1. The GrowthBook definitions here state `hashVersion: 2`, so the two must agree; without it they agree on only about half the visitors of a 50/50 test.',
+    "ecrm assigns with hash v2 unless an experiment says otherwise; GrowthBook's inline experiments default to v1. The GrowthBook definitions here state `hashVersion: 2`, so the two must agree; without it they agree on only about half the visitors of a 50/50 test.",
   ],
 })

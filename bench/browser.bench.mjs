@@ -21,7 +21,11 @@ const files = {
 }
 if (!existsSync(CHROMIUM_PATH)) {
   if (process.env.CI === 'true') throw new Error(`CI=true but Chromium is missing at ${CHROMIUM_PATH}`)
-  emit({ id: 'browser', title, skipped: `Chromium not found at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)` })
+  emit({
+    id: 'browser',
+    title,
+    skipped: `Chromium not found at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`,
+  })
   process.exit(0)
 }
 if (!existsSync(ecrmBundle)) {
@@ -99,10 +103,17 @@ const server = createServer((req, res) => {
     return res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(file))
   }
   const page = pages[url.pathname.slice(1)]
-  if (req.method === 'GET' && page) return res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><html><head><meta charset="utf-8"></head><body>${page.html}</body></html>`)
+  if (req.method === 'GET' && page)
+    return res
+      .writeHead(200, { 'content-type': 'text/html' })
+      .end(`<!doctype html><html><head><meta charset="utf-8"></head><body>${page.html}</body></html>`)
   if (url.pathname === '/v1/projects/bench/settings') {
     const apiHost = `${req.headers.host}/v1`
-    return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ integrations: { 'Segment.io': { apiKey: 'bench', apiHost, protocol: 'http' } }, plugins: [] }))
+    return res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(
+        JSON.stringify({ integrations: { 'Segment.io': { apiKey: 'bench', apiHost, protocol: 'http' } }, plugins: [] }),
+      )
   }
   const chunks = []
   req.on('data', (chunk) => chunks.push(chunk))
@@ -162,7 +173,8 @@ async function measure(name) {
   // 2. eventCount events in bursts of 500 (a busy SPA), until the collector has them all.
   const cdp = await context.newCDPSession(page)
   await cdp.send('Performance.enable')
-  const taskMs = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration').value * 1000
+  const taskMs = async () =>
+    (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration').value * 1000
   const taskBefore = await taskMs()
   const start = Date.now()
   await page.evaluate(async (count) => {
@@ -178,7 +190,15 @@ async function measure(name) {
   const taskAfter = await taskMs()
   const delivered = received()
   await context.close()
-  return { perCallUs, callsDoneMs, deliverMs, delivered, duplicates, mainThreadUsPerEvent: ((taskAfter - taskBefore) / eventCount) * 1000, errors }
+  return {
+    perCallUs,
+    callsDoneMs,
+    deliverMs,
+    delivered,
+    duplicates,
+    mainThreadUsPerEvent: ((taskAfter - taskBefore) / eventCount) * 1000,
+    errors,
+  }
 }
 
 const rows = []
@@ -199,18 +219,38 @@ for (const [name, page] of Object.entries(pages)) {
     runs.push(await measure(name))
   }
   const pick = (key) => median(runs.map((run) => run[key]))
-  const result = { perCallUs: pick('perCallUs'), mainUs: pick('mainThreadUsPerEvent'), deliverMs: pick('deliverMs'), delivered: Math.min(...runs.map((run) => run.delivered)), duplicates: Math.max(...runs.map((run) => run.duplicates)) }
+  const result = {
+    perCallUs: pick('perCallUs'),
+    mainUs: pick('mainThreadUsPerEvent'),
+    deliverMs: pick('deliverMs'),
+    delivered: Math.min(...runs.map((run) => run.delivered)),
+    duplicates: Math.max(...runs.map((run) => run.duplicates)),
+  }
   results[name] = result
   const errors = [...new Set(runs.flatMap((run) => run.errors))]
   if (errors.length > 0) notes.push(`${page.label}: page errors: ${errors.slice(0, 3).join('; ')}`)
   const complete = result.delivered >= eventCount
-  rows.push([page.label, fmt(result.perCallUs), fmt(result.mainUs), complete ? fmt(result.deliverMs) : `> ${fmt(result.deliverMs)}`, `${result.delivered.toLocaleString('en-US')} / ${eventCount.toLocaleString('en-US')}${result.duplicates > 0 ? ` (+${result.duplicates} duplicates)` : ''}`, page.persists])
+  rows.push([
+    page.label,
+    fmt(result.perCallUs),
+    fmt(result.mainUs),
+    complete ? fmt(result.deliverMs) : `> ${fmt(result.deliverMs)}`,
+    `${result.delivered.toLocaleString('en-US')} / ${eventCount.toLocaleString('en-US')}${result.duplicates > 0 ? ` (+${result.duplicates} duplicates)` : ''}`,
+    page.persists,
+  ])
   callBars.push({ label: page.label.replace(/ \(.*\)$/, ''), value: result.mainUs, kind: page.kind })
-  if (complete) deliverBars.push({ label: page.label.replace(/ \(.*\)$/, ''), value: result.deliverMs / 1000, kind: page.kind })
+  if (complete)
+    deliverBars.push({ label: page.label.replace(/ \(.*\)$/, ''), value: result.deliverMs / 1000, kind: page.kind })
 }
 for (const row of rows) {
   const name = Object.keys(pages).find((key) => pages[key].label === row[0])
-  row.splice(4, 0, results.ecrm && results[name]?.delivered >= eventCount ? ratio(results[name].deliverMs, results.ecrm.deliverMs) : '–')
+  row.splice(
+    4,
+    0,
+    results.ecrm && results[name]?.delivered >= eventCount
+      ? ratio(results[name].deliverMs, results.ecrm.deliverMs)
+      : '–',
+  )
 }
 await browser.close()
 server.close()
@@ -228,13 +268,34 @@ emit({
         '"µs in track()" is the synchronous time of one call (median of 7 batches of 200, after a warm-up). "main-thread µs / event" is Chromium\'s own TaskDuration metric (CDP Performance.getMetrics) over the whole ' +
         `${eventCount.toLocaleString('en-US')}-event run divided by the events: it includes the work an SDK defers (serialising, IndexedDB writes, requests). ` +
         '"ms to deliver" runs from the first call until the collector has counted every event (calls in bursts of 500). The floor stringifies each event and POSTs batches of 100 with fetch, persisting nothing.',
-      table: { columns: ['SDK', 'µs in track()', 'main-thread µs / event', 'ms to deliver all', 'time vs ecrm', 'delivered', 'persists to'], rows },
-      chart: { title: 'Main-thread time per event (µs, Chromium TaskDuration)', unit: 'µs', higherIsBetter: false, bars: callBars },
+      table: {
+        columns: [
+          'SDK',
+          'µs in track()',
+          'main-thread µs / event',
+          'ms to deliver all',
+          'time vs ecrm',
+          'delivered',
+          'persists to',
+        ],
+        rows,
+      },
+      chart: {
+        title: 'Main-thread time per event (µs, Chromium TaskDuration)',
+        unit: 'µs',
+        higherIsBetter: false,
+        bars: callBars,
+      },
     },
     {
       title: `Time to persist and deliver ${eventCount.toLocaleString('en-US')} events`,
       text: 'The same runs, charted: seconds until the collector has every event. An SDK that did not deliver everything within 120 s is left out of the chart (see the table).',
-      chart: { title: `Seconds to deliver ${eventCount.toLocaleString('en-US')} events`, unit: 's', higherIsBetter: false, bars: deliverBars },
+      chart: {
+        title: `Seconds to deliver ${eventCount.toLocaleString('en-US')} events`,
+        unit: 's',
+        higherIsBetter: false,
+        bars: deliverBars,
+      },
     },
   ],
   notes,

@@ -23,7 +23,9 @@ const self = fileURLToPath(import.meta.url)
 
 /** Child: ingest `total` events into a fresh store, deriving at ingest or not; prints events/s. */
 async function ingestJob(target, derive) {
-  const { api } = await loadEcrm('node', ['createIngestHandler', 'createPgliteStore', 'createPostgresStore'], { transpile: false })
+  const { api } = await loadEcrm('node', ['createIngestHandler', 'createPgliteStore', 'createPostgresStore'], {
+    transpile: false,
+  })
   const options = { deriveAtIngest: derive === 'on' }
   let server
   const dir = mkdtempSync(join(tmpdir(), 'ecrm-bench-derive-'))
@@ -45,11 +47,20 @@ async function ingestJob(target, derive) {
 
 const refreshConfig = {
   segments: { vip: { name: 'VIP', when: { '>=': [{ var: 'money.revenue' }, 300] } } },
-  loyalty: { pointsPerUnit: 1, tiers: [{ id: 'member', minPoints: 0 }, { id: 'gold', minPoints: 400 }] },
+  loyalty: {
+    pointsPerUnit: 1,
+    tiers: [
+      { id: 'member', minPoints: 0 },
+      { id: 'gold', minPoints: 400 },
+    ],
+  },
 }
 
 /** Opens a store on `target` ('pglite': a data folder, 'postgres': a connection string) with `api`. */
-const openStore = (api, target, where) => (target === 'pglite' ? api.createPgliteStore(where, { derive: refreshConfig }) : api.createPostgresStore(where, { derive: refreshConfig }))
+const openStore = (api, target, where) =>
+  target === 'pglite'
+    ? api.createPgliteStore(where, { derive: refreshConfig })
+    : api.createPostgresStore(where, { derive: refreshConfig })
 
 /**
  * Child: generates `count` customers into a fresh store on `target`, then times a refresh in a
@@ -70,18 +81,33 @@ async function refreshJob(target, count, build) {
   const generateMs = performance.now() - generatedAt
   await store.close()
   // The refresh runs alone in its process, so its peak RSS is the refresh's, not the generator's.
-  const run = spawnSync(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), self, '--refresh-only', target, where, String(count), String(now), build], { encoding: 'utf8', timeout: 900_000, maxBuffer: 1 << 24 })
+  const run = spawnSync(
+    process.execPath,
+    [
+      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+      self,
+      '--refresh-only',
+      target,
+      where,
+      String(count),
+      String(now),
+      build,
+    ],
+    { encoding: 'utf8', timeout: 900_000, maxBuffer: 1 << 24 },
+  )
   if (process.env.BENCH_PROFILE) process.stderr.write(run.stderr)
   server?.stop()
   if (dir !== null) rmSync(dir, { recursive: true, force: true })
   const result = JSON.parse(run.stdout || '{}')
-  if (result.ms === undefined) throw new Error(`the refresh failed: ${(run.stderr || '').trim().split('\n').slice(-1)[0]}`)
+  if (result.ms === undefined)
+    throw new Error(`the refresh failed: ${(run.stderr || '').trim().split('\n').slice(-1)[0]}`)
   process.stdout.write(JSON.stringify({ ...result, generateMs }))
 }
 
 /** Imports @ecrm/node from the current build, or from the earlier one under `build`. */
 async function nodeApi(build) {
-  if (build === 'current') return (await loadEcrm('node', ['createPostgresStore', 'createPgliteStore'], { transpile: false })).api
+  if (build === 'current')
+    return (await loadEcrm('node', ['createPostgresStore', 'createPgliteStore'], { transpile: false })).api
   return import(pathToFileURL(join(build, 'node_modules', '@ecrm', 'node', 'dist', 'index.js')).href)
 }
 
@@ -124,7 +150,11 @@ if (mode === '--refresh-only') {
 
 // Parent.
 const child = (args, timeout) => {
-  const run = spawnSync(process.execPath, ['--expose-gc', self, ...args], { encoding: 'utf8', timeout, maxBuffer: 1 << 24 })
+  const run = spawnSync(process.execPath, ['--expose-gc', self, ...args], {
+    encoding: 'utf8',
+    timeout,
+    maxBuffer: 1 << 24,
+  })
   try {
     return JSON.parse(run.stdout)
   } catch {
@@ -153,15 +183,24 @@ for (const target of process.argv.includes('--skip-ingest') ? [] : targets) {
   }
   const off = median(rates.off)
   const on = median(rates.on)
-  rows.push([target === 'pglite' ? 'PGlite (on disk)' : 'PostgreSQL 15 (local server)', fmt(off), fmt(on), `${fmt((1 - on / off) * 100, 2)} %`])
-  bars.push({ label: `${target} off`, value: off / 1000, kind: 'floor' }, { label: `${target} on`, value: on / 1000, kind: 'ecrm' })
+  rows.push([
+    target === 'pglite' ? 'PGlite (on disk)' : 'PostgreSQL 15 (local server)',
+    fmt(off),
+    fmt(on),
+    `${fmt((1 - on / off) * 100, 2)} %`,
+  ])
+  bars.push(
+    { label: `${target} off`, value: off / 1000, kind: 'floor' },
+    { label: `${target} on`, value: on / 1000, kind: 'ecrm' },
+  )
 }
-if (rows.length > 0) sections.push({
-  title: 'Incremental derivation on ingest',
-  text: `${quick ? '5,000' : '20,000'} Order Completed events of 5,000 customers in batches of 100 through createIngestHandler into a fresh store, with deriveAtIngest off and on (RFM by the fixed edges, lead score, no segments: nothing refreshed yet), alternating, two runs each, medians. The goal: derivation costs at most 20 % of ingest throughput.`,
-  table: { columns: ['store', 'events / s, derivation off', 'events / s, derivation on', 'cost'], rows },
-  chart: { title: 'Ingest with and without derivation', unit: 'thousand events / s', higherIsBetter: true, bars },
-})
+if (rows.length > 0)
+  sections.push({
+    title: 'Incremental derivation on ingest',
+    text: `${quick ? '5,000' : '20,000'} Order Completed events of 5,000 customers in batches of 100 through createIngestHandler into a fresh store, with deriveAtIngest off and on (RFM by the fixed edges, lead score, no segments: nothing refreshed yet), alternating, two runs each, medians. The goal: derivation costs at most 20 % of ingest throughput.`,
+    table: { columns: ['store', 'events / s, derivation off', 'events / s, derivation on', 'cost'], rows },
+    chart: { title: 'Ingest with and without derivation', unit: 'thousand events / s', higherIsBetter: true, bars },
+  })
 // --customers 100000,1000000 (default: 100,000 quick, else 100,000 and 1,000,000);
 // --baseline DIR: an earlier build (DIR/node_modules/@ecrm/{core,node}) refreshed over the same
 // generated base in the same run, for the before/after ratio; --skip-ingest: refresh only.
@@ -180,7 +219,9 @@ if (!existsSync(join(sharedData, 'cdnow_customers_summary_with_transactions.csv'
       const builds = baseline === undefined ? ['current'] : [baseline, 'current']
       const runs = {}
       for (const build of builds) {
-        progress(`full refresh of ${count.toLocaleString('en')} customers on ${target} (${build === 'current' ? 'this build' : 'baseline'})`)
+        progress(
+          `full refresh of ${count.toLocaleString('en')} customers on ${target} (${build === 'current' ? 'this build' : 'baseline'})`,
+        )
         runs[build] = child(['--refresh', target, String(count), build], 1_800_000)
       }
       const result = runs.current
@@ -189,14 +230,18 @@ if (!existsSync(join(sharedData, 'cdnow_customers_summary_with_transactions.csv'
         continue
       }
       const before = baseline === undefined ? undefined : runs[baseline]
-      if (before !== undefined && before.error === undefined && before.check.digest !== result.check.digest) notes.push(`${target} ${count}: the baseline and this build wrote different derived data`)
-      if (result.check.derived !== count) notes.push(`only ${result.check.derived} of ${count} profiles carry derived_at after the refresh`)
+      if (before !== undefined && before.error === undefined && before.check.digest !== result.check.digest)
+        notes.push(`${target} ${count}: the baseline and this build wrote different derived data`)
+      if (result.check.derived !== count)
+        notes.push(`only ${result.check.derived} of ${count} profiles carry derived_at after the refresh`)
       refreshRows.push([
         target === 'pglite' ? 'PGlite (on disk)' : 'PostgreSQL 15',
         fmt(count),
         fmt(result.ms / 1000),
         fmt(result.peakRssMb),
-        before === undefined || before.error !== undefined ? '—' : `${fmt(before.ms / 1000)} (${fmt(before.ms / result.ms, 2)}×)`,
+        before === undefined || before.error !== undefined
+          ? '—'
+          : `${fmt(before.ms / 1000)} (${fmt(before.ms / result.ms, 2)}×)`,
         fmt(result.result.buyers),
         result.result.rfmMethod,
         String(result.result.clvFitted),
@@ -206,8 +251,21 @@ if (!existsSync(join(sharedData, 'cdnow_customers_summary_with_transactions.csv'
   }
   sections.push({
     title: 'Full refresh',
-    text: 'store.refresh({ pageSize: 5000 }) over generated customers (70 % buyers, their histories drawn from CDNOW\'s): pass 1 reads buyers\' orders and fits RFM quantiles and BG/NBD + Gamma-Gamma (on a sample of 50,000–100,000 buyers), pass 2 re-derives every profile in pages of 5,000, each page one transaction, the next page read while one is written. Peak RSS is that of the Node process that runs only the refresh (the customers are generated by another). With --baseline, an earlier build refreshed the same base first in the same run (identical derived data checked by a digest). Goals at 1M: under a minute, under 1 GB.',
-    table: { columns: ['store', 'customers', 'refresh, s', 'peak RSS MB', 'baseline, s (this build ×)', 'buyers', 'RFM', 'CLV fitted', 'generation, s'], rows: refreshRows },
+    text: "store.refresh({ pageSize: 5000 }) over generated customers (70 % buyers, their histories drawn from CDNOW's): pass 1 reads buyers' orders and fits RFM quantiles and BG/NBD + Gamma-Gamma (on a sample of 50,000–100,000 buyers), pass 2 re-derives every profile in pages of 5,000, each page one transaction, the next page read while one is written. Peak RSS is that of the Node process that runs only the refresh (the customers are generated by another). With --baseline, an earlier build refreshed the same base first in the same run (identical derived data checked by a digest). Goals at 1M: under a minute, under 1 GB.",
+    table: {
+      columns: [
+        'store',
+        'customers',
+        'refresh, s',
+        'peak RSS MB',
+        'baseline, s (this build ×)',
+        'buyers',
+        'RFM',
+        'CLV fitted',
+        'generation, s',
+      ],
+      rows: refreshRows,
+    },
   })
 }
 emit({ id: 'derive', title, sections, notes })

@@ -29,10 +29,22 @@ async function insertFloor(pool, text) {
   const receivedAt = new Date().toISOString()
   const params = []
   const rows = batch.map((event, row) => {
-    params.push(event.messageId, event.type, event.event ?? event.name ?? null, event.userId ?? null, event.anonymousId ?? null, event.timestamp ?? receivedAt, receivedAt, JSON.stringify({ ...event, receivedAt }))
+    params.push(
+      event.messageId,
+      event.type,
+      event.event ?? event.name ?? null,
+      event.userId ?? null,
+      event.anonymousId ?? null,
+      event.timestamp ?? receivedAt,
+      receivedAt,
+      JSON.stringify({ ...event, receivedAt }),
+    )
     return `(${Array.from({ length: 8 }, (_, n) => `$${row * 8 + n + 1}`).join(', ')})`
   })
-  await pool.query(`insert into ecrm_events (message_id, type, event, user_id, anonymous_id, occurred_at, received_at, payload) values ${rows.join(', ')} on conflict (message_id) do nothing`, params)
+  await pool.query(
+    `insert into ecrm_events (message_id, type, event, user_id, anonymous_id, occurred_at, received_at, payload) values ${rows.join(', ')} on conflict (message_id) do nothing`,
+    params,
+  )
 }
 
 /** Child: one job's share of the bodies (every `parts`-th from `part`), after the parent says go. */
@@ -61,7 +73,9 @@ async function job(kind, inFlight, connectionString, part, parts) {
   const { ms, failed } = await postBodies(handler, bodies, { inFlight })
   const cpu = process.cpuUsage(cpuStart)
   await close()
-  process.stdout.write(`${JSON.stringify({ startedAt, endedAt: startedAt + ms, failed, events: bodies.length * 100, cpuMs: (cpu.user + cpu.system) / 1000, rssMb: peakRssMb() })}\n`)
+  process.stdout.write(
+    `${JSON.stringify({ startedAt, endedAt: startedAt + ms, failed, events: bodies.length * 100, cpuMs: (cpu.user + cpu.system) / 1000, rssMb: peakRssMb() })}\n`,
+  )
 }
 
 /** Starts `parts` children of one job on a fresh database, lets them go together, returns events/s over the wall time. */
@@ -74,7 +88,11 @@ async function runJob(server, admin, kind, inFlight, parts, name) {
     await (await api.createPostgresStore(connectionString)).close()
   }
   const children = Array.from({ length: parts }, (_, part) => {
-    const child = spawn(process.execPath, [self, '--job', kind, String(inFlight), connectionString, String(part), String(parts)], { stdio: ['pipe', 'pipe', 'inherit'] })
+    const child = spawn(
+      process.execPath,
+      [self, '--job', kind, String(inFlight), connectionString, String(part), String(parts)],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    )
     const lines = createInterface({ input: child.stdout })
     const ready = new Promise((resolve) => lines.once('line', resolve))
     const result = new Promise((resolve) => {
@@ -90,11 +108,13 @@ async function runJob(server, admin, kind, inFlight, parts, name) {
   const failedChild = results.find((r) => r.error)
   if (failedChild) throw new Error(`${kind} job failed: ${failedChild.error}`)
   const stored = await new Pool({ connectionString, max: 1 })
-  const [counts] = (await stored.query(
-    kind === 'floor'
-      ? 'select count(*)::int as events, 0 as derived from ecrm_events'
-      : 'select (select count(*)::int from ecrm_events) as events, (select count(derived_at)::int from ecrm_profiles) as derived',
-  )).rows
+  const [counts] = (
+    await stored.query(
+      kind === 'floor'
+        ? 'select count(*)::int as events, 0 as derived from ecrm_events'
+        : 'select (select count(*)::int from ecrm_events) as events, (select count(derived_at)::int from ecrm_profiles) as derived',
+    )
+  ).rows
   await stored.end()
   await admin.query(`drop database ${name}`)
   const wallMs = Math.max(...results.map((r) => r.endedAt)) - Math.min(...results.map((r) => r.startedAt))
@@ -117,7 +137,11 @@ if (jobIndex !== -1) {
 
 const postgres = await loadPostgresServer()
 if (!postgres?.hasPostgres) {
-  emit({ id: 'ingest', title, skipped: 'PostgreSQL 15 server binaries are not installed (see tests/postgres/postgresServer.ts)' })
+  emit({
+    id: 'ingest',
+    title,
+    skipped: 'PostgreSQL 15 server binaries are not installed (see tests/postgres/postgresServer.ts)',
+  })
   process.exit(0)
 }
 let origin
@@ -128,11 +152,39 @@ try {
   process.exit(0)
 }
 const jobs = [
-  { key: 'floor1', kind: 'floor', inFlight: 1, parts: 1, label: 'floor: parse + one multi-row INSERT … ON CONFLICT DO NOTHING a batch, 1 in flight' },
+  {
+    key: 'floor1',
+    kind: 'floor',
+    inFlight: 1,
+    parts: 1,
+    label: 'floor: parse + one multi-row INSERT … ON CONFLICT DO NOTHING a batch, 1 in flight',
+  },
   { key: 'floor4', kind: 'floor', inFlight: 4, parts: 1, label: 'floor: the same, 4 in flight' },
-  { key: 'ecrm1', kind: 'ecrm', inFlight: 1, parts: 1, label: 'ecrm createIngestHandler, 1 in flight', floor: 'floor1' },
-  { key: 'ecrm4', kind: 'ecrm', inFlight: 4, parts: 1, label: 'ecrm createIngestHandler, 4 in flight', floor: 'floor4' },
-  { key: 'ecrm4x2', kind: 'ecrm', inFlight: 4, parts: 2, label: 'ecrm createIngestHandler, 2 processes × 4 in flight', floor: 'floor4', versus: 'ecrm4' },
+  {
+    key: 'ecrm1',
+    kind: 'ecrm',
+    inFlight: 1,
+    parts: 1,
+    label: 'ecrm createIngestHandler, 1 in flight',
+    floor: 'floor1',
+  },
+  {
+    key: 'ecrm4',
+    kind: 'ecrm',
+    inFlight: 4,
+    parts: 1,
+    label: 'ecrm createIngestHandler, 4 in flight',
+    floor: 'floor4',
+  },
+  {
+    key: 'ecrm4x2',
+    kind: 'ecrm',
+    inFlight: 4,
+    parts: 2,
+    label: 'ecrm createIngestHandler, 2 processes × 4 in flight',
+    floor: 'floor4',
+    versus: 'ecrm4',
+  },
 ]
 const server = await postgres.startPostgres()
 const admin = new Pool({ connectionString: server.connectionString, max: 1 })
@@ -150,10 +202,23 @@ try {
   await admin.end()
   server.stop()
 }
-const summary = Object.fromEntries(jobs.map((j) => {
-  const list = samples[j.key]
-  return [j.key, { rate: median(list.map((s) => s.rate)), spread: spread(list.map((s) => s.rate)), cpuMs: median(list.map((s) => s.cpuMs)), rssMb: median(list.map((s) => s.rssMb)), failed: Math.max(...list.map((s) => s.failed)), events: Math.min(...list.map((s) => s.events)), derived: Math.min(...list.map((s) => s.derived)) }]
-}))
+const summary = Object.fromEntries(
+  jobs.map((j) => {
+    const list = samples[j.key]
+    return [
+      j.key,
+      {
+        rate: median(list.map((s) => s.rate)),
+        spread: spread(list.map((s) => s.rate)),
+        cpuMs: median(list.map((s) => s.cpuMs)),
+        rssMb: median(list.map((s) => s.rssMb)),
+        failed: Math.max(...list.map((s) => s.failed)),
+        events: Math.min(...list.map((s) => s.events)),
+        derived: Math.min(...list.map((s) => s.derived)),
+      },
+    ]
+  }),
+)
 const rows = jobs.map((j) => {
   const s = summary[j.key]
   return [
@@ -171,16 +236,46 @@ const rows = jobs.map((j) => {
 emit({
   id: 'ingest',
   title,
-  intro: 'Events per second into a real PostgreSQL 15, as ratios to the raw-insert floor measured in the same run; higher is better.',
+  intro:
+    'Events per second into a real PostgreSQL 15, as ratios to the raw-insert floor measured in the same run; higher is better.',
   origin,
-  sections: [{
-    title: `${total.toLocaleString('en-US')} events in batches of 100 into PostgreSQL 15`,
-    text:
-      `${total.toLocaleString('en-US')} Order Completed events of 5,000 customers (bench/lib/nodeWorkload.mjs), in bodies of 100, posted as fetch Requests (no socket) to createIngestHandler over createPostgresStore with its defaults: deduped by messageId, identities resolved, profiles folded and derived (RFM, lead, CLV, segments) in the batch's transaction. ` +
-      'The floor parses the same bodies and inserts the events into ecrm_events (the table ecrm\'s migrations create, same indexes) with one multi-row INSERT … ON CONFLICT DO NOTHING a batch, through a pg pool as wide as the requests in flight. ' +
-      `Each job runs in its own Node process on a fresh database of one local server (fsync off); the two-process row splits the same bodies between two processes that reach the same customers. Median of ${runs} rounds (jobs interleaved); "events per CPU-second" counts the Node process(es) only, not PostgreSQL.`,
-    table: { columns: ['job', 'events / s', 'spread', 'vs floor', 'vs one process', 'events per Node CPU-second', 'peak RSS MB', 'stored', 'responses'], rows },
-    chart: { title: 'Ingest into PostgreSQL, thousand events per second', unit: 'k/s', higherIsBetter: true, bars: jobs.map((j) => ({ label: j.label.replace(/^ecrm createIngestHandler, /, 'ecrm, ').replace(/^floor: .*?, (\d) in flight$/, 'floor, $1 in flight').replace(/^floor: the same, /, 'floor, '), value: summary[j.key].rate / 1000, kind: j.kind === 'floor' ? 'floor' : 'ecrm' })) },
-  }],
-  notes: ['The machine is shared (2 cores, several engineers): compare the ratios within one run, not the absolute rates across runs.'],
+  sections: [
+    {
+      title: `${total.toLocaleString('en-US')} events in batches of 100 into PostgreSQL 15`,
+      text:
+        `${total.toLocaleString('en-US')} Order Completed events of 5,000 customers (bench/lib/nodeWorkload.mjs), in bodies of 100, posted as fetch Requests (no socket) to createIngestHandler over createPostgresStore with its defaults: deduped by messageId, identities resolved, profiles folded and derived (RFM, lead, CLV, segments) in the batch's transaction. ` +
+        "The floor parses the same bodies and inserts the events into ecrm_events (the table ecrm's migrations create, same indexes) with one multi-row INSERT … ON CONFLICT DO NOTHING a batch, through a pg pool as wide as the requests in flight. " +
+        `Each job runs in its own Node process on a fresh database of one local server (fsync off); the two-process row splits the same bodies between two processes that reach the same customers. Median of ${runs} rounds (jobs interleaved); "events per CPU-second" counts the Node process(es) only, not PostgreSQL.`,
+      table: {
+        columns: [
+          'job',
+          'events / s',
+          'spread',
+          'vs floor',
+          'vs one process',
+          'events per Node CPU-second',
+          'peak RSS MB',
+          'stored',
+          'responses',
+        ],
+        rows,
+      },
+      chart: {
+        title: 'Ingest into PostgreSQL, thousand events per second',
+        unit: 'k/s',
+        higherIsBetter: true,
+        bars: jobs.map((j) => ({
+          label: j.label
+            .replace(/^ecrm createIngestHandler, /, 'ecrm, ')
+            .replace(/^floor: .*?, (\d) in flight$/, 'floor, $1 in flight')
+            .replace(/^floor: the same, /, 'floor, '),
+          value: summary[j.key].rate / 1000,
+          kind: j.kind === 'floor' ? 'floor' : 'ecrm',
+        })),
+      },
+    },
+  ],
+  notes: [
+    'The machine is shared (2 cores, several engineers): compare the ratios within one run, not the absolute rates across runs.',
+  ],
 })

@@ -38,7 +38,11 @@ const sdks = {
       const post = (events) => {
         const body = JSON.stringify({ batch: events, sentAt: new Date().toISOString() })
         const done = new Promise((resolve, reject) => {
-          const req = request(`${endpoint}/v1/batch`, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => res.resume().on('end', resolve))
+          const req = request(
+            `${endpoint}/v1/batch`,
+            { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+            (res) => res.resume().on('end', resolve),
+          )
           req.on('error', reject)
           req.end(body)
         })
@@ -48,7 +52,14 @@ const sdks = {
       }
       return {
         async track(i) {
-          batch.push({ type: 'track', event: 'Order Completed', userId: userOf(i), properties: propertiesOf(i), messageId: crypto.randomUUID(), timestamp: new Date().toISOString() })
+          batch.push({
+            type: 'track',
+            event: 'Order Completed',
+            userId: userOf(i),
+            properties: propertiesOf(i),
+            messageId: crypto.randomUUID(),
+            timestamp: new Date().toISOString(),
+          })
           if (batch.length === 100) {
             const events = batch
             batch = []
@@ -71,7 +82,10 @@ const sdks = {
       const { api } = await loadEcrm('node', ['createNodeClient'], childLoad)
       // The defaults: the queue is bounded by bytes (128 MiB), so a 100k burst is not dropped.
       const client = api.createNodeClient({ writeKey: 'bench', endpoint })
-      return { track: (i) => client.track({ userId: userOf(i), event: 'Order Completed', properties: propertiesOf(i) }), close: () => client.close() }
+      return {
+        track: (i) => client.track({ userId: userOf(i), event: 'Order Completed', properties: propertiesOf(i) }),
+        close: () => client.close(),
+      }
     },
   },
   ecrmFile: {
@@ -116,7 +130,10 @@ const sdks = {
     async create(endpoint) {
       const { Analytics } = await import('@segment/analytics-node')
       const client = new Analytics({ writeKey: 'bench', host: endpoint, maxEventsInBatch: 100, flushInterval: 5_000 })
-      return { track: (i) => client.track({ userId: userOf(i), event: 'Order Completed', properties: propertiesOf(i) }), close: () => client.closeAndFlush({ timeout: 120_000 }) }
+      return {
+        track: (i) => client.track({ userId: userOf(i), event: 'Order Completed', properties: propertiesOf(i) }),
+        close: () => client.closeAndFlush({ timeout: 120_000 }),
+      }
     },
   },
   posthog: {
@@ -126,7 +143,10 @@ const sdks = {
       const { PostHog } = await import('posthog-node')
       // maxQueueSize raised for the same reason as ecrm's cap; flushAt 100 like the others.
       const client = new PostHog('bench', { host: endpoint, flushAt: 100, flushInterval: 5_000, maxQueueSize: 200_000 })
-      return { track: (i) => client.capture({ distinctId: userOf(i), event: 'Order Completed', properties: propertiesOf(i) }), close: () => client.shutdown(120_000) }
+      return {
+        track: (i) => client.capture({ distinctId: userOf(i), event: 'Order Completed', properties: propertiesOf(i) }),
+        close: () => client.shutdown(120_000),
+      }
     },
   },
 }
@@ -155,7 +175,9 @@ async function worker(name, endpoint) {
 
 function runWorker(name, endpoint) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--expose-gc', self, '--worker', name, endpoint], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--expose-gc', self, '--worker', name, endpoint], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let out = ''
     let err = ''
     child.stdout.on('data', (c) => (out += c))
@@ -174,7 +196,11 @@ function runWorker(name, endpoint) {
 
 /** Ingest: `count` events in batches of 100 through ecrm's handler (called with fetch Requests) into a store. */
 async function ingestJob(storeName) {
-  const { api } = await loadEcrm('node', ['createIngestHandler', storeName === 'pglite' ? 'createPgliteStore' : 'createPostgresStore'], childLoad)
+  const { api } = await loadEcrm(
+    'node',
+    ['createIngestHandler', storeName === 'pglite' ? 'createPgliteStore' : 'createPostgresStore'],
+    childLoad,
+  )
   let server
   let store
   const dir = mkdtempSync(join(tmpdir(), 'ecrm-bench-pglite-'))
@@ -253,19 +279,32 @@ for (const [name, sdk] of Object.entries(sdks)) {
     continue
   }
   const perSecond = (count / s.totalMs) * 1000
-  rows.push(withSpread([
-    sdk.label,
-    fmt(s.callUs),
-    fmt(perSecond),
-    fmt((count / s.cpuMs) * 1000),
-    base?.totalMs ? ratio(s.totalMs, base.totalMs) : '–',
-    base?.cpuMs ? ratio(s.cpuMs, base.cpuMs) : '–',
-    fmt(s.rssMb),
-    `${s.delivered.toLocaleString('en-US')} / ${count.toLocaleString('en-US')}`,
-    s.requests > 0 ? fmt(s.delivered / s.requests) : '–',
-    '',
-  ], pct(s.spread)))
-  bars.push({ label: sdk.label.replace(/ \(.*\)$/, '').replace('createNodeClient', '').trim() + ({ ecrmFile: ' (file queue)', ecrmFileReady: ' (file queue, ready())' }[name] ?? ''), value: perSecond / 1000, kind: sdk.kind })
+  rows.push(
+    withSpread(
+      [
+        sdk.label,
+        fmt(s.callUs),
+        fmt(perSecond),
+        fmt((count / s.cpuMs) * 1000),
+        base?.totalMs ? ratio(s.totalMs, base.totalMs) : '–',
+        base?.cpuMs ? ratio(s.cpuMs, base.cpuMs) : '–',
+        fmt(s.rssMb),
+        `${s.delivered.toLocaleString('en-US')} / ${count.toLocaleString('en-US')}`,
+        s.requests > 0 ? fmt(s.delivered / s.requests) : '–',
+        '',
+      ],
+      pct(s.spread),
+    ),
+  )
+  bars.push({
+    label:
+      sdk.label
+        .replace(/ \(.*\)$/, '')
+        .replace('createNodeClient', '')
+        .trim() + ({ ecrmFile: ' (file queue)', ecrmFileReady: ' (file queue, ready())' }[name] ?? ''),
+    value: perSecond / 1000,
+    kind: sdk.kind,
+  })
 }
 sections.push({
   title: `${count.toLocaleString('en-US')} track() calls to a local sink`,
@@ -275,12 +314,33 @@ sections.push({
     '"µs per call" is the time inside track() itself; "events / s" is end to end, until the last batch is acknowledged; "events per CPU-second" divides the same events by the user + system CPU time of the SDK\'s process over that span, the steadier figure on a shared machine (wall time also measures the neighbours). ' +
     `${runs > 1 ? `Median of ${runs} runs.` : 'One run each (no spread).'} The floor builds the same event objects, stringifies them and POSTs them with node:http.`,
   table: {
-    columns: withSpread(['client', 'µs per track() call', 'events / s end to end', 'events per CPU-second', 'time vs ecrm (memory)', 'CPU time vs ecrm (memory)', 'peak RSS MB', 'delivered', 'events / request', 'error'], 'spread'),
+    columns: withSpread(
+      [
+        'client',
+        'µs per track() call',
+        'events / s end to end',
+        'events per CPU-second',
+        'time vs ecrm (memory)',
+        'CPU time vs ecrm (memory)',
+        'peak RSS MB',
+        'delivered',
+        'events / request',
+        'error',
+      ],
+      'spread',
+    ),
     rows,
   },
-  chart: { title: `${count.toLocaleString('en-US')} events to a local sink, thousand events per second`, unit: 'k/s', higherIsBetter: true, bars },
+  chart: {
+    title: `${count.toLocaleString('en-US')} events to a local sink, thousand events per second`,
+    unit: 'k/s',
+    higherIsBetter: true,
+    bars,
+  },
 })
-notes.push('Issue 4 reports, on its machine, about 9,000 events/s and 1.6 GB peak RSS for @segment/analytics-node and about 15,000/s and 0.7 GB for posthog-node; compare ratios within one run, not absolute numbers across machines.')
+notes.push(
+  'Issue 4 reports, on its machine, about 9,000 events/s and 1.6 GB peak RSS for @segment/analytics-node and about 15,000/s and 0.7 GB for posthog-node; compare ratios within one run, not absolute numbers across machines.',
+)
 
 // Ingest into PGlite, and PostgreSQL if its binaries are installed (as tests/postgres does).
 let canIngest = true
@@ -297,7 +357,10 @@ if (canIngest) {
   try {
     const postgres = await loadPostgresServer()
     if (postgres?.hasPostgres) targets.push('postgres')
-    else if (postgres !== null) notes.push('PostgreSQL ingest skipped: its server binaries are not installed (see tests/postgres/postgresServer.ts).')
+    else if (postgres !== null)
+      notes.push(
+        'PostgreSQL ingest skipped: its server binaries are not installed (see tests/postgres/postgresServer.ts).',
+      )
   } catch (error) {
     notes.push(`PostgreSQL ingest skipped: ${error.message}`)
   }
@@ -312,15 +375,41 @@ if (canIngest) {
       continue
     }
     const rate = (result.total / result.ms) * 1000
-    ingestRows.push([target === 'pglite' ? 'PGlite (on disk)' : 'PostgreSQL 15 (local server, fsync off)', fmt(rate), fmt(result.firstRate), fmt(result.lastRate), fmt(result.rssMb), result.failed === 0 ? 'all 2xx' : `${result.failed} batches failed`, ''])
+    ingestRows.push([
+      target === 'pglite' ? 'PGlite (on disk)' : 'PostgreSQL 15 (local server, fsync off)',
+      fmt(rate),
+      fmt(result.firstRate),
+      fmt(result.lastRate),
+      fmt(result.rssMb),
+      result.failed === 0 ? 'all 2xx' : `${result.failed} batches failed`,
+      '',
+    ])
     ingestBars.push({ label: target === 'pglite' ? 'PGlite' : 'PostgreSQL', value: rate / 1000, kind: 'ecrm' })
   }
   sections.push({
     title: 'Ingest into PGlite and PostgreSQL',
     text: `${quick ? '5,000' : '10,000'} events in batches of 100, posted one batch after another to createIngestHandler (called with fetch Request objects, no socket), which validates, dedupes by messageId and stores them. One run each (the store must start empty); the first- and last-quarter rates show whether ingest slows as the table grows. There is no peer here: Segment and PostHog ingest on their own servers.`,
-    table: { columns: ['store', 'events / s', 'first quarter, events / s', 'last quarter, events / s', 'peak RSS MB', 'responses', 'error'], rows: ingestRows },
+    table: {
+      columns: [
+        'store',
+        'events / s',
+        'first quarter, events / s',
+        'last quarter, events / s',
+        'peak RSS MB',
+        'responses',
+        'error',
+      ],
+      rows: ingestRows,
+    },
     chart: { title: 'Ingest, thousand events per second', unit: 'k/s', higherIsBetter: true, bars: ingestBars },
   })
 }
 
-emit({ id: 'node', title, intro: 'Server-side capture and ingest; higher throughput and lower memory are better.', origin, sections, notes })
+emit({
+  id: 'node',
+  title,
+  intro: 'Server-side capture and ingest; higher throughput and lower memory are better.',
+  origin,
+  sections,
+  notes,
+})

@@ -20,7 +20,11 @@ const calibrationEnd = Date.UTC(1997, 8, 30)
 
 /** 1M customer summaries (weeks) and the matching RFM inputs. */
 function makeCustomers(count) {
-  const rows = readFileSync(summaryPath, 'utf8').trim().split('\n').slice(1).map((line) => line.split(',').map(Number))
+  const rows = readFileSync(summaryPath, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(',').map(Number))
   const random = createRandom(7)
   const summaries = new Array(count)
   const rfm = new Array(count)
@@ -31,7 +35,16 @@ function makeCustomers(count) {
     const recency = x === 0 ? 0 : Math.min(age, tx + shift * random())
     const spend = zbar * (0.8 + 0.4 * random())
     const id = `c${i}`
-    summaries[i] = { customerId: id, frequency: x, recency, age, meanRepeatSpend: spend, totalSpend: spend * (x + 1), firstPurchaseAt: calibrationEnd - age * 7 * dayMs, lastPurchaseAt: calibrationEnd - (age - recency) * 7 * dayMs }
+    summaries[i] = {
+      customerId: id,
+      frequency: x,
+      recency,
+      age,
+      meanRepeatSpend: spend,
+      totalSpend: spend * (x + 1),
+      firstPurchaseAt: calibrationEnd - age * 7 * dayMs,
+      lastPurchaseAt: calibrationEnd - (age - recency) * 7 * dayMs,
+    }
     rfm[i] = { id, lastOrderAt: summaries[i].lastPurchaseAt, orderCount: x + 1, monetary: spend * (x + 1) }
   }
   return { summaries, rfm }
@@ -44,7 +57,8 @@ const jobs = {
   // The least any quintile scoring must do: sort the three value columns.
   sortFloor: async ({ rfm }) =>
     medianMs(() => {
-      for (const read of [(c) => c.lastOrderAt, (c) => c.orderCount, (c) => c.monetary]) Float64Array.from(rfm, read).sort()
+      for (const read of [(c) => c.lastOrderAt, (c) => c.orderCount, (c) => c.monetary])
+        Float64Array.from(rfm, read).sort()
     }),
   scoreRfm: async ({ rfm }, api) => medianMs(() => api.scoreRfm(rfm, { now: calibrationEnd })),
   fitBgNbd: async ({ summaries }, api) => {
@@ -56,15 +70,30 @@ const jobs = {
     const repeaters = summaries.filter((s) => s.frequency > 0)
     let fit
     const timing = await medianMs(() => (fit = api.fitGammaGamma(repeaters)), { samples: 1 })
-    return { ...timing, detail: `${repeaters.length.toLocaleString('en-US')} repeat buyers; p = ${fmt(fit.p)}, q = ${fmt(fit.q)}, γ = ${fmt(fit.gamma)}` }
+    return {
+      ...timing,
+      detail: `${repeaters.length.toLocaleString('en-US')} repeat buyers; p = ${fmt(fit.p)}, q = ${fmt(fit.q)}, γ = ${fmt(fit.gamma)}`,
+    }
   },
   scoreClv: async ({ summaries }, api) => {
     // The published CDNOW parameters (Fader, Hardie & Lee 2005), so scoring does not depend on a fit.
-    const models = { bgNbd: { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }, gammaGamma: { p: 6.25, q: 3.74, gamma: 15.44 } }
-    return medianMs(() => api.scoreClv(summaries, models, { horizon: 52, unit: 'weeks', discountRate: 0.1 }), { samples: quick ? 1 : 3 })
+    const models = {
+      bgNbd: { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 },
+      gammaGamma: { p: 6.25, q: 3.74, gamma: 15.44 },
+    }
+    return medianMs(() => api.scoreClv(summaries, models, { horizon: 52, unit: 'weeks', discountRate: 0.1 }), {
+      samples: quick ? 1 : 3,
+    })
   },
 }
-const needs = { input: [], sortFloor: [], scoreRfm: ['scoreRfm'], fitBgNbd: ['fitBgNbd'], fitGammaGamma: ['fitGammaGamma'], scoreClv: ['scoreClv'] }
+const needs = {
+  input: [],
+  sortFloor: [],
+  scoreRfm: ['scoreRfm'],
+  fitBgNbd: ['fitBgNbd'],
+  fitGammaGamma: ['fitGammaGamma'],
+  scoreClv: ['scoreClv'],
+}
 
 const jobIndex = process.argv.indexOf('--job')
 if (jobIndex !== -1) {
@@ -79,7 +108,11 @@ if (jobIndex !== -1) {
 // The parent: check the subject exists, then run each job in a fresh process.
 if (!existsSync(summaryPath)) {
   if (process.env.CI === 'true') throw new Error(`CI=true but ${summaryPath} is missing`)
-  emit({ id: 'rfmClv', title, skipped: `${summaryPath} is absent (the shared data folder sits beside the repository root)` })
+  emit({
+    id: 'rfmClv',
+    title,
+    skipped: `${summaryPath} is absent (the shared data folder sits beside the repository root)`,
+  })
   process.exit(0)
 }
 let origin
@@ -92,8 +125,12 @@ try {
 const self = fileURLToPath(import.meta.url)
 const run = (name) => {
   progress(`${name} (${customerCount.toLocaleString('en-US')} customers)`)
-  const child = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', self, '--job', name], { encoding: 'utf8', timeout: 150_000 })
-  if (child.status !== 0) return { error: (child.stderr || `exit ${child.status ?? child.signal}`).trim().split('\n').slice(-1)[0] }
+  const child = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', self, '--job', name], {
+    encoding: 'utf8',
+    timeout: 150_000,
+  })
+  if (child.status !== 0)
+    return { error: (child.stderr || `exit ${child.status ?? child.signal}`).trim().split('\n').slice(-1)[0] }
   return JSON.parse(child.stdout)
 }
 const results = Object.fromEntries(Object.keys(jobs).map((name) => [name, run(name)]))
@@ -117,8 +154,8 @@ emit({
   title,
   intro:
     `${customerCount.toLocaleString('en-US')} customers: the CDNOW sample summaries resampled with whole-day jitter (bench/rfmClv.bench.mjs). ` +
-    'Time is the median wall time of the whole job (RFM: 5 runs; CLV scoring: 3; each fit: 1 run, they take long); peak RSS is the job process\'s getrusage maximum, with the input\'s own share in brackets subtracted. ' +
-    'No JavaScript peer does BG/NBD or Gamma-Gamma (the usual reference is Python\'s lifetimes), so the floors are the unavoidable work and the input itself.',
+    "Time is the median wall time of the whole job (RFM: 5 runs; CLV scoring: 3; each fit: 1 run, they take long); peak RSS is the job process's getrusage maximum, with the input's own share in brackets subtracted. " +
+    "No JavaScript peer does BG/NBD or Gamma-Gamma (the usual reference is Python's lifetimes), so the floors are the unavoidable work and the input itself.",
   origin,
   sections: [
     {
@@ -129,7 +166,13 @@ emit({
         title: `Seconds for ${customerCount.toLocaleString('en-US')} customers`,
         unit: 's',
         higherIsBetter: false,
-        bars: Object.entries(label).filter(([name]) => results[name].ms).map(([name, text]) => ({ label: text.replace(/ \(.*\)$/, ''), value: results[name].ms / 1000, kind: name === 'sortFloor' ? 'floor' : 'ecrm' })),
+        bars: Object.entries(label)
+          .filter(([name]) => results[name].ms)
+          .map(([name, text]) => ({
+            label: text.replace(/ \(.*\)$/, ''),
+            value: results[name].ms / 1000,
+            kind: name === 'sortFloor' ? 'floor' : 'ecrm',
+          })),
       },
     },
   ],

@@ -26,13 +26,21 @@ if (!jsonLogic) notes.push('json-logic-js is not installed: its rows are missing
 if (!Engine) notes.push('json-rules-engine is not installed: its rows are missing.')
 
 const sections = []
-const row = (label, result, per, base) => [label, fmt(result.opsPerSec * per), pct(result.spread), base ? ratio(base, result.opsPerSec * per) : '1×']
+const row = (label, result, per, base) => [
+  label,
+  fmt(result.opsPerSec * per),
+  pct(result.spread),
+  base ? ratio(base, result.opsPerSec * per) : '1×',
+]
 
 // 1. The official suite: every [rule, data, expected] case, one evaluation each.
 const suitePath = join(sharedData, 'jsonlogic-tests.json')
 if (!existsSync(suitePath)) {
   if (process.env.CI === 'true') throw new Error(`CI=true but ${suitePath} is missing`)
-  sections.push({ title: 'Official JsonLogic suite', skipped: `${suitePath} is absent (the shared data folder sits beside the repository root)` })
+  sections.push({
+    title: 'Official JsonLogic suite',
+    skipped: `${suitePath} is absent (the shared data folder sits beside the repository root)`,
+  })
 } else {
   const cases = JSON.parse(readFileSync(suitePath, 'utf8')).filter(Array.isArray)
   const compiled = cases.map(([rule]) => {
@@ -42,18 +50,21 @@ if (!existsSync(suitePath)) {
       return () => undefined
     }
   })
-  const passes = (evaluate) => cases.filter(([rule, data, expected], i) => {
-    try {
-      return isDeepStrictEqual(evaluate(rule, data, i), expected)
-    } catch {
-      return false
-    }
-  }).length
+  const passes = (evaluate) =>
+    cases.filter(([rule, data, expected], i) => {
+      try {
+        return isDeepStrictEqual(evaluate(rule, data, i), expected)
+      } catch {
+        return false
+      }
+    }).length
   const n = cases.length
   const candidates = [
     { label: 'ecrm compileLogic (compiled once)', kind: 'ecrm', evaluate: (rule, data, i) => compiled[i](data) },
     { label: 'ecrm applyLogic (compiles every call)', kind: 'ecrm', evaluate: (rule, data) => applyLogic(rule, data) },
-    ...(jsonLogic ? [{ label: 'json-logic-js apply', kind: 'peer', evaluate: (rule, data) => jsonLogic.apply(rule, data) }] : []),
+    ...(jsonLogic
+      ? [{ label: 'json-logic-js apply', kind: 'peer', evaluate: (rule, data) => jsonLogic.apply(rule, data) }]
+      : []),
   ]
   const rows = []
   const bars = []
@@ -86,7 +97,8 @@ const compiledRules = logicRules.map(({ logic }) => compileLogic(logic))
 const jsRules = toJavaScript()
 const ruleCount = crmRules.length
 const truth = profiles.map((profile) => jsRules.map(({ test }) => test(profile)))
-const agree = (evaluate) => profiles.every((profile, p) => logicRules.every((_, r) => Boolean(evaluate(p, r)) === truth[p][r]))
+const agree = (evaluate) =>
+  profiles.every((profile, p) => logicRules.every((_, r) => Boolean(evaluate(p, r)) === truth[p][r]))
 
 const rows = []
 const bars = []
@@ -97,10 +109,26 @@ const perProfile = (evaluate) => (i) => {
   return hits
 }
 const syncCandidates = [
-  { label: 'floor: the same conditions as plain JS functions', kind: 'floor', evaluate: (p, r) => jsRules[r].test(profiles[p]) },
+  {
+    label: 'floor: the same conditions as plain JS functions',
+    kind: 'floor',
+    evaluate: (p, r) => jsRules[r].test(profiles[p]),
+  },
   { label: 'ecrm compileLogic (compiled once)', kind: 'ecrm', evaluate: (p, r) => compiledRules[r](profiles[p]) },
-  { label: 'ecrm applyLogic (compiles every call)', kind: 'ecrm', evaluate: (p, r) => applyLogic(logicRules[r].logic, profiles[p]) },
-  ...(jsonLogic ? [{ label: 'json-logic-js apply', kind: 'peer', evaluate: (p, r) => jsonLogic.apply(logicRules[r].logic, profiles[p]) }] : []),
+  {
+    label: 'ecrm applyLogic (compiles every call)',
+    kind: 'ecrm',
+    evaluate: (p, r) => applyLogic(logicRules[r].logic, profiles[p]),
+  },
+  ...(jsonLogic
+    ? [
+        {
+          label: 'json-logic-js apply',
+          kind: 'peer',
+          evaluate: (p, r) => jsonLogic.apply(logicRules[r].logic, profiles[p]),
+        },
+      ]
+    : []),
 ]
 let ecrmRate
 const results = []
@@ -125,7 +153,11 @@ if (Engine) {
 }
 for (const { candidate, result, correct } of results) {
   rows.push([...row(candidate.label, result, ruleCount, ecrmRate), correct ? 'yes' : 'NO'])
-  bars.push({ label: candidate.label.replace(/ \(.*\)$/, ''), value: (result.opsPerSec * ruleCount) / 1e6, kind: candidate.kind })
+  bars.push({
+    label: candidate.label.replace(/ \(.*\)$/, ''),
+    value: (result.opsPerSec * ruleCount) / 1e6,
+    kind: candidate.kind,
+  })
 }
 sections.push({
   title: '50 CRM rules over 1,000 customer profiles',

@@ -38,7 +38,9 @@ mkdirSync(resultsDir, { recursive: true })
 
 /** Builds packages/<pkg>/dist when the script-tag bundle or the core entry is missing. */
 function ensureBuild() {
-  const needed = ['packages/core/dist/index.js', 'packages/browser/dist/ecrm.min.js'].filter((file) => !existsSync(join(repoRoot, file)))
+  const needed = ['packages/core/dist/index.js', 'packages/browser/dist/ecrm.min.js'].filter(
+    (file) => !existsSync(join(repoRoot, file)),
+  )
   if (needed.length === 0) return
   console.log(`[bench] ${needed.join(', ')} missing: running npx rollup -c`)
   const build = spawnSync('npx', ['rollup', '-c'], { cwd: repoRoot, stdio: 'inherit' })
@@ -50,7 +52,8 @@ function runOne(bench) {
   const file = join(repoRoot, 'bench', `${bench.id}.bench.mjs`)
   const out = join(resultsDir, `${bench.id}.json`)
   return new Promise((resolve) => {
-    if (!existsSync(file)) return resolve({ id: bench.id, title: bench.title, skipped: `bench/${bench.id}.bench.mjs does not exist yet` })
+    if (!existsSync(file))
+      return resolve({ id: bench.id, title: bench.title, skipped: `bench/${bench.id}.bench.mjs does not exist yet` })
     const started = performance.now()
     const child = spawn(process.execPath, ['--expose-gc', file], {
       cwd: repoRoot,
@@ -91,7 +94,11 @@ const machine = describeMachine(peerNames)
 for (const bench of selected) {
   console.log(`[bench] ${bench.id}: ${bench.title}`)
   const result = await runOne(bench)
-  console.log(result.skipped ? `[bench] ${bench.id} skipped: ${result.skipped}` : `[bench] ${bench.id} done in ${(result.elapsedMs / 1000).toFixed(1)} s`)
+  console.log(
+    result.skipped
+      ? `[bench] ${bench.id} skipped: ${result.skipped}`
+      : `[bench] ${bench.id} done in ${(result.elapsedMs / 1000).toFixed(1)} s`,
+  )
 }
 // The page shows every benchmark: this run's results, and earlier ones for benchmarks not run now.
 const results = benches.map((bench) => {
@@ -102,4 +109,6 @@ const results = benches.map((bench) => {
   }
 })
 writeReport({ results, machine, docsDir: join(repoRoot, 'docs'), totalMs: performance.now() - started, quick })
-console.log(`[bench] wrote docs/benchmarks.md and docs/benchmarks/*.svg in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+console.log(
+  `[bench] wrote docs/benchmarks.md and docs/benchmarks/*.svg in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+)

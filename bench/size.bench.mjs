@@ -13,17 +13,44 @@ const require = createRequire(join(repoRoot, 'package.json'))
 
 /** The peers' browser bundles: the file their CDN serves or its npm twin. */
 const peers = [
-  { name: '@segment/analytics-next', file: '@segment/analytics-next/dist/umd/standalone.js', what: 'dist/umd/standalone.js (the analytics.js CDN build; destinations and some middleware load as extra chunks)' },
-  { name: 'posthog-js', file: 'posthog-js/dist/array.js', what: 'dist/array.js (the CDN array.js; recorder, surveys, toolbar load later on demand)' },
-  { name: '@rudderstack/analytics-js', file: '@rudderstack/analytics-js/dist/npm/modern/umd/index.js', what: 'dist/npm/modern/umd/index.js, minified here (npm ships it unminified; plugins load from the CDN)', minify: true },
-  { name: 'mixpanel-browser', file: 'mixpanel-browser/dist/mixpanel.min.js', what: 'dist/mixpanel.min.js (the CDN build)' },
-  { name: '@snowplow/browser-tracker', file: '@snowplow/browser-tracker/dist/index.umd.min.js', what: 'dist/index.umd.min.js (core tracker, no plugins)' },
+  {
+    name: '@segment/analytics-next',
+    file: '@segment/analytics-next/dist/umd/standalone.js',
+    what: 'dist/umd/standalone.js (the analytics.js CDN build; destinations and some middleware load as extra chunks)',
+  },
+  {
+    name: 'posthog-js',
+    file: 'posthog-js/dist/array.js',
+    what: 'dist/array.js (the CDN array.js; recorder, surveys, toolbar load later on demand)',
+  },
+  {
+    name: '@rudderstack/analytics-js',
+    file: '@rudderstack/analytics-js/dist/npm/modern/umd/index.js',
+    what: 'dist/npm/modern/umd/index.js, minified here (npm ships it unminified; plugins load from the CDN)',
+    minify: true,
+  },
+  {
+    name: 'mixpanel-browser',
+    file: 'mixpanel-browser/dist/mixpanel.min.js',
+    what: 'dist/mixpanel.min.js (the CDN build)',
+  },
+  {
+    name: '@snowplow/browser-tracker',
+    file: '@snowplow/browser-tracker/dist/index.umd.min.js',
+    what: 'dist/index.umd.min.js (core tracker, no plugins)',
+  },
 ]
 
 /** Bundles an ESM entry: its own chunks inlined; bare imports external, or resolved too when `withDeps`. */
 async function bundle(entryCode, { withDeps = false } = {}) {
   const { rollup } = require('rollup')
-  const plugins = [{ name: 'entry', resolveId: (id) => (id === 'entry' ? id : null), load: (id) => (id === 'entry' ? entryCode : null) }]
+  const plugins = [
+    {
+      name: 'entry',
+      resolveId: (id) => (id === 'entry' ? id : null),
+      load: (id) => (id === 'entry' ? entryCode : null),
+    },
+  ]
   if (withDeps) plugins.push(require('@rollup/plugin-node-resolve').default({ browser: true }))
   const isBare = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0') && id !== 'entry'
   const build = await rollup({ input: 'entry', external: withDeps ? [] : isBare, plugins, onwarn: () => {} })
@@ -44,7 +71,9 @@ function measure(code) {
   return {
     raw: bytes.length,
     gzip: gzipSync(bytes, { level: 9 }).length,
-    brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }).length,
+    brotli: brotliCompressSync(bytes, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+    }).length,
   }
 }
 
@@ -60,21 +89,42 @@ const rows = []
 const notes = []
 const stubBytes = 512
 const ecrmFiles = [
-  { label: 'ecrm script tag', path: 'packages/browser/dist/ecrm.min.js', what: 'packages/browser/dist/ecrm.min.js (IIFE, everything bundled)' },
-  { label: 'ecrm script tag with on-site intelligence', path: 'packages/browser/dist/ecrm-onsite.min.js', what: 'packages/browser/dist/ecrm-onsite.min.js (IIFE: plus local profile, on-site rules, experiments, lead score)' },
-  { label: 'ecrm snippet', path: 'packages/browser/dist/snippet.min.js', what: 'packages/browser/dist/snippet.min.js (inline loader)' },
+  {
+    label: 'ecrm script tag',
+    path: 'packages/browser/dist/ecrm.min.js',
+    what: 'packages/browser/dist/ecrm.min.js (IIFE, everything bundled)',
+  },
+  {
+    label: 'ecrm script tag with on-site intelligence',
+    path: 'packages/browser/dist/ecrm-onsite.min.js',
+    what: 'packages/browser/dist/ecrm-onsite.min.js (IIFE: plus local profile, on-site rules, experiments, lead score)',
+  },
+  {
+    label: 'ecrm snippet',
+    path: 'packages/browser/dist/snippet.min.js',
+    what: 'packages/browser/dist/snippet.min.js (inline loader)',
+  },
   ...['core', 'browser', 'node', 'react'].map((pkg) => ({
-    label: `@ecrm/${pkg} ESM`, path: `packages/${pkg}/dist/index.js`, what: `packages/${pkg}/dist/index.js and its chunks, minified here (dependencies external, nothing tree-shaken)`, minify: true,
+    label: `@ecrm/${pkg} ESM`,
+    path: `packages/${pkg}/dist/index.js`,
+    what: `packages/${pkg}/dist/index.js and its chunks, minified here (dependencies external, nothing tree-shaken)`,
+    minify: true,
     entry: (path) => `export * from ${JSON.stringify(path)}`,
   })),
   {
-    label: '@ecrm/browser ESM, app bundle', path: 'packages/browser/dist/index.js', minify: true, withDeps: true,
-    what: 'what an app bundler ships for `import { createBrowserClient } from \'@ecrm/browser\'` (with the on-site intelligence): tree-shaken with core (rollup + terser here)',
+    label: '@ecrm/browser ESM, app bundle',
+    path: 'packages/browser/dist/index.js',
+    minify: true,
+    withDeps: true,
+    what: "what an app bundler ships for `import { createBrowserClient } from '@ecrm/browser'` (with the on-site intelligence): tree-shaken with core (rollup + terser here)",
     entry: (path) => `export { createBrowserClient } from ${JSON.stringify(path)}`,
   },
   {
-    label: '@ecrm/browser ESM, basic app bundle', path: 'packages/browser/dist/index.js', minify: true, withDeps: true,
-    what: 'what an app bundler ships for `import { createBasicBrowserClient } from \'@ecrm/browser\'`: capture and delivery, tree-shaken with core',
+    label: '@ecrm/browser ESM, basic app bundle',
+    path: 'packages/browser/dist/index.js',
+    minify: true,
+    withDeps: true,
+    what: "what an app bundler ships for `import { createBasicBrowserClient } from '@ecrm/browser'`: capture and delivery, tree-shaken with core",
     entry: (path) => `export { createBasicBrowserClient } from ${JSON.stringify(path)}`,
   },
 ]
@@ -101,7 +151,9 @@ for (const file of ecrmFiles) {
   // DESIGN.md: zod must not reach the browser's runtime path. Its error class names survive minification.
   if (file.label.startsWith('ecrm script') || file.withDeps) {
     const hasZod = /\$ZodType|ZodError|\$constructor/.test(code)
-    notes.push(`${file.label}: ${hasZod ? 'CONTAINS zod code (look for $ZodType / ZodError): the browser path pulls zod in' : 'no zod code found (checked for $ZodType, ZodError)'}.`)
+    notes.push(
+      `${file.label}: ${hasZod ? 'CONTAINS zod code (look for $ZodType / ZodError): the browser path pulls zod in' : 'no zod code found (checked for $ZodType, ZodError)'}.`,
+    )
   }
   rows.push({ label: file.label, kind: 'ecrm', what: file.what, ...measure(code) })
 }
@@ -131,13 +183,22 @@ emit({
       title: 'Script-tag and ESM bundles',
       table: {
         columns,
-        rows: rows.map((row) => [row.label, fmt(row.raw), fmt(row.gzip), fmt(row.brotli), script ? ratio(row.brotli, script.brotli) : '', row.what]),
+        rows: rows.map((row) => [
+          row.label,
+          fmt(row.raw),
+          fmt(row.gzip),
+          fmt(row.brotli),
+          script ? ratio(row.brotli, script.brotli) : '',
+          row.what,
+        ]),
       },
       chart: {
         title: 'Bundle size, brotli (KB, smaller is better)',
         unit: 'KB',
         higherIsBetter: false,
-        bars: rows.filter((row) => !row.label.includes('ESM') || row.label.includes('app bundle')).map((row) => ({ label: row.label, value: row.brotli / 1024, kind: row.kind })),
+        bars: rows
+          .filter((row) => !row.label.includes('ESM') || row.label.includes('app bundle'))
+          .map((row) => ({ label: row.label, value: row.brotli / 1024, kind: row.kind })),
       },
     },
   ],

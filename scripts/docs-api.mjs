@@ -17,9 +17,21 @@ const strict = process.argv.includes('--strict')
 
 /** The packages, in the order of the index page, with one line each about what they hold. */
 const packages = [
-  { name: 'core', about: 'event model, delivery pipeline, customer intelligence (profiles, RFM, CLV, leads, rules, experiments, KPIs)' },
-  { name: 'browser', about: 'the storefront client: script tag and ESM, IndexedDB outbox, identity, consent, capture, on-site intelligence' },
-  { name: 'node', about: 'the server client, file queue, ingest handler, PGlite and PostgreSQL stores, rule runner, `ecrm` CLI pieces' },
+  {
+    name: 'core',
+    about:
+      'event model, delivery pipeline, customer intelligence (profiles, RFM, CLV, leads, rules, experiments, KPIs)',
+  },
+  {
+    name: 'browser',
+    about:
+      'the storefront client: script tag and ESM, IndexedDB outbox, identity, consent, capture, on-site intelligence',
+  },
+  {
+    name: 'node',
+    about:
+      'the server client, file queue, ingest handler, PGlite and PostgreSQL stores, rule runner, `ecrm` CLI pieces',
+  },
   { name: 'react', about: '`<EcrmProvider>` and the hooks' },
 ]
 
@@ -27,7 +39,9 @@ const packages = [
 const mustBeDocumented = ['Function', 'Class', 'Interface', 'TypeAlias', 'Variable', 'Enum']
 
 /** `@ecrm/<name>` resolves to the sources, so types across packages are the current ones. */
-const paths = Object.fromEntries(packages.map(({ name }) => [`@ecrm/${name}`, [join(root, 'packages', name, 'src', 'index.ts')]]))
+const paths = Object.fromEntries(
+  packages.map(({ name }) => [`@ecrm/${name}`, [join(root, 'packages', name, 'src', 'index.ts')]]),
+)
 
 /** Collects typedoc's warnings, and picks out the "not documented" ones. */
 function createLogSink() {
@@ -38,7 +52,11 @@ function createLogSink() {
     undocumented,
     log(message, level) {
       // typedoc colours its own prefix ("[warning] "); keep the sentence only.
-      const text = String(message).replace(/\u001b\[[0-9;]*m/g, '').replace(/^\[(warning|error)\]\s*/, '')
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the ANSI colour codes being stripped.
+      const colourCode = /\u001b\[[0-9;]*m/g
+      const text = String(message)
+        .replace(colourCode, '')
+        .replace(/^\[(warning|error)\]\s*/, '')
       if (level === LogLevel.Error) console.error(`  error: ${text}`)
       if (level !== LogLevel.Warn) return
       const missing = /^(.+?), defined in (.+?), does not have any documentation/.exec(text)
@@ -113,7 +131,8 @@ async function generate({ name }, externalLinks) {
   const sink = createLogSink()
   app.logger.log = (message, level) => sink.log(message, level)
   const project = await app.convert()
-  if (project === undefined) throw new Error(`docs:api: typedoc could not convert packages/${name}/src/index.ts (see the errors above)`)
+  if (project === undefined)
+    throw new Error(`docs:api: typedoc could not convert packages/${name}/src/index.ts (see the errors above)`)
   app.validate(project)
   await app.generateOutputs(project)
   return { name, exports: project.children?.length ?? 0, links: linkMappings(project, name), ...sink }
@@ -135,15 +154,17 @@ function repairIndexSummaries(name) {
     const page = readFileSync(join(outRoot, name, row[2]), 'utf8')
     // The member page: breadcrumb, title, signature, "Defined in", then the summary paragraph.
     const afterDefined = page.split(/^Defined in: .*$/m)[1] ?? ''
-    const summary = afterDefined.trim().split(/\n\s*\n/)[0]?.replace(/\s*\n\s*/g, ' ').trim()
+    const summary = afterDefined
+      .trim()
+      .split(/\n\s*\n/)[0]
+      ?.replace(/\s*\n\s*/g, ' ')
+      .trim()
     if (summary === undefined || summary === '' || summary.startsWith('#')) return line
     repaired += 1
     // The summary's links are relative to the member page (`functions/a.md`): there `b.md` is
     // `functions/b.md` here, and `../variables/c.md` is `variables/c.md`.
     const folder = dirname(row[2] ?? '')
-    const relinked = summary
-      .replace(/\]\((?!\.\.\/|https?:|#)/g, `](${folder}/`)
-      .replace(/\]\(\.\.\/(?!\.\.\/)/g, '](')
+    const relinked = summary.replace(/\]\((?!\.\.\/|https?:|#)/g, `](${folder}/`).replace(/\]\(\.\.\/(?!\.\.\/)/g, '](')
     return `| [${row[1]}](${row[2]}) | ${relinked.replaceAll('|', '\\|')} |`
   })
   // Links to other packages are written for member pages, one folder deeper than this page.
@@ -182,7 +203,9 @@ for (const entry of packages) {
   const result = await generate(entry, { ...externalLinks })
   const repaired = repairIndexSummaries(entry.name)
   externalLinks[`@ecrm/${entry.name}`] = result.links
-  console.log(`${result.exports} exports, ${result.undocumented.length} members without TSDoc${repaired > 0 ? `, ${repaired} index summary repaired` : ''}`)
+  console.log(
+    `${result.exports} exports, ${result.undocumented.length} members without TSDoc${repaired > 0 ? `, ${repaired} index summary repaired` : ''}`,
+  )
   results.push(result)
 }
 writeIndex(results)

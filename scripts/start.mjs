@@ -33,7 +33,9 @@ function ensureBundles() {
   const stale = BUNDLES.filter((file) => !existsSync(file) || statSync(file).mtimeMs < sourcesAt)
   if (stale.length === 0) return
   console.log(`demo: building the packages (${stale.join(', ')} missing or older than the sources)…`)
-  const build = spawnSync(process.execPath, [join(root, 'node_modules/rollup/dist/bin/rollup'), '-c', '--silent'], { stdio: 'inherit' })
+  const build = spawnSync(process.execPath, [join(root, 'node_modules/rollup/dist/bin/rollup'), '-c', '--silent'], {
+    stdio: 'inherit',
+  })
   if (build.status === 0) return
   if (BUNDLES.every((file) => existsSync(file))) {
     console.warn('demo: the build failed (see above); using the existing bundles')

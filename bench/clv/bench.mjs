@@ -19,7 +19,13 @@ writeFileSync(
   join(out, 'tsconfig.json'),
   JSON.stringify({
     extends: join(root, 'tsconfig.base.json'),
-    compilerOptions: { outDir: join(out, 'dist'), rootDir: join(root, 'packages/core/src'), lib: ['ES2022'], types: [], declaration: false },
+    compilerOptions: {
+      outDir: join(out, 'dist'),
+      rootDir: join(root, 'packages/core/src'),
+      lib: ['ES2022'],
+      types: [],
+      declaration: false,
+    },
     include: [join(root, 'packages/core/src/clv/**/*.ts')],
   }),
 )
@@ -39,7 +45,9 @@ const time = (label, run) => {
   const ms = performance.now() - started
   const cpu = process.cpuUsage(cpuStart)
   const cpuMs = (cpu.user + cpu.system) / 1000
-  console.log(`${label.padEnd(44)} ${ms.toFixed(0).padStart(7)} ms wall ${cpuMs.toFixed(0).padStart(7)} ms cpu   rss ${rssMb()} MB`)
+  console.log(
+    `${label.padEnd(44)} ${ms.toFixed(0).padStart(7)} ms wall ${cpuMs.toFixed(0).padStart(7)} ms cpu   rss ${rssMb()} MB`,
+  )
   return { result, ms, cpuMs }
 }
 
@@ -119,23 +127,35 @@ function* orders() {
     yield { customerId: ids[shop.who[i]], at: shop.days[i] * DAY_MS, amount: shop.amounts[i] }
   }
 }
-const { result: summaries, ms: summarizeMs, cpuMs: summarizeCpuMs } = time('summarizeTransactions', () =>
-  clv.summarizeTransactions(orders(), { calibrationEnd: end, unit: 'days' }),
+const {
+  result: summaries,
+  ms: summarizeMs,
+  cpuMs: summarizeCpuMs,
+} = time('summarizeTransactions', () => clv.summarizeTransactions(orders(), { calibrationEnd: end, unit: 'days' }))
+console.log(
+  `  ${transactions.toLocaleString('en-US')} transactions, ${summaries.length.toLocaleString('en-US')} customers`,
 )
-console.log(`  ${transactions.toLocaleString('en-US')} transactions, ${summaries.length.toLocaleString('en-US')} customers`)
 const fitSample = sampleEvenly(summaries, 25_000)
 const { result: bgNbd, ms: bgMs } = time('fitBgNbd (even sample of 25,000)', () => clv.fitBgNbd(fitSample))
-const { result: gammaGamma, ms: ggMs } = time('fitGammaGamma (repeat buyers of the sample)', () => clv.fitGammaGamma(fitSample))
+const { result: gammaGamma, ms: ggMs } = time('fitGammaGamma (repeat buyers of the sample)', () =>
+  clv.fitGammaGamma(fitSample),
+)
 let fullFitMs = null
 if (process.argv.includes('--full-fit')) {
   const full = time('fitBgNbd (every customer)', () => clv.fitBgNbd(summaries))
   fullFitMs = full.ms
-  console.log(`  r ${full.result.r.toFixed(3)}, α ${full.result.alpha.toFixed(3)}, a ${full.result.a.toFixed(3)}, b ${full.result.b.toFixed(3)}`)
+  console.log(
+    `  r ${full.result.r.toFixed(3)}, α ${full.result.alpha.toFixed(3)}, a ${full.result.a.toFixed(3)}, b ${full.result.b.toFixed(3)}`,
+  )
 }
 const { result: values, ms: scoreMs } = time('scoreClv (12 monthly steps, 10 %/yr)', () =>
   clv.scoreClv(summaries, { bgNbd, gammaGamma }, { horizon: 365, unit: 'days', discountRate: 0.1 }),
 )
-const fmt = (o) => Object.entries(o).filter(([, v]) => typeof v === 'number').map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')
+const fmt = (o) =>
+  Object.entries(o)
+    .filter(([, v]) => typeof v === 'number')
+    .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+    .join(', ')
 console.log(`  BG/NBD ${fmt(bgNbd)}`)
 console.log(`  Gamma-Gamma ${fmt(gammaGamma)}`)
 console.log(`  total CLV ${values.reduce((sum, v) => sum + v.clv, 0).toFixed(0)}`)
@@ -144,16 +164,39 @@ console.log(`peak rss ${peakMb()} MB`)
 const cdnowPath = join(root, '../shared/data/CDNOW_sample.txt')
 let cdnow = null
 if (existsSync(cdnowPath)) {
-  const orders = readFileSync(cdnowPath, 'utf8').trim().split('\n').map((line) => {
-    const [, id, date, , dollars] = line.trim().split(/\s+/)
-    return { customerId: id, at: Date.UTC(+date.slice(0, 4), +date.slice(4, 6) - 1, +date.slice(6, 8)), amount: Number(dollars) }
-  })
+  const orders = readFileSync(cdnowPath, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [, id, date, , dollars] = line.trim().split(/\s+/)
+      return {
+        customerId: id,
+        at: Date.UTC(+date.slice(0, 4), +date.slice(4, 6) - 1, +date.slice(6, 8)),
+        amount: Number(dollars),
+      }
+    })
   const sample = clv.summarizeTransactions(orders, { calibrationEnd: Date.UTC(1997, 8, 30), unit: 'weeks' })
-  const runs = Array.from({ length: 7 }, () => time('fitBgNbd (CDNOW sample, 2,357 customers)', () => clv.fitBgNbd(sample)).ms)
+  const runs = Array.from(
+    { length: 7 },
+    () => time('fitBgNbd (CDNOW sample, 2,357 customers)', () => clv.fitBgNbd(sample)).ms,
+  )
   cdnow = runs.sort((a, b) => a - b)[3]
   console.log(`  median ${cdnow.toFixed(0)} ms`)
 } else {
   console.log(`CDNOW sample not found at ${cdnowPath}: skipped`)
 }
 rmSync(out, { recursive: true, force: true })
-console.log(JSON.stringify({ customers, transactions, summarizeMs, summarizeCpuMs, bgMs, ggMs, fullFitMs, scoreMs, peakRssMb: Number(peakMb()), cdnowFitMs: cdnow }))
+console.log(
+  JSON.stringify({
+    customers,
+    transactions,
+    summarizeMs,
+    summarizeCpuMs,
+    bgMs,
+    ggMs,
+    fullFitMs,
+    scoreMs,
+    peakRssMb: Number(peakMb()),
+    cdnowFitMs: cdnow,
+  }),
+)

@@ -14,7 +14,11 @@ const DAY = 86_400_000
  * up to t_x, each around z̄.
  */
 export async function generateCustomers(store, emptyProfile, count, now) {
-  const rows = readFileSync(join(sharedData, 'cdnow_customers_summary_with_transactions.csv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split(',').map(Number))
+  const rows = readFileSync(join(sharedData, 'cdnow_customers_summary_with_transactions.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(',').map(Number))
   const random = createRandom(11)
   const WEEK = 7 * DAY
   const chunk = 10_000
@@ -33,10 +37,28 @@ export async function generateCustomers(store, emptyProfile, count, now) {
       const first = now - T * WEEK - Math.floor(random() * DAY)
       if (random() < 0.7) {
         const times = [first, ...Array.from({ length: x }, (_, k) => first + ((k + 1) * tx * WEEK) / Math.max(x, 1))]
-        profile.orders.recent = times.map((at, k) => ({ id: `${id}-${k}`, completedAt: Math.round(at), total: Math.round((zbar || 20) * (0.7 + 0.6 * random()) * 100) / 100, currency: 'EUR', refunded: 0, fullyRefunded: false, cancelledAt: null }))
+        profile.orders.recent = times.map((at, k) => ({
+          id: `${id}-${k}`,
+          completedAt: Math.round(at),
+          total: Math.round((zbar || 20) * (0.7 + 0.6 * random()) * 100) / 100,
+          currency: 'EUR',
+          refunded: 0,
+          fullyRefunded: false,
+          cancelledAt: null,
+        }))
         const gross = profile.orders.recent.reduce((sum, order) => sum + order.total, 0)
         const last = profile.orders.recent[profile.orders.recent.length - 1].completedAt
-        profile.money = { ...profile.money, currency: 'EUR', orderCount: times.length, grossRevenue: gross, revenue: gross, aov: gross / times.length, firstOrderAt: Math.round(first), lastOrderAt: last, byCurrency: { EUR: { orders: times.length, gross, refunds: 0 } } }
+        profile.money = {
+          ...profile.money,
+          currency: 'EUR',
+          orderCount: times.length,
+          grossRevenue: gross,
+          revenue: gross,
+          aov: gross / times.length,
+          firstOrderAt: Math.round(first),
+          lastOrderAt: last,
+          byCurrency: { EUR: { orders: times.length, gross, refunds: 0 } },
+        }
         profile.lastSeenAt = last
       } else profile.lastSeenAt = Math.round(first)
       profile.firstSeenAt = Math.round(first)
@@ -58,4 +80,3 @@ export async function generateCustomers(store, emptyProfile, count, now) {
     if ((from + chunk) % 100_000 === 0) progress(`generated ${(from + chunk).toLocaleString('en')} customers`)
   }
 }
-

@@ -31,11 +31,19 @@ function transpileSources() {
       const out = join(cacheDir, pkg, 'src', relative(srcDir, file)).replace(/\.tsx?$/, '.js')
       const code = ts.transpileModule(readFileSync(file, 'utf8'), {
         fileName: file,
-        compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, verbatimModuleSyntax: true, jsx: ts.JsxEmit.ReactJSX },
+        compilerOptions: {
+          target: ts.ScriptTarget.ES2022,
+          module: ts.ModuleKind.ESNext,
+          verbatimModuleSyntax: true,
+          jsx: ts.JsxEmit.ReactJSX,
+        },
       }).outputText
       const shim = relative(dirname(out), join(cacheDir, 'core', 'all.js'))
       mkdirSync(dirname(out), { recursive: true })
-      writeFileSync(out, code.replaceAll(/from (['"])@ecrm\/core\1/g, `from '${shim.startsWith('.') ? shim : `./${shim}`}'`))
+      writeFileSync(
+        out,
+        code.replaceAll(/from (['"])@ecrm\/core\1/g, `from '${shim.startsWith('.') ? shim : `./${shim}`}'`),
+      )
     }
   }
   // Every core module, so the shim holds a name before the lead lists it in the index. `export *`
@@ -74,9 +82,16 @@ export async function loadEcrm(pkg, names, { transpile = true } = {}) {
   const found = { ...api }
   for (const name of names.filter((n) => found[n] === undefined)) {
     for (const file of walk(join(cacheDir, pkg, 'src')).filter((f) => f.endsWith('.js'))) {
-      if (!readFileSync(file, 'utf8').includes(`export function ${name}`) && !readFileSync(file, 'utf8').includes(`export const ${name}`)) continue
+      if (
+        !readFileSync(file, 'utf8').includes(`export function ${name}`) &&
+        !readFileSync(file, 'utf8').includes(`export const ${name}`)
+      )
+        continue
       const module = await import(pathToFileURL(file).href)
-      if (module[name] !== undefined) { found[name] = module[name]; break }
+      if (module[name] !== undefined) {
+        found[name] = module[name]
+        break
+      }
     }
   }
   const absent = names.filter((name) => found[name] === undefined)

@@ -12,7 +12,9 @@ export function describeMachine(peerNames) {
   const models = [...new Set(list.map((cpu) => cpu.model.trim()))].join(', ')
   const lines = [
     `CPU: ${models}, ${list.length} logical core(s)${list[0]?.speed ? ` at ${list[0].speed} MHz` : ''} (os.cpus())`,
-    `Memory: ${gb(totalmem())} total, ${gb(freemem())} free at the start; load average ${loadavg().map((n) => n.toFixed(2)).join(' / ')}`,
+    `Memory: ${gb(totalmem())} total, ${gb(freemem())} free at the start; load average ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' / ')}`,
     `OS: ${type()} ${release()} ${arch()}`,
     `Node.js ${process.version} (V8 ${process.versions.v8})`,
   ]

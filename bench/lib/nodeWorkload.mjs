@@ -34,7 +34,8 @@ export function startSink() {
       requests++
       try {
         let body = Buffer.concat(chunks)
-        if (req.headers['content-encoding'] === 'gzip' || (body[0] === 0x1f && body[1] === 0x8b)) body = gunzipSync(body)
+        if (req.headers['content-encoding'] === 'gzip' || (body[0] === 0x1f && body[1] === 0x8b))
+          body = gunzipSync(body)
         const parsed = JSON.parse(body.toString('utf8'))
         events += Array.isArray(parsed.batch) ? parsed.batch.length : Array.isArray(parsed) ? parsed.length : 1
       } catch {
@@ -43,16 +44,24 @@ export function startSink() {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"success":true,"status":1}')
     })
   })
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
-    endpoint: `http://127.0.0.1:${server.address().port}`,
-    take() {
-      const taken = { events, requests }
-      events = 0
-      requests = 0
-      return taken
-    },
-    close: () => new Promise((done) => { server.closeAllConnections(); server.close(done) }),
-  })))
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        endpoint: `http://127.0.0.1:${server.address().port}`,
+        take() {
+          const taken = { events, requests }
+          events = 0
+          requests = 0
+          return taken
+        },
+        close: () =>
+          new Promise((done) => {
+            server.closeAllConnections()
+            server.close(done)
+          }),
+      }),
+    ),
+  )
 }
 
 /** `total` Order Completed events as ingest request bodies of 100 (messageIds `m-<i>`, one ms apart before `now`). */
@@ -61,7 +70,14 @@ export function ingestBodies(total, now) {
   for (let b = 0; b < total / 100; b++) {
     const batch = Array.from({ length: 100 }, (_, k) => {
       const i = b * 100 + k
-      return { type: 'track', event: 'Order Completed', userId: userOf(i), properties: propertiesOf(i), messageId: `m-${i}`, timestamp: new Date(now - i).toISOString() }
+      return {
+        type: 'track',
+        event: 'Order Completed',
+        userId: userOf(i),
+        properties: propertiesOf(i),
+        messageId: `m-${i}`,
+        timestamp: new Date(now - i).toISOString(),
+      }
     })
     bodies.push(JSON.stringify({ batch, writeKey: 'bench', sentAt: new Date(now).toISOString() }))
   }
@@ -82,7 +98,9 @@ export async function postBodies(handler, bodies, { inFlight = 1 } = {}) {
   const lane = async () => {
     while (next < bodies.length) {
       const body = bodies[next++]
-      const response = await handler(new Request('http://127.0.0.1/v1/batch', { method: 'POST', body, headers: { 'content-type': 'text/plain' } }))
+      const response = await handler(
+        new Request('http://127.0.0.1/v1/batch', { method: 'POST', body, headers: { 'content-type': 'text/plain' } }),
+      )
       doneAt.push(performance.now())
       if (response.status >= 300) failed++
     }
@@ -91,5 +109,10 @@ export async function postBodies(handler, bodies, { inFlight = 1 } = {}) {
   const ms = performance.now() - start
   const quarter = Math.max(1, Math.floor(doneAt.length / 4))
   const rateOf = (from, to, batches) => (batches * 100 * 1000) / Math.max(to - from, 0.001)
-  return { ms, failed, firstRate: rateOf(start, doneAt[quarter - 1], quarter), lastRate: rateOf(doneAt[doneAt.length - 1 - quarter] ?? start, doneAt[doneAt.length - 1], quarter) }
+  return {
+    ms,
+    failed,
+    firstRate: rateOf(start, doneAt[quarter - 1], quarter),
+    lastRate: rateOf(doneAt[doneAt.length - 1 - quarter] ?? start, doneAt[doneAt.length - 1], quarter),
+  }
 }

@@ -15,7 +15,12 @@ export async function loadPostgresServer() {
   if (!existsSync(cached)) {
     const ts = createRequire(join(repoRoot, 'package.json'))('typescript')
     mkdirSync(join(repoRoot, 'bench', '.cache'), { recursive: true })
-    writeFileSync(cached, ts.transpileModule(readFileSync(source, 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText)
+    writeFileSync(
+      cached,
+      ts.transpileModule(readFileSync(source, 'utf8'), {
+        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+      }).outputText,
+    )
   }
   return import(pathToFileURL(cached).href)
 }

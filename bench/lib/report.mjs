@@ -4,8 +4,12 @@ import { join } from 'node:path'
 import { fmt } from './measure.mjs'
 
 const colours = { ecrm: '#2563eb', peer: '#9ca3af', floor: '#059669' }
-const escapeXml = (text) => String(text).replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c])
-const escapeCell = (text) => String(text ?? '').replaceAll('|', '\\|').replaceAll('\n', ' ')
+const escapeXml = (text) =>
+  String(text).replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c])
+const escapeCell = (text) =>
+  String(text ?? '')
+    .replaceAll('|', '\\|')
+    .replaceAll('\n', ' ')
 
 /** A horizontal bar chart as SVG text: one bar a row, labelled, value at the bar's end. */
 export function renderBarChart({ title, unit, higherIsBetter, bars }) {
@@ -27,9 +31,14 @@ export function renderBarChart({ title, unit, higherIsBetter, bars }) {
   })
   const legend = Object.entries(colours)
     .filter(([kind]) => bars.some((bar) => bar.kind === kind))
-    .map(([kind, colour], i) => `<rect x="${labelWidth + i * 90}" y="${height - 22}" width="12" height="12" fill="${colour}"/><text x="${labelWidth + i * 90 + 16}" y="${height - 12}">${kind}</text>`)
+    .map(
+      ([kind, colour], i) =>
+        `<rect x="${labelWidth + i * 90}" y="${height - 22}" width="12" height="12" fill="${colour}"/><text x="${labelWidth + i * 90 + 16}" y="${height - 12}">${kind}</text>`,
+    )
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="13">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="13" role="img">`,
+    // A screen reader announces the chart by its title.
+    `<title>${escapeXml(title)}</title>`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     `<text x="12" y="24" font-size="15" font-weight="600">${escapeXml(title)}</text>`,
     `<text x="12" y="40" font-size="11" fill="#555">${higherIsBetter ? 'longer is better' : 'shorter is better'}</text>`,
@@ -40,11 +49,14 @@ export function renderBarChart({ title, unit, higherIsBetter, bars }) {
   ].join('\n')
 }
 
-const isNumeric = (cell) => /^[-–>≈+]?\s*[\d,.]+\s*(×|%|\s\(.*\))?$/.test(String(cell).trim()) || String(cell).trim() === '–'
+const isNumeric = (cell) =>
+  /^[-–>≈+]?\s*[\d,.]+\s*(×|%|\s\(.*\))?$/.test(String(cell).trim()) || String(cell).trim() === '–'
 
 function table({ columns, rows }) {
   // Right-align a column when its cells are numbers, so digits line up.
-  const numeric = columns.map((_, i) => i > 0 && rows.length > 0 && rows.every((row) => row[i] === '' || isNumeric(row[i])))
+  const numeric = columns.map(
+    (_, i) => i > 0 && rows.length > 0 && rows.every((row) => row[i] === '' || isNumeric(row[i])),
+  )
   return [
     `| ${columns.map(escapeCell).join(' | ')} |`,
     `|${numeric.map((right) => (right ? ' ---: ' : ' --- ')).join('|')}|`,
@@ -65,10 +77,30 @@ export function writeReport({ results, machine, docsDir, totalMs, quick }) {
       (quick ? ' **This run used BENCH_QUICK=1 (fewer, shorter samples): treat its numbers as rough.**' : ''),
     '',
   )
-  out.push('## Contents', '', ...results.map((r) => `- [${r.title}](#${r.title.toLowerCase().replace(/[^a-z0-9 -]/g, '').replaceAll(' ', '-')})${r.skipped ? ' (skipped)' : ''}`), '')
-  out.push('## Machine', '', ...machine.lines.map((line) => `- ${line}`), `- Whole run: ${fmt(totalMs / 60_000)} min`, '')
+  out.push(
+    '## Contents',
+    '',
+    ...results.map(
+      (r) =>
+        `- [${r.title}](#${r.title
+          .toLowerCase()
+          .replace(/[^a-z0-9 -]/g, '')
+          .replaceAll(' ', '-')})${r.skipped ? ' (skipped)' : ''}`,
+    ),
+    '',
+  )
+  out.push(
+    '## Machine',
+    '',
+    ...machine.lines.map((line) => `- ${line}`),
+    `- Whole run: ${fmt(totalMs / 60_000)} min`,
+    '',
+  )
   if (machine.busy) {
-    out.push(`> **The machine was busy during this run** (load average ${machine.load.toFixed(1)} on ${machine.cores} cores at the start): other processes competed for the CPU, so absolute times are inflated and spreads are wide. Compare ratios within a table rather than numbers across runs.`, '')
+    out.push(
+      `> **The machine was busy during this run** (load average ${machine.load.toFixed(1)} on ${machine.cores} cores at the start): other processes competed for the CPU, so absolute times are inflated and spreads are wide. Compare ratios within a table rather than numbers across runs.`,
+      '',
+    )
   }
   out.push(
     '## How to read these numbers, and noise',
@@ -81,7 +113,7 @@ export function writeReport({ results, machine, docsDir, totalMs, quick }) {
     '- Ratios compare against ecrm: "2×" in a peer\'s row means the peer needs twice the time or bytes, or does twice the work per second, as the column says.',
     '- Each library runs with its defaults and the settings a user would pick for the same job; where a peer cannot do the same job, the table says what it did instead. ' +
       'Node and browser SDKs run each in their own process or page so their memory figures do not mix.',
-    '- Where ecrm\'s code came from the TypeScript sources (transpiled file by file) instead of `packages/*/dist`, the section says so: ' +
+    "- Where ecrm's code came from the TypeScript sources (transpiled file by file) instead of `packages/*/dist`, the section says so: " +
       'that happens only while an area is not yet exported from its package index.',
     '',
   )
@@ -90,7 +122,7 @@ export function writeReport({ results, machine, docsDir, totalMs, quick }) {
     '',
     '```sh',
     'npm run bench                      # npm --prefix bench ci, then node bench/run.mjs: everything, this page',
-    'node bench/run.mjs rules node      # only some benchmarks (the page keeps the others\' last results)',
+    "node bench/run.mjs rules node      # only some benchmarks (the page keeps the others' last results)",
     'node bench/run.mjs --quick         # BENCH_QUICK=1: fewer, shorter samples, to try a change out',
     'BENCH_OUT=/tmp/r.json node bench/rules.bench.mjs   # one script, its JSON result to a file',
     '```',

@@ -29,7 +29,9 @@ async function child() {
   const [{ size }] = await store.query("select pg_total_relation_size('ecrm_profiles') as size")
   await store.close()
   rmSync(dir, { recursive: true, force: true })
-  console.log(`${Math.round((TOTAL / ms) * 1000)} events/s (first quarter ${Math.round(firstRate)}, last ${Math.round(lastRate)}), ${failed} failed, profiles table ${Math.round(Number(size) / 1024)} KB, peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`)
+  console.log(
+    `${Math.round((TOTAL / ms) * 1000)} events/s (first quarter ${Math.round(firstRate)}, last ${Math.round(lastRate)}), ${failed} failed, profiles table ${Math.round(Number(size) / 1024)} KB, peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
+  )
 }
 
 if (process.argv.includes('--child')) await child()
@@ -37,10 +39,18 @@ else {
   const esbuild = createRequire(join(repoRoot, 'package.json'))('esbuild')
   mkdirSync(outDir, { recursive: true })
   await esbuild.build({
-    entryPoints: [join(srcRoot, 'packages/node/src/index.ts')], bundle: true, format: 'esm', platform: 'node', target: 'node20', outfile: bundle,
-    external: ['ky', 'zod', 'pg', '@electric-sql/pglite'], alias: { '@ecrm/core': join(srcRoot, 'packages/core/src/index.ts') }, logLevel: 'warning',
+    entryPoints: [join(srcRoot, 'packages/node/src/index.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    outfile: bundle,
+    external: ['ky', 'zod', 'pg', '@electric-sql/pglite'],
+    alias: { '@ecrm/core': join(srcRoot, 'packages/core/src/index.ts') },
+    logLevel: 'warning',
   })
-  if (!existsSync(join(outDir, 'node_modules'))) symlinkSync(join(repoRoot, 'node_modules'), join(outDir, 'node_modules'))
+  if (!existsSync(join(outDir, 'node_modules')))
+    symlinkSync(join(repoRoot, 'node_modules'), join(outDir, 'node_modules'))
   const prof = process.env.PROF === '1' ? ['--cpu-prof', `--cpu-prof-dir=${join(outDir, 'prof')}`] : []
   spawnSync(process.execPath, [...prof, fileURLToPath(import.meta.url), '--child'], { stdio: 'inherit' })
 }

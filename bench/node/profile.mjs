@@ -29,7 +29,8 @@ const self = fileURLToPath(import.meta.url)
 async function runClient(sink) {
   if (process.env.QUEUE_DIR) (await import('node:fs')).rmSync(process.env.QUEUE_DIR, { recursive: true, force: true })
   const { createNodeClient } = await import(pathToFileURL(bundle).href)
-  const transport = sink === 'null' ? { send: async () => ({ type: 'response', status: 200, retryAfter: null }) } : undefined
+  const transport =
+    sink === 'null' ? { send: async () => ({ type: 'response', status: 200, retryAfter: null }) } : undefined
   const client = createNodeClient({
     writeKey: 'wk_bench',
     endpoint: sink === 'null' ? 'http://127.0.0.1:9' : sink,
@@ -55,14 +56,25 @@ async function runClient(sink) {
     maxQueued = Math.max(maxQueued, n + YIELD_EVERY - client.stats().sent)
     if (process.env.MEM === '1' && n % 10_000 === 0) {
       const m = process.memoryUsage()
-      console.log(`  ${n}: rss ${Math.round(m.rss / 1048576)} heapUsed ${Math.round(m.heapUsed / 1048576)} heapTotal ${Math.round(m.heapTotal / 1048576)} external ${Math.round(m.external / 1048576)} buffers ${Math.round(m.arrayBuffers / 1048576)} unsent ${n + YIELD_EVERY - client.stats().sent}`)
+      console.log(
+        `  ${n}: rss ${Math.round(m.rss / 1048576)} heapUsed ${Math.round(m.heapUsed / 1048576)} heapTotal ${Math.round(m.heapTotal / 1048576)} external ${Math.round(m.external / 1048576)} buffers ${Math.round(m.arrayBuffers / 1048576)} unsent ${n + YIELD_EVERY - client.stats().sent}`,
+      )
     }
   }
   const trackedMs = performance.now() - started
   await client.close()
   const totalMs = performance.now() - started
   const totalCpuMs = cpuMs(process.cpuUsage(cpuStart))
-  process.send({ trackedMs, totalMs, syncCpuMs, totalCpuMs, sent: client.stats().sent, maxQueued, loadedRssMb, peakRssMb: process.resourceUsage().maxRSS / 1024 })
+  process.send({
+    trackedMs,
+    totalMs,
+    syncCpuMs,
+    totalCpuMs,
+    sent: client.stats().sent,
+    maxQueued,
+    loadedRssMb,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  })
 }
 
 async function main() {
@@ -82,7 +94,8 @@ async function main() {
   // ky and zod resolve from the repository's node_modules.
   const { symlinkSync, existsSync, mkdirSync } = await import('node:fs')
   mkdirSync(outDir, { recursive: true })
-  if (!existsSync(join(outDir, 'node_modules'))) symlinkSync(join(repoRoot, 'node_modules'), join(outDir, 'node_modules'))
+  if (!existsSync(join(outDir, 'node_modules')))
+    symlinkSync(join(repoRoot, 'node_modules'), join(outDir, 'node_modules'))
 
   const sink = process.env.SINK === 'null' ? undefined : await startSink()
   const sinkUrl = sink?.endpoint ?? 'null'
@@ -94,7 +107,9 @@ async function main() {
       const child = fork(self, ['--client', sinkUrl], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
       let message
       child.on('message', (m) => (message = m))
-      child.on('exit', (code) => (code === 0 && message ? resolve(message) : reject(new Error(`child exited with ${code}`))))
+      child.on('exit', (code) =>
+        code === 0 && message ? resolve(message) : reject(new Error(`child exited with ${code}`)),
+      )
     })
     const delivered = sink ? sink.take().events : result.sent
     results.push({

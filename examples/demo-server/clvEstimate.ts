@@ -18,7 +18,15 @@ export interface ClvResult {
   /** Real ms that count as one day for the models. */
   readonly dayMs: number
   /** The fitted parameters (model only). */
-  readonly params: { readonly r: number; readonly alpha: number; readonly a: number; readonly b: number; readonly p: number; readonly q: number; readonly gamma: number } | null
+  readonly params: {
+    readonly r: number
+    readonly alpha: number
+    readonly a: number
+    readonly b: number
+    readonly p: number
+    readonly q: number
+    readonly gamma: number
+  } | null
   /** Per customer: P(alive) (model only) and CLV in EUR. */
   readonly byCustomer: ReadonlyMap<string, { readonly probabilityAlive: number | null; readonly clv: number }>
 }
@@ -29,7 +37,10 @@ export interface ClvResult {
  * (what they spent). Time is compressed by `dayMs` (a demo "day" may be one real minute) so a
  * live session has a purchase history at all; the models count at most one purchase a day.
  */
-export function estimateClv(orders: readonly Order[], { now, dayMs }: { readonly now: number; readonly dayMs: number }): ClvResult {
+export function estimateClv(
+  orders: readonly Order[],
+  { now, dayMs }: { readonly now: number; readonly dayMs: number },
+): ClvResult {
   const origin = Math.min(now, ...orders.map((order) => order.at))
   const scale = DAY_MS / dayMs
   const summaries = summarizeTransactions(
@@ -45,10 +56,14 @@ export function estimateClv(orders: readonly Order[], { now, dayMs }: { readonly
     repeatBuyers,
     dayMs,
     params: null,
-    byCustomer: new Map(summaries.map((summary) => [summary.customerId, { probabilityAlive: null, clv: historicClv(summary) }])),
+    byCustomer: new Map(
+      summaries.map((summary) => [summary.customerId, { probabilityAlive: null, clv: historicClv(summary) }]),
+    ),
   })
   if (buyers < MIN_BUYERS || repeatBuyers < MIN_REPEAT_BUYERS) {
-    return historic(`Historic CLV (spend so far): ${buyers} buyers and ${repeatBuyers} repeat buyers; the models need ${MIN_BUYERS} and ${MIN_REPEAT_BUYERS}.`)
+    return historic(
+      `Historic CLV (spend so far): ${buyers} buyers and ${repeatBuyers} repeat buyers; the models need ${MIN_BUYERS} and ${MIN_REPEAT_BUYERS}.`,
+    )
   }
   try {
     const bgNbd = fitBgNbd(summaries)
@@ -57,9 +72,16 @@ export function estimateClv(orders: readonly Order[], { now, dayMs }: { readonly
     // A likelihood still rising at the search bounds (e^±15) means the data cannot pin the model.
     const params = [bgNbd.r, bgNbd.alpha, bgNbd.a, bgNbd.b, gammaGamma.p, gammaGamma.q, gammaGamma.gamma]
     const inside = params.every((value) => Number.isFinite(value) && Math.abs(Math.log(value)) < 12)
-    const usable = inside && bgNbd.converged && gammaGamma.converged && gammaGamma.q > 1 && values.every((value) => Number.isFinite(value.clv) && value.clv >= 0)
+    const usable =
+      inside &&
+      bgNbd.converged &&
+      gammaGamma.converged &&
+      gammaGamma.q > 1 &&
+      values.every((value) => Number.isFinite(value.clv) && value.clv >= 0)
     if (!usable) {
-      return historic(`Historic CLV (spend so far): BG/NBD + Gamma-Gamma were fitted on ${buyers} buyers (${repeatBuyers} repeat) but the parameters ran to the search bounds, so the data cannot pin the models yet.`)
+      return historic(
+        `Historic CLV (spend so far): BG/NBD + Gamma-Gamma were fitted on ${buyers} buyers (${repeatBuyers} repeat) but the parameters ran to the search bounds, so the data cannot pin the models yet.`,
+      )
     }
     return {
       method: 'model',
@@ -67,10 +89,22 @@ export function estimateClv(orders: readonly Order[], { now, dayMs }: { readonly
       buyers,
       repeatBuyers,
       dayMs,
-      params: { r: bgNbd.r, alpha: bgNbd.alpha, a: bgNbd.a, b: bgNbd.b, p: gammaGamma.p, q: gammaGamma.q, gamma: gammaGamma.gamma },
-      byCustomer: new Map(values.map((value) => [value.customerId, { probabilityAlive: value.probabilityAlive, clv: value.clv }])),
+      params: {
+        r: bgNbd.r,
+        alpha: bgNbd.alpha,
+        a: bgNbd.a,
+        b: bgNbd.b,
+        p: gammaGamma.p,
+        q: gammaGamma.q,
+        gamma: gammaGamma.gamma,
+      },
+      byCustomer: new Map(
+        values.map((value) => [value.customerId, { probabilityAlive: value.probabilityAlive, clv: value.clv }]),
+      ),
     }
   } catch (error) {
-    return historic(`Historic CLV (spend so far): the model fit failed (${error instanceof Error ? error.message : String(error)}).`)
+    return historic(
+      `Historic CLV (spend so far): the model fit failed (${error instanceof Error ? error.message : String(error)}).`,
+    )
   }
 }

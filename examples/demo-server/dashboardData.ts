@@ -29,8 +29,19 @@ export interface CustomerRow {
   readonly revenue: number
   readonly lastSeenAt: number | null
   readonly events: number
-  readonly rfm: { readonly segment: string; readonly label: string; readonly r: number; readonly f: number; readonly m: number } | null
-  readonly lead: { readonly score: number; readonly grade: string; readonly stage: string; readonly why: readonly string[] }
+  readonly rfm: {
+    readonly segment: string
+    readonly label: string
+    readonly r: number
+    readonly f: number
+    readonly m: number
+  } | null
+  readonly lead: {
+    readonly score: number
+    readonly grade: string
+    readonly stage: string
+    readonly why: readonly string[]
+  }
   /** BG/NBD P(alive), or null when the model is not fitted. */
   readonly probabilityAlive: number | null
   /** CLV in EUR: predicted (model) or historic, see {@link DashboardData.clv}. */
@@ -55,12 +66,22 @@ export interface FiringRow {
 export interface DashboardData {
   /** Epoch ms the numbers were computed at. */
   readonly now: number
-  readonly totals: { readonly events: number; readonly customers: number; readonly identified: number; readonly visitors: number }
+  readonly totals: {
+    readonly events: number
+    readonly customers: number
+    readonly identified: number
+    readonly visitors: number
+  }
   readonly customers: readonly CustomerRow[]
   readonly firings: readonly FiringRow[]
   readonly pendingRules: readonly { readonly ruleId: string; readonly who: string; readonly dueAt: number }[]
   readonly kpis: {
-    readonly funnel: readonly { readonly step: string; readonly customers: number; readonly rateFromStart: number; readonly rateFromPrevious: number }[]
+    readonly funnel: readonly {
+      readonly step: string
+      readonly customers: number
+      readonly rateFromStart: number
+      readonly rateFromPrevious: number
+    }[]
     /** Product Viewed → Order Completed, in [0, 1]. */
     readonly conversion: number
     /** AOV in EUR and the orders and revenue it is from. */
@@ -110,15 +131,20 @@ export async function computeDashboard(store: Pick<Store, 'query'>, options: Das
   const { now } = options
   const [rows, identities, derivedRows, firingRows] = await Promise.all([
     store.query<{ payload: EcrmEvent }>('select payload from ecrm_events order by occurred_at, message_id'),
-    store.query<{ kind: string; value: string; customer_id: string }>('select kind, value, customer_id from ecrm_identities'),
+    store.query<{ kind: string; value: string; customer_id: string }>(
+      'select kind, value, customer_id from ecrm_identities',
+    ),
     store.query<DerivedRow>(
       `select customer_id, rfm_r, rfm_f, rfm_m, rfm_segment, lead_score, lead_grade, lead_stage, clv_p_alive, clv_value,
               profile->'lead'->'reasons' as reasons from ecrm_profiles`,
     ),
     // Firings are the runner's records (ecrm_firings), not shopper events.
-    store.query<{ customer_id: string; rule_id: string; fired_at: string | Date; payload: { event: string; properties: Record<string, unknown> } }>(
-      'select customer_id, rule_id, fired_at, payload from ecrm_firings order by fired_at, firing_id',
-    ),
+    store.query<{
+      customer_id: string
+      rule_id: string
+      fired_at: string | Date
+      payload: { event: string; properties: Record<string, unknown> }
+    }>('select customer_id, rule_id, fired_at, payload from ecrm_firings order by fired_at, firing_id'),
   ])
   const derived = new Map(derivedRows.map((row) => [row.customer_id, row]))
   const ownerOf = new Map(identities.map((row) => [`${row.kind}:${row.value}`, row.customer_id]))
@@ -153,12 +179,27 @@ export async function computeDashboard(store: Pick<Store, 'query'>, options: Das
   }
   const firings: FiringRow[] = firingRows.map((row) => {
     // The rule keyed the customer by a user or anonymous id (its customerKey).
-    const key = ownerOf.get(`user_id:${row.customer_id}`) ?? ownerOf.get(`anonymous_id:${row.customer_id}`) ?? `anon:${row.customer_id}`
-    const event = { type: 'track', messageId: row.rule_id, event: row.payload.event, properties: row.payload.properties } as EcrmEvent & { type: 'track' }
+    const key =
+      ownerOf.get(`user_id:${row.customer_id}`) ??
+      ownerOf.get(`anonymous_id:${row.customer_id}`) ??
+      `anon:${row.customer_id}`
+    const event = {
+      type: 'track',
+      messageId: row.rule_id,
+      event: row.payload.event,
+      properties: row.payload.properties,
+    } as EcrmEvent & { type: 'track' }
     const counts = firingsBy.get(key) ?? {}
     counts[row.rule_id] = (counts[row.rule_id] ?? 0) + 1
     firingsBy.set(key, counts)
-    return { ruleId: row.rule_id, event: event.event, at: new Date(row.fired_at).getTime(), who: labelOf(key), customerId: key, detail: detailOf(event) }
+    return {
+      ruleId: row.rule_id,
+      event: event.event,
+      at: new Date(row.fired_at).getTime(),
+      who: labelOf(key),
+      customerId: key,
+      detail: detailOf(event),
+    }
   })
 
   const customers: CustomerRow[] = all
@@ -182,7 +223,9 @@ export async function computeDashboard(store: Pick<Store, 'query'>, options: Das
           score: row?.lead_score ?? 0,
           grade: row?.lead_grade ?? '—',
           stage: row?.lead_stage ?? 'lead',
-          why: (row?.reasons ?? []).slice(0, 4).map((reason) => `${reason.points > 0 ? '+' : ''}${reason.points} ${reason.id}`),
+          why: (row?.reasons ?? [])
+            .slice(0, 4)
+            .map((reason) => `${reason.points > 0 ? '+' : ''}${reason.points} ${reason.id}`),
         },
         // Stored by the store's refresh (BG/NBD on the base); historic value until one could fit.
         probabilityAlive: row?.clv_p_alive ?? null,
@@ -194,7 +237,8 @@ export async function computeDashboard(store: Pick<Store, 'query'>, options: Das
 
   const funnel = computeFunnel(funnelEvents, FUNNEL_STEPS)
   const segments: Record<string, number> = {}
-  for (const customer of customers) if (customer.rfm !== null) segments[customer.rfm.label] = (segments[customer.rfm.label] ?? 0) + 1
+  for (const customer of customers)
+    if (customer.rfm !== null) segments[customer.rfm.label] = (segments[customer.rfm.label] ?? 0) + 1
   const { byCustomer: _values, ...clvSummary } = clv
   const identified = customers.filter((customer) => customer.isIdentified).length
   return {
@@ -202,7 +246,11 @@ export async function computeDashboard(store: Pick<Store, 'query'>, options: Das
     totals: { events: rows.length, customers: customers.length, identified, visitors: customers.length - identified },
     customers,
     firings: firings.reverse(),
-    pendingRules: (options.pending ?? []).map((entry) => ({ ruleId: entry.ruleId, who: pendingWho(entry.customerId, ownerOf, labelOf), dueAt: entry.dueAt })),
+    pendingRules: (options.pending ?? []).map((entry) => ({
+      ruleId: entry.ruleId,
+      who: pendingWho(entry.customerId, ownerOf, labelOf),
+      dueAt: entry.dueAt,
+    })),
     kpis: {
       funnel,
       conversion: funnel[funnel.length - 1]?.rateFromStart ?? 0,
@@ -217,19 +265,32 @@ export async function computeDashboard(store: Pick<Store, 'query'>, options: Das
 
 function rfmOf(row: DerivedRow | undefined): CustomerRow['rfm'] {
   if (row?.rfm_segment == null || row.rfm_r === null || row.rfm_f === null || row.rfm_m === null) return null
-  return { segment: row.rfm_segment, label: rfmLabels.get(row.rfm_segment) ?? row.rfm_segment, r: row.rfm_r, f: row.rfm_f, m: row.rfm_m }
+  return {
+    segment: row.rfm_segment,
+    label: rfmLabels.get(row.rfm_segment) ?? row.rfm_segment,
+    r: row.rfm_r,
+    f: row.rfm_f,
+    m: row.rfm_m,
+  }
 }
 
 function emailOf(profile: CustomerProfile): string | null {
   const trait = profile.traits['email']
-  return typeof trait === 'string' ? trait : (profile.identities.emails[0] ?? profile.identities.userIds.find((id) => id.includes('@')) ?? null)
+  return typeof trait === 'string'
+    ? trait
+    : (profile.identities.emails[0] ?? profile.identities.userIds.find((id) => id.includes('@')) ?? null)
 }
 
 function detailOf(event: EcrmEvent & { type: 'track' }): string {
   const trigger = event.properties?.['trigger_properties']
   const campaign = event.properties?.['campaign']
-  const product = event.event === 'Cart Abandoned' && typeof trigger === 'object' && trigger !== null && !Array.isArray(trigger) ? trigger['name'] : undefined
-  return [typeof campaign === 'string' ? campaign : null, typeof product === 'string' ? `left ${product}` : null].filter(Boolean).join(' · ')
+  const product =
+    event.event === 'Cart Abandoned' && typeof trigger === 'object' && trigger !== null && !Array.isArray(trigger)
+      ? trigger['name']
+      : undefined
+  return [typeof campaign === 'string' ? campaign : null, typeof product === 'string' ? `left ${product}` : null]
+    .filter(Boolean)
+    .join(' · ')
 }
 
 /** Pending timers name the customer by the id their rule keys by (user id or anonymous id). */
@@ -241,7 +302,11 @@ function pendingWho(id: string, ownerOf: Map<string, string>, labelOf: (key: str
 function timelineOf(events: readonly FunnelEvent[], orders: readonly Order[], now: number): [number, number, number][] {
   const minute = 60_000
   const end = Math.floor(now / minute) * minute
-  const buckets: [number, number, number][] = Array.from({ length: 30 }, (_, index) => [end - (29 - index) * minute, 0, 0])
+  const buckets: [number, number, number][] = Array.from({ length: 30 }, (_, index) => [
+    end - (29 - index) * minute,
+    0,
+    0,
+  ])
   const start = buckets[0]?.[0] ?? end
   for (const event of events) {
     const bucket = buckets[Math.floor((event.at - start) / minute)]
@@ -255,7 +320,11 @@ function timelineOf(events: readonly FunnelEvent[], orders: readonly Order[], no
 }
 
 const round2 = (value: number): number => Math.round(value * 100) / 100
-const roundAov = (result: { orders: number; revenue: number; aov: number }): { orders: number; revenue: number; aov: number } => ({
+const roundAov = (result: {
+  orders: number
+  revenue: number
+  aov: number
+}): { orders: number; revenue: number; aov: number } => ({
   orders: result.orders,
   revenue: round2(result.revenue),
   aov: round2(result.aov),

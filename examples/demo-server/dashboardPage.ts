@@ -11,7 +11,11 @@ const percent = (rate: number): string => `${(rate * 100).toFixed(1)} %`
 const ago = (at: number | null, now: number): string => {
   if (at === null) return '—'
   const seconds = Math.max(0, Math.round((now - at) / 1000))
-  return seconds < 60 ? `${seconds} s ago` : seconds < 3600 ? `${Math.floor(seconds / 60)} min ago` : new Date(at).toISOString().slice(0, 16).replace('T', ' ')
+  return seconds < 60
+    ? `${seconds} s ago`
+    : seconds < 3600
+      ? `${Math.floor(seconds / 60)} min ago`
+      : new Date(at).toISOString().slice(0, 16).replace('T', ' ')
 }
 
 function customerRow(customer: CustomerRow, now: number): string {
@@ -19,8 +23,13 @@ function customerRow(customer: CustomerRow, now: number): string {
     ? `<strong>${escapeHtml(customer.email ?? customer.userIds[0] ?? customer.id)}</strong>${customer.name === null ? '' : `<br><span class="muted">${escapeHtml(customer.name)}</span>`}`
     : `<span class="muted">visitor ${escapeHtml(customer.id.replace(/^anon:/, '').slice(0, 8))}</span>`
   const ids = `<span class="ids" title="${escapeHtml([...customer.userIds, ...customer.anonymousIds].join('\n'))}">${customer.userIds.length} user · ${customer.anonymousIds.length} anon</span>`
-  const segment = customer.rfm === null ? '<span class="muted">no order</span>' : `<span class="seg seg-${escapeHtml(customer.rfm.segment)}">${escapeHtml(customer.rfm.label)}</span> <span class="muted">${customer.rfm.r}${customer.rfm.f}${customer.rfm.m}</span>`
-  const firings = Object.entries(customer.firings).map(([rule, count]) => `<span class="tag">${escapeHtml(rule)}${count > 1 ? ` ×${count}` : ''}</span>`).join(' ')
+  const segment =
+    customer.rfm === null
+      ? '<span class="muted">no order</span>'
+      : `<span class="seg seg-${escapeHtml(customer.rfm.segment)}">${escapeHtml(customer.rfm.label)}</span> <span class="muted">${customer.rfm.r}${customer.rfm.f}${customer.rfm.m}</span>`
+  const firings = Object.entries(customer.firings)
+    .map(([rule, count]) => `<span class="tag">${escapeHtml(rule)}${count > 1 ? ` ×${count}` : ''}</span>`)
+    .join(' ')
   return `<tr data-customer="${escapeHtml(customer.id)}">
     <td>${who}<br>${ids}</td>
     <td class="num">${customer.orders}</td><td class="num">${euro(customer.revenue)}</td>
@@ -36,18 +45,42 @@ function customerRow(customer: CustomerRow, now: number): string {
 export function renderDashboardBody(data: DashboardData): string {
   const { kpis, now } = data
   const cards = [
-    ['Customers', `${data.totals.identified}`, `${data.totals.visitors} anonymous visitors · ${data.totals.events} events`],
+    [
+      'Customers',
+      `${data.totals.identified}`,
+      `${data.totals.visitors} anonymous visitors · ${data.totals.events} events`,
+    ],
     ['Conversion', percent(kpis.conversion), 'Product Viewed → Order Completed'],
     ['AOV', euro(kpis.aov.aov), `${kpis.aov.orders} orders · ${euro(kpis.aov.revenue)}`],
-    ['Repeat rate', percent(kpis.repeatRate.rate), `${kpis.repeatRate.numerator} of ${kpis.repeatRate.denominator} buyers ordered again`],
+    [
+      'Repeat rate',
+      percent(kpis.repeatRate.rate),
+      `${kpis.repeatRate.numerator} of ${kpis.repeatRate.denominator} buyers ordered again`,
+    ],
     ['Rule firings', `${data.firings.length}`, `${data.pendingRules.length} timers armed`],
   ]
-  const firings = data.firings.slice(0, 25).map((firing) => `<li><span class="tag rule-${escapeHtml(firing.ruleId)}">${escapeHtml(firing.ruleId)}</span> ${escapeHtml(firing.who)} <span class="muted">${escapeHtml(firing.detail)} · ${ago(firing.at, now)}</span></li>`).join('')
-  const pending = data.pendingRules.slice(0, 10).map((entry) => `<li><span class="tag pending">${escapeHtml(entry.ruleId)}</span> ${escapeHtml(entry.who)} <span class="muted">in ${Math.max(0, Math.round((entry.dueAt - now) / 1000))} s</span></li>`).join('')
-  const clvNote = data.clv.method === 'model' && data.clv.params !== null
-    ? `${escapeHtml(data.clv.reason)} <span class="muted">r=${data.clv.params.r.toFixed(3)}, α=${data.clv.params.alpha.toFixed(3)}, a=${data.clv.params.a.toFixed(3)}, b=${data.clv.params.b.toFixed(3)}; p=${data.clv.params.p.toFixed(2)}, q=${data.clv.params.q.toFixed(2)}, γ=${data.clv.params.gamma.toFixed(2)}</span>`
-    : escapeHtml(data.clv.reason)
-  const dayNote = data.clv.dayMs === 86_400_000 ? '' : ` Demo time: one model day (CLV, RFM recency) = ${data.clv.dayMs / 1000} s of real time.`
+  const firings = data.firings
+    .slice(0, 25)
+    .map(
+      (firing) =>
+        `<li><span class="tag rule-${escapeHtml(firing.ruleId)}">${escapeHtml(firing.ruleId)}</span> ${escapeHtml(firing.who)} <span class="muted">${escapeHtml(firing.detail)} · ${ago(firing.at, now)}</span></li>`,
+    )
+    .join('')
+  const pending = data.pendingRules
+    .slice(0, 10)
+    .map(
+      (entry) =>
+        `<li><span class="tag pending">${escapeHtml(entry.ruleId)}</span> ${escapeHtml(entry.who)} <span class="muted">in ${Math.max(0, Math.round((entry.dueAt - now) / 1000))} s</span></li>`,
+    )
+    .join('')
+  const clvNote =
+    data.clv.method === 'model' && data.clv.params !== null
+      ? `${escapeHtml(data.clv.reason)} <span class="muted">r=${data.clv.params.r.toFixed(3)}, α=${data.clv.params.alpha.toFixed(3)}, a=${data.clv.params.a.toFixed(3)}, b=${data.clv.params.b.toFixed(3)}; p=${data.clv.params.p.toFixed(2)}, q=${data.clv.params.q.toFixed(2)}, γ=${data.clv.params.gamma.toFixed(2)}</span>`
+      : escapeHtml(data.clv.reason)
+  const dayNote =
+    data.clv.dayMs === 86_400_000
+      ? ''
+      : ` Demo time: one model day (CLV, RFM recency) = ${data.clv.dayMs / 1000} s of real time.`
   return `<section class="cards">${cards.map(([title, value, sub]) => `<div class="card"><h3>${title}</h3><p class="big">${value}</p><p class="muted">${sub}</p></div>`).join('')}</section>
   <section class="charts">
     <figure><figcaption>Funnel (customers reaching each step)</figcaption>${funnelChart(kpis.funnel)}</figure>

@@ -34,13 +34,19 @@ export interface DemoMailServer {
  * production. Each mail is kept in memory and, with a folder, written as `<n>.eml` there (a later
  * start reads them back). Listens on `port`, or the next free one (up to +20).
  */
-export async function startDemoMailServer(options: { readonly port: number; readonly host?: string; readonly folder?: string }): Promise<DemoMailServer> {
+export async function startDemoMailServer(options: {
+  readonly port: number
+  readonly host?: string
+  readonly folder?: string
+}): Promise<DemoMailServer> {
   const host = options.host ?? '127.0.0.1'
   const { folder } = options
   const mails: ReceivedMail[] = []
   if (folder !== undefined) {
     mkdirSync(folder, { recursive: true })
-    const kept = readdirSync(folder).filter((file) => /^\d+\.eml$/.test(file)).sort((a, b) => parseInt(a, 10) - parseInt(b, 10))
+    const kept = readdirSync(folder)
+      .filter((file) => /^\d+\.eml$/.test(file))
+      .sort((a, b) => parseInt(a, 10) - parseInt(b, 10))
     for (const file of kept) mails.push(await parse(readFileSync(join(folder, file), 'utf8'), mails.length + 1, []))
   }
   // Parsing is async; chaining keeps arrival order (the n) even when two mails overlap.
@@ -61,7 +67,10 @@ export async function startDemoMailServer(options: { readonly port: number; read
           mails.push(mail)
         })
         // 250 only once the mail is kept: the sender marks a message sent on this answer.
-        received.then(() => callback(), (error: Error) => callback(error))
+        received.then(
+          () => callback(),
+          (error: Error) => callback(error),
+        )
       })
     },
   })
@@ -76,7 +85,9 @@ export async function startDemoMailServer(options: { readonly port: number; read
 
 async function parse(raw: string, n: number, envelopeTo: readonly string[]): Promise<ReceivedMail> {
   const parsed = await simpleParser(raw)
-  const headerTo = (Array.isArray(parsed.to) ? parsed.to : parsed.to === undefined ? [] : [parsed.to]).flatMap((to) => to.value.map((address) => address.address ?? ''))
+  const headerTo = (Array.isArray(parsed.to) ? parsed.to : parsed.to === undefined ? [] : [parsed.to]).flatMap((to) =>
+    to.value.map((address) => address.address ?? ''),
+  )
   return {
     n,
     receivedAt: parsed.date?.getTime() ?? Date.now(),

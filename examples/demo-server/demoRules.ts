@@ -28,7 +28,11 @@ export function cartRules({ abandonMs, shopUrl = DEFAULT_SHOP_URL }: DemoRuleWin
       within: abandonMs,
       cooldown: abandonMs,
       // A visitor who never gave an email gets the message recorded as suppressed (no_recipient).
-      then: { event: 'Cart Abandoned', properties: { campaign: 'cart_reminder_email', shop_url: shopUrl }, send: [{ channel: 'email', template: 'cart_reminder', campaign: 'cart_reminder_email' }] },
+      then: {
+        event: 'Cart Abandoned',
+        properties: { campaign: 'cart_reminder_email', shop_url: shopUrl },
+        send: [{ channel: 'email', template: 'cart_reminder', campaign: 'cart_reminder_email' }],
+      },
     }),
   ]
 }
@@ -46,7 +50,11 @@ export function customerRules({ winBackMs, shopUrl = DEFAULT_SHOP_URL }: DemoRul
       description: 'The first identify of a person: send the welcome email',
       when: 'Identify',
       maxFirings: 1,
-      then: { event: 'Rule Fired', properties: { campaign: 'welcome_email', shop_url: shopUrl }, send: [{ channel: 'email', template: 'welcome', category: 'transactional', campaign: 'welcome_email' }] },
+      then: {
+        event: 'Rule Fired',
+        properties: { campaign: 'welcome_email', shop_url: shopUrl },
+        send: [{ channel: 'email', template: 'welcome', category: 'transactional', campaign: 'welcome_email' }],
+      },
     }),
     defineRule({
       id: 'win_back',
@@ -54,14 +62,22 @@ export function customerRules({ winBackMs, shopUrl = DEFAULT_SHOP_URL }: DemoRul
       when: 'Order Completed',
       unless: 'Order Completed',
       within: winBackMs,
-      then: { event: 'Rule Fired', properties: { campaign: 'win_back_offer', shop_url: shopUrl }, send: [{ channel: 'email', template: 'win_back', campaign: 'win_back_offer' }] },
+      then: {
+        event: 'Rule Fired',
+        properties: { campaign: 'win_back_offer', shop_url: shopUrl },
+        send: [{ channel: 'email', template: 'win_back', campaign: 'win_back_offer' }],
+      },
     }),
     defineRule({
       id: 'birthday',
-      description: 'On the customer\'s birthday (traits.birthday, their time zone): a gift code',
+      description: "On the customer's birthday (traits.birthday, their time zone): a gift code",
       // From midnight (09:00 by default), so the demo sends it as soon as a birthday customer is checked.
       schedule: { birthday: 'traits.birthday', at: '00:00' },
-      then: { event: 'Rule Fired', properties: { campaign: 'birthday_gift', shop_url: shopUrl }, send: [{ channel: 'email', template: 'birthday', campaign: 'birthday_gift' }] },
+      then: {
+        event: 'Rule Fired',
+        properties: { campaign: 'birthday_gift', shop_url: shopUrl },
+        send: [{ channel: 'email', template: 'birthday', campaign: 'birthday_gift' }],
+      },
     }),
   ]
 }

@@ -21,6 +21,8 @@ export interface OutboxMessageRow {
   /** Opens recorded by the open pixel (one per message) and link clicks (one per link). */
   readonly opened: number
   readonly clicked: number
+  /** Unsubscribes through the message's List-Unsubscribe link (one per message). */
+  readonly unsubscribed: number
 }
 
 /** One mail the demo's SMTP server received. */
@@ -61,7 +63,11 @@ interface MessageRecord {
  * beside what the SMTP server actually received, matched by the `Message-ID` the email channel
  * derives from the message id (`<message id@domain>`, percent-encoded).
  */
-export async function computeOutbox(store: Pick<Store, 'query'>, received: readonly ReceivedMail[], now: number): Promise<OutboxData> {
+export async function computeOutbox(
+  store: Pick<Store, 'query'>,
+  received: readonly ReceivedMail[],
+  now: number,
+): Promise<OutboxData> {
   const [rows, responses] = await Promise.all([
     store.query<MessageRecord>(
       `select message_id, rule_id, status, recipient, template, locale, content->>'subject' as subject, created_at, sent_at, reason, attempts
@@ -70,11 +76,12 @@ export async function computeOutbox(store: Pick<Store, 'query'>, received: reado
     // The customer's responses, as the collector's /v1/m/ routes recorded them.
     store.query<{ message_id: string; event: string; count: number }>(
       `select payload->'properties'->>'message_id' as message_id, event, count(*)::int as count
-         from ecrm_events where event in ($1, $2) group by 1, 2`,
-      [messageEventNames.opened, messageEventNames.clicked],
+         from ecrm_events where event in ($1, $2, $3) group by 1, 2`,
+      [messageEventNames.opened, messageEventNames.clicked, messageEventNames.unsubscribed],
     ),
   ])
-  const countOf = (messageId: string, event: string): number => responses.find((row) => row.message_id === messageId && row.event === event)?.count ?? 0
+  const countOf = (messageId: string, event: string): number =>
+    responses.find((row) => row.message_id === messageId && row.event === event)?.count ?? 0
   const messages = rows.map((row) => ({
     messageId: row.message_id,
     ruleId: row.rule_id,
@@ -89,6 +96,7 @@ export async function computeOutbox(store: Pick<Store, 'query'>, received: reado
     attempts: row.attempts,
     opened: countOf(row.message_id, messageEventNames.opened),
     clicked: countOf(row.message_id, messageEventNames.clicked),
+    unsubscribed: countOf(row.message_id, messageEventNames.unsubscribed),
   }))
   // The channel's own encoding of the id, so matching never re-implements it.
   const byHeader = new Map<string, string>()
@@ -96,7 +104,8 @@ export async function computeOutbox(store: Pick<Store, 'query'>, received: reado
   const messageIdOf = (header: string): string | null => {
     const domain = /@([^>]+)>?$/.exec(header)?.[1]
     if (domain === undefined) return null
-    if (!domains.has(domain)) for (const row of messages) byHeader.set(smtpMessageId(row.messageId, domain), row.messageId)
+    if (!domains.has(domain))
+      for (const row of messages) byHeader.set(smtpMessageId(row.messageId, domain), row.messageId)
     domains.add(domain)
     return byHeader.get(header) ?? null
   }

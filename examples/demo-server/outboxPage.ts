@@ -14,7 +14,7 @@ export function renderOutboxPage(data: OutboxData): string {
     <td>${escapeHtml(row.template)} <span class="muted">${escapeHtml(row.locale)} · ${escapeHtml(row.ruleId ?? '')}</span></td>
     <td>${escapeHtml(row.subject)}</td>
     <td>${time(row.createdAt)}${row.sentAt === null ? '' : ` <span class="muted">sent ${time(row.sentAt)}</span>`}</td>
-    <td class="num">${row.opened}</td><td class="num">${row.clicked}</td></tr>`,
+    <td class="num">${row.opened}</td><td class="num">${row.clicked}</td><td class="num">${row.unsubscribed}</td></tr>`,
     )
     .join('')
   const mails = data.mails
@@ -29,8 +29,8 @@ export function renderOutboxPage(data: OutboxData): string {
   return page(
     'Outbox',
     `<h2>Messages the rules wrote <span class="muted">(ecrm_messages)</span></h2>
-  <table class="customers" id="messages"><thead><tr><th>Status</th><th>Recipient</th><th>Template</th><th>Subject</th><th>When</th><th>Opens</th><th>Clicks</th></tr></thead>
-  <tbody>${messages || '<tr><td colspan="7" class="muted">None yet: sign up at checkout or in the newsletter form.</td></tr>'}</tbody></table>
+  <table class="customers" id="messages"><thead><tr><th>Status</th><th>Recipient</th><th>Template</th><th>Subject</th><th>When</th><th>Opens</th><th>Clicks</th><th>Unsubscribes</th></tr></thead>
+  <tbody>${messages || '<tr><td colspan="8" class="muted">None yet: sign up at checkout or in the newsletter form.</td></tr>'}</tbody></table>
   <h2>Mails the demo's SMTP server received</h2>
   <table class="customers" id="mails"><thead><tr><th>Subject</th><th>To</th><th>Received</th><th>Message</th></tr></thead>
   <tbody>${mails || '<tr><td colspan="4" class="muted">None yet.</td></tr>'}</tbody></table>

@@ -2,7 +2,15 @@ import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createIngestHandler, createPgliteStore, createRuleRunner, createSmtpChannel, loadTemplates, serveMessages, toNodeListener } from '@ecrm/node'
+import {
+  createIngestHandler,
+  createPgliteStore,
+  createRuleRunner,
+  createSmtpChannel,
+  loadTemplates,
+  serveMessages,
+  toNodeListener,
+} from '@ecrm/node'
 import type { Store } from '@ecrm/node'
 import { MESSAGE_LINKS_PREFIX } from '@ecrm/core'
 import { computeDashboard } from './dashboardData.js'
@@ -74,7 +82,10 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const log = options.log ?? ((line: string) => console.log(line))
   await warmStorefront()
   const store = await createPgliteStore(options.dataDir)
-  const mail = await startDemoMailServer({ port: options.smtpPort ?? 2525, ...(options.dataDir === undefined ? {} : { folder: join(options.dataDir, 'mail') }) })
+  const mail = await startDemoMailServer({
+    port: options.smtpPort ?? 2525,
+    ...(options.dataDir === undefined ? {} : { folder: join(options.dataDir, 'mail') }),
+  })
   const templates = await loadTemplates({ folder: TEMPLATES, offerSecret: DEMO_LINK_SECRET })
   // Bound before the messages are wired: their links point at this server's origin. Requests are
   // answered once everything below exists (nobody knows the URL before startDemo returns).
@@ -86,7 +97,10 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const email = createSmtpChannel({ host: mail.host, port: mail.port, from: 'Bean There <hello@bean-there.example>' })
   // Opt-out: the shop asks no marketing consent, so its reminders go to everyone who has not
   // unsubscribed (the mails' one-click link records that, and the sender then suppresses them).
-  const messages = serveMessages({ channels: { email }, templates, baseUrl: url, linkSecret: DEMO_LINK_SECRET, policy: { consent: 'opt-out' } }, store)
+  const messages = serveMessages(
+    { channels: { email }, templates, baseUrl: url, linkSecret: DEMO_LINK_SECRET, policy: { consent: 'opt-out' } },
+    store,
+  )
   const windows = { abandonMs, winBackMs, shopUrl: url }
   const cart = cartRules(windows)
   // @ecrm/node's runner: state and timers in the store's ecrm_rule_state, firings and their
@@ -98,7 +112,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     scheduleIntervalMs: options.scheduleMs ?? 60_000,
     customerKey: Object.fromEntries(cart.map((rule) => [rule.id, 'anonymousId' as const])),
     onFire: (firing) => log(`rule ${firing.ruleId} fired for ${firing.customerId} → ${firing.event.event}`),
-    logger: { debug: () => undefined, warn: (message) => log(message), error: (message, error) => log(`${message}: ${String(error)}`) },
+    logger: {
+      debug: () => undefined,
+      warn: (message) => log(message),
+      error: (message, error) => log(`${message}: ${String(error)}`),
+    },
   })
   const ingest = toNodeListener(
     createIngestHandler({
@@ -113,13 +131,15 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const pages: Pages = {
     dashboard: async () => computeDashboard(store, { now: Date.now(), clvDayMs, pending: await rules.pending() }),
     outbox: async () => computeOutbox(store, mail.mails(), Date.now()),
-    mail: (n) => mail.mails()[n - 1],
+    mails: () => mail.mails(),
   }
   // Ingest derives the customers each batch touched; the full refresh recuts RFM and refits CLV on
   // the whole base now and then, as `ecrm serve` does on its schedule.
   let refreshing: Promise<unknown> = Promise.resolve()
   const refresher = setInterval(() => {
-    refreshing = refreshing.then(() => store.refresh()).catch((error: unknown) => log(`demo: refreshing profiles failed: ${String(error)}`))
+    refreshing = refreshing
+      .then(() => store.refresh())
+      .catch((error: unknown) => log(`demo: refreshing profiles failed: ${String(error)}`))
   }, 60_000)
   refresher.unref()
 
@@ -176,12 +196,14 @@ const DEMO_LINK_SECRET = 'ecrm-demo-link-secret-not-for-production'
 interface Pages {
   readonly dashboard: () => Promise<DashboardData>
   readonly outbox: () => Promise<OutboxData>
-  readonly mail: (n: number) => ReceivedMail | undefined
+  readonly mails: () => readonly ReceivedMail[]
 }
 
 async function respond(request: IncomingMessage, response: ServerResponse, url: URL, pages: Pages): Promise<void> {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
-    response.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('Only GET here (events go to /v1/batch)')
+    response
+      .writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' })
+      .end('Only GET here (events go to /v1/batch)')
     return
   }
   if (url.pathname === '/dashboard' || url.pathname === '/dashboard/') {
@@ -192,11 +214,26 @@ async function respond(request: IncomingMessage, response: ServerResponse, url: 
     send(response, 200, 'text/html; charset=utf-8', renderOutboxPage(await pages.outbox()))
     return
   }
-  const mailNumber = /^\/dashboard\/mail\/(\d+)$/.exec(url.pathname)?.[1]
+  // What the scripted shoppers read their mail from (examples/shoppers/inbox.mjs): the list, and
+  // each mail's raw MIME as the SMTP server received it.
+  if (url.pathname === '/dashboard/mails.json') {
+    send(
+      response,
+      200,
+      'application/json; charset=utf-8',
+      JSON.stringify({
+        mails: pages.mails().map(({ n, to, subject, receivedAt }) => ({ n, to, subject, receivedAt })),
+      }),
+    )
+    return
+  }
+  const [, mailNumber, raw] = /^\/dashboard\/mail\/(\d+)(\.eml)?$/.exec(url.pathname) ?? []
   if (mailNumber !== undefined) {
-    const received = pages.mail(Number(mailNumber))
-    if (received === undefined) send(response, 404, 'text/plain; charset=utf-8', `No mail ${mailNumber} (see /dashboard/outbox)`)
-    else send(response, 200, 'text/html; charset=utf-8', renderMailPage(received))
+    const received = pages.mails()[Number(mailNumber) - 1]
+    if (received === undefined)
+      send(response, 404, 'text/plain; charset=utf-8', `No mail ${mailNumber} (see /dashboard/outbox)`)
+    else if (raw === undefined) send(response, 200, 'text/html; charset=utf-8', renderMailPage(received))
+    else send(response, 200, 'message/rfc822', received.raw)
     return
   }
   if (url.pathname === '/dashboard.json') {

@@ -68,16 +68,28 @@ export async function warmStorefront(): Promise<void> {
 export async function serveStorefront(pathname: string): Promise<StaticAnswer> {
   if (pathname === '/ecrm.min.js' || pathname === '/snippet.min.js') {
     const built = await readBuilt(join(BROWSER_DIST_DIR, pathname.slice(1)))
-    if (built === undefined) return { status: 503, type: 'text/plain; charset=utf-8', body: `${pathname} is not built: run \`npx rollup -c\` (npm start does it)` }
+    if (built === undefined)
+      return {
+        status: 503,
+        type: 'text/plain; charset=utf-8',
+        body: `${pathname} is not built: run \`npx rollup -c\` (npm start does it)`,
+      }
     return { status: 200, type: TYPES['.js'] ?? 'text/javascript', body: built }
   }
-  const relative = normalize(decodeURIComponent(pathname)).replace(/^(\.\.[/\\])+/, '').replace(/^[/\\]+/, '')
+  const relative = normalize(decodeURIComponent(pathname))
+    .replace(/^(\.\.[/\\])+/, '')
+    .replace(/^[/\\]+/, '')
   const extension = extname(relative)
   if (relative !== '' && relative !== 'index.html' && extension !== '') {
     const file = join(STOREFRONT_DIR, relative)
-    if (!file.startsWith(STOREFRONT_DIR) || !existsSync(file)) return { status: 404, type: 'text/plain; charset=utf-8', body: `Not found: ${pathname}` }
+    if (!file.startsWith(STOREFRONT_DIR) || !existsSync(file))
+      return { status: 404, type: 'text/plain; charset=utf-8', body: `Not found: ${pathname}` }
     return { status: 200, type: TYPES[extension] ?? 'application/octet-stream', body: await readFile(file) }
   }
   const page = await readFile(join(STOREFRONT_DIR, 'index.html'), 'utf8')
-  return { status: 200, type: TYPES['.html'] ?? 'text/html', body: page.replace('<!-- ecrm:snippet -->', await loaderSnippet()) }
+  return {
+    status: 200,
+    type: TYPES['.html'] ?? 'text/html',
+    body: page.replace('<!-- ecrm:snippet -->', await loaderSnippet()),
+  }
 }

@@ -3,7 +3,9 @@
 const esc = (value: string): string => value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
 
 /** Horizontal bars: one per funnel step, width ∝ customers, labelled with the rate from the start. */
-export function funnelChart(steps: readonly { readonly step: string; readonly customers: number; readonly rateFromStart: number }[]): string {
+export function funnelChart(
+  steps: readonly { readonly step: string; readonly customers: number; readonly rateFromStart: number }[],
+): string {
   const width = 420
   const rowHeight = 34
   const max = Math.max(1, ...steps.map((step) => step.customers))
@@ -27,9 +29,16 @@ export function timelineChart(buckets: readonly (readonly [number, number, numbe
   const bars = buckets.map(([at, events, orders], index) => {
     const barHeight = (events / max) * (base - 52)
     const x = index * step
-    const dots = Array.from({ length: Math.min(orders, 5) }, (_, n) => `<circle cx="${(x + step / 2).toFixed(1)}" cy="${(base - barHeight - 6 - n * 7).toFixed(1)}" r="3" fill="#16a34a"/>`).join('')
+    const dots = Array.from(
+      { length: Math.min(orders, 5) },
+      (_, n) =>
+        `<circle cx="${(x + step / 2).toFixed(1)}" cy="${(base - barHeight - 6 - n * 7).toFixed(1)}" r="3" fill="#16a34a"/>`,
+    ).join('')
     const isLast = index === buckets.length - 1
-    const label = index % 10 === 0 || isLast ? `<text x="${(isLast ? x + step : x).toFixed(1)}" y="${height - 8}" font-size="10" fill="#6b7280"${isLast ? ' text-anchor="end"' : ''}>${new Date(at).toISOString().slice(11, 16)}</text>` : ''
+    const label =
+      index % 10 === 0 || isLast
+        ? `<text x="${(isLast ? x + step : x).toFixed(1)}" y="${height - 8}" font-size="10" fill="#6b7280"${isLast ? ' text-anchor="end"' : ''}>${new Date(at).toISOString().slice(11, 16)}</text>`
+        : ''
     return `<rect x="${(x + 1).toFixed(1)}" y="${(base - barHeight).toFixed(1)}" width="${Math.max(1, step - 2).toFixed(1)}" height="${barHeight.toFixed(1)}" fill="#94a3b8"/>${dots}${label}`
   })
   return `<svg viewBox="0 0 ${width} ${height}" role="img" aria-label="Events per minute"><line x1="0" y1="${base}" x2="${width}" y2="${base}" stroke="#d1d5db"/>${bars.join('')}
@@ -39,7 +48,8 @@ export function timelineChart(buckets: readonly (readonly [number, number, numbe
 /** Bars of buyers per RFM segment. */
 export function segmentChart(segments: Readonly<Record<string, number>>): string {
   const entries = Object.entries(segments).sort((a, b) => b[1] - a[1])
-  if (entries.length === 0) return '<svg viewBox="0 0 300 40" role="img" aria-label="RFM segments"><text x="0" y="24" font-size="12" fill="#6b7280">No buyers yet</text></svg>'
+  if (entries.length === 0)
+    return '<svg viewBox="0 0 300 40" role="img" aria-label="RFM segments"><text x="0" y="24" font-size="12" fill="#6b7280">No buyers yet</text></svg>'
   const rowHeight = 24
   const max = Math.max(1, ...entries.map(([, count]) => count))
   const rows = entries.map(([label, count], index) => {

@@ -22,7 +22,10 @@ const backend = await startBackend({
   dataDir: process.env.ECRM_DATA_DIR || '.ecrm-data',
   queueDir: process.env.ECRM_QUEUE_DIR || '.ecrm-queue',
   writeKey: process.env.ECRM_WRITE_KEY || 'dev_write_key',
-  windows: { cartAbandonMs: numberFrom('CART_ABANDON_MS', 3_600_000), winBackMs: numberFrom('WIN_BACK_MS', 60 * 86_400_000) },
+  windows: {
+    cartAbandonMs: numberFrom('CART_ABANDON_MS', 3_600_000),
+    winBackMs: numberFrom('WIN_BACK_MS', 60 * 86_400_000),
+  },
   log: (line) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`),
 })
 

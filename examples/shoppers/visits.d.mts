@@ -14,7 +14,14 @@ export declare function addToCart(page: Page, sku: string): Promise<void>
 export declare function goHome(page: Page): Promise<void>
 export declare function openCart(page: Page): Promise<void>
 export declare function checkout(page: Page, who: { email: string; name: string }): Promise<void>
-export declare function fillLeadForm(page: Page, lead: { email: string; company?: string; title?: string }): Promise<void>
+export declare function fillLeadForm(
+  page: Page,
+  lead: { email: string; company?: string; title?: string },
+): Promise<void>
 export declare function leave(visit: Visit): Promise<void>
-export declare function abandonCart(browser: Browser, baseUrl: string, sku?: string): Promise<{ anonymousId: string | null }>
+export declare function abandonCart(
+  browser: Browser,
+  baseUrl: string,
+  sku?: string,
+): Promise<{ anonymousId: string | null }>
 export declare function shopOffline(page: Page, context: BrowserContext, sku: string): Promise<void>

@@ -35,8 +35,12 @@ function renderProduct(id) {
 function renderCart() {
   const { lines, total } = cartDetails()
   const rows = lines
-    .map((line) => `<tr><td>${line.product.name}</td><td>${line.quantity}</td><td>${euro(line.product.price * line.quantity)}</td>
-      <td><button class="link" data-remove="${line.id}">remove</button></td></tr>`)
+    .map(
+      (
+        line,
+      ) => `<tr><td>${line.product.name}</td><td>${line.quantity}</td><td>${euro(line.product.price * line.quantity)}</td>
+      <td><button class="link" data-remove="${line.id}">remove</button></td></tr>`,
+    )
     .join('')
   view.innerHTML = lines.length
     ? `<h1>Your cart</h1><table class="cart">${rows}<tr><th colspan="2">Total</th><th>${euro(total)}</th><td></td></tr></table>
@@ -52,7 +56,12 @@ function renderCheckout() {
     <input name="email" type="email" placeholder="Email" required aria-label="Email">
     <input name="name" placeholder="Full name" required aria-label="Full name">
     <p>Total: <strong>${euro(total)}</strong></p><button type="submit">Place order</button></form>`
-  ecrm.track('Checkout Started', { value: total, revenue: total, currency: 'EUR', products: lines.map((l) => toSegmentProduct(l.product, l.quantity)) })
+  ecrm.track('Checkout Started', {
+    value: total,
+    revenue: total,
+    currency: 'EUR',
+    products: lines.map((l) => toSegmentProduct(l.product, l.quantity)),
+  })
 }
 
 function renderThanks(orderId) {
@@ -94,7 +103,9 @@ function route() {
 
 /** Each view's title, so page views in the dashboard read well. */
 function titleOf(path) {
-  const product = path.startsWith('/product/') ? findProduct(decodeURIComponent(path.slice('/product/'.length))) : undefined
+  const product = path.startsWith('/product/')
+    ? findProduct(decodeURIComponent(path.slice('/product/'.length)))
+    : undefined
   if (product) return `${product.name} — Bean There`
   if (path === '/cart') return 'Cart — Bean There'
   if (path === '/checkout') return 'Checkout — Bean There'
@@ -135,7 +146,12 @@ document.addEventListener('submit', (event) => {
     const company = String(data.get('company') || '')
     const title = String(data.get('title') || '')
     ecrm.identify(email, { email, ...(company ? { company: { name: company } } : {}), ...(title ? { title } : {}) })
-    ecrm.track('Lead Captured', { form_id: 'newsletter', form_type: company ? 'wholesale' : 'newsletter', email, ...(company ? { company } : {}) })
+    ecrm.track('Lead Captured', {
+      form_id: 'newsletter',
+      form_type: company ? 'wholesale' : 'newsletter',
+      email,
+      ...(company ? { company } : {}),
+    })
     document.getElementById('lead-result').textContent = 'Thanks — check your inbox.'
     event.target.reset()
   }

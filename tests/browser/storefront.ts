@@ -17,7 +17,8 @@ export const SNIPPET = dist('snippet.min.js')
 /** Throws with the fix when the bundles were not built. */
 export function requireBundles(): void {
   for (const file of [BUNDLE, ONSITE_BUNDLE, SNIPPET]) {
-    if (!existsSync(file)) throw new Error(`Missing ${file}: run \`npm run build\` (or \`npx rollup -c\`) before the e2e tests`)
+    if (!existsSync(file))
+      throw new Error(`Missing ${file}: run \`npm run build\` (or \`npx rollup -c\`) before the e2e tests`)
   }
 }
 
@@ -25,7 +26,8 @@ export function requireBundles(): void {
  * A strict Content-Security-Policy: scripts only from the page's origin, no inline code, no eval.
  * The SDK must work under it.
  */
-export const STRICT_CSP = "default-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'"
+export const STRICT_CSP =
+  "default-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'"
 
 const page = (title: string, head: string): string =>
   `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title>${head}</head>` +
@@ -48,7 +50,10 @@ export interface StorefrontOptions {
  */
 export async function startStorefront(options: StorefrontOptions): Promise<RecordingBackend> {
   requireBundles()
-  const csp = options.collectorOrigin === undefined ? STRICT_CSP : STRICT_CSP.replace("connect-src 'self'", `connect-src 'self' ${options.collectorOrigin}`)
+  const csp =
+    options.collectorOrigin === undefined
+      ? STRICT_CSP
+      : STRICT_CSP.replace("connect-src 'self'", `connect-src 'self' ${options.collectorOrigin}`)
   const backend = await startRecordingBackend({ staticHeaders: { 'Content-Security-Policy': csp } })
   const head = '<script src="/snippet.min.js"></script><script src="/app.js"></script>'
   backend.serve('/', { type: 'text/html', body: page('Storefront', head) })
@@ -56,10 +61,17 @@ export async function startStorefront(options: StorefrontOptions): Promise<Recor
   backend.serve('/plain', { type: 'text/html', body: page('Plain page', '') })
   backend.serve('/tagged', {
     type: 'text/html',
-    body: page('Tagged', `<script async src="/ecrm.min.js" data-write-key="${WRITE_KEY}" data-endpoint="${backend.origin}"></script>`),
+    body: page(
+      'Tagged',
+      `<script async src="/ecrm.min.js" data-write-key="${WRITE_KEY}" data-endpoint="${backend.origin}"></script>`,
+    ),
   })
   backend.serve('/snippet.min.js', { type: 'text/javascript', file: SNIPPET })
-  backend.serve('/ecrm.min.js', { type: 'text/javascript', file: BUNDLE, ...(options.bundleDelayMs === undefined ? {} : { delayMs: options.bundleDelayMs }) })
+  backend.serve('/ecrm.min.js', {
+    type: 'text/javascript',
+    file: BUNDLE,
+    ...(options.bundleDelayMs === undefined ? {} : { delayMs: options.bundleDelayMs }),
+  })
   backend.serve('/ecrm-onsite.min.js', { type: 'text/javascript', file: ONSITE_BUNDLE })
   backend.serve('/app.js', {
     type: 'text/javascript',

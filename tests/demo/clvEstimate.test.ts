@@ -66,11 +66,20 @@ describe('estimateClv', () => {
       expect(value.clv).toBeGreaterThanOrEqual(0)
     }
     // Same history but for the last purchase day: the one who bought recently is likelier alive.
-    const recent: Order[] = [...orders, { customerId: 'r', orderId: 'r1', at: NOW - 60 * DAY_MS, total: 30 }, { customerId: 'r', orderId: 'r2', at: NOW - DAY_MS, total: 30 }]
-    const lapsed: Order[] = [{ customerId: 'l', orderId: 'l1', at: NOW - 60 * DAY_MS, total: 30 }, { customerId: 'l', orderId: 'l2', at: NOW - 50 * DAY_MS, total: 30 }]
+    const recent: Order[] = [
+      ...orders,
+      { customerId: 'r', orderId: 'r1', at: NOW - 60 * DAY_MS, total: 30 },
+      { customerId: 'r', orderId: 'r2', at: NOW - DAY_MS, total: 30 },
+    ]
+    const lapsed: Order[] = [
+      { customerId: 'l', orderId: 'l1', at: NOW - 60 * DAY_MS, total: 30 },
+      { customerId: 'l', orderId: 'l2', at: NOW - 50 * DAY_MS, total: 30 },
+    ]
     const both = estimateClv([...recent, ...lapsed], { now: NOW, dayMs: DAY_MS })
     expect(both.method).toBe('model')
-    expect(both.byCustomer.get('r')?.probabilityAlive ?? 0).toBeGreaterThan(both.byCustomer.get('l')?.probabilityAlive ?? 1)
+    expect(both.byCustomer.get('r')?.probabilityAlive ?? 0).toBeGreaterThan(
+      both.byCustomer.get('l')?.probabilityAlive ?? 1,
+    )
   })
 
   it('compresses time: with one model day per minute, orders minutes apart are repeat purchases', () => {

@@ -34,26 +34,32 @@ afterAll(async () => {
   await smtp?.close()
 })
 
-describe.each([['core', 'packages/core/README.md'], ['messages', 'docs/messages.md']])('%s: %s', (pkg, path) => {
+describe.each([
+  ['core', 'packages/core/README.md'],
+  ['messages', 'docs/messages.md'],
+])('%s: %s', (pkg, path) => {
   const blocks = tsBlocks(readFileSync(join(root, path), 'utf8'))
 
   it('has examples', () => {
     expect(blocks.length).toBeGreaterThan(0)
   })
 
-  it.each(blocks.map((block, index) => [index + 1, block] as const))('example %i runs and prints what it says', async (index, block) => {
-    const file = join(work, `${pkg}-${index}.ts`)
-    writeFileSync(file, block)
-    const printed: unknown[] = []
-    const log = vi.spyOn(console, 'log').mockImplementation((value: unknown) => void printed.push(value))
-    try {
-      await import(pathToFileURL(file).href)
-    } finally {
-      log.mockRestore()
-    }
-    const promised = promisedOutput(block)
-    expect(promised.length).toBeGreaterThan(0)
-    expect(printed).toEqual(promised)
-    if (block.includes('createSmtpChannel')) expect(smtp?.mails.at(-1)?.raw).toMatch(/^Subject: Welcome\r?$/m)
-  })
+  it.each(blocks.map((block, index) => [index + 1, block] as const))(
+    'example %i runs and prints what it says',
+    async (index, block) => {
+      const file = join(work, `${pkg}-${index}.ts`)
+      writeFileSync(file, block)
+      const printed: unknown[] = []
+      const log = vi.spyOn(console, 'log').mockImplementation((value: unknown) => void printed.push(value))
+      try {
+        await import(pathToFileURL(file).href)
+      } finally {
+        log.mockRestore()
+      }
+      const promised = promisedOutput(block)
+      expect(promised.length).toBeGreaterThan(0)
+      expect(printed).toEqual(promised)
+      if (block.includes('createSmtpChannel')) expect(smtp?.mails.at(-1)?.raw).toMatch(/^Subject: Welcome\r?$/m)
+    },
+  )
 })

@@ -21,13 +21,27 @@ async function postBatch(backend: ExampleBackend, batch: Record<string, unknown>
 
 const visitorBatch = [
   { type: 'page', messageId: 'm-1', anonymousId: 'a-ada', properties: { path: '/products' } },
-  { type: 'track', messageId: 'm-2', anonymousId: 'a-ada', event: 'Product Added', properties: { product_id: 'sku-1', price: 19.99 } },
+  {
+    type: 'track',
+    messageId: 'm-2',
+    anonymousId: 'a-ada',
+    event: 'Product Added',
+    properties: { product_id: 'sku-1', price: 19.99 },
+  },
   { type: 'identify', messageId: 'm-3', anonymousId: 'a-ada', userId: 'u-ada', traits: { email: 'ada@shop.example' } },
   { type: 'identify', messageId: 'm-4', anonymousId: 'a-bob', userId: 'u-bob', traits: { email: 'bob@shop.example' } },
-  { type: 'track', messageId: 'm-5', anonymousId: 'a-bob', userId: 'u-bob', event: 'Product Added', properties: { product_id: 'sku-2', price: 25 } },
+  {
+    type: 'track',
+    messageId: 'm-5',
+    anonymousId: 'a-bob',
+    userId: 'u-bob',
+    event: 'Product Added',
+    properties: { product_id: 'sku-2', price: 25 },
+  },
 ]
 
-const byTemplateAndTo = (emails: readonly SentEmail[]): string[] => emails.map((email) => `${email.template} → ${email.to ?? '(none)'}`).sort()
+const byTemplateAndTo = (emails: readonly SentEmail[]): string[] =>
+  emails.map((email) => `${email.template} → ${email.to ?? '(none)'}`).sort()
 
 describe('examples/node-backend', () => {
   let folder: string
@@ -56,41 +70,80 @@ describe('examples/node-backend', () => {
     expect(await postBatch(backend, visitorBatch)).toEqual({ success: true, accepted: 5, duplicates: 0, rejected: [] })
 
     // Ada checks out on the shop backend: 2 × 19.99 + 5.01 = 44.99 EUR, computed by the server.
-    const order = { orderId: 'o-1001', userId: 'u-ada', anonymousId: 'a-ada', currency: 'EUR', products: [{ product_id: 'sku-1', price: 19.99, quantity: 2 }, { product_id: 'sku-3', price: 5.01 }] }
-    const placed = await fetch(`${backend.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(order) })
+    const order = {
+      orderId: 'o-1001',
+      userId: 'u-ada',
+      anonymousId: 'a-ada',
+      currency: 'EUR',
+      products: [
+        { product_id: 'sku-1', price: 19.99, quantity: 2 },
+        { product_id: 'sku-3', price: 5.01 },
+      ],
+    }
+    const placed = await fetch(`${backend.url}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(order),
+    })
     expect(placed.status).toBe(202)
-    expect(await placed.json()).toMatchObject({ orderId: 'o-1001', messageId: 'order-o-1001', total: 44.99, currency: 'EUR' })
+    expect(await placed.json()).toMatchObject({
+      orderId: 'o-1001',
+      messageId: 'order-o-1001',
+      total: 44.99,
+      currency: 'EUR',
+    })
 
     type OrderRow = { message_id: string; user_id: string; total: number }
     const readOrders = (): Promise<OrderRow[]> =>
-      backend.store.query<OrderRow>("select message_id, user_id, (payload->'properties'->>'total')::float8 as total from ecrm_events where event = 'Order Completed'")
-    expect(await waitUntil(readOrders, (rows) => rows.length > 0, 15_000, 'the order in the store')).toEqual([{ message_id: 'order-o-1001', user_id: 'u-ada', total: 44.99 }])
+      backend.store.query<OrderRow>(
+        "select message_id, user_id, (payload->'properties'->>'total')::float8 as total from ecrm_events where event = 'Order Completed'",
+      )
+    expect(await waitUntil(readOrders, (rows) => rows.length > 0, 15_000, 'the order in the store')).toEqual([
+      { message_id: 'order-o-1001', user_id: 'u-ada', total: 44.99 },
+    ])
 
     // The shop retries its call: the order id is the messageId, so the collector keeps one.
-    await fetch(`${backend.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(order) })
+    await fetch(`${backend.url}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(order),
+    })
     await backend.client.flush()
     expect(await readOrders()).toHaveLength(1)
 
     // Bob's cart times out; Ada's is cancelled by her order; Ada gets a win-back offer later.
-    const emails = await waitUntil(backend.outbox.read, (sent) => sent.some((email) => email.template === 'win_back'), 30_000, 'the win-back email')
+    const emails = await waitUntil(
+      backend.outbox.read,
+      (sent) => sent.some((email) => email.template === 'win_back'),
+      30_000,
+      'the win-back email',
+    )
     expect(byTemplateAndTo(emails)).toEqual([
       'cart_reminder → bob@shop.example',
       'welcome → ada@shop.example',
       'welcome → bob@shop.example',
       'win_back → ada@shop.example',
     ])
-    expect(emails.find((email) => email.template === 'cart_reminder')?.data).toMatchObject({ trigger: 'Product Added', product_id: 'sku-2', price: 25 })
+    expect(emails.find((email) => email.template === 'cart_reminder')?.data).toMatchObject({
+      trigger: 'Product Added',
+      product_id: 'sku-2',
+      price: 25,
+    })
     // Both of Ada's ids (anonymous cart, signed-in order) resolved to one customer.
     const ada = await backend.store.getProfile('u-ada')
     expect(ada?.identities.anonymousIds).toEqual(['a-ada'])
-    expect(emails.filter((email) => email.to === 'ada@shop.example').every((email) => email.customerId === ada?.id)).toBe(true)
+    expect(
+      emails.filter((email) => email.to === 'ada@shop.example').every((email) => email.customerId === ada?.id),
+    ).toBe(true)
   }, 90_000)
 
   it('feeds a re-sent batch to nobody, and welcomes a customer once', async () => {
     const before = (await backend.outbox.read()).length
     expect(await postBatch(backend, visitorBatch)).toMatchObject({ accepted: 0, duplicates: 5 })
     // A new identify of a known customer (new messageId) reaches the rules; maxFirings stops it.
-    expect(await postBatch(backend, [{ type: 'identify', messageId: 'm-6', userId: 'u-bob', traits: { plan: 'pro' } }])).toMatchObject({ accepted: 1 })
+    expect(
+      await postBatch(backend, [{ type: 'identify', messageId: 'm-6', userId: 'u-bob', traits: { plan: 'pro' } }]),
+    ).toMatchObject({ accepted: 1 })
     await backend.client.flush()
     expect((await backend.outbox.read()).length).toBe(before)
   }, 30_000)
@@ -110,11 +163,19 @@ describe('examples/node-backend', () => {
       { event: 'Rule Fired', user_id: 'u-ada', rule_id: 'win_back' },
       { event: 'Rule Fired', user_id: 'u-bob', rule_id: 'welcome' },
     ])
-    expect(await backend.store.query("select count(*)::int as n from ecrm_events where event in ('Cart Abandoned', 'Rule Fired')")).toEqual([{ n: 0 }])
+    expect(
+      await backend.store.query(
+        "select count(*)::int as n from ecrm_events where event in ('Cart Abandoned', 'Rule Fired')",
+      ),
+    ).toEqual([{ n: 0 }])
   }, 30_000)
 
   it('answers a malformed order with 400 and the field to fix', async () => {
-    const response = await fetch(`${backend.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ orderId: 'o-2', userId: 'u-ada', products: [{ product_id: 'sku-1' }] }) })
+    const response = await fetch(`${backend.url}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ orderId: 'o-2', userId: 'u-ada', products: [{ product_id: 'sku-1' }] }),
+    })
     expect(response.status).toBe(400)
     expect(await response.json()).toEqual({ error: expect.stringMatching(/^Invalid order: products\[0\]/) })
   })
@@ -123,21 +184,49 @@ describe('examples/node-backend', () => {
 describe('examples/node-backend with a data folder', () => {
   it('re-arms a pending cart timer after a restart and sends the reminder once', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'ecrm-node-backend-restart-'))
-    const options = { port: 0, dataDir: join(folder, 'data'), queueDir: join(folder, 'queue'), writeKey: WRITE_KEY, windows: { cartAbandonMs: 2_000 }, flushIntervalMs: 50, log: () => undefined }
+    const options = {
+      port: 0,
+      dataDir: join(folder, 'data'),
+      queueDir: join(folder, 'queue'),
+      writeKey: WRITE_KEY,
+      windows: { cartAbandonMs: 2_000 },
+      flushIntervalMs: 50,
+      log: () => undefined,
+    }
     try {
       const first = await startExampleBackend(options)
       await postBatch(first, [
-        { type: 'identify', messageId: 'r-1', anonymousId: 'a-cy', userId: 'u-cy', traits: { email: 'cy@shop.example' } },
-        { type: 'track', messageId: 'r-2', userId: 'u-cy', event: 'Product Added', properties: { product_id: 'sku-9' } },
+        {
+          type: 'identify',
+          messageId: 'r-1',
+          anonymousId: 'a-cy',
+          userId: 'u-cy',
+          traits: { email: 'cy@shop.example' },
+        },
+        {
+          type: 'track',
+          messageId: 'r-2',
+          userId: 'u-cy',
+          event: 'Product Added',
+          properties: { product_id: 'sku-9' },
+        },
       ])
       expect((await first.runner.pending()).map((timer) => timer.ruleId)).toEqual(['cart_abandoned'])
       await first.close() // before the window ends
 
       const second = await startExampleBackend(options)
       try {
-        const emails = await waitUntil(second.outbox.read, (sent) => sent.some((email) => email.template === 'cart_reminder'), 20_000, 'the cart reminder')
+        const emails = await waitUntil(
+          second.outbox.read,
+          (sent) => sent.some((email) => email.template === 'cart_reminder'),
+          20_000,
+          'the cart reminder',
+        )
         await new Promise((resolve) => setTimeout(resolve, 500))
-        expect(byTemplateAndTo(await second.outbox.read())).toEqual(['cart_reminder → cy@shop.example', 'welcome → cy@shop.example'])
+        expect(byTemplateAndTo(await second.outbox.read())).toEqual([
+          'cart_reminder → cy@shop.example',
+          'welcome → cy@shop.example',
+        ])
         expect(emails[0]?.template).toBe('welcome')
         expect(await second.runner.pending()).toEqual([])
       } finally {

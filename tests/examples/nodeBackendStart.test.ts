@@ -34,7 +34,11 @@ describe('examples/node-backend server.js (what `npm start` runs)', () => {
       const response = await fetch(`${url}/orders`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ orderId: 'o-start', userId: 'u-start', products: [{ product_id: 'sku-1', price: 12.5, quantity: 2 }] }),
+        body: JSON.stringify({
+          orderId: 'o-start',
+          userId: 'u-start',
+          products: [{ product_id: 'sku-1', price: 12.5, quantity: 2 }],
+        }),
       })
       expect(await response.json()).toMatchObject({ orderId: 'o-start', total: 25 })
       // Right away: the order is still in the server client's queue, and Ctrl-C must deliver it.

@@ -20,7 +20,13 @@ afterAll(() => rmSync(work, { recursive: true, force: true }))
 function burst(client: ReturnType<typeof createNodeClient>, count: number): NodeCallResult[] {
   const results: NodeCallResult[] = []
   for (let n = 0; n < count; n += 1) {
-    results.push(client.track({ userId: `user-${n % 97}`, event: 'Product Viewed', properties: { product_id: `sku-${n}`, price: 19.99, n } }))
+    results.push(
+      client.track({
+        userId: `user-${n % 97}`,
+        event: 'Product Viewed',
+        properties: { product_id: `sku-${n}`, price: 19.99, n },
+      }),
+    )
   }
   return results
 }
@@ -54,11 +60,20 @@ describe('createNodeClient under a burst, with its default bounds', () => {
   it('drops past a bound the user chose: the call says so, stats().dropped counts it, onError reports it', async () => {
     const sink = await startSink()
     const errors: EcrmError[] = []
-    const client = createNodeClient({ writeKey: 'wk', endpoint: sink.endpoint, limits: { maxEvents: 1_000 }, onError: (error) => errors.push(error) })
+    const client = createNodeClient({
+      writeKey: 'wk',
+      endpoint: sink.endpoint,
+      limits: { maxEvents: 1_000 },
+      onError: (error) => errors.push(error),
+    })
     try {
       // 'Product Viewed' may fill three quarters of the bound; Order Completed all of it.
       const results = burst(client, 2_000)
-      const order = client.track({ userId: 'user-1', event: 'Order Completed', properties: { order_id: 'o-1', total: 42 } })
+      const order = client.track({
+        userId: 'user-1',
+        event: 'Order Completed',
+        properties: { order_id: 'o-1', total: 42 },
+      })
       const queued = results.filter((result) => result.ok)
       const dropped = results.filter((result) => !result.ok)
       expect(queued).toHaveLength(750)
@@ -79,7 +94,11 @@ describe('createNodeClient under a burst, with its default bounds', () => {
 
   it('ready() paces a producer to delivery: a burst three times the bound, awaited, loses nothing', async () => {
     const sink = await startSink(() => ({ status: 200, delayMs: 5 }))
-    const client = createNodeClient({ writeKey: 'wk', endpoint: sink.endpoint, limits: { maxBytes: 400_000, highWaterBytes: 100_000 } })
+    const client = createNodeClient({
+      writeKey: 'wk',
+      endpoint: sink.endpoint,
+      limits: { maxBytes: 400_000, highWaterBytes: 100_000 },
+    })
     try {
       const results: NodeCallResult[] = []
       for (let chunk = 0; chunk < 20; chunk += 1) {
@@ -120,7 +139,9 @@ describe('createNodeClient with queueDir, SIGKILLed mid-burst', () => {
   const exited = (child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> =>
     new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
   const storedIds = async (): Promise<string[]> =>
-    (await server.store.query<{ message_id: string }>('select message_id from ecrm_events')).map((row) => row.message_id)
+    (await server.store.query<{ message_id: string }>('select message_id from ecrm_events')).map(
+      (row) => row.message_id,
+    )
 
   it('stores every durable event exactly once after a restart, through the real ingest handler', async () => {
     const count = 20_000

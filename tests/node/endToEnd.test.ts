@@ -9,7 +9,12 @@ describe('node client → ingest server → PGlite', () => {
   const logs: string[] = []
   beforeAll(async () => {
     // An in-memory PGlite through the same server `ecrm serve` runs.
-    server = await startIngestServer({ port: 0, writeKeys: ['wk_e2e'], dataDir: 'memory://', log: (line) => logs.push(line) })
+    server = await startIngestServer({
+      port: 0,
+      writeKeys: ['wk_e2e'],
+      dataDir: 'memory://',
+      log: (line) => logs.push(line),
+    })
   }, 120_000)
   afterAll(async () => {
     await server?.close()
@@ -20,9 +25,16 @@ describe('node client → ingest server → PGlite', () => {
     client.identify({ anonymousId: 'anon-e2e', userId: 'user-e2e', traits: { email: 'e2e@shop.example' } })
     const ids: string[] = []
     for (let n = 0; n < 1_200; n += 1) {
-      ids.push(client.track({ anonymousId: 'anon-e2e', event: 'Product Viewed', properties: { product_id: `sku-${n}` } }).messageId)
+      ids.push(
+        client.track({ anonymousId: 'anon-e2e', event: 'Product Viewed', properties: { product_id: `sku-${n}` } })
+          .messageId,
+      )
     }
-    client.track({ userId: 'user-e2e', event: 'Order Completed', properties: { order_id: 'o-1', total: 42.5, currency: 'EUR' } })
+    client.track({
+      userId: 'user-e2e',
+      event: 'Order Completed',
+      properties: { order_id: 'o-1', total: 42.5, currency: 'EUR' },
+    })
     await client.close()
     expect(client.stats()).toMatchObject({ sent: 1_202, queued: 0, deadLettered: 0 })
 
@@ -32,7 +44,11 @@ describe('node client → ingest server → PGlite', () => {
     expect(counts).toEqual({ n: 1_202, received: 1_202 })
     const customers = await server.store.listCustomers()
     expect(customers).toEqual([
-      expect.objectContaining({ userIds: ['user-e2e'], anonymousIds: ['anon-e2e'], traits: { email: 'e2e@shop.example' } }),
+      expect.objectContaining({
+        userIds: ['user-e2e'],
+        anonymousIds: ['anon-e2e'],
+        traits: { email: 'e2e@shop.example' },
+      }),
     ])
     // The same events again (a client that crashed before it saw the 200): stored once.
     const again = await fetch(`${server.url}/v1/batch`, {
@@ -40,7 +56,13 @@ describe('node client → ingest server → PGlite', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         writeKey: 'wk_e2e',
-        batch: ids.slice(0, 3).map((messageId, n) => ({ type: 'track', messageId, anonymousId: 'anon-e2e', event: 'Product Viewed', properties: { product_id: `sku-${n}` } })),
+        batch: ids.slice(0, 3).map((messageId, n) => ({
+          type: 'track',
+          messageId,
+          anonymousId: 'anon-e2e',
+          event: 'Product Viewed',
+          properties: { product_id: `sku-${n}` },
+        })),
       }),
     })
     expect(await again.json()).toEqual({ success: true, accepted: 0, duplicates: 3, rejected: [] })

@@ -16,9 +16,16 @@ afterAll(() => rmSync(work, { recursive: true, force: true }))
 describe('createNodeClient against a real HTTP backend', () => {
   it('retries 503s with backoff and delivers each event once acknowledged, same messageId', async () => {
     const sink = await startSink((n) => (n < 2 ? { status: 503 } : { status: 200 }))
-    const client = createNodeClient({ writeKey: 'wk', endpoint: sink.endpoint, retry: { baseDelayMs: 20, maxDelayMs: 100 } })
+    const client = createNodeClient({
+      writeKey: 'wk',
+      endpoint: sink.endpoint,
+      retry: { baseDelayMs: 20, maxDelayMs: 100 },
+    })
     try {
-      const ids = Array.from({ length: 5 }, (_, n) => client.track({ userId: 'u-1', event: 'Signed Up', properties: { n } }).messageId)
+      const ids = Array.from(
+        { length: 5 },
+        (_, n) => client.track({ userId: 'u-1', event: 'Signed Up', properties: { n } }).messageId,
+      )
       const first = await client.flush()
       expect(first).toMatchObject({ sent: 0, retried: 5 })
       await sink.until(() => sink.acked.size === 5)
@@ -56,7 +63,8 @@ describe('createNodeClient against a real HTTP backend', () => {
   it('close() delivers everything queued, then refuses new calls with a clear error', async () => {
     const sink = await startSink(() => ({ status: 200, delayMs: 2 }))
     const client = createNodeClient({ writeKey: 'wk', endpoint: sink.endpoint, batch: { flushIntervalMs: 60_000 } })
-    for (let n = 0; n < 2_500; n += 1) client.track({ userId: `u-${n % 10}`, event: 'Product Viewed', properties: { product_id: `p-${n}` } })
+    for (let n = 0; n < 2_500; n += 1)
+      client.track({ userId: `u-${n % 10}`, event: 'Product Viewed', properties: { product_id: `p-${n}` } })
     await client.close()
     expect(sink.acked.size).toBe(2_500)
     // Node batches up to 500 events a request.

@@ -44,8 +44,15 @@ export interface ServeProcess {
 }
 
 /** Runs `node <cli> serve --port 0 ...args` (with `env` added to this process's) and waits for its "listening on" line. */
-export async function startServe(cli: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
+export async function startServe(
+  cli: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  })
   let output = ''
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
@@ -78,7 +85,10 @@ export async function startServe(cli: string, args: readonly string[], env: Read
 }
 
 /** Runs `node <cli> serve --port 0 ...args` expecting it to fail; resolves with its code and output. */
-export async function failServe(cli: string, args: readonly string[]): Promise<{ code: number | null; output: string }> {
+export async function failServe(
+  cli: string,
+  args: readonly string[],
+): Promise<{ code: number | null; output: string }> {
   const child = spawn(process.execPath, [cli, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))

@@ -19,8 +19,21 @@ describe('startIngestServer with derive config and rules', () => {
       derive: { segments: { vip: { name: 'VIP', when: { '>=': [{ var: 'money.revenue' }, 100] } } } },
       rules: [{ id: 'vip_welcome', when: { event: 'Segment Entered' } }],
     })
-    const batch = [{ type: 'track', event: 'Order Completed', userId: 'sv-u', messageId: 'sv-1', timestamp: new Date().toISOString(), properties: { order_id: 'sv-o', total: 120 } }]
-    const response = await fetch(`${server.url}/v1/batch`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ writeKey: 'wk', batch }) })
+    const batch = [
+      {
+        type: 'track',
+        event: 'Order Completed',
+        userId: 'sv-u',
+        messageId: 'sv-1',
+        timestamp: new Date().toISOString(),
+        properties: { order_id: 'sv-o', total: 120 },
+      },
+    ]
+    const response = await fetch(`${server.url}/v1/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ writeKey: 'wk', batch }),
+    })
     expect(response.status).toBe(200)
     const profile = await server.store.getProfile('sv-u')
     expect(profile?.segments).toEqual(['vip'])

@@ -11,8 +11,14 @@ describe('ecrm serve: script-tag bundles and /healthz', () => {
   let server: IngestServer
   const logs: string[] = []
   beforeAll(async () => {
-    if (!existsSync('packages/browser/dist/ecrm-onsite.min.js')) execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' })
-    server = await startIngestServer({ port: 0, writeKeys: ['wk'], dataDir: 'memory://', log: (line) => logs.push(line) })
+    if (!existsSync('packages/browser/dist/ecrm-onsite.min.js'))
+      execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' })
+    server = await startIngestServer({
+      port: 0,
+      writeKeys: ['wk'],
+      dataDir: 'memory://',
+      log: (line) => logs.push(line),
+    })
   }, 120_000)
   afterAll(async () => {
     await server?.close()
@@ -28,7 +34,9 @@ describe('ecrm serve: script-tag bundles and /healthz', () => {
       expect(Buffer.from(await response.arrayBuffer()).equals(built)).toBe(true)
       const integrity = `sha384-${createHash('sha384').update(built).digest('base64')}`
       expect(logs).toContain(`ecrm: script tag ${server.url}/${name} integrity="${integrity}"`)
-      const again = await fetch(`${server.url}/${name}`, { headers: { 'if-none-match': response.headers.get('etag') ?? '' } })
+      const again = await fetch(`${server.url}/${name}`, {
+        headers: { 'if-none-match': response.headers.get('etag') ?? '' },
+      })
       expect(again.status).toBe(304)
     })
   }

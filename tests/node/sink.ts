@@ -13,7 +13,10 @@ export interface SinkReply {
 export interface Sink {
   readonly endpoint: string
   /** Every request: its headers and parsed body, in arrival order. */
-  readonly requests: { headers: Record<string, string | string[] | undefined>; body: { batch: Record<string, unknown>[]; sentAt?: string; writeKey?: string } }[]
+  readonly requests: {
+    headers: Record<string, string | string[] | undefined>
+    body: { batch: Record<string, unknown>[]; sentAt?: string; writeKey?: string }
+  }[]
   /** Distinct messageIds acknowledged with a 2xx, and how often each arrived in any request. */
   readonly acked: Set<string>
   readonly seen: Map<string, number>
@@ -35,11 +38,15 @@ export async function startSink(reply: (n: number) => SinkReply = () => ({ statu
       const n = requests.length
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Sink['requests'][number]['body']
       requests.push({ headers: req.headers, body })
-      for (const event of body.batch) seen.set(String(event['messageId']), (seen.get(String(event['messageId'])) ?? 0) + 1)
+      for (const event of body.batch)
+        seen.set(String(event['messageId']), (seen.get(String(event['messageId'])) ?? 0) + 1)
       const { status, retryAfter, delayMs = 0 } = reply(n)
       setTimeout(() => {
         if (status < 300) for (const event of body.batch) acked.add(String(event['messageId']))
-        res.writeHead(status, { 'content-type': 'application/json', ...(retryAfter === undefined ? {} : { 'retry-after': retryAfter }) })
+        res.writeHead(status, {
+          'content-type': 'application/json',
+          ...(retryAfter === undefined ? {} : { 'retry-after': retryAfter }),
+        })
         res.end(JSON.stringify({ success: status < 300 }))
         for (const waiter of waiters) waiter()
       }, delayMs)
@@ -62,7 +69,11 @@ export async function startSink(reply: (n: number) => SinkReply = () => ({ statu
         }
         const timer = setTimeout(() => {
           waiters.delete(check)
-          reject(new Error(`sink: condition not met within ${timeoutMs} ms (${requests.length} requests, ${acked.size} acked)`))
+          reject(
+            new Error(
+              `sink: condition not met within ${timeoutMs} ms (${requests.length} requests, ${acked.size} acked)`,
+            ),
+          )
         }, timeoutMs)
         waiters.add(check)
       })

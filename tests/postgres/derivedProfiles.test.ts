@@ -16,7 +16,13 @@ const config: DeriveConfig = {
     vip: { name: 'VIP', when: { '>=': [{ var: 'money.revenue' }, 150] } },
     likely_back: { name: 'Likely back', when: { '>=': [{ var: 'clv.pAlive' }, 0.5] } },
   },
-  loyalty: { pointsPerUnit: 1, tiers: [{ id: 'member', minPoints: 0 }, { id: 'gold', minPoints: 200 }] },
+  loyalty: {
+    pointsPerUnit: 1,
+    tiers: [
+      { id: 'member', minPoints: 0 },
+      { id: 'gold', minPoints: 200 },
+    ],
+  },
   clv: { horizonDays: 365 },
 }
 
@@ -30,8 +36,13 @@ describe.skipIf(!hasPostgres)('derived profiles on PostgreSQL 15, ingested over 
 
   beforeAll(async () => {
     server = await startPostgres()
-    store = await createPostgresStore(server.connectionString, { derive: config, onSegmentChanges: (events) => void told.push(...events) })
-    const http = createServer(toNodeListener(createIngestHandler({ store, writeKeys: ['wk'], exposeSegments: ['vip'] })))
+    store = await createPostgresStore(server.connectionString, {
+      derive: config,
+      onSegmentChanges: (events) => void told.push(...events),
+    })
+    const http = createServer(
+      toNodeListener(createIngestHandler({ store, writeKeys: ['wk'], exposeSegments: ['vip'] })),
+    )
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
     url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`
     close = () => new Promise((resolve) => http.close(() => resolve()))
@@ -44,17 +55,32 @@ describe.skipIf(!hasPostgres)('derived profiles on PostgreSQL 15, ingested over 
 
   const order = (userId: string, at: number, total: number): Record<string, unknown> => {
     sequence += 1
-    return { type: 'track', event: 'Order Completed', userId, messageId: `pgd-${sequence}`, timestamp: new Date(at).toISOString(), properties: { order_id: `pgd-o${sequence}`, total, currency: 'EUR' } }
+    return {
+      type: 'track',
+      event: 'Order Completed',
+      userId,
+      messageId: `pgd-${sequence}`,
+      timestamp: new Date(at).toISOString(),
+      properties: { order_id: `pgd-o${sequence}`, total, currency: 'EUR' },
+    }
   }
   const send = async (batch: Record<string, unknown>[]): Promise<Record<string, unknown>> => {
-    const response = await fetch(`${url}/v1/batch`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ writeKey: 'wk', batch }) })
+    const response = await fetch(`${url}/v1/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ writeKey: 'wk', batch }),
+    })
     expect(response.status).toBe(200)
     return (await response.json()) as Record<string, unknown>
   }
 
   it('a young shop: buyers of seconds ago all score R5 by the fixed edges, none hibernating or at risk', async () => {
     const now = Date.now()
-    const answer = await send([1, 2, 3, 4, 5].flatMap((n) => Array.from({ length: n }, (_, k) => order(`young-${n}`, now - (n * 10 + k) * 1000, 40))))
+    const answer = await send(
+      [1, 2, 3, 4, 5].flatMap((n) =>
+        Array.from({ length: n }, (_, k) => order(`young-${n}`, now - (n * 10 + k) * 1000, 40)),
+      ),
+    )
     expect(answer).toMatchObject({ accepted: 15, segments: ['vip'] })
     const rows = await store.query<{ rfm_r: number; rfm_segment: string; method: string }>(
       "select rfm_r, rfm_segment, profile->'rfm'->>'method' as method from ecrm_profiles where user_id like 'young-%' order by user_id",
@@ -71,7 +97,12 @@ describe.skipIf(!hasPostgres)('derived profiles on PostgreSQL 15, ingested over 
     const histories = simulateBgNbd({ r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }, 400, (i) => 4 + (i % 48), 23)
     const events = histories.flatMap((h, i) => {
       const first = now - h.age * 7 * DAY
-      return [order(`base-${i}`, first, 30 + (i % 9) * 10), ...Array.from({ length: h.frequency }, (_, n) => order(`base-${i}`, first + ((n + 1) * h.recency * 7 * DAY) / h.frequency, 25 + ((i + n) % 7) * 8))]
+      return [
+        order(`base-${i}`, first, 30 + (i % 9) * 10),
+        ...Array.from({ length: h.frequency }, (_, n) =>
+          order(`base-${i}`, first + ((n + 1) * h.recency * 7 * DAY) / h.frequency, 25 + ((i + n) % 7) * 8),
+        ),
+      ]
     })
     for (let start = 0; start < events.length; start += 400) await send(events.slice(start, start + 400))
     const before = told.length
@@ -95,19 +126,42 @@ describe.skipIf(!hasPostgres)('derived profiles on PostgreSQL 15, ingested over 
     const profile = await store.getProfile(vip[0]?.customer_id ?? '')
     expect(profile?.segmentsSince?.['vip']).toBe(new Date(vip[0]?.entered_at ?? 0).getTime())
     expect(profile?.rfm).toMatchObject({ method: 'quantile', segment: expect.any(String) })
-    expect(profile?.lead).toMatchObject({ letter: expect.stringMatching(/^[A-D]$/), level: expect.any(Number), grade: `${profile?.lead?.letter}${profile?.lead?.level}` })
+    expect(profile?.lead).toMatchObject({
+      letter: expect.stringMatching(/^[A-D]$/),
+      level: expect.any(Number),
+      grade: `${profile?.lead?.letter}${profile?.lead?.level}`,
+    })
     expect(profile?.clv).toMatchObject({ horizonDays: 365, currency: 'EUR' })
     expect(profile?.loyalty?.tier).toBe((profile?.loyalty?.balance ?? 0) >= 200 ? 'gold' : 'member')
-    const [row] = await store.query<Record<string, unknown>>('select rfm_segment, lead_grade, clv_p_alive, loyalty_balance from ecrm_profiles where customer_id = $1', [profile?.id])
-    expect(row).toEqual({ rfm_segment: profile?.rfm?.segment, lead_grade: profile?.lead?.grade, clv_p_alive: profile?.clv?.pAlive, loyalty_balance: profile?.loyalty?.balance })
+    const [row] = await store.query<Record<string, unknown>>(
+      'select rfm_segment, lead_grade, clv_p_alive, loyalty_balance from ecrm_profiles where customer_id = $1',
+      [profile?.id],
+    )
+    expect(row).toEqual({
+      rfm_segment: profile?.rfm?.segment,
+      lead_grade: profile?.lead?.grade,
+      clv_p_alive: profile?.clv?.pAlive,
+      loyalty_balance: profile?.loyalty?.balance,
+    })
 
     // Every change the refresh recorded was told, as rule events; none is a stored event.
     const refreshed = told.slice(before)
     expect(refreshed.length).toBe(result.segmentChanges)
-    expect(refreshed.some((c) => c.event === 'Segment Entered' && c.properties.segment_id === 'likely_back' && c.properties.segment_kind === 'named')).toBe(true)
+    expect(
+      refreshed.some(
+        (c) =>
+          c.event === 'Segment Entered' &&
+          c.properties.segment_id === 'likely_back' &&
+          c.properties.segment_kind === 'named',
+      ),
+    ).toBe(true)
     const [logged] = await store.query<{ n: number }>('select count(*)::int as n from ecrm_segment_changes')
     expect(logged?.n).toBe(told.length)
-    expect(await store.query("select count(*)::int as n from ecrm_events where event like 'Segment %'")).toEqual([{ n: 0 }])
-    expect(await store.segment({ and: [{ in_segment: 'vip' }, { '>': [{ var: 'clv.pAlive' }, 0] }] })).toContain(profile?.id)
+    expect(await store.query("select count(*)::int as n from ecrm_events where event like 'Segment %'")).toEqual([
+      { n: 0 },
+    ])
+    expect(await store.segment({ and: [{ in_segment: 'vip' }, { '>': [{ var: 'clv.pAlive' }, 0] }] })).toContain(
+      profile?.id,
+    )
   }, 180_000)
 })

@@ -32,16 +32,29 @@ describe.skipIf(!hasPostgres)('message senders on PostgreSQL 15: two processes, 
   })
 
   it('delivers every message of the campaign to the SMTP server exactly once, counted by Message-ID', async () => {
-    const rule = defineRule({ id: 'welcome', when: 'Signed Up', then: { send: [{ channel: 'email', template: 'welcome' }] } })
+    const rule = defineRule({
+      id: 'welcome',
+      when: 'Signed Up',
+      then: { send: [{ channel: 'email', template: 'welcome' }] },
+    })
     const runner = createRuleRunner({
       store,
       rules: [rule],
       pollIntervalMs: 0,
-      messages: { channels: { email: 'email' }, render: ({ profile }) => ({ subject: 'Welcome', text: `Hello ${String(profile.traits['name'])}` }) },
+      messages: {
+        channels: { email: 'email' },
+        render: ({ profile }) => ({ subject: 'Welcome', text: `Hello ${String(profile.traits['name'])}` }),
+      },
     })
     await runner.start()
     const events = Array.from({ length: CUSTOMERS }, (_, i) => [
-      { type: 'identify', messageId: `id-${i}`, userId: `u-${i}`, traits: { email: `c${i}@example.com`, name: `C${i}` }, context: { consent: { categories: { marketing: true } } } },
+      {
+        type: 'identify',
+        messageId: `id-${i}`,
+        userId: `u-${i}`,
+        traits: { email: `c${i}@example.com`, name: `C${i}` },
+        context: { consent: { categories: { marketing: true } } },
+      },
       { type: 'track', messageId: `su-${i}`, userId: `u-${i}`, event: 'Signed Up', properties: {} },
     ]).flat() as EcrmEvent[]
     const { stored } = await store.insertEvents(events, { returnStored: true })
@@ -54,20 +67,24 @@ describe.skipIf(!hasPostgres)('message senders on PostgreSQL 15: two processes, 
     // refused, its row stays leased by a dead process, and B must take it once the lease runs out.
     const smtp = await startSmtpSink({
       onMail: async (mail) => {
-      if (mail.client !== 'sender-a') return true
-      fromA += 1
-      if (fromA < 6) return true
-      a?.kill('SIGKILL')
-      await new Promise((resolve) => setTimeout(resolve, 50))
-      return false
+        if (mail.client !== 'sender-a') return true
+        fromA += 1
+        if (fromA < 6) return true
+        a?.kill('SIGKILL')
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        return false
       },
     })
     try {
-      a = spawn(process.execPath, [senderScript, server.connectionString, String(smtp.port), 'sender-a'], { stdio: 'inherit' })
+      a = spawn(process.execPath, [senderScript, server.connectionString, String(smtp.port), 'sender-a'], {
+        stdio: 'inherit',
+      })
       const aExit = exited(a)
       // B starts once A has a lease (and mail) under way, so both share the campaign.
       while (fromA < 2) await new Promise((resolve) => setTimeout(resolve, 20))
-      const b = spawn(process.execPath, [senderScript, server.connectionString, String(smtp.port), 'sender-b'], { stdio: 'inherit' })
+      const b = spawn(process.execPath, [senderScript, server.connectionString, String(smtp.port), 'sender-b'], {
+        stdio: 'inherit',
+      })
       expect(await aExit).toEqual({ code: null, signal: 'SIGKILL' })
       expect(await exited(b)).toEqual({ code: 0, signal: null })
 
@@ -76,8 +93,12 @@ describe.skipIf(!hasPostgres)('message senders on PostgreSQL 15: two processes, 
       expect(new Set(ids).size).toBe(CUSTOMERS)
       expect(smtp.mails.filter((mail) => mail.client === 'sender-a').length).toBe(5)
       expect(smtp.mails.filter((mail) => mail.client === 'sender-b').length).toBe(CUSTOMERS - 5)
-      expect(await store.query("select status, count(*)::int as n from ecrm_messages group by status")).toEqual([{ status: 'sent', n: CUSTOMERS }])
-      expect(await store.query("select count(*)::int as n from ecrm_events where event = 'Message Sent'")).toEqual([{ n: CUSTOMERS }])
+      expect(await store.query('select status, count(*)::int as n from ecrm_messages group by status')).toEqual([
+        { status: 'sent', n: CUSTOMERS },
+      ])
+      expect(await store.query("select count(*)::int as n from ecrm_events where event = 'Message Sent'")).toEqual([
+        { n: CUSTOMERS },
+      ])
     } finally {
       a?.kill('SIGKILL')
       await smtp.close()

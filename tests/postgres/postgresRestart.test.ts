@@ -48,7 +48,11 @@ describe.skipIf(!hasPostgres)('ingest while PostgreSQL restarts', () => {
     const send = async (from: number, to: number): Promise<void> => {
       for (let i = from; i < to; i++) {
         for (const [c, client] of clients.entries()) {
-          const result = client.track({ userId: `user-${i % 37}`, event: 'Order Completed', properties: { order_id: `o-${c}-${i}`, total: 10 } })
+          const result = client.track({
+            userId: `user-${i % 37}`,
+            event: 'Order Completed',
+            properties: { order_id: `o-${c}-${i}`, total: 10 },
+          })
           expect(result.ok).toBe(true)
           messageIds.push(result.messageId)
         }
@@ -61,12 +65,14 @@ describe.skipIf(!hasPostgres)('ingest while PostgreSQL restarts', () => {
     server.halt()
     await send(EVENTS_PER_CLIENT / 4, EVENTS_PER_CLIENT / 2)
     const deadline = Date.now() + 20_000
-    while (!answers.some((answer) => answer.status === 503) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+    while (!answers.some((answer) => answer.status === 503) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50))
     await new Promise((resolve) => setTimeout(resolve, 1_000))
     server.resume()
     await send(EVENTS_PER_CLIENT / 2, EVENTS_PER_CLIENT)
     for (const client of clients) {
-      while ((await client.flush()).remaining > 0 && Date.now() < deadline + 30_000) await new Promise((resolve) => setTimeout(resolve, 200))
+      while ((await client.flush()).remaining > 0 && Date.now() < deadline + 30_000)
+        await new Promise((resolve) => setTimeout(resolve, 200))
       await client.close()
     }
     await new Promise<void>((resolve) => http.close(() => resolve()))
@@ -83,7 +89,9 @@ describe.skipIf(!hasPostgres)('ingest while PostgreSQL restarts', () => {
     expect(rows.map((row) => row.message_id).sort()).toEqual([...messageIds].sort())
     expect(messageIds).toHaveLength(CLIENTS * EVENTS_PER_CLIENT)
     // The profiles saw each stored event once too.
-    const [orders] = await store.query<{ n: number }>('select coalesce(sum(order_count), 0)::int as n from ecrm_profiles')
+    const [orders] = await store.query<{ n: number }>(
+      'select coalesce(sum(order_count), 0)::int as n from ecrm_profiles',
+    )
     expect(orders?.n).toBe(CLIENTS * EVENTS_PER_CLIENT)
     await store.close()
   }, 90_000)

@@ -61,7 +61,9 @@ describe.skipIf(!hasPostgres)('two ingest handlers on one PostgreSQL', () => {
       // Each "process" has its own pool, store and handler: nothing shared but the database.
       const store = await createPostgresStore(server.connectionString, { maxConnections: 8 })
       // The secret key: these batches merge identified customers, which a public key may not.
-      const listener = createServer(toNodeListener(createIngestHandler({ store, writeKeys: ['wk'], secretKeys: ['sk'] })))
+      const listener = createServer(
+        toNodeListener(createIngestHandler({ store, writeKeys: ['wk'], secretKeys: ['sk'] })),
+      )
       await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve))
       stores.push(store)
       listeners.push(listener)
@@ -82,10 +84,25 @@ describe.skipIf(!hasPostgres)('two ingest handlers on one PostgreSQL', () => {
       // Every 10th event is an identify tying an anonymous id to one of 7 users, so the two
       // handlers merge the same customers at the same time.
       return id % 10 === 0
-        ? { type: 'identify', messageId: `c-${id}`, anonymousId: `anon-${id % 13}`, userId: `user-${id % 7}`, traits: { seen: id } }
-        : { type: 'track', messageId: `c-${id}`, anonymousId: `anon-${id % 13}`, event: 'Product Viewed', properties: { product_id: `p-${id}` } }
+        ? {
+            type: 'identify',
+            messageId: `c-${id}`,
+            anonymousId: `anon-${id % 13}`,
+            userId: `user-${id % 7}`,
+            traits: { seen: id },
+          }
+        : {
+            type: 'track',
+            messageId: `c-${id}`,
+            anonymousId: `anon-${id % 13}`,
+            event: 'Product Viewed',
+            properties: { product_id: `p-${id}` },
+          }
     }
-    const send = async (endpoint: string, batch: Record<string, unknown>[]): Promise<{ accepted: number; duplicates: number }> => {
+    const send = async (
+      endpoint: string,
+      batch: Record<string, unknown>[],
+    ): Promise<{ accepted: number; duplicates: number }> => {
       const response = await fetch(`${endpoint}/v1/batch`, {
         method: 'POST',
         headers: { 'content-type': 'text/plain', authorization: `Basic ${Buffer.from('sk:').toString('base64')}` },

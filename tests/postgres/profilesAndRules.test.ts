@@ -20,7 +20,10 @@ if (hasPostgres) {
   let profileServer: PostgresServer | undefined
   runProfileContract('PostgreSQL 15 via pg', async () => {
     profileServer = await startPostgres()
-    return { store: await createPostgresStore(profileServer.connectionString), cleanup: async () => profileServer?.stop() }
+    return {
+      store: await createPostgresStore(profileServer.connectionString),
+      cleanup: async () => profileServer?.stop(),
+    }
   })
 
   let runnerServer: PostgresServer | undefined
@@ -28,7 +31,11 @@ if (hasPostgres) {
   runRuleRunnerContract('PostgreSQL 15, two connection pools', async () => {
     runnerServer = await startPostgres()
     const url = runnerServer.connectionString
-    return { store: await createPostgresStore(url), openSecond: () => createPostgresStore(url), cleanup: async () => runnerServer?.stop() }
+    return {
+      store: await createPostgresStore(url),
+      openSecond: () => createPostgresStore(url),
+      cleanup: async () => runnerServer?.stop(),
+    }
   })
 }
 
@@ -37,7 +44,8 @@ describe.skipIf(!hasPostgres)('profiles under concurrent ingest from two process
   const stores: Store[] = []
   beforeAll(async () => {
     server = await startPostgres()
-    for (let n = 0; n < 2; n += 1) stores.push(await createPostgresStore(server.connectionString, { maxConnections: 6 }))
+    for (let n = 0; n < 2; n += 1)
+      stores.push(await createPostgresStore(server.connectionString, { maxConnections: 6 }))
   }, 120_000)
   afterAll(async () => {
     for (const store of stores) await store.close()
@@ -47,9 +55,21 @@ describe.skipIf(!hasPostgres)('profiles under concurrent ingest from two process
   it('loses no event in the profiles when batches of one customer under different ids land at once', async () => {
     const at = (n: number): string => new Date(Date.UTC(2026, 0, 1) + n * 1_000).toISOString()
     // One person: 3 user ids and 5 anonymous ids, tied together first (and merged along the way).
-    const links = Array.from({ length: 5 }, (_, n) => ({ type: 'identify', messageId: `pc-link-${n}`, anonymousId: `pc-a${n}`, userId: `pc-u${n % 3}`, timestamp: at(n) }))
-    const bridge = [{ type: 'alias', messageId: 'pc-alias-1', userId: 'pc-u0', previousId: 'pc-u1', timestamp: at(6) }, { type: 'alias', messageId: 'pc-alias-2', userId: 'pc-u0', previousId: 'pc-u2', timestamp: at(7) }]
-    await Promise.all([stores[0]!.insertEvents(links.slice(0, 3) as EcrmEvent[]), stores[1]!.insertEvents(links.slice(3) as EcrmEvent[])])
+    const links = Array.from({ length: 5 }, (_, n) => ({
+      type: 'identify',
+      messageId: `pc-link-${n}`,
+      anonymousId: `pc-a${n}`,
+      userId: `pc-u${n % 3}`,
+      timestamp: at(n),
+    }))
+    const bridge = [
+      { type: 'alias', messageId: 'pc-alias-1', userId: 'pc-u0', previousId: 'pc-u1', timestamp: at(6) },
+      { type: 'alias', messageId: 'pc-alias-2', userId: 'pc-u0', previousId: 'pc-u2', timestamp: at(7) },
+    ]
+    await Promise.all([
+      stores[0]!.insertEvents(links.slice(0, 3) as EcrmEvent[]),
+      stores[1]!.insertEvents(links.slice(3) as EcrmEvent[]),
+    ])
     await stores[0]!.insertEvents(bridge as EcrmEvent[])
     // Then each batch speaks for the person under one id only: the identity locks of two batches
     // under different ids do not overlap, so only the profile row lock keeps their folds apart.
@@ -59,7 +79,18 @@ describe.skipIf(!hasPostgres)('profiles under concurrent ingest from two process
     const sends: Promise<unknown>[] = []
     for (let b = 0; b < batches; b += 1) {
       const who = b % 2 === 0 ? { anonymousId: `pc-a${b % 5}` } : { userId: `pc-u${b % 3}` }
-      const batch = Array.from({ length: perBatch }, (_, n) => ({ type: 'track', messageId: `pc-${b}-${n}`, event: 'Product Viewed', properties: { product_id: `p-${n % 11}` }, timestamp: at(100 + b * perBatch + n), ...who }) as EcrmEvent)
+      const batch = Array.from(
+        { length: perBatch },
+        (_, n) =>
+          ({
+            type: 'track',
+            messageId: `pc-${b}-${n}`,
+            event: 'Product Viewed',
+            properties: { product_id: `p-${n % 11}` },
+            timestamp: at(100 + b * perBatch + n),
+            ...who,
+          }) as EcrmEvent,
+      )
       all.push(...batch)
       // Each batch to both processes at once (a client retrying against another process).
       for (const store of stores) sends.push(store.insertEvents(batch))
@@ -74,7 +105,9 @@ describe.skipIf(!hasPostgres)('profiles under concurrent ingest from two process
     expect(profile?.events.totals['$alias']).toBe(2)
     expect(profile?.identities.anonymousIds.slice().sort()).toEqual(['pc-a0', 'pc-a1', 'pc-a2', 'pc-a3', 'pc-a4'])
     expect(profile?.identities.userIds.slice().sort()).toEqual(['pc-u0', 'pc-u1', 'pc-u2'])
-    const [row] = await stores[1]!.query<{ n: number }>('select count(*)::int as n from ecrm_profiles p left join ecrm_customers c on c.id = p.customer_id where c.id is null')
+    const [row] = await stores[1]!.query<{ n: number }>(
+      'select count(*)::int as n from ecrm_profiles p left join ecrm_customers c on c.id = p.customer_id where c.id is null',
+    )
     expect(row?.n).toBe(0)
   }, 60_000)
 })

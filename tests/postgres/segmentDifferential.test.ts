@@ -17,10 +17,15 @@ const conditions = fc.sample(conditionArbitrary, { numRuns: CONDITIONS, seed: SE
 
 /** Every table's row count and a digest of the profiles: what "the database is unchanged" means. */
 async function fingerprint(store: Store): Promise<unknown> {
-  const tables = await store.query<{ name: string }>("select tablename as name from pg_tables where schemaname = 'public' order by tablename")
+  const tables = await store.query<{ name: string }>(
+    "select tablename as name from pg_tables where schemaname = 'public' order by tablename",
+  )
   const counts: Record<string, number> = {}
-  for (const { name } of tables) counts[name] = (await store.query<{ n: number }>(`select count(*)::int as n from "${name}"`))[0]?.n ?? -1
-  const [digest] = await store.query<{ md5: string }>("select md5(string_agg(customer_id || ':' || profile::text, ',' order by customer_id)) as md5 from ecrm_profiles")
+  for (const { name } of tables)
+    counts[name] = (await store.query<{ n: number }>(`select count(*)::int as n from "${name}"`))[0]?.n ?? -1
+  const [digest] = await store.query<{ md5: string }>(
+    "select md5(string_agg(customer_id || ':' || profile::text, ',' order by customer_id)) as md5 from ecrm_profiles",
+  )
   return { counts, digest: digest?.md5 }
 }
 
@@ -28,7 +33,13 @@ async function fingerprint(store: Store): Promise<unknown> {
 async function fill(store: Store): Promise<CustomerProfile[]> {
   const ingest = createIngestHandler({ store, writeKeys: ['wk_diff'] })
   for (let start = 0; start < events.length; start += 200) {
-    const response = await ingest(new Request('http://collect.test/v1/batch', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ writeKey: 'wk_diff', batch: events.slice(start, start + 200) }) }))
+    const response = await ingest(
+      new Request('http://collect.test/v1/batch', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ writeKey: 'wk_diff', batch: events.slice(start, start + 200) }),
+      }),
+    )
     expect(response.status).toBe(200)
     expect(await response.json()).toMatchObject({ rejected: [] })
   }
@@ -73,7 +84,10 @@ async function compare(store: Store, profiles: readonly CustomerProfile[]): Prom
       selections.push(null)
       continue
     }
-    const expected = profiles.filter((p) => isTruthy(applyLogic(condition, { ...p, profile: p }, { now: EVALUATED_AT }))).map((p) => userOf.get(p.id) as string).sort()
+    const expected = profiles
+      .filter((p) => isTruthy(applyLogic(condition, { ...p, profile: p }, { now: EVALUATED_AT })))
+      .map((p) => userOf.get(p.id) as string)
+      .sort()
     const actual = ids.map((id) => userOf.get(id) as string).sort()
     expect({ condition, actual }).toEqual({ condition, actual: expected })
     if (expected.length > 0 && expected.length < profiles.length) selective += 1
@@ -83,9 +97,12 @@ async function compare(store: Store, profiles: readonly CustomerProfile[]): Prom
 }
 
 function checkOutcome(outcome: Outcome, name: string): void {
-  console.info(`segment differential (${name}): ${CONDITIONS} conditions, ${CONDITIONS - outcome.refused} compared (${outcome.selective} selecting some but not all), ${outcome.refused} refused ${JSON.stringify(outcome.codes)}`)
+  console.info(
+    `segment differential (${name}): ${CONDITIONS} conditions, ${CONDITIONS - outcome.refused} compared (${outcome.selective} selecting some but not all), ${outcome.refused} refused ${JSON.stringify(outcome.codes)}`,
+  )
   // Hostile literals and names are refused as such, not as something else.
-  for (const code of ['unsupported_in_sql', 'nul_character', 'name_too_long', 'invalid_unicode']) expect(outcome.codes[code], code).toBeGreaterThan(0)
+  for (const code of ['unsupported_in_sql', 'nul_character', 'name_too_long', 'invalid_unicode'])
+    expect(outcome.codes[code], code).toBeGreaterThan(0)
   // Hostile and untranslatable conditions are refused; most conditions run.
   expect(outcome.refused).toBeGreaterThan(20)
   expect(outcome.refused).toBeLessThan(CONDITIONS / 2)
@@ -113,7 +130,8 @@ describe('segments: memory and SQL agree on stored profiles (PGlite)', () => {
 
 describe('PostgreSQL availability for the segment differential', () => {
   it('is required when CI=true', () => {
-    if (process.env.CI === 'true' && !hasPostgres) throw new Error(`PostgreSQL 15 binaries not found in ${POSTGRES_BIN}, and CI=true`)
+    if (process.env.CI === 'true' && !hasPostgres)
+      throw new Error(`PostgreSQL 15 binaries not found in ${POSTGRES_BIN}, and CI=true`)
   })
 })
 

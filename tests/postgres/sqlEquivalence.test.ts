@@ -26,7 +26,9 @@ describe.skipIf(!hasPostgres)('compileLogicToSql on a real PostgreSQL', () => {
   })
 
   it('selects the same customers as applyLogic for 3,000 generated rules over generated profiles', async () => {
-    const { compared, selective } = await checkSqlEquivalence(async (sql, params) => (await pool.query<{ id: string }>(sql, params)).rows)
+    const { compared, selective } = await checkSqlEquivalence(
+      async (sql, params) => (await pool.query<{ id: string }>(sql, params)).rows,
+    )
     expect(compared).toBe(3_000)
     // Rules that pick some profiles but not all: the comparison is not won by trivial rules.
     expect(selective).toBeGreaterThan(1_000)

@@ -71,7 +71,9 @@ describe('@ecrm/node/edge on an edge runtime', () => {
       body,
     })
     expect(response.status, await response.clone().text()).toBe(200)
-    const rows = await store.query<{ n: number }>("select count(*)::int as n from ecrm_events where payload->>'messageId' = 'edge-1'")
+    const rows = await store.query<{ n: number }>(
+      "select count(*)::int as n from ecrm_events where payload->>'messageId' = 'edge-1'",
+    )
     expect(rows).toEqual([{ n: 1 }])
   })
 })

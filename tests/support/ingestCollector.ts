@@ -41,7 +41,9 @@ export interface IngestCollector {
  * POST carried and what the handler answered, read from a copy of the request and the response:
  * the handler itself sees the request as a browser sent it.
  */
-export async function startIngestCollector(options: Partial<IngestHandlerOptions> & { readonly writeKeys: readonly string[] }): Promise<IngestCollector> {
+export async function startIngestCollector(
+  options: Partial<IngestHandlerOptions> & { readonly writeKeys: readonly string[] },
+): Promise<IngestCollector> {
   const store = await createPgliteStore()
   const handler = createIngestHandler({ store, ...options })
   const arrivals: CollectorArrival[] = []

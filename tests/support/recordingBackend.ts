@@ -28,7 +28,13 @@ export type Responder = (
 ) => { status: number; headers?: Record<string, string>; drop?: boolean }
 
 /** A static file: inline text, or a path on disk read at request time. */
-export type StaticFile = { readonly type: string; readonly body?: string; readonly file?: string; readonly delayMs?: number; readonly headers?: Record<string, string> }
+export type StaticFile = {
+  readonly type: string
+  readonly body?: string
+  readonly file?: string
+  readonly delayMs?: number
+  readonly headers?: Record<string, string>
+}
 
 /** Options of {@link startRecordingBackend}. */
 export interface RecordingBackendOptions {
@@ -109,14 +115,30 @@ export async function startRecordingBackend(options: RecordingBackendOptions = {
         const receivedAt = Date.now()
         const answer = responder(batchIndex++, { path: url.pathname, text })
         if (answer.drop === true) {
-          requests.push({ receivedAt, answeredAt: Date.now(), path: url.pathname, headers: request.headers, text, body: parse(text), status: 0 })
+          requests.push({
+            receivedAt,
+            answeredAt: Date.now(),
+            path: url.pathname,
+            headers: request.headers,
+            text,
+            body: parse(text),
+            status: 0,
+          })
           request.socket.destroy()
           return
         }
         for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, value)
         response.writeHead(answer.status, { 'Content-Type': 'application/json' })
         response.end(answer.status < 300 ? '{"success":true}' : '{"success":false}')
-        requests.push({ receivedAt, answeredAt: Date.now(), path: url.pathname, headers: request.headers, text, body: parse(text), status: answer.status })
+        requests.push({
+          receivedAt,
+          answeredAt: Date.now(),
+          path: url.pathname,
+          headers: request.headers,
+          text,
+          body: parse(text),
+          status: answer.status,
+        })
         return
       }
       const file = files.get(url.pathname)
@@ -126,7 +148,12 @@ export async function startRecordingBackend(options: RecordingBackendOptions = {
       }
       if (file.delayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, file.delayMs))
       const body = file.file === undefined ? (file.body ?? '') : await readFile(file.file, 'utf8')
-      response.writeHead(200, { 'Content-Type': file.type, 'Cache-Control': 'no-store', ...options.staticHeaders, ...file.headers })
+      response.writeHead(200, {
+        'Content-Type': file.type,
+        'Cache-Control': 'no-store',
+        ...options.staticHeaders,
+        ...file.headers,
+      })
       response.end(body)
     })().catch((error: unknown) => {
       response.writeHead(500).end(String(error))
@@ -136,7 +163,9 @@ export async function startRecordingBackend(options: RecordingBackendOptions = {
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
   const deliveredEvents = (): Record<string, unknown>[] =>
-    requests.filter((recorded) => recorded.status >= 200 && recorded.status < 300).flatMap((recorded) => recorded.body?.batch ?? [])
+    requests
+      .filter((recorded) => recorded.status >= 200 && recorded.status < 300)
+      .flatMap((recorded) => recorded.body?.batch ?? [])
 
   return {
     origin,

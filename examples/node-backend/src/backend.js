@@ -68,8 +68,12 @@ export async function startBackend(options = {}) {
       const profile = await store.getProfile(firing.customerId)
       if (profile === undefined) return // erased since the timer was armed
       const template = String(firing.event.properties['template'])
-      const to = typeof profile.traits['email'] === 'string' ? profile.traits['email'] : (profile.identities.emails[0] ?? null)
-      const data = { trigger: firing.event.properties['trigger_event'] ?? null, ...asRecord(firing.event.properties['trigger_properties']) }
+      const to =
+        typeof profile.traits['email'] === 'string' ? profile.traits['email'] : (profile.identities.emails[0] ?? null)
+      const data = {
+        trigger: firing.event.properties['trigger_event'] ?? null,
+        ...asRecord(firing.event.properties['trigger_properties']),
+      }
       // The runner records the firing in ecrm_firings (not as the customer's event) and marks it
       // delivered when this returns; a throw gets it here again, with the same firing.id.
       await outbox.send({ to, template, ruleId: firing.ruleId, customerId: profile.id, data })
@@ -101,7 +105,9 @@ export async function startBackend(options = {}) {
     // The React example calls /orders from another origin (its dev server).
     res.setHeader('access-control-allow-origin', '*')
     if (req.method === 'OPTIONS') {
-      res.writeHead(204, { 'access-control-allow-methods': 'GET, POST', 'access-control-allow-headers': 'content-type' }).end()
+      res
+        .writeHead(204, { 'access-control-allow-methods': 'GET, POST', 'access-control-allow-headers': 'content-type' })
+        .end()
       return
     }
     if (req.method === 'POST' && path === '/orders') {
@@ -117,7 +123,9 @@ export async function startBackend(options = {}) {
     }
     if (req.method === 'GET' && path === '/') {
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' })
-      res.end(`ecrm example shop backend\n\nPOST ${url}/v1/batch      ecrm collector (write key ${writeKey})\nPOST ${url}/orders        place an order\nGET  ${url}/emails        emails the rules sent\nGET  ${url}/customers/ID  a customer's profile\n`)
+      res.end(
+        `ecrm example shop backend\n\nPOST ${url}/v1/batch      ecrm collector (write key ${writeKey})\nPOST ${url}/orders        place an order\nGET  ${url}/emails        emails the rules sent\nGET  ${url}/customers/ID  a customer's profile\n`,
+      )
       return
     }
     sendJson(res, 404, { error: `No route ${req.method} ${path}` })
@@ -146,7 +154,10 @@ export async function startBackend(options = {}) {
 }
 
 /** @param {unknown} value @returns {Record<string, unknown>} */
-const asRecord = (value) => (typeof value === 'object' && value !== null && !Array.isArray(value) ? /** @type {Record<string, unknown>} */ (value) : {})
+const asRecord = (value) =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? /** @type {Record<string, unknown>} */ (value)
+    : {}
 
 /** Reads a JSON body of at most 64 KB; undefined when it is not JSON. @param {import('node:http').IncomingMessage} req */
 async function readJson(req) {

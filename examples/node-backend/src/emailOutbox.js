@@ -33,13 +33,20 @@ export function createEmailOutbox({ file, log }) {
       const line = { sentAt: new Date().toISOString(), subject: SUBJECTS[email.template] ?? email.template, ...email }
       await mkdir(dirname(file), { recursive: true })
       await appendFile(file, `${JSON.stringify(line)}\n`)
-      log(line.to === null ? `email ${line.template} not sent: customer ${line.customerId} has no address` : `email ${line.template} → ${line.to}: "${line.subject}"`)
+      log(
+        line.to === null
+          ? `email ${line.template} not sent: customer ${line.customerId} has no address`
+          : `email ${line.template} → ${line.to}: "${line.subject}"`,
+      )
       return line
     },
     /** Every email written so far (oldest first). @returns {Promise<Email[]>} */
     async read() {
       const text = await readFile(file, 'utf8').catch(() => '')
-      return text.split('\n').filter((row) => row !== '').map((row) => JSON.parse(row))
+      return text
+        .split('\n')
+        .filter((row) => row !== '')
+        .map((row) => JSON.parse(row))
     },
   }
 }

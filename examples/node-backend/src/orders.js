@@ -19,9 +19,12 @@ export function parseOrder(body) {
   if (typeof body !== 'object' || body === null) return { ok: false, message: 'the body must be a JSON object' }
   const { orderId, userId, anonymousId, currency = 'EUR', products } = /** @type {Record<string, unknown>} */ (body)
   if (typeof orderId !== 'string' || orderId === '') return { ok: false, message: 'orderId: give a non-empty string' }
-  if (typeof userId !== 'string' && typeof anonymousId !== 'string') return { ok: false, message: 'userId or anonymousId: name the customer' }
-  if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency)) return { ok: false, message: 'currency: give an ISO 4217 code such as "EUR"' }
-  if (!Array.isArray(products) || products.length === 0) return { ok: false, message: 'products: give at least one line' }
+  if (typeof userId !== 'string' && typeof anonymousId !== 'string')
+    return { ok: false, message: 'userId or anonymousId: name the customer' }
+  if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency))
+    return { ok: false, message: 'currency: give an ISO 4217 code such as "EUR"' }
+  if (!Array.isArray(products) || products.length === 0)
+    return { ok: false, message: 'products: give at least one line' }
   for (const [index, line] of products.entries()) {
     if (typeof line?.product_id !== 'string' || typeof line.price !== 'number' || !(line.price >= 0)) {
       return { ok: false, message: `products[${index}]: give { product_id: string, price: number >= 0, quantity? }` }

@@ -13,7 +13,9 @@ export function AccountForm() {
   const onSubmit = (event: FormEvent<HTMLFormElement>): void => {
     event.preventDefault()
     const form = new FormData(event.currentTarget)
-    const email = String(form.get('email') ?? '').trim().toLowerCase()
+    const email = String(form.get('email') ?? '')
+      .trim()
+      .toLowerCase()
     const name = String(form.get('name') ?? '').trim()
     identify(email, { email, ...(name === '' ? {} : { name }) })
     setSaved(email)

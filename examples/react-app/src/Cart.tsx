@@ -10,7 +10,11 @@ export interface CartLine {
   readonly quantity: number
 }
 
-type Status = { readonly kind: 'idle' } | { readonly kind: 'sending' } | { readonly kind: 'ordered'; readonly orderId: string } | { readonly kind: 'failed'; readonly message: string }
+type Status =
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'sending' }
+  | { readonly kind: 'ordered'; readonly orderId: string }
+  | { readonly kind: 'failed'; readonly message: string }
 
 /**
  * The cart and checkout. The browser tracks "Cart Viewed" and "Checkout Started"; the order itself
@@ -27,9 +31,9 @@ export function Cart({ lines, onOrdered }: { readonly lines: readonly CartLine[]
   const total = lines.reduce((sum, line) => sum + Math.round(line.product.price * 100) * line.quantity, 0) / 100
   const products = lines.map((line) => productProperties(line.product, line.quantity))
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once per visit of the page, not per change of the lines.
   useEffect(() => {
     track('Cart Viewed', { cart_id: 'session', products })
-    // Once per visit of the page, not per change of the lines.
   }, [track])
 
   async function checkout(): Promise<void> {
@@ -41,7 +45,13 @@ export function Cart({ lines, onOrdered }: { readonly lines: readonly CartLine[]
       const response = await fetch(`${SHOP_API}/orders`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ orderId, currency: 'EUR', products, anonymousId: user?.anonymousId, userId: user?.userId }),
+        body: JSON.stringify({
+          orderId,
+          currency: 'EUR',
+          products,
+          anonymousId: user?.anonymousId,
+          userId: user?.userId,
+        }),
       })
       if (!response.ok) throw new Error(`the shop answered ${response.status}`)
       setStatus({ kind: 'ordered', orderId })

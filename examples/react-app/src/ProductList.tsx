@@ -4,10 +4,19 @@ import type { Product } from './catalog.js'
 import { productProperties } from './catalog.js'
 
 /** The catalog: "Product List Viewed" when shown, "Product Added" on each add. */
-export function ProductList({ products, onAdd }: { readonly products: readonly Product[]; readonly onAdd: (product: Product) => void }) {
+export function ProductList({
+  products,
+  onAdd,
+}: {
+  readonly products: readonly Product[]
+  readonly onAdd: (product: Product) => void
+}) {
   const track = useTrack() // stable: safe in effect dependencies
   useEffect(() => {
-    track('Product List Viewed', { list_id: 'all', products: products.map((product, index) => ({ ...productProperties(product), position: index + 1 })) })
+    track('Product List Viewed', {
+      list_id: 'all',
+      products: products.map((product, index) => ({ ...productProperties(product), position: index + 1 })),
+    })
   }, [track, products])
 
   return (

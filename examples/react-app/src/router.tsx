@@ -15,7 +15,11 @@ const subscribe = (listener: () => void): (() => void) => {
 
 /** The current path, live. */
 export function usePath(): string {
-  return useSyncExternalStore(subscribe, () => window.location.pathname, () => '/')
+  return useSyncExternalStore(
+    subscribe,
+    () => window.location.pathname,
+    () => '/',
+  )
 }
 
 /** Goes to `path` without reloading the page. */

@@ -49,7 +49,10 @@ const noop = (): undefined => undefined
  * delivery, and (given `withOnsite`, e.g. {@link startOnsite}) the on-site intelligence. Nothing
  * runs before this call.
  */
-export function createBrowserClientHandle(given: BrowserClientOptions, withOnsite?: OnsiteStarter): BrowserClientHandle {
+export function createBrowserClientHandle(
+  given: BrowserClientOptions,
+  withOnsite?: OnsiteStarter,
+): BrowserClientHandle {
   // A copy, so options that are no object at all reach core's check (which names what is missing)
   // instead of failing on a property read here.
   const options = { ...given }
@@ -66,7 +69,8 @@ export function createBrowserClientHandle(given: BrowserClientOptions, withOnsit
     ...options.ports,
   }
 
-  const localStore = ports.storage === undefined ? createLocalStore({ cookieKeys: COOKIE_KEYS, cookie: options.cookie }) : undefined
+  const localStore =
+    ports.storage === undefined ? createLocalStore({ cookieKeys: COOKIE_KEYS, cookie: options.cookie }) : undefined
   const consent = deriveConsent(options.consent)
   // Assigned once the ports exist. Until then nothing is allowed onto the device (core only reads
   // the stored ids while it is created).
@@ -85,13 +89,22 @@ export function createBrowserClientHandle(given: BrowserClientOptions, withOnsit
     ports.queue === undefined
       ? createIdbQueue({
           dbName: options.dbName ?? `ecrm-${options.writeKey}`,
-          onFallback: (cause) => report(new EcrmError('storage_fallback', 'IndexedDB unavailable: outbox (events kept in memory, lost on reload)', { cause })),
+          onFallback: (cause) =>
+            report(
+              new EcrmError(
+                'storage_fallback',
+                'IndexedDB unavailable: outbox (events kept in memory, lost on reload)',
+                { cause },
+              ),
+            ),
         })
       : undefined
   // The on-site fold sees each event as its write starts, not once IndexedDB confirms it: a rule
   // evaluated meanwhile (an exit intent right after an order) must see the event. Only core's
   // coalesced writes enqueue, after `onsite` exists.
-  const outbox = watchPageOutbox(ports.queue ?? (idbQueue as IdbQueue), erased.isErasedItem, (items) => onsite?.observe(items))
+  const outbox = watchPageOutbox(ports.queue ?? (idbQueue as IdbQueue), erased.isErasedItem, (items) =>
+    onsite?.observe(items),
+  )
   const queue = outbox.queue
   // Page-exit requests skip the cross-tab lock (a closing page cannot wait), so keep the unlocked one.
   const exitTransport = ports.transport ?? createUnloadTransport({ transport: createFetchTransport() })
@@ -107,13 +120,23 @@ export function createBrowserClientHandle(given: BrowserClientOptions, withOnsit
     // No buffered time, or an unreadable one (NaN), means now.
     const calledAt = new Date(callContext?.timestamp ?? NaN).getTime() || ports.clock.now()
     const touch = sessions.touch(calledAt, parseCampaign(page.search ?? ''))
-    return withoutUndefined<Record<string, unknown>>({ ...device, page, sessionId: touch.sessionId, campaign: touch.lastTouch, firstTouch: touch.firstTouch, consent: { gpc: consent.gpc } })
+    return withoutUndefined<Record<string, unknown>>({
+      ...device,
+      page,
+      sessionId: touch.sessionId,
+      campaign: touch.lastTouch,
+      firstTouch: touch.firstTouch,
+      consent: { gpc: consent.gpc },
+    })
   }
 
   // Core already skips a destination whose consent category is not granted (GPC included); it
   // cannot know which visitors were erased on this page.
   const destinations = (options.destinations ?? []).map(
-    (destination): ClientDestination => ({ ...destination, deliver: (event) => (erased.isErased(event) ? undefined : destination.deliver(event)) }),
+    (destination): ClientDestination => ({
+      ...destination,
+      deliver: (event) => (erased.isErased(event) ? undefined : destination.deliver(event)),
+    }),
   )
   // Every port is passed, so core's fallbacks (its seeded PRNG, UUID generator, memory store) stay out of the bundle.
   const corePorts: Required<Ports> = {
@@ -126,7 +149,10 @@ export function createBrowserClientHandle(given: BrowserClientOptions, withOnsit
   const onsite = withOnsite?.(options, { ports: corePorts, report, guard })
 
   // A same-origin collector ('/collect') is resolved against the page; core judges every other endpoint.
-  const endpoint = typeof location !== 'undefined' && /^\/(?!\/)/.test(options.endpoint) ? location.origin + options.endpoint : options.endpoint
+  const endpoint =
+    typeof location !== 'undefined' && /^\/(?!\/)/.test(options.endpoint)
+      ? location.origin + options.endpoint
+      : options.endpoint
   core = createPipelineClient(
     {
       // Core takes batch, retry, limits, requestTimeoutMs, leaseMs, plugins, onError and onDeadLetter
@@ -148,7 +174,11 @@ export function createBrowserClientHandle(given: BrowserClientOptions, withOnsit
    * so options add no other field); a replayed call keeps the time it was made at, unless it named
    * its own. A refused call is reported (with every issue and its path); the caller gets no messageId.
    */
-  const send = (type: EventType, callOptions: CallOptions | undefined, fields: Record<string, unknown>): string | undefined => {
+  const send = (
+    type: EventType,
+    callOptions: CallOptions | undefined,
+    fields: Record<string, unknown>,
+  ): string | undefined => {
     const input: Record<string, unknown> = { ...callOptions, ...fields }
     input['timestamp'] ??= callContext?.timestamp
     // Each method checks its own input: core takes it as unknown.
@@ -185,7 +215,12 @@ export function createBrowserClientHandle(given: BrowserClientOptions, withOnsit
     on: core.on,
     flush: () => settle('flush', core.flush()),
     // A queue or store passed in through `ports` is reported as memory: ecrm cannot tell where it keeps data.
-    stats: () => ({ ...core.stats(), storage: idbQueue?.storage() ?? 'memory', keyValueStorage: localStore?.kind() ?? 'memory', gpc: consent.gpc }),
+    stats: () => ({
+      ...core.stats(),
+      storage: idbQueue?.storage() ?? 'memory',
+      keyValueStorage: localStore?.kind() ?? 'memory',
+      gpc: consent.gpc,
+    }),
     // Without the on-site intelligence its reads answer undefined.
     profile: noop,
     rule: noop,
@@ -195,7 +230,16 @@ export function createBrowserClientHandle(given: BrowserClientOptions, withOnsit
     ...onsite?.methods,
     getState: core.getState,
     subscribe: core.subscribe,
-    forget: () => settle('forget', eraseVisitor({ core, queue, erased, forgetLocal: () => (sessions.clear(), storage.clear(), localStore?.clear(), onsite?.clear()) })),
+    forget: () =>
+      settle(
+        'forget',
+        eraseVisitor({
+          core,
+          queue,
+          erased,
+          forgetLocal: () => (sessions.clear(), storage.clear(), localStore?.clear(), onsite?.clear()),
+        }),
+      ),
     close: async () => {
       capture.stop()
       onsite?.stop()
@@ -213,7 +257,14 @@ export function createBrowserClientHandle(given: BrowserClientOptions, withOnsit
     // Offline, core's flush sends nothing (it checks connectivity itself).
     onHide: () => void core.flush({ keepalive: true }).catch(noop),
     onExit: () => {
-      if (ports.connectivity.isOnline()) sendOnPageExit({ items: outbox.unconfirmed(), endpoint, writeKey: options.writeKey, now: ports.clock.now(), transport: exitTransport })
+      if (ports.connectivity.isOnline())
+        sendOnPageExit({
+          items: outbox.unconfirmed(),
+          endpoint,
+          writeKey: options.writeKey,
+          now: ports.clock.now(),
+          transport: exitTransport,
+        })
     },
   })
 

@@ -70,7 +70,10 @@ export interface BrowserClientOptions extends OnsiteOptions {
 }
 
 /** Per-call options of the positional methods. */
-export type CallOptions = Pick<EventInput, 'timestamp' | 'context' | 'integrations' | 'messageId' | 'anonymousId' | 'userId'>
+export type CallOptions = Pick<
+  EventInput,
+  'timestamp' | 'context' | 'integrations' | 'messageId' | 'anonymousId' | 'userId'
+>
 
 /** What `stats()` reports in the browser: core's counters plus where data is kept. */
 export interface BrowserStats extends Stats {

@@ -11,7 +11,16 @@ export interface CampaignContext {
 }
 
 /** The query parameters read, in the order of the campaign's fields. */
-const PARAMS = ['utm_campaign', 'utm_source', 'utm_medium', 'utm_term', 'utm_content', 'gclid', 'fbclid', 'msclkid'] as const
+const PARAMS = [
+  'utm_campaign',
+  'utm_source',
+  'utm_medium',
+  'utm_term',
+  'utm_content',
+  'gclid',
+  'fbclid',
+  'msclkid',
+] as const
 
 /**
  * Reads the campaign from a query string: `utm_campaign` becomes `name` (as in Segment's spec),

@@ -63,6 +63,7 @@ export function deriveConsent(options: BrowserConsentOptions = {}, gpcSignal = r
   const gpc = gpcSignal && options.respectGpc !== false
   if (gpc) initial['marketing'] = false
   Object.assign(initial, options.initial, { necessary: true })
-  const categoryOf = (event: EcrmEvent): string => (isErasureRequest(event) ? 'necessary' : (options.categoryOf?.(event) ?? 'analytics'))
+  const categoryOf = (event: EcrmEvent): string =>
+    isErasureRequest(event) ? 'necessary' : (options.categoryOf?.(event) ?? 'analytics')
   return { required: true, categoryOf, initial, gpc, storageCategory: options.storageCategory ?? 'analytics' }
 }

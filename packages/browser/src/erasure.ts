@@ -6,7 +6,9 @@ export interface ErasedIds {
   /** Marks ids (anonymousId, userId) as erased, for the page's life. */
   readonly add: (ids: readonly string[]) => void
   /** True for an event of an erased visitor, except the erasure request itself. */
-  readonly isErased: (event: Pick<EcrmEvent, 'type' | 'anonymousId' | 'userId'> & { readonly event?: string }) => boolean
+  readonly isErased: (
+    event: Pick<EcrmEvent, 'type' | 'anonymousId' | 'userId'> & { readonly event?: string },
+  ) => boolean
   /**
    * {@link ErasedIds.isErased} for a queued item, read from its payload: what `watchPageOutbox`
    * takes as `isDropped`, and what `eraseVisitor` removes from the queue.

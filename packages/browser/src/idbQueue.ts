@@ -34,7 +34,10 @@ const STORE = 'items'
 type Resolved<K extends keyof Queue> = Awaited<ReturnType<Queue[K]>>
 
 /** The IndexedDB half of queue method `K`: its work on the outbox store, in the call's transaction. */
-type Work<K extends keyof Queue> = (store: IDBObjectStore, ...args: Parameters<Queue[K]>) => Resolved<K> | Promise<Resolved<K>>
+type Work<K extends keyof Queue> = (
+  store: IDBObjectStore,
+  ...args: Parameters<Queue[K]>
+) => Resolved<K> | Promise<Resolved<K>>
 
 const toItem = ({ seq: _seq, leasedUntil: _lease, ...item }: Row): QueueItem => item
 
@@ -67,7 +70,9 @@ export function createIdbQueue(options: IdbQueueOptions = {}): IdbQueue {
       // sandboxed or opaque-origin contexts: the method then falls back to memory.
       const request = indexedDB.open(options.dbName ?? 'ecrm', 1)
       request.onupgradeneeded = () => {
-        request.result.createObjectStore(STORE, { keyPath: 'seq', autoIncrement: true }).createIndex('byId', 'id', { unique: true })
+        request.result
+          .createObjectStore(STORE, { keyPath: 'seq', autoIncrement: true })
+          .createIndex('byId', 'id', { unique: true })
       }
       dbPromise = requestResult(request).then((db) => {
         // Another tab wants a newer schema (versionchange): step aside so it is not blocked. The
@@ -89,7 +94,8 @@ export function createIdbQueue(options: IdbQueueOptions = {}): IdbQueue {
    * IndexedDB has failed, in this call or an earlier one, the memory queue's `name` (same
    * arguments, same result) runs instead, for good.
    */
-  const method = <K extends keyof Queue>(name: K, work: Work<K>, mode: IDBTransactionMode = 'readwrite') =>
+  const method =
+    <K extends keyof Queue>(name: K, work: Work<K>, mode: IDBTransactionMode = 'readwrite') =>
     async (...args: Parameters<Queue[K]>): Promise<Resolved<K>> => {
       if (memory === undefined) {
         try {
@@ -114,7 +120,8 @@ export function createIdbQueue(options: IdbQueueOptions = {}): IdbQueue {
     async (store, ids, availableAt) => {
       for (const id of ids) {
         const row = (await requestResult(store.index('byId').get(id))) as Row | undefined
-        if (row !== undefined) store.put({ ...row, attempts: row.attempts + addedAttempts, availableAt, leasedUntil: 0 })
+        if (row !== undefined)
+          store.put({ ...row, attempts: row.attempts + addedAttempts, availableAt, leasedUntil: 0 })
       }
     }
 
@@ -151,9 +158,14 @@ export function createIdbQueue(options: IdbQueueOptions = {}): IdbQueue {
     remove: method('remove', async (store, ids) => {
       const byId = store.index('byId')
       // Known keys cost no request; the others are looked up all at once.
-      const keys = await Promise.all(ids.map((id) => seqOf.get(id) ?? (requestResult(byId.getKey(id)) as Promise<number | undefined>)))
+      const keys = await Promise.all(
+        ids.map((id) => seqOf.get(id) ?? (requestResult(byId.getKey(id)) as Promise<number | undefined>)),
+      )
       for (const id of ids) seqOf.delete(id)
-      deleteRuns(store, keys.filter((key) => key !== undefined))
+      deleteRuns(
+        store,
+        keys.filter((key) => key !== undefined),
+      )
     }),
     release: method('release', putBack(1)),
     defer: method('defer', putBack(0)),
@@ -161,7 +173,10 @@ export function createIdbQueue(options: IdbQueueOptions = {}): IdbQueue {
     size: method('size', (store) => requestResult(store.count()), 'readonly'),
     storage: () => (memory === undefined ? 'indexeddb' : 'memory'),
     close: () => {
-      void dbPromise?.then((db) => db.close(), () => undefined)
+      void dbPromise?.then(
+        (db) => db.close(),
+        () => undefined,
+      )
       dbPromise = undefined
     },
   }

@@ -49,4 +49,12 @@ export type { OnsiteExperiments, OnsiteExperimentsOptions } from './onsite/onsit
 export { watchSignals, SIGNAL_EVENTS } from './onsite/signals.js'
 export type { SignalOptions } from './onsite/signals.js'
 export { subscribeToPush } from './push/subscribeToPush.js'
-export type { SubscribeToPushOptions, SubscribeToPushResult, PushNavigator, PushManagerLike, NotificationLike } from './push/subscribeToPush.js'
+export type {
+  SubscribeToPushOptions,
+  SubscribeToPushResult,
+  PushNavigator,
+  PushManagerLike,
+  NotificationLike,
+} from './push/subscribeToPush.js'
+export { installPushHandlers } from './push/pushHandlers.js'
+export type { EcrmPushPayload, PushEventLike, NotificationClickLike, PushWorkerScope } from './push/pushHandlers.js'

@@ -57,7 +57,9 @@ export function createLocalStore(options: LocalStoreOptions = {}): LocalStore {
 
   // The cookie restores an id when localStorage was cleared (or is unavailable).
   const get = (key: string): string | undefined =>
-    memory.get(key) ?? withStorage((target) => target.getItem(key)) ?? (cookieKeys.has(key) ? readCookie(key) : undefined)
+    memory.get(key) ??
+    withStorage((target) => target.getItem(key)) ??
+    (cookieKeys.has(key) ? readCookie(key) : undefined)
 
   const set = (key: string, value: string): void => {
     const stored = withStorage((target) => {

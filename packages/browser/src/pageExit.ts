@@ -70,7 +70,12 @@ export function sendOnPageExit(input: PageExitSend): number {
   const batches = planBatches(fitting, { maxEvents: Infinity, maxBytes }, overhead, eventBytesInBatch)
   for (const batch of batches) {
     // `input` gives the endpoint and the writeKey.
-    const request = buildBatchRequest({ ...input, payloads: batch.map((item) => item.payload), sentAt: input.now, keepalive: true })
+    const request = buildBatchRequest({
+      ...input,
+      payloads: batch.map((item) => item.payload),
+      sentAt: input.now,
+      keepalive: true,
+    })
     void input.transport.send(request).catch(() => undefined)
   }
   return batches.length

@@ -15,7 +15,13 @@ export interface PageSafety {
 export function createPageSafety(report: (error: EcrmError) => void): PageSafety {
   const reportFrom = (where: string, error: unknown): undefined => {
     report(
-      isEcrmError(error) ? error : new EcrmError('internal_error', `Unexpected error: ecrm.${where}() (${String(error)}; the call was ignored)`, { cause: error }),
+      isEcrmError(error)
+        ? error
+        : new EcrmError(
+            'internal_error',
+            `Unexpected error: ecrm.${where}() (${String(error)}; the call was ignored)`,
+            { cause: error },
+          ),
     )
     return undefined
   }

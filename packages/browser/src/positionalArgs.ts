@@ -2,7 +2,8 @@ import type { CallOptions } from './browserClientTypes.js'
 
 type Props = Record<string, unknown>
 
-const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value)
+const isObject = (value: unknown): value is Props =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
 /** The argument when it is an object, else `undefined` (the slot was left out or holds something else). */
 const objectOrUndefined = <T = Props>(value: unknown): T | undefined => (isObject(value) ? (value as T) : undefined)
 
@@ -19,7 +20,8 @@ export interface PageArgs {
  * `page(name, properties)`, `page(properties)` and `page(category, name, properties, options)`.
  */
 export function readPageArgs(a?: unknown, b?: unknown, c?: unknown, d?: unknown): PageArgs {
-  if (isObject(a) || a === undefined || a === null) return { properties: objectOrUndefined(a), options: objectOrUndefined(b) }
+  if (isObject(a) || a === undefined || a === null)
+    return { properties: objectOrUndefined(a), options: objectOrUndefined(b) }
   if (typeof b !== 'string') return { name: String(a), properties: objectOrUndefined(b), options: objectOrUndefined(c) }
   return { category: String(a), name: b, properties: objectOrUndefined(c), options: objectOrUndefined(d) }
 }

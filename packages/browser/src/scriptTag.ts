@@ -57,7 +57,8 @@ export function bootScriptTag(withOnsite?: OnsiteStarter, onsiteReads: readonly 
       return undefined
     }
   const api: Record<string, unknown> = { loaded: true, load, client: () => handle?.client }
-  for (const method of ['track', 'identify', 'page', 'group', 'alias', 'reset', 'flush', 'forget', 'on']) api[method] = call(method)
+  for (const method of ['track', 'identify', 'page', 'group', 'alias', 'reset', 'flush', 'forget', 'on'])
+    api[method] = call(method)
   // Reads answer now (undefined before load); they are never buffered.
   for (const method of ['stats', 'user', ...onsiteReads]) api[method] = (...args: unknown[]) => invoke(method, args)
   api['consent'] = { set: call('consent.set'), get: () => invoke('consent.get', []) ?? {} }

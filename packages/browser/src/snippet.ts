@@ -29,12 +29,19 @@ if (w.ecrm === undefined || (w.ecrm.q === undefined && w.ecrm.loaded !== true)) 
         method,
         args,
         {
-          page: { path: location.pathname, referrer: d.referrer, search: location.search, title: d.title, url: location.href },
+          page: {
+            path: location.pathname,
+            referrer: d.referrer,
+            search: location.search,
+            title: d.title,
+            url: location.href,
+          },
           timestamp: new Date().toISOString(),
         },
       ])
     }
-  for (const method of ['track', 'identify', 'page', 'group', 'alias', 'reset', 'flush', 'forget', 'on']) stub[method] = record(method)
+  for (const method of ['track', 'identify', 'page', 'group', 'alias', 'reset', 'flush', 'forget', 'on'])
+    stub[method] = record(method)
   stub['consent'] = { set: record('consent.set') }
   const current = d.currentScript as HTMLScriptElement | null
   stub['load'] = (writeKey: string, options?: { endpoint?: string; src?: string }): void => {

@@ -18,9 +18,9 @@ export function withSenderLock(transport: Transport, lockName: string, locks?: L
       // Read at send time; missing outside secure contexts and in older runtimes.
       const manager = locks ?? (globalThis.navigator?.locks as LockManagerLike | undefined)
       if (manager === undefined || request.keepalive) return transport.send(request)
-      return manager.request(lockName, () => transport.send(request)).catch(
-        (cause: unknown): TransportOutcome => ({ type: 'network-error', cause }),
-      )
+      return manager
+        .request(lockName, () => transport.send(request))
+        .catch((cause: unknown): TransportOutcome => ({ type: 'network-error', cause }))
     },
   }
 }

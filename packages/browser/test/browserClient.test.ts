@@ -4,7 +4,12 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { EcrmError, EcrmEvent } from '@ecrm/core'
 import { createBrowserClientHandle } from '../src/browserClient.js'
 import type { BrowserClientOptions } from '../src/browserClientTypes.js'
-import { createFakeConnectivity, createManualClock, createScriptedTransport, createSequentialIds } from '../../core/test/fakes/index.js'
+import {
+  createFakeConnectivity,
+  createManualClock,
+  createScriptedTransport,
+  createSequentialIds,
+} from '../../core/test/fakes/index.js'
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z')
 const closers: (() => Promise<void>)[] = []
@@ -28,7 +33,14 @@ const setup = (overrides: Partial<BrowserClientOptions> = {}) => {
     dbName: `ecrm-client-test-${++dbCounter}`,
     onError: (error) => errors.push(error),
     ...overrides,
-    ports: { clock: time, scheduler: time, transport: scripted.transport, connectivity, createId: createSequentialIds('id-'), ...overrides.ports },
+    ports: {
+      clock: time,
+      scheduler: time,
+      transport: scripted.transport,
+      connectivity,
+      createId: createSequentialIds('id-'),
+      ...overrides.ports,
+    },
   })
   closers.push(() => handle.client.close())
   const events = (): Record<string, unknown>[] => scripted.sentEvents()
@@ -51,8 +63,15 @@ describe('createBrowserClient', () => {
     const sent = events()
     expect(sent.map((event) => event['type'])).toEqual(['page', 'track', 'identify', 'page'])
     const [first, added, identified, named] = sent as Record<string, any>[]
-    expect(first?.['properties']).toMatchObject({ path: '/shoes', title: 'Shoes', search: '?utm_source=news&utm_campaign=spring&gclid=G1' })
-    expect(added).toMatchObject({ event: 'Product Added', properties: { product_id: 'sku-1', price: 19.99, currency: 'EUR' } })
+    expect(first?.['properties']).toMatchObject({
+      path: '/shoes',
+      title: 'Shoes',
+      search: '?utm_source=news&utm_campaign=spring&gclid=G1',
+    })
+    expect(added).toMatchObject({
+      event: 'Product Added',
+      properties: { product_id: 'sku-1', price: 19.99, currency: 'EUR' },
+    })
     expect(added?.['context']).toMatchObject({
       page: { path: '/shoes', title: 'Shoes' },
       campaign: { source: 'news', name: 'spring', gclid: 'G1' },
@@ -80,7 +99,12 @@ describe('createBrowserClient', () => {
       expect.stringMatching(/track\(\) refused the event: event/),
       expect.stringMatching(/group\(\) refused the event: groupId/),
     ])
-    const throwing = setup({ capture: { pageViews: false }, onError: () => { throw new Error('host bug') } })
+    const throwing = setup({
+      capture: { pageViews: false },
+      onError: () => {
+        throw new Error('host bug')
+      },
+    })
     expect(() => throwing.client.track('')).not.toThrow()
   })
 
@@ -93,10 +117,20 @@ describe('createBrowserClient', () => {
       const emitted: unknown[] = []
       client.on('error', (error) => emitted.push(error))
       client.track('')
-      expect(client.stats().lastError).toMatchObject({ code: 'validation_failed', message: expect.stringMatching(/track\(\) refused the event/) })
-      const throwing = { get boom(): never { throw new Error('getter bug') } }
+      expect(client.stats().lastError).toMatchObject({
+        code: 'validation_failed',
+        message: expect.stringMatching(/track\(\) refused the event/),
+      })
+      const throwing = {
+        get boom(): never {
+          throw new Error('getter bug')
+        },
+      }
       expect(client.page(throwing)).toBeUndefined()
-      expect(client.stats().lastError).toMatchObject({ code: 'internal_error', message: expect.stringMatching(/^Unexpected error: ecrm\.page\(\) \(Error: getter bug/) })
+      expect(client.stats().lastError).toMatchObject({
+        code: 'internal_error',
+        message: expect.stringMatching(/^Unexpected error: ecrm\.page\(\) \(Error: getter bug/),
+      })
       expect(errors.map((error) => error.code)).toEqual(['validation_failed', 'internal_error'])
       expect(emitted).toEqual(errors)
       expect(warnings.map(([, error]) => error)).toEqual(errors)
@@ -118,12 +152,16 @@ describe('createBrowserClient', () => {
   })
 
   it('refuses invalid options with an actionable error (the only throw)', () => {
-    expect(() => setup({ writeKey: '' })).toThrow(expect.objectContaining({ code: 'invalid_options', message: expect.stringMatching(/writeKey/) }))
+    expect(() => setup({ writeKey: '' })).toThrow(
+      expect.objectContaining({ code: 'invalid_options', message: expect.stringMatching(/writeKey/) }),
+    )
     expect(() => setup({ endpoint: 'collect.shop.example' })).toThrow(/endpoint/)
     // A protocol-relative URL is not resolved here: core judges it.
     expect(() => setup({ endpoint: '//collect.shop.example' })).toThrow(/endpoint/)
     // No options object at all: core's check names the first missing option.
-    expect(() => createBrowserClientHandle(undefined as never)).toThrow(expect.objectContaining({ code: 'invalid_options', message: expect.stringMatching(/writeKey/) }))
+    expect(() => createBrowserClientHandle(undefined as never)).toThrow(
+      expect.objectContaining({ code: 'invalid_options', message: expect.stringMatching(/writeKey/) }),
+    )
   })
 
   it('resolves a same-origin endpoint against the page', async () => {
@@ -177,7 +215,10 @@ describe('createBrowserClient', () => {
     expect(analytics).toHaveLength(1)
     expect(client.stats().gpc).toBe(true)
     expect(client.consent.get()).toMatchObject({ marketing: false, analytics: true })
-    expect((events()[0] as Record<string, any>)['context'].consent).toMatchObject({ gpc: true, categories: { marketing: false } })
+    expect((events()[0] as Record<string, any>)['context'].consent).toMatchObject({
+      gpc: true,
+      categories: { marketing: false },
+    })
   })
 
   it('holds events while consent is pending and sends them once granted', async () => {
@@ -231,7 +272,11 @@ describe('createBrowserClient', () => {
     await deliver()
     const sent = events() as Record<string, any>[]
     expect(sent.map((event) => event['event'])).toEqual(['Data Erasure Requested'])
-    expect(sent[0]).toMatchObject({ userId: 'user-7', anonymousId: before.anonymousId, properties: { anonymousId: before.anonymousId, userId: 'user-7' } })
+    expect(sent[0]).toMatchObject({
+      userId: 'user-7',
+      anonymousId: before.anonymousId,
+      properties: { anonymousId: before.anonymousId, userId: 'user-7' },
+    })
     expect(client.user().userId).toBeUndefined()
     expect(client.user().anonymousId).not.toBe(before.anonymousId)
     expect(Object.keys(localStorage).filter((key) => key.startsWith('ecrm.'))).toEqual([])

@@ -21,7 +21,11 @@ afterEach(() => {
 
 describe('parseCampaign', () => {
   it('maps UTM parameters as Segment does and keeps click ids', () => {
-    expect(parseCampaign('?utm_source=news&utm_medium=email&utm_campaign=spring&utm_term=shoes&utm_content=a&gclid=G1&fbclid=F1&msclkid=M1&x=1')).toEqual({
+    expect(
+      parseCampaign(
+        '?utm_source=news&utm_medium=email&utm_campaign=spring&utm_term=shoes&utm_content=a&gclid=G1&fbclid=F1&msclkid=M1&x=1',
+      ),
+    ).toEqual({
       source: 'news',
       medium: 'email',
       name: 'spring',
@@ -62,16 +66,34 @@ describe('createSessionTracker', () => {
     expect(sessions.touch(T0, spring)).toMatchObject({ sessionId: 's1', firstTouch: spring, lastTouch: spring })
     expect(sessions.touch(T0 + 1_000, spring)).toMatchObject({ sessionId: 's1', isNew: false })
     expect(sessions.touch(T0 + 2_000, undefined)).toMatchObject({ sessionId: 's1', lastTouch: spring })
-    expect(sessions.touch(T0 + 3_000, summer)).toMatchObject({ sessionId: 's2', isNew: true, firstTouch: spring, lastTouch: summer })
+    expect(sessions.touch(T0 + 3_000, summer)).toMatchObject({
+      sessionId: 's2',
+      isNew: true,
+      firstTouch: spring,
+      lastTouch: summer,
+    })
     sessions.clear()
-    expect(sessions.touch(T0 + 4_000, undefined)).toMatchObject({ sessionId: 's3', firstTouch: undefined, lastTouch: undefined })
+    expect(sessions.touch(T0 + 4_000, undefined)).toMatchObject({
+      sessionId: 's3',
+      firstTouch: undefined,
+      lastTouch: undefined,
+    })
   })
 
   it('compares a parsed campaign with the stored one by its parameters', () => {
     const sessions = setup()
-    expect(sessions.touch(T0, parseCampaign('?utm_source=a&utm_campaign=x'))).toMatchObject({ sessionId: 's1', isNew: true })
-    expect(sessions.touch(T0 + 1_000, parseCampaign('?utm_campaign=x&utm_source=a'))).toMatchObject({ sessionId: 's1', isNew: false })
-    expect(sessions.touch(T0 + 2_000, parseCampaign('?utm_source=b&utm_campaign=x'))).toMatchObject({ sessionId: 's2', isNew: true })
+    expect(sessions.touch(T0, parseCampaign('?utm_source=a&utm_campaign=x'))).toMatchObject({
+      sessionId: 's1',
+      isNew: true,
+    })
+    expect(sessions.touch(T0 + 1_000, parseCampaign('?utm_campaign=x&utm_source=a'))).toMatchObject({
+      sessionId: 's1',
+      isNew: false,
+    })
+    expect(sessions.touch(T0 + 2_000, parseCampaign('?utm_source=b&utm_campaign=x'))).toMatchObject({
+      sessionId: 's2',
+      isNew: true,
+    })
   })
 })
 
@@ -144,11 +166,18 @@ describe('deriveConsent', () => {
   })
   it('leaves categories undecided when pending, and can ignore GPC on request', () => {
     expect(deriveConsent({ default: 'pending' }, false).initial).toEqual({ necessary: true })
-    expect(deriveConsent({ default: 'denied' }, false).initial).toEqual({ necessary: true, analytics: false, marketing: false })
+    expect(deriveConsent({ default: 'denied' }, false).initial).toEqual({
+      necessary: true,
+      analytics: false,
+      marketing: false,
+    })
     expect(deriveConsent({ respectGpc: false }, true)).toMatchObject({ gpc: false, initial: { marketing: true } })
   })
   it('lets an explicit decision win and keeps erasure requests necessary', () => {
-    const derived = deriveConsent({ initial: { marketing: true, necessary: false }, categoryOf: () => 'marketing' }, true)
+    const derived = deriveConsent(
+      { initial: { marketing: true, necessary: false }, categoryOf: () => 'marketing' },
+      true,
+    )
     expect(derived.initial).toMatchObject({ marketing: true, necessary: true })
     expect(derived.categoryOf(track('Data Erasure Requested'))).toBe('necessary')
     expect(derived.categoryOf(track('Order Completed'))).toBe('marketing')
@@ -176,7 +205,9 @@ describe('watchRoutes', () => {
     const originalPush = history.pushState
     history.replaceState(null, '', '/start')
     const changes: string[] = []
-    const stop = watchRoutes((change) => changes.push(`${new URL(change.previousUrl).pathname}->${new URL(change.url).pathname}`))
+    const stop = watchRoutes((change) =>
+      changes.push(`${new URL(change.previousUrl).pathname}->${new URL(change.url).pathname}`),
+    )
     history.pushState(null, '', '/a')
     history.pushState(null, '', '/a#section')
     history.replaceState(null, '', '/b')
@@ -207,7 +238,18 @@ describe('readLeadFields', () => {
         <input name="newsletter" type="checkbox" value="yes">
       </form>`
     const form = document.querySelector('form') as HTMLFormElement
-    const fields = readLeadFields(form, ['email', 'name', 'password', 'campaign', 'card', 'company', 'billing', 'upload', 'profile', 'newsletter'])
+    const fields = readLeadFields(form, [
+      'email',
+      'name',
+      'password',
+      'campaign',
+      'card',
+      'company',
+      'billing',
+      'upload',
+      'profile',
+      'newsletter',
+    ])
     // A name that merely contains an input type ('profile') is read.
     expect(fields).toEqual({ email: 'a@b.example', name: 'Ada', profile: 'text' })
   })

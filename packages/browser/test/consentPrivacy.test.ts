@@ -5,7 +5,12 @@ import { createBrowserClientHandle, createBasicBrowserClient } from '../src/brow
 import type { BrowserClientOptions } from '../src/browserClientTypes.js'
 import { createConsentStorage } from '../src/consentStorage.js'
 import { startOnsite } from '../src/onsite/startOnsite.js'
-import { createFakeConnectivity, createManualClock, createScriptedTransport, createSequentialIds } from '../../core/test/fakes/index.js'
+import {
+  createFakeConnectivity,
+  createManualClock,
+  createScriptedTransport,
+  createSequentialIds,
+} from '../../core/test/fakes/index.js'
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z')
 const closers: (() => Promise<void>)[] = []
@@ -41,14 +46,23 @@ const deviceKeys = (): string[] => {
 const setup = (overrides: Partial<BrowserClientOptions> = {}) => {
   const time = createManualClock({ startAt: T0, settleTurns: 40 })
   const scripted = createScriptedTransport()
-  const handle = createBrowserClientHandle({
-    writeKey: 'wk',
-    endpoint: 'https://collect.shop.example',
-    dbName: `ecrm-privacy-test-${++dbCounter}`,
-    consent: { default: 'pending' },
-    ...overrides,
-    ports: { clock: time, scheduler: time, transport: scripted.transport, connectivity: createFakeConnectivity(true), createId: createSequentialIds('id-') },
-  }, startOnsite)
+  const handle = createBrowserClientHandle(
+    {
+      writeKey: 'wk',
+      endpoint: 'https://collect.shop.example',
+      dbName: `ecrm-privacy-test-${++dbCounter}`,
+      consent: { default: 'pending' },
+      ...overrides,
+      ports: {
+        clock: time,
+        scheduler: time,
+        transport: scripted.transport,
+        connectivity: createFakeConnectivity(true),
+        createId: createSequentialIds('id-'),
+      },
+    },
+    startOnsite,
+  )
   closers.push(() => handle.client.close())
   const deliver = async (): Promise<void> => {
     await time.settle()
@@ -141,7 +155,7 @@ describe('consent before storage (createBrowserClient)', () => {
 })
 
 describe('forget() while events are held for consent', () => {
-  it('never sends the erased visitor\'s held events after a later grant', async () => {
+  it("never sends the erased visitor's held events after a later grant", async () => {
     const { client, events, deliver } = setup({ capture: { pageViews: false } })
     client.track('Product Viewed', { product_id: 'sku-1' })
     client.identify('user-42', { email: 'a@b.example' })
@@ -164,7 +178,14 @@ describe('forget() while events are held for consent', () => {
 describe('createConsentStorage', () => {
   const fakeStore = () => {
     const map = new Map<string, string>()
-    return { map, store: { get: (key: string) => map.get(key), set: (key: string, value: string) => void map.set(key, value), remove: (key: string) => void map.delete(key) } }
+    return {
+      map,
+      store: {
+        get: (key: string) => map.get(key),
+        set: (key: string, value: string) => void map.set(key, value),
+        remove: (key: string) => void map.delete(key),
+      },
+    }
   }
 
   it('holds writes in memory until allowed, then moves them on sync', () => {

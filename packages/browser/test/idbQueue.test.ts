@@ -51,7 +51,10 @@ describe('createIdbQueue', () => {
     const queue = createIdbQueue({ dbName })
     await queue.size()
     const time = createManualClock({ settleTurns: 40 })
-    const core = createCoreClient({ writeKey: 'wk', endpoint: 'https://c.example' }, { clock: time, scheduler: time, queue, transport: createScriptedTransport().transport })
+    const core = createCoreClient(
+      { writeKey: 'wk', endpoint: 'https://c.example' },
+      { clock: time, scheduler: time, queue, transport: createScriptedTransport().transport },
+    )
     const original = IDBDatabase.prototype.transaction
     let readwrite = 0
     IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
@@ -65,7 +68,9 @@ describe('createIdbQueue', () => {
       IDBDatabase.prototype.transaction = original
     }
     expect(readwrite).toBe(1)
-    expect((await queue.peek()).map((item) => JSON.parse(item.payload).event)).toEqual(Array.from({ length: 50 }, (_, n) => `E${n}`))
+    expect((await queue.peek()).map((item) => JSON.parse(item.payload).event)).toEqual(
+      Array.from({ length: 50 }, (_, n) => `E${n}`),
+    )
     queue.close()
   })
 

@@ -6,7 +6,12 @@ import type { EcrmError, Experiment, Queue, RuleDefinition, RuleFiring } from '@
 import { createBrowserClientHandle } from '../src/browserClient.js'
 import type { BrowserClientOptions } from '../src/browserClientTypes.js'
 import { startOnsite } from '../src/onsite/startOnsite.js'
-import { createFakeConnectivity, createManualClock, createScriptedTransport, createSequentialIds } from '../../core/test/fakes/index.js'
+import {
+  createFakeConnectivity,
+  createManualClock,
+  createScriptedTransport,
+  createSequentialIds,
+} from '../../core/test/fakes/index.js'
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z')
 const MINUTE = 60_000
@@ -46,7 +51,14 @@ const load = (overrides: Partial<BrowserClientOptions> = {}, startAt = T0, db = 
       capture: { pageViews: false },
       onError: (error) => errors.push(error),
       ...overrides,
-      ports: { clock: time, scheduler: time, transport: scripted.transport, connectivity: createFakeConnectivity(true), createId: createSequentialIds(`id-${startAt}-`), ...overrides.ports },
+      ports: {
+        clock: time,
+        scheduler: time,
+        transport: scripted.transport,
+        connectivity: createFakeConnectivity(true),
+        createId: createSequentialIds(`id-${startAt}-`),
+        ...overrides.ports,
+      },
     },
     startOnsite,
   )
@@ -99,7 +111,7 @@ describe('ecrm.profile()', () => {
     expect(client.profile()?.money.orderCount).toBe(1) // folded once
   })
 
-  it('keeps nothing on the device with profile: false, yet rules still see the page\'s events', async () => {
+  it("keeps nothing on the device with profile: false, yet rules still see the page's events", async () => {
     const { client, time } = load({ profile: false, rules: [bigSpender] })
     client.track('Order Completed', { order_id: 'o-1', total: 120 })
     await time.settle()
@@ -156,7 +168,11 @@ describe('on-site rules', () => {
   })
 
   it('runs an identify call as an Identify event, as the server does', async () => {
-    const welcome: RuleDefinition = { id: 'welcome', when: { event: 'Identify', if: { '!!': [{ var: 'event.properties.email' }] } }, maxFirings: 1 }
+    const welcome: RuleDefinition = {
+      id: 'welcome',
+      when: { event: 'Identify', if: { '!!': [{ var: 'event.properties.email' }] } },
+      maxFirings: 1,
+    }
     const { client, time } = load({ rules: [welcome] })
     const firings: RuleFiring[] = []
     client.on('rule:welcome', (firing) => firings.push(firing as RuleFiring))
@@ -276,12 +292,22 @@ describe('ecrm.experiment()', () => {
   it('targets on the profile with a JsonLogic condition', async () => {
     const vip: Experiment = { ...cta, key: 'vip_banner', condition: { '>=': [{ var: 'profile.money.orderCount' }, 1] } }
     const { client, time } = load({ experiments: [vip] })
-    expect(client.experiment('vip_banner', { expose: false })).toMatchObject({ inExperiment: false, reason: 'condition_failed' })
+    expect(client.experiment('vip_banner', { expose: false })).toMatchObject({
+      inExperiment: false,
+      reason: 'condition_failed',
+    })
     client.track('Order Completed', { order_id: 'o-1', total: 10 })
     await time.settle()
     const visitor = client.user().anonymousId as string
-    const reference = assignVariant(vip, { id: visitor, profile: { money: { orderCount: 1 } } }, { evaluate: () => true })
-    expect(client.experiment('vip_banner', { expose: false })).toMatchObject({ inExperiment: true, variationId: reference.variationId })
+    const reference = assignVariant(
+      vip,
+      { id: visitor, profile: { money: { orderCount: 1 } } },
+      { evaluate: () => true },
+    )
+    expect(client.experiment('vip_banner', { expose: false })).toMatchObject({
+      inExperiment: true,
+      variationId: reference.variationId,
+    })
   })
 })
 

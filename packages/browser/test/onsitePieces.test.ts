@@ -8,11 +8,27 @@ import { watchSignals } from '../src/onsite/signals.js'
 
 const memory = (): KeyValueStore & { map: Map<string, string> } => {
   const map = new Map<string, string>()
-  return { map, get: (key) => map.get(key), set: (key, value) => void map.set(key, value), remove: (key) => void map.delete(key) }
+  return {
+    map,
+    get: (key) => map.get(key),
+    set: (key, value) => void map.set(key, value),
+    remove: (key) => void map.delete(key),
+  }
 }
 const T0 = Date.parse('2026-03-01T10:00:00.000Z')
-const track = (index: number, event = 'Product Viewed', properties: Record<string, unknown> = { product_id: `sku-${index}` }): EcrmEvent =>
-  ({ type: 'track', event, properties, messageId: `m-${index}`, anonymousId: 'a-1', timestamp: new Date(T0 + index * 60_000).toISOString() }) as EcrmEvent
+const track = (
+  index: number,
+  event = 'Product Viewed',
+  properties: Record<string, unknown> = { product_id: `sku-${index}` },
+): EcrmEvent =>
+  ({
+    type: 'track',
+    event,
+    properties,
+    messageId: `m-${index}`,
+    anonymousId: 'a-1',
+    timestamp: new Date(T0 + index * 60_000).toISOString(),
+  }) as EcrmEvent
 
 describe('createLocalProfile', () => {
   it('gives the same profile as reduceProfile over the same events, and two tabs add up', () => {
@@ -44,7 +60,14 @@ describe('compactProfile', () => {
   it('fits the JSON under maxChars while money and totals stay exact', () => {
     let profile = emptyProfile('a-1')
     for (let index = 0; index < 600; index++) {
-      profile = reduceProfile(profile, track(index * 1440, index % 10 === 0 ? 'Order Completed' : 'Product Viewed', { order_id: `o-${index}`, total: 10, product_id: `sku-${index % 50}` }))
+      profile = reduceProfile(
+        profile,
+        track(index * 1440, index % 10 === 0 ? 'Order Completed' : 'Product Viewed', {
+          order_id: `o-${index}`,
+          total: 10,
+          product_id: `sku-${index % 50}`,
+        }),
+      )
     }
     const before = JSON.stringify(profile).length
     const { profile: compact, text } = compactProfile(profile, 40_000)
@@ -103,7 +126,9 @@ describe('watchSignals', () => {
     const seen: [string, Record<string, unknown>][] = []
     Object.defineProperty(document.documentElement, 'scrollHeight', { configurable: true, value: 4000 })
     Object.defineProperty(window, 'innerHeight', { configurable: true, value: 1000 })
-    const stop = watchSignals({ scrollDepths: [75, 25, 50, 150], exitIntent: true }, (event, properties) => seen.push([event, properties]))
+    const stop = watchSignals({ scrollDepths: [75, 25, 50, 150], exitIntent: true }, (event, properties) =>
+      seen.push([event, properties]),
+    )
     const scrollTo = (y: number): void => {
       Object.defineProperty(window, 'scrollY', { configurable: true, value: y })
       window.dispatchEvent(new Event('scroll'))

@@ -4,7 +4,12 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { BrowserClient } from '../src/browserClientTypes.js'
 import { bootScriptTag } from '../src/scriptTag.js'
 import { startOnsite } from '../src/onsite/startOnsite.js'
-import { createFakeConnectivity, createManualClock, createScriptedTransport, createSequentialIds } from '../../core/test/fakes/index.js'
+import {
+  createFakeConnectivity,
+  createManualClock,
+  createScriptedTransport,
+  createSequentialIds,
+} from '../../core/test/fakes/index.js'
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z')
 let dbCounter = 0
@@ -18,7 +23,10 @@ interface Api {
   readonly flush: () => Promise<unknown>
   readonly stats: () => unknown
   readonly user: () => unknown
-  readonly consent: { readonly get: () => Record<string, unknown>; readonly set: (categories: Record<string, boolean>) => void }
+  readonly consent: {
+    readonly get: () => Record<string, unknown>
+    readonly set: (categories: Record<string, boolean>) => void
+  }
   readonly client: () => BrowserClient | undefined
   readonly profile?: () => unknown
 }
@@ -35,8 +43,19 @@ afterEach(async () => {
 const loadOptions = (extra: Record<string, unknown> = {}) => {
   const time = createManualClock({ startAt: T0, settleTurns: 40 })
   const scripted = createScriptedTransport()
-  const ports = { clock: time, scheduler: time, transport: scripted.transport, connectivity: createFakeConnectivity(true), createId: createSequentialIds('id-') }
-  const options = { endpoint: 'https://collect.shop.example', dbName: `ecrm-script-tag-test-${++dbCounter}`, ports, ...extra }
+  const ports = {
+    clock: time,
+    scheduler: time,
+    transport: scripted.transport,
+    connectivity: createFakeConnectivity(true),
+    createId: createSequentialIds('id-'),
+  }
+  const options = {
+    endpoint: 'https://collect.shop.example',
+    dbName: `ecrm-script-tag-test-${++dbCounter}`,
+    ports,
+    ...extra,
+  }
   const deliver = async (): Promise<void> => {
     await time.settle()
     await api().flush()
@@ -47,7 +66,10 @@ const loadOptions = (extra: Record<string, unknown> = {}) => {
 describe('bootScriptTag', () => {
   it('replays the snippet buffer in order, each call with its own page and time, and sends no second page view', async () => {
     const { options, scripted, deliver } = loadOptions()
-    const earlier = { page: { path: '/earlier', url: 'https://shop.example/earlier' }, timestamp: '2026-03-01T09:59:00.000Z' }
+    const earlier = {
+      page: { path: '/earlier', url: 'https://shop.example/earlier' },
+      timestamp: '2026-03-01T09:59:00.000Z',
+    }
     global.ecrm = {
       q: [
         ['load', ['wk', options], earlier],
@@ -63,7 +85,10 @@ describe('bootScriptTag', () => {
     await deliver()
     const events = scripted.sentEvents() as Record<string, any>[]
     expect(events.map((event) => event['event'] ?? event['type'])).toEqual(['page', 'Buffered', 'Live'])
-    expect(events[1]).toMatchObject({ timestamp: earlier.timestamp, context: { page: { path: '/earlier', url: earlier.page.url } } })
+    expect(events[1]).toMatchObject({
+      timestamp: earlier.timestamp,
+      context: { page: { path: '/earlier', url: earlier.page.url } },
+    })
     expect(events[2]?.['timestamp']).toBe(new Date(T0).toISOString())
   })
 

@@ -52,7 +52,11 @@ describe.each([
   it('reports a 2xx as a response and sends the body unchanged', async () => {
     const outcome = await transport.send(request('/status/200'))
     expect(outcome).toEqual({ type: 'response', status: 200, retryAfter: null })
-    expect(received.at(-1)).toMatchObject({ url: '/status/200', body: '{"batch":[],"writeKey":"k"}', contentType: 'text/plain' })
+    expect(received.at(-1)).toMatchObject({
+      url: '/status/200',
+      body: '{"batch":[],"writeKey":"k"}',
+      contentType: 'text/plain',
+    })
   })
 
   it('reports HTTP errors as responses (never throws) with Retry-After', async () => {
@@ -96,7 +100,9 @@ const createHeldTransport = (): Transport & { requests: TransportRequest[]; answ
     requests,
     send: (sent) => {
       requests.push(sent)
-      return new Promise<TransportOutcome>((resolve) => waiting.push(() => resolve({ type: 'response', status: 200, retryAfter: null })))
+      return new Promise<TransportOutcome>((resolve) =>
+        waiting.push(() => resolve({ type: 'response', status: 200, retryAfter: null })),
+      )
     },
     answerAll: () => {
       for (const answer of waiting.splice(0)) answer()
@@ -153,7 +159,10 @@ describe('withSenderLock', () => {
       request: <T>(name: string, callback: () => Promise<T>): Promise<T> => {
         names.push(name)
         const result = chain.then(callback)
-        chain = result.then(() => undefined, () => undefined)
+        chain = result.then(
+          () => undefined,
+          () => undefined,
+        )
         return result
       },
     }

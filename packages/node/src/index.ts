@@ -9,7 +9,14 @@ export { createFileQueue } from './queue/fileQueue.js'
 export type { FileQueue, FileQueueOptions } from './queue/fileQueue.js'
 export { createHttpTransport, createKyTransport } from './transport/index.js'
 export type { HttpTransport, HttpTransportOptions, KyTransportOptions } from './transport/index.js'
-export { systemClock, unrefScheduler, createUnrefScheduler, MAX_TIMER_DELAY_MS, createNodeId, createConsoleLogger } from './nodePorts.js'
+export {
+  systemClock,
+  unrefScheduler,
+  createUnrefScheduler,
+  MAX_TIMER_DELAY_MS,
+  createNodeId,
+  createConsoleLogger,
+} from './nodePorts.js'
 export type { UnrefSchedulerOptions } from './nodePorts.js'
 export { createIngestHandler } from './ingest/ingestHandler.js'
 export type { IngestHandler, IngestHandlerOptions, ConnectionInfo, NewCustomerLimit } from './ingest/ingestHandler.js'
@@ -47,8 +54,16 @@ export {
   webhookDestination,
   verifyWebhookSignature,
   hmacSha256Hex,
+  createDestinations,
+  destinationConfigSchema,
+  createSqlDestinationQueue,
+  serveDestinations,
 } from './destinations/index.js'
 export type {
+  DestinationConfig,
+  SqlDestinationQueue,
+  ServedDestinations,
+  ServeDestinationsOptions,
   DestinationFanout,
   DestinationFanoutOptions,
   DestinationHttpSenderOptions,
@@ -70,7 +85,16 @@ export type {
   ResultFormat,
 } from './analyze/index.js'
 export { createRuleRunner, createSqlRuleStateStore, loadRules, parseRules, listFirings } from './rules/index.js'
-export type { RuleRunner, RuleRunnerOptions, CustomerKey, SqlRuleStateStore, SqlRuleStateStoreOptions, PendingEntry, ListFiringsOptions, StoredFiring } from './rules/index.js'
+export type {
+  RuleRunner,
+  RuleRunnerOptions,
+  CustomerKey,
+  SqlRuleStateStore,
+  SqlRuleStateStoreOptions,
+  PendingEntry,
+  ListFiringsOptions,
+  StoredFiring,
+} from './rules/index.js'
 export { composeMessages, createSqlMessageQueue, createMessageSender } from './messages/index.js'
 export type { ComposedMessage, MessageComposer, RenderMessage, MessageSenderOptions } from './messages/index.js'
 export { loadTemplates, templateVariablesSchema, persianDigits, offerCodeOf } from './templates/index.js'
@@ -80,7 +104,13 @@ export { createReadApiHandler, isReadApiPath } from './api/readApiHandler.js'
 export type { ReadApiHandler, ReadApiHandlerOptions, ReadApiSegmentDefinition } from './api/readApiHandler.js'
 export { readApiOpenApi } from './api/readApiOpenApi.js'
 export type { ProfileView, Member } from './api/readApiViews.js'
-export type { InsertEventsOptions, SegmentOptions, StoreOptions, RefreshOptions, RefreshResult } from './store/storeTypes.js'
+export type {
+  InsertEventsOptions,
+  SegmentOptions,
+  StoreOptions,
+  RefreshOptions,
+  RefreshResult,
+} from './store/storeTypes.js'
 export { messageStats } from './messages/messageStats.js'
 export type { MessageStatsOptions, MessageStats } from './messages/messageStats.js'
 export { createTwilioStatusHandler } from './messages/twilioStatusHandler.js'
@@ -97,13 +127,29 @@ export { serveMessages } from './messages/serveMessages.js'
 export type { ServeMessagesOptions, ServedMessages } from './messages/serveMessages.js'
 export { classifySmtpFailure } from './channels/smtpReply.js'
 export type { SmtpFailure } from './channels/smtpReply.js'
-export { createKavenegarChannel, kavenegarChannelOptionsSchema, classifyKavenegarStatus, kavenegarReceptor } from './channels/kavenegarChannel.js'
+export {
+  createKavenegarChannel,
+  kavenegarChannelOptionsSchema,
+  classifyKavenegarStatus,
+  kavenegarReceptor,
+} from './channels/kavenegarChannel.js'
 export type { KavenegarChannelOptions } from './channels/kavenegarChannel.js'
 export { createTwilioChannel, twilioChannelOptionsSchema, classifyTwilioError } from './channels/twilioChannel.js'
 export type { TwilioChannelOptions } from './channels/twilioChannel.js'
 export { createHttpSmsChannel, httpSmsChannelOptionsSchema, fillBodyTemplate } from './channels/httpSmsChannel.js'
 export type { HttpSmsChannelOptions } from './channels/httpSmsChannel.js'
-export { channelConfigSchema, channelsConfigSchema, createChannels, envSecretSchema, resolveEnvSecrets } from './channels/channelConfig.js'
+export {
+  channelConfigSchema,
+  channelsConfigSchema,
+  createChannels,
+  envSecretSchema,
+  resolveEnvSecrets,
+} from './channels/channelConfig.js'
 export type { ChannelConfig, EnvSecret, SecretEnvironment } from './channels/channelConfig.js'
-export { createWebPushChannel, webPushChannelOptionsSchema, isAllowedPushEndpoint, KNOWN_PUSH_SERVICE_HOSTS } from './channels/webPushChannel.js'
+export {
+  createWebPushChannel,
+  webPushChannelOptionsSchema,
+  isAllowedPushEndpoint,
+  KNOWN_PUSH_SERVICE_HOSTS,
+} from './channels/webPushChannel.js'
 export type { WebPushChannelOptions } from './channels/webPushChannel.js'

@@ -124,7 +124,10 @@ export interface NodeClient {
  */
 export function createNodeClient(options: NodeClientOptions): NodeClient {
   const { queueDir, transport, logger, queue: customQueue, ...core } = options
-  const fileQueue = customQueue === undefined && queueDir !== undefined ? createFileQueue({ dir: queueDir, ...(logger ? { onWarning: logger.warn } : {}) }) : undefined
+  const fileQueue =
+    customQueue === undefined && queueDir !== undefined
+      ? createFileQueue({ dir: queueDir, ...(logger ? { onWarning: logger.warn } : {}) })
+      : undefined
   const queue = customQueue ?? fileQueue ?? createMemoryQueue()
   // Kept-alive node:http costs a third less CPU a batch than fetch (bench/node), and is ours to close.
   let ownTransport: HttpTransport | undefined
@@ -138,7 +141,11 @@ export function createNodeClient(options: NodeClientOptions): NodeClient {
       ...core,
       batch: { maxEvents: 500, ...core.batch },
       // Bounded by bytes only: a burst of any count fits; with queueDir, the budget is disk.
-      limits: { maxEvents: Infinity, maxBytes: fileQueue === undefined ? MEMORY_QUEUE_MAX_BYTES : FILE_QUEUE_MAX_BYTES, ...core.limits },
+      limits: {
+        maxEvents: Infinity,
+        maxBytes: fileQueue === undefined ? MEMORY_QUEUE_MAX_BYTES : FILE_QUEUE_MAX_BYTES,
+        ...core.limits,
+      },
       identity: 'none',
     },
     {

@@ -35,7 +35,10 @@ const unrefTimeouts: Scheduler = {
  * const scheduler = createUnrefScheduler()
  * const cancel = scheduler.schedule(() => remind(), 60 * 86_400_000)
  */
-export function createUnrefScheduler({ maxStepMs = MAX_TIMER_DELAY_MS, now = Date.now }: UnrefSchedulerOptions = {}): Scheduler {
+export function createUnrefScheduler({
+  maxStepMs = MAX_TIMER_DELAY_MS,
+  now = Date.now,
+}: UnrefSchedulerOptions = {}): Scheduler {
   return withLongDelays(unrefTimeouts, { now }, maxStepMs)
 }
 

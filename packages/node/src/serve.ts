@@ -1,7 +1,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { MESSAGE_LINKS_PREFIX } from '@ecrm/core'
-import type { DeriveConfig, RuleDefinition } from '@ecrm/core'
+import type { DeriveConfig, Destination, RuleDefinition } from '@ecrm/core'
 import { createReadApiHandler, isReadApiPath } from './api/readApiHandler.js'
 import { serveHealth } from './serve/health.js'
 import { loadStaticBundles, serveStaticBundle } from './serve/staticBundles.js'
@@ -17,6 +17,8 @@ import { createPostgresStore } from './store/postgresStore.js'
 import type { Store, StoreOptions } from './store/storeTypes.js'
 import { serveMessages } from './messages/serveMessages.js'
 import type { ServeMessagesOptions, ServedMessages } from './messages/serveMessages.js'
+import { serveDestinations } from './destinations/serveDestinations.js'
+import type { ServedDestinations } from './destinations/serveDestinations.js'
 
 /** Options of {@link startIngestServer}. */
 export interface IngestServerOptions {
@@ -78,6 +80,14 @@ export interface IngestServerOptions {
    * by `close`. @default none (rules only track their firings)
    */
   readonly messages?: ServeMessagesOptions
+  /**
+   * Webhook and CRM destinations (e.g. from `createDestinations`): each gets its own queue in the
+   * store, fed with the ingested events (queued before the collector answers), the rule firings
+   * and the segment changes, and drained by core's delivery engine. @default none
+   */
+  readonly destinations?: readonly Destination[]
+  /** How often the destination queues look for work other processes queued or left leased, in ms. @default 30_000 */
+  readonly destinationPollMs?: number
 }
 
 /** A running ingest server. */
@@ -87,6 +97,8 @@ export interface IngestServer {
   readonly store: Store
   /** The rule runner, when `rules` were given. */
   readonly runner: RuleRunner | undefined
+  /** The destination fan-out, when `destinations` were given (its `stats()` and `flush()`). */
+  readonly destinations: ServedDestinations | undefined
   /** Stops accepting connections, lets requests in flight finish, closes the store. Idempotent. */
   readonly close: () => Promise<void>
 }
@@ -101,31 +113,70 @@ export interface IngestServer {
  * await server.close()
  */
 export async function startIngestServer(options: IngestServerOptions = {}): Promise<IngestServer> {
-  const { port = 8080, host = '127.0.0.1', dataDir = '.ecrm-data', databaseUrl, writeKeys = [], allowedOrigins } = options
-  const { rateLimit = DEFAULT_RATE_LIMIT, newCustomerLimit = DEFAULT_NEW_CUSTOMER_LIMIT, headersTimeoutMs = 10_000, requestTimeoutMs = 30_000 } = options
+  const {
+    port = 8080,
+    host = '127.0.0.1',
+    dataDir = '.ecrm-data',
+    databaseUrl,
+    writeKeys = [],
+    allowedOrigins,
+  } = options
+  const {
+    rateLimit = DEFAULT_RATE_LIMIT,
+    newCustomerLimit = DEFAULT_NEW_CUSTOMER_LIMIT,
+    headersTimeoutMs = 10_000,
+    requestTimeoutMs = 30_000,
+  } = options
   const log = options.log ?? ((line: string) => console.log(line))
   const rules = options.rules ?? []
   // Segment changes go to the rule runner (created next, over this store) as rule events, each
   // customer keyed as its rules key it (the change names the store's customer id).
   let runner: RuleRunner | undefined
+  let destinations: ServedDestinations | undefined
   const storeOptions: StoreOptions = {
     ...(options.derive === undefined ? {} : { derive: options.derive }),
     onSegmentChanges: async (events) => {
+      await destinations?.deliverSegmentChanges(events)
       await runner?.processSegmentChanges(events)
     },
     onError: (error) => log(`ecrm: processing segment changes failed: ${String(error)}`),
   }
-  const store = databaseUrl === undefined ? await createPgliteStore(dataDir, storeOptions) : await createPostgresStore(databaseUrl, storeOptions)
-  let readApi
+  const store =
+    databaseUrl === undefined
+      ? await createPgliteStore(dataDir, storeOptions)
+      : await createPostgresStore(databaseUrl, storeOptions)
+  let readApi: ReturnType<typeof createReadApiHandler> | undefined
   try {
     const { secretKeys = [] } = options
     const segments = options.derive?.segments
-    readApi = secretKeys.length === 0 ? undefined : createReadApiHandler({ store, secretKeys, writeKeys, ...(segments === undefined ? {} : { segments }), onError: (error) => log(`ecrm: read API store failure: ${String(error)}`) })
+    readApi =
+      secretKeys.length === 0
+        ? undefined
+        : createReadApiHandler({
+            store,
+            secretKeys,
+            writeKeys,
+            ...(segments === undefined ? {} : { segments }),
+            onError: (error) => log(`ecrm: read API store failure: ${String(error)}`),
+          })
   } catch (error) {
     await store.close()
     throw error
   }
-  const messages: ServedMessages | undefined = options.messages === undefined ? undefined : serveMessages(options.messages, store)
+  const messages: ServedMessages | undefined =
+    options.messages === undefined ? undefined : serveMessages(options.messages, store)
+  destinations =
+    (options.destinations?.length ?? 0) === 0
+      ? undefined
+      : serveDestinations(
+          {
+            destinations: options.destinations ?? [],
+            log,
+            ...(options.destinationPollMs === undefined ? {} : { pollMs: options.destinationPollMs }),
+          },
+          store,
+        )
+  const served = destinations
   runner =
     rules.length === 0
       ? undefined
@@ -133,12 +184,33 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
           store,
           rules,
           ...(messages === undefined ? {} : { messages: messages.composer }),
-          onFire: (firing) => log(`ecrm: rule ${firing.ruleId} fired for ${firing.customerId} (${firing.event.event})`),
-          logger: { debug: () => undefined, warn: (message) => log(`ecrm: ${message}`), error: (message, detail) => log(`ecrm: ${message}: ${String(detail)}`) },
+          onFire: async (firing) => {
+            log(`ecrm: rule ${firing.ruleId} fired for ${firing.customerId} (${firing.event.event})`)
+            // A throw leaves the firing for redelivery; the queue keeps its id once.
+            await served?.deliverFiring(firing)
+          },
+          logger: {
+            debug: () => undefined,
+            warn: (message) => log(`ecrm: ${message}`),
+            error: (message, detail) => log(`ecrm: ${message}: ${String(detail)}`),
+          },
         })
   await runner?.start()
   const handler = createIngestHandler({
-    store,
+    // Accepted events enter the destination queues before the answer: a crash in between fails
+    // the request, the client sends again, and the queues keep each event id once.
+    store:
+      served === undefined
+        ? store
+        : {
+            ...store,
+            insertEvents: async (events, insertOptions) => {
+              const result = await store.insertEvents(events, insertOptions)
+              const refused = new Set((result.refused ?? []).map((entry) => entry.event))
+              await served.deliverEvents(events.filter((event) => !refused.has(event)))
+              return result
+            },
+          },
     writeKeys: writeKeys.length > 0 ? writeKeys : () => true,
     secretKeys: options.secretKeys ?? [],
     identitySecrets: options.identitySecrets ?? [],
@@ -147,7 +219,9 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
     ...(newCustomerLimit === false ? {} : { newCustomerLimit }),
     ...(allowedOrigins === undefined ? {} : { allowedOrigins }),
     ...(runner === undefined ? {} : { onEvents: runner.processEvents }),
-    ...(options.exposeSegments === undefined || options.exposeSegments.length === 0 ? {} : { exposeSegments: options.exposeSegments }),
+    ...(options.exposeSegments === undefined || options.exposeSegments.length === 0
+      ? {}
+      : { exposeSegments: options.exposeSegments }),
     onError: (error) => log(`ecrm: storing or processing events failed: ${String(error)}`),
   })
   const { bundles, missing } = await loadStaticBundles()
@@ -161,7 +235,14 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
       const path = new URL(request.url).pathname
       if (messages !== undefined && path.startsWith(MESSAGE_LINKS_PREFIX)) return messages.handle(request)
       if (!isReadApiPath(path)) return handler(request, info)
-      return readApi?.(request) ?? errorResponse(404, 'read_api_disabled', 'The read API is off on this server (start it with --secret-key or ECRM_SECRET_KEYS)')
+      return (
+        readApi?.(request) ??
+        errorResponse(
+          404,
+          'read_api_disabled',
+          'The read API is off on this server (start it with --secret-key or ECRM_SECRET_KEYS)',
+        )
+      )
     }),
   )
   try {
@@ -177,9 +258,15 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
     // runner's timers would outlive the failed start.
     runner?.stop()
     await messages?.stop()
-    await store.close().catch((closeError: unknown) => log(`ecrm: closing the store after the failed start failed too: ${String(closeError)}`))
+    await destinations?.close()
+    await store
+      .close()
+      .catch((closeError: unknown) =>
+        log(`ecrm: closing the store after the failed start failed too: ${String(closeError)}`),
+      )
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'EADDRINUSE') log(`ecrm: cannot listen on ${host}:${port}: the port is in use (stop the other server, or pass another --port)`)
+    if (code === 'EADDRINUSE')
+      log(`ecrm: cannot listen on ${host}:${port}: the port is in use (stop the other server, or pass another --port)`)
     throw error
   }
   const address = server.address() as AddressInfo
@@ -190,29 +277,45 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
   if (missing.length > 0) log(`ecrm: not serving ${missing.join(', ')} (install @ecrm/browser next to @ecrm/node)`)
   log(`ecrm: health check at ${url}/healthz`)
   if (writeKeys.length === 0) log('ecrm: accepting ANY write key (development mode; pass --write-key to restrict)')
-  if (readApi !== undefined) log(`ecrm: read API on ${url}/v1/profiles/{id}, /v1/segments (Bearer secret key); OpenAPI at ${url}/v1/openapi.json`)
+  if (readApi !== undefined)
+    log(
+      `ecrm: read API on ${url}/v1/profiles/{id}, /v1/segments (Bearer secret key); OpenAPI at ${url}/v1/openapi.json`,
+    )
   const limits = [
     rateLimit === false ? 'no request limit' : `${rateLimit.requestsPerSecond} requests/s per write key + IP`,
-    newCustomerLimit === false ? 'no new-customer bound' : `new customers ${newCustomerLimit.perKeyPerMinute ?? 'unbounded'}/min per write key, ${newCustomerLimit.perIpPerMinute ?? 'unbounded'}/min per IP`,
+    newCustomerLimit === false
+      ? 'no new-customer bound'
+      : `new customers ${newCustomerLimit.perKeyPerMinute ?? 'unbounded'}/min per write key, ${newCustomerLimit.perIpPerMinute ?? 'unbounded'}/min per IP`,
   ]
-  log(`ecrm: limits: ${limits.join('; ')}; ${options.secretKeys?.length ?? 0} secret key(s), identity verification ${(options.identitySecrets?.length ?? 0) > 0 ? 'on' : 'off'}`)
+  log(
+    `ecrm: limits: ${limits.join('; ')}; ${options.secretKeys?.length ?? 0} secret key(s), identity verification ${(options.identitySecrets?.length ?? 0) > 0 ? 'on' : 'off'}`,
+  )
   if (runner !== undefined) log(`ecrm: running ${rules.length} rule(s): ${rules.map((rule) => rule.id).join(', ')}`)
   if (messages !== undefined && options.messages !== undefined) {
     messages.start(store, log)
-    log(`ecrm: sending messages through ${Object.keys(options.messages.channels).join(', ')}; links on ${url}${MESSAGE_LINKS_PREFIX}`)
+    log(
+      `ecrm: sending messages through ${Object.keys(options.messages.channels).join(', ')}; links on ${url}${MESSAGE_LINKS_PREFIX}`,
+    )
     for (const callback of options.messages.statusCallbacks ?? []) {
       // The Kavenegar token is a credential: named, never printed.
-      log(callback.provider === 'twilio'
-        ? `ecrm: Twilio status callbacks on ${url}${callback.path} (signatures checked for ${callback.publicOrigin}${callback.path})`
-        : `ecrm: Kavenegar delivery callbacks for ${callback.channels.join(', ')} on ${url}${MESSAGE_LINKS_PREFIX}kavenegar/<statusToken> (set ${options.messages.baseUrl.replace(/\/+$/, '')}${MESSAGE_LINKS_PREFIX}kavenegar/<statusToken> in Kavenegar's panel)`)
+      log(
+        callback.provider === 'twilio'
+          ? `ecrm: Twilio status callbacks on ${url}${callback.path} (signatures checked for ${callback.publicOrigin}${callback.path})`
+          : `ecrm: Kavenegar delivery callbacks for ${callback.channels.join(', ')} on ${url}${MESSAGE_LINKS_PREFIX}kavenegar/<statusToken> (set ${options.messages.baseUrl.replace(/\/+$/, '')}${MESSAGE_LINKS_PREFIX}kavenegar/<statusToken> in Kavenegar's panel)`,
+      )
     }
   }
+  if (destinations !== undefined)
+    log(
+      `ecrm: delivering to destination(s) ${(options.destinations ?? []).map((destination) => destination.name).join(', ')}, each from its own queue in the store`,
+    )
   const refresher = scheduleRefresh(store, options.refreshEveryMinutes ?? 60, log)
   let closing: Promise<void> | undefined
   return {
     url,
     store,
     runner,
+    destinations,
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {
@@ -223,6 +326,7 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
         runner?.stop()
         await messages?.stop()
         await refresher.stop()
+        await destinations?.close()
         await store.close()
       })()
       return closing
@@ -234,7 +338,11 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
  * Runs `store.refresh()` every `everyMinutes` (never two at once), and once right away when no
  * refresh ever ran (no stored model). `stop` cancels the timer and waits for a run in flight.
  */
-function scheduleRefresh(store: Store, everyMinutes: number, log: (line: string) => void): { stop: () => Promise<void> } {
+function scheduleRefresh(
+  store: Store,
+  everyMinutes: number,
+  log: (line: string) => void,
+): { stop: () => Promise<void> } {
   if (!(everyMinutes > 0)) return { stop: async () => undefined }
   let running: Promise<void> | undefined
   const run = (): void => {
@@ -242,7 +350,10 @@ function scheduleRefresh(store: Store, everyMinutes: number, log: (line: string)
     running = store
       .refresh()
       .then(
-        (result) => log(`ecrm: refreshed ${result.customers} profiles (${result.buyers} buyers, RFM by ${result.rfmMethod}, CLV ${result.clvFitted ? 'fitted' : 'not fitted'}, ${result.segmentChanges} segment changes) in ${result.durationMs} ms`),
+        (result) =>
+          log(
+            `ecrm: refreshed ${result.customers} profiles (${result.buyers} buyers, RFM by ${result.rfmMethod}, CLV ${result.clvFitted ? 'fitted' : 'not fitted'}, ${result.segmentChanges} segment changes) in ${result.durationMs} ms`,
+          ),
         (error: unknown) => log(`ecrm: refreshing profiles failed: ${String(error)}`),
       )
       .finally(() => {

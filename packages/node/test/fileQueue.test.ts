@@ -165,6 +165,8 @@ describe('createFileQueue', () => {
   it('rejects calls after close with a clear error', async () => {
     const queue = createFileQueue({ dir: newDir() })
     await queue.close()
-    await expect(async () => queue.enqueue([makeQueueItem('a')])).rejects.toThrow(/FileQueue\.enqueue\(\) failed: .*closed/)
+    await expect(async () => queue.enqueue([makeQueueItem('a')])).rejects.toThrow(
+      /FileQueue\.enqueue\(\) failed: .*closed/,
+    )
   })
 })

@@ -18,8 +18,16 @@ type Op =
 const id = fc.integer({ min: 0, max: 30 })
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('enqueue' as const), ids: fc.array(id, { maxLength: 6 }) }),
-  fc.record({ kind: fc.constant('lease' as const), limit: fc.integer({ min: 1, max: 8 }), at: fc.integer({ min: 0, max: 100 }) }),
-  fc.record({ kind: fc.constantFrom('remove' as const, 'release' as const, 'defer' as const), ids: fc.array(id, { maxLength: 6 }), at: fc.integer({ min: 0, max: 100 }) }),
+  fc.record({
+    kind: fc.constant('lease' as const),
+    limit: fc.integer({ min: 1, max: 8 }),
+    at: fc.integer({ min: 0, max: 100 }),
+  }),
+  fc.record({
+    kind: fc.constantFrom('remove' as const, 'release' as const, 'defer' as const),
+    ids: fc.array(id, { maxLength: 6 }),
+    at: fc.integer({ min: 0, max: 100 }),
+  }),
 )
 
 async function apply(queue: Queue, step: Op, n: number): Promise<string[]> {
@@ -45,27 +53,31 @@ describe('createFileQueue (property)', () => {
     let run = 0
     try {
       await fc.assert(
-        fc.asyncProperty(fc.array(op, { maxLength: 40 }), fc.integer({ min: 200, max: 4_000 }), async (ops, minCompactionBytes) => {
-          const dir = join(root, `r${run++}`)
-          const file = createFileQueue({ dir, minCompactionBytes, compactionRatio: 1.5, fsync: false })
-          const model = createMemoryQueue()
-          try {
-            for (const [n, step] of ops.entries()) {
-              expect(await apply(file, step, n)).toEqual(await apply(model, step, n))
+        fc.asyncProperty(
+          fc.array(op, { maxLength: 40 }),
+          fc.integer({ min: 200, max: 4_000 }),
+          async (ops, minCompactionBytes) => {
+            const dir = join(root, `r${run++}`)
+            const file = createFileQueue({ dir, minCompactionBytes, compactionRatio: 1.5, fsync: false })
+            const model = createMemoryQueue()
+            try {
+              for (const [n, step] of ops.entries()) {
+                expect(await apply(file, step, n)).toEqual(await apply(model, step, n))
+              }
+              expect(await file.peek()).toEqual(await model.peek())
+              await file.sync()
+              // What a SIGKILL right now leaves: the files, no close, the lock of a dead process.
+              const copy = `${dir}-crash`
+              cpSync(dir, copy, { recursive: true })
+              rmSync(join(copy, 'LOCK'))
+              const recovered = createFileQueue({ dir: copy, fsync: false })
+              expect(await recovered.peek()).toEqual(await model.peek())
+              await recovered.close()
+            } finally {
+              await file.close()
             }
-            expect(await file.peek()).toEqual(await model.peek())
-            await file.sync()
-            // What a SIGKILL right now leaves: the files, no close, the lock of a dead process.
-            const copy = `${dir}-crash`
-            cpSync(dir, copy, { recursive: true })
-            rmSync(join(copy, 'LOCK'))
-            const recovered = createFileQueue({ dir: copy, fsync: false })
-            expect(await recovered.peek()).toEqual(await model.peek())
-            await recovered.close()
-          } finally {
-            await file.close()
-          }
-        }),
+          },
+        ),
         { numRuns: 150 },
       )
     } finally {

@@ -11,7 +11,10 @@ const KEY = 'wk_test'
 const T = Date.parse('2026-03-01T12:00:00.000Z')
 
 /** A store fake: keeps events in an array, dedupes by messageId like the real ones. */
-function createFakeStore(): { insertEvents: (events: readonly EcrmEvent[]) => Promise<InsertEventsResult>; events: EcrmEvent[] } {
+function createFakeStore(): {
+  insertEvents: (events: readonly EcrmEvent[]) => Promise<InsertEventsResult>
+  events: EcrmEvent[]
+} {
   const events: EcrmEvent[] = []
   return {
     events,
@@ -93,8 +96,16 @@ describe('createIngestHandler', () => {
     const { store, handler } = setup()
     const { type: _t, ...bare } = track(7)
     expect((await handler(post('/v1/track', bare))).status).toBe(200)
-    expect((await handler(post('/api/v1/identify', { messageId: 'i-1', userId: 'u-1', traits: { name: 'Ada' }, writeKey: KEY }))).status).toBe(200)
-    expect((await handler(post('/v1/alias', { messageId: 'al-1', userId: 'u-1', previousId: 'anon-1' }))).status).toBe(200)
+    expect(
+      (
+        await handler(
+          post('/api/v1/identify', { messageId: 'i-1', userId: 'u-1', traits: { name: 'Ada' }, writeKey: KEY }),
+        )
+      ).status,
+    ).toBe(200)
+    expect((await handler(post('/v1/alias', { messageId: 'al-1', userId: 'u-1', previousId: 'anon-1' }))).status).toBe(
+      200,
+    )
     expect(store.events.map((e) => e.type)).toEqual(['track', 'identify', 'alias'])
     expect(store.events[1]).not.toHaveProperty('writeKey')
     const { status, body } = await answer(await handler(post('/v1/page', { ...track(8) })))
@@ -152,7 +163,9 @@ describe('createIngestHandler', () => {
 
   it('answers 415 for a content type other than JSON or text', async () => {
     const { handler } = setup()
-    const { status, body } = await answer(await handler(post('/v1/batch', 'batch=1', { 'content-type': 'application/x-www-form-urlencoded' })))
+    const { status, body } = await answer(
+      await handler(post('/v1/batch', 'batch=1', { 'content-type': 'application/x-www-form-urlencoded' })),
+    )
     expect(status).toBe(415)
     expect(body.error).toMatchObject({ code: 'unsupported_media_type' })
     expect(body.error.message).toMatch(/application\/x-www-form-urlencoded is not accepted/)
@@ -168,7 +181,10 @@ describe('createIngestHandler', () => {
     const chunks = new TextEncoder().encode(JSON.stringify(big))
     const stream = new ReadableStream({ start: (c) => (c.enqueue(chunks), c.close()) })
     const streamed = new Request('http://collect.test/v1/batch', {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: basic(KEY) }, body: stream, duplex: 'half',
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: basic(KEY) },
+      body: stream,
+      duplex: 'half',
     } as RequestInit)
     expect((await handler(streamed)).status).toBe(413)
     expect(store.events).toHaveLength(0)
@@ -179,11 +195,17 @@ describe('createIngestHandler', () => {
     const noKey = await answer(await handler(post('/v1/batch', { batch: [track(1)] }, { authorization: '' })))
     expect(noKey.status).toBe(401)
     expect(noKey.body.error.code).toBe('missing_write_key')
-    const badHeader = await answer(await handler(post('/v1/batch', { batch: [track(1)] }, { authorization: basic('nope') })))
+    const badHeader = await answer(
+      await handler(post('/v1/batch', { batch: [track(1)] }, { authorization: basic('nope') })),
+    )
     expect(badHeader.body.error.code).toBe('invalid_write_key')
-    const badBody = await answer(await handler(post('/v1/batch', { batch: [track(1)], writeKey: 'nope' }, { authorization: '' })))
+    const badBody = await answer(
+      await handler(post('/v1/batch', { batch: [track(1)], writeKey: 'nope' }, { authorization: '' })),
+    )
     expect([badBody.status, badBody.body.error.code]).toEqual([401, 'invalid_write_key'])
-    const garbled = await answer(await handler(post('/v1/batch', { batch: [track(1)] }, { authorization: 'Basic !!not-base64' })))
+    const garbled = await answer(
+      await handler(post('/v1/batch', { batch: [track(1)] }, { authorization: 'Basic !!not-base64' })),
+    )
     expect([garbled.status, garbled.body.error.code]).toEqual([401, 'missing_write_key'])
     // A key of non-ASCII characters survives the base64 round trip.
     const { handler: unicode } = setup({ writeKeys: ['clé-ü'] })
@@ -208,7 +230,12 @@ describe('createIngestHandler', () => {
   it('answers CORS preflight for allowed origins and refuses others', async () => {
     const { handler } = setup({ allowedOrigins: ['https://shop.example'] })
     const preflight = (origin: string) =>
-      handler(new Request('http://collect.test/v1/batch', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } }))
+      handler(
+        new Request('http://collect.test/v1/batch', {
+          method: 'OPTIONS',
+          headers: { origin, 'access-control-request-method': 'POST' },
+        }),
+      )
     const ok = await preflight('https://shop.example')
     expect(ok.status).toBe(204)
     expect(ok.headers.get('access-control-allow-origin')).toBe('https://shop.example')
@@ -225,7 +252,10 @@ describe('createIngestHandler', () => {
 
   it('exposes Retry-After on the cross-origin 429 and 503 answers, the ones that carry it', async () => {
     const shop = { origin: 'https://shop.example' }
-    const { handler } = setup({ allowedOrigins: ['https://shop.example'], rateLimit: { requestsPerSecond: 0.5, burst: 1 } })
+    const { handler } = setup({
+      allowedOrigins: ['https://shop.example'],
+      rateLimit: { requestsPerSecond: 0.5, burst: 1 },
+    })
     expect((await handler(post('/v1/batch', { batch: [track(1)] }, shop))).status).toBe(200)
     const limited = await handler(post('/v1/batch', { batch: [track(2)] }, shop))
     const down = await createIngestHandler({
@@ -277,7 +307,9 @@ describe('createIngestHandler', () => {
   })
 
   it('refuses an empty writeKeys list at creation', () => {
-    expect(() => createIngestHandler({ store: createFakeStore(), writeKeys: [] })).toThrow(/writeKeys \(give at least one/)
+    expect(() => createIngestHandler({ store: createFakeStore(), writeKeys: [] })).toThrow(
+      /writeKeys \(give at least one/,
+    )
   })
 })
 
@@ -290,10 +322,18 @@ describe('toNodeListener', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
     try {
-      const ok = await fetch(`${base}/v1/batch`, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: basic(KEY) }, body: JSON.stringify({ batch: [track(1)] }) })
+      const ok = await fetch(`${base}/v1/batch`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', authorization: basic(KEY) },
+        body: JSON.stringify({ batch: [track(1)] }),
+      })
       expect(ok.status).toBe(200)
       expect(await ok.json()).toMatchObject({ accepted: 1 })
-      const big = await fetch(`${base}/v1/batch`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: basic(KEY) }, body: 'x'.repeat(50_000) })
+      const big = await fetch(`${base}/v1/batch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: basic(KEY) },
+        body: 'x'.repeat(50_000),
+      })
       expect(big.status).toBe(413)
       expect((await big.json()).error.code).toBe('payload_too_large')
       expect(seen[0]).toBe('127.0.0.1')

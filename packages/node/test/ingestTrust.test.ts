@@ -24,8 +24,16 @@ function createRecordingStore(refuse: ReadonlySet<string> = new Set()) {
     calls,
     async insertEvents(events: readonly EcrmEvent[], options: InsertEventsOptions = {}): Promise<InsertEventsResult> {
       calls.push({ events, trusted: events.map((event) => options.isTrusted?.(event) ?? true) })
-      const refused = events.filter((event) => refuse.has(event.messageId)).map((event) => ({ event, issue: { path: ['anonymousId'], code: 'identity_merge_refused', message: 'no' } }))
-      return { inserted: events.length - refused.length, duplicates: 0, erased: 0, refused, customersCreated: events.length - refused.length }
+      const refused = events
+        .filter((event) => refuse.has(event.messageId))
+        .map((event) => ({ event, issue: { path: ['anonymousId'], code: 'identity_merge_refused', message: 'no' } }))
+      return {
+        inserted: events.length - refused.length,
+        duplicates: 0,
+        erased: 0,
+        refused,
+        customersCreated: events.length - refused.length,
+      }
     },
   }
 }
@@ -33,25 +41,51 @@ function createRecordingStore(refuse: ReadonlySet<string> = new Set()) {
 function setup(overrides: Partial<IngestHandlerOptions> = {}, refuse?: ReadonlySet<string>) {
   const store = createRecordingStore(refuse)
   let time = Date.parse('2026-03-01T12:00:00.000Z')
-  const handler = createIngestHandler({ store, writeKeys: [KEY], secretKeys: [SECRET], identitySecrets: ['id-secret'], now: () => time, ...overrides })
+  const handler = createIngestHandler({
+    store,
+    writeKeys: [KEY],
+    secretKeys: [SECRET],
+    identitySecrets: ['id-secret'],
+    now: () => time,
+    ...overrides,
+  })
   return { store, handler, advance: (ms: number) => (time += ms) }
 }
 
-const event = (n: number, extra: Record<string, unknown> = {}) => ({ type: 'track', messageId: `m-${n}`, anonymousId: 'a-1', event: 'Signed Up', ...extra })
+const event = (n: number, extra: Record<string, unknown> = {}) => ({
+  type: 'track',
+  messageId: `m-${n}`,
+  anonymousId: 'a-1',
+  event: 'Signed Up',
+  ...extra,
+})
 const post = (body: unknown, headers: Record<string, string> = {}): Request =>
-  new Request('http://collect.test/v1/batch', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
+  new Request('http://collect.test/v1/batch', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  })
 
 describe('createKeyMatcher', () => {
   it('matches exactly the known keys', async () => {
     const matches = createKeyMatcher(['alpha', 'beta'])
-    expect(await Promise.all(['alpha', 'beta', 'alph', 'alphaa', '', 'BETA'].map(matches))).toEqual([true, true, false, false, false, false])
+    expect(await Promise.all(['alpha', 'beta', 'alph', 'alphaa', '', 'BETA'].map(matches))).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
+      false,
+    ])
   })
 })
 
 describe('signUserId and createUserHashCheck', () => {
   it('agree, on a known HMAC-SHA256 vector, and refuse a hash of another user or secret', async () => {
     // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
-    expect(signUserId('what do ya want for nothing?', 'Jefe')).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843')
+    expect(signUserId('what do ya want for nothing?', 'Jefe')).toBe(
+      '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+    )
     const check = createUserHashCheck(['old', 'new'])
     expect(await check('user-42', signUserId('user-42', 'new'))).toBe(true)
     expect(await check('user-42', signUserId('user-42', 'old').toUpperCase())).toBe(true)
@@ -105,22 +139,29 @@ describe('createIngestHandler: trust', () => {
 
   it('lists the events the store refused with their batch index and path', async () => {
     const { handler } = setup({}, new Set(['m-2']))
-    const response = await handler(post({ batch: [event(1), event(2), { type: 'track' }] }, { authorization: basic(KEY) }))
+    const response = await handler(
+      post({ batch: [event(1), event(2), { type: 'track' }] }, { authorization: basic(KEY) }),
+    )
     const body = await response.json()
     expect(body.accepted).toBe(1)
-    expect(body.rejected.map((r: { index: number; issues: { path: unknown[] }[] }) => [r.index, r.issues[0]?.path])).toEqual([
+    expect(
+      body.rejected.map((r: { index: number; issues: { path: unknown[] }[] }) => [r.index, r.issues[0]?.path]),
+    ).toEqual([
       [1, ['batch', 1, 'anonymousId']],
       [2, ['batch', 2, 'messageId']],
     ])
   })
 
   it('refuses a key that is both public and secret', () => {
-    expect(() => createIngestHandler({ store: createRecordingStore(), writeKeys: ['k'], secretKeys: ['k'] })).toThrow(/both a public write key and a secret key/)
+    expect(() => createIngestHandler({ store: createRecordingStore(), writeKeys: ['k'], secretKeys: ['k'] })).toThrow(
+      /both a public write key and a secret key/,
+    )
   })
 
   it('bounds new customers per key + IP, charged after each request, exempting secret keys', async () => {
     const { handler, advance } = setup({ newCustomerLimit: { perIpPerMinute: 3 } })
-    const send = (n: number, authorization = basic(KEY)) => handler(post({ batch: [event(n), event(n + 100)] }, { authorization }), { clientIp: '10.0.0.1' })
+    const send = (n: number, authorization = basic(KEY)) =>
+      handler(post({ batch: [event(n), event(n + 100)] }, { authorization }), { clientIp: '10.0.0.1' })
     expect((await send(1)).status).toBe(200)
     expect((await send(2)).status).toBe(200)
     const refused = await send(3)
@@ -162,10 +203,19 @@ describe('toNodeListener', () => {
     try {
       const { port } = server.address() as AddressInfo
       const status = await new Promise<[number | undefined, string | undefined]>((resolve, reject) => {
-        const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/v1/batch', headers: { host: 'exa mple:1', 'content-type': 'application/json' } }, (res) => {
-          res.resume()
-          resolve([res.statusCode, res.headers['x-content-type-options'] as string | undefined])
-        })
+        const req = httpRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/v1/batch',
+            headers: { host: 'exa mple:1', 'content-type': 'application/json' },
+          },
+          (res) => {
+            res.resume()
+            resolve([res.statusCode, res.headers['x-content-type-options'] as string | undefined])
+          },
+        )
         req.on('error', reject)
         req.end('{}')
       })

@@ -57,17 +57,31 @@ describe('ecrm serve --rules', () => {
 
   it('runs the rules on ingested events: the firing is logged and recorded as a firing, not an event', async () => {
     const lines: string[] = []
-    const server = await startIngestServer({ port: 0, dataDir: 'memory://', writeKeys: ['wk'], rules: parseRules([thankYou]), log: (line) => lines.push(line) })
+    const server = await startIngestServer({
+      port: 0,
+      dataDir: 'memory://',
+      writeKeys: ['wk'],
+      rules: parseRules([thankYou]),
+      log: (line) => lines.push(line),
+    })
     try {
       const response = await fetch(`${server.url}/v1/track`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ writeKey: 'wk', messageId: 'serve-1', userId: 'serve-u', event: 'Order Completed', properties: { order_id: 'o-1', total: 12 } }),
+        body: JSON.stringify({
+          writeKey: 'wk',
+          messageId: 'serve-1',
+          userId: 'serve-u',
+          event: 'Order Completed',
+          properties: { order_id: 'o-1', total: 12 },
+        }),
       })
       expect(response.status).toBe(200)
       expect(lines).toContain('ecrm: running 1 rule(s): thank_you')
       expect(lines).toContain('ecrm: rule thank_you fired for serve-u (Thank You Sent)')
-      const firings = await server.store.query<{ customer_id: string; rule_id: string }>('select customer_id, rule_id from ecrm_firings')
+      const firings = await server.store.query<{ customer_id: string; rule_id: string }>(
+        'select customer_id, rule_id from ecrm_firings',
+      )
       expect(firings).toEqual([{ customer_id: 'serve-u', rule_id: 'thank_you' }])
       const events = await server.store.query("select 1 from ecrm_events where event = 'Thank You Sent'")
       expect(events).toEqual([])

@@ -20,7 +20,13 @@ describe('createPgliteStore', () => {
       await first.insertEvents([event])
       await first.close()
       const second = await createPgliteStore(dir)
-      expect(await second.insertEvents([event])).toEqual({ inserted: 0, duplicates: 1, erased: 0, refused: [], customersCreated: 0 })
+      expect(await second.insertEvents([event])).toEqual({
+        inserted: 0,
+        duplicates: 1,
+        erased: 0,
+        refused: [],
+        customersCreated: 0,
+      })
       expect(await second.query('select version from ecrm_schema_migrations order by version')).toEqual(
         migrations.map((migration) => ({ version: migration.version })),
       )
@@ -35,7 +41,10 @@ describe('createPgliteStore', () => {
     try {
       const first = await createPgliteStore(dir)
       expect(readFileSync(join(dir, 'LOCK'), 'utf8')).toBe(String(process.pid))
-      await expect(createPgliteStore(dir)).rejects.toMatchObject({ code: 'data_dir_locked', message: expect.stringContaining(dir) })
+      await expect(createPgliteStore(dir)).rejects.toMatchObject({
+        code: 'data_dir_locked',
+        message: expect.stringContaining(dir),
+      })
       await first.close()
       expect(existsSync(join(dir, 'LOCK'))).toBe(false)
       const second = await createPgliteStore(dir)

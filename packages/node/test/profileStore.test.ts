@@ -57,7 +57,9 @@ describe('createIngestHandler onEvents', () => {
       },
       onError: (error) => errors.push(error),
     })
-    const response = await post(handler, [trackOf({ anonymousId: 'oe-2' }, 'Product Viewed', Date.UTC(2026, 0, 1), { product_id: 'sku-2' })])
+    const response = await post(handler, [
+      trackOf({ anonymousId: 'oe-2' }, 'Product Viewed', Date.UTC(2026, 0, 1), { product_id: 'sku-2' }),
+    ])
     expect(response.status).toBe(200)
     expect(await response.json()).toMatchObject({ success: true, accepted: 1 })
     expect(errors).toEqual([new Error('runner down')])

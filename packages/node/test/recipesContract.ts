@@ -17,7 +17,13 @@ const END = T0 + 70 * DAY
 /** A call a customer's site or backend makes, at a time of the script. */
 type Call =
   | { readonly at: number; readonly who: string; readonly identify: Record<string, unknown> }
-  | { readonly at: number; readonly who: string; readonly track: string; readonly properties?: Record<string, unknown>; readonly timestamp?: number }
+  | {
+      readonly at: number
+      readonly who: string
+      readonly track: string
+      readonly properties?: Record<string, unknown>
+      readonly timestamp?: number
+    }
 
 /** How one recipe is exercised: the calls of its customers, and who gets it when. */
 interface RecipeScript {
@@ -26,11 +32,20 @@ interface RecipeScript {
   readonly fires: readonly { readonly who: string; readonly at: number }[]
 }
 
-const track = (at: number, who: string, event: string, properties: Record<string, unknown> = {}): Call => ({ at, who, track: event, properties })
+const track = (at: number, who: string, event: string, properties: Record<string, unknown> = {}): Call => ({
+  at,
+  who,
+  track: event,
+  properties,
+})
 const identify = (at: number, who: string, traits: Record<string, unknown>): Call => ({ at, who, identify: traits })
-const order = (at: number, who: string, id: string, total: number): Call => track(at, who, 'Order Completed', { order_id: id, total, currency: 'EUR' })
+const order = (at: number, who: string, id: string, total: number): Call =>
+  track(at, who, 'Order Completed', { order_id: id, total, currency: 'EUR' })
 /** An order that happened at `happenedAt`, sent (imported) at `at`. */
-const pastOrder = (at: number, happenedAt: number, who: string, id: string): Call => ({ ...order(at, who, id, 60), timestamp: happenedAt })
+const pastOrder = (at: number, happenedAt: number, who: string, id: string): Call => ({
+  ...order(at, who, id, 60),
+  timestamp: happenedAt,
+})
 
 /**
  * The script of each recipe in docs/recipes.md that runs on the server, by rule id. All run at
@@ -88,7 +103,12 @@ const scripts: Record<string, RecipeScript> = {
   birthday_persian: {
     calls: [
       // Born 16 Khordad 1375 (1996-06-05): 16 Khordad 1405 is 2026-06-06.
-      identify(T0 + HOUR, 'p-tehran', { birthday: '1996-06-05', email: 'jalali@shop.example', calendar: 'persian', timezone: 'Asia/Tehran' }),
+      identify(T0 + HOUR, 'p-tehran', {
+        birthday: '1996-06-05',
+        email: 'jalali@shop.example',
+        calendar: 'persian',
+        timezone: 'Asia/Tehran',
+      }),
     ],
     fires: [{ who: 'p-tehran', at: Date.UTC(2026, 5, 6, 6) }],
   },
@@ -127,7 +147,11 @@ const scripts: Record<string, RecipeScript> = {
   },
   hot_lead: {
     calls: [
-      identify(T0 + 3 * HOUR, 'hl-hot', { email: 'cto@bigcorp.example', title: 'CTO', company: { name: 'BigCorp', employee_count: 500 } }),
+      identify(T0 + 3 * HOUR, 'hl-hot', {
+        email: 'cto@bigcorp.example',
+        title: 'CTO',
+        company: { name: 'BigCorp', employee_count: 500 },
+      }),
       track(T0 + 3 * HOUR, 'hl-hot', 'Lead Captured', { email: 'cto@bigcorp.example', form_type: 'demo' }),
       track(T0 + DAY + 3 * HOUR, 'hl-hot', 'Lead Captured', { email: 'cto@bigcorp.example', form_type: 'demo' }), // within the week: no second alert
       track(T0 + 8 * DAY + 3 * HOUR, 'hl-hot', 'Lead Captured', { email: 'cto@bigcorp.example', form_type: 'demo' }),
@@ -189,16 +213,32 @@ export function runRecipesContract(name: string, open: OpenRecipesDatabase): voi
       const changesRun: Promise<unknown>[] = []
       const time = createManualTime(T0)
       // The store derives on the script's clock too (RFM recency, segment entry times).
-      db = await open({ clock: time.clock, onSegmentChanges: (changes) => changesRun.push(runner?.processSegmentChanges(changes) ?? Promise.resolve()) })
+      db = await open({
+        clock: time.clock,
+        onSegmentChanges: (changes) => changesRun.push(runner?.processSegmentChanges(changes) ?? Promise.resolve()),
+      })
       const settleChanges = async (): Promise<void> => {
         while (changesRun.length > 0) await changesRun.shift()
       }
       // Polling and the hourly schedule loop are the runner's timers; the script checks the
       // schedules itself each hour instead, awaited, so every check completes at its hour.
-      runner = createRuleRunner({ store: db.store, rules, clock: time.clock, scheduler: time.scheduler, pollIntervalMs: 0, scheduleIntervalMs: 0, onFire: (firing) => void fired.push(firing) })
+      runner = createRuleRunner({
+        store: db.store,
+        rules,
+        clock: time.clock,
+        scheduler: time.scheduler,
+        pollIntervalMs: 0,
+        scheduleIntervalMs: 0,
+        onFire: (firing) => void fired.push(firing),
+      })
       time.watch(runner)
       await runner.start()
-      const ingest = createIngestHandler({ store: db.store, writeKeys: ['wk'], now: time.clock.now, onEvents: runner.processEvents })
+      const ingest = createIngestHandler({
+        store: db.store,
+        writeKeys: ['wk'],
+        now: time.clock.now,
+        onEvents: runner.processEvents,
+      })
       const calls = recipes.flatMap((recipe) => scripts[recipe.rule.id]?.calls ?? []).sort((a, b) => a.at - b.at)
       let next = 0
       for (let hour = T0; hour <= END; hour += HOUR) {
@@ -242,13 +282,16 @@ export function runRecipesContract(name: string, open: OpenRecipesDatabase): voi
           .filter((firing) => firing.ruleId === recipe.rule.id)
           .map((firing) => ({ who: firing.customerId, at: new Date(firing.at).toISOString() }))
         const want = script.fires.map((fire) => ({ who: fire.who, at: new Date(fire.at).toISOString() }))
-        const order = (a: { who: string; at: string }, b: { who: string; at: string }): number => a.at.localeCompare(b.at) || a.who.localeCompare(b.who)
+        const order = (a: { who: string; at: string }, b: { who: string; at: string }): number =>
+          a.at.localeCompare(b.at) || a.who.localeCompare(b.who)
         expect(got.sort(order)).toEqual(want.sort(order))
       })
     }
 
     it('records every firing in ecrm_firings, delivered, and none as an event of the customer', async () => {
-      const rows = await db.store.query<{ n: number }>('select count(*)::int as n from ecrm_firings where delivered_at is not null')
+      const rows = await db.store.query<{ n: number }>(
+        'select count(*)::int as n from ecrm_firings where delivered_at is not null',
+      )
       expect(rows).toEqual([{ n: fired.length }])
       const names = [...new Set(rules.map((rule) => rule.then?.event ?? 'Rule Fired'))]
       expect(await db.store.query('select event from ecrm_events where event = any($1::text[])', [names])).toEqual([])
@@ -263,15 +306,30 @@ export function runRecipesContract(name: string, open: OpenRecipesDatabase): voi
 }
 
 /** Posts one batch of calls to the ingest handler, as a site or backend would. */
-async function send(ingest: (request: Request) => Promise<Response>, at: number, calls: readonly Call[]): Promise<void> {
+async function send(
+  ingest: (request: Request) => Promise<Response>,
+  at: number,
+  calls: readonly Call[],
+): Promise<void> {
   const timestamp = new Date(at).toISOString()
   const batch = calls.map((call) => {
     sequence += 1
-    const base = { messageId: `recipe-${sequence}`, userId: call.who, timestamp: 'timestamp' in call && call.timestamp !== undefined ? new Date(call.timestamp).toISOString() : timestamp }
-    return 'identify' in call ? { ...base, type: 'identify', traits: call.identify } : { ...base, type: 'track', event: call.track, properties: call.properties ?? {} }
+    const base = {
+      messageId: `recipe-${sequence}`,
+      userId: call.who,
+      timestamp:
+        'timestamp' in call && call.timestamp !== undefined ? new Date(call.timestamp).toISOString() : timestamp,
+    }
+    return 'identify' in call
+      ? { ...base, type: 'identify', traits: call.identify }
+      : { ...base, type: 'track', event: call.track, properties: call.properties ?? {} }
   })
   const response = await ingest(
-    new Request('http://collect.test/v1/batch', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ writeKey: 'wk', batch }) }),
+    new Request('http://collect.test/v1/batch', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ writeKey: 'wk', batch }),
+    }),
   )
   if (response.status !== 200) throw new Error(`ingest answered ${response.status}: ${await response.text()}`)
 }

@@ -30,9 +30,12 @@ export function readRecipes(text = readFileSync(RECIPES_DOC, 'utf8')): DocRecipe
       throw new Error(`docs/recipes.md: the JSON of "${title}" does not parse (${String(error)})`)
     }
     const runs = /\*\*Runs on:\*\* ([a-z, ]+)\./.exec(section)
-    if (runs === null) throw new Error(`docs/recipes.md: "${title}" does not say where it runs (a "**Runs on:** server, browser." line)`)
+    if (runs === null)
+      throw new Error(`docs/recipes.md: "${title}" does not say where it runs (a "**Runs on:** server, browser." line)`)
     const runsOn = (runs[1] as string).split(',').map((place) => place.trim())
-    for (const place of runsOn) if (place !== 'server' && place !== 'browser') throw new Error(`docs/recipes.md: "${title}" runs on "${place}" (expected server or browser)`)
+    for (const place of runsOn)
+      if (place !== 'server' && place !== 'browser')
+        throw new Error(`docs/recipes.md: "${title}" runs on "${place}" (expected server or browser)`)
     recipes.push({ title, runsOn: runsOn as DocRecipe['runsOn'], rule })
   }
   return recipes

@@ -39,7 +39,9 @@ export function createManualTime(startAt: number) {
   }
   async function setTo(target: number): Promise<void> {
     for (;;) {
-      const first = [...tasks.entries()].filter(([, task]) => task.at <= target).sort((a, b) => a[1].at - b[1].at || a[0] - b[0])[0]
+      const first = [...tasks.entries()]
+        .filter(([, task]) => task.at <= target)
+        .sort((a, b) => a[1].at - b[1].at || a[0] - b[0])[0]
       if (first === undefined) break
       tasks.delete(first[0])
       now = Math.max(now, first[1].at)
@@ -62,7 +64,13 @@ export function createManualTime(startAt: number) {
 let sequence = 0
 function track(userId: string, event: string, properties: Record<string, unknown> = {}): EcrmEvent {
   sequence += 1
-  return { type: 'track', messageId: `rr-${sequence}-${Math.random().toString(36).slice(2)}`, userId, event, properties } as EcrmEvent
+  return {
+    type: 'track',
+    messageId: `rr-${sequence}-${Math.random().toString(36).slice(2)}`,
+    userId,
+    event,
+    properties,
+  } as EcrmEvent
 }
 
 /** What the contract needs: a store, and a second connection to the same database (a second process). */
@@ -90,7 +98,12 @@ export function runRuleRunnerContract(name: string, open: () => Promise<RunnerDa
     })
 
     /** A runner on `store` with its own key prefix per test, so tests never see each other's timers. */
-    function runnerOn(store: Store, time: ReturnType<typeof createManualTime>, prefix: string, fired: RuleFiring[]): RuleRunner {
+    function runnerOn(
+      store: Store,
+      time: ReturnType<typeof createManualTime>,
+      prefix: string,
+      fired: RuleFiring[],
+    ): RuleRunner {
       const runner = createRuleRunner({
         store,
         rules: [cartAbandoned],
@@ -116,7 +129,12 @@ export function runRuleRunnerContract(name: string, open: () => Promise<RunnerDa
       const fired: RuleFiring[] = []
       const runner = runnerOn(db.store, time, freshPrefix(), fired)
       await runner.start()
-      const ingest = createIngestHandler({ store: db.store, writeKeys: ['wk'], now: time.clock.now, onEvents: runner.processEvents })
+      const ingest = createIngestHandler({
+        store: db.store,
+        writeKeys: ['wk'],
+        now: time.clock.now,
+        onEvents: runner.processEvents,
+      })
       const response = await ingest(
         new Request('http://collect.test/v1/track', {
           method: 'POST',
@@ -147,10 +165,14 @@ export function runRuleRunnerContract(name: string, open: () => Promise<RunnerDa
       const profile = await db.store.getProfile('rr-u1')
       expect(profile?.events.totals['Cart Abandoned']).toBeUndefined()
       expect(profile?.lastSeenAt).toBe(start)
-      expect(await db.store.query("select count(*)::int as n from ecrm_events where event = 'Cart Abandoned'")).toEqual([{ n: 0 }])
-      expect(await db.store.query("select firing_id, delivered_at is not null as delivered from ecrm_firings where customer_id = 'rr-u1'")).toEqual([
-        { firing_id: fired[0]?.id, delivered: true },
-      ])
+      expect(await db.store.query("select count(*)::int as n from ecrm_events where event = 'Cart Abandoned'")).toEqual(
+        [{ n: 0 }],
+      )
+      expect(
+        await db.store.query(
+          "select firing_id, delivered_at is not null as delivered from ecrm_firings where customer_id = 'rr-u1'",
+        ),
+      ).toEqual([{ firing_id: fired[0]?.id, delivered: true }])
       expect(await runner.pending()).toEqual([])
       runner.stop()
     })
@@ -238,7 +260,12 @@ export function runRuleRunnerContract(name: string, open: () => Promise<RunnerDa
       await a.processEvents(users.map((user) => track(user, 'Product Added', { product_id: 'sku' })))
       time.jump(2 * hour) // past due, but no scheduler callback runs: only the racing calls fire
       const raced = await Promise.all([a.fireDue(), b.fireDue(), a.fireDue(), b.fireDue()])
-      expect(raced.flat().map((f) => f.customerId).sort()).toEqual(users)
+      expect(
+        raced
+          .flat()
+          .map((f) => f.customerId)
+          .sort(),
+      ).toEqual(users)
       expect(fired.map((f) => f.customerId).sort()).toEqual(users)
       for (const user of users) expect(await tracked(user)).toHaveLength(1)
       a.stop()
@@ -246,22 +273,41 @@ export function runRuleRunnerContract(name: string, open: () => Promise<RunnerDa
     })
 
     it('runs scheduled rules over the stored profiles, once per occurrence, however many runners check', async () => {
-      const winBack = defineRule({ id: 'win_back', schedule: { inactiveDays: 30, field: 'money.lastOrderAt' }, then: { event: 'Win Back Sent' } })
+      const winBack = defineRule({
+        id: 'win_back',
+        schedule: { inactiveDays: 30, field: 'money.lastOrderAt' },
+        then: { event: 'Win Back Sent' },
+      })
       const prefix = freshPrefix()
       const time = createManualTime(start)
       const fired: RuleFiring[] = []
       const make = (store: Store): RuleRunner =>
-        createRuleRunner({ store, rules: [winBack], clock: time.clock, scheduler: time.scheduler, keyPrefix: prefix, pollIntervalMs: 0, scheduleIntervalMs: 0, onFire: (f) => void fired.push(f) })
+        createRuleRunner({
+          store,
+          rules: [winBack],
+          clock: time.clock,
+          scheduler: time.scheduler,
+          keyPrefix: prefix,
+          pollIntervalMs: 0,
+          scheduleIntervalMs: 0,
+          onFire: (f) => void fired.push(f),
+        })
       const order = (userId: string, daysAgo: number): EcrmEvent =>
-        ({ ...track(userId, 'Order Completed', { order_id: `${userId}-o`, total: 20 }), timestamp: new Date(start - daysAgo * 24 * hour).toISOString() }) as EcrmEvent
+        ({
+          ...track(userId, 'Order Completed', { order_id: `${userId}-o`, total: 20 }),
+          timestamp: new Date(start - daysAgo * 24 * hour).toISOString(),
+        }) as EcrmEvent
       await db.store.insertEvents([order('rr-s1', 40), order('rr-s2', 10)])
       const [a, b] = [make(db.store), make(second)]
-      const mine = (firings: RuleFiring[]): string[] => firings.map((f) => f.customerId).filter((id) => id.startsWith('rr-s'))
+      const mine = (firings: RuleFiring[]): string[] =>
+        firings.map((f) => f.customerId).filter((id) => id.startsWith('rr-s'))
       const first = await Promise.all([a.checkSchedules(), b.checkSchedules()])
       expect(mine(first.flat())).toEqual(['rr-s1'])
       expect(mine(await a.checkSchedules())).toEqual([]) // the same inactivity, already greeted
       expect(mine(fired)).toEqual(['rr-s1'])
-      const rows = await db.store.query<{ customer_id: string }>("select customer_id from ecrm_firings where payload->>'event' = 'Win Back Sent' and customer_id like 'rr-s%'")
+      const rows = await db.store.query<{ customer_id: string }>(
+        "select customer_id from ecrm_firings where payload->>'event' = 'Win Back Sent' and customer_id like 'rr-s%'",
+      )
       expect(rows).toEqual([{ customer_id: 'rr-s1' }])
     })
 
@@ -278,7 +324,10 @@ export function runRuleRunnerContract(name: string, open: () => Promise<RunnerDa
       const fired = { firings: 1, lastFiredAt: start, lastOccurrence: null, pending: null }
       await Promise.all([one.set(key, fired), two.set(key, { ...fired, lastFiredAt: start + 1 })])
       expect([one.takeLost(key), two.takeLost(key)].sort()).toEqual([false, true])
-      expect([await one.get(key), await two.get(key)]).toEqual([expect.objectContaining({ firings: 1, pending: null }), expect.objectContaining({ firings: 1 })])
+      expect([await one.get(key), await two.get(key)]).toEqual([
+        expect.objectContaining({ firings: 1, pending: null }),
+        expect.objectContaining({ firings: 1 }),
+      ])
     })
 
     it('hands a firing whose handler threw to onFire again, with the same id, once the redelivery delay passed', async () => {
@@ -308,7 +357,11 @@ export function runRuleRunnerContract(name: string, open: () => Promise<RunnerDa
       await runner.fireDue()
       await runner.fireDue() // delivered now: never again
       expect(calls).toEqual([calls[0], calls[0]])
-      expect(await db.store.query("select attempts, delivered_at is not null as delivered from ecrm_firings where customer_id = 'rr-u8'")).toEqual([{ attempts: 2, delivered: true }])
+      expect(
+        await db.store.query(
+          "select attempts, delivered_at is not null as delivered from ecrm_firings where customer_id = 'rr-u8'",
+        ),
+      ).toEqual([{ attempts: 2, delivered: true }])
       runner.stop()
     })
 
@@ -319,10 +372,16 @@ export function runRuleRunnerContract(name: string, open: () => Promise<RunnerDa
       await runner.start()
       await db.store.insertEvents([track('rr-u7', 'Signed Up')])
       await runner.processEvents([track('rr-u7', 'Product Added', { product_id: 'sku-7' })])
-      expect(await db.store.query("select count(*)::int as n from ecrm_rule_state where customer_id = 'rr-u7'")).toEqual([{ n: 1 }])
+      expect(
+        await db.store.query("select count(*)::int as n from ecrm_rule_state where customer_id = 'rr-u7'"),
+      ).toEqual([{ n: 1 }])
       await db.store.forget({ userId: 'rr-u7' })
-      expect(await db.store.query("select count(*)::int as n from ecrm_rule_state where customer_id = 'rr-u7'")).toEqual([{ n: 0 }])
-      expect(await db.store.query("select count(*)::int as n from ecrm_firings where customer_id = 'rr-u7'")).toEqual([{ n: 0 }])
+      expect(
+        await db.store.query("select count(*)::int as n from ecrm_rule_state where customer_id = 'rr-u7'"),
+      ).toEqual([{ n: 0 }])
+      expect(await db.store.query("select count(*)::int as n from ecrm_firings where customer_id = 'rr-u7'")).toEqual([
+        { n: 0 },
+      ])
       await time.advance(2 * hour)
       expect(fired).toEqual([])
       runner.stop()

@@ -35,8 +35,16 @@ describe('startIngestServer when the port is taken', () => {
   it('rejects with EADDRINUSE, says which port, and leaves the data folder usable', async () => {
     const log: string[] = []
     const dataDir = join(folder, 'in-process')
-    const rule = defineRule({ id: 'cart_abandoned', when: 'Product Added', unless: 'Order Completed', within: '1h', then: { event: 'Cart Abandoned' } })
-    await expect(startIngestServer({ port, dataDir, rules: [rule], log: (line) => void log.push(line) })).rejects.toMatchObject({ code: 'EADDRINUSE' })
+    const rule = defineRule({
+      id: 'cart_abandoned',
+      when: 'Product Added',
+      unless: 'Order Completed',
+      within: '1h',
+      then: { event: 'Cart Abandoned' },
+    })
+    await expect(
+      startIngestServer({ port, dataDir, rules: [rule], log: (line) => void log.push(line) }),
+    ).rejects.toMatchObject({ code: 'EADDRINUSE' })
     expect(log.some((line) => line.includes(`127.0.0.1:${port}`) && line.includes('in use'))).toBe(true)
     // PGlite holds postmaster.pid in its folder while open and removes it on close.
     expect(existsSync(join(dataDir, 'postmaster.pid'))).toBe(false)
@@ -58,7 +66,9 @@ describe('startIngestServer when the port is taken', () => {
       } catch (error) {
         console.log('failed: ' + error.code)
       }`
-    const child = spawn(process.execPath, ['--import', hooks, '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', hooks, '--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))

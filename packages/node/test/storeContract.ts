@@ -8,7 +8,10 @@ let sequence = 0
 /** A valid event with a fresh messageId; `overrides` win. */
 export function makeEvent(overrides: Partial<EcrmEvent> & Pick<EcrmEvent, 'type'>): EcrmEvent {
   sequence += 1
-  const base = { messageId: `m-${sequence}-${Math.random().toString(36).slice(2)}`, timestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, sequence)).toISOString() }
+  const base = {
+    messageId: `m-${sequence}-${Math.random().toString(36).slice(2)}`,
+    timestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, sequence)).toISOString(),
+  }
   if (overrides.type === 'track') return { ...base, event: 'Product Viewed', ...overrides } as EcrmEvent
   if (overrides.type === 'alias') return { ...base, previousId: 'x', ...overrides } as EcrmEvent
   return { ...base, ...overrides } as EcrmEvent
@@ -49,8 +52,20 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
       const [a, b, c, d] = ['track', 'page', 'identify', 'track'].map((type) =>
         makeEvent({ type: type as EcrmEvent['type'], anonymousId: 'dedupe-anon' }),
       ) as [EcrmEvent, EcrmEvent, EcrmEvent, EcrmEvent]
-      expect(await store.insertEvents([a, b, c, a])).toEqual({ inserted: 3, duplicates: 1, erased: 0, refused: [], customersCreated: 1 })
-      expect(await store.insertEvents([b, c, d])).toEqual({ inserted: 1, duplicates: 2, erased: 0, refused: [], customersCreated: 0 })
+      expect(await store.insertEvents([a, b, c, a])).toEqual({
+        inserted: 3,
+        duplicates: 1,
+        erased: 0,
+        refused: [],
+        customersCreated: 1,
+      })
+      expect(await store.insertEvents([b, c, d])).toEqual({
+        inserted: 1,
+        duplicates: 2,
+        erased: 0,
+        refused: [],
+        customersCreated: 0,
+      })
       expect(await count("select 1 from ecrm_events where anonymous_id = 'dedupe-anon'")).toBe(4)
       const [row] = await store.query<{ payload: EcrmEvent; type: string }>(
         'select payload, type from ecrm_events where message_id = $1',
@@ -60,9 +75,15 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
     })
 
     it('merges an anonymous visitor into the customer on identify, merging traits', async () => {
-      await store.insertEvents([makeEvent({ type: 'identify', anonymousId: 'v-a1', traits: { email: 'a@b.example', plan: 'free' } })])
-      await store.insertEvents([makeEvent({ type: 'identify', anonymousId: 'v-a1', userId: 'v-u1', traits: { plan: 'pro' } })])
-      await store.insertEvents([makeEvent({ type: 'identify', anonymousId: 'v-a2', userId: 'v-u1', traits: { name: 'Ada' } })])
+      await store.insertEvents([
+        makeEvent({ type: 'identify', anonymousId: 'v-a1', traits: { email: 'a@b.example', plan: 'free' } }),
+      ])
+      await store.insertEvents([
+        makeEvent({ type: 'identify', anonymousId: 'v-a1', userId: 'v-u1', traits: { plan: 'pro' } }),
+      ])
+      await store.insertEvents([
+        makeEvent({ type: 'identify', anonymousId: 'v-a2', userId: 'v-u1', traits: { name: 'Ada' } }),
+      ])
       const mine = (await store.listCustomers({ limit: 1_000 })).filter((c) => c.userIds.includes('v-u1'))
       expect(mine).toHaveLength(1)
       expect(mine[0]).toMatchObject({
@@ -74,7 +95,9 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
     })
 
     it('merges two known customers on alias, the user id side surviving', async () => {
-      await store.insertEvents([makeEvent({ type: 'identify', anonymousId: 'al-anon', traits: { cart: 3, plan: 'trial' } })])
+      await store.insertEvents([
+        makeEvent({ type: 'identify', anonymousId: 'al-anon', traits: { cart: 3, plan: 'trial' } }),
+      ])
       await store.insertEvents([makeEvent({ type: 'identify', userId: 'al-user', traits: { plan: 'gold' } })])
       const before = await store.listCustomers({ limit: 1_000 })
       const survivor = before.find((c) => c.userIds.includes('al-user'))
@@ -83,8 +106,15 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
         (c) => c.userIds.includes('al-user') || c.anonymousIds.includes('al-anon'),
       )
       expect(after).toHaveLength(1)
-      expect(after[0]).toMatchObject({ id: survivor?.id, userIds: ['al-user'], anonymousIds: ['al-anon'], traits: { cart: 3, plan: 'gold' } })
-      expect(after.length + 1).toBe(before.filter((c) => c.userIds.includes('al-user') || c.anonymousIds.includes('al-anon')).length)
+      expect(after[0]).toMatchObject({
+        id: survivor?.id,
+        userIds: ['al-user'],
+        anonymousIds: ['al-anon'],
+        traits: { cart: 3, plan: 'gold' },
+      })
+      expect(after.length + 1).toBe(
+        before.filter((c) => c.userIds.includes('al-user') || c.anonymousIds.includes('al-anon')).length,
+      )
     })
 
     it('forget() erases every event and id of the customer and keeps only an audit record', async () => {
@@ -99,7 +129,9 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
       expect(await count("select 1 from ecrm_events where payload::text like '%fg-%'")).toBe(0)
       expect(await count("select 1 from ecrm_identities where value like 'fg-%'")).toBe(0)
       expect(await count("select 1 from ecrm_events where user_id = 'someone-else'")).toBe(1)
-      const audit = await store.query('select subject_kind, subject_sha256, events_deleted, customers_deleted, source from ecrm_erasures')
+      const audit = await store.query(
+        'select subject_kind, subject_sha256, events_deleted, customers_deleted, source from ecrm_erasures',
+      )
       expect(audit).toContainEqual({
         subject_kind: 'user_id',
         subject_sha256: createHash('sha256').update('fg-u').digest('hex'),
@@ -136,4 +168,3 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
     })
   })
 }
-

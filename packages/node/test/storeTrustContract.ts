@@ -26,12 +26,28 @@ export function runStoreTrustContract(name: string, open: () => Promise<StoreUnd
     const count = async (sql: string, params: unknown[] = []): Promise<number> =>
       (await store.query<{ n: number }>(`select count(*)::int as n from (${sql}) as q`, params))[0]?.n ?? -1
     const ownerOf = async (kind: string, value: string): Promise<string | undefined> =>
-      (await store.query<{ customer_id: string }>('select customer_id from ecrm_identities where kind = $1 and value = $2', [kind, value]))[0]?.customer_id
+      (
+        await store.query<{ customer_id: string }>(
+          'select customer_id from ecrm_identities where kind = $1 and value = $2',
+          [kind, value],
+        )
+      )[0]?.customer_id
     /** A customer with a userId and one device, known to the store. */
     const victim = async (prefix: string): Promise<void> => {
       await store.insertEvents([
-        makeEvent({ type: 'identify', userId: `${prefix}-u`, anonymousId: `${prefix}-a`, traits: { email: `${prefix}@shop.example` } }),
-        makeEvent({ type: 'track', userId: `${prefix}-u`, anonymousId: `${prefix}-a`, event: 'Order Completed', properties: { order_id: `${prefix}-o`, total: 10 } }),
+        makeEvent({
+          type: 'identify',
+          userId: `${prefix}-u`,
+          anonymousId: `${prefix}-a`,
+          traits: { email: `${prefix}@shop.example` },
+        }),
+        makeEvent({
+          type: 'track',
+          userId: `${prefix}-u`,
+          anonymousId: `${prefix}-a`,
+          event: 'Order Completed',
+          properties: { order_id: `${prefix}-o`, total: 10 },
+        }),
       ])
     }
 
@@ -39,7 +55,9 @@ export function runStoreTrustContract(name: string, open: () => Promise<StoreUnd
       await victim('t1')
       const erasure = makeEvent({ type: 'track', userId: 't1-u', event: 'Data Erasure Requested' })
       const result = await store.insertEvents([erasure], untrusted)
-      expect(result.refused).toEqual([{ event: erasure, issue: expect.objectContaining({ path: ['userId'], code: 'identity_not_verified' }) }])
+      expect(result.refused).toEqual([
+        { event: erasure, issue: expect.objectContaining({ path: ['userId'], code: 'identity_not_verified' }) },
+      ])
       expect(result).toMatchObject({ inserted: 0, erased: 0 })
       expect(await count("select 1 from ecrm_events where user_id = 't1-u'")).toBe(2)
       expect(await count('select 1 from ecrm_events where message_id = $1', [erasure.messageId])).toBe(0)
@@ -50,7 +68,10 @@ export function runStoreTrustContract(name: string, open: () => Promise<StoreUnd
       await store.insertEvents([makeEvent({ type: 'page', userId: 't2-u', anonymousId: 't2-phone' })], untrusted)
       const customer = await ownerOf('user_id', 't2-u')
       expect((await store.getProfile('t2-u'))?.events.totals['$page']).toBe(1)
-      const result = await store.insertEvents([makeEvent({ type: 'track', userId: 't2-u', anonymousId: 't2-phone', event: 'Data Erasure Requested' })], untrusted)
+      const result = await store.insertEvents(
+        [makeEvent({ type: 'track', userId: 't2-u', anonymousId: 't2-phone', event: 'Data Erasure Requested' })],
+        untrusted,
+      )
       expect(result.refused).toEqual([])
       expect(await count("select 1 from ecrm_events where anonymous_id = 't2-phone'")).toBe(0)
       expect(await count("select 1 from ecrm_events where anonymous_id = 't2-a'")).toBe(2)
@@ -65,14 +86,19 @@ export function runStoreTrustContract(name: string, open: () => Promise<StoreUnd
 
     it('erases a device known by its anonymousId alone as a whole customer', async () => {
       await store.insertEvents([makeEvent({ type: 'page', anonymousId: 't3-a' })], untrusted)
-      const result = await store.insertEvents([makeEvent({ type: 'track', anonymousId: 't3-a', event: 'Data Erasure Requested' })], untrusted)
+      const result = await store.insertEvents(
+        [makeEvent({ type: 'track', anonymousId: 't3-a', event: 'Data Erasure Requested' })],
+        untrusted,
+      )
       expect(result.erased).toBe(1)
       expect(await count("select 1 from ecrm_events where anonymous_id = 't3-a'")).toBe(0)
     })
 
     it('a trusted erasure by userId erases the whole customer', async () => {
       await victim('t4')
-      const result = await store.insertEvents([makeEvent({ type: 'track', userId: 't4-u', event: 'Data Erasure Requested' })])
+      const result = await store.insertEvents([
+        makeEvent({ type: 'track', userId: 't4-u', event: 'Data Erasure Requested' }),
+      ])
       expect(result.erased).toBe(1)
       expect(await count("select 1 from ecrm_events where user_id = 't4-u' or anonymous_id = 't4-a'")).toBe(0)
     })
@@ -80,9 +106,16 @@ export function runStoreTrustContract(name: string, open: () => Promise<StoreUnd
     it('refuses an untrusted alias of a user id, and merges nothing; trusted, it merges', async () => {
       await victim('t5')
       await store.insertEvents([makeEvent({ type: 'identify', userId: 't5-attacker', anonymousId: 't5-attacker-a' })])
-      const alias = makeEvent({ type: 'alias', userId: 't5-attacker', anonymousId: 't5-attacker-a', previousId: 't5-u' })
+      const alias = makeEvent({
+        type: 'alias',
+        userId: 't5-attacker',
+        anonymousId: 't5-attacker-a',
+        previousId: 't5-u',
+      })
       const result = await store.insertEvents([alias], untrusted)
-      expect(result.refused).toEqual([{ event: alias, issue: expect.objectContaining({ path: ['previousId'], code: 'identity_not_verified' }) }])
+      expect(result.refused).toEqual([
+        { event: alias, issue: expect.objectContaining({ path: ['previousId'], code: 'identity_not_verified' }) },
+      ])
       expect(await ownerOf('user_id', 't5-u')).not.toBe(await ownerOf('user_id', 't5-attacker'))
       expect(await count('select 1 from ecrm_events where message_id = $1', [alias.messageId])).toBe(0)
       await store.insertEvents([makeEvent({ type: 'alias', userId: 't5-attacker', previousId: 't5-u' })])
@@ -91,9 +124,16 @@ export function runStoreTrustContract(name: string, open: () => Promise<StoreUnd
 
     it('refuses an untrusted identify that would merge two identified customers', async () => {
       await victim('t6')
-      const identify = makeEvent({ type: 'identify', userId: 't6-attacker', anonymousId: 't6-a', traits: { email: 'evil@attacker.example' } })
+      const identify = makeEvent({
+        type: 'identify',
+        userId: 't6-attacker',
+        anonymousId: 't6-a',
+        traits: { email: 'evil@attacker.example' },
+      })
       const result = await store.insertEvents([identify], untrusted)
-      expect(result.refused).toEqual([{ event: identify, issue: expect.objectContaining({ path: ['anonymousId'], code: 'identity_merge_refused' }) }])
+      expect(result.refused).toEqual([
+        { event: identify, issue: expect.objectContaining({ path: ['anonymousId'], code: 'identity_merge_refused' }) },
+      ])
       expect(await ownerOf('user_id', 't6-attacker')).toBeUndefined()
       expect((await store.getProfile('t6-u'))?.traits['email']).toBe('t6@shop.example')
     })
@@ -101,7 +141,10 @@ export function runStoreTrustContract(name: string, open: () => Promise<StoreUnd
     it('keeps an untrusted login: an anonymous visitor merges into the identified customer', async () => {
       await victim('t7')
       await store.insertEvents([makeEvent({ type: 'page', anonymousId: 't7-laptop' })], untrusted)
-      const result = await store.insertEvents([makeEvent({ type: 'identify', userId: 't7-u', anonymousId: 't7-laptop' })], untrusted)
+      const result = await store.insertEvents(
+        [makeEvent({ type: 'identify', userId: 't7-u', anonymousId: 't7-laptop' })],
+        untrusted,
+      )
       expect(result.refused).toEqual([])
       expect(await ownerOf('anonymous_id', 't7-laptop')).toBe(await ownerOf('user_id', 't7-u'))
     })
@@ -128,9 +171,20 @@ export function runStoreTrustContract(name: string, open: () => Promise<StoreUnd
 
     it('refuses alone an event whose value the database refuses, and stores the rest of the batch', async () => {
       // Past validation (a custom caller of the store): the database is the last line.
-      const good = [makeEvent({ type: 'page', anonymousId: 't10-a' }), makeEvent({ type: 'page', anonymousId: 't10-b' })]
-      const poison = makeEvent({ type: 'track', anonymousId: 't10-c', event: 'Product Viewed', properties: { note: 'a\u0000b' } })
-      const late = { ...makeEvent({ type: 'page', anonymousId: 't10-d' }), timestamp: '0000-01-01T00:00:00Z' } as EcrmEvent
+      const good = [
+        makeEvent({ type: 'page', anonymousId: 't10-a' }),
+        makeEvent({ type: 'page', anonymousId: 't10-b' }),
+      ]
+      const poison = makeEvent({
+        type: 'track',
+        anonymousId: 't10-c',
+        event: 'Product Viewed',
+        properties: { note: 'a\u0000b' },
+      })
+      const late = {
+        ...makeEvent({ type: 'page', anonymousId: 't10-d' }),
+        timestamp: '0000-01-01T00:00:00Z',
+      } as EcrmEvent
       const result = await store.insertEvents([good[0] as EcrmEvent, poison, late, good[1] as EcrmEvent])
       expect(result.inserted).toBe(2)
       expect(result.refused?.map(({ event, issue }) => [event.messageId, issue.code])).toEqual([

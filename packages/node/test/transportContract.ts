@@ -15,7 +15,11 @@ export interface SinkRequest {
  * A real node:http sink on 127.0.0.1 for transport tests: `/<status>` answers that status, `/busy`
  * answers 503 with `Retry-After: 30`, `/slow` answers after 2 s. Started and stopped by the suite.
  */
-export function useTransportSink(): { readonly received: SinkRequest[]; readonly request: (path: string, timeoutMs?: number) => TransportRequest; readonly base: () => string } {
+export function useTransportSink(): {
+  readonly received: SinkRequest[]
+  readonly request: (path: string, timeoutMs?: number) => TransportRequest
+  readonly base: () => string
+} {
   let base = ''
   const received: SinkRequest[] = []
   const server = createServer((req, res) => {
@@ -53,7 +57,11 @@ export function useTransportSink(): { readonly received: SinkRequest[]; readonly
  * What every node Transport must do against a real server: send as given, report statuses and
  * Retry-After, time out, and report network errors and bad URLs, never throwing nor retrying.
  */
-export function runTransportContract(name: string, transport: Transport, sink: ReturnType<typeof useTransportSink>): void {
+export function runTransportContract(
+  name: string,
+  transport: Transport,
+  sink: ReturnType<typeof useTransportSink>,
+): void {
   const { received, request } = sink
   describe(`${name} (transport contract)`, () => {
     it('POSTs the body and headers as given and reports the status', async () => {

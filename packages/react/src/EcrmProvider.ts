@@ -20,11 +20,11 @@ export type EcrmProviderProps =
  */
 export function EcrmProvider(props: EcrmProviderProps): ReactNode {
   const [holder] = useState(() => createClientHolder(props.client))
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the client is created once per provider; later option changes do not recreate it (documented).
   useEffect(() => {
     if (props.client !== undefined) return undefined
     const { children: _children, client: _client, ...options } = props
     return holder.acquire(() => createBrowserClient(options))
-    // The client is created once per provider; later option changes do not recreate it (documented).
   }, [holder])
   return createElement(EcrmContext.Provider, { value: holder }, props.children)
 }

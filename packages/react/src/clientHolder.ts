@@ -25,7 +25,9 @@ export function createClientHolder(given?: BrowserClient): ClientHolder {
   let pendingClose: ReturnType<typeof setTimeout> | undefined
   const pending: PendingCall[] = []
   const listeners = new Set<() => void>()
-  const notify = (): void => listeners.forEach((listener) => listener())
+  const notify = (): void => {
+    for (const listener of listeners) listener()
+  }
 
   const drain = (current: BrowserClient): void => {
     for (const call of pending.splice(0)) call(current)

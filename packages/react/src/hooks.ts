@@ -22,6 +22,7 @@ export function useClientStore<T>(
   read: (client: BrowserClient | undefined) => T,
 ): T {
   const holder = useClientHolder(hook)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: every caller's subscribeTo captures nothing, so a new one each render would only resubscribe for nothing.
   const subscribe = useCallback(
     (listener: () => void) => {
       const attach = (): (() => void) | undefined => {
@@ -41,7 +42,11 @@ export function useClientStore<T>(
     },
     [holder],
   )
-  return useSyncExternalStore(subscribe, () => read(holder.get()), () => read(undefined))
+  return useSyncExternalStore(
+    subscribe,
+    () => read(holder.get()),
+    () => read(undefined),
+  )
 }
 
 /**
@@ -50,7 +55,11 @@ export function useClientStore<T>(
  * agree. Return stable values (state parts or primitives): a new object each call re-renders forever.
  */
 export function useEcrmState<T>(select: (state: ClientState | undefined) => T): T {
-  return useClientStore('useEcrmState()', (client, listener) => client.subscribe(listener), (client) => select(client?.getState()))
+  return useClientStore(
+    'useEcrmState()',
+    (client, listener) => client.subscribe(listener),
+    (client) => select(client?.getState()),
+  )
 }
 
 /** A stable `track(event, properties?)`; calls before the client exists are kept and sent in order. */
@@ -86,18 +95,21 @@ export function usePageView(path: string, properties?: Record<string, unknown>):
   const holder = useClientHolder('usePageView()')
   // StrictMode runs each effect twice on mount; the ref survives that, so one path is one view.
   const sentFor = useRef<string | undefined>(undefined)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: properties are read when the path changes; a change of properties alone is not a view.
   useEffect(() => {
     if (sentFor.current === path) return
     sentFor.current = path
     holder.run((client) => client.page({ path, ...properties }))
-    // Properties are read at the time the path changes; a change of properties alone is not a view.
   }, [holder, path])
 }
 
 const noConsent: Readonly<Record<string, boolean | undefined>> = Object.freeze({})
 
 /** The consent decisions, live, and a stable setter (`setConsent({ analytics: true })`). */
-export function useConsent(): readonly [Readonly<Record<string, boolean | undefined>>, (categories: Record<string, boolean>) => void] {
+export function useConsent(): readonly [
+  Readonly<Record<string, boolean | undefined>>,
+  (categories: Record<string, boolean>) => void,
+] {
   const holder = useClientHolder('useConsent()')
   const consent = useEcrmState((state) => state?.consent ?? noConsent)
   const setConsent = useCallback(

@@ -6,7 +6,11 @@ import { useClientStore } from './hooks.js'
 
 /** Reads an on-site value live; `undefined` on the server and in the first render. */
 const useOnsite = <T>(hook: string, read: (client: BrowserClient) => T | undefined): T | undefined =>
-  useClientStore(hook, (client, listener) => client.subscribeOnsite(listener), (client) => client && read(client))
+  useClientStore(
+    hook,
+    (client, listener) => client.subscribeOnsite(listener),
+    (client) => client && read(client),
+  )
 
 /**
  * The visitor's local profile, live (`ecrm.profile()`); `undefined` on the server, in the first

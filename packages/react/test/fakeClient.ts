@@ -27,7 +27,7 @@ export function createFakeClient(): BrowserClient & {
     calls,
     setState(change) {
       state = { ...state, ...change }
-      listeners.forEach((listener) => listener())
+      for (const listener of listeners) listener()
     },
     listenerCount: () => listeners.size,
     track: record('track'),
@@ -42,7 +42,7 @@ export function createFakeClient(): BrowserClient & {
       set: (categories) => {
         calls.push(['consent.set', categories])
         state = { ...state, consent: { ...state.consent, ...categories } }
-        listeners.forEach((listener) => listener())
+        for (const listener of listeners) listener()
       },
     },
     on: () => () => undefined,

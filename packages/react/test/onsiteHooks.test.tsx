@@ -9,7 +9,12 @@ import type { BrowserClient, BrowserClientOptions } from '@ecrm/browser'
 import { chooseVariation, getBucketRanges, hashFnv } from '@ecrm/core'
 import type { Experiment, RuleDefinition } from '@ecrm/core'
 import { EcrmProvider, useExperiment, useLeadScore, useProfile, useRule } from '../src/index.js'
-import { createFakeConnectivity, createManualClock, createScriptedTransport, createSequentialIds } from '../../core/test/fakes/index.js'
+import {
+  createFakeConnectivity,
+  createManualClock,
+  createScriptedTransport,
+  createSequentialIds,
+} from '../../core/test/fakes/index.js'
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z')
 const clients: BrowserClient[] = []
@@ -19,7 +24,11 @@ afterEach(async () => {
   localStorage.clear()
 })
 
-const vip: RuleDefinition = { id: 'vip', when: 'Order Completed', if: { '>=': [{ var: 'profile.money.orderCount' }, 2] } }
+const vip: RuleDefinition = {
+  id: 'vip',
+  when: 'Order Completed',
+  if: { '>=': [{ var: 'profile.money.orderCount' }, 2] },
+}
 const cta: Experiment = { key: 'checkout_cta', variations: [{ id: 'control' }, { id: 'buy_now' }] }
 
 /** A real browser client over fakes (manual clock, scripted transport, fake IndexedDB). */
@@ -34,7 +43,13 @@ const setup = (options: Partial<BrowserClientOptions> = {}) => {
     rules: [vip],
     experiments: [cta],
     ...options,
-    ports: { clock: time, scheduler: time, transport: scripted.transport, connectivity: createFakeConnectivity(true), createId: createSequentialIds('r-') },
+    ports: {
+      clock: time,
+      scheduler: time,
+      transport: scripted.transport,
+      connectivity: createFakeConnectivity(true),
+      createId: createSequentialIds('r-'),
+    },
   })
   clients.push(client)
   const wrapper = ({ children }: { children?: ReactNode }) => <EcrmProvider client={client}>{children}</EcrmProvider>
@@ -96,14 +111,22 @@ describe('useExperiment', () => {
   it('gives the hashed variation and one exposure, also under StrictMode and many renders', async () => {
     const { client, wrapper, exposures } = setup()
     const visitor = client.user().anonymousId as string
-    const expected = cta.variations[chooseVariation(hashFnv('checkout_cta', visitor, 2) as number, getBucketRanges(2, 1))]?.id
+    const expected =
+      cta.variations[chooseVariation(hashFnv('checkout_cta', visitor, 2) as number, getBucketRanges(2, 1))]?.id
     function Cta() {
       const assignment = useExperiment('checkout_cta')
-      return <button>{assignment?.variationId ?? 'none'}</button>
+      return <button type="button">{assignment?.variationId ?? 'none'}</button>
     }
     const view = render(
       <StrictMode>
-        {wrapper({ children: <><Cta /><Cta /></> })}
+        {wrapper({
+          children: (
+            <>
+              <Cta />
+              <Cta />
+            </>
+          ),
+        })}
       </StrictMode>,
     )
     expect(view.getAllByRole('button').map((button) => button.textContent)).toEqual([expected, expected])
@@ -112,5 +135,4 @@ describe('useExperiment', () => {
     expect(sent).toHaveLength(1)
     expect(sent[0]?.['properties']).toEqual({ experiment_id: 'checkout_cta', variation_id: expected })
   })
-
 })

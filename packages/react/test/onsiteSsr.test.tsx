@@ -15,7 +15,11 @@ describe('on-site hooks on the server', () => {
     // The node environment has no window, document, localStorage or indexedDB: a touch would throw.
     expect(typeof (globalThis as { window?: unknown }).window).toBe('undefined')
     const html = renderToString(
-      <EcrmProvider writeKey="wk" endpoint="https://collect.example" experiments={[{ key: 'checkout_cta', variations: [{ id: 'a' }, { id: 'b' }] }]}>
+      <EcrmProvider
+        writeKey="wk"
+        endpoint="https://collect.example"
+        experiments={[{ key: 'checkout_cta', variations: [{ id: 'a' }, { id: 'b' }] }]}
+      >
         <Page />
       </EcrmProvider>,
     )

@@ -8,7 +8,8 @@ function Banner() {
   const userId = useEcrmState((state) => state?.user.userId)
   return (
     <p>
-      {client === undefined ? 'loading' : 'ready'} {consent['analytics'] === undefined ? 'ask' : 'decided'} {userId ?? 'guest'}
+      {client === undefined ? 'loading' : 'ready'} {consent['analytics'] === undefined ? 'ask' : 'decided'}{' '}
+      {userId ?? 'guest'}
     </p>
   )
 }

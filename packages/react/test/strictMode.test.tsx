@@ -21,7 +21,11 @@ describe('EcrmProvider under StrictMode', () => {
           writeKey="wk"
           endpoint="http://127.0.0.1:9"
           destinations={[{ name: 'probe', deliver: (event) => void seen.push(event) }]}
-          ports={{ transport: { send: async (request) => (requests.push(request), { type: 'response', status: 200, retryAfter: null }) } }}
+          ports={{
+            transport: {
+              send: async (request) => (requests.push(request), { type: 'response', status: 200, retryAfter: null }),
+            },
+          }}
         >
           <Probe />
         </EcrmProvider>

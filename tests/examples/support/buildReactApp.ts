@@ -15,7 +15,7 @@ export const reactAppDir = root('examples/react-app')
  */
 export async function buildReactApp(
   outDir: string,
-  env: { readonly endpoint: string; readonly shopApi: string; readonly writeKey: string }
+  env: { readonly endpoint: string; readonly shopApi: string; readonly writeKey: string },
 ): Promise<string[]> {
   // vitest sets NODE_ENV=test and Vite keeps a NODE_ENV it finds: JSX would then be compiled for
   // React's development runtime. Build as `npm run build` does, with NODE_ENV=production.
@@ -49,5 +49,7 @@ export async function buildReactApp(
 /** Paths of the files under `dir`, relative, with `/`. */
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true })
-  return entries.filter((entry) => entry.isFile()).map((entry) => relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/'))
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/'))
 }

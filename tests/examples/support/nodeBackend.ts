@@ -39,17 +39,25 @@ const backendModule = new URL('../../../examples/node-backend/src/backend.js', i
 
 /** Starts the node-backend example in this process (vitest resolves `@ecrm/*` to the sources). */
 export async function startExampleBackend(options: ExampleBackendOptions): Promise<ExampleBackend> {
-  const module = (await import(/* @vite-ignore */ backendModule)) as { startBackend: (options: ExampleBackendOptions) => Promise<ExampleBackend> }
+  const module = (await import(/* @vite-ignore */ backendModule)) as {
+    startBackend: (options: ExampleBackendOptions) => Promise<ExampleBackend>
+  }
   return module.startBackend(options)
 }
 
 /** Polls `read` until `done` holds for its value; throws after `timeoutMs` with the last value. */
-export async function waitUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+export async function waitUntil<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await read()
     if (done(value)) return value
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(value)}`)
+    if (Date.now() > deadline)
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(value)}`)
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }

@@ -24,6 +24,11 @@ export async function resolve(specifier, context, nextResolve) {
 export async function load(url, context, nextLoad) {
   if (!url.startsWith('file:') || !url.endsWith('.ts')) return nextLoad(url, context)
   const fileName = fileURLToPath(url)
-  const output = await transform(await readFile(fileName, 'utf8'), { loader: 'ts', format: 'esm', target: 'es2022', sourcefile: fileName })
+  const output = await transform(await readFile(fileName, 'utf8'), {
+    loader: 'ts',
+    format: 'esm',
+    target: 'es2022',
+    sourcefile: fileName,
+  })
   return { format: 'module', source: output.code, shortCircuit: true }
 }

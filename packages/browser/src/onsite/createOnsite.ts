@@ -1,5 +1,22 @@
-import { EcrmError, compileLogic, createRuleEngine, customerTimeZone, defaultLeadModel, isTruthy, scoreLead, toRuleEvent } from '@ecrm/core'
-import type { Cancel, CompiledLogic, EcrmEvent, LeadScore, RuleDefinition, RuleEngine, RuleStateStore } from '@ecrm/core'
+import {
+  EcrmError,
+  compileLogic,
+  createRuleEngine,
+  customerTimeZone,
+  defaultLeadModel,
+  isTruthy,
+  scoreLead,
+  toRuleEvent,
+} from '@ecrm/core'
+import type {
+  Cancel,
+  CompiledLogic,
+  EcrmEvent,
+  LeadScore,
+  RuleDefinition,
+  RuleEngine,
+  RuleStateStore,
+} from '@ecrm/core'
 import { createKeyValueRuleStateStore } from './keyValueRuleStore.js'
 import { createLocalProfile } from './localProfile.js'
 import { createOnsiteExperiments } from './onsiteExperiments.js'
@@ -12,7 +29,11 @@ const SCHEDULE_CHECK_MS = 3_600_000
 
 const memoryStorage = (): OnsiteHost['storage'] => {
   const map = new Map<string, string>()
-  return { get: (key) => map.get(key), set: (key, value) => void map.set(key, value), remove: (key) => void map.delete(key) }
+  return {
+    get: (key) => map.get(key),
+    set: (key, value) => void map.set(key, value),
+    remove: (key) => void map.delete(key),
+  }
 }
 
 /** Keeps the rules that compile, reporting the others (and repeated ids) instead of failing the page. */
@@ -27,7 +48,13 @@ function usableRules(rules: readonly RuleDefinition[], host: OnsiteHost, store: 
       seen.add(id)
       return true
     } catch (error) {
-      host.report(new EcrmError('invalid_rule', `Invalid rule: rules["${id}"] (${error instanceof Error ? error.message : String(error)}; the rule was left out)`, { cause: error }))
+      host.report(
+        new EcrmError(
+          'invalid_rule',
+          `Invalid rule: rules["${id}"] (${error instanceof Error ? error.message : String(error)}; the rule was left out)`,
+          { cause: error },
+        ),
+      )
       return false
     }
   })
@@ -59,10 +86,13 @@ export function createOnsite(settings: OnsiteSettings, host: OnsiteHost): Onsite
   // The messageIds of the firings' own tracked events: a firing is not the visitor's activity,
   // so it is neither folded into the profile nor run through the rules (no loops).
   const firingMessages = new Set<string>()
-  for (const rule of rules) conditions.set(rule.id, { condition: rule.if === undefined ? null : compileLogic(rule.if), zone: rule.timeZone })
+  for (const rule of rules)
+    conditions.set(rule.id, { condition: rule.if === undefined ? null : compileLogic(rule.if), zone: rule.timeZone })
 
   const fail = (where: string) => (error: unknown) =>
-    host.report(new EcrmError('rule_engine_failed', `Rule engine failed: ${where} (${String(error)})`, { cause: error }))
+    host.report(
+      new EcrmError('rule_engine_failed', `Rule engine failed: ${where} (${String(error)})`, { cause: error }),
+    )
   const engine: RuleEngine | undefined =
     rules.length === 0
       ? undefined
@@ -104,7 +134,9 @@ export function createOnsite(settings: OnsiteSettings, host: OnsiteHost): Onsite
     // Core maps the call as on the server (identify → Identify, page → Page Viewed, ...).
     const ruleEvent = engine === undefined ? null : toRuleEvent(event)
     if (ruleEvent === null) return
-    engine?.process({ ...ruleEvent, userId: undefined, anonymousId: VISITOR }, profile.get()).catch(fail(`process("${ruleEvent.event}")`))
+    engine
+      ?.process({ ...ruleEvent, userId: undefined, anonymousId: VISITOR }, profile.get())
+      .catch(fail(`process("${ruleEvent.event}")`))
   }
 
   return {
@@ -113,7 +145,14 @@ export function createOnsite(settings: OnsiteSettings, host: OnsiteHost): Onsite
       const now = host.clock.now()
       signals += 1
       const messageId = `local-${now.toString(36)}-${signals}`
-      observe({ type: 'track', event: name, properties: properties as never, messageId, timestamp: new Date(now).toISOString(), anonymousId: host.visitorId() })
+      observe({
+        type: 'track',
+        event: name,
+        properties: properties as never,
+        messageId,
+        timestamp: new Date(now).toISOString(),
+        anonymousId: host.visitorId(),
+      })
     },
     start() {
       engine?.start().catch(fail('start'))

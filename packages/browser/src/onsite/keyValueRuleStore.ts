@@ -23,7 +23,9 @@ export function createKeyValueRuleStateStore(storage: KeyValueStore, key = 'ecrm
     if (text === undefined) return {}
     try {
       const value = JSON.parse(text) as unknown
-      return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
+      return typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? (value as Record<string, unknown>)
+        : {}
     } catch {
       // A damaged entry loses the pending timers, never the page.
       return {}

@@ -54,7 +54,9 @@ export function compactProfile(profile: CustomerProfile, maxChars: number): { pr
 function keepNewestDays(days: CustomerProfile['events']['days'], keep: number): CustomerProfile['events']['days'] {
   const result: Record<string, CustomerProfile['events']['days'][string]> = {}
   for (const [name, buckets] of Object.entries(days)) {
-    const newest = Object.keys(buckets).sort((a, b) => Number(b) - Number(a)).slice(0, keep)
+    const newest = Object.keys(buckets)
+      .sort((a, b) => Number(b) - Number(a))
+      .slice(0, keep)
     result[name] = Object.fromEntries(newest.map((day) => [day, buckets[day] as NonNullable<(typeof buckets)[string]>]))
   }
   return result
@@ -65,7 +67,9 @@ const parse = (text: string | undefined): CustomerProfile | undefined => {
   try {
     const value = JSON.parse(text) as CustomerProfile
     // A profile of another version or a damaged entry is ignored rather than trusted.
-    return typeof value === 'object' && value !== null && value.version === 1 && Array.isArray(value.seenMessageIds) ? value : undefined
+    return typeof value === 'object' && value !== null && value.version === 1 && Array.isArray(value.seenMessageIds)
+      ? value
+      : undefined
   } catch {
     return undefined
   }

@@ -24,7 +24,10 @@ export interface OnsiteExperiments {
 }
 
 const same = (a: Assignment, b: Assignment): boolean =>
-  a.variationId === b.variationId && a.inExperiment === b.inExperiment && a.reason === b.reason && a.hashUsed === b.hashUsed
+  a.variationId === b.variationId &&
+  a.inExperiment === b.inExperiment &&
+  a.reason === b.reason &&
+  a.hashUsed === b.hashUsed
 
 /**
  * Creates the experiments of the browser client over core's `assignVariant` and

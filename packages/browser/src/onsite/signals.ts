@@ -27,7 +27,10 @@ const ACTIVITY = ['pointermove', 'pointerdown', 'keydown', 'scroll', 'touchstart
  * properties: `{}` for exit intent, `{ idle_ms }` for idle, `{ depth, path }` for scroll depth
  * (depth in percent of the page height reached by the bottom of the viewport).
  */
-export function watchSignals(options: SignalOptions, onSignal: (event: string, properties: Record<string, unknown>) => void): Cancel {
+export function watchSignals(
+  options: SignalOptions,
+  onSignal: (event: string, properties: Record<string, unknown>) => void,
+): Cancel {
   if (typeof window === 'undefined') return () => undefined
   const stops: Cancel[] = []
   const listen = (target: EventTarget, type: string, handler: (event: Event) => void): void => {

@@ -116,7 +116,9 @@ export const startOnsite: OnsiteStarter = (options, { ports, report, guard }) =>
     methods: {
       profile: guard('profile', () => onsite?.profile()),
       rule: guard('rule', (id: string) => onsite?.rule(id)),
-      experiment: guard('experiment', (key: string, callOptions?: { readonly expose?: boolean }) => onsite?.experiment(key, callOptions?.expose !== false)),
+      experiment: guard('experiment', (key: string, callOptions?: { readonly expose?: boolean }) =>
+        onsite?.experiment(key, callOptions?.expose !== false),
+      ),
       leadScore: guard('leadScore', () => onsite?.leadScore()),
       subscribeOnsite: (listener) => onsite?.subscribe(listener) ?? noop,
     },

@@ -1,8 +1,8 @@
 import { EcrmError } from '../errors.js'
 import { compressHistories, fitInLogSpace } from './fitting.js'
 import type { FitOptions } from './fitting.js'
-import type { ValueAndGradient } from './bfgs.js'
-import { digamma, logAddExp, logGamma } from './specialFunctions.js'
+import type { ValueAndGradient } from '../math/bfgs.js'
+import { digamma, logAddExp, logGamma } from '../math/specialFunctions.js'
 import type { PurchaseHistory } from './types.js'
 
 /**
@@ -75,7 +75,12 @@ export function fitBgNbd(histories: readonly PurchaseHistory[], options: FitOpti
     [Math.log(0.1), Math.log(0.1), Math.log(0.1), Math.log(0.1)],
   ]
   const fit = fitInLogSpace((logParams) => likelihood(logParams).value, starts, options, likelihood)
-  return { ...toParams(fit.logParams), logLikelihood: fit.logLikelihood, customers: histories.length, converged: fit.converged }
+  return {
+    ...toParams(fit.logParams),
+    logLikelihood: fit.logLikelihood,
+    customers: histories.length,
+    converged: fit.converged,
+  }
 }
 
 /**
@@ -89,7 +94,9 @@ export function fitBgNbd(histories: readonly PurchaseHistory[], options: FitOpti
  * ∂/∂a = ψ(a + b) − ψ(a + b + x) + w/a;
  * ∂/∂b = ψ(a + b) + ψ(b + x) − ψ(b) − ψ(a + b + x) − w/(b + x − 1).
  */
-export function createBgNbdLikelihood(histories: readonly PurchaseHistory[]): (logParams: readonly number[]) => ValueAndGradient {
+export function createBgNbdLikelihood(
+  histories: readonly PurchaseHistory[],
+): (logParams: readonly number[]) => ValueAndGradient {
   const pooled = compressHistories(histories)
   const distinctX = [...new Set(pooled.map(({ history }) => history.frequency))]
   const xIndex = new Map(distinctX.map((x, index) => [x, index]))
@@ -98,7 +105,11 @@ export function createBgNbdLikelihood(histories: readonly PurchaseHistory[]): (l
   const timeIndex = new Map(times.map((time, index) => [time, index]))
   const n = pooled.length
   const [xs, counts, xAts, endAts, lastAts] = [0, 0, 0, 0, 0].map(() => new Float64Array(n)) as [
-    Float64Array, Float64Array, Float64Array, Float64Array, Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
   ]
   pooled.forEach(({ history, count }, row) => {
     xs[row] = history.frequency
@@ -109,7 +120,11 @@ export function createBgNbdLikelihood(histories: readonly PurchaseHistory[]): (l
   })
   const size = distinctX.length
   const [gammaTerms, dropTerms, psiRx, psiBx, psiABx] = [0, 0, 0, 0, 0].map(() => new Float64Array(size)) as [
-    Float64Array, Float64Array, Float64Array, Float64Array, Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
   ]
   const logTimes = new Float64Array(times.length)
   const inverseTimes = new Float64Array(times.length)
@@ -180,8 +195,7 @@ export function checkHistories(where: string, histories: readonly PurchaseHistor
     throw new EcrmError('invalid_input', `${where}() got no customers: histories (pass at least one summary)`)
   }
   histories.forEach(({ frequency, recency, age }, index) => {
-    const ok =
-      Number.isInteger(frequency) && frequency >= 0 && recency >= 0 && age >= recency && Number.isFinite(age)
+    const ok = Number.isInteger(frequency) && frequency >= 0 && recency >= 0 && age >= recency && Number.isFinite(age)
     if (!ok) {
       throw new EcrmError(
         'invalid_input',

@@ -1,5 +1,5 @@
 import type { BgNbdParams } from './bgNbd.js'
-import { hypergeometric2F1, logBeta, logGamma } from './specialFunctions.js'
+import { hypergeometric2F1, logBeta, logGamma } from '../math/specialFunctions.js'
 
 /**
  * Returns the probability that a customer with history (x, t_x, T) is still alive at T
@@ -92,8 +92,7 @@ export function bgNbdProbabilityOfNPurchases(params: BgNbdParams, t: number, n: 
   const logGo = Math.log(t) - Math.log(alpha + t)
   const logBetaAB = logBeta(a, b)
   // ln of the NBD term Γ(r + j)/(Γ(r) j!) (α/(α+t))^r (t/(α+t))^j.
-  const logNbd = (j: number): number =>
-    logGamma(r + j) - logGamma(r) - logGamma(j + 1) + r * logStay + j * logGo
+  const logNbd = (j: number): number => logGamma(r + j) - logGamma(r) - logGamma(j + 1) + r * logStay + j * logGo
   const alive = Math.exp(logBeta(a, b + n) - logBetaAB + logNbd(n))
   if (n === 0) return alive
   // 1 − Σ_{j<n} NBD(j) is the NBD's upper tail; its absolute error stays near 1e-16, which the

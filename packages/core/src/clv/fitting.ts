@@ -1,7 +1,7 @@
-import { minimizeBfgs } from './bfgs.js'
-import type { ValueAndGradient } from './bfgs.js'
-import { minimizeNelderMead } from './minimize.js'
-import type { MinimizeOptions } from './minimize.js'
+import { minimizeBfgs } from '../math/bfgs.js'
+import type { ValueAndGradient } from '../math/bfgs.js'
+import { minimizeNelderMead } from '../math/nelderMead.js'
+import type { MinimizeOptions } from '../math/nelderMead.js'
 import type { PurchaseHistory } from './types.js'
 
 /** Options of the model fits (`fitBgNbd`, `fitGammaGamma`, `fitParetoNbd`). */
@@ -57,7 +57,8 @@ export function fitInLogSpace(
     for (const start of starts) {
       const result = minimizeBfgs(negated, start)
       if (!result.converged) continue
-      if (best !== undefined && Math.abs(result.value - best.value) <= 1e-9 * Math.max(1, Math.abs(best.value))) agreeing += 1
+      if (best !== undefined && Math.abs(result.value - best.value) <= 1e-9 * Math.max(1, Math.abs(best.value)))
+        agreeing += 1
       if (best === undefined || result.value < best.value) best = result
       if (agreeing >= 1) break
     }
@@ -66,7 +67,11 @@ export function fitInLogSpace(
   const objective = (point: readonly number[]): number =>
     inBounds(point) ? -logLikelihood(point) : Number.POSITIVE_INFINITY
   for (const start of starts) {
-    const screened = minimizeNelderMead(objective, start, { ...options, maxIterations: SCREENING_ITERATIONS, maxRestarts: 0 })
+    const screened = minimizeNelderMead(objective, start, {
+      ...options,
+      maxIterations: SCREENING_ITERATIONS,
+      maxRestarts: 0,
+    })
     if (best === undefined || screened.value < best.value) best = screened
   }
   // Built-in starts are never empty, so `best` is set.

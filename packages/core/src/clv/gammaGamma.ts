@@ -1,8 +1,8 @@
 import { EcrmError } from '../errors.js'
-import type { ValueAndGradient } from './bfgs.js'
+import type { ValueAndGradient } from '../math/bfgs.js'
 import { fitInLogSpace } from './fitting.js'
 import type { FitOptions } from './fitting.js'
-import { digamma, logGamma } from './specialFunctions.js'
+import { digamma, logGamma } from '../math/specialFunctions.js'
 
 /**
  * Parameters of the Gamma-Gamma spend model (Fader, Hardie & Lee 2005, "RFM and CLV: Using
@@ -99,7 +99,9 @@ export function fitGammaGamma(histories: readonly SpendHistory[], options: FitOp
  * ∂/∂p = x[ψ(px + q) − ψ(px) + ln z̄ + ln x − ln(γ + x z̄)];
  * ∂/∂q = ψ(px + q) − ψ(q) + ln γ − ln(γ + x z̄);  ∂/∂γ = q/γ − (px + q)/(γ + x z̄).
  */
-export function createGammaGammaLikelihood(buyers: readonly SpendHistory[]): (logParams: readonly number[]) => ValueAndGradient {
+export function createGammaGammaLikelihood(
+  buyers: readonly SpendHistory[],
+): (logParams: readonly number[]) => ValueAndGradient {
   // Γ and ψ terms depend on x only: compute them once per distinct x; ln z̄ and ln x never change.
   const distinctX = [...new Set(buyers.map(({ frequency }) => frequency))]
   const xIndex = new Map(distinctX.map((x, index) => [x, index]))

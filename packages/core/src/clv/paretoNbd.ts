@@ -1,7 +1,7 @@
 import { checkHistories } from './bgNbd.js'
 import { compressHistories, fitInLogSpace } from './fitting.js'
 import type { FitOptions } from './fitting.js'
-import { hypergeometric2F1, logAddExp, logGamma, logSubExp } from './specialFunctions.js'
+import { hypergeometric2F1, logAddExp, logGamma, logSubExp } from '../math/specialFunctions.js'
 import type { PurchaseHistory } from './types.js'
 
 /**
@@ -81,7 +81,12 @@ export function fitParetoNbd(histories: readonly PurchaseHistory[], options: Fit
     [Math.log(0.5), Math.log(10), Math.log(0.5), Math.log(10)],
   ]
   const fit = fitInLogSpace(logLikelihood, starts, options)
-  return { ...toParams(fit.logParams), logLikelihood: fit.logLikelihood, customers: histories.length, converged: fit.converged }
+  return {
+    ...toParams(fit.logParams),
+    logLikelihood: fit.logLikelihood,
+    customers: histories.length,
+    converged: fit.converged,
+  }
 }
 
 /**
@@ -91,11 +96,7 @@ export function fitParetoNbd(histories: readonly PurchaseHistory[], options: Fit
 export function paretoNbdProbabilityAlive(params: ParetoNbdParams, x: number, tx: number, T: number): number {
   const { r, alpha, s, beta } = params
   const logOdds =
-    Math.log(s) -
-    Math.log(r + s + x) +
-    (r + x) * Math.log(alpha + T) +
-    s * Math.log(beta + T) +
-    logA0(params, x, tx, T)
+    Math.log(s) - Math.log(r + s + x) + (r + x) * Math.log(alpha + T) + s * Math.log(beta + T) + logA0(params, x, tx, T)
   if (logOdds === Number.NEGATIVE_INFINITY) return 1
   return logOdds > 0 ? Math.exp(-logOdds) / (1 + Math.exp(-logOdds)) : 1 / (1 + Math.exp(logOdds))
 }
@@ -105,7 +106,13 @@ export function paretoNbdProbabilityAlive(params: ParetoNbdParams, x: number, tx
  * (x, t_x, T) (Fader & Hardie 2005 note, eq. 27):
  * (r + x)(β + T)/((α + T)(s − 1)) · [1 − ((β + T)/(β + T + t))^(s−1)] · P(alive).
  */
-export function paretoNbdExpectedPurchases(params: ParetoNbdParams, t: number, x: number, tx: number, T: number): number {
+export function paretoNbdExpectedPurchases(
+  params: ParetoNbdParams,
+  t: number,
+  x: number,
+  tx: number,
+  T: number,
+): number {
   if (t <= 0) return 0
   const { r, alpha, s, beta } = params
   const rate = (r + x) / (alpha + T)

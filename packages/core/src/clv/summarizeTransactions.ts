@@ -1,8 +1,7 @@
 import { EcrmError } from '../errors.js'
 import { DAYS_PER_UNIT } from './types.js'
 import type { CustomerSummary, TimeUnit, Transaction } from './types.js'
-
-const DAY_MS = 86_400_000
+import { DAY_MS } from '../time/units.js'
 
 /** Options of {@link summarizeTransactions}. */
 export interface SummarizeOptions {
@@ -72,7 +71,12 @@ export function summarizeTransactions(
 }
 
 /** One customer's summary from their distinct purchase days (flat pairs, each day once, ≤ endDay). */
-function summarizeDays(customerId: string, days: readonly number[], endDay: number, options: SummarizeOptions): CustomerSummary {
+function summarizeDays(
+  customerId: string,
+  days: readonly number[],
+  endDay: number,
+  options: SummarizeOptions,
+): CustomerSummary {
   const { timeZoneOffsetMs = 0 } = options
   const daysPerUnit = DAYS_PER_UNIT[options.unit]
   let firstDay = Number.POSITIVE_INFINITY

@@ -93,7 +93,12 @@ export interface DeliveryEngine {
 }
 
 /** The retry settings every queue shares unless told otherwise: 10 attempts, 1 s base, 300 s ceiling, 7 days. */
-export const RETRY_DEFAULTS = { maxAttempts: 10, baseDelayMs: 1_000, maxDelayMs: 300_000, maxAgeMs: 604_800_000 } as const
+export const RETRY_DEFAULTS = {
+  maxAttempts: 10,
+  baseDelayMs: 1_000,
+  maxDelayMs: 300_000,
+  maxAgeMs: 604_800_000,
+} as const
 
 /**
  * Creates the one delivery loop of ecrm, for the event outbox, the CRM destinations and the
@@ -211,7 +216,11 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
       }
       if (leased.length < batchSize) break
     }
-    const result = { sent: counters.sent - sent, retried: counters.retried - retried, deadLettered: counters.deadLettered - deadLettered }
+    const result = {
+      sent: counters.sent - sent,
+      retried: counters.retried - retried,
+      deadLettered: counters.deadLettered - deadLettered,
+    }
     return wakeAt === undefined ? result : { ...result, wakeAt }
   }
 

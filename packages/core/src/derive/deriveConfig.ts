@@ -47,7 +47,9 @@ export const loyaltyConfigSchema = z.strictObject({
   /** Flat points per completed order. @default 0 */
   pointsPerOrder: z.number().min(0).optional(),
   /** Tiers by points (the highest `minPoints` reached wins). */
-  tiers: z.array(z.object({ id: segmentId, minPoints: z.number().min(0), earnMultiplier: z.number().positive().optional() })),
+  tiers: z.array(
+    z.object({ id: segmentId, minPoints: z.number().min(0), earnMultiplier: z.number().positive().optional() }),
+  ),
   /** Tiers count points earned in this many days. @default the whole history */
   tierWindowDays: z.number().positive().optional(),
 })

@@ -39,7 +39,14 @@ const REASONS_KEPT = 5
  * {@link ProfileDeriver.derive} as it went in, so a store may write just these over the stored
  * document.
  */
-export const DERIVED_PROFILE_FIELDS = ['rfm', 'lead', 'clv', 'loyalty', 'segments', 'segmentsSince'] as const satisfies readonly (keyof CustomerProfile)[]
+export const DERIVED_PROFILE_FIELDS = [
+  'rfm',
+  'lead',
+  'clv',
+  'loyalty',
+  'segments',
+  'segmentsSince',
+] as const satisfies readonly (keyof CustomerProfile)[]
 
 /**
  * Compiles a {@link DeriveConfig} into a {@link ProfileDeriver}: the pure "derive one profile
@@ -79,7 +86,15 @@ export function createProfileDeriver(config: DeriveConfig): ProfileDeriver {
 }
 
 /** Sets or removes each derived field (absent means "not derived"). */
-function withFields(profile: CustomerProfile, fields: { rfm: ProfileRfm | undefined; lead: ProfileLead; clv: ProfileClv | undefined; loyalty: ProfileLoyalty | undefined }): CustomerProfile {
+function withFields(
+  profile: CustomerProfile,
+  fields: {
+    rfm: ProfileRfm | undefined
+    lead: ProfileLead
+    clv: ProfileClv | undefined
+    loyalty: ProfileLoyalty | undefined
+  },
+): CustomerProfile {
   const { rfm: _rfm, clv: _clv, loyalty: _loyalty, ...rest } = profile
   return {
     ...rest,
@@ -92,7 +107,9 @@ function withFields(profile: CustomerProfile, fields: { rfm: ProfileRfm | undefi
 
 function rfmOf(profile: CustomerProfile, cutPoints: RfmCutPoints, now: number): ProfileRfm | undefined {
   const score = scoreRfmOne(rfmInputFromProfile(profile), cutPoints, { now })
-  return score === null ? undefined : { r: score.r, f: score.f, m: score.m, segment: score.segment, method: cutPoints.method, at: now }
+  return score === null
+    ? undefined
+    : { r: score.r, f: score.f, m: score.m, segment: score.segment, method: cutPoints.method, at: now }
 }
 
 function leadOf(profile: CustomerProfile, model: DeriveConfig['leadModel'] & object, now: number): ProfileLead {
@@ -102,10 +119,24 @@ function leadOf(profile: CustomerProfile, model: DeriveConfig['leadModel'] & obj
     .sort((a, b) => Math.abs(b.points) - Math.abs(a.points))
     .slice(0, REASONS_KEPT)
     .map((reason) => ({ id: reason.ruleId, label: reason.why, points: reason.points }))
-  return { score: lead.score, grade: lead.grade, letter: lead.grade.slice(0, 1), level: Number(lead.grade.slice(1)), stage: lead.stage, reasons, at: now }
+  return {
+    score: lead.score,
+    grade: lead.grade,
+    letter: lead.grade.slice(0, 1),
+    level: Number(lead.grade.slice(1)),
+    stage: lead.stage,
+    reasons,
+    at: now,
+  }
 }
 
-function clvOf(profile: CustomerProfile, clv: NonNullable<DerivedModel['clv']>, horizonDays: number, config: DeriveConfig, now: number): ProfileClv | undefined {
+function clvOf(
+  profile: CustomerProfile,
+  clv: NonNullable<DerivedModel['clv']>,
+  horizonDays: number,
+  config: DeriveConfig,
+  now: number,
+): ProfileClv | undefined {
   const history = purchaseHistoryOf(profile, now)
   if (history === null) return undefined
   const { frequency: x, recency: tx, age: T } = history
@@ -132,8 +163,14 @@ function clvOf(profile: CustomerProfile, clv: NonNullable<DerivedModel['clv']>, 
 
 function loyaltyProgramOf(config: LoyaltyConfig): LoyaltyProgram {
   return {
-    earnRules: [{ id: 'order', on: 'order', points: config.pointsPerOrder ?? 0, pointsPerUnit: config.pointsPerUnit ?? 1 }],
-    tiers: config.tiers.map((tier) => ({ id: tier.id, minPoints: tier.minPoints, ...(tier.earnMultiplier === undefined ? {} : { earnMultiplier: tier.earnMultiplier }) })),
+    earnRules: [
+      { id: 'order', on: 'order', points: config.pointsPerOrder ?? 0, pointsPerUnit: config.pointsPerUnit ?? 1 },
+    ],
+    tiers: config.tiers.map((tier) => ({
+      id: tier.id,
+      minPoints: tier.minPoints,
+      ...(tier.earnMultiplier === undefined ? {} : { earnMultiplier: tier.earnMultiplier }),
+    })),
     ...(config.tierWindowDays === undefined ? {} : { tierWindowMs: config.tierWindowDays * 86_400_000 }),
   }
 }
@@ -149,8 +186,10 @@ function changesOf(before: CustomerProfile, after: CustomerProfile, at: number):
   const customerId = after.id
   const was = new Set(before.segments ?? [])
   const is = new Set(after.segments ?? [])
-  for (const id of is) if (!was.has(id)) changes.push({ customerId, segmentId: id, kind: 'named', change: 'entered', at })
-  for (const id of was) if (!is.has(id)) changes.push({ customerId, segmentId: id, kind: 'named', change: 'exited', at })
+  for (const id of is)
+    if (!was.has(id)) changes.push({ customerId, segmentId: id, kind: 'named', change: 'entered', at })
+  for (const id of was)
+    if (!is.has(id)) changes.push({ customerId, segmentId: id, kind: 'named', change: 'exited', at })
   const wasRfm = before.rfm?.segment
   const isRfm = after.rfm?.segment
   if (wasRfm !== isRfm) {

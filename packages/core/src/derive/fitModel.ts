@@ -80,7 +80,12 @@ export function createModelFitter(config: DeriveConfig, { now }: ModelFitterOpti
       if (seen++ % stride !== 0) return
       const history = purchaseHistoryOf(profile, now)
       if (history === null) return
-      sample.push({ frequency: history.frequency, recency: history.recency, age: history.age, meanRepeatSpend: history.meanRepeatSpend })
+      sample.push({
+        frequency: history.frequency,
+        recency: history.recency,
+        age: history.age,
+        meanRepeatSpend: history.meanRepeatSpend,
+      })
       if (sample.length >= 2 * sampleSize) {
         sample = sample.filter((_, index) => index % 2 === 0)
         stride *= 2
@@ -112,7 +117,10 @@ export function createModelFitter(config: DeriveConfig, { now }: ModelFitterOpti
  * finite for the sample's own buyers (the likelihood ran off to a ≈ b ≈ ∞, no heterogeneity in
  * dropout, where the ₂F₁ series gives up) is refused too.
  */
-function fitClv(sample: readonly (PurchaseHistory & { meanRepeatSpend: number })[], horizonWeeks: number): DerivedModel['clv'] {
+function fitClv(
+  sample: readonly (PurchaseHistory & { meanRepeatSpend: number })[],
+  horizonWeeks: number,
+): DerivedModel['clv'] {
   const repeat = sample.filter((history) => history.frequency > 0 && history.meanRepeatSpend > 0).length
   if (repeat < MIN_REPEAT_BUYERS) return null
   try {
@@ -121,7 +129,10 @@ function fitClv(sample: readonly (PurchaseHistory & { meanRepeatSpend: number })
     const params = [bgNbd.r, bgNbd.alpha, bgNbd.a, bgNbd.b, gammaGamma.p, gammaGamma.q, gammaGamma.gamma]
     if (!params.every(Number.isFinite)) return null
     const probes = sample.filter((history) => history.frequency > 0).slice(0, 20)
-    if (!probes.every((h) => Number.isFinite(bgNbdExpectedPurchases(bgNbd, horizonWeeks, h.frequency, h.recency, h.age)))) return null
+    if (
+      !probes.every((h) => Number.isFinite(bgNbdExpectedPurchases(bgNbd, horizonWeeks, h.frequency, h.recency, h.age)))
+    )
+      return null
     return {
       bgNbd: { r: bgNbd.r, alpha: bgNbd.alpha, a: bgNbd.a, b: bgNbd.b },
       gammaGamma: { p: gammaGamma.p, q: gammaGamma.q, gamma: gammaGamma.gamma },

@@ -2,8 +2,7 @@ import { summarizeDailySpend } from '../clv/summarizeTransactions.js'
 import type { CustomerSummary } from '../clv/types.js'
 import type { LoyaltyActivity } from '../kpis/loyalty.js'
 import type { CustomerProfile } from '../profile/profileSchema.js'
-
-const DAY_MS = 86_400_000
+import { DAY_MS } from '../time/units.js'
 
 /** The unit the store's CLV model is fitted and predicted in. */
 export const CLV_UNIT = 'weeks' as const
@@ -14,7 +13,10 @@ export const CLV_UNIT = 'weeks' as const
  * past the profile's cap (`profileLimits.orders`) count as one purchase day on the first
  * archived order's day: x is then a lower bound.
  */
-export function purchaseHistoryOf(profile: Pick<CustomerProfile, 'id' | 'orders'>, now: number): CustomerSummary | null {
+export function purchaseHistoryOf(
+  profile: Pick<CustomerProfile, 'id' | 'orders'>,
+  now: number,
+): CustomerSummary | null {
   const days: [number, number][] = []
   for (const order of profile.orders.recent) {
     if (order.completedAt === null || order.cancelledAt !== null) continue

@@ -6,6 +6,7 @@
 import type { TransportOutcome } from '../ports.js'
 import type { EcrmEvent } from '../model/envelope.js'
 import type { Verdict } from '../pipeline/retryPolicy.js'
+import type { ItemFate } from '../delivery/deliveryEngine.js'
 
 /** The HTTP methods vendor APIs use. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
@@ -40,6 +41,13 @@ export interface DestinationRequest {
    * delete it). They carry this request's events. Runs again on every retry, so keep it pure.
    */
   readonly followUp?: (response: DestinationResponse) => readonly DestinationRequest[]
+  /**
+   * Reads a 2xx bulk answer record by record (HubSpot's 207 multi-status, Salesforce's
+   * `success: false`, Zoho's per-record `status: "error"`): the fates of the events whose record
+   * failed, by event id. Events it leaves out are delivered. Pure; runs on every 2xx answer.
+   * @default the whole request delivered
+   */
+  readonly recordFates?: (response: DestinationResponse) => ReadonlyMap<string, ItemFate>
 }
 
 /** A request ready for the wire: absolute URL, auth applied, timeout set. */

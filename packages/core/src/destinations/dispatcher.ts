@@ -66,9 +66,10 @@ export interface DestinationDispatcher {
  */
 export function createDestinationDispatcher(options: DestinationDispatcherOptions): DestinationDispatcher {
   const { destination, queue, clock } = options
-  const tokens = destination.auth.kind === 'oauth2'
-    ? createTokenSource({ auth: destination.auth, sender: options.sender, clock })
-    : undefined
+  const tokens =
+    destination.auth.kind === 'oauth2'
+      ? createTokenSource({ auth: destination.auth, sender: options.sender, clock })
+      : undefined
   const counters = { queued: 0, requests: 0, skipped: 0 }
   let lastError: { message: string; at: number } | undefined
   let failing = false
@@ -111,7 +112,10 @@ export function createDestinationDispatcher(options: DestinationDispatcherOption
     onDelivered: () => (failing = false),
     onDeadLetter(items, reason) {
       report(`Giving up on ${items.length} event(s) for ${destination.name}: ${reason}`)
-      options.onDeadLetter?.(items.map((item) => JSON.parse(item.payload) as EcrmEvent), reason)
+      options.onDeadLetter?.(
+        items.map((item) => JSON.parse(item.payload) as EcrmEvent),
+        reason,
+      )
     },
   })
   const stopListening = options.connectivity?.subscribe((online) => {
@@ -122,11 +126,24 @@ export function createDestinationDispatcher(options: DestinationDispatcherOption
     if (closed || options.scheduler === undefined) return
     if (wake !== undefined && wake.at <= at) return
     wake?.cancel()
-    const cancel = options.scheduler.schedule(() => {
-      wake = undefined
-      void flush()
-    }, Math.max(0, at - clock.now()))
-    wake = { at, cancel }
+    const scheduler = options.scheduler
+    const arm = (): void => {
+      const cancel = scheduler.schedule(
+        () => {
+          // A timer may fire a millisecond before the clock reads `at`; a pass then would lease
+          // nothing, schedule nothing, and leave the due items for the next poll.
+          if (clock.now() < at) {
+            arm()
+            return
+          }
+          wake = undefined
+          void flush()
+        },
+        Math.max(0, at - clock.now()),
+      )
+      wake = { at, cancel }
+    }
+    arm()
   }
 
   const flush = (): Promise<DispatchResult> => {
@@ -161,18 +178,32 @@ export function createDestinationDispatcher(options: DestinationDispatcherOption
   return {
     name: destination.name,
     async enqueue(events) {
-      if (closed) throw new EcrmError('destination_closed', `Queueing events failed: destination ${destination.name} (its dispatcher is closed; create a new fan-out)`)
+      if (closed)
+        throw new EcrmError(
+          'destination_closed',
+          `Queueing events failed: destination ${destination.name} (its dispatcher is closed; create a new fan-out)`,
+        )
       const now = clock.now()
       const items: QueueItem[] = []
       for (const event of events) {
         const isErasure = event.type === 'track' && event.event === ERASURE_EVENT_NAME
-        const wanted = (isErasure || !isConsentDenied(event, destination.category)) && (destination.map(event, { now })?.length ?? 0) > 0
+        const wanted =
+          (isErasure || !isConsentDenied(event, destination.category)) &&
+          (destination.map(event, { now })?.length ?? 0) > 0
         if (!wanted) {
           counters.skipped += 1
           continue
         }
         const payload = JSON.stringify(event)
-        items.push({ id: event.messageId, payload, bytes: utf8Length(payload), priority: 0, createdAt: now, attempts: 0, availableAt: now })
+        items.push({
+          id: event.messageId,
+          payload,
+          bytes: utf8Length(payload),
+          priority: 0,
+          createdAt: now,
+          attempts: 0,
+          availableAt: now,
+        })
       }
       if (items.length > 0) {
         await queue.enqueue(items)

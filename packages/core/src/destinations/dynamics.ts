@@ -94,21 +94,29 @@ export function dynamicsDestination(options: DynamicsDestinationOptions): Destin
         if (email === undefined) return null
         const traits = traitsOf(event)
         const { first, last } = splitName(traits)
-        const body = { ...applyTraitsMap(traits, traitsMap), ...(first === undefined ? {} : { firstname: first }), ...(last === undefined ? {} : { lastname: last }) }
+        const body = {
+          ...applyTraitsMap(traits, traitsMap),
+          ...(first === undefined ? {} : { firstname: first }),
+          ...(last === undefined ? {} : { lastname: last }),
+        }
         return [request('PATCH', contactPath(email), body, event)]
       }
       case 'lead': {
         const traits = leadTraitsOf(event)
         const { first, last } = splitName(traits)
         const props = propertiesOf(event)
-        const company = (traits.company as { name?: unknown } | string | undefined)
+        const company = traits.company as { name?: unknown } | string | undefined
         const body = {
           subject: typeof props.form_id === 'string' ? `Web form ${props.form_id}` : 'Web lead',
           ...applyTraitsMap(traits, traitsMap),
           ...(email === undefined ? {} : { emailaddress1: email }),
           ...(first === undefined ? {} : { firstname: first }),
           ...(last === undefined ? {} : { lastname: last }),
-          ...(typeof company === 'string' ? { companyname: company } : typeof company?.name === 'string' ? { companyname: company.name } : {}),
+          ...(typeof company === 'string'
+            ? { companyname: company }
+            : typeof company?.name === 'string'
+              ? { companyname: company.name }
+              : {}),
         }
         delete (body as Record<string, unknown>).birthdate
         return [request('POST', '/leads', body, event)]
@@ -138,7 +146,15 @@ export function dynamicsDestination(options: DynamicsDestinationOptions): Destin
       case 'erasure':
         if (email === undefined) return null
         // 404: no such contact, nothing to erase.
-        return [{ method: 'DELETE', url: `${api}${contactPath(email)}`, headers: ODATA_HEADERS, eventIds: [event.messageId], okStatuses: [404] }]
+        return [
+          {
+            method: 'DELETE',
+            url: `${api}${contactPath(email)}`,
+            headers: ODATA_HEADERS,
+            eventIds: [event.messageId],
+            okStatuses: [404],
+          },
+        ]
       case 'ignore':
         return null
     }

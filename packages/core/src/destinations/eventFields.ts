@@ -108,7 +108,10 @@ export function mergeTraitsMap(defaults: TraitsMap, overrides: TraitsMap | undef
  * applyTraitsMap({ email: 'a@b.example', address: { city: 'Lyon' } }, { email: 'Email', 'address.city': 'MailingCity' })
  * // { Email: 'a@b.example', MailingCity: 'Lyon' }
  */
-export function applyTraitsMap(traits: JsonObject, map: Readonly<Record<string, string>>): Record<string, string | number | boolean> {
+export function applyTraitsMap(
+  traits: JsonObject,
+  map: Readonly<Record<string, string>>,
+): Record<string, string | number | boolean> {
   const fields: Record<string, string | number | boolean> = {}
   for (const [path, field] of Object.entries(map)) {
     const value = readPath(traits, path)

@@ -27,6 +27,7 @@ import {
   traitsOf,
 } from './eventFields.js'
 import type { TraitsMap } from './eventFields.js'
+import { hubspotRecordFates } from './recordFates.js'
 import { jsonRequest, mapOneByBatch, parseJsonSafe, withAuthorization } from './vendorHelpers.js'
 
 /** Default trait → HubSpot contact property map (HubSpot's default contact properties). */
@@ -87,16 +88,24 @@ export function hubspotDestination(options: HubspotDestinationOptions): Destinat
   const stage = options.dealStage ?? { pipeline: 'default', stage: 'closedwon' }
   const customEvents = options.customEvents ?? {}
 
-  const contactOf = (event: EcrmEvent): { id: string; properties: Record<string, string | number | boolean> } | null => {
+  const contactOf = (
+    event: EcrmEvent,
+  ): { id: string; properties: Record<string, string | number | boolean> } | null => {
     const email = emailOf(event)
     if (email === undefined) return null
     const action = crmActionOf(event)
     const traits = action === 'lead' ? leadTraitsOf(event) : traitsOf(event)
     const properties = { ...applyTraitsMap(traits, traitsMap), email }
-    return { id: email, properties: action === 'lead' ? { ...properties, lifecyclestage: 'lead', hs_lead_status: 'NEW' } : properties }
+    return {
+      id: email,
+      properties: action === 'lead' ? { ...properties, lifecyclestage: 'lead', hs_lead_status: 'NEW' } : properties,
+    }
   }
 
-  const dealOf = (event: EcrmEvent, now: number): { id: string; properties: Record<string, string | number> } | null => {
+  const dealOf = (
+    event: EcrmEvent,
+    now: number,
+  ): { id: string; properties: Record<string, string | number> } | null => {
     if (dealIdProperty === null) return null
     const props = propertiesOf(event)
     const orderId = typeof props.order_id === 'string' ? props.order_id : undefined
@@ -125,39 +134,84 @@ export function hubspotDestination(options: HubspotDestinationOptions): Destinat
       if (contact === null) continue
       const known = contacts.get(contact.id)
       if (known === undefined) contacts.set(contact.id, { properties: contact.properties, ids: [event.messageId] })
-      else contacts.set(contact.id, { properties: { ...known.properties, ...contact.properties }, ids: [...known.ids, event.messageId] })
+      else
+        contacts.set(contact.id, {
+          properties: { ...known.properties, ...contact.properties },
+          ids: [...known.ids, event.messageId],
+        })
     }
     for (const part of chunk([...contacts], 100)) {
-      requests.push(jsonRequest('POST', `${base}/crm/v3/objects/contacts/batch/upsert`, {
-        inputs: part.map(([id, contact]) => ({ idProperty: 'email', id, properties: contact.properties })),
-      }, part.flatMap(([, contact]) => contact.ids)))
+      requests.push({
+        ...jsonRequest(
+          'POST',
+          `${base}/crm/v3/objects/contacts/batch/upsert`,
+          {
+            inputs: part.map(([id, contact]) => ({ idProperty: 'email', id, properties: contact.properties })),
+          },
+          part.flatMap(([, contact]) => contact.ids),
+        ),
+        recordFates: hubspotRecordFates(
+          part.map(([key, contact]) => ({ key, eventIds: contact.ids })),
+          'email',
+        ),
+      })
     }
     const deals = new Map<string, { properties: Record<string, string | number>; ids: string[] }>()
     for (const event of groups.get('order') ?? []) {
       const deal = dealOf(event, now)
-      if (deal !== null) deals.set(deal.id, { properties: deal.properties, ids: [...(deals.get(deal.id)?.ids ?? []), event.messageId] })
+      if (deal !== null)
+        deals.set(deal.id, { properties: deal.properties, ids: [...(deals.get(deal.id)?.ids ?? []), event.messageId] })
     }
     for (const part of chunk([...deals], 100)) {
-      requests.push(jsonRequest('POST', `${base}/crm/v3/objects/deals/batch/upsert`, {
-        inputs: part.map(([id, deal]) => ({ idProperty: dealIdProperty, id, properties: deal.properties })),
-      }, part.flatMap(([, deal]) => deal.ids)))
+      if (dealIdProperty === null) break
+      requests.push({
+        ...jsonRequest(
+          'POST',
+          `${base}/crm/v3/objects/deals/batch/upsert`,
+          {
+            inputs: part.map(([id, deal]) => ({ idProperty: dealIdProperty, id, properties: deal.properties })),
+          },
+          part.flatMap(([, deal]) => deal.ids),
+        ),
+        recordFates: hubspotRecordFates(
+          part.map(([key, deal]) => ({ key, eventIds: deal.ids })),
+          dealIdProperty,
+        ),
+      })
     }
-    const occurrences = (groups.get('activity') ?? []).filter((event) => event.type === 'track' && customEvents[event.event] !== undefined && emailOf(event) !== undefined)
+    const occurrences = (groups.get('activity') ?? []).filter(
+      (event) => event.type === 'track' && customEvents[event.event] !== undefined && emailOf(event) !== undefined,
+    )
     for (const part of chunk(occurrences, 500)) {
-      requests.push(jsonRequest('POST', `${base}/events/v3/send/batch`, {
-        inputs: part.map((event) => ({
-          eventName: customEvents[(event as { event: string }).event],
-          email: emailOf(event),
-          occurredAt: new Date(occurredAtOf(event, now)).toISOString(),
-          properties: scalarProperties(propertiesOf(event)),
-        })),
-      }, part.map((event) => event.messageId)))
+      requests.push(
+        jsonRequest(
+          'POST',
+          `${base}/events/v3/send/batch`,
+          {
+            inputs: part.map((event) => ({
+              eventName: customEvents[(event as { event: string }).event],
+              email: emailOf(event),
+              occurredAt: new Date(occurredAtOf(event, now)).toISOString(),
+              properties: scalarProperties(propertiesOf(event)),
+            })),
+          },
+          part.map((event) => event.messageId),
+        ),
+      )
     }
     for (const event of groups.get('erasure') ?? []) {
       const email = emailOf(event)
       if (email === undefined) continue
       // 404: nothing to delete is as good as deleted.
-      requests.push({ ...jsonRequest('POST', `${base}/crm/v3/objects/contacts/gdpr-delete`, { objectId: email, idProperty: 'email' }, [event.messageId]), okStatuses: [404] })
+      requests.push({
+        ...jsonRequest(
+          'POST',
+          `${base}/crm/v3/objects/contacts/gdpr-delete`,
+          { objectId: email, idProperty: 'email' },
+          [event.messageId],
+        ),
+        okStatuses: [404],
+      })
     }
     return requests
   }
@@ -182,7 +236,11 @@ export function hubspotDestination(options: HubspotDestinationOptions): Destinat
  * (or an hour for the daily cap); a success with `X-HubSpot-RateLimit-Remaining: 0` pauses for
  * one interval so the next call does not hit the limit.
  */
-export function interpretHubspot(response: { status: number; headers: Readonly<Record<string, string>>; body: string }): Interpretation | undefined {
+export function interpretHubspot(response: {
+  status: number
+  headers: Readonly<Record<string, string>>
+  body: string
+}): Interpretation | undefined {
   const intervalMs = Number(response.headers['x-hubspot-ratelimit-interval-milliseconds'])
   if (response.status === 429) {
     if (response.headers['retry-after'] !== undefined) return undefined

@@ -31,6 +31,7 @@ import {
 } from './eventFields.js'
 import type { TraitsMap } from './eventFields.js'
 import { formTokenRequest, parseOAuthToken, resolveUrl } from './tokenSource.js'
+import { salesforceRecordFates } from './recordFates.js'
 import { jsonRequest, mapOneByBatch, parseJsonSafe, withAuthorization } from './vendorHelpers.js'
 
 /** The Salesforce REST API version ecrm speaks. */
@@ -52,7 +53,12 @@ export const SALESFORCE_TRAITS_MAP: TraitsMap = {
 /** How ecrm gets its Salesforce token. */
 export type SalesforceCredentials =
   | { readonly grant: 'client_credentials'; readonly clientId: string; readonly clientSecret: string }
-  | { readonly grant: 'refresh_token'; readonly clientId: string; readonly clientSecret: string; readonly refreshToken: string }
+  | {
+      readonly grant: 'refresh_token'
+      readonly clientId: string
+      readonly clientSecret: string
+      readonly refreshToken: string
+    }
 
 /** Options of {@link salesforceDestination}. */
 export interface SalesforceDestinationOptions {
@@ -98,7 +104,7 @@ export function salesforceDestination(options: SalesforceDestinationOptions): De
   const keyOf = (event: EcrmEvent): string | undefined => event.userId ?? emailOf(event)
 
   const personRecord = (event: EcrmEvent, type: 'Contact' | 'Lead'): Record<string, unknown> | null => {
-    const key = type === 'Lead' ? emailOf(event) ?? event.userId : keyOf(event)
+    const key = type === 'Lead' ? (emailOf(event) ?? event.userId) : keyOf(event)
     if (key === undefined) return null
     const traits = type === 'Lead' ? leadTraitsOf(event) : traitsOf(event)
     const fields: Record<string, unknown> = applyTraitsMap(traits, traitsMap)
@@ -112,70 +118,116 @@ export function salesforceDestination(options: SalesforceDestinationOptions): De
       }
       delete fields.Birthdate
       const company = traits.company
-      fields.Company = typeof company === 'string' ? company : typeof (company as { name?: unknown } | undefined)?.name === 'string' ? (company as { name: string }).name : '[not provided]'
+      fields.Company =
+        typeof company === 'string'
+          ? company
+          : typeof (company as { name?: unknown } | undefined)?.name === 'string'
+            ? (company as { name: string }).name
+            : '[not provided]'
       fields.LeadSource = 'Web'
     }
     const { first, last } = splitName(traits)
     // LastName is required on Contact and Lead.
-    return { attributes: { type }, [idField]: key, ...fields, ...(first === undefined ? {} : { FirstName: first }), LastName: last ?? '[not provided]' }
+    return {
+      attributes: { type },
+      [idField]: key,
+      ...fields,
+      ...(first === undefined ? {} : { FirstName: first }),
+      LastName: last ?? '[not provided]',
+    }
   }
 
-  const upserts = (type: 'Contact' | 'Lead' | 'Opportunity', field: string, rows: readonly Row[]): DestinationRequest[] =>
-    chunk(rows, 200).map((part) =>
-      jsonRequest('PATCH', `${api}/composite/sobjects/${type}/${field}`, { allOrNone: false, records: part.map(([record]) => record) }, part.flatMap(([, ids]) => ids)),
-    )
+  const upserts = (
+    type: 'Contact' | 'Lead' | 'Opportunity',
+    field: string,
+    rows: readonly Row[],
+  ): DestinationRequest[] =>
+    chunk(rows, 200).map((part) => ({
+      ...jsonRequest(
+        'PATCH',
+        `${api}/composite/sobjects/${type}/${field}`,
+        { allOrNone: false, records: part.map(([record]) => record) },
+        part.flatMap(([, ids]) => ids),
+      ),
+      recordFates: salesforceRecordFates(part.map(([, ids]) => ids)),
+    }))
 
   const mapBatch = (events: readonly EcrmEvent[], { now }: { now: number }): DestinationRequest[] => {
     const groups = groupBy(events, crmActionOf)
     const rowsOf = (action: 'contact' | 'lead', type: 'Contact' | 'Lead'): Row[] =>
-      dedupe((groups.get(action) ?? []).flatMap((event) => {
-        const record = personRecord(event, type)
-        return record === null ? [] : [[record, event.messageId] as [Record<string, unknown>, string]]
-      }), (record) => String(record[idField]))
-    const requests = [...upserts('Contact', idField, rowsOf('contact', 'Contact')), ...upserts('Lead', idField, rowsOf('lead', 'Lead'))]
+      dedupe(
+        (groups.get(action) ?? []).flatMap((event) => {
+          const record = personRecord(event, type)
+          return record === null ? [] : [[record, event.messageId] as [Record<string, unknown>, string]]
+        }),
+        (record) => String(record[idField]),
+      )
+    const requests = [
+      ...upserts('Contact', idField, rowsOf('contact', 'Contact')),
+      ...upserts('Lead', idField, rowsOf('lead', 'Lead')),
+    ]
     if (orderField !== null) {
-      const rows = dedupe((groups.get('order') ?? []).flatMap((event) => {
-        const props = propertiesOf(event)
-        if (typeof props.order_id !== 'string') return []
-        const amount = amountOf(props.total) ?? amountOf(props.revenue)
-        const record: Record<string, unknown> = {
-          attributes: { type: 'Opportunity' },
-          [orderField]: props.order_id,
-          Name: `Order ${props.order_id}`,
-          StageName: options.closedStage ?? 'Closed Won',
-          CloseDate: isoDate(occurredAtOf(event, now)),
-          ...(amount === undefined ? {} : { Amount: amount }),
-        }
-        return [[record, event.messageId] as [Record<string, unknown>, string]]
-      }), (record) => String(record[orderField]))
+      const rows = dedupe(
+        (groups.get('order') ?? []).flatMap((event) => {
+          const props = propertiesOf(event)
+          if (typeof props.order_id !== 'string') return []
+          const amount = amountOf(props.total) ?? amountOf(props.revenue)
+          const record: Record<string, unknown> = {
+            attributes: { type: 'Opportunity' },
+            [orderField]: props.order_id,
+            Name: `Order ${props.order_id}`,
+            StageName: options.closedStage ?? 'Closed Won',
+            CloseDate: isoDate(occurredAtOf(event, now)),
+            ...(amount === undefined ? {} : { Amount: amount }),
+          }
+          return [[record, event.messageId] as [Record<string, unknown>, string]]
+        }),
+        (record) => String(record[orderField]),
+      )
       requests.push(...upserts('Opportunity', orderField, rows))
     }
     if (options.platformEvent !== undefined) {
       const type = options.platformEvent
       for (const part of chunk(groups.get('activity') ?? [], 200)) {
-        requests.push(jsonRequest('POST', `${api}/composite/sobjects`, {
-          allOrNone: false,
-          records: part.map((event) => ({
-            attributes: { type },
-            Event_Name__c: (event as { event: string }).event,
-            User_Id__c: event.userId ?? event.anonymousId ?? null,
-            Email__c: emailOf(event) ?? null,
-            Occurred_At__c: new Date(occurredAtOf(event, now)).toISOString(),
-            Properties__c: JSON.stringify(propertiesOf(event)).slice(0, 131_072),
-          })),
-        }, part.map((event) => event.messageId)))
+        requests.push({
+          ...jsonRequest(
+            'POST',
+            `${api}/composite/sobjects`,
+            {
+              allOrNone: false,
+              records: part.map((event) => ({
+                attributes: { type },
+                Event_Name__c: (event as { event: string }).event,
+                User_Id__c: event.userId ?? event.anonymousId ?? null,
+                Email__c: emailOf(event) ?? null,
+                Occurred_At__c: new Date(occurredAtOf(event, now)).toISOString(),
+                Properties__c: JSON.stringify(propertiesOf(event)).slice(0, 131_072),
+              })),
+            },
+            part.map((event) => event.messageId),
+          ),
+          recordFates: salesforceRecordFates(part.map((event) => [event.messageId])),
+        })
       }
     }
     for (const event of groups.get('erasure') ?? []) {
       const keys = new Map<string, 'Contact' | 'Lead'>()
       const contactKey = keyOf(event)
       const leadKey = emailOf(event) ?? event.userId
-      const targets: [type: 'Contact' | 'Lead', key: string | undefined][] = [['Contact', contactKey], ['Lead', leadKey]]
+      const targets: [type: 'Contact' | 'Lead', key: string | undefined][] = [
+        ['Contact', contactKey],
+        ['Lead', leadKey],
+      ]
       for (const [type, key] of targets) if (key !== undefined) keys.set(`${type}/${key}`, type)
       for (const path of keys.keys()) {
         const [type, ...rest] = path.split('/')
         // 404 NOT_FOUND: nothing left to delete.
-        requests.push({ method: 'DELETE', url: `${api}/sobjects/${type}/${idField}/${encodeURIComponent(rest.join('/'))}`, eventIds: [event.messageId], okStatuses: [404] })
+        requests.push({
+          method: 'DELETE',
+          url: `${api}/sobjects/${type}/${idField}/${encodeURIComponent(rest.join('/'))}`,
+          eventIds: [event.messageId],
+          okStatuses: [404],
+        })
       }
     }
     return requests
@@ -191,11 +243,24 @@ export function salesforceDestination(options: SalesforceDestinationOptions): De
         formTokenRequest(
           `${loginUrl}/services/oauth2/token`,
           options.credentials.grant === 'client_credentials'
-            ? { grant_type: 'client_credentials', client_id: options.credentials.clientId, client_secret: options.credentials.clientSecret }
-            : { grant_type: 'refresh_token', client_id: options.credentials.clientId, client_secret: options.credentials.clientSecret, refresh_token: options.credentials.refreshToken },
+            ? {
+                grant_type: 'client_credentials',
+                client_id: options.credentials.clientId,
+                client_secret: options.credentials.clientSecret,
+              }
+            : {
+                grant_type: 'refresh_token',
+                client_id: options.credentials.clientId,
+                client_secret: options.credentials.clientSecret,
+                refresh_token: options.credentials.refreshToken,
+              },
         ),
       parseToken: (body, now) => parseOAuthToken(body, now, 'instance_url'),
-      authorize: (request, token) => withAuthorization({ ...request, url: resolveUrl(token.instanceUrl ?? loginUrl, request.url) }, `Bearer ${token.accessToken}`),
+      authorize: (request, token) =>
+        withAuthorization(
+          { ...request, url: resolveUrl(token.instanceUrl ?? loginUrl, request.url) },
+          `Bearer ${token.accessToken}`,
+        ),
     },
     map: mapOneByBatch(mapBatch),
     mapBatch,
@@ -204,7 +269,10 @@ export function salesforceDestination(options: SalesforceDestinationOptions): De
 }
 
 /** Salesforce's own signals: a refused session, the org's API limit reached (403, not 429). */
-export function interpretSalesforce(response: { status: number; headers: Readonly<Record<string, string>>; body: string }, limitPauseMs: number): Interpretation | undefined {
+export function interpretSalesforce(
+  response: { status: number; headers: Readonly<Record<string, string>>; body: string },
+  limitPauseMs: number,
+): Interpretation | undefined {
   const codes = errorCodes(response.body)
   if (response.status === 401 || codes.includes('INVALID_SESSION_ID')) return { kind: 'reauthorize' }
   if (codes.includes('REQUEST_LIMIT_EXCEEDED')) return { kind: 'retry', retryAfterMs: limitPauseMs }
@@ -218,13 +286,20 @@ export function interpretSalesforce(response: { status: number; headers: Readonl
 function errorCodes(body: string): string[] {
   const json = parseJsonSafe(body)
   if (!Array.isArray(json)) return []
-  return json.flatMap((entry) => (typeof (entry as { errorCode?: unknown })?.errorCode === 'string' ? [(entry as { errorCode: string }).errorCode] : []))
+  return json.flatMap((entry) =>
+    typeof (entry as { errorCode?: unknown })?.errorCode === 'string'
+      ? [(entry as { errorCode: string }).errorCode]
+      : [],
+  )
 }
 
 type Row = [record: Record<string, unknown>, eventIds: string[]]
 
 /** One record per external ID (a collection may not name a record twice), carrying all its events. */
-function dedupe(rows: readonly [Record<string, unknown>, string][], keyOf: (record: Record<string, unknown>) => string): Row[] {
+function dedupe(
+  rows: readonly [Record<string, unknown>, string][],
+  keyOf: (record: Record<string, unknown>) => string,
+): Row[] {
   const byKey = new Map<string, Row>()
   for (const [record, id] of rows) {
     const known = byKey.get(keyOf(record))

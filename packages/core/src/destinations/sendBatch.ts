@@ -3,7 +3,13 @@ import type { ItemFate } from '../delivery/deliveryEngine.js'
 import type { EcrmEvent } from '../model/envelope.js'
 import { classifyOutcome } from '../pipeline/retryPolicy.js'
 import type { Verdict } from '../pipeline/retryPolicy.js'
-import type { Destination, DestinationOutcome, DestinationRequest, DestinationResponse, DestinationSender } from './destinationTypes.js'
+import type {
+  Destination,
+  DestinationOutcome,
+  DestinationRequest,
+  DestinationResponse,
+  DestinationSender,
+} from './destinationTypes.js'
 import { toSendable } from './tokenSource.js'
 import type { TokenSource } from './tokenSource.js'
 
@@ -24,7 +30,11 @@ export interface BatchSenderEnv {
   readonly onPause: (until: number) => void
 }
 
-type RequestFate = EventFate | { readonly kind: 'split' }
+/** A request's fate: one for all its events, a split (413), or per event (a bulk answer's failed records). */
+type RequestFate =
+  | EventFate
+  | { readonly kind: 'split' }
+  | { readonly kind: 'per_event'; readonly fates: ReadonlyMap<string, EventFate> }
 type Authorized = { readonly request: DestinationRequest } | { readonly fate: EventFate }
 
 const RANK = { delivered: 0, dead_letter: 1, retry: 2 } as const
@@ -35,14 +45,17 @@ const RANK = { delivered: 0, dead_letter: 1, retry: 2 } as const
  * 413, and tells the fate of each event. The first retry verdict halts the batch: the events of
  * the requests not yet sent wait with it, so a vendor in trouble is not hammered.
  */
-export function createBatchSender(env: BatchSenderEnv): (events: readonly EcrmEvent[]) => Promise<Map<string, EventFate>> {
+export function createBatchSender(
+  env: BatchSenderEnv,
+): (events: readonly EcrmEvent[]) => Promise<Map<string, EventFate>> {
   const { destination, sender, clock } = env
 
   const authorize = async (request: DestinationRequest): Promise<Authorized> => {
     const { auth } = destination
     if (auth.kind === 'none') return { request }
     if (auth.kind === 'token') return { request: auth.authorize(request) }
-    if (env.tokens === undefined) return { fate: { kind: 'dead_letter', reason: 'an OAuth destination needs a token source' } }
+    if (env.tokens === undefined)
+      return { fate: { kind: 'dead_letter', reason: 'an OAuth destination needs a token source' } }
     const result = await env.tokens.get()
     if (!result.ok) {
       return result.retryAfterMs === undefined
@@ -69,9 +82,10 @@ export function createBatchSender(env: BatchSenderEnv): (events: readonly EcrmEv
     let response: DestinationResponse | undefined
     if (outcome.type === 'response') {
       response = { status: outcome.status, headers: outcome.headers, body: outcome.body }
-      const interpretation = request.okStatuses?.includes(outcome.status) === true
-        ? ({ kind: 'delivered' } as const)
-        : destination.interpret?.(response, now)
+      const interpretation =
+        request.okStatuses?.includes(outcome.status) === true
+          ? ({ kind: 'delivered' } as const)
+          : destination.interpret?.(response, now)
       const refused = interpretation?.kind === 'reauthorize' || (interpretation === undefined && outcome.status === 401)
       if (refused && env.tokens !== undefined && !reauthorized) {
         // A token can be revoked or expire early; one fresh token decides whether it was that.
@@ -89,9 +103,14 @@ export function createBatchSender(env: BatchSenderEnv): (events: readonly EcrmEv
     }
     switch (verdict.kind) {
       case 'delivered': {
+        const failed = response === undefined ? undefined : request.recordFates?.(response)
+        if (failed !== undefined && failed.size > 0) return { kind: 'per_event', fates: failed }
         if (request.followUp === undefined || response === undefined) return { kind: 'delivered' }
         for (const next of request.followUp(response)) {
-          const inherited = next.eventIds === undefined && request.eventIds !== undefined ? { ...next, eventIds: request.eventIds } : next
+          const inherited =
+            next.eventIds === undefined && request.eventIds !== undefined
+              ? { ...next, eventIds: request.eventIds }
+              : next
           const fate = await execute(inherited, false)
           if (fate.kind !== 'delivered') return fate
         }
@@ -112,9 +131,10 @@ export function createBatchSender(env: BatchSenderEnv): (events: readonly EcrmEv
 
   const sendEvents = async (events: readonly EcrmEvent[]): Promise<Map<string, EventFate>> => {
     const context = { now: clock.now() }
-    const requests = destination.mapBatch !== undefined
-      ? destination.mapBatch(events, context)
-      : events.flatMap((event) => destination.map(event, context) ?? [])
+    const requests =
+      destination.mapBatch !== undefined
+        ? destination.mapBatch(events, context)
+        : events.flatMap((event) => destination.map(event, context) ?? [])
     const allIds = events.map((event) => event.messageId)
     const fates = new Map<string, EventFate>(allIds.map((id) => [id, { kind: 'delivered' }]))
     const mark = (ids: readonly string[], fate: EventFate): void => {
@@ -142,6 +162,11 @@ export function createBatchSender(env: BatchSenderEnv): (events: readonly EcrmEv
         for (const half of [carried.slice(0, middle), carried.slice(middle)]) {
           for (const [id, halfFate] of await sendEvents(half)) mark([id], halfFate)
         }
+        continue
+      }
+      if (fate.kind === 'per_event') {
+        // The vendor took the rest of the batch: only the failed records wait or are given up.
+        for (const id of ids) mark([id], fate.fates.get(id) ?? { kind: 'delivered' })
         continue
       }
       mark(ids, fate)

@@ -1,6 +1,13 @@
 import type { Clock } from '../ports.js'
 import { classifyOutcome } from '../pipeline/retryPolicy.js'
-import type { AccessToken, DestinationAuth, DestinationRequest, DestinationSender, SendableRequest } from './destinationTypes.js'
+import type {
+  AccessToken,
+  DestinationAuth,
+  DestinationOutcome,
+  DestinationRequest,
+  DestinationSender,
+  SendableRequest,
+} from './destinationTypes.js'
 
 /** Options of {@link createTokenSource}. */
 export interface TokenSourceOptions {
@@ -51,7 +58,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
   const fetchToken = async (): Promise<TokenResult> => {
     count += 1
     const request = toSendable(auth.tokenRequest(), timeoutMs)
-    let outcome
+    let outcome: DestinationOutcome
     try {
       outcome = await sender.send(request)
     } catch (cause) {
@@ -67,7 +74,8 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
       return { ok: false, reason: `token endpoint ${request.url} answered ${outcome.status} without an access_token` }
     }
     const verdict = classifyOutcome(outcome, now)
-    const detail = outcome.type === 'response' ? `status ${outcome.status}: ${outcome.body.slice(0, 200)}` : outcome.type
+    const detail =
+      outcome.type === 'response' ? `status ${outcome.status}: ${outcome.body.slice(0, 200)}` : outcome.type
     const reason = `fetching an access token failed: POST ${request.url} (${detail}; check the client id, secret or refresh token)`
     return verdict.kind === 'retry' && verdict.retryAfterMs !== undefined
       ? { ok: false, reason, retryAfterMs: verdict.retryAfterMs }
@@ -91,7 +99,12 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
 
 /** A request with its defaults filled in, for the sender. */
 export function toSendable(request: DestinationRequest, timeoutMs: number): SendableRequest {
-  const sendable: SendableRequest = { method: request.method, url: request.url, headers: request.headers ?? {}, timeoutMs }
+  const sendable: SendableRequest = {
+    method: request.method,
+    url: request.url,
+    headers: request.headers ?? {},
+    timeoutMs,
+  }
   return request.body === undefined ? sendable : { ...sendable, body: request.body }
 }
 

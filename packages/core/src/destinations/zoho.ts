@@ -28,6 +28,7 @@ import {
 } from './eventFields.js'
 import type { TraitsMap } from './eventFields.js'
 import { encodeForm, parseOAuthToken, resolveUrl } from './tokenSource.js'
+import { zohoRecordFates } from './recordFates.js'
 import { jsonRequest, mapOneByBatch, parseJsonSafe, withAuthorization } from './vendorHelpers.js'
 
 /** Default trait → Contacts/Leads field map (Zoho's standard field API names). */
@@ -93,17 +94,28 @@ export function zohoDestination(options: ZohoDestinationOptions): Destination {
         }
       }
       delete fields.Date_of_Birth
-      const company = (traits.company as { name?: unknown } | string | undefined)
-      fields.Company = typeof company === 'string' ? company : typeof company?.name === 'string' ? company.name : '[not provided]'
+      const company = traits.company as { name?: unknown } | string | undefined
+      fields.Company =
+        typeof company === 'string' ? company : typeof company?.name === 'string' ? company.name : '[not provided]'
     }
     // Last_Name is mandatory in both modules.
     return { ...fields, ...(first === undefined ? {} : { First_Name: first }), Last_Name: last ?? '[not provided]' }
   }
 
-  const upsert = (module: string, checkField: string, rows: readonly [Record<string, unknown>, string][]): DestinationRequest[] =>
-    chunk(rows, 100).map((part) =>
-      jsonRequest('POST', `/crm/v8/${module}/upsert`, { data: part.map(([record]) => record), duplicate_check_fields: [checkField] }, part.map(([, id]) => id)),
-    )
+  const upsert = (
+    module: string,
+    checkField: string,
+    rows: readonly [Record<string, unknown>, string][],
+  ): DestinationRequest[] =>
+    chunk(rows, 100).map((part) => ({
+      ...jsonRequest(
+        'POST',
+        `/crm/v8/${module}/upsert`,
+        { data: part.map(([record]) => record), duplicate_check_fields: [checkField] },
+        part.map(([, id]) => id),
+      ),
+      recordFates: zohoRecordFates(part.map(([, id]) => [id])),
+    }))
 
   const erase = (event: EcrmEvent): DestinationRequest[] => {
     const email = emailOf(event)
@@ -128,7 +140,10 @@ export function zohoDestination(options: ZohoDestinationOptions): Destination {
         const record = person(event, module)
         return record === null ? [] : [[record, event.messageId] as [Record<string, unknown>, string]]
       })
-    const requests = [...upsert('Contacts', 'Email', rows('contact', 'Contacts')), ...upsert('Leads', 'Email', rows('lead', 'Leads'))]
+    const requests = [
+      ...upsert('Contacts', 'Email', rows('contact', 'Contacts')),
+      ...upsert('Leads', 'Email', rows('lead', 'Leads')),
+    ]
     if (orderField !== null) {
       const deals = (groups.get('order') ?? []).flatMap((event) => {
         const props = propertiesOf(event)
@@ -163,7 +178,10 @@ export function zohoDestination(options: ZohoDestinationOptions): Destination {
       }),
       parseToken: (body, now) => parseOAuthToken(body, now, 'api_domain'),
       authorize: (request, token) =>
-        withAuthorization({ ...request, url: resolveUrl(token.instanceUrl ?? apiDomain, request.url) }, `Zoho-oauthtoken ${token.accessToken}`),
+        withAuthorization(
+          { ...request, url: resolveUrl(token.instanceUrl ?? apiDomain, request.url) },
+          `Zoho-oauthtoken ${token.accessToken}`,
+        ),
     },
     map: mapOneByBatch(mapBatch),
     mapBatch,
@@ -174,7 +192,8 @@ export function zohoDestination(options: ZohoDestinationOptions): Destination {
 /** Zoho's signals: `INVALID_TOKEN` / `AUTHENTICATION_FAILURE` (renew), otherwise the shared policy. */
 export function interpretZoho(response: { status: number; body: string }): Interpretation | undefined {
   const code = (parseJsonSafe(response.body) as { code?: unknown } | undefined)?.code
-  if (response.status === 401 || code === 'INVALID_TOKEN' || code === 'AUTHENTICATION_FAILURE') return { kind: 'reauthorize' }
+  if (response.status === 401 || code === 'INVALID_TOKEN' || code === 'AUTHENTICATION_FAILURE')
+    return { kind: 'reauthorize' }
   return undefined
 }
 

@@ -1,7 +1,7 @@
 import { EcrmError } from '../errors.js'
 import { betaChanceToBeat, normalChanceToBeat } from './chanceToBeat.js'
 import { collectVariantStats } from './collectVariantStats.js'
-import type { ConversionRecord, ExposureRecord, VariantTotals } from './collectVariantStats.js'
+import type { CollectedStats, ConversionRecord, ExposureRecord, VariantTotals } from './collectVariantStats.js'
 import { normalQuantile, normalTwoSidedP, studentTTwoSidedP } from './distributions.js'
 import type { Experiment } from './experimentSchema.js'
 import { checkSampleRatio } from './sampleRatio.js'
@@ -83,18 +83,41 @@ export function analyzeExperiment(
   conversions: readonly ConversionRecord[],
   options: AnalyzeExperimentOptions,
 ): ExperimentAnalysis {
-  const { metric, alpha = 0.05, minUsersPerVariant = 100, minConversionsPerVariant = 10, srmThreshold = 0.001 } = options
   const ids = options.experiment
     ? options.experiment.variations.map((variation) => variation.id)
     : [...new Set(exposures.map((exposure) => exposure.variationId))]
-  const controlId = options.controlId ?? options.experiment?.variations[0]?.id ?? (ids.includes('control') ? 'control' : undefined)
+  return analyzeCollectedStats(collectVariantStats(exposures, conversions, ids), options)
+}
+
+/**
+ * {@link analyzeExperiment} over per-arm totals already collected (in memory by
+ * `collectVariantStats`, or summed by a store query with `toVariantTotals`): the same tests, SRM
+ * check and decision. The arms are `collected.variants`, in order; the control as in
+ * `analyzeExperiment`.
+ *
+ * @example
+ * analyzeCollectedStats({ variants, multipleExposureUsers: 0, ignoredConversions: 0 }, { metric: 'conversion' })
+ */
+export function analyzeCollectedStats(
+  collected: CollectedStats,
+  options: AnalyzeExperimentOptions,
+): ExperimentAnalysis {
+  const {
+    metric,
+    alpha = 0.05,
+    minUsersPerVariant = 100,
+    minConversionsPerVariant = 10,
+    srmThreshold = 0.001,
+  } = options
+  const ids = collected.variants.map((variant) => variant.id)
+  const controlId =
+    options.controlId ?? options.experiment?.variations[0]?.id ?? (ids.includes('control') ? 'control' : undefined)
   if (controlId === undefined || !ids.includes(controlId)) {
     throw new EcrmError(
       'invalid_options',
       `analyzeExperiment() cannot find the control: options.controlId (got ${String(controlId)}; pass controlId naming one of ${JSON.stringify(ids)}, or options.experiment)`,
     )
   }
-  const collected = collectVariantStats(exposures, conversions, ids)
   const control = collected.variants.find((variant) => variant.id === controlId) as VariantTotals
   const treatments = ids.length - 1
   const level = alpha / Math.max(1, treatments)
@@ -102,7 +125,15 @@ export function analyzeExperiment(
 
   const variants = collected.variants.map((variant): VariantAnalysis => {
     if (variant.id === controlId) {
-      return { ...variant, lift: null, statistic: null, degreesOfFreedom: null, pValue: null, chanceToBeatControl: null, isSignificant: false }
+      return {
+        ...variant,
+        lift: null,
+        statistic: null,
+        degreesOfFreedom: null,
+        pValue: null,
+        chanceToBeatControl: null,
+        isSignificant: false,
+      }
     }
     const test = metric === 'conversion' ? compareRates(control, variant) : compareMeans(control, variant)
     const pValue = test?.pValue ?? null
@@ -182,7 +213,10 @@ function chanceToBeat(a: VariantTotals, b: VariantTotals, metric: 'conversion' |
     const posterior = (v: VariantTotals) => ({ alpha: 1 + v.conversions, beta: 1 + v.users - v.conversions })
     return betaChanceToBeat(posterior(a), posterior(b))
   }
-  const normal = (v: VariantTotals) => ({ mean: v.revenuePerUser, standardError: Math.sqrt(v.revenueVariance / v.users) })
+  const normal = (v: VariantTotals) => ({
+    mean: v.revenuePerUser,
+    standardError: Math.sqrt(v.revenueVariance / v.users),
+  })
   return normalChanceToBeat(normal(a), normal(b))
 }
 
@@ -199,7 +233,9 @@ function decide(
       reason: `the split of users differs from the configured weights (chi-square p = ${sampleRatio.pValue.toExponential(2)}); fix assignment or exposure logging before reading results`,
     }
   }
-  const thin = variants.filter((v) => v.users < limits.minUsersPerVariant || v.conversions < limits.minConversionsPerVariant)
+  const thin = variants.filter(
+    (v) => v.users < limits.minUsersPerVariant || v.conversions < limits.minConversionsPerVariant,
+  )
   if (thin.length > 0) {
     return {
       status: 'insufficient_data',
@@ -212,12 +248,20 @@ function decide(
   better.sort((left, right) => (right.statistic ?? 0) - (left.statistic ?? 0))
   const best = better[0]
   if (best) {
-    return { status: 'winner', winnerId: best.id, reason: `${best.id} beats ${controlId} (p = ${format(best.pValue)} < ${format(limits.level)})` }
+    return {
+      status: 'winner',
+      winnerId: best.id,
+      reason: `${best.id} beats ${controlId} (p = ${format(best.pValue)} < ${format(limits.level)})`,
+    }
   }
   if (treatments.length > 0 && treatments.every((v) => v.isSignificant && (v.statistic ?? 0) < 0)) {
     return { status: 'winner', winnerId: controlId, reason: `every treatment is significantly worse than ${controlId}` }
   }
-  return { status: 'inconclusive', winnerId: null, reason: `no variant differs from ${controlId} at p < ${format(limits.level)}` }
+  return {
+    status: 'inconclusive',
+    winnerId: null,
+    reason: `no variant differs from ${controlId} at p < ${format(limits.level)}`,
+  }
 }
 
 function format(value: number | null): string {

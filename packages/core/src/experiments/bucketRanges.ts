@@ -35,11 +35,7 @@ export function getEqualWeights(count: number): number[] {
  * @example
  * getBucketRanges(2, 0.5) // [[0, 0.25], [0.5, 0.75]]
  */
-export function getBucketRanges(
-  count: number,
-  coverage = 1,
-  weights?: readonly number[] | null,
-): BucketRange[] {
+export function getBucketRanges(count: number, coverage = 1, weights?: readonly number[] | null): BucketRange[] {
   const share = Number.isNaN(coverage) ? 0 : Math.min(1, Math.max(0, coverage))
   let slots: readonly number[] = getEqualWeights(count)
   if (weights && weights.length === count) {

@@ -1,5 +1,5 @@
 import { normalCdf } from './distributions.js'
-import { logBeta } from './specialFunctions.js'
+import { logBeta } from '../math/specialFunctions.js'
 
 /** A Beta(alpha, beta) posterior of a conversion rate. */
 export interface BetaPosterior {

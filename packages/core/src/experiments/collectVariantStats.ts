@@ -86,20 +86,43 @@ export function collectVariantStats(
     bucket.squares += revenue * revenue
   }
 
-  const variants = variantIds.map((id): VariantTotals => {
-    const { users, conversions: converted, revenue, squares } = totals.get(id) ?? { users: 0, conversions: 0, revenue: 0, squares: 0 }
-    const mean = users > 0 ? revenue / users : 0
-    // Σ(x − x̄)² = Σx² − n·x̄²; clamped because rounding can dip it below zero.
-    const variance = users > 1 ? Math.max(0, squares - users * mean * mean) / (users - 1) : 0
-    return {
-      id,
-      users,
-      conversions: converted,
-      rate: users > 0 ? converted / users : 0,
-      revenue,
-      revenuePerUser: mean,
-      revenueVariance: variance,
-    }
-  })
+  const variants = variantIds.map((id) =>
+    toVariantTotals(id, totals.get(id) ?? { users: 0, conversions: 0, revenue: 0, squares: 0 }),
+  )
   return { variants, multipleExposureUsers: multiple.size, ignoredConversions }
+}
+
+/** One arm's sums, as {@link collectVariantStats} or a store's `group by` adds them up. */
+export interface VariantSums {
+  /** Distinct exposed visitors. */
+  readonly users: number
+  /** Visitors with at least one counted conversion. */
+  readonly conversions: number
+  /** Σ revenue per visitor, major currency unit. */
+  readonly revenue: number
+  /** Σ (revenue per visitor)², for the variance. */
+  readonly squares: number
+}
+
+/**
+ * An arm's {@link VariantTotals} (rate, revenue per user, its sample variance) from its sums, so
+ * totals summed in SQL and in memory go through one formula.
+ *
+ * @example
+ * toVariantTotals('control', { users: 4, conversions: 1, revenue: 20, squares: 400 }).revenueVariance // 100
+ */
+export function toVariantTotals(id: string, sums: VariantSums): VariantTotals {
+  const { users, conversions, revenue, squares } = sums
+  const mean = users > 0 ? revenue / users : 0
+  // Σ(x − x̄)² = Σx² − n·x̄²; clamped because rounding can dip it below zero.
+  const variance = users > 1 ? Math.max(0, squares - users * mean * mean) / (users - 1) : 0
+  return {
+    id,
+    users,
+    conversions,
+    rate: users > 0 ? conversions / users : 0,
+    revenue,
+    revenuePerUser: mean,
+    revenueVariance: variance,
+  }
 }

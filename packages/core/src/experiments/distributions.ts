@@ -1,4 +1,4 @@
-import { regularizedBeta, regularizedGammaP, regularizedGammaQ } from './specialFunctions.js'
+import { regularizedBeta, regularizedGammaP, regularizedGammaQ } from '../math/incompleteGammaBeta.js'
 
 /**
  * Standard normal CDF Φ(z), via Φ(−|z|) = Q(1/2, z²/2) / 2 (erfc as an incomplete gamma), accurate

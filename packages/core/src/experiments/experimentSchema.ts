@@ -55,7 +55,11 @@ export const experimentSchema = z
     const seen = new Set<string>()
     experiment.variations.forEach((variation, index) => {
       if (seen.has(variation.id)) {
-        context.addIssue({ code: 'custom', path: ['variations', index, 'id'], message: `duplicate variation id "${variation.id}"` })
+        context.addIssue({
+          code: 'custom',
+          path: ['variations', index, 'id'],
+          message: `duplicate variation id "${variation.id}"`,
+        })
       }
       seen.add(variation.id)
     })

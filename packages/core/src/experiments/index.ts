@@ -14,7 +14,7 @@ export { assignVariant } from './assignVariant.js'
 export type { Assignment, AssignmentReason, AssignVariantOptions } from './assignVariant.js'
 export { createExposureTracker } from './exposureTracker.js'
 export type { ExposureEvent, ExposureTracker, ExposureTrackerOptions } from './exposureTracker.js'
-export { analyzeExperiment } from './analyzeExperiment.js'
+export { analyzeExperiment, analyzeCollectedStats } from './analyzeExperiment.js'
 export type {
   AnalyzeExperimentOptions,
   ExperimentAnalysis,
@@ -22,8 +22,14 @@ export type {
   Lift,
   VariantAnalysis,
 } from './analyzeExperiment.js'
-export { collectVariantStats } from './collectVariantStats.js'
-export type { CollectedStats, ConversionRecord, ExposureRecord, VariantTotals } from './collectVariantStats.js'
+export { collectVariantStats, toVariantTotals } from './collectVariantStats.js'
+export type {
+  CollectedStats,
+  ConversionRecord,
+  ExposureRecord,
+  VariantSums,
+  VariantTotals,
+} from './collectVariantStats.js'
 export { checkSampleRatio } from './sampleRatio.js'
 export type { SampleRatioCheck } from './sampleRatio.js'
 export { betaChanceToBeat, normalChanceToBeat } from './chanceToBeat.js'

@@ -21,7 +21,11 @@ export interface SampleRatioCheck {
  * @param weights expected share per arm, summing to 1 @default equal shares
  * @param threshold alarm level @default 0.001
  */
-export function checkSampleRatio(users: readonly number[], weights?: readonly number[], threshold = 0.001): SampleRatioCheck {
+export function checkSampleRatio(
+  users: readonly number[],
+  weights?: readonly number[],
+  threshold = 0.001,
+): SampleRatioCheck {
   const total = users.reduce((sum, count) => sum + count, 0)
   const weightTotal = weights ? weights.reduce((sum, weight) => sum + weight, 0) : users.length
   const degreesOfFreedom = Math.max(0, users.length - 1)
@@ -32,6 +36,11 @@ export function checkSampleRatio(users: readonly number[], weights?: readonly nu
     // Users in an arm expected to get none: a mismatch however few.
     else if (observed > 0) chiSquare = Infinity
   })
-  const pValue = total === 0 || degreesOfFreedom === 0 ? 1 : chiSquare === Infinity ? 0 : chiSquareSurvival(chiSquare, degreesOfFreedom)
+  const pValue =
+    total === 0 || degreesOfFreedom === 0
+      ? 1
+      : chiSquare === Infinity
+        ? 0
+        : chiSquareSurvival(chiSquare, degreesOfFreedom)
   return { chiSquare, degreesOfFreedom, pValue, isAlarm: pValue < threshold }
 }

@@ -1,5 +1,6 @@
 import { EcrmError } from '../errors.js'
 import type { Touchpoint } from './types.js'
+import { DAY_MS } from '../time/units.js'
 
 /** The attribution models. */
 export type AttributionModel = 'first_touch' | 'last_touch' | 'linear' | 'time_decay' | 'position_based'
@@ -26,8 +27,6 @@ export interface Conversion {
   readonly value?: number
 }
 
-const dayMs = 86_400_000
-
 /** Each touchpoint's share of the credit (summing to 1), for touchpoints sorted by time. */
 function weights(path: readonly Touchpoint[], options: AttributionOptions): number[] {
   const count = path.length
@@ -39,9 +38,12 @@ function weights(path: readonly Touchpoint[], options: AttributionOptions): numb
     case 'linear':
       return path.map(() => 1 / count)
     case 'time_decay': {
-      const halfLifeMs = options.halfLifeMs ?? 7 * dayMs
+      const halfLifeMs = options.halfLifeMs ?? 7 * DAY_MS
       if (!(halfLifeMs > 0)) {
-        throw new EcrmError('invalid_options', `attributeConversion() got a bad halfLifeMs: ${halfLifeMs} (pass a positive number of ms, e.g. 7 * 86_400_000)`)
+        throw new EcrmError(
+          'invalid_options',
+          `attributeConversion() got a bad halfLifeMs: ${halfLifeMs} (pass a positive number of ms, e.g. 7 * 86_400_000)`,
+        )
       }
       const raw = path.map((touch) => 2 ** (-(options.conversionAt - touch.at) / halfLifeMs))
       const total = raw.reduce((sum, weight) => sum + weight, 0)
@@ -52,7 +54,10 @@ function weights(path: readonly Touchpoint[], options: AttributionOptions): numb
       if (count <= 2) return path.map(() => 1 / count)
       return path.map((_, index) => (index === 0 || index === count - 1 ? 0.4 : 0.2 / (count - 2)))
     default:
-      throw new EcrmError('invalid_options', `attributeConversion() got an unknown model: ${String(options.model)} (use first_touch, last_touch, linear, time_decay or position_based)`)
+      throw new EcrmError(
+        'invalid_options',
+        `attributeConversion() got an unknown model: ${String(options.model)} (use first_touch, last_touch, linear, time_decay or position_based)`,
+      )
   }
 }
 
@@ -67,7 +72,10 @@ function weights(path: readonly Touchpoint[], options: AttributionOptions): numb
  * attributeConversion(path, { model: 'position_based', conversionAt: order.at, value: order.total })
  * // Map { 'paid_search' => 16, 'email' => 8, 'direct' => 16 }
  */
-export function attributeConversion(touchpoints: readonly Touchpoint[], options: AttributionOptions): Map<string, number> {
+export function attributeConversion(
+  touchpoints: readonly Touchpoint[],
+  options: AttributionOptions,
+): Map<string, number> {
   const oldest = options.conversionAt - (options.lookbackMs ?? Number.POSITIVE_INFINITY)
   const path = touchpoints
     .filter((touch) => touch.at <= options.conversionAt && touch.at >= oldest)

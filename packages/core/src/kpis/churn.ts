@@ -40,7 +40,18 @@ export function computeChurnRate(orders: readonly Order[], options: ChurnOptions
     if (order.at >= activeSince && order.at < from) active.add(order.customerId)
     if (order.at >= from && order.at < to) buyers.add(order.customerId)
   }
-  const retained = [...active].filter((customerId) => buyers.has(customerId)).length
-  const churned = active.size - retained
-  return { activeAtStart: active.size, retained, churned, rate: active.size === 0 ? 0 : churned / active.size }
+  return toChurnResult(active.size, [...active].filter((customerId) => buyers.has(customerId)).length)
+}
+
+/**
+ * The churn rate from counts made elsewhere (a store query): of `activeAtStart` customers,
+ * `retained` ordered again; the rest churned. 0 when nobody was active. {@link computeChurnRate}
+ * ends here too, so both paths share one formula.
+ *
+ * @example
+ * toChurnResult(200, 150) // { activeAtStart: 200, retained: 150, churned: 50, rate: 0.25 }
+ */
+export function toChurnResult(activeAtStart: number, retained: number): ChurnResult {
+  const churned = activeAtStart - retained
+  return { activeAtStart, retained, churned, rate: activeAtStart === 0 ? 0 : churned / activeAtStart }
 }

@@ -42,7 +42,10 @@ export function basketsFromOrders(orders: readonly Order[]): string[][] {
  * const rules = computeCoPurchaseRules(basketsFromOrders(orders), { minCount: 5 })
  * // [{ antecedent: 'tent', consequent: 'sleeping-bag', count: 40, support: 0.02, confidence: 0.5, lift: 6.2 }, ...]
  */
-export function computeCoPurchaseRules(baskets: readonly (readonly string[])[], options: CoPurchaseOptions = {}): CoPurchaseRule[] {
+export function computeCoPurchaseRules(
+  baskets: readonly (readonly string[])[],
+  options: CoPurchaseOptions = {},
+): CoPurchaseRule[] {
   const { minCount = 2, minSupport = 0, minConfidence = 0 } = options
   const single = new Map<string, number>()
   const pairs = new Map<string, Map<string, number>>()
@@ -103,15 +106,28 @@ export interface CrossSellOptions {
  * @example
  * recommendCrossSell(rules, ['tent']) // [{ productId: 'sleeping-bag', because: 'tent', lift: 6.2, confidence: 0.5 }]
  */
-export function recommendCrossSell(rules: readonly CoPurchaseRule[], cart: readonly string[], options: CrossSellOptions = {}): CrossSellSuggestion[] {
+export function recommendCrossSell(
+  rules: readonly CoPurchaseRule[],
+  cart: readonly string[],
+  options: CrossSellOptions = {},
+): CrossSellSuggestion[] {
   const { limit = 5, minLift = 1 } = options
   const inCart = new Set(cart)
   const best = new Map<string, CrossSellSuggestion>()
   for (const rule of rules) {
     if (!inCart.has(rule.antecedent) || inCart.has(rule.consequent) || !(rule.lift > minLift)) continue
     const current = best.get(rule.consequent)
-    if (current === undefined || rule.lift > current.lift || (rule.lift === current.lift && rule.confidence > current.confidence)) {
-      best.set(rule.consequent, { productId: rule.consequent, because: rule.antecedent, lift: rule.lift, confidence: rule.confidence })
+    if (
+      current === undefined ||
+      rule.lift > current.lift ||
+      (rule.lift === current.lift && rule.confidence > current.confidence)
+    ) {
+      best.set(rule.consequent, {
+        productId: rule.consequent,
+        because: rule.antecedent,
+        lift: rule.lift,
+        confidence: rule.confidence,
+      })
     }
   }
   return [...best.values()]

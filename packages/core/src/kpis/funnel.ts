@@ -49,7 +49,11 @@ function depthFrom(events: readonly FunnelEvent[], first: number, steps: readonl
  * computeFunnel(events, ['Product Viewed', 'Product Added', 'Checkout Started', 'Order Completed'])
  * // [{ step: 'Product Viewed', customers: 1000, rateFromStart: 1, rateFromPrevious: 1 }, ...]
  */
-export function computeFunnel(events: readonly FunnelEvent[], steps: readonly string[], options: FunnelOptions = {}): FunnelStep[] {
+export function computeFunnel(
+  events: readonly FunnelEvent[],
+  steps: readonly string[],
+  options: FunnelOptions = {},
+): FunnelStep[] {
   const windowMs = options.windowMs ?? Number.POSITIVE_INFINITY
   const byCustomer = new Map<string, FunnelEvent[]>()
   for (const event of events) {

@@ -84,7 +84,8 @@ const epsilon = 1e-9
 
 function tierAt(tiers: readonly LoyaltyTier[], points: number): LoyaltyTier | null {
   let found: LoyaltyTier | null = null
-  for (const tier of tiers) if (points >= tier.minPoints && (found === null || tier.minPoints > found.minPoints)) found = tier
+  for (const tier of tiers)
+    if (points >= tier.minPoints && (found === null || tier.minPoints > found.minPoints)) found = tier
   return found
 }
 
@@ -99,7 +100,11 @@ function tierAt(tiers: readonly LoyaltyTier[], points: number): LoyaltyTier | nu
  * computeLoyalty(activities, { earnRules: [{ id: 'spend', on: 'order', pointsPerUnit: 1 }],
  *   tiers: [{ id: 'silver', minPoints: 0 }, { id: 'gold', minPoints: 500, earnMultiplier: 1.5 }] }, { now })
  */
-export function computeLoyalty(activities: readonly LoyaltyActivity[], program: LoyaltyProgram, options: LoyaltyOptions): LoyaltyStatus {
+export function computeLoyalty(
+  activities: readonly LoyaltyActivity[],
+  program: LoyaltyProgram,
+  options: LoyaltyOptions,
+): LoyaltyStatus {
   const { now } = options
   const redeemType = program.redeemType ?? 'redeem'
   const windowMs = program.tierWindowMs ?? Number.POSITIVE_INFINITY
@@ -108,7 +113,10 @@ export function computeLoyalty(activities: readonly LoyaltyActivity[], program: 
   let earned = 0
   let redeemed = 0
   const qualifying = (at: number): number =>
-    ledger.reduce((sum, entry) => (entry.points > 0 && entry.at > at - windowMs && entry.at <= at ? sum + entry.points : sum), 0)
+    ledger.reduce(
+      (sum, entry) => (entry.points > 0 && entry.at > at - windowMs && entry.at <= at ? sum + entry.points : sum),
+      0,
+    )
 
   const sorted = activities.filter((activity) => activity.at <= now).sort((a, b) => a.at - b.at)
   for (const activity of sorted) {
@@ -136,7 +144,9 @@ export function computeLoyalty(activities: readonly LoyaltyActivity[], program: 
 
   const qualifyingPoints = qualifying(now)
   const tier = tierAt(program.tiers, qualifyingPoints)
-  const above = program.tiers.filter((candidate) => candidate.minPoints > qualifyingPoints).sort((a, b) => a.minPoints - b.minPoints)
+  const above = program.tiers
+    .filter((candidate) => candidate.minPoints > qualifyingPoints)
+    .sort((a, b) => a.minPoints - b.minPoints)
   const nextTier = above[0] ?? null
   return {
     balance: earned - redeemed,

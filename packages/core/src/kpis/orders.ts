@@ -31,8 +31,21 @@ const within = (order: Order, period: Period | undefined): boolean =>
  */
 export function computeAov(orders: readonly Order[], period?: Period): AovResult {
   const counted = uniqueOrders(orders).filter((order) => within(order, period))
-  const revenue = counted.reduce((sum, order) => sum + order.total, 0)
-  return { orders: counted.length, revenue, aov: counted.length === 0 ? 0 : revenue / counted.length }
+  return toAov(
+    counted.length,
+    counted.reduce((sum, order) => sum + order.total, 0),
+  )
+}
+
+/**
+ * The average order value from totals already summed elsewhere (a store query): `revenue ÷ orders`,
+ * 0 for no orders. {@link computeAov} ends here too, so both paths share one formula.
+ *
+ * @example
+ * toAov(120, 5400) // { orders: 120, revenue: 5400, aov: 45 }
+ */
+export function toAov(orders: number, revenue: number): AovResult {
+  return { orders, revenue, aov: orders === 0 ? 0 : revenue / orders }
 }
 
 /**

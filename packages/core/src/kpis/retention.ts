@@ -59,10 +59,18 @@ export function computeRetentionCohorts(orders: readonly Order[], options: Reten
     }
     cohorts.set(first, active)
   }
-  return [...cohorts]
-    .sort(([a], [b]) => a - b)
-    .map(([first, active]) => {
-      const customers = active[0] ?? 0
-      return { cohort: monthLabel(first), customers, active, rates: active.map((count) => count / customers) }
-    })
+  return [...cohorts].sort(([a], [b]) => a - b).map(([first, active]) => toRetentionCohort(monthLabel(first), active))
+}
+
+/**
+ * One cohort row from counts made elsewhere (a store query): `active[k]` customers of the cohort
+ * ordered in month `cohort + k`, `active[0]` being the cohort's size. {@link computeRetentionCohorts}
+ * ends here too, so both paths share one formula.
+ *
+ * @example
+ * toRetentionCohort('2026-01', [200, 46]) // { cohort: '2026-01', customers: 200, active: [200, 46], rates: [1, 0.23] }
+ */
+export function toRetentionCohort(cohort: string, active: number[]): RetentionCohort {
+  const customers = active[0] ?? 0
+  return { cohort, customers, active, rates: active.map((count) => (customers === 0 ? 0 : count / customers)) }
 }

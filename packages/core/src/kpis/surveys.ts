@@ -23,15 +23,29 @@ export interface NpsResult {
  * computeNps([10, 9, 8, 3]).nps // 25: 50 % promoters − 25 % detractors
  */
 export function computeNps(scores: readonly number[]): NpsResult {
+  return computeNpsFromCounts(scores.map((score) => [score, 1] as const))
+}
+
+/** How many answers gave each score: `[score, count]` pairs (a score may repeat). */
+export type ScoreCounts = Iterable<readonly [score: number, count: number]>
+
+/**
+ * {@link computeNps} over answers already counted per score (a store's `group by score`), so a
+ * million answers need not be loaded. Same result as `computeNps` over the expanded list.
+ *
+ * @example
+ * computeNpsFromCounts([[10, 2], [8, 1], [3, 1]]).nps // 25
+ */
+export function computeNpsFromCounts(counts: ScoreCounts): NpsResult {
   let promoters = 0
   let passives = 0
   let detractors = 0
   let ignored = 0
-  for (const score of scores) {
-    if (!Number.isInteger(score) || score < 0 || score > 10) ignored += 1
-    else if (score >= 9) promoters += 1
-    else if (score >= 7) passives += 1
-    else detractors += 1
+  for (const [score, count] of counts) {
+    if (!Number.isInteger(score) || score < 0 || score > 10) ignored += count
+    else if (score >= 9) promoters += count
+    else if (score >= 7) passives += count
+    else detractors += count
   }
   const responses = promoters + passives + detractors
   const nps = responses === 0 ? 0 : ((promoters - detractors) / responses) * 100
@@ -66,15 +80,39 @@ export interface CsatResult {
  * computeCsat([5, 4, 3, 1]).csat // 50
  */
 export function computeCsat(scores: readonly number[], options: CsatOptions = {}): CsatResult {
+  return computeCsatFromCounts(
+    scores.map((score) => [score, 1] as const),
+    options,
+  )
+}
+
+/**
+ * {@link computeCsat} over answers already counted per score (a store's `group by score`). Same
+ * result as `computeCsat` over the expanded list.
+ *
+ * @example
+ * computeCsatFromCounts([[5, 1], [4, 1], [3, 1], [1, 1]]).csat // 50
+ */
+export function computeCsatFromCounts(counts: ScoreCounts, options: CsatOptions = {}): CsatResult {
   const satisfiedFrom = options.satisfiedFrom ?? 4
-  const valid = scores.filter((score) => Number.isInteger(score) && score >= 1 && score <= 5)
-  const satisfied = valid.filter((score) => score >= satisfiedFrom).length
-  const responses = valid.length
+  let responses = 0
+  let satisfied = 0
+  let ignored = 0
+  let sum = 0
+  for (const [score, count] of counts) {
+    if (!(Number.isInteger(score) && score >= 1 && score <= 5)) {
+      ignored += count
+      continue
+    }
+    responses += count
+    sum += score * count
+    if (score >= satisfiedFrom) satisfied += count
+  }
   return {
     responses,
     satisfied,
-    ignored: scores.length - responses,
+    ignored,
     csat: responses === 0 ? 0 : (satisfied / responses) * 100,
-    average: responses === 0 ? 0 : valid.reduce((sum, score) => sum + score, 0) / responses,
+    average: responses === 0 ? 0 : sum / responses,
   }
 }

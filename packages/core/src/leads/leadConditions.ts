@@ -25,24 +25,42 @@ export function meetsCondition(data: unknown, condition: LeadCondition): boolean
   const actual = readField(data, condition.field)
   const { op, value } = condition
   switch (op) {
-    case 'exists': return actual !== undefined && actual !== null && actual !== ''
-    case 'not_exists': return actual === undefined || actual === null || actual === ''
-    case 'eq': return same(actual, value)
-    case 'neq': return !same(actual, value)
-    case 'in': return Array.isArray(value) && value.some((item) => same(actual, item))
-    case 'nin': return !(Array.isArray(value) && value.some((item) => same(actual, item)))
-    case 'gt': case 'gte': case 'lt': case 'lte': return compare(op, actual, value)
+    case 'exists':
+      return actual !== undefined && actual !== null && actual !== ''
+    case 'not_exists':
+      return actual === undefined || actual === null || actual === ''
+    case 'eq':
+      return same(actual, value)
+    case 'neq':
+      return !same(actual, value)
+    case 'in':
+      return Array.isArray(value) && value.some((item) => same(actual, item))
+    case 'nin':
+      return !(Array.isArray(value) && value.some((item) => same(actual, item)))
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte':
+      return compare(op, actual, value)
     case 'contains':
       if (Array.isArray(actual)) return actual.some((item) => same(item, value))
       return typeof actual === 'string' && typeof value === 'string' && hasWords(actual, value)
     case 'contains_any':
-      return typeof actual === 'string' && Array.isArray(value) &&
+      return (
+        typeof actual === 'string' &&
+        Array.isArray(value) &&
         value.some((item) => typeof item === 'string' && hasWords(actual, item))
+      )
     case 'not_contains_any':
-      return !(typeof actual === 'string' && Array.isArray(value) &&
-        value.some((item) => typeof item === 'string' && hasWords(actual, item)))
-    case 'starts_with': return typeof actual === 'string' && typeof value === 'string' && fold(actual).startsWith(fold(value))
-    case 'ends_with': return typeof actual === 'string' && typeof value === 'string' && fold(actual).endsWith(fold(value))
+      return !(
+        typeof actual === 'string' &&
+        Array.isArray(value) &&
+        value.some((item) => typeof item === 'string' && hasWords(actual, item))
+      )
+    case 'starts_with':
+      return typeof actual === 'string' && typeof value === 'string' && fold(actual).startsWith(fold(value))
+    case 'ends_with':
+      return typeof actual === 'string' && typeof value === 'string' && fold(actual).endsWith(fold(value))
   }
 }
 
@@ -63,7 +81,9 @@ function hasWords(text: string, phrase: string): boolean {
 }
 
 function wordsOf(text: string): string[] {
-  return fold(text).split(/[^\p{L}\p{N}]+/u).filter((word) => word !== '')
+  return fold(text)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((word) => word !== '')
 }
 
 function fold(text: string): string {
@@ -76,7 +96,12 @@ function same(actual: unknown, expected: Scalar | Scalar[] | undefined): boolean
 }
 
 function compare(op: 'gt' | 'gte' | 'lt' | 'lte', actual: unknown, expected: unknown): boolean {
-  const a = typeof actual === 'number' ? actual : typeof actual === 'string' && actual.trim() !== '' ? Number(actual) : Number.NaN
+  const a =
+    typeof actual === 'number'
+      ? actual
+      : typeof actual === 'string' && actual.trim() !== ''
+        ? Number(actual)
+        : Number.NaN
   if (!Number.isFinite(a) || typeof expected !== 'number') return false
   if (op === 'gt') return a > expected
   if (op === 'gte') return a >= expected

@@ -11,8 +11,21 @@ const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()])
 
 /** Operators of a condition. String comparisons ignore case. */
 export const conditionOps = [
-  'eq', 'neq', 'in', 'nin', 'gt', 'gte', 'lt', 'lte',
-  'contains', 'contains_any', 'not_contains_any', 'starts_with', 'ends_with', 'exists', 'not_exists',
+  'eq',
+  'neq',
+  'in',
+  'nin',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'contains',
+  'contains_any',
+  'not_contains_any',
+  'starts_with',
+  'ends_with',
+  'exists',
+  'not_exists',
 ] as const
 
 const listOps = new Set(['in', 'nin', 'contains_any', 'not_contains_any'])

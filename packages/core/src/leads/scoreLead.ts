@@ -2,6 +2,7 @@ import type { CustomerProfile, ActivityEntry } from '../profile/profileSchema.js
 import { freeEmailDomains } from './defaultLeadModel.js'
 import { meetsAll } from './leadConditions.js'
 import type { EngagementRule, LeadModel } from './leadModelSchema.js'
+import { DAY_MS } from '../time/units.js'
 
 /** Options of {@link scoreLead}. */
 export interface ScoreLeadOptions {
@@ -40,8 +41,6 @@ export interface LeadScore {
   readonly reasons: readonly LeadReason[]
 }
 
-const DAY_MS = 86_400_000
-
 /**
  * Scores a lead: fit points from traits, engagement points from recent events with per-rule
  * daily caps, per-group caps and half-life decay, then a grade and a stage. Every point is in
@@ -72,7 +71,7 @@ export function scoreLead(profile: CustomerProfile, model: LeadModel, options: S
 /** The facts fit rules see: the traits and the derived `$email*` fields. */
 export function fitFacts(profile: CustomerProfile): Record<string, unknown> {
   const trait = profile.traits['email']
-  const email = (typeof trait === 'string' ? trait : profile.identities.emails[0] ?? '').trim().toLowerCase()
+  const email = (typeof trait === 'string' ? trait : (profile.identities.emails[0] ?? '')).trim().toLowerCase()
   const domain = email.includes('@') ? email.slice(email.lastIndexOf('@') + 1) : null
   return {
     ...profile.traits,
@@ -88,7 +87,12 @@ function scoreFit(profile: CustomerProfile, model: LeadModel, reasons: LeadReaso
   for (const rule of model.fit.rules) {
     if (!meetsAll(facts, rule.when)) continue
     total += rule.points
-    reasons.push({ ruleId: rule.id, kind: 'fit', points: rule.points, why: rule.description ?? describeWhen(rule.when) })
+    reasons.push({
+      ruleId: rule.id,
+      kind: 'fit',
+      points: rule.points,
+      why: rule.description ?? describeWhen(rule.when),
+    })
   }
   const max = model.fit.max
   if (max !== undefined && total > max) {
@@ -98,7 +102,12 @@ function scoreFit(profile: CustomerProfile, model: LeadModel, reasons: LeadReaso
   return round(total)
 }
 
-function scoreEngagement(activity: readonly ActivityEntry[], model: LeadModel, now: number, reasons: LeadReason[]): number {
+function scoreEngagement(
+  activity: readonly ActivityEntry[],
+  model: LeadModel,
+  now: number,
+  reasons: LeadReason[],
+): number {
   const { rules, groups = {}, halfLifeDays = 30 } = model.engagement
   const entries = activity.filter((entry) => entry.at <= now).sort((a, b) => b.at - a.at || (a.id < b.id ? -1 : 1))
   const usedPerDay = new Map<string, number>()
@@ -113,30 +122,52 @@ function scoreEngagement(activity: readonly ActivityEntry[], model: LeadModel, n
       const dayKey = `${rule.id}:${day}`
       if (rule.maxPerDay !== undefined) allowed = Math.min(allowed, rule.maxPerDay - (usedPerDay.get(dayKey) ?? 0))
       const group = rule.group === undefined ? undefined : groups[rule.group]
-      if (group !== undefined && rule.points > 0) allowed = Math.min(allowed, group.max - (usedPerGroup.get(rule.group ?? '') ?? 0))
+      if (group !== undefined && rule.points > 0)
+        allowed = Math.min(allowed, group.max - (usedPerGroup.get(rule.group ?? '') ?? 0))
       if (allowed <= 0) {
         capped.set(rule, (capped.get(rule) ?? 0) + 1)
         continue
       }
       usedPerDay.set(dayKey, (usedPerDay.get(dayKey) ?? 0) + allowed)
-      if (group !== undefined && rule.points > 0) usedPerGroup.set(rule.group ?? '', (usedPerGroup.get(rule.group ?? '') ?? 0) + allowed)
+      if (group !== undefined && rule.points > 0)
+        usedPerGroup.set(rule.group ?? '', (usedPerGroup.get(rule.group ?? '') ?? 0) + allowed)
       const raw = Math.sign(rule.points) * allowed
       const ageDays = (now - entry.at) / DAY_MS
       const factor = rule.decay === false || halfLifeDays === null ? 1 : 0.5 ** (ageDays / halfLifeDays)
       const points = round(raw * factor)
       total += points
-      reasons.push({ ruleId: rule.id, kind: 'engagement', points, why: explain(rule, entry, raw, ageDays, factor, halfLifeDays) })
+      reasons.push({
+        ruleId: rule.id,
+        kind: 'engagement',
+        points,
+        why: explain(rule, entry, raw, ageDays, factor, halfLifeDays),
+      })
     }
   }
   for (const [rule, count] of capped) {
-    const cap = rule.group !== undefined && groups[rule.group] !== undefined ? `group "${rule.group}" max ${groups[rule.group]?.max}` : ''
+    const cap =
+      rule.group !== undefined && groups[rule.group] !== undefined
+        ? `group "${rule.group}" max ${groups[rule.group]?.max}`
+        : ''
     const perDay = rule.maxPerDay === undefined ? '' : `max ${rule.maxPerDay} a day`
-    reasons.push({ ruleId: rule.id, kind: 'engagement', points: 0, why: `${count} more "${rule.event}" event(s) capped (${[perDay, cap].filter(Boolean).join(', ')})` })
+    reasons.push({
+      ruleId: rule.id,
+      kind: 'engagement',
+      points: 0,
+      why: `${count} more "${rule.event}" event(s) capped (${[perDay, cap].filter(Boolean).join(', ')})`,
+    })
   }
   return round(total)
 }
 
-function explain(rule: EngagementRule, entry: ActivityEntry, raw: number, ageDays: number, factor: number, halfLifeDays: number | null): string {
+function explain(
+  rule: EngagementRule,
+  entry: ActivityEntry,
+  raw: number,
+  ageDays: number,
+  factor: number,
+  halfLifeDays: number | null,
+): string {
   const what = `"${entry.name}"${rule.description === undefined ? '' : ` (${rule.description})`} on ${new Date(entry.at).toISOString().slice(0, 10)}`
   const partial = raw !== rule.points ? ` (${rule.points} cut to ${raw} by a cap)` : ''
   if (factor === 1) return `${what}: ${raw}${partial}${rule.decay === false ? ', no decay' : ''}`
@@ -144,7 +175,9 @@ function explain(rule: EngagementRule, entry: ActivityEntry, raw: number, ageDay
 }
 
 function describeWhen(when: readonly { field: string; op: string; value?: unknown }[]): string {
-  return when.map((c) => `${c.field} ${c.op}${c.value === undefined ? '' : ` ${JSON.stringify(c.value)}`}`).join(' and ')
+  return when
+    .map((c) => `${c.field} ${c.op}${c.value === undefined ? '' : ` ${JSON.stringify(c.value)}`}`)
+    .join(' and ')
 }
 
 /** Rounds to 0.01 so that reasons add up to the totals shown. */

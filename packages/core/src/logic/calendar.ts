@@ -25,7 +25,12 @@ let persianFormat: Intl.DateTimeFormat | undefined
 /** The date in `calendar` of a Gregorian day (proleptic), read at UTC noon of that day. */
 export function toCalendarDate(gregorian: CalendarDate, calendar: CalendarName): CalendarDate {
   if (calendar === 'gregorian') return gregorian
-  persianFormat ??= new Intl.DateTimeFormat('en-u-ca-persian', { timeZone: 'UTC', year: 'numeric', month: 'numeric', day: 'numeric' })
+  persianFormat ??= new Intl.DateTimeFormat('en-u-ca-persian', {
+    timeZone: 'UTC',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+  })
   const fields: Record<string, number> = {}
   for (const part of persianFormat.formatToParts(Date.UTC(gregorian.year, gregorian.month - 1, gregorian.day, 12))) {
     fields[part.type] = Number(part.value)
@@ -56,7 +61,12 @@ export function gregorianDateOf(value: unknown): CalendarDate | null {
  * @example
  * anniversaryToday('1990-03-21', Date.UTC(2024, 2, 20, 9), 'Asia/Tehran', 'persian') // { year: 1403, years: 34 } (1 Farvardin)
  */
-export function anniversaryToday(date: unknown, now: number, timeZone: string, calendar: CalendarName): AnniversaryToday | null {
+export function anniversaryToday(
+  date: unknown,
+  now: number,
+  timeZone: string,
+  calendar: CalendarName,
+): AnniversaryToday | null {
   const born = gregorianDateOf(date)
   const local = toLocalTime(now, timeZone)
   if (born === null || local === null) return null
@@ -66,7 +76,10 @@ export function anniversaryToday(date: unknown, now: number, timeZone: string, c
   if (today.day < since.day) {
     // Today stands in only when it is the last day of the month this year (the date is missing).
     const next = new Date(Date.UTC(local.year, local.month - 1, local.day + 1))
-    const tomorrow = toCalendarDate({ year: next.getUTCFullYear(), month: next.getUTCMonth() + 1, day: next.getUTCDate() }, calendar)
+    const tomorrow = toCalendarDate(
+      { year: next.getUTCFullYear(), month: next.getUTCMonth() + 1, day: next.getUTCDate() },
+      calendar,
+    )
     if (tomorrow.month === today.month) return null
   }
   return { year: today.year, years: Math.max(today.year - since.year, 0) }

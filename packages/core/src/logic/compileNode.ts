@@ -101,7 +101,10 @@ const specialForms: Readonly<Record<string, SpecialForm>> = {
   },
   map: iterator((items, each, context) => items.map((item) => each(item, context))),
   filter: iterator((items, each, context) => items.filter((item) => isTruthy(each(item, context)))),
-  all: iterator((items, each, context) => items.length > 0 && items.every((item) => isTruthy(each(item, context))), false),
+  all: iterator(
+    (items, each, context) => items.length > 0 && items.every((item) => isTruthy(each(item, context))),
+    false,
+  ),
   some: iterator((items, each, context) => items.some((item) => isTruthy(each(item, context))), false),
   none: iterator((items, each, context) => !items.some((item) => isTruthy(each(item, context))), true),
   reduce(args, at, state) {

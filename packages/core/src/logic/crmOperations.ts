@@ -1,8 +1,9 @@
 import { anniversaryToday } from './calendar.js'
-import { dayMs, isRelativeTime, parseDuration, toEpochMs } from './duration.js'
+import { isRelativeTime, parseDuration, toEpochMs } from './duration.js'
 import { isPlainObject, readPath, splitPath } from './semantics.js'
 import { formatLocalDate } from './timeZone.js'
 import type { LogicOperationDefinition, LogicScope } from './types.js'
+import { DAY_MS } from '../time/units.js'
 
 /**
  * The profile fields the CRM operators read. Any object with these (optional) fields works; the
@@ -86,7 +87,7 @@ function bucketsOf(profile: RuleProfile | null, name: string, sum: boolean, prop
   const days = readPath(profile, ['events', 'days', name], null)
   if (!isPlainObject(days)) return []
   return Object.entries(days).map(([day, bucket]) => [
-    utcDate(Number(day) * dayMs),
+    utcDate(Number(day) * DAY_MS),
     sum ? readPath(bucket, ['s', property], 0) : readPath(bucket, ['c'], 0),
   ])
 }
@@ -129,8 +130,8 @@ export function windowStart(window: unknown, now: number | undefined): string | 
   if (now === undefined) return null
   let days: number | null = null
   if (typeof window === 'number') days = window
-  else if (isRelativeTime(window)) days = Math.abs(parseDuration(window) as number) / dayMs
-  if (days !== null) return Number.isFinite(days) ? utcDate(now - (Math.max(Math.ceil(days), 1) - 1) * dayMs) : null
+  else if (isRelativeTime(window)) days = Math.abs(parseDuration(window) as number) / DAY_MS
+  if (days !== null) return Number.isFinite(days) ? utcDate(now - (Math.max(Math.ceil(days), 1) - 1) * DAY_MS) : null
   const start = toEpochMs(window, now)
   return start === null ? null : utcDate(start)
 }
@@ -143,7 +144,7 @@ export function windowStart(window: unknown, now: number | undefined): string | 
 export function createCrmOperations(): Map<string, LogicOperationDefinition> {
   return new Map<string, LogicOperationDefinition>([
     ['now', { evaluate: (_args, { context }) => context.now ?? null, maxArgs: 0 }],
-    ['days_since', { evaluate: elapsed(dayMs), minArgs: 1, maxArgs: 1 }],
+    ['days_since', { evaluate: elapsed(DAY_MS), minArgs: 1, maxArgs: 1 }],
     ['hours_since', { evaluate: elapsed(3_600_000), minArgs: 1, maxArgs: 1 }],
     ['before', { evaluate: compareTimes(false), minArgs: 2, maxArgs: 2 }],
     ['after', { evaluate: compareTimes(true), minArgs: 2, maxArgs: 2 }],

@@ -1,3 +1,4 @@
+import { DAY_MS, HOUR_MS } from '../time/units.js'
 /**
  * Durations and points in time as rules write them: `"30d"`, `"2h"`, `"1w"`, `"15m"`, `"45s"`,
  * epoch ms numbers, and ISO-8601 strings.
@@ -7,15 +8,12 @@ const unitMs: Readonly<Record<string, number>> = {
   ms: 1,
   s: 1_000,
   m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
+  h: HOUR_MS,
+  d: DAY_MS,
   w: 604_800_000,
 }
 
 const durationPattern = /^([+-]?)(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/
-
-/** Milliseconds in one day. */
-export const dayMs = 86_400_000
 
 /**
  * Parses a duration (`"30d"`, `"2h"`, `"1w"`, `"90m"`, `"500ms"`, or a number of ms) into ms; a

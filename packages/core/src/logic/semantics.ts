@@ -32,7 +32,7 @@ export function isOperationNode(value: unknown): value is Record<string, unknown
 
 /** JavaScript's `==`, which JsonLogic's `==` and `!=` are defined by. */
 export function looseEquals(a: unknown, b: unknown): boolean {
-  // eslint-disable-next-line eqeqeq -- JsonLogic's `==` is JavaScript's loose equality by definition.
+  // biome-ignore lint/suspicious/noDoubleEquals: JsonLogic's `==` is JavaScript's loose equality by definition.
   return a == b
 }
 

@@ -1,13 +1,4 @@
-import {
-  isTruthy,
-  lessOrEqual,
-  lessThan,
-  looseEquals,
-  readPath,
-  splitPath,
-  toNumber,
-  toText,
-} from './semantics.js'
+import { isTruthy, lessOrEqual, lessThan, looseEquals, readPath, splitPath, toNumber, toText } from './semantics.js'
 import type { LogicOperationDefinition, LogicScope } from './types.js'
 
 /**
@@ -101,9 +92,7 @@ const greaterOrEqual = (a: unknown, b: unknown): boolean => lessOrEqual(b, a)
  * Builds the table of standard eager operations, with the arity the compiler enforces.
  * `onLog` receives the values `log` passes through (core has no console).
  */
-export function createStandardOperations(
-  onLog: (value: unknown) => void,
-): Map<string, LogicOperationDefinition> {
+export function createStandardOperations(onLog: (value: unknown) => void): Map<string, LogicOperationDefinition> {
   const table: [string, LogicOperationDefinition][] = [
     ['var', { evaluate: readVar, maxArgs: 2 }],
     ['missing', { evaluate: missingOf }],
@@ -125,8 +114,14 @@ export function createStandardOperations(
     ['+', { evaluate: (args) => fold(args, (sum, value) => sum + value, 0) }],
     ['*', { evaluate: (args) => fold(args, (product, value) => product * value, 1) }],
     // With one operand `-` negates and `/` inverts; with more, they fold left (a - b - c).
-    ['-', { evaluate: (args) => (args.length === 1 ? -toNumber(args[0]) : foldLeft(args, (a, b) => a - b)), minArgs: 1 }],
-    ['/', { evaluate: (args) => (args.length === 1 ? 1 / toNumber(args[0]) : foldLeft(args, (a, b) => a / b)), minArgs: 1 }],
+    [
+      '-',
+      { evaluate: (args) => (args.length === 1 ? -toNumber(args[0]) : foldLeft(args, (a, b) => a - b)), minArgs: 1 },
+    ],
+    [
+      '/',
+      { evaluate: (args) => (args.length === 1 ? 1 / toNumber(args[0]) : foldLeft(args, (a, b) => a / b)), minArgs: 1 },
+    ],
     ['%', { evaluate: (args) => foldLeft(args, (a, b) => a % b), minArgs: 2 }],
     ['in', { evaluate: contains, minArgs: 2, maxArgs: 2 }],
     ['cat', { evaluate: (args) => args.map((arg) => (arg === null || arg === undefined ? '' : toText(arg))).join('') }],

@@ -62,12 +62,17 @@ export function decideSend(
   const specific = profile.consent.categories[`marketing.${message.kind}`]?.granted
   if (general === false || specific === false) return { action: 'suppress', reason: 'opted_out' }
   if (policy.respectGpc && profile.consent.gpc?.value === true) return { action: 'suppress', reason: 'gpc' }
-  if (policy.consent === 'opt-in' && general !== true && specific !== true) return { action: 'suppress', reason: 'no_consent' }
+  if (policy.consent === 'opt-in' && general !== true && specific !== true)
+    return { action: 'suppress', reason: 'no_consent' }
 
   const { now } = context
   const timeZone = customerTimeZone(profile, null, policy.timeZone)
-  const quiet = policy.quietHours === undefined ? null : { start: parseLocalTime(policy.quietHours.start), end: parseLocalTime(policy.quietHours.end) }
-  if (quiet !== null && isInQuietHours(now, quiet, timeZone)) return { action: 'defer', until: nextLocalTime(now, quiet.end, timeZone), reason: 'quiet_hours' }
+  const quiet =
+    policy.quietHours === undefined
+      ? null
+      : { start: parseLocalTime(policy.quietHours.start), end: parseLocalTime(policy.quietHours.end) }
+  if (quiet !== null && isInQuietHours(now, quiet, timeZone))
+    return { action: 'defer', until: nextLocalTime(now, quiet.end, timeZone), reason: 'quiet_hours' }
 
   let until: number | null = null
   for (const cap of policy.caps) {
@@ -100,17 +105,35 @@ function capFreesAt(cap: FrequencyCap, sentAt: readonly number[], now: number, t
 }
 
 /** The cap's window around `now`: a local calendar period [start, end), or a rolling one (end null). */
-function windowOf(cap: FrequencyCap, now: number, timeZone: string): { readonly start: number; readonly end: number | null } {
-  if (cap.per !== 'day' && cap.per !== 'week' && cap.per !== 'month') return { start: now - (parseDuration(cap.per) as number), end: null }
+function windowOf(
+  cap: FrequencyCap,
+  now: number,
+  timeZone: string,
+): { readonly start: number; readonly end: number | null } {
+  if (cap.per !== 'day' && cap.per !== 'week' && cap.per !== 'month')
+    return { start: now - (parseDuration(cap.per) as number), end: null }
   const local = toLocalTime(now, timeZone) ?? toLocalTime(now, 'UTC')!
-  if (cap.per === 'day') return { start: localMidnight(local.year, local.month, local.day, timeZone), end: nextLocalTime(now, 0, timeZone) }
-  if (cap.per === 'month') return { start: localMidnight(local.year, local.month, 1, timeZone), end: localMidnight(local.year, local.month + 1, 1, timeZone) }
+  if (cap.per === 'day')
+    return { start: localMidnight(local.year, local.month, local.day, timeZone), end: nextLocalTime(now, 0, timeZone) }
+  if (cap.per === 'month')
+    return {
+      start: localMidnight(local.year, local.month, 1, timeZone),
+      end: localMidnight(local.year, local.month + 1, 1, timeZone),
+    }
   const sinceMonday = (new Date(Date.UTC(local.year, local.month - 1, local.day)).getUTCDay() + 6) % 7
-  return { start: localMidnight(local.year, local.month, local.day - sinceMonday, timeZone), end: localMidnight(local.year, local.month, local.day - sinceMonday + 7, timeZone) }
+  return {
+    start: localMidnight(local.year, local.month, local.day - sinceMonday, timeZone),
+    end: localMidnight(local.year, local.month, local.day - sinceMonday + 7, timeZone),
+  }
 }
 
 /** Epoch ms of 00:00 local on a date; out-of-range days and months roll over (day 0, month 13). */
 function localMidnight(year: number, month: number, day: number, timeZone: string): number {
   const date = new Date(Date.UTC(year, month - 1, day))
-  return fromLocalTime({ year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate(), hour: 0, minute: 0 }, timeZone) ?? date.getTime()
+  return (
+    fromLocalTime(
+      { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate(), hour: 0, minute: 0 },
+      timeZone,
+    ) ?? date.getTime()
+  )
 }

@@ -32,7 +32,13 @@ export type MessageLinkSecret = string | Uint8Array
 type HmacKey = { readonly type: string }
 declare const crypto: {
   readonly subtle: {
-    importKey(format: 'raw', key: Uint8Array, algorithm: { name: 'HMAC'; hash: 'SHA-256' }, extractable: false, usages: readonly string[]): Promise<HmacKey>
+    importKey(
+      format: 'raw',
+      key: Uint8Array,
+      algorithm: { name: 'HMAC'; hash: 'SHA-256' },
+      extractable: false,
+      usages: readonly string[],
+    ): Promise<HmacKey>
     sign(algorithm: 'HMAC', key: HmacKey, data: Uint8Array): Promise<ArrayBuffer>
     verify(algorithm: 'HMAC', key: HmacKey, signature: Uint8Array, data: Uint8Array): Promise<boolean>
   }
@@ -76,7 +82,11 @@ export async function signMessageLink(claims: MessageLinkClaims, secret: Message
  * signature does not match the secret (Web Crypto's verify compares in constant time), `expired`
  * past `exp`. Never throws for a bad token.
  */
-export async function verifyMessageLink(token: string, secret: MessageLinkSecret, now: number): Promise<MessageLinkCheck> {
+export async function verifyMessageLink(
+  token: string,
+  secret: MessageLinkSecret,
+  now: number,
+): Promise<MessageLinkCheck> {
   const parts = token.split('.')
   const signature = parts.length === 2 ? fromBase64Url(parts[1] as string) : null
   if (signature === null || signature.length !== 32) return { ok: false, reason: 'malformed' }
@@ -102,7 +112,15 @@ function parseClaims(payload: string): MessageLinkClaims | null {
   const claims = value as Record<string, unknown>
   const kindOk = claims['k'] === 'open' || claims['k'] === 'click' || claims['k'] === 'unsubscribe'
   const optionalText = (name: string): boolean => claims[name] === undefined || typeof claims[name] === 'string'
-  if (typeof claims['m'] !== 'string' || typeof claims['c'] !== 'string' || !kindOk || typeof claims['exp'] !== 'number' || !optionalText('u') || !optionalText('l')) return null
+  if (
+    typeof claims['m'] !== 'string' ||
+    typeof claims['c'] !== 'string' ||
+    !kindOk ||
+    typeof claims['exp'] !== 'number' ||
+    !optionalText('u') ||
+    !optionalText('l')
+  )
+    return null
   return claims as unknown as MessageLinkClaims
 }
 

@@ -12,7 +12,9 @@ const capSchema = z.strictObject({
   /** Most marketing messages in one window. */
   max: z.number().int().positive(),
   /** Only messages of this channel kind; without it the cap holds for each kind separately. */
-  kind: z.enum(['email', 'sms', 'push', 'webhook', 'crm'], 'expected a channel kind: email, sms, push, webhook or crm').optional(),
+  kind: z
+    .enum(['email', 'sms', 'push', 'webhook', 'crm'], 'expected a channel kind: email, sms, push, webhook or crm')
+    .optional(),
 })
 
 /** Schema of a {@link MessagePolicy} (what `messages` in the server config holds besides channels). */

@@ -37,13 +37,20 @@ export function toE164(input: string, options: ToE164Options = {}): PhoneNumberR
   else if (!digits.startsWith('+') && digits.startsWith('0')) {
     const code = options.defaultCallingCode
     if (code === undefined || !/^[1-9]\d{0,2}$/.test(code)) {
-      return { ok: false, reason: `${JSON.stringify(input)} is a national number (write it with +<country code>, or set defaultCallingCode)` }
+      return {
+        ok: false,
+        reason: `${JSON.stringify(input)} is a national number (write it with +<country code>, or set defaultCallingCode)`,
+      }
     }
     digits = `+${code}${digits.slice(1)}`
   } else if (!digits.startsWith('+')) {
     return { ok: false, reason: `${JSON.stringify(input)} has no country code (expected E.164, e.g. +989123456789)` }
   }
-  if (!E164.test(digits)) return { ok: false, reason: `${JSON.stringify(input)} is not a phone number (expected E.164: + and 7 to 15 digits)` }
+  if (!E164.test(digits))
+    return {
+      ok: false,
+      reason: `${JSON.stringify(input)} is not a phone number (expected E.164: + and 7 to 15 digits)`,
+    }
   return { ok: true, e164: digits }
 }
 

@@ -29,26 +29,39 @@ const emailSchema = z.email()
  * recipientOf('sms', profile, { defaultCallingCode: '98' }) // { ok: true, recipient: '+989123456789' }
  * recipientOf('email', { id: 'c-1', traits: {} })           // { ok: false, reason: 'customer c-1 has no email trait' }
  */
-export function recipientOf(kind: ChannelKind, profile: Pick<CustomerProfile, 'id' | 'traits'>, options: RecipientOptions = {}): RecipientResult {
+export function recipientOf(
+  kind: ChannelKind,
+  profile: Pick<CustomerProfile, 'id' | 'traits'>,
+  options: RecipientOptions = {},
+): RecipientResult {
   const who = `customer ${profile.id}`
   switch (kind) {
     case 'email': {
       const email = profile.traits['email']
       if (typeof email !== 'string' || email.trim() === '') return { ok: false, reason: `${who} has no email trait` }
       const address = email.trim()
-      return emailSchema.safeParse(address).success ? { ok: true, recipient: address } : { ok: false, reason: `${who} has an invalid email trait ${JSON.stringify(address)}` }
+      return emailSchema.safeParse(address).success
+        ? { ok: true, recipient: address }
+        : { ok: false, reason: `${who} has an invalid email trait ${JSON.stringify(address)}` }
     }
     case 'sms': {
       const phone = profile.traits['phone']
       if (typeof phone !== 'string' || phone.trim() === '') return { ok: false, reason: `${who} has no phone trait` }
       const number = toE164(phone, options)
-      return number.ok ? { ok: true, recipient: number.e164 } : { ok: false, reason: `${who}: phone trait ${number.reason}` }
+      return number.ok
+        ? { ok: true, recipient: number.e164 }
+        : { ok: false, reason: `${who}: phone trait ${number.reason}` }
     }
     case 'push': {
       const trait = profile.traits['webPush']
-      if (trait === undefined || trait === null) return { ok: false, reason: `${who} has no webPush trait (not subscribed)` }
+      if (trait === undefined || trait === null)
+        return { ok: false, reason: `${who} has no webPush trait (not subscribed)` }
       const subscription = pushSubscriptionSchema.safeParse(trait)
-      if (!subscription.success) return { ok: false, reason: `${who} has an invalid webPush trait (${subscription.error.issues[0]?.message ?? 'not a push subscription'})` }
+      if (!subscription.success)
+        return {
+          ok: false,
+          reason: `${who} has an invalid webPush trait (${subscription.error.issues[0]?.message ?? 'not a push subscription'})`,
+        }
       return { ok: true, recipient: JSON.stringify(subscription.data) }
     }
     case 'webhook':

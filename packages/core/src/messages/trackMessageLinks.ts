@@ -46,5 +46,9 @@ export async function trackMessageLinks(html: string, options: TrackMessageLinks
 
 // The entities a URL in an attribute carries in practice; a full decoder is not needed for hrefs.
 function decodeAttribute(value: string): string {
-  return value.replace(/&(amp|quot|#39|#x27|apos);/gi, (entity) => ({ '&amp;': '&', '&quot;': '"', '&#39;': "'", '&#x27;': "'", '&apos;': "'" })[entity.toLowerCase()] ?? entity)
+  return value.replace(
+    /&(amp|quot|#39|#x27|apos);/gi,
+    (entity) =>
+      ({ '&amp;': '&', '&quot;': '"', '&#39;': "'", '&#x27;': "'", '&apos;': "'" })[entity.toLowerCase()] ?? entity,
+  )
 }

@@ -37,7 +37,9 @@ export const productFields = {
  * Requires a `product_id` or a `sku`: a product the CRM cannot identify cannot be counted,
  * recommended or attributed.
  */
-export function requireProductId(ctx: z.core.ParsePayload<{ product_id?: string | undefined; sku?: string | undefined }>): void {
+export function requireProductId(
+  ctx: z.core.ParsePayload<{ product_id?: string | undefined; sku?: string | undefined }>,
+): void {
   if (ctx.value.product_id === undefined && ctx.value.sku === undefined) {
     ctx.issues.push({
       code: 'custom',

@@ -18,7 +18,12 @@ export const leadCapturedSchema = z
   })
   .check((ctx) => {
     if (ctx.value.email === undefined && ctx.value.phone === undefined) {
-      ctx.issues.push({ code: 'custom', input: ctx.value, path: ['email'], message: 'a lead needs an email or a phone' })
+      ctx.issues.push({
+        code: 'custom',
+        input: ctx.value,
+        path: ['email'],
+        message: 'a lead needs an email or a phone',
+      })
     }
   })
 

@@ -77,7 +77,10 @@ export const productEventSchema = z
   })
   .check(requireProductId)
 /** `Cart Viewed`. */
-export const cartViewedSchema = z.looseObject({ cart_id: z.string().optional(), products: productListSchema.optional() })
+export const cartViewedSchema = z.looseObject({
+  cart_id: z.string().optional(),
+  products: productListSchema.optional(),
+})
 /** `Checkout Started`: the order fields, all optional (the order may have no id yet). */
 export const checkoutStartedSchema = z.looseObject({ ...orderFields, value: moneySchema.optional() })
 /** `Checkout Step Viewed` and `Checkout Step Completed`. */

@@ -22,7 +22,10 @@ function textProblem(text: string, what: string): Pick<JsonProblem, 'code' | 'me
   const found = badText.exec(text)
   if (found === null) return undefined
   if (found[0] === '\0') {
-    return { code: 'nul_character', message: `${what} contains a NUL character (U+0000) at index ${found.index}, which PostgreSQL cannot store (remove it)` }
+    return {
+      code: 'nul_character',
+      message: `${what} contains a NUL character (U+0000) at index ${found.index}, which PostgreSQL cannot store (remove it)`,
+    }
   }
   return {
     code: 'unpaired_surrogate',
@@ -76,20 +79,28 @@ export function findJsonProblems(value: unknown): JsonProblem[] {
     }
     if (node === null) return
     const object = node as object
-    if (ancestors.has(object)) return report('not a JSON value: a circular reference (remove the cycle)')
-    if (path.length >= maxDepth) return report(`nested deeper than ${maxDepth} levels (flatten the value)`, 'too_deep')
+    if (ancestors.has(object)) {
+      report('not a JSON value: a circular reference (remove the cycle)')
+      return
+    }
+    if (path.length >= maxDepth) {
+      report(`nested deeper than ${maxDepth} levels (flatten the value)`, 'too_deep')
+      return
+    }
     ancestors.add(object)
     if (Array.isArray(object)) {
-      object.forEach((item: unknown, index) => walk(item, [...path, index]))
+      for (const [index, item] of (object as unknown[]).entries()) walk(item, [...path, index])
     } else {
       const proto: unknown = Object.getPrototypeOf(object)
       if (proto !== Object.prototype && proto !== null) {
-        const name = object instanceof Date ? 'a Date (send an ISO 8601 string)' : 'a class instance (send a plain object)'
+        const name =
+          object instanceof Date ? 'a Date (send an ISO 8601 string)' : 'a class instance (send a plain object)'
         report(`not a JSON value: ${name}`)
       } else {
         for (const [key, member] of Object.entries(object)) {
           const keyProblem = textProblem(key, 'the key')
-          if (keyProblem !== undefined && problems.length < maxProblems) problems.push({ path: [...path, key], ...keyProblem })
+          if (keyProblem !== undefined && problems.length < maxProblems)
+            problems.push({ path: [...path, key], ...keyProblem })
           if (member !== undefined) walk(member, [...path, key])
         }
       }
@@ -106,8 +117,10 @@ export function findJsonProblems(value: unknown): JsonProblem[] {
  * value JSON cannot carry (e.g. `properties.products[0].price: not a JSON value: NaN`), and it
  * returns its input unchanged (no copy).
  */
-export const jsonValueSchema: z.ZodType<JsonValue> = z.custom<JsonValue>(() => true).check((ctx) => {
-  for (const problem of findJsonProblems(ctx.value)) {
-    ctx.issues.push({ code: 'custom', input: ctx.value, path: problem.path, message: problem.message })
-  }
-})
+export const jsonValueSchema: z.ZodType<JsonValue> = z
+  .custom<JsonValue>(() => true)
+  .check((ctx) => {
+    for (const problem of findJsonProblems(ctx.value)) {
+      ctx.issues.push({ code: 'custom', input: ctx.value, path: problem.path, message: problem.message })
+    }
+  })

@@ -40,7 +40,8 @@ export function parseJsonSafely(text: string): JsonParseResult {
     const before = text.slice(0, position)
     const line = before.split('\n').length
     const column = position - before.lastIndexOf('\n')
-    const found = position < text.length ? `unexpected ${JSON.stringify(text.charAt(position))}` : 'unexpected end of input'
+    const found =
+      position < text.length ? `unexpected ${JSON.stringify(text.charAt(position))}` : 'unexpected end of input'
     const detail = error instanceof SyntaxError ? '' : ` (${String(error)})`
     return {
       ok: false,
@@ -65,9 +66,9 @@ function scanString(text: string, start: number): number {
     if (char === '"') return at + 1
     if (char.charCodeAt(0) < 0x20) return -at - 1 // a raw control character (e.g. a newline)
     if (char === '\\') {
-      const escape = text.charAt(at + 1)
-      if (escape === 'u' ? !hex4.test(text.slice(at + 2, at + 6)) : !escapes.has(escape)) return -(at + 1) - 1
-      at += escape === 'u' ? 6 : 2
+      const escaped = text.charAt(at + 1)
+      if (escaped === 'u' ? !hex4.test(text.slice(at + 2, at + 6)) : !escapes.has(escaped)) return -(at + 1) - 1
+      at += escaped === 'u' ? 6 : 2
     } else {
       at += 1
     }

@@ -39,7 +39,10 @@ function checkDetail(value: Record<string, unknown>): { issues: ValidationIssue[
     const name = value['event']
     const properties = value['properties'] ?? {}
     if (isKnownEventName(name)) {
-      return { issues: isPlainObject(properties) ? parseIssues(knownEventSchemas[name], properties, ['properties']) : [], warnings }
+      return {
+        issues: isPlainObject(properties) ? parseIssues(knownEventSchemas[name], properties, ['properties']) : [],
+        warnings,
+      }
     }
     const suggestion = suggestEventName(name)
     if (suggestion !== undefined) {
@@ -73,7 +76,11 @@ function validate(value: unknown): EventValidation {
   const unstorable = findJsonProblems(value).filter((problem) => !detailed.has(pathKey(problem.path)))
   for (const problem of unstorable) detailed.add(pathKey(problem.path))
   const envelopeIssues = envelope.success ? [] : toValidationIssues(envelope.error)
-  const issues = [...envelopeIssues.filter((issue) => !detailed.has(pathKey(issue.path))), ...unstorable, ...detail.issues]
+  const issues = [
+    ...envelopeIssues.filter((issue) => !detailed.has(pathKey(issue.path))),
+    ...unstorable,
+    ...detail.issues,
+  ]
   if (issues.length > 0 || !envelope.success) return { ok: false, issues }
   return { ok: true, event: envelope.data, warnings: detail.warnings }
 }
@@ -100,7 +107,10 @@ export function validateEvent(value: unknown): EventValidation {
     return validate(value)
   } catch {
     // Only an exotic input (a Proxy, a throwing getter) can get here; JSON never does.
-    return { ok: false, issues: [{ path: [], code: 'unreadable', message: 'the value could not be read (send plain JSON)' }] }
+    return {
+      ok: false,
+      issues: [{ path: [], code: 'unreadable', message: 'the value could not be read (send plain JSON)' }],
+    }
   }
 }
 
@@ -129,7 +139,11 @@ export function validateBatch(body: unknown): BatchValidation {
     }
     const warnings = result.warnings.map(located)
     if (seen.has(result.event.messageId)) {
-      warnings.push({ path: ['batch', index, 'messageId'], code: 'duplicate_message_id', message: 'this messageId already occurs earlier in the batch' })
+      warnings.push({
+        path: ['batch', index, 'messageId'],
+        code: 'duplicate_message_id',
+        message: 'this messageId already occurs earlier in the batch',
+      })
     }
     seen.add(result.event.messageId)
     events.push({ index, event: result.event, warnings })

@@ -52,7 +52,9 @@ export function ecrmErrorMap(issue: RawIssue): string | undefined {
         typeof discriminator === 'string' && typeof issue.input === 'object' && issue.input !== null
           ? (issue.input as Record<string, unknown>)[discriminator]
           : issue.input
-      return input === undefined ? `required: expected ${expected}` : `expected ${expected}, got ${describeInput(input)}`
+      return input === undefined
+        ? `required: expected ${expected}`
+        : `expected ${expected}, got ${describeInput(input)}`
     }
     case 'invalid_format':
       if (issue.format === 'email') return 'not a valid email address'

@@ -1,5 +1,5 @@
 import { EcrmError } from '../errors.js'
-import type { MeasuredQueue, Queue, QueueItem, QueueUsage } from '../ports.js'
+import type { MeasuredQueue, Queue, QueueItem } from '../ports.js'
 import type { Counters } from './clientState.js'
 import { bytesOf } from './boundQueue.js'
 import type { DroppedResult } from './clientTypes.js'
@@ -101,7 +101,10 @@ export function createAdmission(queue: Queue, bounds: AdmissionBounds): Admissio
     admit(item, counters, report) {
       const share = ADMISSION_SHARES[item.priority] ?? 1
       const { events, bytes } = usage()
-      if (events + pendingEvents + 1 <= bounds.maxEvents * share && bytes + pendingBytes + item.bytes <= bounds.maxBytes * share) {
+      if (
+        events + pendingEvents + 1 <= bounds.maxEvents * share &&
+        bytes + pendingBytes + item.bytes <= bounds.maxBytes * share
+      ) {
         pendingEvents += 1
         pendingBytes += item.bytes
         isDropping = false

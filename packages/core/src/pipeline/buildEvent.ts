@@ -60,7 +60,12 @@ export function buildEvent(type: EventType, input: unknown, env: BuildEventEnv):
    * decimal text with a warning; anything else, or an empty or too long string, is an error.
    * `example` shows a good value in the messages.
    */
-  const identifier = (key: string, required = false, example = "'user-42'", maxLength = MAX_ID_LENGTH): string | undefined => {
+  const identifier = (
+    key: string,
+    required = false,
+    example = "'user-42'",
+    maxLength = MAX_ID_LENGTH,
+  ): string | undefined => {
     const value = fields[key]
     if (value === undefined || value === null) {
       return required ? report(errors, key, 'required', `required; pass a string like ${example}`) : undefined
@@ -72,7 +77,8 @@ export function buildEvent(type: EventType, input: unknown, env: BuildEventEnv):
     }
     if (typeof id !== 'string') return report(errors, key, 'invalid_type', `expected a string, got ${kindOf(value)}`)
     if (id.trim() === '') return report(errors, key, 'empty', `must not be empty; pass e.g. ${example}`)
-    if (id.length > maxLength) return report(errors, key, 'too_long', `${id.length} characters; the limit is ${maxLength}`)
+    if (id.length > maxLength)
+      return report(errors, key, 'too_long', `${id.length} characters; the limit is ${maxLength}`)
     return id
   }
   /** Reads an optional field: kept when `isValid`, else dropped with a warning saying what was expected. */
@@ -114,17 +120,27 @@ export function buildEvent(type: EventType, input: unknown, env: BuildEventEnv):
   // `timestamp`: a Date, epoch ms or a date string; anything unreadable becomes the enqueue time.
   const given = fields['timestamp']
   // toJSON, unlike toISOString, gives null for an invalid date instead of throwing.
-  let at = given instanceof Date || typeof given === 'number' || typeof given === 'string' ? new Date(given).toJSON() : null
+  let at =
+    given instanceof Date || typeof given === 'number' || typeof given === 'string' ? new Date(given).toJSON() : null
   // Years 0–9999 only: other years have a different ISO shape (±YYYYYY-...) that schemas reject.
   if (at === null || !/^\d{4}-/.test(at)) {
-    if (given !== undefined) report(warnings, 'timestamp', 'invalid_timestamp', 'not a readable date; the enqueue time was used (pass a Date, epoch ms or ISO-8601 text)')
+    if (given !== undefined)
+      report(
+        warnings,
+        'timestamp',
+        'invalid_timestamp',
+        'not a readable date; the enqueue time was used (pass a Date, epoch ms or ISO-8601 text)',
+      )
     at = env.nowIso
   }
   put('messageId', identifier('messageId', false, "'order-o-1'", MAX_MESSAGE_ID_LENGTH))
 
   // Ids: the call's own, else the remembered ones (browser). Alias defaults previousId to the current id.
   const remembered = env.identity.snapshot()
-  const previousId = type === 'alias' ? identifier('previousId') ?? remembered.userId ?? anonymousId ?? remembered.anonymousId : undefined
+  const previousId =
+    type === 'alias'
+      ? (identifier('previousId') ?? remembered.userId ?? anonymousId ?? remembered.anonymousId)
+      : undefined
   put('previousId', previousId)
   if (errors.length === 0) {
     if (type === 'alias' && previousId === undefined) {

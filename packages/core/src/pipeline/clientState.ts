@@ -54,7 +54,11 @@ export function createClientState(read: ClientStateSource, guard: Guard): Client
   const refresh = (): ClientState => {
     isStale = false
     const { held, ...parts } = read()
-    const next = { ...parts, consent: keep(state?.consent, parts.consent), stats: keep(state?.stats, { ...counters, held }) }
+    const next = {
+      ...parts,
+      consent: keep(state?.consent, parts.consent),
+      stats: keep(state?.stats, { ...counters, held }),
+    }
     if (state === undefined || !isShallowEqual(state, next)) {
       state = Object.freeze(next)
       listeners.emit('change')
@@ -85,5 +89,8 @@ function keep<T extends object>(previous: T | undefined, next: T): T {
 /** Same keys, each with the same value (`Object.is`). */
 function isShallowEqual(a: object, b: object): boolean {
   const keys = Object.keys(b)
-  return keys.length === Object.keys(a).length && keys.every((key) => Object.is((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]))
+  return (
+    keys.length === Object.keys(a).length &&
+    keys.every((key) => Object.is((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]))
+  )
 }

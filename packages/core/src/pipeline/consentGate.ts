@@ -97,7 +97,10 @@ export function createConsentGate(options: ConsentGateOptions): ConsentGate {
  * The decisions in `value`: its boolean entries. Each other entry goes to `onOther`; a value that
  * is not an object has none.
  */
-export function pickDecisions(value: unknown, onOther?: (key: string, entry: unknown) => void): Record<string, boolean> {
+export function pickDecisions(
+  value: unknown,
+  onOther?: (key: string, entry: unknown) => void,
+): Record<string, boolean> {
   const decisions: Record<string, boolean> = {}
   for (const [key, entry] of Object.entries(typeof value === 'object' && value !== null ? value : {})) {
     if (typeof entry === 'boolean') decisions[key] = entry

@@ -2,7 +2,14 @@ import { EcrmError, EcrmValidationError } from '../errors.js'
 import type { ValidationIssue } from '../errors.js'
 import type { Cancel, Connectivity, Logger, Ports, QueueItem } from '../ports.js'
 import type { EcrmEvent, EventType } from '../model/envelope.js'
-import type { CoreClient, CoreClientOptions, DroppedResult, EnqueueResult, LimitOptions, ServerCoreClient } from './clientTypes.js'
+import type {
+  CoreClient,
+  CoreClientOptions,
+  DroppedResult,
+  EnqueueResult,
+  LimitOptions,
+  ServerCoreClient,
+} from './clientTypes.js'
 import { createAdmission } from './admission.js'
 import type { Admission } from './admission.js'
 import { buildEvent } from './buildEvent.js'
@@ -47,15 +54,25 @@ export function createCoreClient(options: CoreClientOptions, ports: Ports): Serv
   checkModes(options)
   for (const name of ['clock', 'scheduler', 'queue', 'transport'] as const) {
     if (typeof ports !== 'object' || ports === null || typeof ports[name] !== 'object' || ports[name] === null) {
-      throw new EcrmError('invalid_ports', `createCoreClient() is missing a port: ports.${name} (the adapter must pass clock, scheduler, queue and transport)`)
+      throw new EcrmError(
+        'invalid_ports',
+        `createCoreClient() is missing a port: ports.${name} (the adapter must pass clock, scheduler, queue and transport)`,
+      )
     }
   }
   const random = ports.random ?? createXorshiftRandom(ports.clock.now())
-  const admission = createAdmission(ports.queue, { ...limits, highWaterBytes: highWaterOf(options.limits, limits.maxBytes) })
+  const admission = createAdmission(ports.queue, {
+    ...limits,
+    highWaterBytes: highWaterOf(options.limits, limits.maxBytes),
+  })
   const client = createPipelineClient(
     // The caps are kept at the call (admission); the pipeline's own bounding after the write,
     // which would evict what a call already reported queued, is off.
-    { ...options, limits: { ...options.limits, maxEvents: Infinity, maxBytes: Infinity }, library: options.library ?? DEFAULT_LIBRARY },
+    {
+      ...options,
+      limits: { ...options.limits, maxEvents: Infinity, maxBytes: Infinity },
+      library: options.library ?? DEFAULT_LIBRARY,
+    },
     {
       ...ports,
       queue: admission.queue,
@@ -84,7 +101,10 @@ function highWaterOf(given: LimitOptions | undefined, maxBytes: number): number 
   const value = given?.highWaterBytes
   if (value === undefined) return Math.min(8 * 1_048_576, maxBytes / 4)
   if (typeof value === 'number' && value > 0) return value
-  throw new EcrmError('invalid_options', `Invalid option: limits.highWaterBytes (expected a number above 0, got ${String(value)})`)
+  throw new EcrmError(
+    'invalid_options',
+    `Invalid option: limits.highWaterBytes (expected a number above 0, got ${String(value)})`,
+  )
 }
 
 /** `toISOString` costs about a microsecond: a server's calls of one millisecond share its text. */
@@ -97,11 +117,17 @@ function createIsoTimeCache(): (now: number) => string {
 /** In `identity: 'none'` mode nothing is remembered, so every call must name its user. */
 function requireIdentity(event: EcrmEvent): ValidationIssue | undefined {
   if (event.userId !== undefined || event.anonymousId !== undefined) return undefined
-  return { path: ['userId'], code: 'missing_identity', message: 'an event needs a userId or an anonymousId; this client keeps no identity, so pass one with each call' }
+  return {
+    path: ['userId'],
+    code: 'missing_identity',
+    message: 'an event needs a userId or an anonymousId; this client keeps no identity, so pass one with each call',
+  }
 }
 
 /** Options of {@link createPipelineClient}: the core client's, with the library always named (no default there). */
-export type PipelineClientOptions = CoreClientOptions & { readonly library: { readonly name: string; readonly version: string } }
+export type PipelineClientOptions = CoreClientOptions & {
+  readonly library: { readonly name: string; readonly version: string }
+}
 
 /**
  * What {@link createCoreClient} adds to {@link createPipelineClient} for servers. A browser passes
@@ -144,7 +170,11 @@ export interface ServerExtras {
  * const client = createPipelineClient({ ...options, library: { name: '@ecrm/browser', version } },
  *   { clock, scheduler, queue, transport, storage, connectivity, logger, createId, random })
  */
-export function createPipelineClient(options: PipelineClientOptions, ports: Required<Ports>, extras: ServerExtras = {}): CoreClient {
+export function createPipelineClient(
+  options: PipelineClientOptions,
+  ports: Required<Ports>,
+  extras: ServerExtras = {},
+): CoreClient {
   const resolved = resolveOptions(options)
   const { limits } = resolved
   const { clock, logger, createId, connectivity, storage } = ports
@@ -171,16 +201,29 @@ export function createPipelineClient(options: PipelineClientOptions, ports: Requ
     guard('onError', () => options.onError?.(error))
     emitter.emit('error', error)
   }
-  const report: Report = (code, message, cause) => reportError(new EcrmError(code, message, cause === undefined ? undefined : { cause }))
+  const report: Report = (code, message, cause) =>
+    reportError(new EcrmError(code, message, cause === undefined ? undefined : { cause }))
   const gate = createConsentGate({
     ...options.consent,
     storage,
     maxHeld: limits.maxHeldEvents,
-    onCategoryError: (error) => report('consent_category_failed', `categoryOf threw: options.consent.categoryOf (${String(error)}; counted as 'analytics')`, error),
+    onCategoryError: (error) =>
+      report(
+        'consent_category_failed',
+        `categoryOf threw: options.consent.categoryOf (${String(error)}; counted as 'analytics')`,
+        error,
+      ),
   })
 
   const state = createClientState(
-    () => ({ user: identity.snapshot(), consent: gate.get(), held: gate.heldCount(), isOnline: connectivity.isOnline(), isStarted, isClosed }),
+    () => ({
+      user: identity.snapshot(),
+      consent: gate.get(),
+      held: gate.heldCount(),
+      isOnline: connectivity.isOnline(),
+      isStarted,
+      isClosed,
+    }),
     guard,
   )
   const { counters, publish } = state
@@ -210,7 +253,10 @@ export function createPipelineClient(options: PipelineClientOptions, ports: Requ
       publish()
       guard('onDeadLetter', () => options.onDeadLetter?.(events, reason))
       emitter.emit('dead_letter', { events, reason })
-      report('dead_letter', `Gave up on ${events.length} events: delivery to ${resolved.endpoint} (${reason}; they went to onDeadLetter)`)
+      report(
+        'dead_letter',
+        `Gave up on ${events.length} events: delivery to ${resolved.endpoint} (${reason}; they went to onDeadLetter)`,
+      )
     },
   })
 
@@ -238,7 +284,14 @@ export function createPipelineClient(options: PipelineClientOptions, ports: Requ
     }
     const now = clock.now()
     const nowIso = extras.toIsoTime?.(now) ?? new Date(now).toISOString()
-    const built = buildEvent(type, input, { nowIso, createId, identity, library: options.library, enriched, isPlainJson: extras.isPlainJson })
+    const built = buildEvent(type, input, {
+      nowIso,
+      createId,
+      identity,
+      library: options.library,
+      enriched,
+      isPlainJson: extras.isPlainJson,
+    })
     if (!built.ok) return refuse(built.errors)
     const refusal = extras.checkEvent?.(built.event)
     if (refusal) return refuse([refusal])
@@ -247,18 +300,26 @@ export function createPipelineClient(options: PipelineClientOptions, ports: Requ
     let dropped: DroppedResult | undefined
     // Plugins may change what they get: a copy (plain JSON already, so the round trip is exact),
     // never the caller's objects.
-    const event = hasPlugins ? runPlugins(options.plugins, JSON.parse(JSON.stringify(built.event)) as EcrmEvent, warnings, report) : built.event
+    const event = hasPlugins
+      ? runPlugins(options.plugins, JSON.parse(JSON.stringify(built.event)) as EcrmEvent, warnings, report)
+      : built.event
     if (event !== null) {
       const item = serialize(event, now)
       if (item.bytes > limits.maxEventBytes) {
-        return refuse([issue('too_large', `${item.bytes} bytes serialised, over limits.maxEventBytes (${limits.maxEventBytes}); send fewer or smaller properties`)])
+        return refuse([
+          issue(
+            'too_large',
+            `${item.bytes} bytes serialised, over limits.maxEventBytes (${limits.maxEventBytes}); send fewer or smaller properties`,
+          ),
+        ])
       }
       const category = gate.categoryOf(event)
       const decision = gate.decide(category)
       if (decision === 'allow') {
         dropped = extras.admit?.(item, counters, reportError)
         if (!dropped) outbox.write(item)
-      } else if (decision === 'deny') warnings.push(issue('consent_denied', `consent for '${category}' is denied; event discarded`))
+      } else if (decision === 'deny')
+        warnings.push(issue('consent_denied', `consent for '${category}' is denied; event discarded`))
       else {
         warnings.push(issue('held_for_consent', `held in memory until consent for '${category}' is decided`))
         // Held as its text: later changes to the caller's objects cannot leak in.
@@ -272,7 +333,10 @@ export function createPipelineClient(options: PipelineClientOptions, ports: Requ
 
   return {
     // The six Segment calls differ only in their type.
-    ...(Object.fromEntries(EVENT_TYPES.map((type) => [type, (input: unknown) => accept(type, input)])) as Pick<CoreClient, EventType>),
+    ...(Object.fromEntries(EVENT_TYPES.map((type) => [type, (input: unknown) => accept(type, input)])) as Pick<
+      CoreClient,
+      EventType
+    >),
     reset() {
       identity.reset()
       publish()
@@ -282,11 +346,16 @@ export function createPipelineClient(options: PipelineClientOptions, ports: Requ
       get: gate.get,
       set(categories) {
         const changes = pickDecisions(categories, (key, value) =>
-          report('invalid_consent', `consent.set() ignored a value: ${key} (expected true or false, got ${typeof value})`),
+          report(
+            'invalid_consent',
+            `consent.set() ignored a value: ${key} (expected true or false, got ${typeof value})`,
+          ),
         )
         // A granted event is stamped with the decisions as they are now.
-        for (const payload of gate.set(changes)) if (!isClosed) outbox.write(serialize(JSON.parse(payload) as EcrmEvent, clock.now()))
-        if (Object.values(changes).includes(false)) outbox.withdraw((event) => changes[gate.categoryOf(event)] === false)
+        for (const payload of gate.set(changes))
+          if (!isClosed) outbox.write(serialize(JSON.parse(payload) as EcrmEvent, clock.now()))
+        if (Object.values(changes).includes(false))
+          outbox.withdraw((event) => changes[gate.categoryOf(event)] === false)
         publish()
       },
     },

@@ -110,7 +110,10 @@ export function createDelivery(env: DeliveryEnv): Delivery {
       }
       if (!failing) {
         failing = true
-        env.report('delivery_failed', `Sending a batch failed: POST ${request.url} (${describeOutcome(outcome)}; it will be retried)`)
+        env.report(
+          'delivery_failed',
+          `Sending a batch failed: POST ${request.url} (${describeOutcome(outcome)}; it will be retried)`,
+        )
       }
       if (verdict.retryAfterMs !== undefined) {
         // Retry-After is the server pacing us, not a failure of the events: no attempt counted.
@@ -141,7 +144,9 @@ export function createDelivery(env: DeliveryEnv): Delivery {
       if (leased.length === 0) break
       const [expired, fresh] = partition(leased, (item) => now - item.createdAt >= retry.maxAgeMs)
       await deadLetter(expired, `older than retry.maxAgeMs (${retry.maxAgeMs} ms)`)
-      const stoppedUntil = await sendInTurn(planBatches(fresh, { ...batchOptions, maxBytes }, overhead, eventBytesInBatch))
+      const stoppedUntil = await sendInTurn(
+        planBatches(fresh, { ...batchOptions, maxBytes }, overhead, eventBytesInBatch),
+      )
       if (stoppedUntil !== undefined || leased.length < batchOptions.maxEvents) break
     }
   }
@@ -149,13 +154,18 @@ export function createDelivery(env: DeliveryEnv): Delivery {
   return { pass, pausedUntil: () => pausedUntil }
 }
 
-
 function parsePayload(item: QueueItem): EcrmEvent {
   try {
     return JSON.parse(item.payload) as EcrmEvent
   } catch {
     // A payload damaged in storage still reaches the dead-letter hook, as what is known of it.
-    return { type: 'track', event: 'Unreadable Payload', messageId: item.id, anonymousId: 'unknown', properties: { payload: item.payload } }
+    return {
+      type: 'track',
+      event: 'Unreadable Payload',
+      messageId: item.id,
+      anonymousId: 'unknown',
+      properties: { payload: item.payload },
+    }
   }
 }
 

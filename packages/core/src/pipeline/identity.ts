@@ -68,7 +68,8 @@ export function createIdentity(storage: KeyValueStore, createId: () => string): 
       const hasNewTraits = traits !== undefined && Object.keys(traits).length > 0
       if (userId === current.userId && !hasNewTraits) return
       // A different user on the same device must not inherit the previous user's traits.
-      const base = userId !== undefined && current.userId !== undefined && userId !== current.userId ? {} : current.traits
+      const base =
+        userId !== undefined && current.userId !== undefined && userId !== current.userId ? {} : current.traits
       replace({ ...current, userId: userId ?? current.userId, traits: hasNewTraits ? { ...base, ...traits } : base })
     },
     reset() {

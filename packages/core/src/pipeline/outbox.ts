@@ -114,7 +114,10 @@ export function createOutbox(env: OutboxEnv): Outbox {
   /** Removes `ids` of the queue's `items` (as just read by {@link peek}). */
   const removeFrom = async (items: readonly QueueItem[], ids: readonly string[]): Promise<void> => {
     const removed = new Set(ids)
-    count(items.filter((item) => removed.has(item.id)), -1)
+    count(
+      items.filter((item) => removed.has(item.id)),
+      -1,
+    )
     if (ids.length > 0) await queue.remove(ids)
   }
 
@@ -174,10 +177,13 @@ export function createOutbox(env: OutboxEnv): Outbox {
     timer?.cancel()
     timer = {
       at,
-      cancel: env.scheduler.schedule(() => {
-        timer = undefined
-        void flush(false)
-      }, Math.max(0, at - clock.now())),
+      cancel: env.scheduler.schedule(
+        () => {
+          timer = undefined
+          void flush(false)
+        },
+        Math.max(0, at - clock.now()),
+      ),
     }
   }
 
@@ -258,7 +264,10 @@ export function createOutbox(env: OutboxEnv): Outbox {
             return false
           }
         })
-        await removeFrom(items, withdrawn.map((item) => item.id))
+        await removeFrom(
+          items,
+          withdrawn.map((item) => item.id),
+        )
         publish()
       })
     },

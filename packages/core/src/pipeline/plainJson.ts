@@ -22,7 +22,8 @@ export function isPlainJson(value: unknown, maxDepth = 32): boolean {
 
 function check(value: unknown, depthLeft: number): boolean {
   // Number.isFinite is false for anything but a finite number: undefined, bigint, symbol, function.
-  if (typeof value !== 'object') return typeof value === 'string' || typeof value === 'boolean' || Number.isFinite(value)
+  if (typeof value !== 'object')
+    return typeof value === 'string' || typeof value === 'boolean' || Number.isFinite(value)
   if (value === null) return true
   // The same cut as sanitize: an object inside `maxDepth` others is replaced there.
   if (depthLeft < 1) return false
@@ -35,7 +36,11 @@ function check(value: unknown, depthLeft: number): boolean {
   if (proto !== Object.prototype && proto !== null) return false
   for (const key in value) {
     // Inherited enumerable keys (a polluted prototype) are ignored by JSON.stringify too.
-    if (Object.hasOwn(value, key) && (UNSAFE_KEYS.has(key) || !check((value as Record<string, unknown>)[key], depthLeft - 1))) return false
+    if (
+      Object.hasOwn(value, key) &&
+      (UNSAFE_KEYS.has(key) || !check((value as Record<string, unknown>)[key], depthLeft - 1))
+    )
+      return false
   }
   return true
 }

@@ -24,7 +24,11 @@ export function toQueueItem(event: EcrmEvent, now: number): QueueItem {
  * Returns the event with `context.consent.categories` set to the current decisions (other
  * consent fields such as `gpc` kept). Unchanged when consent is not in play at all.
  */
-export function withConsentContext(event: EcrmEvent, categories: Record<string, boolean>, required: boolean | undefined): EcrmEvent {
+export function withConsentContext(
+  event: EcrmEvent,
+  categories: Record<string, boolean>,
+  required: boolean | undefined,
+): EcrmEvent {
   if (!required && Object.keys(categories).length === 0) return event
   return { ...event, context: { ...event.context, consent: { ...event.context?.consent, categories } } }
 }

@@ -11,12 +11,21 @@ export interface ResolvedOptions {
   readonly writeKey: string
   readonly endpoint: string
   readonly batch: { readonly maxEvents: number; readonly maxBytes: number; readonly flushIntervalMs: number }
-  readonly retry: { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number; readonly maxAgeMs: number }
-  readonly limits: { readonly maxEvents: number; readonly maxBytes: number; readonly maxEventBytes: number; readonly maxHeldEvents: number }
+  readonly retry: {
+    readonly maxAttempts: number
+    readonly baseDelayMs: number
+    readonly maxDelayMs: number
+    readonly maxAgeMs: number
+  }
+  readonly limits: {
+    readonly maxEvents: number
+    readonly maxBytes: number
+    readonly maxEventBytes: number
+    readonly maxHeldEvents: number
+  }
   readonly requestTimeoutMs: number
   readonly leaseMs: number
 }
-
 
 /** Counts: at least 1, floored to whole numbers. */
 const COUNTS: ReadonlySet<string> = new Set(['maxEvents', 'maxAttempts', 'maxHeldEvents'])
@@ -44,8 +53,13 @@ export function resolveOptions(options: CoreClientOptions): ResolvedOptions {
       // The least value allowed: 1 for a count (0.5 would floor to 0), 0 for a wait, else anything above 0.
       const least = COUNTS.has(name) ? 1 : ZERO_ALLOWED.has(name) ? 0 : undefined
       if (value === undefined) resolved[name] = fallback
-      else if (typeof value === 'number' && (least === undefined ? value > 0 : value >= least)) resolved[name] = least === 1 ? Math.floor(value) : value
-      else fail(prefix + name, `expected a number ${least === undefined ? 'above 0' : `of at least ${least}`}, got ${String(value)}`)
+      else if (typeof value === 'number' && (least === undefined ? value > 0 : value >= least))
+        resolved[name] = least === 1 ? Math.floor(value) : value
+      else
+        fail(
+          prefix + name,
+          `expected a number ${least === undefined ? 'above 0' : `of at least ${least}`}, got ${String(value)}`,
+        )
     }
     return resolved as T
   }
@@ -54,7 +68,11 @@ export function resolveOptions(options: CoreClientOptions): ResolvedOptions {
     endpoint,
     batch: numbers(options.batch, { maxEvents: 100, maxBytes: 500_000, flushIntervalMs: 5_000 }, 'batch.'),
     retry: numbers(options.retry, RETRY_DEFAULTS, 'retry.'),
-    limits: numbers(options.limits, { maxEvents: 10_000, maxBytes: 5_000_000, maxEventBytes: 32_768, maxHeldEvents: 1_000 }, 'limits.'),
+    limits: numbers(
+      options.limits,
+      { maxEvents: 10_000, maxBytes: 5_000_000, maxEventBytes: 32_768, maxHeldEvents: 1_000 },
+      'limits.',
+    ),
     ...numbers(options, { requestTimeoutMs: 10_000, leaseMs: 30_000 }),
   }
 }

@@ -71,7 +71,8 @@ export function sanitize(value: unknown, path: Path = [], options: SanitizeOptio
     if (input === null) return null
     const object = input as object
     if (ancestors.includes(object)) return warn(at, 'circular_reference', 'a cycle became "[Circular]"', '[Circular]')
-    if (ancestors.length >= maxDepth) return warn(at, 'too_deep', `nesting deeper than ${maxDepth} levels became null`, null)
+    if (ancestors.length >= maxDepth)
+      return warn(at, 'too_deep', `nesting deeper than ${maxDepth} levels became null`, null)
     ancestors.push(object)
     try {
       return visitObject(object, at)
@@ -99,7 +100,10 @@ export function sanitize(value: unknown, path: Path = [], options: SanitizeOptio
     }
     if (object instanceof Map) {
       warn(at, 'map_to_object', 'a Map became an object (keys as strings)')
-      return copyEntries(Array.from(object, ([key, item]) => [String(key), item]), at)
+      return copyEntries(
+        Array.from(object, ([key, item]) => [String(key), item]),
+        at,
+      )
     }
     if (object instanceof Number || object instanceof String || object instanceof Boolean) {
       warn(at, 'boxed_primitive', 'a boxed primitive was unboxed')
@@ -113,7 +117,10 @@ export function sanitize(value: unknown, path: Path = [], options: SanitizeOptio
         return visit(toJSON.call(object), at, false)
       }
       if (object instanceof Error) {
-        return warn(at, 'error_to_object', 'an Error became { name, message }', { name: object.name, message: object.message })
+        return warn(at, 'error_to_object', 'an Error became { name, message }', {
+          name: object.name,
+          message: object.message,
+        })
       }
       warn(at, 'instance_to_object', 'a class instance became its own enumerable properties')
     }
@@ -124,7 +131,9 @@ export function sanitize(value: unknown, path: Path = [], options: SanitizeOptio
     const kept: [string, JsonValue][] = []
     for (const [key, item] of entries) {
       const where = [...at, key]
-      const copied = UNSAFE_KEYS.has(key) ? warn(where, 'unsafe_key', 'a key that can alter prototypes; dropped') : visit(item, where, false)
+      const copied = UNSAFE_KEYS.has(key)
+        ? warn(where, 'unsafe_key', 'a key that can alter prototypes; dropped')
+        : visit(item, where, false)
       if (copied !== undefined) kept.push([key, copied])
     }
     // fromEntries defines own data properties: no inherited setter (or frozen prototype) is involved.

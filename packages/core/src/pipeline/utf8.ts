@@ -3,6 +3,7 @@
 declare const TextEncoder: new () => { encode(text: string): Uint8Array }
 declare function btoa(binary: string): string
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range starts at NUL; that is the test.
 const asciiOnly = /^[\x00-\x7f]*$/
 // Made on first use, not at import: nothing in core runs at import time.
 let encoder: { encode(text: string): Uint8Array } | undefined

@@ -36,9 +36,6 @@ export const profileLimits = {
 /** Inactivity after which a visit without `context.sessionId` ends, in ms (30 minutes). */
 export const SESSION_GAP_MS = 30 * 60 * 1000
 
-/** Milliseconds in a day. */
-export const DAY_MS = 86_400_000
-
 /**
  * Creates a profile with nothing in it yet.
  *

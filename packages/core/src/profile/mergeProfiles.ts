@@ -21,7 +21,11 @@ import { addSurveyAnswers, mergeCampaigns, mergeConsent } from './profileSignals
 export function mergeProfiles(a: CustomerProfile, b: CustomerProfile): CustomerProfile {
   const cap = profileLimits.identities
   const orders = addOrders(
-    { ...a.orders, archived: mergeTotals(a.orders.archived, b.orders.archived), archivedFirstAt: minOf(a.orders.archivedFirstAt, b.orders.archivedFirstAt) },
+    {
+      ...a.orders,
+      archived: mergeTotals(a.orders.archived, b.orders.archived),
+      archivedFirstAt: minOf(a.orders.archivedFirstAt, b.orders.archivedFirstAt),
+    },
     b.orders.recent,
   )
   return {
@@ -89,11 +93,20 @@ function surveysOf(b: CustomerProfile, a: CustomerProfile): SurveyAnswer[] {
   return out
 }
 
-function mergeTotals(a: Readonly<Record<string, CurrencyTotals>>, b: Readonly<Record<string, CurrencyTotals>>): Record<string, CurrencyTotals> {
+function mergeTotals(
+  a: Readonly<Record<string, CurrencyTotals>>,
+  b: Readonly<Record<string, CurrencyTotals>>,
+): Record<string, CurrencyTotals> {
   const out: Record<string, CurrencyTotals> = { ...a }
   for (const [key, totals] of Object.entries(b)) {
     const mine = out[key]
-    out[key] = mine ? { orders: mine.orders + totals.orders, gross: mine.gross + totals.gross, refunds: mine.refunds + totals.refunds } : totals
+    out[key] = mine
+      ? {
+          orders: mine.orders + totals.orders,
+          gross: mine.gross + totals.gross,
+          refunds: mine.refunds + totals.refunds,
+        }
+      : totals
   }
   return out
 }

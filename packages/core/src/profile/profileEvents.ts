@@ -1,7 +1,8 @@
 import type { JsonObject } from '../model/envelope.js'
-import { DAY_MS, profileLimits } from './emptyProfile.js'
+import { profileLimits } from './emptyProfile.js'
 import type { ActivityEntry, CustomerProfile, DayBucket } from './profileSchema.js'
 import { cleanString, mergeCounts } from './profileCollections.js'
+import { DAY_MS } from '../time/units.js'
 
 type Events = CustomerProfile['events']
 type Days = Record<string, DayBucket>
@@ -44,7 +45,9 @@ export function mergeEvents(a: Events, b: Events): Events {
     const merged: Days = { ...(days[name] ?? {}) }
     for (const [day, bucket] of Object.entries(bDays)) {
       const mine = merged[day]
-      merged[day] = mine ? { c: mine.c + bucket.c, s: mergeCounts(mine.s, bucket.s, profileLimits.summedProperties) } : bucket
+      merged[day] = mine
+        ? { c: mine.c + bucket.c, s: mergeCounts(mine.s, bucket.s, profileLimits.summedProperties) }
+        : bucket
     }
     days[name] = pruneDays(merged)
   }

@@ -6,7 +6,19 @@ type Messages = Readonly<Record<string, MessageCounts>>
 
 /** Counts of a channel kind nothing was sent or answered on yet. */
 function emptyCounts(): MessageCounts {
-  return { sent: 0, delivered: 0, bounced: 0, failed: 0, suppressed: 0, opened: 0, clicked: 0, unsubscribed: 0, lastSentAt: null, lastOpenedAt: null, lastClickedAt: null }
+  return {
+    sent: 0,
+    delivered: 0,
+    bounced: 0,
+    failed: 0,
+    suppressed: 0,
+    opened: 0,
+    clicked: 0,
+    unsubscribed: 0,
+    lastSentAt: null,
+    lastOpenedAt: null,
+    lastClickedAt: null,
+  }
 }
 
 const lastTimes = { sent: 'lastSentAt', opened: 'lastOpenedAt', clicked: 'lastClickedAt' } as const
@@ -16,10 +28,19 @@ const lastTimes = { sent: 'lastSentAt', opened: 'lastOpenedAt', clicked: 'lastCl
  * else `email` for opens and clicks (only emails have them). Any other event, or a message event
  * without a known kind, returns `messages` unchanged (the same object).
  */
-export function addMessageEvent(messages: Messages | undefined, name: string, at: number, properties: JsonObject): Messages | undefined {
+export function addMessageEvent(
+  messages: Messages | undefined,
+  name: string,
+  at: number,
+  properties: JsonObject,
+): Messages | undefined {
   const kind = messageEventKindOf(name)
   if (kind === undefined) return messages
-  const channelKind = isChannelKind(properties['kind']) ? properties['kind'] : kind === 'opened' || kind === 'clicked' ? 'email' : undefined
+  const channelKind = isChannelKind(properties['kind'])
+    ? properties['kind']
+    : kind === 'opened' || kind === 'clicked'
+      ? 'email'
+      : undefined
   if (channelKind === undefined) return messages
   const counts: MessageCounts = { ...(messages?.[channelKind] ?? emptyCounts()) }
   counts[kind] += 1

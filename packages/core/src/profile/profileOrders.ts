@@ -34,7 +34,13 @@ export function orderRecordOf(kind: OrderEventKind, id: string, at: number, prop
   const amount = orderAmount(properties)
   const currency = cleanString(properties['currency'], 10)?.toUpperCase() ?? null
   const base: OrderRecord = {
-    id, completedAt: null, total: null, currency: null, refunded: 0, fullyRefunded: false, cancelledAt: null,
+    id,
+    completedAt: null,
+    total: null,
+    currency: null,
+    refunded: 0,
+    fullyRefunded: false,
+    cancelledAt: null,
   }
   if (kind === 'completed') return { ...base, completedAt: at, total: amount ?? 0, currency }
   if (kind === 'cancelled') return { ...base, cancelledAt: at }

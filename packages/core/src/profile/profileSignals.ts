@@ -78,7 +78,8 @@ export function surveyAnswerOf(properties: JsonObject, at: number): SurveyAnswer
   const type = cleanString(properties['survey_type'], 20)?.toLowerCase()
   const score = toFiniteNumber(properties['score'])
   const nps = toFiniteNumber(properties['nps']) ?? (type === 'nps' ? score : null)
-  if (nps !== null) return Number.isInteger(nps) && nps >= 0 && nps <= 10 ? { kind: 'nps', score: nps, at, surveyId } : null
+  if (nps !== null)
+    return Number.isInteger(nps) && nps >= 0 && nps <= 10 ? { kind: 'nps', score: nps, at, surveyId } : null
   const csat = toFiniteNumber(properties['csat']) ?? (type === 'csat' ? score : null)
   if (csat !== null && csat >= 1 && csat <= 5) return { kind: 'csat', score: csat, at, surveyId }
   return null

@@ -33,7 +33,12 @@ export function countEvents(profile: CustomerProfile, name: string, window: Even
  * Sums a numeric top-level property of one event name in a window, e.g. the `total` of
  * Order Completed in the last 30 days. Without `sinceMs`, sums every kept day.
  */
-export function sumProperty(profile: CustomerProfile, name: string, property: string, window: EventWindow = {}): number {
+export function sumProperty(
+  profile: CustomerProfile,
+  name: string,
+  property: string,
+  window: EventWindow = {},
+): number {
   let sum = 0
   for (const bucket of bucketsIn(profile, name, window)) sum += bucket.s[property] ?? 0
   return sum
@@ -43,7 +48,10 @@ function bucketsIn(profile: CustomerProfile, name: string, window: EventWindow):
   const days = profile.events.days[name] ?? {}
   if (window.sinceMs === undefined) return Object.values(days)
   if (window.now === undefined) {
-    throw new EcrmError('invalid_options', `invalid event window: countEvents/sumProperty for "${name}" (sinceMs needs now; pass { sinceMs, now: clock.now() })`)
+    throw new EcrmError(
+      'invalid_options',
+      `invalid event window: countEvents/sumProperty for "${name}" (sinceMs needs now; pass { sinceMs, now: clock.now() })`,
+    )
   }
   const first = dayOf(window.now - window.sinceMs)
   const last = dayOf(window.now)

@@ -85,7 +85,12 @@ export function reduceProfile(
 }
 
 /** The `messages` field after a message event (none for other events or profiles without one). */
-function withMessages(profile: CustomerProfile, name: string, at: number, properties: JsonObject): Pick<CustomerProfile, 'messages'> {
+function withMessages(
+  profile: CustomerProfile,
+  name: string,
+  at: number,
+  properties: JsonObject,
+): Pick<CustomerProfile, 'messages'> {
   const messages = addMessageEvent(profile.messages, name, at, properties)
   return messages === undefined ? {} : { messages }
 }
@@ -141,15 +146,27 @@ function activityProperties(event: EcrmEvent): JsonObject {
   return { ...extra, ...(event.properties ?? {}) }
 }
 
-function addCommerce(profile: CustomerProfile, name: string, messageId: string, at: number, properties: JsonObject): CustomerProfile {
+function addCommerce(
+  profile: CustomerProfile,
+  name: string,
+  messageId: string,
+  at: number,
+  properties: JsonObject,
+): CustomerProfile {
   const counts = profileLimits.counts
   if (name === 'Product Viewed') {
     const product = cleanString(properties['product_id'], 200) ?? cleanString(properties['sku'], 200)
     const category = cleanString(properties['category'], 200)
     return {
       ...profile,
-      products: product === null ? profile.products : { ...profile.products, viewed: addCount(profile.products.viewed, product, 1, counts) },
-      categories: category === null ? profile.categories : { ...profile.categories, viewed: addCount(profile.categories.viewed, category, 1, counts) },
+      products:
+        product === null
+          ? profile.products
+          : { ...profile.products, viewed: addCount(profile.products.viewed, product, 1, counts) },
+      categories:
+        category === null
+          ? profile.categories
+          : { ...profile.categories, viewed: addCount(profile.categories.viewed, category, 1, counts) },
     }
   }
   if (name === 'Survey Responded') {
@@ -180,5 +197,9 @@ function addBought(profile: CustomerProfile, properties: JsonObject): CustomerPr
     if (product !== null) products = addCount(products, product, quantity, profileLimits.counts)
     if (category !== null) categories = addCount(categories, category, quantity, profileLimits.counts)
   }
-  return { ...profile, products: { ...profile.products, bought: products }, categories: { ...profile.categories, bought: categories } }
+  return {
+    ...profile,
+    products: { ...profile.products, bought: products },
+    categories: { ...profile.categories, bought: categories },
+  }
 }

@@ -1,4 +1,5 @@
 import { EcrmError, EcrmValidationError, type ValidationIssue } from '../errors.js'
+import { DAY_MS } from '../time/units.js'
 
 /** One customer as RFM sees it. */
 export interface RfmCustomer {
@@ -39,8 +40,6 @@ export interface RfmCutPoints {
   /** Edges on monetary value, increasing: a value above an edge beats it. */
   readonly monetary: readonly number[]
 }
-
-const DAY_MS = 86_400_000
 
 /** Whole days from `lastOrderAt` to `now`; 0 for a future date. */
 export function recencyDaysOf(lastOrderAt: number, now: number): number {
@@ -129,7 +128,10 @@ export function scoreDown(value: number, cutPoints: readonly number[]): number {
 /** Checks `bins`: an integer from 2 to 10. */
 export function checkBins(bins: number): number {
   if (!Number.isInteger(bins) || bins < 2 || bins > 10) {
-    throw new EcrmError('invalid_options', `invalid RFM options: bins (got ${String(bins)}; use an integer from 2 to 10)`)
+    throw new EcrmError(
+      'invalid_options',
+      `invalid RFM options: bins (got ${String(bins)}; use an integer from 2 to 10)`,
+    )
   }
   return bins
 }
@@ -138,10 +140,14 @@ function checkCustomers(customers: readonly RfmCustomer[]): void {
   const issues: ValidationIssue[] = []
   customers.forEach((customer, index) => {
     if (issues.length >= 5) return
-    if (typeof customer.id !== 'string') issues.push({ path: [index, 'id'], message: 'expected a string id', code: 'invalid_type' })
-    if (customer.lastOrderAt !== null && !Number.isFinite(customer.lastOrderAt)) issues.push({ path: [index, 'lastOrderAt'], message: 'expected epoch ms or null', code: 'invalid_type' })
-    if (!Number.isFinite(customer.orderCount) || customer.orderCount < 0) issues.push({ path: [index, 'orderCount'], message: 'expected a count ≥ 0', code: 'invalid_type' })
-    if (!Number.isFinite(customer.monetary)) issues.push({ path: [index, 'monetary'], message: 'expected a finite number', code: 'invalid_type' })
+    if (typeof customer.id !== 'string')
+      issues.push({ path: [index, 'id'], message: 'expected a string id', code: 'invalid_type' })
+    if (customer.lastOrderAt !== null && !Number.isFinite(customer.lastOrderAt))
+      issues.push({ path: [index, 'lastOrderAt'], message: 'expected epoch ms or null', code: 'invalid_type' })
+    if (!Number.isFinite(customer.orderCount) || customer.orderCount < 0)
+      issues.push({ path: [index, 'orderCount'], message: 'expected a count ≥ 0', code: 'invalid_type' })
+    if (!Number.isFinite(customer.monetary))
+      issues.push({ path: [index, 'monetary'], message: 'expected a finite number', code: 'invalid_type' })
   })
   if (issues.length > 0) throw new EcrmValidationError('invalid RFM customers', issues)
 }

@@ -71,7 +71,12 @@ function distinctSorted(sorted: Float64Array): number {
 }
 
 function increasing(name: string, edges: readonly number[]): number[] {
-  const ok = edges.length === 4 && edges.every((edge, i) => Number.isFinite(edge) && (i === 0 || edge > (edges[i - 1] ?? 0)))
-  if (!ok) throw new EcrmError('invalid_options', `invalid RFM options: ${name} (got ${JSON.stringify(edges)}; give 4 increasing numbers, one edge between each two of the 5 scores)`)
+  const ok =
+    edges.length === 4 && edges.every((edge, i) => Number.isFinite(edge) && (i === 0 || edge > (edges[i - 1] ?? 0)))
+  if (!ok)
+    throw new EcrmError(
+      'invalid_options',
+      `invalid RFM options: ${name} (got ${JSON.stringify(edges)}; give 4 increasing numbers, one edge between each two of the 5 scores)`,
+    )
   return [...edges]
 }

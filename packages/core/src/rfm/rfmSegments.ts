@@ -55,18 +55,36 @@ export interface RfmSegmentTable {
  */
 export function validateSegmentMap(map: readonly RfmSegment[], bins = 5): RfmSegmentTable {
   if (!Number.isInteger(bins) || bins < 2 || bins > 10) {
-    throw new EcrmError('invalid_options', `invalid RFM bins: validateSegmentMap (got ${bins}; use an integer from 2 to 10)`)
+    throw new EcrmError(
+      'invalid_options',
+      `invalid RFM bins: validateSegmentMap (got ${bins}; use an integer from 2 to 10)`,
+    )
   }
   const issues: ValidationIssue[] = []
   const ids = new Map<string, number>()
   map.forEach((segment, index) => {
-    if (typeof segment.id !== 'string' || segment.id === '') issues.push({ path: [index, 'id'], message: 'a segment needs a non-empty id', code: 'invalid_type' })
-    else if (ids.has(segment.id)) issues.push({ path: [index, 'id'], message: `"${segment.id}" is already the id of segment [${ids.get(segment.id)}]`, code: 'duplicate_id' })
+    if (typeof segment.id !== 'string' || segment.id === '')
+      issues.push({ path: [index, 'id'], message: 'a segment needs a non-empty id', code: 'invalid_type' })
+    else if (ids.has(segment.id))
+      issues.push({
+        path: [index, 'id'],
+        message: `"${segment.id}" is already the id of segment [${ids.get(segment.id)}]`,
+        code: 'duplicate_id',
+      })
     else ids.set(segment.id, index)
     for (const axis of ['r', 'f'] as const) {
       const range = segment[axis]
-      const ok = Array.isArray(range) && range.length === 2 && range.every((n) => Number.isInteger(n) && n >= 1 && n <= bins) && range[0] <= range[1]
-      if (!ok) issues.push({ path: [index, axis], message: `expected [min, max] with integers 1 ≤ min ≤ max ≤ ${bins}`, code: 'invalid_range' })
+      const ok =
+        Array.isArray(range) &&
+        range.length === 2 &&
+        range.every((n) => Number.isInteger(n) && n >= 1 && n <= bins) &&
+        range[0] <= range[1]
+      if (!ok)
+        issues.push({
+          path: [index, axis],
+          message: `expected [min, max] with integers 1 ≤ min ≤ max ≤ ${bins}`,
+          code: 'invalid_range',
+        })
     }
   })
   if (issues.length > 0) throw new EcrmValidationError('invalid RFM segment map', issues)
@@ -79,7 +97,11 @@ export function validateSegmentMap(map: readonly RfmSegment[], bins = 5): RfmSeg
         const cell = (r - 1) * bins + (f - 1)
         const owner = owners[cell] ?? -1
         if (owner >= 0) {
-          issues.push({ path: [index], message: `R${r} F${f} is covered by both "${map[owner]?.id}" [${owner}] and "${segment.id}" [${index}]; narrow one of their ranges`, code: 'overlap' })
+          issues.push({
+            path: [index],
+            message: `R${r} F${f} is covered by both "${map[owner]?.id}" [${owner}] and "${segment.id}" [${index}]; narrow one of their ranges`,
+            code: 'overlap',
+          })
         } else {
           owners[cell] = index
           cells[cell] = segment
@@ -90,7 +112,11 @@ export function validateSegmentMap(map: readonly RfmSegment[], bins = 5): RfmSeg
   for (let r = 1; r <= bins; r++) {
     for (let f = 1; f <= bins; f++) {
       if ((owners[(r - 1) * bins + (f - 1)] ?? -1) < 0) {
-        issues.push({ path: ['cells', `r${r}f${f}`], message: `no segment covers R${r} F${f}; widen a segment's r and f ranges to include it`, code: 'gap' })
+        issues.push({
+          path: ['cells', `r${r}f${f}`],
+          message: `no segment covers R${r} F${f}; widen a segment's r and f ranges to include it`,
+          code: 'gap',
+        })
       }
     }
   }
@@ -101,6 +127,7 @@ export function validateSegmentMap(map: readonly RfmSegment[], bins = 5): RfmSeg
 /** The segment of a cell in a validated table. */
 export function segmentOf(table: RfmSegmentTable, r: number, f: number): RfmSegment {
   const segment = table.cells[(r - 1) * table.bins + (f - 1)]
-  if (segment === undefined) throw new EcrmError('invalid_state', `RFM cell out of range: R${r} F${f} (bins is ${table.bins})`)
+  if (segment === undefined)
+    throw new EcrmError('invalid_state', `RFM cell out of range: R${r} F${f} (bins is ${table.bins})`)
   return segment
 }

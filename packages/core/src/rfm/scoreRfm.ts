@@ -1,10 +1,22 @@
 import { EcrmError } from '../errors.js'
 import type { CustomerProfile } from '../profile/profileSchema.js'
 import {
-  checkBins, isScorable, recencyDaysOf, rfmCutPoints, scoreDown, scoreUp,
-  type RfmCustomer, type RfmCutPoints,
+  checkBins,
+  isScorable,
+  recencyDaysOf,
+  rfmCutPoints,
+  scoreDown,
+  scoreUp,
+  type RfmCustomer,
+  type RfmCutPoints,
 } from './rfmCutPoints.js'
-import { defaultRfmSegments, segmentOf, validateSegmentMap, type RfmSegment, type RfmSegmentTable } from './rfmSegments.js'
+import {
+  defaultRfmSegments,
+  segmentOf,
+  validateSegmentMap,
+  type RfmSegment,
+  type RfmSegmentTable,
+} from './rfmSegments.js'
 
 /** Options of {@link scoreRfm}. */
 export interface RfmOptions {
@@ -83,7 +95,12 @@ export function rfmInputFromProfile(profile: CustomerProfile): RfmCustomer {
   }
 }
 
-function scoreWith(customer: RfmCustomer, cutPoints: RfmCutPoints, table: RfmSegmentTable, now: number): RfmScore | null {
+function scoreWith(
+  customer: RfmCustomer,
+  cutPoints: RfmCutPoints,
+  table: RfmSegmentTable,
+  now: number,
+): RfmScore | null {
   if (!isScorable(customer)) return null
   const recencyDays = recencyDaysOf(customer.lastOrderAt, now)
   const r = scoreDown(recencyDays, cutPoints.recencyDays)
@@ -97,7 +114,10 @@ const tables = new WeakMap<readonly RfmSegment[], RfmSegmentTable>()
 
 function tableFor(map: readonly RfmSegment[] | undefined, bins: number): RfmSegmentTable {
   if (map === undefined && bins !== 5) {
-    throw new EcrmError('invalid_options', `invalid RFM options: segmentMap (the default map is for 5 bins; pass a segmentMap covering ${bins} × ${bins} cells)`)
+    throw new EcrmError(
+      'invalid_options',
+      `invalid RFM options: segmentMap (the default map is for 5 bins; pass a segmentMap covering ${bins} × ${bins} cells)`,
+    )
   }
   const segments = map ?? defaultRfmSegments
   // Validation is pure; remember it per map so scoring one profile at a time stays cheap.

@@ -60,8 +60,7 @@ export function compileRule(definition: RuleDefinition, logic?: LogicEngine): Co
     if (typeof value === 'string') return { event: value, where: null, condition: null }
     return { event: value.event, where: value.where ?? null, condition: compile(value.if, [key, 'if']) }
   }
-  const ms = (value: string | number | undefined): number | null =>
-    value === undefined ? null : parseDuration(value)
+  const ms = (value: string | number | undefined): number | null => (value === undefined ? null : parseDuration(value))
 
   const compiled: CompiledRule = {
     id: definition.id,

@@ -13,8 +13,19 @@ import type { RuleEvent } from './ruleTypes.js'
  * @example
  * customerTimeZone({ traits: { timezone: 'Asia/Tehran' } }, null, 'Europe/Paris') // 'Asia/Tehran'
  */
-export function customerTimeZone(profile: unknown, event: RuleEvent | null, ruleZone: string | null | undefined, override?: string): string {
-  const candidates = [override, readPath(profile, ['timezone'], undefined), readPath(profile, ['traits', 'timezone'], undefined), event?.context?.timezone, ruleZone]
+export function customerTimeZone(
+  profile: unknown,
+  event: RuleEvent | null,
+  ruleZone: string | null | undefined,
+  override?: string,
+): string {
+  const candidates = [
+    override,
+    readPath(profile, ['timezone'], undefined),
+    readPath(profile, ['traits', 'timezone'], undefined),
+    event?.context?.timezone,
+    ruleZone,
+  ]
   for (const zone of candidates) if (typeof zone === 'string' && isValidTimeZone(zone)) return zone
   return 'UTC'
 }

@@ -1,7 +1,14 @@
 /** Public surface of rules and automations. */
 export { defineRule } from './defineRule.js'
 export { ruleDefinitionSchema } from './ruleSchema.js'
-export type { RuleDefinition, RuleEventMatch, RuleSchedule, QuietHours, RuleAction, RuleSendStep } from './ruleSchema.js'
+export type {
+  RuleDefinition,
+  RuleEventMatch,
+  RuleSchedule,
+  QuietHours,
+  RuleAction,
+  RuleSendStep,
+} from './ruleSchema.js'
 export { createRuleEngine } from './ruleEngine.js'
 export type { RuleEngine, RuleEngineOptions, RuleEvent, RuleFiring } from './ruleTypes.js'
 export { createMemoryRuleStateStore } from './ruleStateStore.js'

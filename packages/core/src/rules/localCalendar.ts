@@ -1,9 +1,10 @@
-import { dayMs, toEpochMs } from '../logic/duration.js'
+import { toEpochMs } from '../logic/duration.js'
 import { anniversaryToday } from '../logic/calendar.js'
 import { readPath, splitPath } from '../logic/semantics.js'
 import { formatLocalDate, fromLocalTime, toLocalTime } from '../logic/timeZone.js'
 import { parseLocalTime } from './compileRule.js'
 import type { RuleSchedule } from './ruleSchema.js'
+import { DAY_MS } from '../time/units.js'
 
 /** Where a stored profile keeps the last order's time: the default `field` of `inactiveDays`. */
 export const DEFAULT_INACTIVITY_FIELD = 'money.lastOrderAt'
@@ -36,12 +37,18 @@ export function nextLocalTime(at: number, minute: number, timeZone: string): num
     // Walk whole local days through UTC dates, which never have DST gaps.
     const day = new Date(Date.UTC(local.year, local.month - 1, local.day + offset))
     const candidate = fromLocalTime(
-      { year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate(), hour: Math.floor(minute / 60), minute: minute % 60 },
+      {
+        year: day.getUTCFullYear(),
+        month: day.getUTCMonth() + 1,
+        day: day.getUTCDate(),
+        hour: Math.floor(minute / 60),
+        minute: minute % 60,
+      },
       timeZone,
     )
     if (candidate !== null && candidate > at) return candidate
   }
-  return at + dayMs
+  return at + DAY_MS
 }
 
 /**
@@ -61,11 +68,13 @@ export function dueOccurrence(schedule: RuleSchedule, at: number, timeZone: stri
     const calendar = schedule.calendar ?? 'gregorian'
     const today = anniversaryToday(readPath(profile, splitPath(schedule.birthday), null), at, timeZone, calendar)
     // The key holds the year of the birthday's own calendar: one greeting per Persian year too.
-    return today === null || today.years === 0 ? null : `birthday:${calendar === 'gregorian' ? '' : `${calendar}:`}${today.year}`
+    return today === null || today.years === 0
+      ? null
+      : `birthday:${calendar === 'gregorian' ? '' : `${calendar}:`}${today.year}`
   }
   if (schedule.at !== undefined && minute < parseLocalTime(schedule.at)) return null
   const last = readPath(profile, splitPath(schedule.field ?? DEFAULT_INACTIVITY_FIELD), null)
   const lastAt = toEpochMs(last, at)
-  if (lastAt === null || at - lastAt < schedule.inactiveDays * dayMs) return null
+  if (lastAt === null || at - lastAt < schedule.inactiveDays * DAY_MS) return null
   return `inactive:${lastAt}`
 }

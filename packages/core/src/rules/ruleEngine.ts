@@ -38,7 +38,10 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
   const rules = new Map<string, CompiledRule>()
   for (const definition of options.rules) {
     if (rules.has(definition.id)) {
-      throw new EcrmError('duplicate_rule', `createRuleEngine failed: rules (the id "${definition.id}" is used twice; give each rule its own id)`)
+      throw new EcrmError(
+        'duplicate_rule',
+        `createRuleEngine failed: rules (the id "${definition.id}" is used twice; give each rule its own id)`,
+      )
     }
     rules.set(definition.id, compileRule(definition, options.logic))
   }
@@ -57,7 +60,9 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
 
   async function load(key: string): Promise<RuleCustomerState> {
     const value = await store.get(key)
-    return typeof value === 'object' && value !== null ? { ...emptyRuleState, ...(value as RuleCustomerState) } : emptyRuleState
+    return typeof value === 'object' && value !== null
+      ? { ...emptyRuleState, ...(value as RuleCustomerState) }
+      : emptyRuleState
   }
 
   /** Persists a state, then the index of pending timers, then (re)arms or clears the timer. */
@@ -74,7 +79,10 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
   function arm(key: string, pending: PendingFiring): void {
     disarm(key)
     const delayMs = Math.max(0, pending.dueAt - clock.now())
-    timers.set(key, scheduler.schedule(() => void exclusive(() => fireTimer(key, pending.id)), delayMs))
+    timers.set(
+      key,
+      scheduler.schedule(() => void exclusive(() => fireTimer(key, pending.id)), delayMs),
+    )
   }
 
   function disarm(key: string): void {
@@ -85,7 +93,13 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
   const timeZoneFor = (rule: CompiledRule, profile: unknown, event: RuleEvent | null): string =>
     customerTimeZone(profile, event, rule.timeZone, options.timeZoneOf?.(profile, event))
 
-  function matches(match: CompiledMatch | null, event: RuleEvent, data: unknown, now: number, timeZone: string): boolean {
+  function matches(
+    match: CompiledMatch | null,
+    event: RuleEvent,
+    data: unknown,
+    now: number,
+    timeZone: string,
+  ): boolean {
     if (match === null || match.event !== event.event) return false
     for (const key in match.where) if (event.properties?.[key] !== match.where[key]) return false
     return match.condition === null || isTruthy(match.condition(data, { now, timeZone }))
@@ -128,7 +142,9 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
         properties: {
           ...rule.action.properties,
           rule_id: rule.id,
-          ...(trigger.trigger === null ? {} : { trigger_event: trigger.trigger.event, trigger_properties: trigger.trigger.properties }),
+          ...(trigger.trigger === null
+            ? {}
+            : { trigger_event: trigger.trigger.event, trigger_properties: trigger.trigger.properties }),
           triggered_at: new Date(trigger.triggeredAt).toISOString(),
         },
       },
@@ -136,7 +152,10 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     try {
       await onFire(firing)
     } catch (error) {
-      logger?.error(`Rule handler failed: onFire for rule "${rule.id}" (the firing is recorded; fix the handler)`, error)
+      logger?.error(
+        `Rule handler failed: onFire for rule "${rule.id}" (the firing is recorded; fix the handler)`,
+        error,
+      )
     }
     return firing
   }
@@ -184,10 +203,19 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       if (!matches(rule.when, event, data, now, timeZone)) continue
       if (rule.condition !== null && !isTruthy(rule.condition(data, { now, timeZone }))) continue
       state ??= await load(key)
-      const trigger = { triggeredAt: now, timeZone, trigger: { event: event.event, properties: event.properties ?? {} } }
+      const trigger = {
+        triggeredAt: now,
+        timeZone,
+        trigger: { event: event.event, properties: event.properties ?? {} },
+      }
       if (rule.withinMs !== null) {
         // A new trigger restarts the window: "no order within 1 h of the *last* cart addition".
-        const pending: PendingFiring = { ...trigger, id: nextId(now), dueAt: now + rule.withinMs, reason: rule.unless === null ? 'delay' : 'absence' }
+        const pending: PendingFiring = {
+          ...trigger,
+          id: nextId(now),
+          dueAt: now + rule.withinMs,
+          reason: rule.unless === null ? 'delay' : 'absence',
+        }
         await save(key, rule.id, customerId, { ...state, pending })
         continue
       }
@@ -209,7 +237,14 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       const state = await load(key)
       if (state.lastOccurrence === occurrence) continue
       if (rule.condition !== null && !isTruthy(rule.condition({ profile }, { now, timeZone }))) continue
-      const firing = await attempt(rule, customerId, state, { triggeredAt: now, timeZone, trigger: null }, occurrence, false)
+      const firing = await attempt(
+        rule,
+        customerId,
+        state,
+        { triggeredAt: now, timeZone, trigger: null },
+        occurrence,
+        false,
+      )
       if (firing !== null) firings.push(firing)
     }
     return firings

@@ -30,11 +30,35 @@ export function toRuleEvent(event: EcrmEvent | RuleEvent): RuleEvent | null {
   if (!('type' in event)) return event
   const { type } = event
   // Literals, not RULE_EVENTS: the browser bundle keeps only what this function needs.
-  const name = type === 'track' ? event.event : type === 'identify' ? 'Identify' : type === 'page' ? 'Page Viewed' : type === 'screen' ? 'Screen Viewed' : null
+  const name =
+    type === 'track'
+      ? event.event
+      : type === 'identify'
+        ? 'Identify'
+        : type === 'page'
+          ? 'Page Viewed'
+          : type === 'screen'
+            ? 'Screen Viewed'
+            : null
   if (name === null) return null
   // A page or screen call (the only types left past the name).
-  const view = event as { readonly properties?: Readonly<Record<string, unknown>>; readonly name?: string; readonly category?: string }
-  const properties = type === 'track' ? event.properties : type === 'identify' ? event.traits : { ...view.properties, name: view.name, category: view.category }
+  const view = event as {
+    readonly properties?: Readonly<Record<string, unknown>>
+    readonly name?: string
+    readonly category?: string
+  }
+  const properties =
+    type === 'track'
+      ? event.properties
+      : type === 'identify'
+        ? event.traits
+        : { ...view.properties, name: view.name, category: view.category }
   const timezone = event.context?.timezone
-  return { event: name, userId: event.userId, anonymousId: event.anonymousId, properties: properties ?? {}, ...(timezone === undefined ? {} : { context: { timezone } }) }
+  return {
+    event: name,
+    userId: event.userId,
+    anonymousId: event.anonymousId,
+    properties: properties ?? {},
+    ...(timezone === undefined ? {} : { context: { timezone } }),
+  }
 }

@@ -9,12 +9,10 @@ import { isValidTimeZone } from '../logic/timeZone.js'
  */
 
 /** A positive duration (`"1h"`, `"7d"`, ms); shared with the message policy's caps. */
-export const duration = z
-  .union([z.string(), z.number()])
-  .refine((value) => {
-    const ms = parseDuration(value)
-    return ms !== null && ms > 0
-  }, 'expected a positive duration such as "1h", "30m", "7d", "1w" or a number of ms')
+export const duration = z.union([z.string(), z.number()]).refine((value) => {
+  const ms = parseDuration(value)
+  return ms !== null && ms > 0
+}, 'expected a positive duration such as "1h", "30m", "7d", "1w" or a number of ms')
 
 /** A local time `"HH:MM"` (24 h); shared with the message policy's quiet hours. */
 export const localTime = z
@@ -101,13 +99,25 @@ export const ruleDefinitionSchema = z
   })
   .superRefine((rule, context) => {
     if ((rule.when === undefined) === (rule.schedule === undefined)) {
-      context.addIssue({ code: 'custom', path: ['when'], message: 'give exactly one of "when" (an event) or "schedule"' })
+      context.addIssue({
+        code: 'custom',
+        path: ['when'],
+        message: 'give exactly one of "when" (an event) or "schedule"',
+      })
     }
     if (rule.unless !== undefined && rule.within === undefined) {
-      context.addIssue({ code: 'custom', path: ['within'], message: '"unless" needs "within", the window the event must stay absent' })
+      context.addIssue({
+        code: 'custom',
+        path: ['within'],
+        message: '"unless" needs "within", the window the event must stay absent',
+      })
     }
     if (rule.schedule !== undefined && (rule.unless !== undefined || rule.within !== undefined)) {
-      context.addIssue({ code: 'custom', path: ['schedule'], message: 'a scheduled rule cannot have "unless" or "within"' })
+      context.addIssue({
+        code: 'custom',
+        path: ['schedule'],
+        message: 'a scheduled rule cannot have "unless" or "within"',
+      })
     }
   })
 

@@ -61,13 +61,17 @@ export function compileLogicToSql(rule: unknown, columns: SqlColumnMap, options:
     return `$${params.length}`
   }
   const hasNow = options.now !== undefined
-  const context: LogicContext = { ...(hasNow ? { now: options.now } : {}), ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }) }
+  const context: LogicContext = {
+    ...(hasNow ? { now: options.now } : {}),
+    ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
+  }
   const fold = (node: unknown): unknown => applyLogic(node, null, context)
   const literal = (value: unknown, path: Path): Value => {
     if (value === null) return { sql: 'NULL', type: 'null', nullable: true }
     if (typeof value === 'number') {
       // PostgreSQL's NaN equals itself and overflow raises: only finite numbers translate exactly.
-      if (!Number.isFinite(value)) throw new SqlRefusal(path, `the constant ${String(value)} has no exact SQL equivalent`)
+      if (!Number.isFinite(value))
+        throw new SqlRefusal(path, `the constant ${String(value)} has no exact SQL equivalent`)
       return { sql: `${bind(value)}::float8`, type: 'number', nullable: false }
     }
     if (typeof value === 'string') {
@@ -83,7 +87,11 @@ export function compileLogicToSql(rule: unknown, columns: SqlColumnMap, options:
     if (typeof key !== 'string') throw new SqlRefusal(at, 'only text paths are supported in SQL')
     checkSqlText(key, at, `the path "${key.slice(0, 40)}"`, true)
     // Memory never follows a prototype key (it reads missing): a column could not agree.
-    if (splitPath(key).some((segment) => unsafeSegments.has(segment))) throw new SqlRefusal(at, `the path "${key}" has a prototype key (__proto__, constructor, prototype), which is always missing`)
+    if (splitPath(key).some((segment) => unsafeSegments.has(segment)))
+      throw new SqlRefusal(
+        at,
+        `the path "${key}" has a prototype key (__proto__, constructor, prototype), which is always missing`,
+      )
     const spec = Object.hasOwn(columns, key) ? columns[key] : undefined
     if (spec === undefined) throw new SqlRefusal(at, `the path "${key}" is not in the column map; add it`)
     return spec
@@ -97,7 +105,11 @@ export function compileLogicToSql(rule: unknown, columns: SqlColumnMap, options:
     const args = argsOf(rule, name)
     const at = [...path, name]
     if (name === 'var') {
-      if (args.length !== 1) throw new SqlRefusal(at, 'only {"var": "<mapped path>"} is supported (a default cannot tell a missing field from NULL)')
+      if (args.length !== 1)
+        throw new SqlRefusal(
+          at,
+          'only {"var": "<mapped path>"} is supported (a default cannot tell a missing field from NULL)',
+        )
       const spec = mapped(args[0], at)
       return { sql: columnExpression(spec, bind, at), type: spec.type, nullable: true }
     }
@@ -107,7 +119,10 @@ export function compileLogicToSql(rule: unknown, columns: SqlColumnMap, options:
     if (name === 'days_since' || name === 'hours_since') return compileElapsed(name, args, at, scope)
     if (name === 'count_events' || name === 'sum_events') return compileEventHistory(name, args, at, scope)
     if (timeOperators.has(name)) evaluationTime(scope, at, name)
-    throw new SqlRefusal(at, `"${name}" is not supported as a value in SQL; use it as a condition or evaluate in memory`)
+    throw new SqlRefusal(
+      at,
+      `"${name}" is not supported as a value in SQL; use it as a condition or evaluate in memory`,
+    )
   }
 
   const scope: SqlScope = {
@@ -131,12 +146,17 @@ export function compileLogicToSql(rule: unknown, columns: SqlColumnMap, options:
     const number = (sql: string): Value => ({ sql, type: 'number', nullable: false })
     if (name === 'max' || name === 'min') {
       if (args.length === 0) throw new SqlRefusal(at, `"${name}" needs at least one argument in SQL`)
-      return number(`${name === 'max' ? 'GREATEST' : 'LEAST'}(${args.map((arg, index) => numeric(arg, [...at, index])).join(', ')})`)
+      return number(
+        `${name === 'max' ? 'GREATEST' : 'LEAST'}(${args.map((arg, index) => numeric(arg, [...at, index])).join(', ')})`,
+      )
     }
     if (name === '/') {
       // PostgreSQL raises on division by zero where JavaScript gives Infinity: only safe divisors.
       const divisors = args.slice(1)
-      if (args.length < 2 || !divisors.every((arg) => isConstant(arg, hasNow) && typeof fold(arg) === 'number' && fold(arg) !== 0)) {
+      if (
+        args.length < 2 ||
+        !divisors.every((arg) => isConstant(arg, hasNow) && typeof fold(arg) === 'number' && fold(arg) !== 0)
+      ) {
         throw new SqlRefusal(at, '"/" is supported with constant, non-zero numeric divisors only')
       }
     }
@@ -168,10 +188,14 @@ export function compileLogicToSql(rule: unknown, columns: SqlColumnMap, options:
       const other = left.type === 'null' ? right : left
       return other.type === 'null' ? 'TRUE' : other.nullable ? `(${other.sql} IS NULL)` : 'FALSE'
     }
-    if (left.type === 'text[]' || right.type === 'text[]') throw new SqlRefusal(at, 'arrays can only be tested with "in_segment"')
+    if (left.type === 'text[]' || right.type === 'text[]')
+      throw new SqlRefusal(at, 'arrays can only be tested with "in_segment"')
     if (left.type === right.type) return `(${left.sql} IS NOT DISTINCT FROM ${right.sql})`
     if (strict) return 'FALSE' // different JsonLogic types, neither null: never strictly equal
-    throw new SqlRefusal(at, `loose "==" between ${left.type} and ${right.type} follows JavaScript coercions that SQL cannot match; compare values of one type`)
+    throw new SqlRefusal(
+      at,
+      `loose "==" between ${left.type} and ${right.type} follows JavaScript coercions that SQL cannot match; compare values of one type`,
+    )
   }
 
   function comparison(name: string, args: unknown[], at: Path): string {
@@ -188,7 +212,8 @@ export function compileLogicToSql(rule: unknown, columns: SqlColumnMap, options:
       }
       return name.startsWith('!') ? `(NOT ${sql})` : sql
     }
-    if (args.length < 2 || args.length > 3) throw new SqlRefusal(at, `"${name}" is supported with 2 or 3 arguments in SQL`)
+    if (args.length < 2 || args.length > 3)
+      throw new SqlRefusal(at, `"${name}" is supported with 2 or 3 arguments in SQL`)
     const operands = args.map((arg, index) => numeric(arg, [...at, index]))
     const pairs = operands.slice(1).map((right, index) => `(${operands[index] as string} ${name} ${right})`)
     return `(${pairs.join(' AND ')})`
@@ -212,12 +237,15 @@ export function compileLogicToSql(rule: unknown, columns: SqlColumnMap, options:
     if (Array.isArray(haystack) && haystack.every((item) => !isOperationNode(item) && !Array.isArray(item))) {
       // Array membership is strict equality (indexOf): only items of the needle's type can match.
       const subject = value(needle, [...at, 0])
-      const matches = haystack.map((item) => equals(subject, literal(item, [...at, 1]), true, at)).filter((sql) => sql !== 'FALSE')
+      const matches = haystack
+        .map((item) => equals(subject, literal(item, [...at, 1]), true, at))
+        .filter((sql) => sql !== 'FALSE')
       return matches.length === 0 ? 'FALSE' : `(${matches.join(' OR ')})`
     }
     const text = value(haystack, [...at, 1])
     const part = value(needle, [...at, 0])
-    if (text.type === 'text' && part.type === 'text' && !part.nullable) return `COALESCE(strpos(${text.sql}, ${part.sql}) > 0, FALSE)`
+    if (text.type === 'text' && part.type === 'text' && !part.nullable)
+      return `COALESCE(strpos(${text.sql}, ${part.sql}) > 0, FALSE)`
     throw new SqlRefusal(at, '"in" is supported on a literal array, or a text field and a constant string')
   }
 
@@ -226,25 +254,36 @@ export function compileLogicToSql(rule: unknown, columns: SqlColumnMap, options:
     if (!wanted.every((item) => typeof item === 'string') || (args[1] !== undefined && typeof args[1] !== 'string')) {
       throw new SqlRefusal(at, '"in_segment" is supported with constant segment names and a constant path')
     }
-    wanted.forEach((item, index) => checkSqlText(item as string, [...at, 0, index], 'the segment name', true))
+    for (const [index, item] of wanted.entries())
+      checkSqlText(item as string, [...at, 0, index], 'the segment name', true)
     if (typeof args[1] === 'string') checkSqlText(args[1], [...at, 1], 'the path', true)
     const list = `${bind(wanted)}::text[]`
     const test = (path: string): string | null => {
       const spec = Object.hasOwn(columns, path) ? columns[path] : undefined
       if (spec === undefined) return null
       const sql = columnExpression(spec, bind, at)
-      return spec.type === 'text[]' ? `COALESCE(${sql} && ${list}, FALSE)` : spec.type === 'text' ? `COALESCE(${sql} = ANY(${list}), FALSE)` : null
+      return spec.type === 'text[]'
+        ? `COALESCE(${sql} && ${list}, FALSE)`
+        : spec.type === 'text'
+          ? `COALESCE(${sql} = ANY(${list}), FALSE)`
+          : null
     }
     const paths = typeof args[1] === 'string' ? [args[1]] : ['rfm.segment', 'segments']
     const tests = paths.map(test).filter((sql): sql is string => sql !== null)
-    if (tests.length === 0) throw new SqlRefusal(at, `"in_segment" needs ${paths.join(' or ')} mapped as text or text[]`)
+    if (tests.length === 0)
+      throw new SqlRefusal(at, `"in_segment" needs ${paths.join(' or ')} mapped as text or text[]`)
     return `(${tests.join(' OR ')})`
   }
 
   /** How many of the literal `keys` are missing, as an SQL integer handed to `test`. */
   function missingCount(keys: readonly unknown[], at: Path, test: (count: string) => string): string {
     if (keys.length === 0) return 'FALSE'
-    const count = keys.map((key, index) => `(CASE WHEN ${missingExpression(mapped(key, [...at, index]), bind, [...at, index])} THEN 1 ELSE 0 END)`).join(' + ')
+    const count = keys
+      .map(
+        (key, index) =>
+          `(CASE WHEN ${missingExpression(mapped(key, [...at, index]), bind, [...at, index])} THEN 1 ELSE 0 END)`,
+      )
+      .join(' + ')
     return test(`(${count})`)
   }
 
@@ -275,7 +314,14 @@ export function compileLogicToSql(rule: unknown, columns: SqlColumnMap, options:
         }
         return sql
       }
-      case '==': case '===': case '!=': case '!==': case '<': case '<=': case '>': case '>=':
+      case '==':
+      case '===':
+      case '!=':
+      case '!==':
+      case '<':
+      case '<=':
+      case '>':
+      case '>=':
         return comparison(name, args, at)
       case 'in':
         return membership(args, at)
@@ -289,11 +335,16 @@ export function compileLogicToSql(rule: unknown, columns: SqlColumnMap, options:
       case 'missing_some': {
         // Truthy when fewer than `needed` keys are present and at least one is missing.
         const [needed, keys] = args
-        if (!isConstant(needed, hasNow) || !Array.isArray(keys)) throw new SqlRefusal(at, '"missing_some" is supported with a constant count and a literal list of keys')
+        if (!isConstant(needed, hasNow) || !Array.isArray(keys))
+          throw new SqlRefusal(at, '"missing_some" is supported with a constant count and a literal list of keys')
         const minimum = Number(fold(needed))
         // "present >= needed" is false for NaN and Infinity, always true for -Infinity.
         if (minimum === -Infinity) return 'FALSE'
-        return missingCount(keys, [...at, 1], (count) => (Number.isFinite(minimum) ? `(${keys.length} - ${count} < ${bind(minimum)}::float8 AND ${count} > 0)` : `(${count} > 0)`))
+        return missingCount(keys, [...at, 1], (count) =>
+          Number.isFinite(minimum)
+            ? `(${keys.length} - ${count} < ${bind(minimum)}::float8 AND ${count} > 0)`
+            : `(${count} > 0)`,
+        )
       }
       default:
         return truthOf(value(node, path))
@@ -305,6 +356,8 @@ export function compileLogicToSql(rule: unknown, columns: SqlColumnMap, options:
     return renumber(condition(rule, []), params)
   } catch (error) {
     if (!(error instanceof SqlRefusal)) throw error
-    throw new EcrmValidationError('Rule cannot be compiled to SQL', [{ path: error.path, message: error.detail, code: error.code }])
+    throw new EcrmValidationError('Rule cannot be compiled to SQL', [
+      { path: error.path, message: error.detail, code: error.code },
+    ])
   }
 }

@@ -51,7 +51,11 @@ const jsonbTypes: Readonly<Record<SqlJsonbColumn['type'], { json: string; cast: 
  * Numbers are read as float8, the IEEE double JavaScript computes with. Column names and path
  * keys are checked first (NUL, length), with `at` as the path of the refusal.
  */
-export function columnExpression(spec: SqlPlainColumn | SqlJsonbColumn, bind: (value: unknown) => string, at: SqlPath): string {
+export function columnExpression(
+  spec: SqlPlainColumn | SqlJsonbColumn,
+  bind: (value: unknown) => string,
+  at: SqlPath,
+): string {
   if ('column' in spec) {
     checkIdentifier(spec.column, at)
     const column = quoteIdentifier(spec.column)
@@ -69,10 +73,18 @@ export function columnExpression(spec: SqlPlainColumn | SqlJsonbColumn, bind: (v
  * A never-NULL SQL boolean: the field is missing as JsonLogic's `missing` sees it (absent, null or
  * `""`). JSONB fields are tested on the raw JSON, whatever their declared type, as memory does.
  */
-export function missingExpression(spec: SqlPlainColumn | SqlJsonbColumn, bind: (value: unknown) => string, at: SqlPath): string {
+export function missingExpression(
+  spec: SqlPlainColumn | SqlJsonbColumn,
+  bind: (value: unknown) => string,
+  at: SqlPath,
+): string {
   if ('column' in spec) {
     // An absent list and an empty one are the same column value; memory tells them apart.
-    if (spec.type === 'text[]') throw new SqlRefusal(at, '"missing" cannot test a text[] column (an absent list reads as empty); test it with in_segment')
+    if (spec.type === 'text[]')
+      throw new SqlRefusal(
+        at,
+        '"missing" cannot test a text[] column (an absent list reads as empty); test it with in_segment',
+      )
     checkIdentifier(spec.column, at)
     const column = quoteIdentifier(spec.column)
     return spec.type === 'text' ? `(${column} IS NULL OR ${column} = '')` : `(${column} IS NULL)`

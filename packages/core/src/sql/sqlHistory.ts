@@ -1,11 +1,11 @@
 import { windowStart } from '../logic/crmOperations.js'
-import { dayMs } from '../logic/duration.js'
 import { unsafeSegments } from '../logic/semantics.js'
 import { quoteIdentifier } from './sqlColumns.js'
 import { checkBoundValue, checkIdentifier, checkSqlText, SqlRefusal } from './sqlRefusal.js'
 import type { SqlPath } from './sqlRefusal.js'
 import type { SqlScope, SqlValue } from './sqlScope.js'
 import { evaluationTime } from './sqlTime.js'
+import { DAY_MS } from '../time/units.js'
 
 const zero: SqlValue = { sql: '0::float8', type: 'number', nullable: false }
 
@@ -21,10 +21,18 @@ function constantArgument(scope: SqlScope, node: unknown, path: SqlPath, what: s
  * day computed by memory's own `windowStart`, the same finite-number test on each amount. Day keys
  * are the UTC day numbers the profile reducer writes; other keys count only without a window.
  */
-export function compileEventHistory(name: 'count_events' | 'sum_events', args: readonly unknown[], at: SqlPath, scope: SqlScope): SqlValue {
+export function compileEventHistory(
+  name: 'count_events' | 'sum_events',
+  args: readonly unknown[],
+  at: SqlPath,
+  scope: SqlScope,
+): SqlValue {
   const location = scope.options.eventDays
   if (location === undefined) {
-    throw new SqlRefusal(at, `"${name}" needs the location of the profile's day buckets: pass { eventDays } to compileLogicToSql`)
+    throw new SqlRefusal(
+      at,
+      `"${name}" needs the location of the profile's day buckets: pass { eventDays } to compileLogicToSql`,
+    )
   }
   const event = constantArgument(scope, args[0], [...at, 0], 'the event name')
   // Memory counts nothing for a non-text name, nor reads a prototype key.
@@ -36,8 +44,12 @@ export function compileEventHistory(name: 'count_events' | 'sum_events', args: r
     if (window !== null) {
       const start = windowStart(window, evaluationTime(scope, at, name))
       if (start === null) return zero
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(start)) throw new SqlRefusal([...at, 1], `the window starts on ${start}, outside the years 0000–9999 SQL compares day by day`)
-      since = Date.parse(`${start}T00:00:00Z`) / dayMs
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(start))
+        throw new SqlRefusal(
+          [...at, 1],
+          `the window starts on ${start}, outside the years 0000–9999 SQL compares day by day`,
+        )
+      since = Date.parse(`${start}T00:00:00Z`) / DAY_MS
     }
   }
   let amountKey = ['c']
@@ -54,7 +66,10 @@ export function compileEventHistory(name: 'count_events' | 'sum_events', args: r
   const days = `(${column} #> ${scope.bind([...location.path, event])}::text[])`
   const amount = `(ecrm_day.value #> ${scope.bind(amountKey)}::text[])`
   // CASE, not AND: PostgreSQL may evaluate AND's operands in any order, and the cast must not see a non-number.
-  const window = since === undefined ? '' : ` WHERE CASE WHEN ecrm_day.key ~ '^-?[0-9]{1,15}$' THEN ecrm_day.key::float8 END >= ${scope.bind(since)}::float8`
+  const window =
+    since === undefined
+      ? ''
+      : ` WHERE CASE WHEN ecrm_day.key ~ '^-?[0-9]{1,15}$' THEN ecrm_day.key::float8 END >= ${scope.bind(since)}::float8`
   return {
     sql: `(SELECT COALESCE(sum(CASE WHEN jsonb_typeof(${amount}) = 'number' THEN (${amount} #>> '{}')::float8 END), 0::float8) FROM jsonb_each(CASE WHEN jsonb_typeof(${days}) = 'object' THEN ${days} ELSE '{}'::jsonb END) AS ecrm_day${window})`,
     type: 'number',

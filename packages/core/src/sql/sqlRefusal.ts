@@ -37,13 +37,25 @@ const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\
  */
 export function checkSqlText(text: string, path: SqlPath, what: string, isName = false): void {
   if (text.includes('\u0000')) {
-    throw new SqlRefusal(path, `${what} contains a NUL character (U+0000), which PostgreSQL text cannot hold; remove it`, 'nul_character')
+    throw new SqlRefusal(
+      path,
+      `${what} contains a NUL character (U+0000), which PostgreSQL text cannot hold; remove it`,
+      'nul_character',
+    )
   }
   if (loneSurrogate.test(text)) {
-    throw new SqlRefusal(path, `${what} contains a lone UTF-16 surrogate, which has no UTF-8 encoding; send valid Unicode`, 'invalid_unicode')
+    throw new SqlRefusal(
+      path,
+      `${what} contains a lone UTF-16 surrogate, which has no UTF-8 encoding; send valid Unicode`,
+      'invalid_unicode',
+    )
   }
   if (isName && text.length > MAX_SQL_NAME_LENGTH) {
-    throw new SqlRefusal(path, `${what} is ${text.length} characters long, over the limit of ${MAX_SQL_NAME_LENGTH}`, 'name_too_long')
+    throw new SqlRefusal(
+      path,
+      `${what} is ${text.length} characters long, over the limit of ${MAX_SQL_NAME_LENGTH}`,
+      'name_too_long',
+    )
   }
 }
 
@@ -51,10 +63,18 @@ export function checkSqlText(text: string, path: SqlPath, what: string, isName =
 export function checkIdentifier(name: string, path: SqlPath): void {
   checkSqlText(name, path, `the column "${name.slice(0, 40)}"`)
   // `$<digits>` is how parameters are numbered in the compiled SQL; an identifier must not look like one.
-  if (/\$\d/.test(name)) throw new SqlRefusal(path, `the column name "${name.slice(0, 80)}" contains "$" and a digit, which the compiled SQL reserves for parameters`)
+  if (/\$\d/.test(name))
+    throw new SqlRefusal(
+      path,
+      `the column name "${name.slice(0, 80)}" contains "$" and a digit, which the compiled SQL reserves for parameters`,
+    )
   for (const part of name.split('.')) {
     if (utf8Length(part) > MAX_IDENTIFIER_BYTES || part === '') {
-      throw new SqlRefusal(path, `the column name "${name.slice(0, 80)}" has a part that is empty or over ${MAX_IDENTIFIER_BYTES} bytes (PostgreSQL would truncate it)`, 'name_too_long')
+      throw new SqlRefusal(
+        path,
+        `the column name "${name.slice(0, 80)}" has a part that is empty or over ${MAX_IDENTIFIER_BYTES} bytes (PostgreSQL would truncate it)`,
+        'name_too_long',
+      )
     }
   }
 }

@@ -1,9 +1,8 @@
-import { dayMs, toEpochMs } from '../logic/duration.js'
+import { toEpochMs } from '../logic/duration.js'
 import { SqlRefusal } from './sqlRefusal.js'
 import type { SqlPath } from './sqlRefusal.js'
 import type { SqlScope, SqlValue } from './sqlScope.js'
-
-const hourMs = 3_600_000
+import { DAY_MS, HOUR_MS } from '../time/units.js'
 
 /** The evaluation time, or a refusal: SQL never reads its own clock. */
 export function evaluationTime(scope: SqlScope, at: SqlPath, name: string): number {
@@ -19,7 +18,10 @@ function epochOperand(scope: SqlScope, node: unknown, path: SqlPath, name: strin
   const operand = scope.value(node, path)
   if (operand.type === 'null') return null
   if (operand.type !== 'number') {
-    throw new SqlRefusal(path, `"${name}" reads epoch-ms numbers in SQL (lastSeenAt, money.lastOrderAt, ...), not ${operand.type}: JavaScript's Date.parse of a text date has no exact SQL equivalent`)
+    throw new SqlRefusal(
+      path,
+      `"${name}" reads epoch-ms numbers in SQL (lastSeenAt, money.lastOrderAt, ...), not ${operand.type}: JavaScript's Date.parse of a text date has no exact SQL equivalent`,
+    )
   }
   return operand
 }
@@ -29,12 +31,21 @@ function epochOperand(scope: SqlScope, node: unknown, path: SqlPath, name: strin
  * the same IEEE arithmetic as memory's `Math.floor`; NULL when the value is missing. Constant
  * operands never get here: the compiler folds them with `now`.
  */
-export function compileElapsed(name: 'days_since' | 'hours_since', args: readonly unknown[], at: SqlPath, scope: SqlScope): SqlValue {
+export function compileElapsed(
+  name: 'days_since' | 'hours_since',
+  args: readonly unknown[],
+  at: SqlPath,
+  scope: SqlScope,
+): SqlValue {
   const now = evaluationTime(scope, at, name)
   const operand = epochOperand(scope, args[0], [...at, 0], name)
   if (operand === null) return { sql: 'NULL', type: 'null', nullable: true }
-  const unit = name === 'days_since' ? dayMs : hourMs
-  return { sql: `floor((${scope.bind(now)}::float8 - ${operand.sql}) / ${unit}::float8)`, type: 'number', nullable: operand.nullable }
+  const unit = name === 'days_since' ? DAY_MS : HOUR_MS
+  return {
+    sql: `floor((${scope.bind(now)}::float8 - ${operand.sql}) / ${unit}::float8)`,
+    type: 'number',
+    nullable: operand.nullable,
+  }
 }
 
 /**
@@ -42,7 +53,12 @@ export function compileElapsed(name: 'days_since' | 'hours_since', args: readonl
  * (ISO dates, relative times against `now`), exactly as memory's `toEpochMs`; a missing or
  * unreadable side makes it false, as in memory.
  */
-export function compileTimeOrder(name: 'before' | 'after', args: readonly unknown[], at: SqlPath, scope: SqlScope): string {
+export function compileTimeOrder(
+  name: 'before' | 'after',
+  args: readonly unknown[],
+  at: SqlPath,
+  scope: SqlScope,
+): string {
   const now = evaluationTime(scope, at, name)
   const sides: (string | null)[] = [0, 1].map((index) => {
     const constant = scope.constantOf(args[index])

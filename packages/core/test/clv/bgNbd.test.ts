@@ -9,7 +9,7 @@ import {
   fitBgNbd,
   summarizeTransactions,
 } from '../../src/clv/index.js'
-import { hypergeometric2F1 } from '../../src/clv/specialFunctions.js'
+import { hypergeometric2F1 } from '../../src/math/specialFunctions.js'
 import { cdnowCalibrationEnd, hasCdnow, readCdnowSample, readPublishedSummary, skipReason } from './cdnowData.js'
 import { simulateBgNbd } from './simulate.js'
 
@@ -64,9 +64,18 @@ describe('fitBgNbd', () => {
   })
 
   it.skipIf(!hasCdnow)(`reproduces them from the published (rounded) summary too${skipReason}`, () => {
-    const histories = readPublishedSummary().map(({ values: [frequency, recency, age] }) => ({ frequency, recency, age }))
+    const histories = readPublishedSummary().map(({ values: [frequency, recency, age] }) => ({
+      frequency,
+      recency,
+      age,
+    }))
     const fit = fitBgNbd(histories)
-    expect([fit.r, fit.alpha, fit.a, fit.b].map((value) => value.toFixed(3))).toEqual(['0.243', '4.414', '0.793', '2.426'])
+    expect([fit.r, fit.alpha, fit.a, fit.b].map((value) => value.toFixed(3))).toEqual([
+      '0.243',
+      '4.414',
+      '0.793',
+      '2.426',
+    ])
     expect(fit.logLikelihood.toFixed(1)).toBe('-9582.4')
   })
 
@@ -97,7 +106,12 @@ describe('bgNbdExpectedPurchases', () => {
   })
 
   it('agrees with the untransformed FHL eq. 10 where that series is safe', () => {
-    for (const [x, tx, T, t] of [[0, 0, 20, 10], [2, 30.43, 38.86, 39], [7, 30, 35, 100], [40, 50, 52, 26]] as const) {
+    for (const [x, tx, T, t] of [
+      [0, 0, 20, 10],
+      [2, 30.43, 38.86, 39],
+      [7, 30, 35, 100],
+      [40, 50, 52, 26],
+    ] as const) {
       const { r, alpha, a, b } = cdnow
       const z = t / (alpha + T + t)
       const bracket =

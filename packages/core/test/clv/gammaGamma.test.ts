@@ -40,7 +40,10 @@ describe('createGammaGammaLikelihood', () => {
     const point = [Math.log(3), Math.log(2.5), Math.log(20)]
     const { value, gradient } = likelihood(point)
     const [p = 0, q = 0, gamma = 0] = point.map(Math.exp)
-    expect(value).toBeCloseTo(buyers.reduce((sum, buyer) => sum + gammaGammaLogLikelihood({ p, q, gamma }, buyer), 0), 10)
+    expect(value).toBeCloseTo(
+      buyers.reduce((sum, buyer) => sum + gammaGammaLogLikelihood({ p, q, gamma }, buyer), 0),
+      10,
+    )
     point.forEach((_, i) => {
       const step = 1e-6
       const up = point.map((v, j) => (j === i ? v + step : v))
@@ -61,7 +64,10 @@ describe('fitGammaGamma', () => {
 
   it.skipIf(!hasCdnow)(`lands within rounding of them on the published 2-decimal z̄${skipReason}`, () => {
     // The CSV rounds z̄ to cents; that moves γ by about 0.004 (15.448 here, where lifetimes reports 15.45).
-    const histories = readPublishedSummary().map(({ values: [frequency, , , meanRepeatSpend] }) => ({ frequency, meanRepeatSpend }))
+    const histories = readPublishedSummary().map(({ values: [frequency, , , meanRepeatSpend] }) => ({
+      frequency,
+      meanRepeatSpend,
+    }))
     const fit = fitGammaGamma(histories)
     expect(fit.p).toBeCloseTo(6.25, 2)
     expect(fit.q).toBeCloseTo(3.74, 2)

@@ -15,9 +15,15 @@ const weeksPerYear = 365.25 / 7
 
 describe('customerLifetimeValue', () => {
   it('is margin × expected spend × expected purchases without discounting, whatever the steps', () => {
-    const undiscounted = 0.3 * gammaGammaExpectedSpend(gammaGamma, 2, 22.35) * bgNbdExpectedPurchases(bgNbd, 39, 2, 30.43, 38.86)
+    const undiscounted =
+      0.3 * gammaGammaExpectedSpend(gammaGamma, 2, 22.35) * bgNbdExpectedPurchases(bgNbd, 39, 2, 30.43, 38.86)
     for (const stepLength of [39, 4, 1, 0.5]) {
-      const value = customerLifetimeValue(bgNbd, gammaGamma, customer, { horizon: 39, unit: 'weeks', margin: 0.3, stepLength })
+      const value = customerLifetimeValue(bgNbd, gammaGamma, customer, {
+        horizon: 39,
+        unit: 'weeks',
+        margin: 0.3,
+        stepLength,
+      })
       expect(value).toBeCloseTo(undiscounted, 10)
     }
   })
@@ -39,7 +45,11 @@ describe('customerLifetimeValue', () => {
   })
 
   it('gives the same value in days as in weeks once the model is rescaled', () => {
-    const inWeeks = customerLifetimeValue(bgNbd, gammaGamma, customer, { horizon: 52, unit: 'weeks', discountRate: 0.12 })
+    const inWeeks = customerLifetimeValue(bgNbd, gammaGamma, customer, {
+      horizon: 52,
+      unit: 'weeks',
+      discountRate: 0.12,
+    })
     const inDays = customerLifetimeValue(
       { ...bgNbd, alpha: bgNbd.alpha * 7 }, // α is a time scale; r, a, b have no unit
       gammaGamma,
@@ -59,10 +69,12 @@ describe('customerLifetimeValue', () => {
   })
 
   it('throws on a negative horizon or an impossible rate', () => {
-    expect(() => customerLifetimeValue(bgNbd, gammaGamma, customer, { horizon: -1, unit: 'weeks' })).toThrow(/horizon ≥ 0/)
-    expect(() => customerLifetimeValue(bgNbd, gammaGamma, customer, { horizon: 5, unit: 'weeks', discountRate: -2 })).toThrow(
-      /discountRate > −1/,
+    expect(() => customerLifetimeValue(bgNbd, gammaGamma, customer, { horizon: -1, unit: 'weeks' })).toThrow(
+      /horizon ≥ 0/,
     )
+    expect(() =>
+      customerLifetimeValue(bgNbd, gammaGamma, customer, { horizon: 5, unit: 'weeks', discountRate: -2 }),
+    ).toThrow(/discountRate > −1/)
   })
 })
 
@@ -70,7 +82,16 @@ describe('scoreClv', () => {
   it('scores each customer with the single-customer functions', () => {
     const summaries = [
       { customerId: 'a', ...customer, totalSpend: 70, firstPurchaseAt: 0, lastPurchaseAt: 0 },
-      { customerId: 'b', frequency: 0, recency: 0, age: 20, meanRepeatSpend: 0, totalSpend: 15, firstPurchaseAt: 0, lastPurchaseAt: 0 },
+      {
+        customerId: 'b',
+        frequency: 0,
+        recency: 0,
+        age: 20,
+        meanRepeatSpend: 0,
+        totalSpend: 15,
+        firstPurchaseAt: 0,
+        lastPurchaseAt: 0,
+      },
     ]
     const options = { horizon: 52, unit: 'weeks', discountRate: 0.1, margin: 0.5 } as const
     const [a, b] = scoreClv(summaries, { bgNbd, gammaGamma }, options)

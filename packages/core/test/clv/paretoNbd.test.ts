@@ -7,7 +7,7 @@ import {
   summarizeTransactions,
 } from '../../src/clv/index.js'
 import type { ParetoNbdParams, PurchaseHistory } from '../../src/clv/index.js'
-import { logGamma } from '../../src/clv/specialFunctions.js'
+import { logGamma } from '../../src/math/specialFunctions.js'
 import { cdnowCalibrationEnd, hasCdnow, readCdnowSample, skipReason } from './cdnowData.js'
 
 /** The published CDNOW estimates (FHL 2005, Marketing Science 24(2), time in weeks). */
@@ -18,7 +18,10 @@ const cdnow = { r: 0.553, alpha: 10.578, s: 0.606, beta: 11.669 }
  * and μ ~ Gamma(s, β) of L(λ, μ) = λ^x μ/(λ + μ) e^−(λ+μ)t_x + λ^(x+1)/(λ + μ) e^−(λ+μ)T
  * (Fader & Hardie 2005 note, eq. 3) — no ₂F₁ involved.
  */
-function likelihoodByQuadrature(params: ParetoNbdParams, { frequency: x, recency: tx, age: T }: PurchaseHistory): number {
+function likelihoodByQuadrature(
+  params: ParetoNbdParams,
+  { frequency: x, recency: tx, age: T }: PurchaseHistory,
+): number {
   const { r, alpha, s, beta } = params
   // From e^−60: with shapes near 0.55 the Gamma mass below e^−30 is still about 1e-7.
   const [from, to, steps] = [-60, 6, 1300]
@@ -36,7 +39,8 @@ function likelihoodByQuadrature(params: ParetoNbdParams, { frequency: x, recency
   for (const { rate: lambda, weight: wl } of lambdas) {
     for (const { rate: mu, weight: wm } of mus) {
       const individual =
-        (lambda ** x * mu * Math.exp(-(lambda + mu) * tx) + lambda ** (x + 1) * Math.exp(-(lambda + mu) * T)) / (lambda + mu)
+        (lambda ** x * mu * Math.exp(-(lambda + mu) * tx) + lambda ** (x + 1) * Math.exp(-(lambda + mu) * T)) /
+        (lambda + mu)
       total += wl * wm * individual
     }
   }
@@ -59,13 +63,22 @@ describe('paretoNbdLogLikelihood', () => {
 })
 
 describe('fitParetoNbd', () => {
-  it.skipIf(!hasCdnow)(`reproduces the published CDNOW estimates${skipReason}`, () => {
-    const summaries = summarizeTransactions(readCdnowSample(), { calibrationEnd: cdnowCalibrationEnd, unit: 'weeks' })
-    const fit = fitParetoNbd(summaries)
-    expect(fit.converged).toBe(true)
-    expect([fit.r, fit.alpha, fit.s, fit.beta].map((value) => value.toFixed(3))).toEqual(['0.553', '10.578', '0.606', '11.669'])
-    expect(fit.logLikelihood.toFixed(1)).toBe('-9595.0')
-  }, 20_000)
+  it.skipIf(!hasCdnow)(
+    `reproduces the published CDNOW estimates${skipReason}`,
+    () => {
+      const summaries = summarizeTransactions(readCdnowSample(), { calibrationEnd: cdnowCalibrationEnd, unit: 'weeks' })
+      const fit = fitParetoNbd(summaries)
+      expect(fit.converged).toBe(true)
+      expect([fit.r, fit.alpha, fit.s, fit.beta].map((value) => value.toFixed(3))).toEqual([
+        '0.553',
+        '10.578',
+        '0.606',
+        '11.669',
+      ])
+      expect(fit.logLikelihood.toFixed(1)).toBe('-9595.0')
+    },
+    20_000,
+  )
 })
 
 describe('paretoNbdProbabilityAlive', () => {
@@ -78,7 +91,13 @@ describe('paretoNbdProbabilityAlive', () => {
   it('is the share of the "alive at T" part of the likelihood', () => {
     const [x, tx, T] = [2, 30.43, 38.86]
     const { r, alpha, s, beta } = cdnow
-    const alive = logGamma(r + x) - logGamma(r) + r * Math.log(alpha) + s * Math.log(beta) - (r + x) * Math.log(alpha + T) - s * Math.log(beta + T)
+    const alive =
+      logGamma(r + x) -
+      logGamma(r) +
+      r * Math.log(alpha) +
+      s * Math.log(beta) -
+      (r + x) * Math.log(alpha + T) -
+      s * Math.log(beta + T)
     const share = Math.exp(alive - paretoNbdLogLikelihood(cdnow, { frequency: x, recency: tx, age: T }))
     expect(paretoNbdProbabilityAlive(cdnow, x, tx, T)).toBeCloseTo(share, 12)
   })

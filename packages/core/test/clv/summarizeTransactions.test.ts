@@ -41,7 +41,14 @@ describe('summarizeTransactions', () => {
       { calibrationEnd: day(10), unit: 'days' },
     )
     expect(summaries).toHaveLength(1)
-    expect(summaries[0]).toMatchObject({ customerId: 'once', frequency: 0, recency: 0, age: 7, meanRepeatSpend: 0, totalSpend: 20 })
+    expect(summaries[0]).toMatchObject({
+      customerId: 'once',
+      frequency: 0,
+      recency: 0,
+      age: 7,
+      meanRepeatSpend: 0,
+      totalSpend: 20,
+    })
   })
 
   it('cuts days in the shop time zone when given an offset', () => {
@@ -58,7 +65,9 @@ describe('summarizeTransactions', () => {
   it('throws an EcrmError naming the option for a bad unit or end', () => {
     const call = (options: object) => () => summarizeTransactions([], options as never)
     expect(call({ calibrationEnd: Number.NaN, unit: 'weeks' })).toThrow(/options\.calibrationEnd/)
-    expect(call({ calibrationEnd: 0, unit: 'months' })).toThrow(/options\.unit \(expected 'days' or 'weeks', got months\)/)
+    expect(call({ calibrationEnd: 0, unit: 'months' })).toThrow(
+      /options\.unit \(expected 'days' or 'weeks', got months\)/,
+    )
     let thrown: unknown
     try {
       call({ calibrationEnd: 0, unit: 'months' })()
@@ -85,7 +94,8 @@ describe('summarizeTransactions', () => {
       computed.forEach((value, index) => {
         // A number printed with d decimals stands for the interval ±0.5·10^−d around it.
         const allowed = 0.5 * 10 ** -(decimals[index] ?? 0) + 1e-9
-        if (Math.abs(value - (values[index] ?? Number.NaN)) > allowed) mismatches.push(`${id}[${index}]: ${value} vs ${values[index]}`)
+        if (Math.abs(value - (values[index] ?? Number.NaN)) > allowed)
+          mismatches.push(`${id}[${index}]: ${value} vs ${values[index]}`)
       })
     }
     expect(mismatches).toEqual([])
@@ -95,7 +105,16 @@ describe('summarizeTransactions', () => {
 describe('summarizeDailySpend', () => {
   it('summarises pre-aggregated days like summarizeTransactions does', () => {
     const dayNumber = (d: number): number => Math.floor(Date.UTC(2024, 0, d) / 86_400_000)
-    const daily = new Map([['c', new Map([[dayNumber(1), 15], [dayNumber(8), 30], [dayNumber(15), 60]])]])
+    const daily = new Map([
+      [
+        'c',
+        new Map([
+          [dayNumber(1), 15],
+          [dayNumber(8), 30],
+          [dayNumber(15), 60],
+        ]),
+      ],
+    ])
     expect(summarizeDailySpend(daily, { calibrationEnd: day(22), unit: 'weeks' })[0]).toMatchObject({
       frequency: 2,
       recency: 2,
@@ -106,7 +125,17 @@ describe('summarizeDailySpend', () => {
 
   it('merges a day listed twice, as a streaming reader may pass it', () => {
     const dayNumber = (d: number): number => Math.floor(Date.UTC(2024, 0, d) / 86_400_000)
-    const daily = [['c', [[dayNumber(1), 5], [dayNumber(1), 10], [dayNumber(8), 30], [dayNumber(8), 6]]]] as const
+    const daily = [
+      [
+        'c',
+        [
+          [dayNumber(1), 5],
+          [dayNumber(1), 10],
+          [dayNumber(8), 30],
+          [dayNumber(8), 6],
+        ],
+      ],
+    ] as const
     expect(summarizeDailySpend(daily, { calibrationEnd: day(8), unit: 'days' })[0]).toMatchObject({
       frequency: 1,
       recency: 7,

@@ -168,7 +168,9 @@ export function runQueueContract(name: string, makeQueue: () => Promise<QueueUnd
       const queue = await open()
       if (!('usage' in queue)) return context.skip()
       const measured = queue as MeasuredQueue
-      const [a, b, c] = ['a', 'b', 'c'].map((id, n) => makeQueueItem(id, { payload: `{"n":${'x'.repeat(n * 10)}}` }, n)) as [QueueItem, QueueItem, QueueItem]
+      const [a, b, c] = ['a', 'b', 'c'].map((id, n) =>
+        makeQueueItem(id, { payload: `{"n":${'x'.repeat(n * 10)}}` }, n),
+      ) as [QueueItem, QueueItem, QueueItem]
       const written = measured.enqueue([a, b])
       // Counted at the call, before the write settles.
       expect(measured.usage()).toEqual({ events: 2, bytes: a.bytes + b.bytes })

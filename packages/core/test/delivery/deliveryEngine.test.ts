@@ -5,7 +5,15 @@ import { createMemoryQueue } from '../../src/pipeline/memoryQueue.js'
 import type { QueueItem } from '../../src/ports.js'
 import { createManualClock } from '../fakes/index.js'
 
-const item = (id: string, createdAt: number): QueueItem => ({ id, payload: `{"id":"${id}"}`, bytes: 12, priority: 0, createdAt, attempts: 0, availableAt: createdAt })
+const item = (id: string, createdAt: number): QueueItem => ({
+  id,
+  payload: `{"id":"${id}"}`,
+  bytes: 12,
+  priority: 0,
+  createdAt,
+  attempts: 0,
+  availableAt: createdAt,
+})
 
 /** A send that answers each item from `fate(id, call)`; `call` counts sends of that id from 1. */
 function setup(fate: (id: string, call: number) => ItemFate | undefined, options: Partial<DeliveryEngineOptions> = {}) {
@@ -38,7 +46,8 @@ function setup(fate: (id: string, call: number) => ItemFate | undefined, options
   return { time, queue, engine, sent, deadLetters, enqueue }
 }
 
-const retry = (reason = 'status 503', retryAfterMs?: number): ItemFate => (retryAfterMs === undefined ? { kind: 'retry', reason } : { kind: 'retry', reason, retryAfterMs })
+const retry = (reason = 'status 503', retryAfterMs?: number): ItemFate =>
+  retryAfterMs === undefined ? { kind: 'retry', reason } : { kind: 'retry', reason, retryAfterMs }
 
 describe('createDeliveryEngine', () => {
   it('removes delivered items and counts them', async () => {
@@ -71,7 +80,9 @@ describe('createDeliveryEngine', () => {
   })
 
   it('defers on Retry-After without counting an attempt, and holds every pass until then', async () => {
-    const { engine, queue, enqueue, time, sent } = setup((id, call) => (id === 'a' && call === 1 ? retry('status 429', 30_000) : { kind: 'delivered' }))
+    const { engine, queue, enqueue, time, sent } = setup((id, call) =>
+      id === 'a' && call === 1 ? retry('status 429', 30_000) : { kind: 'delivered' },
+    )
     await enqueue('a')
     const start = time.now()
     expect(await engine.pass()).toEqual({ sent: 0, retried: 1, deadLettered: 0, wakeAt: start + 30_000 })
@@ -93,10 +104,13 @@ describe('createDeliveryEngine', () => {
 
   it('counts no attempt for a failure while offline, and starts no pass offline', async () => {
     let online = true
-    const { engine, queue, enqueue, sent } = setup(() => {
-      online = false
-      return retry('network error: offline')
-    }, { isOnline: () => online })
+    const { engine, queue, enqueue, sent } = setup(
+      () => {
+        online = false
+        return retry('network error: offline')
+      },
+      { isOnline: () => online },
+    )
     await enqueue('a')
     const result = await engine.pass()
     expect(result.retried).toBe(0)
@@ -106,7 +120,9 @@ describe('createDeliveryEngine', () => {
   })
 
   it('dead-letters items older than retry.maxAgeMs without sending them', async () => {
-    const { engine, enqueue, time, sent, deadLetters } = setup(() => ({ kind: 'delivered' }), { retry: { maxAgeMs: 1_000 } })
+    const { engine, enqueue, time, sent, deadLetters } = setup(() => ({ kind: 'delivered' }), {
+      retry: { maxAgeMs: 1_000 },
+    })
     await enqueue('old')
     await time.advance(1_000)
     await enqueue('new')
@@ -116,14 +132,22 @@ describe('createDeliveryEngine', () => {
   })
 
   it('hands refused items to onDeadLetter grouped by reason', async () => {
-    const { engine, enqueue, deadLetters } = setup((id) => ({ kind: 'dead_letter', reason: id === 'c' ? 'invalid number' : 'bounce' }))
+    const { engine, enqueue, deadLetters } = setup((id) => ({
+      kind: 'dead_letter',
+      reason: id === 'c' ? 'invalid number' : 'bounce',
+    }))
     await enqueue('a', 'b', 'c')
     await engine.pass()
-    expect(deadLetters).toEqual([{ ids: ['a', 'b'], reason: 'bounce' }, { ids: ['c'], reason: 'invalid number' }])
+    expect(deadLetters).toEqual([
+      { ids: ['a', 'b'], reason: 'bounce' },
+      { ids: ['c'], reason: 'invalid number' },
+    ])
   })
 
   it('defers items a send left untried to the retry time, uncounted, and stops the pass', async () => {
-    const { engine, queue, enqueue, time } = setup((id) => (id === 'a' ? { kind: 'delivered' } : id === 'b' ? retry() : undefined))
+    const { engine, queue, enqueue, time } = setup((id) =>
+      id === 'a' ? { kind: 'delivered' } : id === 'b' ? retry() : undefined,
+    )
     await enqueue('a', 'b', 'c')
     const result = await engine.pass()
     expect(result).toEqual({ sent: 1, retried: 1, deadLettered: 0, wakeAt: time.now() + 500 })

@@ -13,12 +13,28 @@ const DAY = 86_400_000
 const now = Date.UTC(2026, 5, 30, 12)
 
 /** A profile folded from Order Completed events `daysAgo` days before `now`, each for `total`. */
-function buyer(id: string, daysAgo: readonly number[], total = 40, traits: Record<string, string> = {}): CustomerProfile {
+function buyer(
+  id: string,
+  daysAgo: readonly number[],
+  total = 40,
+  traits: Record<string, string> = {},
+): CustomerProfile {
   const events: EcrmEvent[] = daysAgo.map((days, n) => ({
-    type: 'track', event: 'Order Completed', userId: id, messageId: `${id}-o${n}`,
-    timestamp: new Date(now - days * DAY).toISOString(), properties: { order_id: `${id}-${n}`, total, currency: 'EUR' },
+    type: 'track',
+    event: 'Order Completed',
+    userId: id,
+    messageId: `${id}-o${n}`,
+    timestamp: new Date(now - days * DAY).toISOString(),
+    properties: { order_id: `${id}-${n}`, total, currency: 'EUR' },
   }))
-  if (Object.keys(traits).length > 0) events.push({ type: 'identify', userId: id, messageId: `${id}-id`, timestamp: new Date(now - DAY).toISOString(), traits })
+  if (Object.keys(traits).length > 0)
+    events.push({
+      type: 'identify',
+      userId: id,
+      messageId: `${id}-id`,
+      timestamp: new Date(now - DAY).toISOString(),
+      traits,
+    })
   return events.reduce((profile, event) => reduceProfile(profile, event), emptyProfile(id))
 }
 
@@ -27,7 +43,13 @@ const config: DeriveConfig = {
     big_spenders: { name: 'Big spenders', when: { '>=': [{ var: 'money.revenue' }, 100] } },
     gold_members: { name: 'Gold members', when: { '==': [{ var: 'profile.loyalty.tier' }, 'gold'] } },
   },
-  loyalty: { pointsPerUnit: 1, tiers: [{ id: 'silver', minPoints: 0 }, { id: 'gold', minPoints: 100 }] },
+  loyalty: {
+    pointsPerUnit: 1,
+    tiers: [
+      { id: 'silver', minPoints: 0 },
+      { id: 'gold', minPoints: 100 },
+    ],
+  },
 }
 
 describe('createProfileDeriver', () => {
@@ -35,14 +57,20 @@ describe('createProfileDeriver', () => {
     const deriver = createProfileDeriver(config)
     const { profile, changes } = deriver.derive(buyer('a', [0.001, 3, 10], 40, { email: 'a@corp.example' }), null, now)
     expect(profile.rfm).toEqual({ r: 5, f: 3, m: 3, segment: 'potential_loyalist', method: 'fixed', at: now })
-    expect(profile.lead).toMatchObject({ letter: profile.lead?.grade.slice(0, 1), level: Number(profile.lead?.grade.slice(1)), at: now })
+    expect(profile.lead).toMatchObject({
+      letter: profile.lead?.grade.slice(0, 1),
+      level: Number(profile.lead?.grade.slice(1)),
+      at: now,
+    })
     expect(profile.lead?.reasons.length).toBeLessThanOrEqual(5)
     expect(profile.loyalty).toEqual({ balance: 120, tier: 'gold', at: now })
     expect(profile.clv).toBeUndefined()
     expect(profile.segments).toEqual(['big_spenders', 'gold_members'])
     expect(profile.segmentsSince).toEqual({ big_spenders: now, gold_members: now })
     expect(changes.map((c) => `${c.kind}:${c.segmentId}:${c.change}`).sort()).toEqual([
-      'named:big_spenders:entered', 'named:gold_members:entered', 'rfm:potential_loyalist:entered',
+      'named:big_spenders:entered',
+      'named:gold_members:entered',
+      'rfm:potential_loyalist:entered',
     ])
   })
 
@@ -57,7 +85,12 @@ describe('createProfileDeriver', () => {
       { customerId: 'b', segmentId: 'potential_loyalist', kind: 'rfm', change: 'exited', at: later },
       { customerId: 'b', segmentId: 'at_risk', kind: 'rfm', change: 'entered', at: later },
     ])
-    expect(segmentChangeEvent(changes[1]!)).toEqual({ event: 'Segment Entered', properties: { segment_id: 'at_risk', segment_kind: 'rfm' }, customerId: 'b', at: later })
+    expect(segmentChangeEvent(changes[1]!)).toEqual({
+      event: 'Segment Entered',
+      properties: { segment_id: 'at_risk', segment_kind: 'rfm' },
+      customerId: 'b',
+      at: later,
+    })
   })
 
   it('leaves RFM and CLV off a customer who never bought, and refuses nothing', () => {
@@ -76,7 +109,10 @@ describe('createModelFitter', () => {
   const histories = simulateBgNbd({ r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }, 600, (i) => 4 + (i % 48), 7)
   const base = histories.map((h, i) => {
     const first = h.age * 7
-    const days = [first, ...Array.from({ length: h.frequency }, (_, n) => first - ((n + 1) * h.recency * 7) / h.frequency)]
+    const days = [
+      first,
+      ...Array.from({ length: h.frequency }, (_, n) => first - ((n + 1) * h.recency * 7) / h.frequency),
+    ]
     return buyer(`c${i}`, days, 20 + (i % 13) * 5)
   })
 

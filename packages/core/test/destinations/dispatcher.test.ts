@@ -1,11 +1,25 @@
 import { describe, expect, it } from 'vitest'
-import { createDestinationDispatcher, createTokenSource, createWebhookDestination } from '../../src/destinations/index.js'
-import type { Destination, DestinationOutcome, DestinationSender, SendableRequest } from '../../src/destinations/index.js'
+import {
+  createDestinationDispatcher,
+  createTokenSource,
+  createWebhookDestination,
+} from '../../src/destinations/index.js'
+import type {
+  Destination,
+  DestinationOutcome,
+  DestinationSender,
+  SendableRequest,
+} from '../../src/destinations/index.js'
 import { createMemoryQueue } from '../../src/pipeline/memoryQueue.js'
 import { createManualClock } from '../fakes/index.js'
 
 type Script = (request: SendableRequest) => DestinationOutcome
-const answer = (status: number, body = '', headers: Record<string, string> = {}, retryAfter: string | null = null): DestinationOutcome => ({ type: 'response', status, retryAfter, headers, body })
+const answer = (
+  status: number,
+  body = '',
+  headers: Record<string, string> = {},
+  retryAfter: string | null = null,
+): DestinationOutcome => ({ type: 'response', status, retryAfter, headers, body })
 
 function scripted(script: Script): DestinationSender & { sent: SendableRequest[] } {
   const sent: SendableRequest[] = []
@@ -13,9 +27,17 @@ function scripted(script: Script): DestinationSender & { sent: SendableRequest[]
 }
 
 let n = 0
-const track = (event: string, extra: Record<string, unknown> = {}): any => ({ type: 'track', event, userId: 'u-1', messageId: `m-${(n += 1)}`, properties: {}, ...extra })
+const track = (event: string, extra: Record<string, unknown> = {}): any => ({
+  type: 'track',
+  event,
+  userId: 'u-1',
+  messageId: `m-${(n += 1)}`,
+  properties: {},
+  ...extra,
+})
 
-const webhook = (batchSize = 10): Destination => createWebhookDestination({ url: 'https://hooks.example/ecrm', sign: (text) => `sig(${text.length})`, batchSize })
+const webhook = (batchSize = 10): Destination =>
+  createWebhookDestination({ url: 'https://hooks.example/ecrm', sign: (text) => `sig(${text.length})`, batchSize })
 
 function setup(destination: Destination, script: Script, retry = {}) {
   const time = createManualClock()
@@ -51,7 +73,9 @@ describe('createDestinationDispatcher', () => {
     expect(sender.sent).toHaveLength(3)
     expect(await queue.size()).toBe(0)
     expect(dispatcher.stats()).toMatchObject({ delivered: 2, retried: 4, requests: 3, queued: 0, deadLettered: 0 })
-    const ids = sender.sent.map((request) => JSON.parse(request.body ?? '{}').batch.map((event: { messageId: string }) => event.messageId))
+    const ids = sender.sent.map((request) =>
+      JSON.parse(request.body ?? '{}').batch.map((event: { messageId: string }) => event.messageId),
+    )
     expect(ids[2]).toEqual(ids[0])
   })
 
@@ -95,7 +119,12 @@ describe('createDestinationDispatcher', () => {
     for (let run = 0; run < 8; run += 1) {
       const time = createManualClock()
       const queue = createMemoryQueue()
-      const dispatcher = createDestinationDispatcher({ destination: webhook(), queue, sender: scripted(() => answer(503)), clock: time })
+      const dispatcher = createDestinationDispatcher({
+        destination: webhook(),
+        queue,
+        sender: scripted(() => answer(503)),
+        clock: time,
+      })
       await dispatcher.enqueue([track('Signed Up')])
       await dispatcher.flush()
       waits.add(((await queue.peek())[0]?.availableAt ?? 0) - time.now())
@@ -108,7 +137,9 @@ describe('createDestinationDispatcher', () => {
     const event = track('Signed Up')
     await dispatcher.enqueue([event])
     await time.advance(60_000)
-    expect(deadLetters).toEqual([{ ids: [event.messageId], reason: expect.stringContaining('gave up after 3 attempts') }])
+    expect(deadLetters).toEqual([
+      { ids: [event.messageId], reason: expect.stringContaining('gave up after 3 attempts') },
+    ])
     const refused = setup(webhook(), () => answer(422, '{"error":"bad field"}'))
     await refused.dispatcher.enqueue([track('Signed Up')])
     await refused.time.advance(0)
@@ -117,7 +148,9 @@ describe('createDestinationDispatcher', () => {
   })
 
   it('splits a batch the vendor finds too large (413) and sends the halves', async () => {
-    const { time, sender, dispatcher } = setup(webhook(), (request) => answer(JSON.parse(request.body ?? '{}').batch.length > 2 ? 413 : 200))
+    const { time, sender, dispatcher } = setup(webhook(), (request) =>
+      answer(JSON.parse(request.body ?? '{}').batch.length > 2 ? 413 : 200),
+    )
     await dispatcher.enqueue([1, 2, 3, 4].map(() => track('Product Viewed')))
     await time.advance(0)
     expect(sender.sent.map((request) => JSON.parse(request.body ?? '{}').batch.length)).toEqual([4, 2, 2])
@@ -127,29 +160,42 @@ describe('createDestinationDispatcher', () => {
   it('does not queue events whose consent category is denied, but always queues erasure requests', async () => {
     const { dispatcher } = setup(webhook(), () => answer(200))
     const denied = { context: { consent: { categories: { analytics: false } } } }
-    const count = await dispatcher.enqueue([track('Product Viewed', denied), track('Data Erasure Requested', denied), track('Product Viewed')])
+    const count = await dispatcher.enqueue([
+      track('Product Viewed', denied),
+      track('Data Erasure Requested', denied),
+      track('Product Viewed'),
+    ])
     expect(count).toBe(2)
     expect(dispatcher.stats()).toMatchObject({ skipped: 1, queued: 2 })
   })
 
-  it('sends follow-up requests built from an answer, with the first request\'s events', async () => {
+  it("sends follow-up requests built from an answer, with the first request's events", async () => {
     const destination: Destination = {
       name: 'lookup',
       category: 'marketing',
       batchSize: 5,
       auth: { kind: 'none' },
-      map: (event) => [{
-        method: 'GET',
-        url: `https://crm.example/search?id=${event.messageId}`,
-        eventIds: [event.messageId],
-        okStatuses: [204],
-        followUp: (response) => [{ method: 'DELETE', url: `https://crm.example/records/${JSON.parse(response.body).id}` }],
-      }],
+      map: (event) => [
+        {
+          method: 'GET',
+          url: `https://crm.example/search?id=${event.messageId}`,
+          eventIds: [event.messageId],
+          okStatuses: [204],
+          followUp: (response) => [
+            { method: 'DELETE', url: `https://crm.example/records/${JSON.parse(response.body).id}` },
+          ],
+        },
+      ],
     }
-    const { time, sender, dispatcher, deadLetters } = setup(destination, (request) => request.method === 'GET' ? answer(200, '{"id":"r-7"}') : answer(500))
+    const { time, sender, dispatcher, deadLetters } = setup(destination, (request) =>
+      request.method === 'GET' ? answer(200, '{"id":"r-7"}') : answer(500),
+    )
     await dispatcher.enqueue([track('Data Erasure Requested')])
     await time.advance(0)
-    expect(sender.sent.map((request) => `${request.method} ${request.url}`)).toEqual(['GET https://crm.example/search?id=m-' + n, 'DELETE https://crm.example/records/r-7'])
+    expect(sender.sent.map((request) => `${request.method} ${request.url}`)).toEqual([
+      'GET https://crm.example/search?id=m-' + n,
+      'DELETE https://crm.example/records/r-7',
+    ])
     // the failed DELETE keeps the event queued: it is retried from the lookup
     expect(dispatcher.stats()).toMatchObject({ queued: 1, retried: 1 })
     expect(deadLetters).toEqual([])
@@ -159,10 +205,16 @@ describe('createDestinationDispatcher', () => {
 describe('createTokenSource', () => {
   const auth = {
     kind: 'oauth2' as const,
-    tokenRequest: () => ({ method: 'POST' as const, url: 'https://login.example/token', body: 'grant_type=client_credentials' }),
+    tokenRequest: () => ({
+      method: 'POST' as const,
+      url: 'https://login.example/token',
+      body: 'grant_type=client_credentials',
+    }),
     parseToken: (body: string, now: number) => {
       const json = JSON.parse(body)
-      return json.access_token === undefined ? undefined : { accessToken: json.access_token, expiresAt: now + json.expires_in * 1000 }
+      return json.access_token === undefined
+        ? undefined
+        : { accessToken: json.access_token, expiresAt: now + json.expires_in * 1000 }
     },
     authorize: (request: any) => request,
   }
@@ -183,9 +235,13 @@ describe('createTokenSource', () => {
     expect(await tokens.get()).toMatchObject({ ok: true, token: { accessToken: 't-3' } })
   })
 
-  it('reports a refused grant with the vendor\'s answer and honours Retry-After on the token endpoint', async () => {
+  it("reports a refused grant with the vendor's answer and honours Retry-After on the token endpoint", async () => {
     const time = createManualClock()
-    const refused = createTokenSource({ auth, sender: scripted(() => answer(400, '{"error":"invalid_client"}')), clock: time })
+    const refused = createTokenSource({
+      auth,
+      sender: scripted(() => answer(400, '{"error":"invalid_client"}')),
+      clock: time,
+    })
     const result = await refused.get()
     expect(result).toMatchObject({ ok: false, reason: expect.stringContaining('invalid_client') })
     const busy = createTokenSource({ auth, sender: scripted(() => answer(429, '', {}, '7')), clock: time })

@@ -69,7 +69,8 @@ describe('analyzeExperiment (revenue)', () => {
   const conversions: ConversionRecord[] = []
   ;[0, 10, 20, 30, 40].forEach((value, index) => {
     exposures.push({ visitorId: `c${index}`, variationId: 'control' })
-    if (value > 0) conversions.push({ visitorId: `c${index}`, value: value / 2 }, { visitorId: `c${index}`, value: value / 2 })
+    if (value > 0)
+      conversions.push({ visitorId: `c${index}`, value: value / 2 }, { visitorId: `c${index}`, value: value / 2 })
   })
   ;[10, 30, 50, 70, 90].forEach((value, index) => {
     exposures.push({ visitorId: `t${index}`, variationId: 'upsell' })
@@ -79,7 +80,9 @@ describe('analyzeExperiment (revenue)', () => {
   const treatment = report.variants[1]
 
   it('sums revenue per user, counting non-converters as 0', () => {
-    expect(report.variants.map((v) => [v.id, v.users, v.conversions, v.revenue, v.revenuePerUser, v.revenueVariance])).toEqual([
+    expect(
+      report.variants.map((v) => [v.id, v.users, v.conversions, v.revenue, v.revenuePerUser, v.revenueVariance]),
+    ).toEqual([
       ['control', 5, 4, 100, 20, 250],
       ['upsell', 5, 5, 250, 50, 1000],
     ])

@@ -62,7 +62,12 @@ describe('assignVariant', () => {
       const expected = expectedIndex(id, half)
       if (expected < 0) {
         outside++
-        expect(result).toMatchObject({ inExperiment: false, variationIndex: 0, variationId: 'control', reason: 'not_covered' })
+        expect(result).toMatchObject({
+          inExperiment: false,
+          variationIndex: 0,
+          variationId: 'control',
+          reason: 'not_covered',
+        })
       } else expect(result.variationIndex).toBe(expected)
     }
     expect(Math.abs(outside - 1000)).toBeLessThan(100) // Binomial(2000, 0.5): sd 22
@@ -111,18 +116,30 @@ describe('assignVariant', () => {
     expect(assignVariant(experiment, { id }, { sticky }).variationId).toBe('urgent')
     expect([...sticky.map.values()]).toEqual(['urgent'])
     const changed: Experiment = { ...experiment, weights: [1, 0], coverage: 0.01, condition: false }
-    expect(assignVariant(changed, { id }, { sticky, evaluate })).toMatchObject({ variationId: 'urgent', reason: 'sticky', inExperiment: true, hashUsed: false })
+    expect(assignVariant(changed, { id }, { sticky, evaluate })).toMatchObject({
+      variationId: 'urgent',
+      reason: 'sticky',
+      inExperiment: true,
+      hashUsed: false,
+    })
     const rebucketed = assignVariant({ ...experiment, weights: [1, 0], bucketVersion: 1 }, { id }, { sticky })
     expect(rebucketed).toMatchObject({ variationId: 'control', reason: 'assigned' })
   })
 
   it('honours a QA override in the query string, and ignores a bad one', () => {
     const forced = assignVariant(experiment, { id: 'u1' }, { search: '?utm_source=x&ecrm_exp_checkout-cta=1' })
-    expect(forced).toMatchObject({ variationId: 'urgent', inExperiment: true, hashUsed: false, reason: 'query_override' })
+    expect(forced).toMatchObject({
+      variationId: 'urgent',
+      inExperiment: true,
+      hashUsed: false,
+      reason: 'query_override',
+    })
     const control = assignVariant(experiment, {}, { search: 'https://shop.example/p?ecrm_exp_checkout-cta=0#top' })
     expect(control).toMatchObject({ variationId: 'control', reason: 'query_override' })
     expect(assignVariant(experiment, { id: 'u1' }, { search: '?ecrm_exp_checkout-cta=7' }).reason).toBe('assigned')
-    expect(assignVariant(experiment, { id: 'u1' }, { search: '?ecrm_exp_checkout-cta=%E0%A4%A' }).reason).toBe('assigned')
+    expect(assignVariant(experiment, { id: 'u1' }, { search: '?ecrm_exp_checkout-cta=%E0%A4%A' }).reason).toBe(
+      'assigned',
+    )
   })
 
   it('honours forced variations, and shows the control when the experiment is inactive', () => {

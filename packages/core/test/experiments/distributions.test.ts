@@ -9,7 +9,8 @@ import {
   studentTCdf,
   studentTTwoSidedP,
 } from '../../src/experiments/distributions.js'
-import { logGamma, regularizedBeta, regularizedGammaQ } from '../../src/experiments/specialFunctions.js'
+import { regularizedBeta, regularizedGammaQ } from '../../src/math/incompleteGammaBeta.js'
+import { logGamma } from '../../src/math/specialFunctions.js'
 
 // Reference values: printed statistical tables, closed forms, and SciPy 1.17 (an independent
 // implementation, Cephes/Boost) where marked.

@@ -38,7 +38,13 @@ describe('parseExperiment', () => {
     // zod skips refinements when the shape already failed; check them on a well-shaped input.
     expect((caught as Error).message).toMatch(/^parseExperiment\(\) was given an invalid experiment: /)
     try {
-      parseExperiment({ key: 'k', variations: [{ id: 'a' }, { id: 'a' }], weights: [0.5, 0.4], namespace: ['ns', 0.6, 0.2], force: 4 })
+      parseExperiment({
+        key: 'k',
+        variations: [{ id: 'a' }, { id: 'a' }],
+        weights: [0.5, 0.4],
+        namespace: ['ns', 0.6, 0.2],
+        force: 4,
+      })
     } catch (error) {
       caught = error
     }
@@ -52,6 +58,8 @@ describe('parseExperiment', () => {
   })
 
   it('rejects unknown fields and a single variation', () => {
-    expect(() => parseExperiment({ key: 'k', variations: [{ id: 'a' }], colour: 'red' })).toThrow(/variations.*colour|colour.*variations/s)
+    expect(() => parseExperiment({ key: 'k', variations: [{ id: 'a' }], colour: 'red' })).toThrow(
+      /variations.*colour|colour.*variations/s,
+    )
   })
 })

@@ -9,7 +9,10 @@ const experiment: Experiment = { key: 'hero', variations: [{ id: 'control' }, { 
 /** The persisted store survives "reloads"; each reload builds a new tracker over it. */
 function setup() {
   const persisted = new Map<string, string>()
-  const storage = { get: (key: string) => persisted.get(key), set: (key: string, value: string) => void persisted.set(key, value) }
+  const storage = {
+    get: (key: string) => persisted.get(key),
+    set: (key: string, value: string) => void persisted.set(key, value),
+  }
   const sent: ExposureEvent[] = []
   const reload = () => createExposureTracker({ storage, track: (event) => sent.push(event) })
   return { sent, reload }
@@ -24,7 +27,11 @@ describe('createExposureTracker', () => {
     expect(tracker.expose('hero', 'v1', assignment)).toBe(false)
     expect(reload().expose('hero', 'v1', assignment)).toBe(false)
     expect(sent).toEqual([
-      { event: 'Experiment Viewed', visitorId: 'v1', properties: { experiment_id: 'hero', variation_id: assignment.variationId } },
+      {
+        event: 'Experiment Viewed',
+        visitorId: 'v1',
+        properties: { experiment_id: 'hero', variation_id: assignment.variationId },
+      },
     ])
   })
 
@@ -46,8 +53,12 @@ describe('createExposureTracker', () => {
     const { sent, reload } = setup()
     const tracker = reload()
     expect(tracker.expose('hero', 'v1', assignVariant({ ...experiment, active: false }, { id: 'v1' }))).toBe(false)
-    expect(tracker.expose('hero', 'v1', assignVariant(experiment, { id: 'v1' }, { search: '?ecrm_exp_hero=1' }))).toBe(false)
-    expect(tracker.expose('hero', 'v1', assignVariant(experiment, { id: 'v1' }, { forcedVariations: { hero: 1 } }))).toBe(false)
+    expect(tracker.expose('hero', 'v1', assignVariant(experiment, { id: 'v1' }, { search: '?ecrm_exp_hero=1' }))).toBe(
+      false,
+    )
+    expect(
+      tracker.expose('hero', 'v1', assignVariant(experiment, { id: 'v1' }, { forcedVariations: { hero: 1 } })),
+    ).toBe(false)
     expect(sent).toEqual([])
   })
 })

@@ -77,7 +77,7 @@ describe('getEqualWeights (GrowthBook cases)', () => {
     for (const [count, expected] of cases.getEqualWeights) {
       const weights = getEqualWeights(count)
       expect(weights).toHaveLength(expected.length)
-      weights.forEach((weight, index) => expect(weight).toBeCloseTo(expected[index] ?? Number.NaN, 8))
+      for (const [index, weight] of weights.entries()) expect(weight).toBeCloseTo(expected[index] ?? Number.NaN, 8)
     }
   })
 })

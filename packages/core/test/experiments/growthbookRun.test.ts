@@ -17,7 +17,10 @@ const skipReason = exists ? '' : ` (skipped: ${casesPath} is absent)`
 
 type RunCase = [
   name: string,
-  context: { attributes?: Record<string, unknown>; forcedVariations?: Record<string, number>; url?: string } & Record<string, unknown>,
+  context: { attributes?: Record<string, unknown>; forcedVariations?: Record<string, number>; url?: string } & Record<
+    string,
+    unknown
+  >,
   experiment: { key: string; variations: JsonValue[] } & Record<string, unknown>,
   value: JsonValue,
   inExperiment: boolean,
@@ -27,12 +30,25 @@ interface Cases {
   run: RunCase[]
   getQueryStringOverride: [name: string, key: string, url: string, count: number, expected: number | null][]
 }
-const cases: Cases = exists ? (JSON.parse(readFileSync(casesPath, 'utf8')) as Cases) : { run: [], getQueryStringOverride: [] }
+const cases: Cases = exists
+  ? (JSON.parse(readFileSync(casesPath, 'utf8')) as Cases)
+  : { run: [], getQueryStringOverride: [] }
 
 // The `run` cases that use only what assignVariant models. Left out: GrowthBook's Mongo-style
 // conditions (ecrm targets with JsonLogic), filters, explicit ranges, groups, url targeting,
 // parent conditions, qaMode and the enabled flag.
-const experimentFields = new Set(['key', 'variations', 'weights', 'coverage', 'namespace', 'force', 'hashAttribute', 'hashVersion', 'seed', 'active'])
+const experimentFields = new Set([
+  'key',
+  'variations',
+  'weights',
+  'coverage',
+  'namespace',
+  'force',
+  'hashAttribute',
+  'hashVersion',
+  'seed',
+  'active',
+])
 const contextFields = new Set(['attributes', 'forcedVariations', 'url'])
 const supported = cases.run.filter(
   ([, context, experiment]) =>
@@ -47,7 +63,10 @@ describe('assignVariant (GrowthBook run cases)', () => {
     for (const [name, context, gbExperiment, value, inExperiment, hashUsed] of supported) {
       const experiment = {
         ...gbExperiment,
-        variations: gbExperiment.variations.map((variationValue, index) => ({ id: `v${index}`, value: variationValue })),
+        variations: gbExperiment.variations.map((variationValue, index) => ({
+          id: `v${index}`,
+          value: variationValue,
+        })),
         // GrowthBook defaults to the legacy hash; ecrm defaults to version 2.
         hashVersion: gbExperiment['hashVersion'] ?? 1,
       } as Experiment

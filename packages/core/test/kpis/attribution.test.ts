@@ -29,8 +29,12 @@ describe('attributeConversion', () => {
     // first (paid_search) 40, last (email) 40, the two middle touches (social, email) 10 each
     expect(credit('position_based')).toEqual({ paid_search: 40, social: 10, email: 50 })
     // two touches share 50/50, one takes all
-    expect(Object.fromEntries(attributeConversion(path.slice(0, 2), { model: 'position_based', conversionAt }))).toEqual({ email: 0.5, paid_search: 0.5 })
-    expect(Object.fromEntries(attributeConversion(path.slice(0, 1), { model: 'position_based', conversionAt }))).toEqual({ email: 1 })
+    expect(
+      Object.fromEntries(attributeConversion(path.slice(0, 2), { model: 'position_based', conversionAt })),
+    ).toEqual({ email: 0.5, paid_search: 0.5 })
+    expect(
+      Object.fromEntries(attributeConversion(path.slice(0, 1), { model: 'position_based', conversionAt })),
+    ).toEqual({ email: 1 })
   })
 
   it('halves the weight per half-life of age with time decay', () => {
@@ -48,7 +52,9 @@ describe('attributeConversion', () => {
 
   it('ignores touches after the conversion or older than the lookback', () => {
     const late = [...path, { channel: 'affiliate', at: 11 * day }]
-    expect(Object.fromEntries(attributeConversion(late, { model: 'last_touch', conversionAt }))).not.toHaveProperty('affiliate')
+    expect(Object.fromEntries(attributeConversion(late, { model: 'last_touch', conversionAt }))).not.toHaveProperty(
+      'affiliate',
+    )
     // 5-day lookback keeps the touches of days 7 and 10 (both email)
     expect(credit('linear', { lookbackMs: 5 * day })).toEqual({ email: 100 })
   })

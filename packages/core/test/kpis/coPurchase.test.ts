@@ -22,7 +22,14 @@ describe('computeCoPurchaseRules', () => {
 
   it('computes support, confidence and lift of each direction', () => {
     // tent → bag: support 3/10 = 0.3; confidence 3/4 = 0.75; lift 0.75 / (5/10) = 1.5
-    expect(rule('tent', 'bag')).toEqual({ antecedent: 'tent', consequent: 'bag', count: 3, support: 0.3, confidence: 0.75, lift: 1.5 })
+    expect(rule('tent', 'bag')).toEqual({
+      antecedent: 'tent',
+      consequent: 'bag',
+      count: 3,
+      support: 0.3,
+      confidence: 0.75,
+      lift: 1.5,
+    })
     // bag → tent: confidence 3/5 = 0.6; lift 0.6 / (4/10) = 1.5 (lift is symmetric)
     const reverse = rule('bag', 'tent')
     expect(reverse?.confidence).toBeCloseTo(0.6, 12)
@@ -60,7 +67,9 @@ describe('recommendCrossSell', () => {
       { productId: 'bag', because: 'tent', lift: 1.5, confidence: 0.75 },
     ])
     // With tent and bag in the cart, only stove remains, suggested by its best rule (tent, 5/3).
-    expect(recommendCrossSell(rules, ['bag', 'tent'])).toEqual([{ productId: 'stove', because: 'tent', lift: 5 / 3, confidence: 0.5 }])
+    expect(recommendCrossSell(rules, ['bag', 'tent'])).toEqual([
+      { productId: 'stove', because: 'tent', lift: 5 / 3, confidence: 0.5 },
+    ])
   })
 
   it('leaves out rules no better than chance, and honours the limit', () => {

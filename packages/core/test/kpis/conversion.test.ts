@@ -45,11 +45,17 @@ describe('computeFunnel', () => {
 
   it('counts customers who did each step after the previous ones', () => {
     const events = [
-      e('a', 'Product Viewed', 1), e('a', 'Product Added', 2), e('a', 'Order Completed', 3), // all 3 steps
-      e('b', 'Product Viewed', 1), e('b', 'Product Added', 2), // 2 steps
-      e('c', 'Product Added', 1), e('c', 'Product Viewed', 2), // added before viewing: step 1 only
+      e('a', 'Product Viewed', 1),
+      e('a', 'Product Added', 2),
+      e('a', 'Order Completed', 3), // all 3 steps
+      e('b', 'Product Viewed', 1),
+      e('b', 'Product Added', 2), // 2 steps
+      e('c', 'Product Added', 1),
+      e('c', 'Product Viewed', 2), // added before viewing: step 1 only
       e('d', 'Order Completed', 1), // never entered the funnel
-      e('f', 'Product Viewed', 5), e('f', 'Order Completed', 6), e('f', 'Product Added', 7), // order before add: 2 steps
+      e('f', 'Product Viewed', 5),
+      e('f', 'Order Completed', 6),
+      e('f', 'Product Added', 7), // order before add: 2 steps
     ]
     // Step 1: a, b, c, f = 4. Step 2: a, b, f = 3 (3/4 = 0.75). Step 3: a = 1 (1/3 of step 2, 1/4 of start).
     expect(computeFunnel(events, steps)).toEqual([
@@ -68,14 +74,27 @@ describe('computeFunnel', () => {
     const hour = 3_600_000
     // A first view at 0 is too early for the order at 5 h within a 2 h window; the second view at 4 h
     // starts a path that completes at 4.5 h and 5 h.
-    const events = [e('a', 'Product Viewed', 0), e('a', 'Product Viewed', 4 * hour), e('a', 'Product Added', 4.5 * hour), e('a', 'Order Completed', 5 * hour)]
+    const events = [
+      e('a', 'Product Viewed', 0),
+      e('a', 'Product Viewed', 4 * hour),
+      e('a', 'Product Added', 4.5 * hour),
+      e('a', 'Order Completed', 5 * hour),
+    ]
     expect(computeFunnel(events, steps, { windowMs: 2 * hour }).map((step) => step.customers)).toEqual([1, 1, 1])
     // With the view at 4 h removed, the add at 4.5 h is 4.5 h after the only start: outside the window.
-    expect(computeFunnel(events.filter((_, index) => index !== 1), steps, { windowMs: 2 * hour }).map((step) => step.customers)).toEqual([1, 0, 0])
+    expect(
+      computeFunnel(
+        events.filter((_, index) => index !== 1),
+        steps,
+        { windowMs: 2 * hour },
+      ).map((step) => step.customers),
+    ).toEqual([1, 0, 0])
   })
 
   it('gives zero counts and rates, not NaN, when nobody starts, and [] for no steps', () => {
-    expect(computeFunnel([], steps)).toEqual(steps.map((step) => ({ step, customers: 0, rateFromStart: 0, rateFromPrevious: 0 })))
+    expect(computeFunnel([], steps)).toEqual(
+      steps.map((step) => ({ step, customers: 0, rateFromStart: 0, rateFromPrevious: 0 })),
+    )
     expect(computeFunnel([e('a', 'Product Viewed', 1)], [])).toEqual([])
   })
 })

@@ -41,7 +41,14 @@ describe('computeLoyalty', () => {
       { at: 5 * day, source: 'redeem', points: -300 },
       { at: 6 * day, source: 'review', points: 40 },
     ])
-    expect(status).toMatchObject({ earned: 689, redeemed: 300, balance: 389, qualifyingPoints: 689, nextTier: null, pointsToNextTier: 0 })
+    expect(status).toMatchObject({
+      earned: 689,
+      redeemed: 300,
+      balance: 389,
+      qualifyingPoints: 689,
+      nextTier: null,
+      pointsToNextTier: 0,
+    })
     expect(status.tier?.id).toBe('gold')
   })
 
@@ -59,7 +66,14 @@ describe('computeLoyalty', () => {
   })
 
   it('never lets a redemption take the balance below zero', () => {
-    const status = computeLoyalty([{ type: 'review', at: 0 }, { type: 'redeem', at: 1, points: 500 }], program, { now: 2 })
+    const status = computeLoyalty(
+      [
+        { type: 'review', at: 0 },
+        { type: 'redeem', at: 1, points: 500 },
+      ],
+      program,
+      { now: 2 },
+    )
     expect(status).toMatchObject({ earned: 20, redeemed: 20, balance: 0 })
   })
 
@@ -70,7 +84,14 @@ describe('computeLoyalty', () => {
 
   it('gives a zero balance and the base tier for no activities', () => {
     const status = computeLoyalty([], program, { now: 0 })
-    expect(status).toMatchObject({ balance: 0, earned: 0, redeemed: 0, qualifyingPoints: 0, pointsToNextTier: 250, ledger: [] })
+    expect(status).toMatchObject({
+      balance: 0,
+      earned: 0,
+      redeemed: 0,
+      qualifyingPoints: 0,
+      pointsToNextTier: 250,
+      ledger: [],
+    })
     expect(status.tier?.id).toBe('member')
     expect(computeLoyalty([], { earnRules: [], tiers: [] }, { now: 0 }).tier).toBeNull()
   })

@@ -3,7 +3,12 @@ import { computeAov, computeChurnRate, computeRepeatPurchaseRate } from '../../s
 import type { Order } from '../../src/kpis/index.js'
 
 const day = 86_400_000
-const order = (customerId: string, orderId: string, atDay: number, total: number): Order => ({ customerId, orderId, at: atDay * day, total })
+const order = (customerId: string, orderId: string, atDay: number, total: number): Order => ({
+  customerId,
+  orderId,
+  at: atDay * day,
+  total,
+})
 
 const orders = [
   order('ann', 'o1', 1, 30),
@@ -46,7 +51,11 @@ describe('computeRepeatPurchaseRate', () => {
 
   it('restricts to a period', () => {
     // days 30..59: only cat (o4, o5) ordered, twice: 1 of 1
-    expect(computeRepeatPurchaseRate(orders, { from: 30 * day, to: 60 * day })).toEqual({ numerator: 1, denominator: 1, rate: 1 })
+    expect(computeRepeatPurchaseRate(orders, { from: 30 * day, to: 60 * day })).toEqual({
+      numerator: 1,
+      denominator: 1,
+      rate: 1,
+    })
   })
 
   it('gives 0 for no orders', () => {
@@ -58,9 +67,19 @@ describe('computeChurnRate', () => {
   it('takes the customers active in the window before the period, and counts who did not come back', () => {
     // Period days 30..60, window defaults to 30 days: active = ordered in days 0..29 = ann, bob.
     // In days 30..59 only cat ordered (new, not in the base): ann and bob both churned: 2/2.
-    expect(computeChurnRate(orders, { from: 30 * day, to: 60 * day })).toEqual({ activeAtStart: 2, retained: 0, churned: 2, rate: 1 })
+    expect(computeChurnRate(orders, { from: 30 * day, to: 60 * day })).toEqual({
+      activeAtStart: 2,
+      retained: 0,
+      churned: 2,
+      rate: 1,
+    })
     // Period days 60..90: active = days 30..59 = cat; cat ordered on day 70: retained, rate 0.
-    expect(computeChurnRate(orders, { from: 60 * day, to: 90 * day })).toEqual({ activeAtStart: 1, retained: 1, churned: 0, rate: 0 })
+    expect(computeChurnRate(orders, { from: 60 * day, to: 90 * day })).toEqual({
+      activeAtStart: 1,
+      retained: 1,
+      churned: 0,
+      rate: 0,
+    })
   })
 
   it('honours a longer activity window', () => {
@@ -68,7 +87,12 @@ describe('computeChurnRate', () => {
     // days 40..79 (cat's orders do not count): 2 churned of 2.
     // With a 10-day window before day 45 (days 35..44): cat (day 40); cat ordered again on day 45: retained.
     expect(computeChurnRate(orders, { from: 40 * day, to: 80 * day, activeWindowMs: 40 * day }).rate).toBe(1)
-    expect(computeChurnRate(orders, { from: 45 * day, to: 80 * day, activeWindowMs: 10 * day })).toEqual({ activeAtStart: 1, retained: 1, churned: 0, rate: 0 })
+    expect(computeChurnRate(orders, { from: 45 * day, to: 80 * day, activeWindowMs: 10 * day })).toEqual({
+      activeAtStart: 1,
+      retained: 1,
+      churned: 0,
+      rate: 0,
+    })
   })
 
   it('gives 0, not NaN, when nobody was active', () => {

@@ -5,7 +5,14 @@ describe('computeNps', () => {
   it('subtracts the share of detractors from the share of promoters', () => {
     // 10, 9, 9 promoters (3); 8, 7 passives (2); 6, 0, 3 detractors (3); 8 answers.
     // NPS = 3/8·100 − 3/8·100 = 0
-    expect(computeNps([10, 9, 9, 8, 7, 6, 0, 3])).toEqual({ responses: 8, promoters: 3, passives: 2, detractors: 3, ignored: 0, nps: 0 })
+    expect(computeNps([10, 9, 9, 8, 7, 6, 0, 3])).toEqual({
+      responses: 8,
+      promoters: 3,
+      passives: 2,
+      detractors: 3,
+      ignored: 0,
+      nps: 0,
+    })
     // 10, 10, 9, 7, 2: 3 promoters, 1 passive, 1 detractor: 60 % − 20 % = 40
     expect(computeNps([10, 10, 9, 7, 2]).nps).toBeCloseTo(40, 12)
   })

@@ -10,8 +10,12 @@ import type { EcrmEvent } from '../../src/model/envelope.js'
 const DAY = 86_400_000
 const now = Date.UTC(2026, 2, 31, 12)
 let n = 0
-const entry = (name: string, daysAgo: number, props: ActivityEntry['props'] = {}): ActivityEntry =>
-  ({ id: `e-${++n}`, name, at: now - daysAgo * DAY, props })
+const entry = (name: string, daysAgo: number, props: ActivityEntry['props'] = {}): ActivityEntry => ({
+  id: `e-${++n}`,
+  name,
+  at: now - daysAgo * DAY,
+  props,
+})
 
 const withTraits = (traits: CustomerProfile['traits']): CustomerProfile => ({ ...emptyProfile('lead'), traits })
 const pointsOf = (result: LeadScore, ruleId: string): number[] =>
@@ -20,16 +24,32 @@ const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b
 
 describe('scoreLead fit', () => {
   it('adds the fit rules a VP at a 120-person company meets', () => {
-    const profile = withTraits({ title: 'VP Marketing', email: 'Jo@Acme.io', phone: '+33 1 23', company: { name: 'Acme', employee_count: 120 } })
+    const profile = withTraits({
+      title: 'VP Marketing',
+      email: 'Jo@Acme.io',
+      phone: '+33 1 23',
+      company: { name: 'Acme', employee_count: 120 },
+    })
     const result = scoreLead(profile, defaultLeadModel, { now })
     // size 51–200: 10, decision maker: 15, business email: 10, company name: 5, phone: 5.
     expect(result.fit).toBe(45)
-    expect(result.reasons.map((reason) => reason.ruleId)).toEqual(['size_51_200', 'decision_maker', 'business_email', 'company_named', 'phone_given'])
+    expect(result.reasons.map((reason) => reason.ruleId)).toEqual([
+      'size_51_200',
+      'decision_maker',
+      'business_email',
+      'company_named',
+      'phone_given',
+    ])
     expect(result.grade).toBe('A3')
   })
 
   it('caps fit at fit.max and explains the cut', () => {
-    const profile = withTraits({ title: 'Founder', email: 'a@big.example', phone: '1', company: { name: 'Big', employee_count: 5000 } })
+    const profile = withTraits({
+      title: 'Founder',
+      email: 'a@big.example',
+      phone: '1',
+      company: { name: 'Big', employee_count: 5000 },
+    })
     const result = scoreLead(profile, defaultLeadModel, { now })
     // 20 + 15 + 10 + 5 + 5 = 55, capped at 50.
     expect(result.fit).toBe(50)
@@ -37,7 +57,9 @@ describe('scoreLead fit', () => {
   })
 
   it('matches title words, not letters inside words, and penalises free mail and students', () => {
-    const coordinator = scoreLead(withTraits({ title: 'Sales Coordinator', email: 'x@gmail.com' }), defaultLeadModel, { now })
+    const coordinator = scoreLead(withTraits({ title: 'Sales Coordinator', email: 'x@gmail.com' }), defaultLeadModel, {
+      now,
+    })
     expect(coordinator.reasons.map((reason) => reason.ruleId)).toEqual(['free_email'])
     expect(coordinator.fit).toBe(-5)
     expect(coordinator.grade).toBe('D3')
@@ -60,7 +82,10 @@ describe('scoreLead engagement', () => {
   })
 
   it('scores the click event ecrm mails record, and still the older Email Clicked name', () => {
-    const result = scoreLead(emptyProfile('x'), defaultLeadModel, { now, activity: [entry('Email Link Clicked', 0), entry('Email Clicked', 0)] })
+    const result = scoreLead(emptyProfile('x'), defaultLeadModel, {
+      now,
+      activity: [entry('Email Link Clicked', 0), entry('Email Clicked', 0)],
+    })
     expect(pointsOf(result, 'email_clicked')).toEqual([3])
     expect(pointsOf(result, 'email_clicked_legacy')).toEqual([3])
   })
@@ -95,9 +120,22 @@ describe('scoreLead', () => {
   it('scores a profile folded from events; the reasons add up to the score', () => {
     const at = (daysAgo: number): string => new Date(now - daysAgo * DAY).toISOString()
     const events: EcrmEvent[] = [
-      { type: 'identify', messageId: 'i', userId: 'u', timestamp: at(20), traits: { title: 'Head of Growth', email: 'kim@shop.example', company: { name: 'Shop', employee_count: 300 } } },
+      {
+        type: 'identify',
+        messageId: 'i',
+        userId: 'u',
+        timestamp: at(20),
+        traits: { title: 'Head of Growth', email: 'kim@shop.example', company: { name: 'Shop', employee_count: 300 } },
+      },
       { type: 'page', messageId: 'p1', userId: 'u', timestamp: at(0), context: { page: { path: '/pricing' } } },
-      { type: 'track', messageId: 't1', userId: 'u', timestamp: at(0), event: 'Lead Captured', properties: { form_type: 'demo' } },
+      {
+        type: 'track',
+        messageId: 't1',
+        userId: 'u',
+        timestamp: at(0),
+        event: 'Lead Captured',
+        properties: { form_type: 'demo' },
+      },
       { type: 'track', messageId: 't2', userId: 'u', timestamp: at(10), event: 'Email Opened', properties: {} },
     ]
     const profile = events.reduce((p, e) => reduceProfile(p, e), emptyProfile('u'))
@@ -118,10 +156,18 @@ describe('scoreLead', () => {
   it('gives stages by thresholds and grades by fit letter and engagement digit', () => {
     const model: LeadModel = { ...defaultLeadModel, fit: { rules: [] } }
     const stageAt = (clicks: number): LeadScore =>
-      scoreLead(emptyProfile('x'), { ...model, engagement: { rules: [{ id: 'e', event: 'E', points: 1 }], halfLifeDays: null } },
-        { now, activity: Array.from({ length: clicks }, () => entry('E', 1)) })
+      scoreLead(
+        emptyProfile('x'),
+        { ...model, engagement: { rules: [{ id: 'e', event: 'E', points: 1 }], halfLifeDays: null } },
+        { now, activity: Array.from({ length: clicks }, () => entry('E', 1)) },
+      )
     expect([9, 10, 39, 40, 69, 70].map((k) => [stageAt(k).stage, stageAt(k).grade])).toEqual([
-      ['lead', 'D3'], ['lead', 'D2'], ['lead', 'D1'], ['mql', 'D1'], ['mql', 'D1'], ['sql', 'D1'],
+      ['lead', 'D3'],
+      ['lead', 'D2'],
+      ['lead', 'D1'],
+      ['mql', 'D1'],
+      ['mql', 'D1'],
+      ['sql', 'D1'],
     ])
   })
 })

@@ -30,12 +30,21 @@ describe('toCalendarDate: persian', () => {
 describe('anniversaryToday', () => {
   it('celebrates a Persian birthday on its Persian day, which moves on the Gregorian calendar', () => {
     // Born 1 Farvardin 1369 (1990-03-21): Nowruz is the birthday every year.
-    expect(anniversaryToday('1990-03-21', noon('2024-03-20'), 'Asia/Tehran', 'persian')).toEqual({ year: 1403, years: 34 })
+    expect(anniversaryToday('1990-03-21', noon('2024-03-20'), 'Asia/Tehran', 'persian')).toEqual({
+      year: 1403,
+      years: 34,
+    })
     expect(anniversaryToday('1990-03-21', noon('2024-03-21'), 'Asia/Tehran', 'persian')).toBeNull()
-    expect(anniversaryToday('1990-03-21', noon('2025-03-21'), 'Asia/Tehran', 'persian')).toEqual({ year: 1404, years: 35 })
+    expect(anniversaryToday('1990-03-21', noon('2025-03-21'), 'Asia/Tehran', 'persian')).toEqual({
+      year: 1404,
+      years: 35,
+    })
     // The Gregorian calendar celebrates it on 21 March instead.
     expect(anniversaryToday('1990-03-21', noon('2024-03-20'), 'Asia/Tehran', 'gregorian')).toBeNull()
-    expect(anniversaryToday('1990-03-21', noon('2024-03-21'), 'Asia/Tehran', 'gregorian')).toEqual({ year: 2024, years: 34 })
+    expect(anniversaryToday('1990-03-21', noon('2024-03-21'), 'Asia/Tehran', 'gregorian')).toEqual({
+      year: 2024,
+      years: 34,
+    })
   })
 
   it('celebrates 30 Esfand on 29 Esfand in common Persian years, and 29 February on 28 February', () => {
@@ -59,23 +68,40 @@ describe('anniversaryToday', () => {
 describe('birthday_today and anniversary with a calendar', () => {
   it('take "persian" as a third argument and refuse an unknown calendar', () => {
     const now = noon('2024-03-20')
-    expect(applyLogic({ birthday_today: [{ var: 'birthday' }, 'UTC', 'persian'] }, { birthday: '1990-03-21' }, { now })).toBe(true)
-    expect(applyLogic({ anniversary: [{ var: 'birthday' }, 'UTC', 'persian'] }, { birthday: '1990-03-21' }, { now })).toBe(34)
-    expect(applyLogic({ birthday_today: [{ var: 'birthday' }, 'UTC', 'hebrew'] }, { birthday: '1990-03-21' }, { now })).toBe(false)
+    expect(
+      applyLogic({ birthday_today: [{ var: 'birthday' }, 'UTC', 'persian'] }, { birthday: '1990-03-21' }, { now }),
+    ).toBe(true)
+    expect(
+      applyLogic({ anniversary: [{ var: 'birthday' }, 'UTC', 'persian'] }, { birthday: '1990-03-21' }, { now }),
+    ).toBe(34)
+    expect(
+      applyLogic({ birthday_today: [{ var: 'birthday' }, 'UTC', 'hebrew'] }, { birthday: '1990-03-21' }, { now }),
+    ).toBe(false)
   })
 })
 
 describe('schedule.birthday with calendar "persian"', () => {
   it('greets once on the Persian birthday at 09:00 in Tehran', async () => {
-    const rule = defineRule({ id: 'nowruz_birthday', schedule: { birthday: 'traits.birthday', at: '09:00', calendar: 'persian' } })
+    const rule = defineRule({
+      id: 'nowruz_birthday',
+      schedule: { birthday: 'traits.birthday', at: '09:00', calendar: 'persian' },
+    })
     // 2024-03-20 05:00Z is 08:30 in Tehran.
     const time = createManualClock({ startAt: Date.UTC(2024, 2, 20, 5, 0) })
-    const engine = createRuleEngine({ rules: [rule], clock: time, scheduler: time, store: createMemoryRuleStateStore(), onFire: () => undefined })
+    const engine = createRuleEngine({
+      rules: [rule],
+      clock: time,
+      scheduler: time,
+      store: createMemoryRuleStateStore(),
+      onFire: () => undefined,
+    })
     const profile = { traits: { birthday: '1990-03-21', timezone: 'Asia/Tehran' } }
     expect(await engine.checkSchedules('u-1', profile)).toHaveLength(0)
     await time.advance(60 * 60_000)
     expect((await engine.checkSchedules('u-1', profile)).map((f) => f.at)).toEqual([Date.UTC(2024, 2, 20, 6, 0)])
     expect(await engine.checkSchedules('u-1', profile)).toHaveLength(0)
-    expect(() => defineRule({ id: 'x', schedule: { birthday: 'traits.birthday', calendar: 'lunar' as never } })).toThrow(/schedule/)
+    expect(() =>
+      defineRule({ id: 'x', schedule: { birthday: 'traits.birthday', calendar: 'lunar' as never } }),
+    ).toThrow(/schedule/)
   })
 })

@@ -29,22 +29,38 @@ describe('parseDuration and toEpochMs', () => {
 describe('time zones', () => {
   it('shows the wall clock of a zone, across a DST change', () => {
     // Paris: UTC+1 in winter, UTC+2 from 2026-03-29 01:00Z (EU rule: last Sunday of March).
-    expect(toLocalTime(Date.UTC(2026, 0, 1, 23, 30), 'Europe/Paris')).toMatchObject({ year: 2026, month: 1, day: 2, hour: 0, minute: 30 })
+    expect(toLocalTime(Date.UTC(2026, 0, 1, 23, 30), 'Europe/Paris')).toMatchObject({
+      year: 2026,
+      month: 1,
+      day: 2,
+      hour: 0,
+      minute: 30,
+    })
     expect(toLocalTime(Date.UTC(2026, 2, 29, 1, 0), 'Europe/Paris')).toMatchObject({ day: 29, hour: 3 })
     expect(toLocalTime(0, 'Not/AZone')).toBeNull()
   })
 
   it('finds the instant of a local time, in winter and summer', () => {
-    expect(fromLocalTime({ year: 2026, month: 1, day: 15, hour: 9, minute: 0 }, 'Europe/Paris')).toBe(Date.UTC(2026, 0, 15, 8))
-    expect(fromLocalTime({ year: 2026, month: 7, day: 15, hour: 9, minute: 0 }, 'Europe/Paris')).toBe(Date.UTC(2026, 6, 15, 7))
-    expect(fromLocalTime({ year: 2026, month: 7, day: 15, hour: 9, minute: 0 }, 'America/New_York')).toBe(Date.UTC(2026, 6, 15, 13))
+    expect(fromLocalTime({ year: 2026, month: 1, day: 15, hour: 9, minute: 0 }, 'Europe/Paris')).toBe(
+      Date.UTC(2026, 0, 15, 8),
+    )
+    expect(fromLocalTime({ year: 2026, month: 7, day: 15, hour: 9, minute: 0 }, 'Europe/Paris')).toBe(
+      Date.UTC(2026, 6, 15, 7),
+    )
+    expect(fromLocalTime({ year: 2026, month: 7, day: 15, hour: 9, minute: 0 }, 'America/New_York')).toBe(
+      Date.UTC(2026, 6, 15, 13),
+    )
   })
 })
 
 describe('CRM operators', () => {
   it('computes days_since and hours_since from the context time, or null without it', () => {
-    expect(applyLogic({ days_since: { var: 'last_order_at' } }, { last_order_at: '2026-03-01T12:00:00Z' }, { now })).toBe(30)
-    expect(applyLogic({ days_since: { var: 'last_order_at' } }, { last_order_at: '2026-03-01T12:00:01Z' }, { now })).toBe(29)
+    expect(
+      applyLogic({ days_since: { var: 'last_order_at' } }, { last_order_at: '2026-03-01T12:00:00Z' }, { now }),
+    ).toBe(30)
+    expect(
+      applyLogic({ days_since: { var: 'last_order_at' } }, { last_order_at: '2026-03-01T12:00:01Z' }, { now }),
+    ).toBe(29)
     expect(applyLogic({ hours_since: { var: 'seen' } }, { seen: now - 5.5 * 3_600_000 }, { now })).toBe(5)
     expect(applyLogic({ days_since: { var: 'last_order_at' } }, { last_order_at: '2026-03-01' })).toBeNull()
     expect(applyLogic({ days_since: { var: 'missing' } }, {}, { now })).toBeNull()
@@ -64,8 +80,12 @@ describe('CRM operators', () => {
     const late = Date.UTC(2026, 2, 31, 23, 30)
     const data = { traits: { birthday: '1990-04-01' } }
     expect(applyLogic({ birthday_today: [{ var: 'traits.birthday' }, 'Europe/Paris'] }, data, { now: late })).toBe(true)
-    expect(applyLogic({ birthday_today: [{ var: 'traits.birthday' }, 'America/New_York'] }, data, { now: late })).toBe(false)
-    expect(applyLogic({ birthday_today: { var: 'traits.birthday' } }, data, { now: late, timeZone: 'Europe/Paris' })).toBe(true)
+    expect(applyLogic({ birthday_today: [{ var: 'traits.birthday' }, 'America/New_York'] }, data, { now: late })).toBe(
+      false,
+    )
+    expect(
+      applyLogic({ birthday_today: { var: 'traits.birthday' } }, data, { now: late, timeZone: 'Europe/Paris' }),
+    ).toBe(true)
     expect(applyLogic({ birthday_today: { var: 'traits.birthday' } }, data, { now: late })).toBe(false) // UTC by default
   })
 

@@ -16,9 +16,9 @@ function issuesOf(run: () => unknown): unknown {
 
 describe('compileLogic', () => {
   it('refuses an unknown operator with the path of the fault', () => {
-    expect(issuesOf(() => compileLogic({ and: [{ '==': [1, 1] }, { if: [{ contains: ['a', 'b'] }, 1, 2] }] }))).toEqual([
-      { path: ['and', 1, 'if', 0, 'contains'], code: 'unknown_operator' },
-    ])
+    expect(issuesOf(() => compileLogic({ and: [{ '==': [1, 1] }, { if: [{ contains: ['a', 'b'] }, 1, 2] }] }))).toEqual(
+      [{ path: ['and', 1, 'if', 0, 'contains'], code: 'unknown_operator' }],
+    )
   })
 
   it('refuses wrong arities and reports every fault in one error', () => {
@@ -30,11 +30,15 @@ describe('compileLogic', () => {
   })
 
   it('names the fault and the fix in the message', () => {
-    expect(() => compileLogic({ nope: [] })).toThrow(/Invalid JsonLogic rule: nope \(unknown operator "nope"; .*addOperation/)
+    expect(() => compileLogic({ nope: [] })).toThrow(
+      /Invalid JsonLogic rule: nope \(unknown operator "nope"; .*addOperation/,
+    )
   })
 
   it('treats prototype names as unknown operators, not as functions', () => {
-    expect(issuesOf(() => compileLogic({ constructor: [] }))).toEqual([{ path: ['constructor'], code: 'unknown_operator' }])
+    expect(issuesOf(() => compileLogic({ constructor: [] }))).toEqual([
+      { path: ['constructor'], code: 'unknown_operator' },
+    ])
     expect(issuesOf(() => compileLogic({ toString: [] }))).toEqual([{ path: ['toString'], code: 'unknown_operator' }])
   })
 
@@ -109,7 +113,12 @@ describe('createLogicEngine', () => {
   })
 
   it('evaluates the iterators with the element as data and reduce with current/accumulator', () => {
-    const data = { items: [{ price: 5, qty: 2 }, { price: 3, qty: 1 }] }
+    const data = {
+      items: [
+        { price: 5, qty: 2 },
+        { price: 3, qty: 1 },
+      ],
+    }
     expect(applyLogic({ map: [{ var: 'items' }, { '*': [{ var: 'price' }, { var: 'qty' }] }] }, data)).toEqual([10, 3])
     expect(
       applyLogic(

@@ -21,9 +21,41 @@ interface SuiteCase {
 }
 
 const jsonLogicOperators = new Set([
-  'var', 'missing', 'missing_some', 'if', '?:', '==', '===', '!=', '!==', '!', '!!', 'or', 'and', '>', '>=',
-  '<', '<=', 'max', 'min', '+', '-', '*', '/', '%', 'map', 'filter', 'reduce', 'all', 'none', 'some',
-  'merge', 'in', 'cat', 'substr', 'log',
+  'var',
+  'missing',
+  'missing_some',
+  'if',
+  '?:',
+  '==',
+  '===',
+  '!=',
+  '!==',
+  '!',
+  '!!',
+  'or',
+  'and',
+  '>',
+  '>=',
+  '<',
+  '<=',
+  'max',
+  'min',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  'map',
+  'filter',
+  'reduce',
+  'all',
+  'none',
+  'some',
+  'merge',
+  'in',
+  'cat',
+  'substr',
+  'log',
 ])
 
 function operatorsOf(rule: unknown, found = new Set<string>()): Set<string> {
@@ -62,7 +94,9 @@ const suites = sharedDataFile('json-logic-engine-suites/suites')
 
 function listFiles(folder: string): string[] {
   return readdirSync(folder)
-    .flatMap((name) => (statSync(join(folder, name)).isDirectory() ? listFiles(join(folder, name)) : [join(folder, name)]))
+    .flatMap((name) =>
+      statSync(join(folder, name)).isDirectory() ? listFiles(join(folder, name)) : [join(folder, name)],
+    )
     .filter((file) => file.endsWith('.json'))
     .sort()
 }
@@ -90,17 +124,22 @@ describe('applyLogic on the json-logic-engine suites (JsonLogic-proper cases)', 
     const cases = readSharedJson<unknown[]>(file).filter((entry): entry is SuiteCase => typeof entry === 'object')
     const proper = cases.filter(isProper)
     const name = relative(suites.path, file)
-    it.skipIf(proper.length === 0)(`${name}: passes its ${proper.length} JsonLogic-proper cases but the listed divergences`, () => {
-      const failures = proper
-        .filter((entry) => !(entry.description in divergences))
-        .filter((entry) => !same(evaluate(entry), entry.result))
-        .map((entry) => entry.description)
-      expect(failures).toEqual([])
-    })
+    it.skipIf(proper.length === 0)(
+      `${name}: passes its ${proper.length} JsonLogic-proper cases but the listed divergences`,
+      () => {
+        const failures = proper
+          .filter((entry) => !(entry.description in divergences))
+          .filter((entry) => !same(evaluate(entry), entry.result))
+          .map((entry) => entry.description)
+        expect(failures).toEqual([])
+      },
+    )
   }
 
   it.skipIf(!suites.exists)('diverges on exactly the 14 listed cases, each still differing', () => {
-    const all = files.flatMap((file) => readSharedJson<unknown[]>(file)).filter((e): e is SuiteCase => typeof e === 'object')
+    const all = files
+      .flatMap((file) => readSharedJson<unknown[]>(file))
+      .filter((e): e is SuiteCase => typeof e === 'object')
     const listed = all.filter((entry) => isProper(entry) && entry.description in divergences)
     expect(listed).toHaveLength(14)
     for (const entry of listed) expect(same(evaluate(entry), entry.result)).toBe(false)

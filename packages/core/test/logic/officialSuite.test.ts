@@ -21,14 +21,17 @@ describe('applyLogic on the official JsonLogic suite (jsonlogic.com/tests.json)'
     expect(failures).toEqual([])
   })
 
-  it.skipIf(!suite.exists)(`passes every case through one compiled closure reused ${suite.exists ? '' : suite.reason}`, () => {
-    let passed = 0
-    for (const [rule, data, expected] of cases) {
-      const compiled = compileLogic(rule)
-      // The second call proves the closure keeps no state between evaluations.
-      compiled({ unrelated: true })
-      if (JSON.stringify(compiled(data)) === JSON.stringify(expected)) passed += 1
-    }
-    expect(passed).toBe(278)
-  })
+  it.skipIf(!suite.exists)(
+    `passes every case through one compiled closure reused ${suite.exists ? '' : suite.reason}`,
+    () => {
+      let passed = 0
+      for (const [rule, data, expected] of cases) {
+        const compiled = compileLogic(rule)
+        // The second call proves the closure keeps no state between evaluations.
+        compiled({ unrelated: true })
+        if (JSON.stringify(compiled(data)) === JSON.stringify(expected)) passed += 1
+      }
+      expect(passed).toBe(278)
+    },
+  )
 })

@@ -31,17 +31,30 @@ describe('recipientOf', () => {
   })
 
   it('says why a customer cannot be reached', () => {
-    const profile = profileWith({ email: 'not-an-email', phone: '0912 345 6789', webPush: { endpoint: 'https://push.example/x' } })
-    expect(recipientOf('email', profile)).toEqual({ ok: false, reason: 'customer c-1 has an invalid email trait "not-an-email"' })
+    const profile = profileWith({
+      email: 'not-an-email',
+      phone: '0912 345 6789',
+      webPush: { endpoint: 'https://push.example/x' },
+    })
+    expect(recipientOf('email', profile)).toEqual({
+      ok: false,
+      reason: 'customer c-1 has an invalid email trait "not-an-email"',
+    })
     const sms = recipientOf('sms', profile)
     expect(sms.ok).toBe(false)
     expect(!sms.ok && sms.reason).toMatch(/national number/)
     expect(recipientOf('sms', profile, { defaultCallingCode: '98' })).toEqual({ ok: true, recipient: '+989123456789' })
-    expect(recipientOf('push', profile)).toMatchObject({ ok: false, reason: expect.stringMatching(/invalid webPush trait/) })
+    expect(recipientOf('push', profile)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/invalid webPush trait/),
+    })
     const empty = profileWith({})
     expect(recipientOf('email', empty)).toEqual({ ok: false, reason: 'customer c-1 has no email trait' })
     expect(recipientOf('sms', empty)).toEqual({ ok: false, reason: 'customer c-1 has no phone trait' })
-    expect(recipientOf('push', empty)).toEqual({ ok: false, reason: 'customer c-1 has no webPush trait (not subscribed)' })
+    expect(recipientOf('push', empty)).toEqual({
+      ok: false,
+      reason: 'customer c-1 has no webPush trait (not subscribed)',
+    })
   })
 })
 
@@ -57,7 +70,10 @@ describe('toE164', () => {
     expect(toE164('+1 415 CALL-NOW').ok).toBe(false)
     expect(toE164('+0123456789').ok).toBe(false)
     expect(toE164('+1234567890123456').ok).toBe(false)
-    expect(toE164('4155552671')).toEqual({ ok: false, reason: '"4155552671" has no country code (expected E.164, e.g. +989123456789)' })
+    expect(toE164('4155552671')).toEqual({
+      ok: false,
+      reason: '"4155552671" has no country code (expected E.164, e.g. +989123456789)',
+    })
     expect(toE164('09123456789', { defaultCallingCode: '+98' }).ok).toBe(false)
   })
 })

@@ -26,7 +26,8 @@ describe('parseJsonSafely', () => {
   })
 
   it('drops __proto__, constructor and prototype keys at every depth', () => {
-    const text = '{"__proto__":{"polluted":1},"a":{"constructor":{"prototype":{"polluted":1}},"b":2},"list":[{"__proto__":{"polluted":1},"c":3}]}'
+    const text =
+      '{"__proto__":{"polluted":1},"a":{"constructor":{"prototype":{"polluted":1}},"b":2},"list":[{"__proto__":{"polluted":1},"c":3}]}'
     const parsed = parseJsonSafely(text)
     expect(parsed).toEqual({ ok: true, value: { a: { b: 2 }, list: [{ c: 3 }] } })
     // The gadget: a naive merge of the raw JSON.parse output pollutes Object.prototype...
@@ -39,7 +40,9 @@ describe('parseJsonSafely', () => {
   })
 
   it('yields a batch whose events validate without prototype keys', () => {
-    const parsed = parseJsonSafely('{"batch":[{"type":"track","messageId":"m","userId":"u","event":"X","properties":{"__proto__":{"isAdmin":true}}}]}')
+    const parsed = parseJsonSafely(
+      '{"batch":[{"type":"track","messageId":"m","userId":"u","event":"X","properties":{"__proto__":{"isAdmin":true}}}]}',
+    )
     expect(parsed.ok).toBe(true)
     const result = validateBatch(parsed.ok ? parsed.value : null)
     const event = result.events[0]?.event
@@ -62,7 +65,13 @@ describe('parseJsonSafely', () => {
     ['01', 1, 1, 2, 'unexpected "1"'], // leading zero
   ])('reports %j at position %i (line %i, column %i)', (text, position, line, column, found) => {
     const result = parseJsonSafely(text)
-    expect(result).toEqual({ ok: false, position, line, column, message: `invalid JSON at line ${line}, column ${column} (position ${position}): ${found}` })
+    expect(result).toEqual({
+      ok: false,
+      position,
+      line,
+      column,
+      message: `invalid JSON at line ${line}, column ${column} (position ${position}): ${found}`,
+    })
   })
 
   it('agrees with V8 where V8 states a position', () => {

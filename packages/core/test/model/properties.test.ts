@@ -1,6 +1,12 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { findJsonProblems, knownEventSchemas, parseJsonSafely, validateBatch, validateEvent } from '../../src/model/index.js'
+import {
+  findJsonProblems,
+  knownEventSchemas,
+  parseJsonSafely,
+  validateBatch,
+  validateEvent,
+} from '../../src/model/index.js'
 
 const names = Object.keys(knownEventSchemas)
 
@@ -10,17 +16,34 @@ const nearlyValidEvent = fc.record({
   messageId: fc.string(),
   userId: fc.option(fc.string(), { nil: undefined }),
   event: fc.constantFrom(...names, 'order completed', 'constructor', '__proto__'),
-  properties: fc.oneof(fc.anything(), fc.dictionary(fc.constantFrom('order_id', 'price', 'products', 'score', 'type', 'survey_id', 'product_id', 'currency'), fc.anything())),
+  properties: fc.oneof(
+    fc.anything(),
+    fc.dictionary(
+      fc.constantFrom('order_id', 'price', 'products', 'score', 'type', 'survey_id', 'product_id', 'currency'),
+      fc.anything(),
+    ),
+  ),
   traits: fc.anything(),
 })
 
 describe('validateEvent (properties)', () => {
   it('never throws on any value', () => {
     fc.assert(
-      fc.property(fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true, withNullPrototype: true }), (value) => {
-        const result = validateEvent(value)
-        expect(typeof result.ok).toBe('boolean')
-      }),
+      fc.property(
+        fc.anything({
+          withBigInt: true,
+          withDate: true,
+          withMap: true,
+          withSet: true,
+          withTypedArray: true,
+          withSparseArray: true,
+          withNullPrototype: true,
+        }),
+        (value) => {
+          const result = validateEvent(value)
+          expect(typeof result.ok).toBe('boolean')
+        },
+      ),
       { numRuns: 500 },
     )
   })
@@ -30,7 +53,8 @@ describe('validateEvent (properties)', () => {
       fc.property(fc.json(), (text) => {
         const result = validateEvent(JSON.parse(text))
         if (!result.ok) expect(result.issues.length).toBeGreaterThan(0)
-        if (!result.ok) for (const issue of result.issues) expect(Array.isArray(issue.path) && issue.message.length > 0).toBe(true)
+        if (!result.ok)
+          for (const issue of result.issues) expect(Array.isArray(issue.path) && issue.message.length > 0).toBe(true)
       }),
       { numRuns: 500 },
     )
@@ -83,10 +107,12 @@ describe('parseJsonSafely (properties)', () => {
   })
 
   it('never throws, fails exactly when JSON.parse does, and points inside the text', () => {
-    const corrupted = fc.tuple(fc.json(), fc.nat(), fc.constantFrom('{', '}', '[', ']', ',', ':', '"', '\\', 'x', ' ', '-', '0')).map(([text, at, char]) => {
-      const index = at % (text.length + 1)
-      return text.slice(0, index) + char + text.slice(index)
-    })
+    const corrupted = fc
+      .tuple(fc.json(), fc.nat(), fc.constantFrom('{', '}', '[', ']', ',', ':', '"', '\\', 'x', ' ', '-', '0'))
+      .map(([text, at, char]) => {
+        const index = at % (text.length + 1)
+        return text.slice(0, index) + char + text.slice(index)
+      })
     fc.assert(
       fc.property(fc.oneof(corrupted, fc.string()), (text) => {
         let valid = true
@@ -109,7 +135,12 @@ describe('parseJsonSafely (properties)', () => {
   it('never lets a dangerous key through', () => {
     const dangerous = fc.constantFrom('__proto__', 'constructor', 'prototype')
     const tree = fc.letrec((tie) => ({
-      node: fc.oneof({ depthSize: 'small' }, fc.integer(), fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(fc.oneof(dangerous, fc.string()), tie('node'), { maxKeys: 3 })),
+      node: fc.oneof(
+        { depthSize: 'small' },
+        fc.integer(),
+        fc.array(tie('node'), { maxLength: 3 }),
+        fc.dictionary(fc.oneof(dangerous, fc.string()), tie('node'), { maxKeys: 3 }),
+      ),
     })).node
     // The generator does produce texts with those keys (else this test would prove nothing).
     expect(fc.sample(tree, 200).some((value) => /"__proto__":/.test(JSON.stringify(value)))).toBe(true)

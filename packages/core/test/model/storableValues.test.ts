@@ -17,9 +17,24 @@ describe('validateEvent: values a store cannot keep', () => {
     ['a NUL in the event name', { event: 'Signed\u0000Up' }, ['event'], 'nul_character'],
     ['a NUL in the userId', { userId: 'u\u0000' }, ['userId'], 'nul_character'],
     ['a NUL in a key', { properties: { 'k\u0000': 1 } }, ['properties', 'k\u0000'], 'nul_character'],
-    ['a lone high surrogate (half an emoji typed in)', { properties: { text: 'hi \ud83d' } }, ['properties', 'text'], 'unpaired_surrogate'],
-    ['a lone low surrogate in the context', { context: { page: { title: '\ude00 sale' } } }, ['context', 'page', 'title'], 'unpaired_surrogate'],
-    ['a NUL under an unknown top-level key', { extra: { deep: ['x', 'y\u0000'] } }, ['extra', 'deep', 1], 'nul_character'],
+    [
+      'a lone high surrogate (half an emoji typed in)',
+      { properties: { text: 'hi \ud83d' } },
+      ['properties', 'text'],
+      'unpaired_surrogate',
+    ],
+    [
+      'a lone low surrogate in the context',
+      { context: { page: { title: '\ude00 sale' } } },
+      ['context', 'page', 'title'],
+      'unpaired_surrogate',
+    ],
+    [
+      'a NUL under an unknown top-level key',
+      { extra: { deep: ['x', 'y\u0000'] } },
+      ['extra', 'deep', 1],
+      'nul_character',
+    ],
   ])('refuses %s, at its path', (_name, extra, path, code) => {
     const issues = issuesOf({ ...base, ...extra })
     expect(issues).toContainEqual(expect.objectContaining({ path, code }))
@@ -41,7 +56,12 @@ describe('validateEvent: values a store cannot keep', () => {
   })
 
   it('accepts the extremes PostgreSQL keeps: year 0001, 9999, offsets of ±15:59', () => {
-    for (const timestamp of ['0001-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z', '2026-01-01T00:00:00+15:59', '2026-01-01T00:00:00-15:59']) {
+    for (const timestamp of [
+      '0001-01-01T00:00:00Z',
+      '9999-12-31T23:59:59.999Z',
+      '2026-01-01T00:00:00+15:59',
+      '2026-01-01T00:00:00-15:59',
+    ]) {
       expect(validateEvent({ ...base, timestamp })).toMatchObject({ ok: true })
     }
   })
@@ -51,7 +71,10 @@ describe('validateEvent: values a store cannot keep', () => {
     const text = fc.tuple(fc.string(), poison, fc.string()).map(([before, bad, after]) => before + bad + after)
     fc.assert(
       fc.property(text, fc.constantFrom('properties', 'context', 'traits', 'extra'), (value, section) => {
-        const event = section === 'traits' ? { ...base, type: 'identify', traits: { note: value } } : { ...base, [section]: { note: value } }
+        const event =
+          section === 'traits'
+            ? { ...base, type: 'identify', traits: { note: value } }
+            : { ...base, [section]: { note: value } }
         expect(issuesOf(event).map((issue) => issue.path)).toContainEqual([section, 'note'])
       }),
     )

@@ -29,7 +29,11 @@ describe('validateEvent: known track events', () => {
 
   it('keeps unknown property keys (lenient, as the spec is)', () => {
     const result = validateEvent(track('Order Completed', { order_id: 'o-1', gift_wrap: true, note: { to: 'Ada' } }))
-    expect(result.ok && result.event.type === 'track' && result.event.properties).toEqual({ order_id: 'o-1', gift_wrap: true, note: { to: 'Ada' } })
+    expect(result.ok && result.event.type === 'track' && result.event.properties).toEqual({
+      order_id: 'o-1',
+      gift_wrap: true,
+      note: { to: 'Ada' },
+    })
   })
 
   it('accepts unknown event names with any JSON properties', () => {
@@ -49,15 +53,36 @@ describe('validateEvent: invalid track events', () => {
   })
 
   it('locates a NaN price and a string price inside products[]', () => {
-    const issues = issuesOf(track('Order Completed', { order_id: 'o-1', products: [{ sku: 'a', price: 1 }, { sku: 'b', price: Number.NaN }, { sku: 'c', price: '19.99' }] }))
+    const issues = issuesOf(
+      track('Order Completed', {
+        order_id: 'o-1',
+        products: [
+          { sku: 'a', price: 1 },
+          { sku: 'b', price: Number.NaN },
+          { sku: 'c', price: '19.99' },
+        ],
+      }),
+    )
     expect(issues).toEqual([
       { path: ['properties', 'products', 1, 'price'], message: 'expected number, got NaN', code: 'invalid_type' },
-      { path: ['properties', 'products', 2, 'price'], message: 'expected number, got the string "19.99"', code: 'invalid_type' },
+      {
+        path: ['properties', 'products', 2, 'price'],
+        message: 'expected number, got the string "19.99"',
+        code: 'invalid_type',
+      },
     ])
   })
 
   it('refuses Infinity, negative money, fractional quantities and lower-case currencies', () => {
-    const issues = issuesOf(track('Order Completed', { order_id: 'o', total: Number.POSITIVE_INFINITY, tax: -1, currency: 'eur', products: [{ sku: 's', quantity: 1.5 }] }))
+    const issues = issuesOf(
+      track('Order Completed', {
+        order_id: 'o',
+        total: Number.POSITIVE_INFINITY,
+        tax: -1,
+        currency: 'eur',
+        products: [{ sku: 's', quantity: 1.5 }],
+      }),
+    )
     expect(issues.map((issue) => [issue.path.join('.'), issue.code])).toEqual([
       ['properties.total', 'invalid_type'],
       ['properties.tax', 'too_small'],
@@ -70,13 +95,23 @@ describe('validateEvent: invalid track events', () => {
     expect(issuesOf(track('Product Added', { name: 'Monopoly', price: 18.99 }))).toEqual([
       { path: ['properties', 'product_id'], message: 'a product needs a product_id or a sku', code: 'custom' },
     ])
-    expect(issuesOf(track('Cart Viewed', { products: [{ sku: 'x' }, { name: 'nameless' }] }))[0]?.path).toEqual(['properties', 'products', 1, 'product_id'])
+    expect(issuesOf(track('Cart Viewed', { products: [{ sku: 'x' }, { name: 'nameless' }] }))[0]?.path).toEqual([
+      'properties',
+      'products',
+      1,
+      'product_id',
+    ])
   })
 
   it('refuses NPS scores outside 0–10 and CSAT scores outside 1–5', () => {
-    const score = (type: string, value: number) => issuesOf(track('Survey Responded', { survey_id: 's', type, score: value }))
-    expect(score('nps', -1)).toEqual([{ path: ['properties', 'score'], message: 'must be at least 0, got the number -1', code: 'too_small' }])
-    expect(score('nps', 11)).toEqual([{ path: ['properties', 'score'], message: 'must be at most 10, got the number 11', code: 'too_big' }])
+    const score = (type: string, value: number) =>
+      issuesOf(track('Survey Responded', { survey_id: 's', type, score: value }))
+    expect(score('nps', -1)).toEqual([
+      { path: ['properties', 'score'], message: 'must be at least 0, got the number -1', code: 'too_small' },
+    ])
+    expect(score('nps', 11)).toEqual([
+      { path: ['properties', 'score'], message: 'must be at most 10, got the number 11', code: 'too_big' },
+    ])
     expect(score('nps', 7.5)[0]?.code).toBe('invalid_type')
     expect(score('csat', 0)[0]?.code).toBe('too_small')
     expect(score('csat', 6)[0]?.code).toBe('too_big')
@@ -86,13 +121,20 @@ describe('validateEvent: invalid track events', () => {
 
   it('names the survey types when the type is unknown or missing', () => {
     expect(issuesOf(track('Survey Responded', { survey_id: 's', type: 'ces', score: 3 }))).toEqual([
-      { path: ['properties', 'type'], message: 'expected one of "nps", "csat", got the string "ces"', code: 'invalid_union' },
+      {
+        path: ['properties', 'type'],
+        message: 'expected one of "nps", "csat", got the string "ces"',
+        code: 'invalid_union',
+      },
     ])
-    expect(issuesOf(track('Survey Responded', { survey_id: 's', score: 3 }))[0]?.message).toBe('required: expected one of "nps", "csat"')
+    expect(issuesOf(track('Survey Responded', { survey_id: 's', score: 3 }))[0]?.message).toBe(
+      'required: expected one of "nps", "csat"',
+    )
   })
 
   it('requires the ids of the CRM events', () => {
-    const paths = (name: string, properties: unknown) => issuesOf(track(name, properties)).map((issue) => issue.path.join('.'))
+    const paths = (name: string, properties: unknown) =>
+      issuesOf(track(name, properties)).map((issue) => issue.path.join('.'))
     expect(paths('Lead Captured', { form_id: 'f' })).toEqual(['properties.email'])
     expect(paths('Lead Captured', { email: 'not-an-email' })).toEqual(['properties.email'])
     expect(paths('Email Opened', { campaign_id: 'c' })).toEqual(['properties.email_id'])
@@ -139,16 +181,30 @@ describe('validateEvent: the envelope', () => {
     expect(issuesOf({ type: 'track', messageId: 'm', event: 'X' })).toEqual([
       { path: ['userId'], message: 'an event needs a userId or an anonymousId', code: 'custom' },
     ])
-    expect(issuesOf({ ...ids, type: 'trak' })[0]).toMatchObject({ path: ['type'], message: expect.stringContaining('got the string "trak"') })
-    expect(issuesOf({ ...ids, type: 'track', event: 'X', timestamp: 'yesterday' })[0]).toMatchObject({ path: ['timestamp'], code: 'invalid_format' })
+    expect(issuesOf({ ...ids, type: 'trak' })[0]).toMatchObject({
+      path: ['type'],
+      message: expect.stringContaining('got the string "trak"'),
+    })
+    expect(issuesOf({ ...ids, type: 'track', event: 'X', timestamp: 'yesterday' })[0]).toMatchObject({
+      path: ['timestamp'],
+      code: 'invalid_format',
+    })
     expect(issuesOf(null)).toEqual([{ path: [], message: 'expected object, got null', code: 'invalid_type' }])
   })
 
   it('locates values JSON cannot carry in custom properties', () => {
     const cycle: Record<string, unknown> = {}
     cycle['self'] = cycle
-    const issues = issuesOf(track('Custom', { f: () => 1, when: new Date(0), big: 1n, list: [undefined], cycle, ok: 1 }))
-    expect(issues.map((issue) => issue.path.join('.'))).toEqual(['properties.f', 'properties.when', 'properties.big', 'properties.list.0', 'properties.cycle.self'])
+    const issues = issuesOf(
+      track('Custom', { f: () => 1, when: new Date(0), big: 1n, list: [undefined], cycle, ok: 1 }),
+    )
+    expect(issues.map((issue) => issue.path.join('.'))).toEqual([
+      'properties.f',
+      'properties.when',
+      'properties.big',
+      'properties.list.0',
+      'properties.cycle.self',
+    ])
     expect(issues[1]?.message).toBe('not a JSON value: a Date (send an ISO 8601 string)')
   })
 })
@@ -158,10 +214,17 @@ describe('validateEvent: identify traits', () => {
 
   it('accepts the reserved traits', () => {
     const traits = {
-      email: 'ada@example.com', first_name: 'Ada', last_name: 'Lovelace', phone: '+44 20 7946 0000',
-      birthday: '1815-12-10', created_at: '2026-01-31T12:00:00Z', title: 'Analyst', timezone: 'Europe/London',
+      email: 'ada@example.com',
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+      phone: '+44 20 7946 0000',
+      birthday: '1815-12-10',
+      created_at: '2026-01-31T12:00:00Z',
+      title: 'Analyst',
+      timezone: 'Europe/London',
       company: { name: 'Analytical Engines', employees: 12, industry: 'Computing' },
-      address: { city: 'London', country: 'GB', postal_code: 'W1' }, plan: 'custom trait kept',
+      address: { city: 'London', country: 'GB', postal_code: 'W1' },
+      plan: 'custom trait kept',
     }
     expect(validateEvent(identify(traits))).toMatchObject({ ok: true, warnings: [], event: { traits } })
   })
@@ -169,10 +232,16 @@ describe('validateEvent: identify traits', () => {
   it('warns, but keeps the event, on a badly formatted email or birthday', () => {
     const result = validateEvent(identify({ email: 'ada-at-example', birthday: '1990-02-30' }))
     expect(result.ok).toBe(true)
-    expect(result.ok && result.warnings.map((warning) => warning.path.join('.'))).toEqual(['traits.email', 'traits.birthday'])
+    expect(result.ok && result.warnings.map((warning) => warning.path.join('.'))).toEqual([
+      'traits.email',
+      'traits.birthday',
+    ])
   })
 
   it('refuses a wrong type', () => {
-    expect(issuesOf(identify({ company: 'Acme', age: '42' })).map((issue) => issue.path.join('.'))).toEqual(['traits.age', 'traits.company'])
+    expect(issuesOf(identify({ company: 'Acme', age: '42' })).map((issue) => issue.path.join('.'))).toEqual([
+      'traits.age',
+      'traits.company',
+    ])
   })
 })

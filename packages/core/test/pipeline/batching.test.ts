@@ -14,7 +14,12 @@ describe('createCoreClient batching', () => {
     expect(requests).toHaveLength(0)
     const [item] = await queue.peek()
     expect(item?.id).toBe('msg-1')
-    expect(JSON.parse(item?.payload ?? '')).toMatchObject({ type: 'track', event: 'Product Viewed', userId: 'u1', messageId: 'msg-1' })
+    expect(JSON.parse(item?.payload ?? '')).toMatchObject({
+      type: 'track',
+      event: 'Product Viewed',
+      userId: 'u1',
+      messageId: 'msg-1',
+    })
     expect(item?.payload).not.toContain('sentAt')
   })
 
@@ -36,13 +41,20 @@ describe('createCoreClient batching', () => {
     for (const name of ['A', 'B', 'C', 'D', 'E']) client.track({ userId: 'u1', event: name })
     await time.settle()
     expect(requests.map((request) => request.json.batch.length)).toEqual([3, 2])
-    expect(requests.flatMap((request) => request.json.batch.map((event) => event['event']))).toEqual(['A', 'B', 'C', 'D', 'E'])
+    expect(requests.flatMap((request) => request.json.batch.map((event) => event['event']))).toEqual([
+      'A',
+      'B',
+      'C',
+      'D',
+      'E',
+    ])
   })
 
   it('keeps every request body within batch.maxBytes and flushes when the bytes are reached', async () => {
     const maxBytes = 2_000
     const { client, requests, time } = setupClient([], { batch: { maxBytes } })
-    for (let n = 0; n < 12; n += 1) client.track({ userId: 'u1', event: `E${n}`, properties: { text: 'é'.repeat(200) } })
+    for (let n = 0; n < 12; n += 1)
+      client.track({ userId: 'u1', event: `E${n}`, properties: { text: 'é'.repeat(200) } })
     await time.settle()
     expect(requests.length).toBeGreaterThan(1)
     for (const request of requests) expect(utf8Length(request.body)).toBeLessThanOrEqual(maxBytes)
@@ -73,7 +85,9 @@ describe('createCoreClient batching', () => {
     const result = client.track({ userId: 'u1', event: 'Big', properties: { blob: 'x'.repeat(2_000) } })
     expect(result.ok).toBe(false)
     if (result.ok || result.dropped) return
-    expect(result.error.message).toMatch(/track\(\) refused the event: \(root\) \(\d{4} bytes serialised, over limits\.maxEventBytes \(1000\)/)
+    expect(result.error.message).toMatch(
+      /track\(\) refused the event: \(root\) \(\d{4} bytes serialised, over limits\.maxEventBytes \(1000\)/,
+    )
     expect(result.error.issues[0]?.code).toBe('too_large')
     await time.settle()
     expect(await queue.size()).toBe(0)
@@ -86,13 +100,21 @@ describe('createCoreClient batching', () => {
     earlier.client.track({ userId: 'u1', event: 'Left Behind' })
     await earlier.time.settle()
     // The earlier session ends without flushing (a tab closed mid-interval).
-    const { client, requests, time } = setupClient([], {}, { queue, createId: createSequentialIds('second-') }, { start: false })
+    const { client, requests, time } = setupClient(
+      [],
+      {},
+      { queue, createId: createSequentialIds('second-') },
+      { start: false },
+    )
     client.track({ userId: 'u1', event: 'Before Start' })
     await time.advance(60_000)
     expect(requests).toHaveLength(0)
     client.start()
     await time.settle()
-    expect(requests.flatMap((request) => request.json.batch.map((event) => event['event']))).toEqual(['Left Behind', 'Before Start'])
+    expect(requests.flatMap((request) => request.json.batch.map((event) => event['event']))).toEqual([
+      'Left Behind',
+      'Before Start',
+    ])
   })
 
   it('starts each write at once, even while an earlier write is still under way', async () => {

@@ -11,7 +11,10 @@ function setup(mode: 'persisted' | 'none' = 'none', remembered: { userId?: strin
   let ids = 0
   // As createIdentity does: 'none' remembers nothing and makes no anonymousId.
   const identity: Identity = {
-    snapshot: () => (mode === 'none' ? { userId: undefined, anonymousId: undefined, traits: {} } : { userId: remembered.userId, anonymousId: remembered.anonymousId, traits: {} }),
+    snapshot: () =>
+      mode === 'none'
+        ? { userId: undefined, anonymousId: undefined, traits: {} }
+        : { userId: remembered.userId, anonymousId: remembered.anonymousId, traits: {} },
     ensureAnonymousId: () => (mode === 'none' ? undefined : (remembered.anonymousId ?? 'anon-new')),
     identify: (userId, traits) => void identified.push([userId, traits]),
     reset: () => {},
@@ -44,22 +47,47 @@ describe('buildEvent', () => {
         context: { library: { name: 'lib', version: '1' } },
       },
     })
-    if (result.ok) expect(Object.keys(result.event)).toEqual(['type', 'messageId', 'event', 'properties', 'userId', 'timestamp', 'originalTimestamp', 'context'])
+    if (result.ok)
+      expect(Object.keys(result.event)).toEqual([
+        'type',
+        'messageId',
+        'event',
+        'properties',
+        'userId',
+        'timestamp',
+        'originalTimestamp',
+        'context',
+      ])
   })
 
   it('reads page fields, a given messageId and timestamp, and merges the context over the enriched one', () => {
     const { env } = setup()
     const result = buildEvent(
       'page',
-      { anonymousId: 'a1', name: 'Shoes', category: 7, messageId: 'm-1', timestamp: 0, context: { locale: 'fr' }, integrations: { All: false } },
+      {
+        anonymousId: 'a1',
+        name: 'Shoes',
+        category: 7,
+        messageId: 'm-1',
+        timestamp: 0,
+        context: { locale: 'fr' },
+        integrations: { All: false },
+      },
       { ...env, enriched: { locale: 'en', page: { path: '/' } } },
     )
     expect(result.ok).toBe(true)
     if (!result.ok) return
-    expect(result.event).toMatchObject({ messageId: 'm-1', name: 'Shoes', timestamp: '1970-01-01T00:00:00.000Z', integrations: { All: false } })
+    expect(result.event).toMatchObject({
+      messageId: 'm-1',
+      name: 'Shoes',
+      timestamp: '1970-01-01T00:00:00.000Z',
+      integrations: { All: false },
+    })
     expect(result.event).not.toHaveProperty('category')
     expect(result.event.context).toEqual({ locale: 'fr', page: { path: '/' }, library: { name: 'lib', version: '1' } })
-    expect(result.warnings).toEqual([{ path: ['category'], code: 'invalid_type', message: 'expected a string, got number; dropped' }])
+    expect(result.warnings).toEqual([
+      { path: ['category'], code: 'invalid_type', message: 'expected a string, got number; dropped' },
+    ])
   })
 
   it('warns and fixes what it can: numeric ids, a bad section, an unreadable or out-of-range timestamp', () => {
@@ -70,7 +98,11 @@ describe('buildEvent', () => {
       if (!result.ok) continue
       expect(result.event).toMatchObject({ userId: '42', timestamp: '2026-01-02T00:00:00.000Z' })
       expect(result.event).not.toHaveProperty('properties')
-      expect(result.warnings.map((issue) => `${issue.path.join('.')}:${issue.code}`)).toEqual(['userId:number_to_string', 'properties:invalid_type', 'timestamp:invalid_timestamp'])
+      expect(result.warnings.map((issue) => `${issue.path.join('.')}:${issue.code}`)).toEqual([
+        'userId:number_to_string',
+        'properties:invalid_type',
+        'timestamp:invalid_timestamp',
+      ])
     }
   })
 
@@ -80,11 +112,17 @@ describe('buildEvent', () => {
       const result = buildEvent(type, input, env)
       return result.ok ? [] : result.errors
     }
-    expect(errorsOf('track', 'Order Completed')).toEqual([{ path: [], code: 'invalid_type', message: "expected an object like { event: 'Order Completed' }, got string" }])
+    expect(errorsOf('track', 'Order Completed')).toEqual([
+      { path: [], code: 'invalid_type', message: "expected an object like { event: 'Order Completed' }, got string" },
+    ])
     expect(errorsOf('track', { userId: 'u1' })).toMatchObject([{ path: ['event'], code: 'required' }])
     expect(errorsOf('track', { userId: 'u1', event: ' ' })).toMatchObject([{ path: ['event'], code: 'empty' }])
-    expect(errorsOf('track', { userId: 'u1', event: 'E', messageId: 'm'.repeat(101) })).toMatchObject([{ path: ['messageId'], code: 'too_long', message: '101 characters; the limit is 100' }])
-    expect(errorsOf('group', { userId: 'u1', groupId: {} })).toMatchObject([{ path: ['groupId'], code: 'invalid_type', message: 'expected a string, got object' }])
+    expect(errorsOf('track', { userId: 'u1', event: 'E', messageId: 'm'.repeat(101) })).toMatchObject([
+      { path: ['messageId'], code: 'too_long', message: '101 characters; the limit is 100' },
+    ])
+    expect(errorsOf('group', { userId: 'u1', groupId: {} })).toMatchObject([
+      { path: ['groupId'], code: 'invalid_type', message: 'expected a string, got object' },
+    ])
   })
 
   it("builds an event with no id in 'none' mode (createCoreClient refuses it, not buildEvent)", () => {
@@ -105,7 +143,10 @@ describe('buildEvent', () => {
     expect(identifiedResult.ok).toBe(true)
     expect(identified).toEqual([['u-new', { plan: 'pro' }]])
     const none = setup('none')
-    expect(buildEvent('alias', { userId: 'u-new' }, none.env)).toMatchObject({ ok: false, errors: [{ path: ['previousId'], code: 'required' }] })
+    expect(buildEvent('alias', { userId: 'u-new' }, none.env)).toMatchObject({
+      ok: false,
+      errors: [{ path: ['previousId'], code: 'required' }],
+    })
   })
 
   it('uses plain JSON parts as they are with the isPlainJson pre-check, and copies them without it', () => {

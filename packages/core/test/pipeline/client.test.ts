@@ -60,20 +60,39 @@ describe('createCoreClient calls', () => {
 
   it('keeps the event when only a part is wrong, dropping that part with a warning', () => {
     const { client } = setupClient()
-    const result = client.track({ userId: 7 as never, event: 'A', properties: 'oops' as never, timestamp: 'not a date' })
+    const result = client.track({
+      userId: 7 as never,
+      event: 'A',
+      properties: 'oops' as never,
+      timestamp: 'not a date',
+    })
     expect(result.ok).toBe(true)
     if (!result.ok) return
-    expect(result.warnings.map((issue) => issue.code)).toEqual(['number_to_string', 'invalid_type', 'invalid_timestamp'])
+    expect(result.warnings.map((issue) => issue.code)).toEqual([
+      'number_to_string',
+      'invalid_type',
+      'invalid_timestamp',
+    ])
   })
 
   it("with identity 'none', an event without ids is a validation error, and storage is never touched", () => {
     const stored = new Map([['ecrm.anonymousId', 'a-stored']])
-    const storage = { get: (key: string) => stored.get(key), set: (key: string, value: string) => void stored.set(key, value), remove: (key: string) => void stored.delete(key) }
+    const storage = {
+      get: (key: string) => stored.get(key),
+      set: (key: string, value: string) => void stored.set(key, value),
+      remove: (key: string) => void stored.delete(key),
+    }
     const { client } = setupClient([], { identity: 'none' }, { storage })
     const result = client.track({ event: 'A' })
     expect(result.ok).toBe(false)
     if (result.ok || result.dropped) return
-    expect(result.error.issues).toEqual([{ path: ['userId'], code: 'missing_identity', message: 'an event needs a userId or an anonymousId; this client keeps no identity, so pass one with each call' }])
+    expect(result.error.issues).toEqual([
+      {
+        path: ['userId'],
+        code: 'missing_identity',
+        message: 'an event needs a userId or an anonymousId; this client keeps no identity, so pass one with each call',
+      },
+    ])
     expect(client.stats().rejected).toBe(1)
     expect(client.track({ anonymousId: 'a1', event: 'A' }).ok).toBe(true)
     expect(client.identify({ userId: 'u1' }).ok).toBe(true)
@@ -114,29 +133,54 @@ describe('createCoreClient calls', () => {
     })
     client.page({ name: 'Cart', context: { locale: 'de-DE' } })
     await client.flush()
-    expect(requests[0]?.json.batch[0]?.['context']).toEqual({ page: { path: '/cart' }, locale: 'de-DE', library: { name: '@ecrm/browser', version: '1.2.3' } })
+    expect(requests[0]?.json.batch[0]?.['context']).toEqual({
+      page: { path: '/cart' },
+      locale: 'de-DE',
+      library: { name: '@ecrm/browser', version: '1.2.3' },
+    })
   })
 
   it('runs plugins before queueing: change, drop, and a throwing plugin is reported', async () => {
     const { client, requests, errors } = setupClient([], {
       plugins: [
-        { name: 'boom', before: () => { throw new Error('nope') } },
+        {
+          name: 'boom',
+          before: () => {
+            throw new Error('nope')
+          },
+        },
         { name: 'tag', before: (event) => ({ ...event, integrations: { All: true } }) },
         { name: 'filter', before: (event) => (event.type === 'track' && event.event === 'Noise' ? null : event) },
       ],
     })
-    expect(client.track({ userId: 'u1', event: 'Noise' })).toMatchObject({ ok: true, warnings: [{ code: 'dropped_by_plugin' }] })
+    expect(client.track({ userId: 'u1', event: 'Noise' })).toMatchObject({
+      ok: true,
+      warnings: [{ code: 'dropped_by_plugin' }],
+    })
     client.track({ userId: 'u1', event: 'Signal' })
     await client.flush()
-    expect(requests.flatMap((request) => request.json.batch.map((event) => [event['event'], event['integrations']]))).toEqual([['Signal', { All: true }]])
+    expect(
+      requests.flatMap((request) => request.json.batch.map((event) => [event['event'], event['integrations']])),
+    ).toEqual([['Signal', { All: true }]])
     expect(errors.filter((error) => error.code === 'plugin_failed')).toHaveLength(2)
   })
 
   it('sanitises what a plugin changed in place', async () => {
     const { client, requests } = setupClient([], {
-      plugins: [{ name: 'in-place', before: (event) => { (event.properties as Record<string, unknown>)['count'] = 3n; return event } }],
+      plugins: [
+        {
+          name: 'in-place',
+          before: (event) => {
+            ;(event.properties as Record<string, unknown>)['count'] = 3n
+            return event
+          },
+        },
+      ],
     })
-    expect(client.track({ userId: 'u1', event: 'A', properties: {} })).toMatchObject({ ok: true, warnings: [{ path: ['properties', 'count'], code: 'bigint_to_string' }] })
+    expect(client.track({ userId: 'u1', event: 'A', properties: {} })).toMatchObject({
+      ok: true,
+      warnings: [{ path: ['properties', 'count'], code: 'bigint_to_string' }],
+    })
     await client.flush()
     expect(requests[0]?.json.batch[0]?.['properties']).toEqual({ count: '3' })
   })
@@ -146,8 +190,18 @@ describe('createCoreClient calls', () => {
     const { client, errors, time } = setupClient([], {
       destinations: [
         { name: 'rules', deliver: (event) => void seen.push(event.messageId) },
-        { name: 'sync-fail', deliver: () => { throw new Error('sync') } },
-        { name: 'async-fail', deliver: async () => { throw new Error('async') } },
+        {
+          name: 'sync-fail',
+          deliver: () => {
+            throw new Error('sync')
+          },
+        },
+        {
+          name: 'async-fail',
+          deliver: async () => {
+            throw new Error('async')
+          },
+        },
       ],
     })
     client.track({ userId: 'u1', event: 'A' })
@@ -221,7 +275,11 @@ describe('createCoreClient calls', () => {
     for (const extras of [undefined, { requestHeaders: { 'Content-Type': 'application/json', 'X-Key': 'k' } }]) {
       const { ports, scripted } = pipelinePorts()
       // headers: 'full' is read by createCoreClient only.
-      const client = createPipelineClient({ writeKey: 'wk', endpoint: 'https://c', headers: 'full', library }, ports, extras)
+      const client = createPipelineClient(
+        { writeKey: 'wk', endpoint: 'https://c', headers: 'full', library },
+        ports,
+        extras,
+      )
       client.track({ userId: 'u1', event: 'A' })
       await client.flush()
       sent.push(scripted.requests[0]?.headers)
@@ -260,8 +318,13 @@ describe('createCoreClient calls', () => {
     }
     expect(stamps).toEqual([new Date(at).toISOString(), `t${at}`])
     // In 'none' mode only checkEvent refuses an event with no id: createCoreClient passes it.
-    const checkEvent = (event: { userId?: string | undefined }) => (event.userId === undefined ? { path: ['userId'], code: 'missing_identity', message: 'no id' } : undefined)
-    const client = createPipelineClient({ writeKey: 'wk', endpoint: 'https://c', library, identity: 'none' }, pipelinePorts().ports, { checkEvent })
+    const checkEvent = (event: { userId?: string | undefined }) =>
+      event.userId === undefined ? { path: ['userId'], code: 'missing_identity', message: 'no id' } : undefined
+    const client = createPipelineClient(
+      { writeKey: 'wk', endpoint: 'https://c', library, identity: 'none' },
+      pipelinePorts().ports,
+      { checkEvent },
+    )
     expect(client.track({ event: 'A' })).toMatchObject({ ok: false, error: { issues: [{ code: 'missing_identity' }] } })
     expect(client.track({ userId: 'u1', event: 'A' }).ok).toBe(true)
   })
@@ -273,13 +336,21 @@ describe('createCoreClient calls', () => {
       client.track({ userId: 'u1', event: 'A' })
       await client.flush()
     }
-    expect(named.requests[0]?.json.batch[0]?.['context']).toMatchObject({ library: { name: 'my-app', version: '2.0.0' } })
-    expect(unnamed.requests[0]?.json.batch[0]?.['context']).toMatchObject({ library: { name: '@ecrm/core', version: '0.1.0' } })
+    expect(named.requests[0]?.json.batch[0]?.['context']).toMatchObject({
+      library: { name: 'my-app', version: '2.0.0' },
+    })
+    expect(unnamed.requests[0]?.json.batch[0]?.['context']).toMatchObject({
+      library: { name: '@ecrm/core', version: '0.1.0' },
+    })
   })
 
   it('report() records lastError, logs, calls onError and emits error, like its own reports', () => {
     const logged: unknown[] = []
-    const { client, errors, time } = setupClient([], {}, { logger: { debug: () => {}, warn: (...args) => void logged.push(args), error: () => {} } })
+    const { client, errors, time } = setupClient(
+      [],
+      {},
+      { logger: { debug: () => {}, warn: (...args) => void logged.push(args), error: () => {} } },
+    )
     const emitted: unknown[] = []
     client.on('error', (error) => void emitted.push(error))
     time.advance(1_000)
@@ -303,13 +374,26 @@ describe('createCoreClient calls', () => {
 
   it('throws for programmer errors in options and ports only', () => {
     const time = createManualClock()
-    const ports = { clock: time, scheduler: time, queue: createMemoryQueue(), transport: createScriptedTransport().transport }
+    const ports = {
+      clock: time,
+      scheduler: time,
+      queue: createMemoryQueue(),
+      transport: createScriptedTransport().transport,
+    }
     expect(() => createCoreClient({ writeKey: '', endpoint: 'https://c' }, ports)).toThrow(/Invalid option: writeKey/)
     expect(() => createCoreClient({ writeKey: 'wk', endpoint: 'collect' }, ports)).toThrow(EcrmError)
-    expect(() => createCoreClient({ writeKey: 'wk', endpoint: 'https://c', batch: { maxEvents: 0 } }, ports)).toThrow(/batch\.maxEvents/)
-    expect(() => createCoreClient({ writeKey: 'wk', endpoint: 'https://c', identity: 'nobody' as never }, ports)).toThrow(/Invalid option: identity/)
-    expect(() => createCoreClient({ writeKey: 'wk', endpoint: 'https://c', headers: 'basic' as never }, ports)).toThrow(/Invalid option: headers/)
-    expect(() => createCoreClient({ writeKey: 'wk', endpoint: 'https://c' }, { ...ports, queue: undefined as never })).toThrow(/ports\.queue/)
+    expect(() => createCoreClient({ writeKey: 'wk', endpoint: 'https://c', batch: { maxEvents: 0 } }, ports)).toThrow(
+      /batch\.maxEvents/,
+    )
+    expect(() =>
+      createCoreClient({ writeKey: 'wk', endpoint: 'https://c', identity: 'nobody' as never }, ports),
+    ).toThrow(/Invalid option: identity/)
+    expect(() => createCoreClient({ writeKey: 'wk', endpoint: 'https://c', headers: 'basic' as never }, ports)).toThrow(
+      /Invalid option: headers/,
+    )
+    expect(() =>
+      createCoreClient({ writeKey: 'wk', endpoint: 'https://c' }, { ...ports, queue: undefined as never }),
+    ).toThrow(/ports\.queue/)
   })
 })
 

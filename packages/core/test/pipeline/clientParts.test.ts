@@ -22,7 +22,12 @@ function recordingGuard(): { guard: Guard; thrown: string[] } {
 
 function memoryStorage(entries: Record<string, string> = {}): KeyValueStore & { values: Map<string, string> } {
   const values = new Map(Object.entries(entries))
-  return { values, get: (key) => values.get(key), set: (key, value) => void values.set(key, value), remove: (key) => void values.delete(key) }
+  return {
+    values,
+    get: (key) => values.get(key),
+    set: (key, value) => void values.set(key, value),
+    remove: (key) => void values.delete(key),
+  }
 }
 
 describe('createEmitter', () => {
@@ -52,7 +57,10 @@ describe('createClientState', () => {
     const { guard, thrown } = recordingGuard()
     let consent: Record<string, boolean> = { analytics: true }
     const user = { anonymousId: 'a1', userId: undefined, traits: {} }
-    const state = createClientState(() => ({ user, consent: { ...consent }, held: 0, isOnline: true, isStarted: true, isClosed: false }), guard)
+    const state = createClientState(
+      () => ({ user, consent: { ...consent }, held: 0, isOnline: true, isStarted: true, isClosed: false }),
+      guard,
+    )
     const first = state.get()
     state.publish()
     expect(state.get()).toBe(first)
@@ -78,7 +86,13 @@ describe('createClientState', () => {
 })
 
 describe('createConsentGate', () => {
-  const options = { required: true, categoryOf: () => 'analytics', initial: { ads: true, analytics: false }, maxHeld: 10, onCategoryError: () => {} }
+  const options = {
+    required: true,
+    categoryOf: () => 'analytics',
+    initial: { ads: true, analytics: false },
+    maxHeld: 10,
+    onCategoryError: () => {},
+  }
 
   it('reads persisted decisions over the initial ones, ignoring what is not a boolean', () => {
     const storage = memoryStorage({ [CONSENT_KEY]: JSON.stringify({ analytics: true, ads: 'yes', marketing: false }) })
@@ -90,7 +104,15 @@ describe('createConsentGate', () => {
   })
 
   it('keeps deciding when storage throws', () => {
-    const broken: KeyValueStore = { get: () => { throw new Error('blocked') }, set: () => { throw new Error('blocked') }, remove: () => {} }
+    const broken: KeyValueStore = {
+      get: () => {
+        throw new Error('blocked')
+      },
+      set: () => {
+        throw new Error('blocked')
+      },
+      remove: () => {},
+    }
     const gate = createConsentGate({ ...options, storage: broken })
     expect(gate.decide('analytics')).toBe('deny')
     gate.set({ analytics: true })
@@ -124,7 +146,11 @@ describe('createIdentity', () => {
     const identity = createIdentity(storage, () => 'new-id')
     expect(identity.snapshot()).toEqual({ anonymousId: 'a1', userId: undefined, traits: {} })
     identity.identify('u1', { plan: 'pro' })
-    expect(Object.fromEntries(storage.values)).toEqual({ 'ecrm.anonymousId': 'a1', 'ecrm.userId': 'u1', 'ecrm.traits': '{"plan":"pro"}' })
+    expect(Object.fromEntries(storage.values)).toEqual({
+      'ecrm.anonymousId': 'a1',
+      'ecrm.userId': 'u1',
+      'ecrm.traits': '{"plan":"pro"}',
+    })
     identity.reset()
     expect(Object.fromEntries(storage.values)).toEqual({ 'ecrm.anonymousId': 'new-id' })
   })
@@ -160,7 +186,12 @@ describe('createCoreClient consent.set', () => {
 
   it('reports a destination whose deliver rejects through a thenable', async () => {
     const { client, errors, time } = setupClient([], {
-      destinations: [{ name: 'thenable', deliver: () => ({ then: (_: unknown, reject: (error: Error) => void) => reject(new Error('late')) }) as never }],
+      destinations: [
+        {
+          name: 'thenable',
+          deliver: () => ({ then: (_: unknown, reject: (error: Error) => void) => reject(new Error('late')) }) as never,
+        },
+      ],
     })
     client.track({ userId: 'u1', event: 'A' })
     await time.settle()

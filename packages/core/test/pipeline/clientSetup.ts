@@ -27,7 +27,15 @@ export function setupClient(
       onDeadLetter: (events, reason) => deadLetters.push({ events, reason }),
       ...options,
     },
-    { clock: time, scheduler: time, transport: scripted.transport, createId: createSequentialIds('msg-'), random: () => 0.5, ...ports, queue },
+    {
+      clock: time,
+      scheduler: time,
+      transport: scripted.transport,
+      createId: createSequentialIds('msg-'),
+      random: () => 0.5,
+      ...ports,
+      queue,
+    },
   )
   if (start) client.start()
   return { time, queue, client, errors, deadLetters, ...scripted }

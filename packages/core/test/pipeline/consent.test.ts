@@ -8,7 +8,10 @@ const marketingOrAnalytics = (event: EcrmEvent): string =>
 describe('createCoreClient consent', () => {
   it('holds undecided events in memory only, then queues them in order when granted', async () => {
     const { client, requests, time, queue } = setupClient([], { consent: { required: true } })
-    expect(client.track({ userId: 'u1', event: 'A' })).toMatchObject({ ok: true, warnings: [{ code: 'held_for_consent' }] })
+    expect(client.track({ userId: 'u1', event: 'A' })).toMatchObject({
+      ok: true,
+      warnings: [{ code: 'held_for_consent' }],
+    })
     client.track({ userId: 'u1', event: 'B' })
     await time.advance(60_000)
     expect(requests).toHaveLength(0)
@@ -35,13 +38,18 @@ describe('createCoreClient consent', () => {
     client.consent.set({ marketing: false })
     await time.settle()
     expect((await queue.peek()).map((item) => JSON.parse(item.payload).event)).toEqual(['Product Viewed'])
-    expect(client.track({ userId: 'u1', event: 'Email Clicked' })).toMatchObject({ ok: true, warnings: [{ code: 'consent_denied' }] })
+    expect(client.track({ userId: 'u1', event: 'Email Clicked' })).toMatchObject({
+      ok: true,
+      warnings: [{ code: 'consent_denied' }],
+    })
     await time.advance(5_000)
     expect(requests.flatMap((request) => request.json.batch.map((event) => event['event']))).toEqual(['Product Viewed'])
   })
 
   it('purges held events when their category is denied', async () => {
-    const { client, requests, time } = setupClient([], { consent: { required: true, categoryOf: marketingOrAnalytics } })
+    const { client, requests, time } = setupClient([], {
+      consent: { required: true, categoryOf: marketingOrAnalytics },
+    })
     client.track({ userId: 'u1', event: 'Email Opened' })
     client.track({ userId: 'u1', event: 'Product Viewed' })
     client.consent.set({ marketing: false })
@@ -60,7 +68,11 @@ describe('createCoreClient consent', () => {
 
   it('persists decisions (not events) in storage for the next session', async () => {
     const values = new Map<string, string>()
-    const storage = { get: (key: string) => values.get(key), set: (key: string, value: string) => void values.set(key, value), remove: (key: string) => void values.delete(key) }
+    const storage = {
+      get: (key: string) => values.get(key),
+      set: (key: string, value: string) => void values.set(key, value),
+      remove: (key: string) => void values.delete(key),
+    }
     const a = setupClient([], { consent: { required: true } }, { storage })
     a.client.track({ userId: 'u1', event: 'Held' })
     expect([...values.keys()].some((key) => (values.get(key) ?? '').includes('Held'))).toBe(false)

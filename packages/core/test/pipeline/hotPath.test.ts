@@ -49,13 +49,46 @@ describe('isPlainJson', () => {
     cyclic['self'] = cyclic
     let deep: unknown = 1
     for (let level = 0; level < 33; level += 1) deep = { deep }
-    const hostile = { get boom(): never { throw new Error('no') } }
-    const proxy = new Proxy({}, { ownKeys: () => { throw new Error('trap') } })
-    class Point { x = 1 }
+    const hostile = {
+      get boom(): never {
+        throw new Error('no')
+      },
+    }
+    const proxy = new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          throw new Error('trap')
+        },
+      },
+    )
+    class Point {
+      x = 1
+    }
     const refused: unknown[] = [
-      undefined, () => 1, Symbol('s'), 1n, NaN, Infinity, new Date(0), new Map(), new Set(), new Uint8Array(1),
-      new Number(1), new Point(), new Error('e'), [1, , 3], [undefined], { a: undefined },
-      JSON.parse('{"__proto__":1}'), { constructor: 1 }, { prototype: 1 }, cyclic, deep, { hostile }, proxy,
+      undefined,
+      () => 1,
+      Symbol('s'),
+      1n,
+      NaN,
+      Infinity,
+      new Date(0),
+      new Map(),
+      new Set(),
+      new Uint8Array(1),
+      new Number(1),
+      new Point(),
+      new Error('e'), // biome-ignore lint/suspicious/noSparseArray: a hole is one of the hostile inputs under test.
+      [1, , 3],
+      [undefined],
+      { a: undefined },
+      JSON.parse('{"__proto__":1}'),
+      { constructor: 1 },
+      { prototype: 1 },
+      cyclic,
+      deep,
+      { hostile },
+      proxy,
     ]
     for (const value of refused) expect(isPlainJson({ value })).toBe(false)
     for (const value of refused) expect(sanitize({ value }, []).issues.length).toBeGreaterThan(0)
@@ -90,7 +123,9 @@ describe('createCoreClient hot path', () => {
     const accepted: EcrmEvent[] = []
     const delivered: unknown[] = []
     const { client, requests, time } = setupClient([], {
-      destinations: [{ name: 'spy', deliver: (event) => void delivered.push(JSON.parse(JSON.stringify(event.properties))) }],
+      destinations: [
+        { name: 'spy', deliver: (event) => void delivered.push(JSON.parse(JSON.stringify(event.properties))) },
+      ],
     })
     client.on('accepted', (event) => void accepted.push(event as EcrmEvent))
     const properties = { sku: 'sku-1', price: 10, tags: ['a'] }
@@ -108,7 +143,15 @@ describe('createCoreClient hot path', () => {
 
   it('gives plugins a copy, so a plugin never changes the caller’s objects', async () => {
     const { client, requests } = setupClient([], {
-      plugins: [{ name: 'tag', before: (event) => { (event.properties as Record<string, unknown>)['tagged'] = true; return event } }],
+      plugins: [
+        {
+          name: 'tag',
+          before: (event) => {
+            ;(event.properties as Record<string, unknown>)['tagged'] = true
+            return event
+          },
+        },
+      ],
     })
     const properties = { sku: 'sku-1' }
     client.track({ userId: 'u1', event: 'Product Added', properties })

@@ -20,7 +20,9 @@ const fetchTransport: Transport = {
       await response.arrayBuffer()
       return { type: 'response', status: response.status, retryAfter: response.headers.get('retry-after') }
     } catch (error) {
-      return error instanceof DOMException && error.name === 'TimeoutError' ? { type: 'timeout' } : { type: 'network-error', cause: error }
+      return error instanceof DOMException && error.name === 'TimeoutError'
+        ? { type: 'timeout' }
+        : { type: 'network-error', cause: error }
     }
   },
 }
@@ -96,7 +98,10 @@ describe('createCoreClient against a real HTTP server', () => {
     await client.flush()
     expect(received).toHaveLength(2)
     expect(received[1]?.body.batch.map((event) => event['messageId'])).toEqual(['real-1', 'real-3'])
-    expect(received[1]?.body.batch[1]).toMatchObject({ userId: 'u-42', properties: { order_id: 'o-1', total: 42.5, currency: 'EUR' } })
+    expect(received[1]?.body.batch[1]).toMatchObject({
+      userId: 'u-42',
+      properties: { order_id: 'o-1', total: 42.5, currency: 'EUR' },
+    })
     expect(await queue.size()).toBe(0)
     await client.close()
     expect(client.stats()).toMatchObject({ sent: 2, queued: 0 })

@@ -3,7 +3,8 @@ import { checkModes, resolveOptions } from '../../src/pipeline/resolveOptions.js
 import type { CoreClientOptions } from '../../src/pipeline/clientTypes.js'
 
 const base = { writeKey: 'wk', endpoint: 'https://collect.shop.example' }
-const resolve = (extra: object): ReturnType<typeof resolveOptions> => resolveOptions({ ...base, ...extra } as CoreClientOptions)
+const resolve = (extra: object): ReturnType<typeof resolveOptions> =>
+  resolveOptions({ ...base, ...extra } as CoreClientOptions)
 
 describe('resolveOptions', () => {
   it('fills every default', () => {
@@ -18,7 +19,12 @@ describe('resolveOptions', () => {
   })
 
   it('floors counts, allows 0 for waits only, and keeps other numbers as given', () => {
-    const resolved = resolve({ batch: { maxEvents: 2.7, flushIntervalMs: 0 }, retry: { baseDelayMs: 0, maxDelayMs: 0 }, limits: { maxBytes: 1.5 }, leaseMs: 2.5 })
+    const resolved = resolve({
+      batch: { maxEvents: 2.7, flushIntervalMs: 0 },
+      retry: { baseDelayMs: 0, maxDelayMs: 0 },
+      limits: { maxBytes: 1.5 },
+      leaseMs: 2.5,
+    })
     expect(resolved.batch).toEqual({ maxEvents: 2, maxBytes: 500_000, flushIntervalMs: 0 })
     expect(resolved.retry).toMatchObject({ baseDelayMs: 0, maxDelayMs: 0 })
     expect(resolved.limits.maxBytes).toBe(1.5)
@@ -26,18 +32,29 @@ describe('resolveOptions', () => {
   })
 
   it('names the option and what it expected for a bad number, null included', () => {
-    expect(() => resolve({ limits: { maxBytes: 0 } })).toThrow('Invalid option: limits.maxBytes (expected a number above 0, got 0)')
-    expect(() => resolve({ retry: { baseDelayMs: -1 } })).toThrow('retry.baseDelayMs (expected a number of at least 0, got -1)')
+    expect(() => resolve({ limits: { maxBytes: 0 } })).toThrow(
+      'Invalid option: limits.maxBytes (expected a number above 0, got 0)',
+    )
+    expect(() => resolve({ retry: { baseDelayMs: -1 } })).toThrow(
+      'retry.baseDelayMs (expected a number of at least 0, got -1)',
+    )
     expect(() => resolve({ requestTimeoutMs: null })).toThrow('requestTimeoutMs (expected a number above 0, got null)')
     expect(() => resolve({ batch: { maxBytes: NaN } })).toThrow(/batch\.maxBytes/)
     expect(() => resolve({ batch: { maxBytes: '5' } })).toThrow(/batch\.maxBytes/)
   })
 
   it('refuses a count below 1, which would floor to 0', () => {
-    expect(() => resolve({ batch: { maxEvents: 0.5 } })).toThrow('Invalid option: batch.maxEvents (expected a number of at least 1, got 0.5)')
-    expect(() => resolve({ retry: { maxAttempts: 0 } })).toThrow(/retry\.maxAttempts \(expected a number of at least 1, got 0\)/)
+    expect(() => resolve({ batch: { maxEvents: 0.5 } })).toThrow(
+      'Invalid option: batch.maxEvents (expected a number of at least 1, got 0.5)',
+    )
+    expect(() => resolve({ retry: { maxAttempts: 0 } })).toThrow(
+      /retry\.maxAttempts \(expected a number of at least 1, got 0\)/,
+    )
     expect(() => resolve({ limits: { maxHeldEvents: 0.99 } })).toThrow(/limits\.maxHeldEvents/)
-    expect(resolve({ batch: { maxEvents: 1 }, limits: { maxEvents: 1.5 } })).toMatchObject({ batch: { maxEvents: 1 }, limits: { maxEvents: 1 } })
+    expect(resolve({ batch: { maxEvents: 1 }, limits: { maxEvents: 1.5 } })).toMatchObject({
+      batch: { maxEvents: 1 },
+      limits: { maxEvents: 1 },
+    })
   })
 
   it('names no factory, so browser and node users read the same message', () => {
@@ -55,7 +72,14 @@ describe('checkModes', () => {
   const check = (extra: object): void => checkModes({ ...base, ...extra } as CoreClientOptions)
 
   it('accepts the modes, and their absence', () => {
-    for (const extra of [{}, { headers: 'simple' }, { headers: 'full' }, { identity: 'persisted' }, { identity: 'none' }]) expect(() => check(extra)).not.toThrow()
+    for (const extra of [
+      {},
+      { headers: 'simple' },
+      { headers: 'full' },
+      { identity: 'persisted' },
+      { identity: 'none' },
+    ])
+      expect(() => check(extra)).not.toThrow()
   })
 
   it('refuses unknown modes, naming the option and the values it takes', () => {

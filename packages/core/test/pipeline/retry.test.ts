@@ -4,7 +4,12 @@ import { setupClient } from './clientSetup.js'
 
 describe('createCoreClient retries', () => {
   it('500, 500, 500 then 200 delivers once, with backoff between tries', async () => {
-    const { client, requests, time, queue, deadLetters } = setupClient([respond(500), respond(500), respond(500), respond(200)])
+    const { client, requests, time, queue, deadLetters } = setupClient([
+      respond(500),
+      respond(500),
+      respond(500),
+      respond(200),
+    ])
     client.track({ userId: 'u1', event: 'Signed Up' })
     await time.advance(5_000)
     expect(requests).toHaveLength(1)
@@ -35,7 +40,7 @@ describe('createCoreClient retries', () => {
     expect(new Set(sent.map((event) => event['timestamp']))).toEqual(new Set(['2026-01-01T00:00:00.000Z']))
     const sentAts = sent.map((event) => event['sentAt'])
     expect(new Set(sentAts).size).toBe(3)
-    requests.forEach((request, index) => expect(request.json.sentAt).toBe(sentAts[index]))
+    for (const [index, request] of requests.entries()) expect(request.json.sentAt).toBe(sentAts[index])
     expect(Date.parse(String(sentAts[0]))).toBe(Date.parse('2026-01-01T00:00:05.000Z'))
   })
 
@@ -73,7 +78,9 @@ describe('createCoreClient retries', () => {
   it('413 splits the batch in halves, retries each, and dead-letters a single event that still gets 413', async () => {
     // The backend takes at most 2 events a request, and never the one called "Huge".
     const limited = (request: { json: { batch: Record<string, unknown>[] } }) =>
-      request.json.batch.some((event) => event['event'] === 'Huge') || request.json.batch.length > 2 ? respond(413) : respond(200)
+      request.json.batch.some((event) => event['event'] === 'Huge') || request.json.batch.length > 2
+        ? respond(413)
+        : respond(200)
     const run = setupClient(Array.from({ length: 20 }, () => limited))
     for (const name of ['A', 'B', 'Huge', 'C', 'D']) run.client.track({ userId: 'u1', event: name })
     await run.client.flush()
@@ -88,7 +95,10 @@ describe('createCoreClient retries', () => {
   })
 
   it('dead-letters after maxAttempts failed attempts', async () => {
-    const { client, requests, time, deadLetters, queue } = setupClient(Array.from({ length: 10 }, () => respond(502)), { retry: { maxAttempts: 3 } })
+    const { client, requests, time, deadLetters, queue } = setupClient(
+      Array.from({ length: 10 }, () => respond(502)),
+      { retry: { maxAttempts: 3 } },
+    )
     client.track({ userId: 'u1', event: 'A' })
     await time.advance(3_600_000)
     expect(requests).toHaveLength(3)
@@ -98,7 +108,9 @@ describe('createCoreClient retries', () => {
   })
 
   it('dead-letters an event older than maxAgeMs instead of sending it', async () => {
-    const { client, requests, time, deadLetters } = setupClient([respond(503, '3600')], { retry: { maxAgeMs: 60_000, maxDelayMs: 3_600_000 } })
+    const { client, requests, time, deadLetters } = setupClient([respond(503, '3600')], {
+      retry: { maxAgeMs: 60_000, maxDelayMs: 3_600_000 },
+    })
     client.track({ userId: 'u1', event: 'Stale' })
     await time.advance(5_000)
     await time.advance(3_600_000)

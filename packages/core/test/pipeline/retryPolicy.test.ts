@@ -2,22 +2,28 @@ import { describe, expect, it } from 'vitest'
 import { backoffDelay, classifyOutcome, parseRetryAfter } from '../../src/pipeline/retryPolicy.js'
 
 const NOW = Date.parse('2026-01-01T00:00:00.000Z')
-const response = (status: number, retryAfter: string | null = null) => ({ type: 'response', status, retryAfter }) as const
+const response = (status: number, retryAfter: string | null = null) =>
+  ({ type: 'response', status, retryAfter }) as const
 
 describe('classifyOutcome', () => {
   it('delivers on any 2xx', () => {
-    for (const status of [200, 201, 202, 204, 299]) expect(classifyOutcome(response(status), NOW)).toEqual({ kind: 'delivered' })
+    for (const status of [200, 201, 202, 204, 299])
+      expect(classifyOutcome(response(status), NOW)).toEqual({ kind: 'delivered' })
   })
 
   it('retries 408, 429 and 5xx, network errors and timeouts', () => {
-    for (const status of [408, 429, 500, 502, 503, 504, 599]) expect(classifyOutcome(response(status), NOW)).toEqual({ kind: 'retry' })
+    for (const status of [408, 429, 500, 502, 503, 504, 599])
+      expect(classifyOutcome(response(status), NOW)).toEqual({ kind: 'retry' })
     expect(classifyOutcome({ type: 'network-error', cause: new Error('ECONNRESET') }, NOW)).toEqual({ kind: 'retry' })
     expect(classifyOutcome({ type: 'timeout' }, NOW)).toEqual({ kind: 'retry' })
   })
 
   it('honours Retry-After on a retryable status', () => {
     expect(classifyOutcome(response(429, '30'), NOW)).toEqual({ kind: 'retry', retryAfterMs: 30_000 })
-    expect(classifyOutcome(response(503, 'Thu, 01 Jan 2026 00:02:00 GMT'), NOW)).toEqual({ kind: 'retry', retryAfterMs: 120_000 })
+    expect(classifyOutcome(response(503, 'Thu, 01 Jan 2026 00:02:00 GMT'), NOW)).toEqual({
+      kind: 'retry',
+      retryAfterMs: 120_000,
+    })
   })
 
   it('splits on 413', () => {
@@ -43,7 +49,11 @@ describe('parseRetryAfter', () => {
   it('reads the three HTTP-date forms of RFC 9110 §5.6.7', () => {
     // RFC 9110's own example date, Sunday 6 November 1994 08:49:37 GMT, in its three forms.
     const at = Date.UTC(1994, 10, 6, 8, 49, 37)
-    for (const form of ['Sun, 06 Nov 1994 08:49:37 GMT', 'Sunday, 06-Nov-94 08:49:37 GMT', 'Sun Nov  6 08:49:37 1994']) {
+    for (const form of [
+      'Sun, 06 Nov 1994 08:49:37 GMT',
+      'Sunday, 06-Nov-94 08:49:37 GMT',
+      'Sun Nov  6 08:49:37 1994',
+    ]) {
       expect(parseRetryAfter(form, at - 5_000)).toBe(5_000)
     }
   })

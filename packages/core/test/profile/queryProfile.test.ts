@@ -8,7 +8,11 @@ import { DAY, T0, track } from './events.js'
 // Orders 200, 95, 60, 10 and 1 days before `now`, totals 1, 2, 4, 8, 16.
 const now = T0 + 400 * DAY
 const profile = [200, 95, 60, 10, 1].reduce(
-  (current, daysAgo, index) => reduceProfile(current, track('Order Completed', now - daysAgo * DAY, { order_id: `o-${index}`, total: 2 ** index })),
+  (current, daysAgo, index) =>
+    reduceProfile(
+      current,
+      track('Order Completed', now - daysAgo * DAY, { order_id: `o-${index}`, total: 2 ** index }),
+    ),
   emptyProfile('p'),
 )
 
@@ -25,7 +29,11 @@ describe('countEvents', () => {
 
   it('throws an ecrm error when a window has no now', () => {
     expect(() => countEvents(profile, 'Order Completed', { sinceMs: DAY })).toThrow(/sinceMs needs now/)
-    try { countEvents(profile, 'X', { sinceMs: 1 }) } catch (error) { expect(isEcrmError(error)).toBe(true) }
+    try {
+      countEvents(profile, 'X', { sinceMs: 1 })
+    } catch (error) {
+      expect(isEcrmError(error)).toBe(true)
+    }
   })
 
   it('drops daily buckets older than the retention, counted back from the newest day', () => {

@@ -15,7 +15,12 @@ describe('reduceProfile', () => {
       { type: 'alias', previousId: 'old-1', userId: 'u-1', messageId: 'al-1', timestamp: '2026-01-01T12:00:00.000Z' },
       { type: 'group', groupId: 'acme', userId: 'u-1', messageId: 'g-1', timestamp: '2026-01-01T12:00:00.000Z' },
     ])
-    expect(profile.identities).toEqual({ userIds: ['u-1', 'old-1'], anonymousIds: ['a-9'], emails: ['ada@example.com'], groupIds: ['acme'] })
+    expect(profile.identities).toEqual({
+      userIds: ['u-1', 'old-1'],
+      anonymousIds: ['a-9'],
+      emails: ['ada@example.com'],
+      groupIds: ['acme'],
+    })
   })
 
   it('keeps the newest trait even when an older identify arrives late', () => {
@@ -51,7 +56,11 @@ describe('reduceProfile', () => {
     const profile = fold([
       track('Order Completed', T0, { order_id: 'o-1', total: 100, currency: 'eur' }),
       track('Order Completed', T0 + DAY, { order_id: 'o-2', revenue: 50, currency: 'EUR' }),
-      track('Order Completed', T0 + 2 * DAY, { order_id: 'o-3', currency: 'EUR', products: [{ price: 10, quantity: 3 }, { price: 5 }] }),
+      track('Order Completed', T0 + 2 * DAY, {
+        order_id: 'o-3',
+        currency: 'EUR',
+        products: [{ price: 10, quantity: 3 }, { price: 5 }],
+      }),
       track('Order Refunded', T0 + 3 * DAY, { order_id: 'o-1', total: 30, currency: 'EUR' }),
       track('Order Cancelled', T0 + 3 * DAY, { order_id: 'o-2' }),
       // A refund without an amount refunds the whole order, even when it arrives first.
@@ -60,8 +69,14 @@ describe('reduceProfile', () => {
     ])
     // Counted: o-1 (100), o-3 (3×10 + 5 = 35), o-4 (20); o-2 cancelled.
     expect(profile.money).toMatchObject({
-      currency: 'EUR', orderCount: 3, grossRevenue: 155, refunds: 50, revenue: 105, cancelledCount: 1,
-      firstOrderAt: T0, lastOrderAt: T0 + 4 * DAY,
+      currency: 'EUR',
+      orderCount: 3,
+      grossRevenue: 155,
+      refunds: 50,
+      revenue: 105,
+      cancelledCount: 1,
+      firstOrderAt: T0,
+      lastOrderAt: T0 + 4 * DAY,
     })
     expect(profile.money.aov).toBeCloseTo(155 / 3, 10)
   })
@@ -101,7 +116,12 @@ describe('reduceProfile', () => {
   it('keeps first and last campaign touch by time and counts channels', () => {
     const utm = (source: string, at: number): EcrmEvent =>
       track('Ping', at, {}, { context: { campaign: { source, medium: 'cpc', name: `c-${source}` } } })
-    const profile = fold([utm('bing', T0 + DAY), utm('google', T0), utm('meta', T0 + 2 * DAY), utm('google', T0 + DAY / 2)])
+    const profile = fold([
+      utm('bing', T0 + DAY),
+      utm('google', T0),
+      utm('meta', T0 + 2 * DAY),
+      utm('google', T0 + DAY / 2),
+    ])
     expect(profile.campaigns.firstTouch).toEqual({ at: T0, source: 'google', medium: 'cpc', name: 'c-google' })
     expect(profile.campaigns.lastTouch?.source).toBe('meta')
     expect(profile.campaigns.channels).toEqual({ 'google / cpc': 2, 'bing / cpc': 1, 'meta / cpc': 1 })
@@ -139,7 +159,12 @@ describe('reduceProfile', () => {
       identify(T0, { email: 'a@b.example', company: { name: 'Acme', employee_count: 40 } }),
       track('Order Completed', T0, { order_id: 'o-1', total: 12.5, currency: 'EUR', products: [{ product_id: 'x' }] }),
       page(T0 + MINUTE, '/'),
-      track('Survey Responded', T0, { nps: 10 }, { context: { campaign: { source: 'news' }, consent: { categories: { ads: true } } } }),
+      track(
+        'Survey Responded',
+        T0,
+        { nps: 10 },
+        { context: { campaign: { source: 'news' }, consent: { categories: { ads: true } } } },
+      ),
     ])
     expect(customerProfileSchema.parse(profile)).toEqual(profile)
     expect(JSON.parse(JSON.stringify(profile))).toEqual(profile)

@@ -15,7 +15,10 @@ function valueImports(entry: string): Set<string> {
     const text = readFileSync(fileURLToPath(new URL(path, src)), 'utf8')
     for (const match of text.matchAll(/^(?:import|export) (?!type )[^;]*? from '([^']+)'/gms)) {
       const target = match[1] ?? ''
-      if (!target.startsWith('.')) { seen.add(target); continue }
+      if (!target.startsWith('.')) {
+        seen.add(target)
+        continue
+      }
       visit(new URL(target.replace(/\.js$/, '.ts'), new URL(path, src)).href.slice(src.href.length))
     }
   }
@@ -24,11 +27,21 @@ function valueImports(entry: string): Set<string> {
 }
 
 describe('browser-side intelligence', () => {
-  for (const entry of ['profile/reduceProfile.ts', 'profile/mergeProfiles.ts', 'profile/queryProfile.ts', 'rfm/index.ts', 'leads/scoreLead.ts']) {
+  for (const entry of [
+    'profile/reduceProfile.ts',
+    'profile/mergeProfiles.ts',
+    'profile/queryProfile.ts',
+    'rfm/index.ts',
+    'leads/scoreLead.ts',
+  ]) {
     it(`${entry} does not reach zod`, () => {
       const reached = valueImports(entry)
       expect(reached.size).toBeGreaterThan(1)
-      expect([...reached].filter((module) => module === 'zod' || module.endsWith('Schema.ts') || module.includes('envelope'))).toEqual([])
+      expect(
+        [...reached].filter(
+          (module) => module === 'zod' || module.endsWith('Schema.ts') || module.includes('envelope'),
+        ),
+      ).toEqual([])
     })
   }
 

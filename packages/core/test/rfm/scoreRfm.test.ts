@@ -26,7 +26,14 @@ const pick = (scores: Map<string, { r: number; f: number; m: number }>, key: 'r'
 describe('scoreRfm', () => {
   it('puts two of ten distinct values in each quintile, recency reversed', () => {
     const ten = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
-    const scores = scoreRfm(customers(ten, ten.map((n) => n + 1), ten.map((n) => n * 10)), { now })
+    const scores = scoreRfm(
+      customers(
+        ten,
+        ten.map((n) => n + 1),
+        ten.map((n) => n * 10),
+      ),
+      { now },
+    )
     // 0–1 days ago score R5, 8–9 days ago R1; 1–2 orders score F1, 9–10 orders F5.
     expect(pick(scores, 'r')).toEqual([5, 5, 4, 4, 3, 3, 2, 2, 1, 1])
     expect(pick(scores, 'f')).toEqual([1, 1, 2, 2, 3, 3, 4, 4, 5, 5])
@@ -59,7 +66,13 @@ describe('scoreRfm', () => {
     // R edges (days, most recent first 0,0,50,50,50, ranks 1–4): 0, 0, 50, 50 → 0 days is at or
     // below all four (R5), 50 days below two (R3): ties take the more recent bin.
     // F edges (1,1,9,9,9): 1, 1, 9, 9 → 9 orders scores 3, 1 order 1.
-    expect(scores.get('c-0')).toMatchObject({ r: 5, f: 3, segment: 'potential_loyalist', label: 'Potential Loyalist', recencyDays: 0 })
+    expect(scores.get('c-0')).toMatchObject({
+      r: 5,
+      f: 3,
+      segment: 'potential_loyalist',
+      label: 'Potential Loyalist',
+      recencyDays: 0,
+    })
     expect(scores.get('c-1')).toMatchObject({ r: 5, f: 1, segment: 'new_customers' })
     expect(scores.get('c-2')).toMatchObject({ r: 3, f: 3, segment: 'need_attention' })
     expect(scores.get('c-3')).toMatchObject({ r: 3, f: 1, segment: 'about_to_sleep' })
@@ -72,7 +85,11 @@ describe('scoreRfm', () => {
       { id: 'good', label: 'Good', r: [2, 3], f: [1, 3] },
       { id: 'bad', label: 'Bad', r: [1, 1], f: [1, 3] },
     ]
-    expect([...scoreRfm(list, { now, bins: 3, segmentMap: map }).values()].map((s) => s.segment)).toEqual(['good', 'good', 'bad'])
+    expect([...scoreRfm(list, { now, bins: 3, segmentMap: map }).values()].map((s) => s.segment)).toEqual([
+      'good',
+      'good',
+      'bad',
+    ])
     expect(() => scoreRfm(list, { now, bins: 11 })).toThrow(/bins \(got 11; use an integer from 2 to 10\)/)
   })
 
@@ -84,7 +101,11 @@ describe('scoreRfm', () => {
 
 describe('scoreRfmOne', () => {
   it('gives the same score as scoreRfm against the stored cut points', () => {
-    const list = customers([3, 40, 200, 7, 90, 365, 1, 14], [5, 2, 1, 8, 3, 1, 12, 2], [500, 80, 20, 900, 150, 10, 2000, 60])
+    const list = customers(
+      [3, 40, 200, 7, 90, 365, 1, 14],
+      [5, 2, 1, 8, 3, 1, 12, 2],
+      [500, 80, 20, 900, 150, 10, 2000, 60],
+    )
     const cuts = rfmCutPoints(list, { now })
     const all = scoreRfm(list, { now })
     for (const customer of list) expect(scoreRfmOne(customer, cuts, { now })).toEqual(all.get(customer.id))
@@ -93,12 +114,25 @@ describe('scoreRfmOne', () => {
   it('scores a profile folded from events', () => {
     const cuts = rfmCutPoints(customers([0, 10, 20, 30, 40], [1, 2, 3, 4, 5], [10, 20, 30, 40, 50]), { now })
     const profile = [1, 2, 3].reduce(
-      (p, n) => reduceProfile(p, { type: 'track', event: 'Order Completed', userId: 'u', messageId: `m${n}`, timestamp: new Date(now - n * DAY).toISOString(), properties: { order_id: `o${n}`, total: 15 } }),
+      (p, n) =>
+        reduceProfile(p, {
+          type: 'track',
+          event: 'Order Completed',
+          userId: 'u',
+          messageId: `m${n}`,
+          timestamp: new Date(now - n * DAY).toISOString(),
+          properties: { order_id: `o${n}`, total: 15 },
+        }),
       emptyProfile('u'),
     )
     expect(rfmInputFromProfile(profile)).toEqual({ id: 'u', lastOrderAt: now - DAY, orderCount: 3, monetary: 45 })
     // Days edges (ranks 1–4 of 0, 10, 20, 30, 40) = 30, 20, 10, 0 → 1 day is at or below three: R4. Count edges 1,2,3,4 → 3 beats 1, 2: F3. 45 beats 10..40: M5.
-    expect(scoreRfmOne(rfmInputFromProfile(profile), cuts, { now })).toMatchObject({ r: 4, f: 3, m: 5, segment: 'potential_loyalist' })
+    expect(scoreRfmOne(rfmInputFromProfile(profile), cuts, { now })).toMatchObject({
+      r: 4,
+      f: 3,
+      m: 5,
+      segment: 'potential_loyalist',
+    })
     expect(scoreRfmOne(rfmInputFromProfile(emptyProfile('x')), cuts, { now })).toBeNull()
   })
 })
@@ -119,9 +153,15 @@ describe('validateSegmentMap', () => {
   it('names every gap cell and every overlapping cell', () => {
     const map = defaultRfmSegments
       .filter((s) => s.id !== 'hibernating')
-      .map((s) => (s.id === 'at_risk' ? { ...s, f: [2, 4] as const } : s.id === 'champions' ? { ...s, r: [4, 5] as const } : s))
+      .map((s) =>
+        s.id === 'at_risk' ? { ...s, f: [2, 4] as const } : s.id === 'champions' ? { ...s, r: [4, 5] as const } : s,
+      )
     let error: unknown
-    try { validateSegmentMap(map) } catch (caught) { error = caught }
+    try {
+      validateSegmentMap(map)
+    } catch (caught) {
+      error = caught
+    }
     expect(error).toBeInstanceOf(EcrmValidationError)
     const messages = (error as EcrmValidationError).issues.map((issue) => issue.message)
     expect(messages).toEqual([
@@ -131,11 +171,14 @@ describe('validateSegmentMap', () => {
       "no segment covers R2 F1; widen a segment's r and f ranges to include it",
     ])
     expect((error as Error).message).toMatch(/^invalid RFM segment map: \[1\] \(R4 F4 is covered by both/)
-    expect((error as Error).message).toContain("cells.r1f1 (no segment covers R1 F1;")
+    expect((error as Error).message).toContain('cells.r1f1 (no segment covers R1 F1;')
   })
 
   it('rejects malformed ranges and duplicate ids', () => {
-    const map = [{ id: 'a', label: 'A', r: [0, 5], f: [1, 5] }, { id: 'a', label: 'A', r: [1, 5], f: [3, 2] }] as unknown as RfmSegment[]
+    const map = [
+      { id: 'a', label: 'A', r: [0, 5], f: [1, 5] },
+      { id: 'a', label: 'A', r: [1, 5], f: [3, 2] },
+    ] as unknown as RfmSegment[]
     expect(() => validateSegmentMap(map)).toThrow(/\[0\]\.r \(expected \[min, max\].*\[1\]\.id \(.*already.*\[1\]\.f/)
   })
 })
@@ -164,11 +207,15 @@ describe('chooseRfmCutPoints', () => {
 
   it('scores 8, 31, 91 and 181 days into R4 … R1 with the default edges', () => {
     const cuts = fixedRfmCutPoints({}, now)
-    const r = [7, 8, 31, 91, 181].map((days) => scoreRfmOne({ id: 'x', lastOrderAt: now - days * DAY, orderCount: 1, monetary: 1 }, cuts, { now })?.r)
+    const r = [7, 8, 31, 91, 181].map(
+      (days) => scoreRfmOne({ id: 'x', lastOrderAt: now - days * DAY, orderCount: 1, monetary: 1 }, cuts, { now })?.r,
+    )
     expect(r).toEqual([5, 4, 3, 2, 1])
   })
 
   it('refuses edges that are not 4 increasing numbers, naming the option', () => {
-    expect(() => fixedRfmCutPoints({ recencyEdgesDays: [30, 7, 90, 180] }, now)).toThrow(/recencyEdgesDays \(got \[30,7,90,180\]; give 4 increasing numbers/)
+    expect(() => fixedRfmCutPoints({ recencyEdgesDays: [30, 7, 90, 180] }, now)).toThrow(
+      /recencyEdgesDays \(got \[30,7,90,180\]; give 4 increasing numbers/,
+    )
   })
 })

@@ -9,7 +9,8 @@ import { scoreRfm } from '../../src/rfm/scoreRfm.js'
 // (Fader & Hardie's data set, via CamDavidsonPilon/lifetimes; see shared/data/README.md).
 const file = fileURLToPath(new URL('../../../../../shared/data/CDNOW_master.txt', import.meta.url))
 const present = existsSync(file)
-if (!present && process.env['CI'] === 'true') throw new Error(`CDNOW data missing at ${file}: CI must have ../shared/data`)
+if (!present && process.env['CI'] === 'true')
+  throw new Error(`CDNOW data missing at ${file}: CI must have ../shared/data`)
 
 function loadCustomers(): RfmCustomer[] {
   const byId = new Map<string, { lastOrderAt: number; orderCount: number; monetary: number }>()
@@ -18,7 +19,11 @@ function loadCustomers(): RfmCustomer[] {
     if (id === undefined || date === undefined || dollars === undefined) continue
     const at = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(4, 6)) - 1, Number(date.slice(6, 8)))
     const known = byId.get(id) ?? { lastOrderAt: at, orderCount: 0, monetary: 0 }
-    byId.set(id, { lastOrderAt: Math.max(known.lastOrderAt, at), orderCount: known.orderCount + 1, monetary: known.monetary + Number(dollars) })
+    byId.set(id, {
+      lastOrderAt: Math.max(known.lastOrderAt, at),
+      orderCount: known.orderCount + 1,
+      monetary: known.monetary + Number(dollars),
+    })
   }
   return [...byId].map(([id, values]) => ({ id, ...values }))
 }
@@ -46,9 +51,10 @@ describe.skipIf(!present)('scoreRfm on CDNOW (skipped: ../shared/data/CDNOW_mast
     for (const key of ['r', 'f', 'm'] as const) {
       for (let s = 1; s < 5; s++) {
         // F and M: bins 1..s hold the lowest values; R: bins 6-s..5 hold the most recent.
-        const inSide = key === 'r'
-          ? customers.filter((c) => (scores.get(c.id)?.r ?? 0) >= 6 - s)
-          : customers.filter((c) => (scores.get(c.id)?.[key] ?? 0) <= s)
+        const inSide =
+          key === 'r'
+            ? customers.filter((c) => (scores.get(c.id)?.r ?? 0) >= 6 - s)
+            : customers.filter((c) => (scores.get(c.id)?.[key] ?? 0) <= s)
         // They hold at least the first ⌈s·n/5⌉ ranks from their side, and exceed them only by the
         // tie group of the boundary value (every customer with that value must share one bin).
         const edge = Math.max(...inSide.map(value[key]))

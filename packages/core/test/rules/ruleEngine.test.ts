@@ -23,7 +23,13 @@ function setup(rules: RuleDefinition[], entries = new Map<string, string>(), at 
   const time = createManualClock({ startAt: at })
   const fired: RuleFiring[] = []
   const store = createMemoryRuleStateStore(entries)
-  const engine = createRuleEngine({ rules, clock: time.clock, scheduler: time.scheduler, store, onFire: (f) => void fired.push(f) })
+  const engine = createRuleEngine({
+    rules,
+    clock: time.clock,
+    scheduler: time.scheduler,
+    store,
+    onFire: (f) => void fired.push(f),
+  })
   return { time, fired, engine, entries }
 }
 
@@ -75,7 +81,10 @@ describe('createRuleEngine: absence (cart abandonment)', () => {
     await time.advance(30 * minute)
     expect(fired.map((f) => f.customerId)).toEqual(['anon-2'])
     await time.advance(30 * minute)
-    expect(fired.map((f) => [f.customerId, f.at])).toEqual([['anon-2', start + hour], ['u-1', start + 90 * minute]])
+    expect(fired.map((f) => [f.customerId, f.at])).toEqual([
+      ['anon-2', start + hour],
+      ['u-1', start + 90 * minute],
+    ])
   })
 
   it('fires exactly once when the process restarts in the middle of the window', async () => {
@@ -174,9 +183,18 @@ describe('createRuleEngine: caps, cooldown and quiet hours', () => {
       if: { '==': [{ var: 'profile.traits.vip' }, true] },
     })
     const { fired, engine } = setup([bigOrder])
-    await engine.process({ event: 'Order Completed', userId: 'a', properties: { total: 150 } }, { traits: { vip: true } })
-    await engine.process({ event: 'Order Completed', userId: 'b', properties: { total: 50 } }, { traits: { vip: true } })
-    await engine.process({ event: 'Order Completed', userId: 'c', properties: { total: 150 } }, { traits: { vip: false } })
+    await engine.process(
+      { event: 'Order Completed', userId: 'a', properties: { total: 150 } },
+      { traits: { vip: true } },
+    )
+    await engine.process(
+      { event: 'Order Completed', userId: 'b', properties: { total: 50 } },
+      { traits: { vip: true } },
+    )
+    await engine.process(
+      { event: 'Order Completed', userId: 'c', properties: { total: 150 } },
+      { traits: { vip: false } },
+    )
     await engine.process({ event: 'Order Completed', properties: { total: 150 } }, { traits: { vip: true } })
     expect(fired.map((f) => f.customerId)).toEqual(['a'])
   })
@@ -237,8 +255,12 @@ describe('defineRule', () => {
     expect(refused({ id: 'a', when: 'x', within: 'soon', unless: 'y' })).toEqual([['within']])
     expect(refused({ id: 'a', when: 'x', unless: 'y' })).toEqual([['within']])
     expect(refused({ id: 'a' })).toEqual([['when']])
-    expect(refused({ id: 'a', when: 'x', quietHours: { start: '25:00', end: '08:00' } })).toEqual([['quietHours', 'start']])
-    expect(refused({ id: 'a', when: 'x', if: { and: [true, { dayz_since: 1 }] } })).toEqual([['if', 'and', 1, 'dayz_since']])
+    expect(refused({ id: 'a', when: 'x', quietHours: { start: '25:00', end: '08:00' } })).toEqual([
+      ['quietHours', 'start'],
+    ])
+    expect(refused({ id: 'a', when: 'x', if: { and: [true, { dayz_since: 1 }] } })).toEqual([
+      ['if', 'and', 1, 'dayz_since'],
+    ])
     expect(refused({ id: 'a', when: { event: 'x', if: { '==': [1] } } })).toEqual([['when', 'if', '==']])
     expect(refused({ id: 'a', when: 'x', timeZone: 'Mars/Olympus' })).toEqual([['timeZone']])
     expect(refused({ id: 'a', when: 'x', surprise: 1 })).toEqual([[]])

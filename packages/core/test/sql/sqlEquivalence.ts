@@ -37,7 +37,11 @@ const texts = ['', 'pro', 'Pro', 'free', '5', '0', '2.5', 'é', 'a b', 'champion
 const numbers = [0, 1, 2, 3, 5, 10, -1, 0.1, 0.2, 2.5, 100]
 /** Absent (key left out), null, or a value: JsonLogic sees null for the first two, SQL NULL. */
 const maybe = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | null | undefined> =>
-  fc.oneof({ weight: 1, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constant(null) }, { weight: 4, arbitrary: arb })
+  fc.oneof(
+    { weight: 1, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: fc.constant(null) },
+    { weight: 4, arbitrary: arb },
+  )
 
 const profileArbitrary = fc.record({
   orders: maybe(fc.constantFrom(...numbers)),
@@ -83,25 +87,41 @@ const ruleArbitrary = fc.letrec<{ num: unknown; cond: unknown }>((tie) => ({
     { depthSize: 'small', withCrossShrink: true },
     numberVar,
     numberLiteral,
-    fc.tuple(fc.constantFrom('+', '-', '*', 'max', 'min'), fc.array(tie('num'), { minLength: 1, maxLength: 3 })).map(([op, args]) => ({ [op]: args })),
+    fc
+      .tuple(fc.constantFrom('+', '-', '*', 'max', 'min'), fc.array(tie('num'), { minLength: 1, maxLength: 3 }))
+      .map(([op, args]) => ({ [op]: args })),
     fc.tuple(tie('num'), fc.constantFrom(2, 4, -0.5)).map(([a, b]) => ({ '/': [a, b] })),
   ),
   cond: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     fc.tuple(fc.constantFrom('<', '<=', '>', '>='), tie('num'), tie('num')).map(([op, a, b]) => ({ [op]: [a, b] })),
-    fc.tuple(fc.constantFrom('<', '<='), tie('num'), tie('num'), tie('num')).map(([op, a, b, c]) => ({ [op]: [a, b, c] })),
     fc
-      .tuple(fc.constantFrom('==', '!=', '===', '!=='), tie('num'), fc.oneof(tie('num'), textLiteral, fc.boolean(), fc.constant(null)))
+      .tuple(fc.constantFrom('<', '<='), tie('num'), tie('num'), tie('num'))
+      .map(([op, a, b, c]) => ({ [op]: [a, b, c] })),
+    fc
+      .tuple(
+        fc.constantFrom('==', '!=', '===', '!=='),
+        tie('num'),
+        fc.oneof(tie('num'), textLiteral, fc.boolean(), fc.constant(null)),
+      )
       .map(([op, a, b]) => ({ [op]: [a, b] })),
     fc
       .tuple(fc.constantFrom('==', '!=', '===', '!=='), textVar, fc.oneof(textVar, textLiteral, fc.constant(null)))
       .map(([op, a, b]) => ({ [op]: [a, b] })),
-    fc.tuple(fc.constantFrom('==', '!=', '===', '!=='), fc.boolean(), fc.constant({ var: 'vip' })).map(([op, a, b]) => ({ [op]: [a, b] })),
-    fc.tuple(textVar, fc.array(fc.oneof(textLiteral, numberLiteral, fc.constant(null)), { maxLength: 4 })).map(([a, list]) => ({ in: [a, list] })),
-    fc.tuple(numberVar, fc.array(fc.oneof(textLiteral, numberLiteral), { maxLength: 4 })).map(([a, list]) => ({ in: [a, list] })),
+    fc
+      .tuple(fc.constantFrom('==', '!=', '===', '!=='), fc.boolean(), fc.constant({ var: 'vip' }))
+      .map(([op, a, b]) => ({ [op]: [a, b] })),
+    fc
+      .tuple(textVar, fc.array(fc.oneof(textLiteral, numberLiteral, fc.constant(null)), { maxLength: 4 }))
+      .map(([a, list]) => ({ in: [a, list] })),
+    fc
+      .tuple(numberVar, fc.array(fc.oneof(textLiteral, numberLiteral), { maxLength: 4 }))
+      .map(([a, list]) => ({ in: [a, list] })),
     fc.tuple(textLiteral, textVar).map(([a, b]) => ({ in: [a, b] })),
     fc.uniqueArray(textLiteral, { minLength: 1, maxLength: 3 }).map((names) => ({ in_segment: [names] })),
-    fc.tuple(textLiteral, fc.constantFrom('plan', 'segments', 'traits.city')).map(([name, path]) => ({ in_segment: [name, path] })),
+    fc
+      .tuple(textLiteral, fc.constantFrom('plan', 'segments', 'traits.city'))
+      .map(([name, path]) => ({ in_segment: [name, path] })),
     fc.constantFrom({ var: 'vip' }, { var: 'segments' }, { var: 'plan' }, { '!!': { var: 'traits.city' } }),
     tie('num'),
     fc.array(tie('cond'), { maxLength: 3 }).map((args) => ({ and: args })),
@@ -131,7 +151,16 @@ export async function checkSqlEquivalence(
     const traits = row.hasTraits ? JSON.stringify(toData(row)['traits']) : null
     await query(
       'INSERT INTO ecrm_rule_equivalence (id, orders, revenue, plan, vip, segments, rfm_segment, traits) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)',
-      [id, row.orders ?? null, row.revenue ?? null, row.plan ?? null, row.vip ?? null, row.segments ?? null, row.rfmSegment ?? null, traits],
+      [
+        id,
+        row.orders ?? null,
+        row.revenue ?? null,
+        row.plan ?? null,
+        row.vip ?? null,
+        row.segments ?? null,
+        row.rfmSegment ?? null,
+        traits,
+      ],
     )
   }
   const generated = fc.sample(ruleArbitrary, { numRuns: rules, seed })
@@ -140,7 +169,9 @@ export async function checkSqlEquivalence(
   for (const rule of generated) {
     const expected = [...data].filter(([, profile]) => isTruthy(applyLogic(rule, profile))).map(([id]) => id)
     const { sql, params } = compileLogicToSql(rule, equivalenceColumns)
-    const actual = (await query(`SELECT id FROM ecrm_rule_equivalence WHERE ${sql} ORDER BY id`, params)).map((row) => row.id)
+    const actual = (await query(`SELECT id FROM ecrm_rule_equivalence WHERE ${sql} ORDER BY id`, params)).map(
+      (row) => row.id,
+    )
     expect({ rule, ids: actual }).toEqual({ rule, ids: expected })
     compared += 1
     if (expected.length > 0 && expected.length < data.size) selective += 1

@@ -94,10 +94,12 @@ export function analyzeCustomers(
     notes.push(`Only ${repeatBuyers} repeat buyers: too few to fit BG/NBD and Gamma-Gamma, so CLV is historic only.`)
   } else {
     const sample = sampleEvenly(summaries, fitSampleSize)
-    if (sample.length < summaries.length) notes.push(`Models fitted on an even sample of ${sample.length} of ${summaries.length} customers.`)
+    if (sample.length < summaries.length)
+      notes.push(`Models fitted on an even sample of ${sample.length} of ${summaries.length} customers.`)
     bgNbd = fitBgNbd(sample)
     gammaGamma = fitGammaGamma(sample)
-    if (!bgNbd.converged || !gammaGamma.converged) notes.push('An optimiser stopped on its iteration cap: treat the predictions with care.')
+    if (!bgNbd.converged || !gammaGamma.converged)
+      notes.push('An optimiser stopped on its iteration cap: treat the predictions with care.')
     if (!(gammaGamma.q > 1)) {
       notes.push(`Gamma-Gamma q = ${gammaGamma.q.toFixed(3)} ≤ 1 gives no finite mean spend: CLV is historic only.`)
       gammaGamma = null
@@ -124,7 +126,18 @@ export function analyzeCustomers(
     value: values?.[index] ?? null,
     historicClv: historicClv(summary, { margin }),
   }))
-  return { calibrationEnd, unit, horizon, discountRate, margin, customers, bgNbd, gammaGamma, cohorts: cohortsOf(daily, calibrationEnd), notes }
+  return {
+    calibrationEnd,
+    unit,
+    horizon,
+    discountRate,
+    margin,
+    customers,
+    bgNbd,
+    gammaGamma,
+    cohorts: cohortsOf(daily, calibrationEnd),
+    notes,
+  }
 }
 
 /** Every k-th customer, so the sample spreads over the file's order (often by first purchase). */

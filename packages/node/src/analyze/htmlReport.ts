@@ -56,7 +56,9 @@ export function renderReport(analysis: CustomerAnalysis, input: ReportInput): st
   })
   const bars = segmentOrder.map(({ id, label }) => ({ label, value: segmentCounts.get(id) ?? 0, color: colorOf(id) }))
   const cohorts = cohortHeatmapSvg(
-    analysis.cohorts.slice(-24).map(({ cohort, customers: size, rates }) => ({ label: cohort, customers: size, rates })),
+    analysis.cohorts
+      .slice(-24)
+      .map(({ cohort, customers: size, rates }) => ({ label: cohort, customers: size, rates })),
   )
   const clvs = customers.map(({ value, historicClv }) => value?.clv ?? historicClv)
   const predictive = bgNbd !== null && gammaGamma !== null
@@ -64,7 +66,9 @@ export function renderReport(analysis: CustomerAnalysis, input: ReportInput): st
   const aliveValues = customers.flatMap(({ value }) => (value === null ? [] : [value.probabilityAlive]))
   const meanAlive = aliveValues.reduce((sum, value) => sum + value, 0) / Math.max(1, aliveValues.length)
   const repeatBuyers = customers.filter(({ summary }) => summary.frequency > 0).length
-  const top = [...customers].sort((left, right) => (right.value?.clv ?? right.historicClv) - (left.value?.clv ?? left.historicClv)).slice(0, 15)
+  const top = [...customers]
+    .sort((left, right) => (right.value?.clv ?? right.historicClv) - (left.value?.clv ?? left.historicClv))
+    .slice(0, 15)
   const c = input.currency
   const end = new Date(analysis.calibrationEnd).toISOString().slice(0, 10)
 

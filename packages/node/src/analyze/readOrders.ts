@@ -1,8 +1,8 @@
-import { createReadStream } from 'node:fs'
-import { stat } from 'node:fs/promises'
-import { createInterface } from 'node:readline'
 import { EcrmError } from '@ecrm/core'
-import { parseAmount, parseDate, resolveLayout, splitFields } from './columns.js'
+import { describeDialect } from '../csv/csvDialect.js'
+import { DATE_FORMATS, parseAmount, parseDate } from '../csv/fieldValues.js'
+import { openCsv } from '../csv/readCsvRecords.js'
+import { resolveLayout } from './columns.js'
 import type { ColumnMapping, Layout } from './columns.js'
 
 const DAY_MS = 86_400_000
@@ -11,7 +11,7 @@ const DAY_MS = 86_400_000
 export interface BadRow {
   /** 1-based line number in the file. */
   readonly line: number
-  /** What was wrong, e.g. `unrecognised date "03/04/2024"`. */
+  /** What was wrong, naming the column and what was expected, e.g. `column "date": unrecognised date "03/04/2024" (expected yyyymmdd, …)`. */
   readonly reason: string
 }
 
@@ -55,20 +55,17 @@ export interface OrdersRead {
 }
 
 /**
- * Streams an orders file line by line (node:readline) and folds it into spend per customer per
- * day. Bad lines are reported by number and skipped, never fatal. Throws only when the file cannot
- * be opened or its columns cannot be found.
+ * Streams an orders file through csv-parse (quoted fields may hold delimiters and line breaks;
+ * the delimiter and a decimal comma are detected) and folds it into spend per customer per day.
+ * Bad records are reported by line and column and skipped, never fatal. Throws only when the file
+ * cannot be opened or its columns cannot be found.
  *
  * @example
  * const { daily, badRows } = await readOrders('orders.csv', { columns: { amount: 'grand_total' } })
  */
 export async function readOrders(path: string, options: ReadOrdersOptions = {}): Promise<OrdersRead> {
-  const { timeZoneOffsetMs = 0, maxBadRows = 100, onProgress } = options
-  const totalBytes = (await stat(path)).size
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 64 * 1024 })
-  if (onProgress !== undefined) stream.on('data', () => onProgress(stream.bytesRead, totalBytes))
-  const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })
-
+  const { timeZoneOffsetMs = 0, maxBadRows = 100 } = options
+  const file = await openCsv(path, options.onProgress === undefined ? {} : { onProgress: options.onProgress })
   const daily = new Map<string, number[]>()
   const badRows: BadRow[] = []
   let badRowCount = 0
@@ -77,46 +74,54 @@ export async function readOrders(path: string, options: ReadOrdersOptions = {}):
   let firstDay = Number.POSITIVE_INFINITY
   let lastDay = Number.NEGATIVE_INFINITY
   let layout: Layout | undefined
-  let lineNumber = 0
-  const reject = (reason: string): void => {
+  const reject = (line: number, reason: string): void => {
     badRowCount += 1
-    if (badRows.length < maxBadRows) badRows.push({ line: lineNumber, reason })
+    if (badRows.length < maxBadRows) badRows.push({ line, reason })
   }
 
-  for await (const rawLine of lines) {
-    lineNumber += 1
-    const line = lineNumber === 1 ? rawLine.replace(/^\uFEFF/, '') : rawLine
-    if (line.trim() === '') continue
+  for await (const record of file.records()) {
+    if ('error' in record) {
+      reject(record.line, record.error)
+      continue
+    }
+    const { line, fields } = record
     if (layout === undefined) {
-      const resolved = resolveLayout(line, options.columns)
+      const resolved = resolveLayout(fields, file.dialect, options.columns)
       if (typeof resolved === 'string') {
-        lines.close()
-        stream.destroy()
-        throw new EcrmError('invalid_input', `ecrm analyze cannot read the orders: ${path} (${resolved})`)
+        throw new EcrmError(
+          'invalid_input',
+          `ecrm analyze cannot read the orders: ${path} (${resolved}; read as ${describeDialect(file.dialect)})`,
+        )
       }
       layout = resolved
       if (layout.hasHeader) continue
     }
-    const fields = splitFields(line, layout.delimiter)
+    const { names } = layout
+    const column = (index: number): string => `column "${names[index] ?? index + 1}"`
     const customer = fields[layout.customer]
     const dateText = fields[layout.date]
     const amountText = fields[layout.amount]
     if (customer === undefined || dateText === undefined || amountText === undefined) {
-      reject(`expected at least ${Math.max(layout.customer, layout.date, layout.amount) + 1} fields, got ${fields.length}`)
+      reject(
+        line,
+        `expected at least ${Math.max(layout.customer, layout.date, layout.amount) + 1} fields, got ${fields.length} (read as ${describeDialect(file.dialect)})`,
+      )
       continue
     }
     if (customer === '') {
-      reject('empty customer id')
+      reject(line, `${column(layout.customer)}: empty customer id`)
       continue
     }
     const at = parseDate(dateText)
     if (at === null) {
-      reject(`unrecognised date "${dateText}" (use yyyymmdd, ISO 8601 or epoch)`)
+      reject(line, `${column(layout.date)}: unrecognised date "${dateText}" (expected ${DATE_FORMATS})`)
       continue
     }
-    const amount = parseAmount(amountText)
+    const amount = parseAmount(amountText, file.dialect.decimal)
     if (amount === null) {
-      reject(`unrecognised amount "${amountText}"`)
+      const expected =
+        file.dialect.decimal === ',' ? 'a number with a decimal comma, e.g. 1.234,50' : 'a number, e.g. 1234.50'
+      reject(line, `${column(layout.amount)}: unrecognised amount "${amountText}" (expected ${expected})`)
       continue
     }
     const day = Math.floor((at + timeZoneOffsetMs) / DAY_MS)
@@ -129,7 +134,6 @@ export async function readOrders(path: string, options: ReadOrdersOptions = {}):
   if (layout === undefined) {
     throw new EcrmError('invalid_input', `ecrm analyze cannot read the orders: ${path} (the file is empty)`)
   }
-  onProgress?.(totalBytes, totalBytes)
   const toAt = (day: number): number => (Number.isFinite(day) ? day * DAY_MS - timeZoneOffsetMs : Number.NaN)
   return { daily, layout, rows, badRows, badRowCount, revenue, firstAt: toAt(firstDay), lastAt: toAt(lastDay) }
 }
@@ -151,7 +155,9 @@ function addSpend(daily: Map<string, number[]>, customer: string, day: number, a
 }
 
 /** Presents the flat day arrays as the `[customer, [day, spend] pairs]` that core's summariser reads. */
-export function* dailyPairs(daily: ReadonlyMap<string, readonly number[]>): Generator<[string, Generator<[number, number]>]> {
+export function* dailyPairs(
+  daily: ReadonlyMap<string, readonly number[]>,
+): Generator<[string, Generator<[number, number]>]> {
   for (const [customer, days] of daily) yield [customer, pairsOf(days)]
 }
 

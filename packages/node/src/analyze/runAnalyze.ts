@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { EcrmError } from '@ecrm/core'
 import type { BgNbdFit, GammaGammaFit, TimeUnit } from '@ecrm/core'
+import { describeDialect } from '../csv/csvDialect.js'
 import { analyzeCustomers } from './analyzeCustomers.js'
 import type { ColumnMapping } from './columns.js'
 import { renderReport } from './htmlReport.js'
@@ -75,7 +76,10 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummar
   const started = performance.now()
   const { input, output, format = 'csv' } = options
   if (format !== 'csv' && format !== 'json') {
-    throw new EcrmError('invalid_options', `ecrm analyze got an unknown format: options.format (use csv or json, got ${String(format)})`)
+    throw new EcrmError(
+      'invalid_options',
+      `ecrm analyze got an unknown format: options.format (use csv or json, got ${String(format)})`,
+    )
   }
   const calibrationEnd = parseCalibrationEnd(options.calibrationEnd)
   const read = await readOrders(input, {
@@ -84,7 +88,15 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummar
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   })
   if (read.rows === 0) {
-    throw new EcrmError('invalid_input', `ecrm analyze found no orders: ${input} (${read.badRowCount} lines could not be read; check the columns)`)
+    const first = read.badRows[0]
+    const why =
+      first === undefined
+        ? 'no data rows after the header'
+        : `${read.badRowCount} rows could not be read, the first at line ${first.line}: ${first.reason}`
+    throw new EcrmError(
+      'invalid_input',
+      `ecrm analyze found no orders: ${input} (${why}; read as ${describeDialect(read.layout.dialect)})`,
+    )
   }
   const analysis = analyzeCustomers(read.daily, read.lastAt, {
     ...(calibrationEnd === undefined ? {} : { calibrationEnd }),
@@ -138,7 +150,10 @@ function parseCalibrationEnd(value: number | string | undefined): number | undef
   if (value === undefined || typeof value === 'number') return value
   const at = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value)
   if (Number.isNaN(at)) {
-    throw new EcrmError('invalid_options', `ecrm analyze got a bad date: options.calibrationEnd (use yyyy-mm-dd, got "${value}")`)
+    throw new EcrmError(
+      'invalid_options',
+      `ecrm analyze got a bad date: options.calibrationEnd (use yyyy-mm-dd, got "${value}")`,
+    )
   }
   return at
 }

@@ -61,11 +61,15 @@ export function rfmGridSvg(cell: (r: number, f: number) => GridCell, bins = 5): 
       const ink = count === 0 ? ' style="fill:#475569"' : ''
       // Long labels ("Potential Loyalist") go on two lines to stay inside the cell.
       const words = segmentLabel.split(' ')
-      const lines = segmentLabel.length > 11 && words.length > 1
-        ? [words.slice(0, Math.ceil(words.length / 2)).join(' '), words.slice(Math.ceil(words.length / 2)).join(' ')]
-        : [segmentLabel]
+      const lines =
+        segmentLabel.length > 11 && words.length > 1
+          ? [words.slice(0, Math.ceil(words.length / 2)).join(' '), words.slice(Math.ceil(words.length / 2)).join(' ')]
+          : [segmentLabel]
       const label = lines
-        .map((text, index) => `<text x="${x + size / 2 - 1}" y="${y + 60 + index * 13}" text-anchor="middle" class="label"${ink}>${escapeHtml(text)}</text>`)
+        .map(
+          (text, index) =>
+            `<text x="${x + size / 2 - 1}" y="${y + 60 + index * 13}" text-anchor="middle" class="label"${ink}>${escapeHtml(text)}</text>`,
+        )
         .join('')
       parts.push(
         `<rect x="${x}" y="${y}" width="${size - 2}" height="${size - 2}" rx="4" fill="${color}" fill-opacity="${count === 0 ? 0.35 : 1}"/>` +
@@ -76,7 +80,9 @@ export function rfmGridSvg(cell: (r: number, f: number) => GridCell, bins = 5): 
     parts.push(`<text x="${left - 10}" y="${top + (bins - f) * size + size / 2 + 4}" text-anchor="end">F${f}</text>`)
   }
   for (let r = 1; r <= bins; r += 1) {
-    parts.push(`<text x="${left + (r - 0.5) * size - 1}" y="${top + bins * size + 18}" text-anchor="middle">R${r}</text>`)
+    parts.push(
+      `<text x="${left + (r - 0.5) * size - 1}" y="${top + bins * size + 18}" text-anchor="middle">R${r}</text>`,
+    )
   }
   const width = left + bins * size + 10
   const height = top + bins * size + 30
@@ -102,11 +108,15 @@ export function cohortHeatmapSvg(rows: readonly CohortRow[], maxMonths = 18): st
   const peak = Math.max(0.01, ...rows.flatMap((row) => row.rates.slice(1, months)))
   const parts: string[] = []
   for (let k = 0; k < months; k += 1) {
-    parts.push(`<text x="${left + k * cellWidth + cellWidth / 2}" y="${top - 8}" text-anchor="middle" class="small">+${k}</text>`)
+    parts.push(
+      `<text x="${left + k * cellWidth + cellWidth / 2}" y="${top - 8}" text-anchor="middle" class="small">+${k}</text>`,
+    )
   }
   rows.forEach((row, index) => {
     const y = top + index * cellHeight
-    parts.push(`<text x="${left - 8}" y="${y + 14}" text-anchor="end" class="small">${escapeHtml(row.label)} (${formatCount(row.customers)})</text>`)
+    parts.push(
+      `<text x="${left - 8}" y="${y + 14}" text-anchor="end" class="small">${escapeHtml(row.label)} (${formatCount(row.customers)})</text>`,
+    )
     row.rates.slice(0, months).forEach((rate, k) => {
       const shade = k === 0 ? 1 : Math.min(1, rate / peak)
       const fill = `rgba(37, 99, 235, ${(0.08 + 0.92 * shade).toFixed(3)})`
@@ -154,7 +164,9 @@ export function histogramSvg(values: readonly number[], { width = 560, bins = 24
     const anchor = share === 1 ? 'end' : 'middle'
     return `<text x="${(share === 1 ? x - 2 : x).toFixed(1)}" y="${height - bottom + 16}" text-anchor="${anchor}" class="small">${currency}${(low + share * (high - low)).toFixed(0)}</text>`
   })
-  ticks.push(`<text x="${(left + (bins + 0.5) * barWidth).toFixed(1)}" y="${height - bottom + 30}" text-anchor="middle" class="small">more</text>`)
+  ticks.push(
+    `<text x="${(left + (bins + 0.5) * barWidth).toFixed(1)}" y="${height - bottom + 30}" text-anchor="middle" class="small">more</text>`,
+  )
   ticks.push(`<text x="${left - 6}" y="${16}" text-anchor="end" class="small">${formatCount(max)}</text>`)
   ticks.push(`<line x1="${left}" y1="${height - bottom}" x2="${width - 10}" y2="${height - bottom}" stroke="#9ca3af"/>`)
   return svg(width, height, parts.join('') + ticks.join(''), 'histogram')

@@ -59,56 +59,120 @@ const ROUTE = /\/v1\/(?:(openapi\.json)|profiles\/([^/]+)|segments(?:\/(preview)
  * http.createServer(toNodeListener(api)).listen(8081)
  */
 export function createReadApiHandler(options: ReadApiHandlerOptions): ReadApiHandler {
-  const { store, secretKeys, writeKeys = [], segments = {}, rfmSegments = defaultRfmSegments, maxBodyBytes = 65_536 } = options
+  const {
+    store,
+    secretKeys,
+    writeKeys = [],
+    segments = {},
+    rfmSegments = defaultRfmSegments,
+    maxBodyBytes = 65_536,
+  } = options
   const now = options.now ?? Date.now
   if (secretKeys.length === 0 || secretKeys.some((key) => typeof key !== 'string' || key.length < 16)) {
-    throw new EcrmError('invalid_options', 'createReadApiHandler() failed: secretKeys (give at least one secret key of 16 characters or more)')
+    throw new EcrmError(
+      'invalid_options',
+      'createReadApiHandler() failed: secretKeys (give at least one secret key of 16 characters or more)',
+    )
   }
   if (secretKeys.some((key) => writeKeys.includes(key))) {
-    throw new EcrmError('invalid_options', 'createReadApiHandler() failed: secretKeys (a secret key equals a write key; write keys are public, choose a separate secret)')
+    throw new EcrmError(
+      'invalid_options',
+      'createReadApiHandler() failed: secretKeys (a secret key equals a write key; write keys are public, choose a separate secret)',
+    )
   }
   const isSecretKey = createKeyCheck(secretKeys)
   const isWriteKey = createKeyCheck(writeKeys)
   const catalog = [
     ...Object.entries(segments)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([id, segment]) => ({ id, kind: 'named' as const, name: segment.name, description: segment.description ?? null, when: segment.when ?? null })),
-    ...rfmSegments.map((segment) => ({ id: segment.id, kind: 'rfm' as const, name: segment.label, description: null, when: null })),
+      .map(([id, segment]) => ({
+        id,
+        kind: 'named' as const,
+        name: segment.name,
+        description: segment.description ?? null,
+        when: segment.when ?? null,
+      })),
+    ...rfmSegments.map((segment) => ({
+      id: segment.id,
+      kind: 'rfm' as const,
+      name: segment.label,
+      description: null,
+      when: null,
+    })),
   ]
-  const fail = (status: number, code: string, message: string, detail: Record<string, unknown> = {}, headers: Record<string, string> = {}): Response =>
-    errorResponse(status, code, message, detail, headers)
-  const invalid = (code: string, message: string, issues: readonly ValidationIssue[]): Response => fail(400, code, message, { issues })
+  const fail = (
+    status: number,
+    code: string,
+    message: string,
+    detail: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+  ): Response => errorResponse(status, code, message, detail, headers)
+  const invalid = (code: string, message: string, issues: readonly ValidationIssue[]): Response =>
+    fail(400, code, message, { issues })
   const storeFailed = (error: unknown): Response => {
     options.onError?.(error)
-    return fail(503, 'store_unavailable', 'The store could not answer right now (retry later)', {}, { 'retry-after': '5' })
+    return fail(
+      503,
+      'store_unavailable',
+      'The store could not answer right now (retry later)',
+      {},
+      { 'retry-after': '5' },
+    )
   }
 
   async function authorize(request: Request): Promise<Response | undefined> {
     const header = request.headers.get('authorization')
     const challenge = { 'www-authenticate': 'Bearer realm="ecrm"' }
     if (header !== null && /^basic\s/i.test(header)) {
-      return fail(401, 'secret_key_required', 'Basic auth carries write keys, which the read API never accepts (send Authorization: Bearer <secret key>)', {}, challenge)
+      return fail(
+        401,
+        'secret_key_required',
+        'Basic auth carries write keys, which the read API never accepts (send Authorization: Bearer <secret key>)',
+        {},
+        challenge,
+      )
     }
     const token = bearerToken(header)
-    if (token === undefined) return fail(401, 'missing_secret_key', 'No secret key (send Authorization: Bearer <secret key>)', {}, challenge)
+    if (token === undefined)
+      return fail(401, 'missing_secret_key', 'No secret key (send Authorization: Bearer <secret key>)', {}, challenge)
     if (await isSecretKey(token)) return undefined
-    if (await isWriteKey(token)) return fail(401, 'write_key_refused', 'This is a write key, which is public: the read API needs a secret key', {}, challenge)
+    if (await isWriteKey(token))
+      return fail(
+        401,
+        'write_key_refused',
+        'This is a write key, which is public: the read API needs a secret key',
+        {},
+        challenge,
+      )
     return fail(401, 'invalid_secret_key', 'Unknown secret key (check ECRM_SECRET_KEYS of this server)', {}, challenge)
   }
 
   const onlyMethod = (request: Request, method: 'GET' | 'POST'): Response | undefined =>
-    request.method === method ? undefined : fail(405, 'method_not_allowed', `${request.method} is not supported here (send a ${method})`, {}, { allow: method })
+    request.method === method
+      ? undefined
+      : fail(
+          405,
+          'method_not_allowed',
+          `${request.method} is not supported here (send a ${method})`,
+          {},
+          { allow: method },
+        )
 
   async function profile(rawId: string): Promise<Response> {
     const id = parseIdSegment(rawId, ['path', 'id'])
     if (!id.ok) return invalid('invalid_id', 'The customer id in the path is not valid (see issues)', [id.issue])
-    let found
+    let found: Awaited<ReturnType<Store['getProfile']>>
     try {
       found = await store.getProfile(id.value)
     } catch (error) {
       return storeFailed(error)
     }
-    if (found === undefined) return fail(404, 'profile_not_found', `No customer with the id, user id, anonymous id or email ${JSON.stringify(id.value)}`)
+    if (found === undefined)
+      return fail(
+        404,
+        'profile_not_found',
+        `No customer with the id, user id, anonymous id or email ${JSON.stringify(id.value)}`,
+      )
     return jsonResponse(200, { profile: toProfileView(found) })
   }
 
@@ -116,18 +180,28 @@ export function createReadApiHandler(options: ReadApiHandlerOptions): ReadApiHan
     const id = parseIdSegment(rawId, ['path', 'id'])
     if (!id.ok) return invalid('invalid_id', 'The segment id in the path is not valid (see issues)', [id.issue])
     const segment = catalog.find((entry) => entry.id === id.value)
-    if (segment === undefined) return fail(404, 'unknown_segment', `No segment ${JSON.stringify(id.value)} (GET /v1/segments lists them)`)
+    if (segment === undefined)
+      return fail(404, 'unknown_segment', `No segment ${JSON.stringify(id.value)} (GET /v1/segments lists them)`)
     const query = membersQuerySchema.safeParse(Object.fromEntries(url.searchParams))
-    if (!query.success) return invalid('invalid_query', 'The query is not valid (see issues)', toValidationIssues(query.error, ['query']))
+    if (!query.success)
+      return invalid('invalid_query', 'The query is not valid (see issues)', toValidationIssues(query.error, ['query']))
     const after = query.data.after === undefined ? undefined : decodeCursor(query.data.after)
-    if (after !== undefined && !after.ok) return invalid('invalid_cursor', 'The after cursor is not valid (see issues)', [after.issue])
+    if (after !== undefined && !after.ok)
+      return invalid('invalid_cursor', 'The after cursor is not valid (see issues)', [after.issue])
     const { limit } = query.data
     try {
       const rule = { in_segment: [segment.id, segment.kind === 'named' ? 'segments' : 'rfm.segment'] }
-      const ids = await store.segment(rule, { limit: limit + 1, ...(after === undefined ? {} : { after: after.value }) })
+      const ids = await store.segment(rule, {
+        limit: limit + 1,
+        ...(after === undefined ? {} : { after: after.value }),
+      })
       const page = ids.slice(0, limit)
       const next = ids.length > limit ? encodeCursor(page[page.length - 1] as string) : null
-      return jsonResponse(200, { segment: segment.id, members: await membersOf(store, page, segment.kind === 'named' ? segment.id : null), next })
+      return jsonResponse(200, {
+        segment: segment.id,
+        members: await membersOf(store, page, segment.kind === 'named' ? segment.id : null),
+        next,
+      })
     } catch (error) {
       return storeFailed(error)
     }
@@ -136,14 +210,34 @@ export function createReadApiHandler(options: ReadApiHandlerOptions): ReadApiHan
   async function preview(request: Request): Promise<Response> {
     const mediaType = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
     if (mediaType !== 'application/json') {
-      return fail(415, 'unsupported_media_type', `Content-Type ${mediaType === '' ? '(none)' : mediaType} is not accepted (send application/json)`)
+      return fail(
+        415,
+        'unsupported_media_type',
+        `Content-Type ${mediaType === '' ? '(none)' : mediaType} is not accepted (send application/json)`,
+      )
     }
     const body = await readBodyLimited(request, maxBodyBytes)
-    if (!body.ok) return fail(413, 'payload_too_large', `Body of ${body.bytes} bytes or more is over the limit of ${maxBodyBytes} bytes`, { limitBytes: maxBodyBytes })
+    if (!body.ok)
+      return fail(
+        413,
+        'payload_too_large',
+        `Body of ${body.bytes} bytes or more is over the limit of ${maxBodyBytes} bytes`,
+        { limitBytes: maxBodyBytes },
+      )
     const parsed = parseJsonSafely(body.text)
-    if (!parsed.ok) return fail(400, 'invalid_json', `Malformed JSON body: ${parsed.message}`, { position: parsed.position, line: parsed.line, column: parsed.column })
+    if (!parsed.ok)
+      return fail(400, 'invalid_json', `Malformed JSON body: ${parsed.message}`, {
+        position: parsed.position,
+        line: parsed.line,
+        column: parsed.column,
+      })
     const checked = previewRequestSchema.safeParse(parsed.value)
-    if (!checked.success) return invalid('invalid_body', 'The body is not a valid preview request (see issues)', toValidationIssues(checked.error))
+    if (!checked.success)
+      return invalid(
+        'invalid_body',
+        'The body is not a valid preview request (see issues)',
+        toValidationIssues(checked.error),
+      )
     const { when, sample, traits } = checked.data
     const at = checked.data.now ?? now()
     const segmentOptions = { now: at, ...(traits === undefined ? {} : { traits }) }
@@ -164,7 +258,11 @@ export function createReadApiHandler(options: ReadApiHandlerOptions): ReadApiHan
     const url = new URL(request.url)
     const match = ROUTE.exec(url.pathname)
     if (match === null) {
-      return fail(404, 'not_found', `No read API route at ${url.pathname} (GET /v1/profiles/{id}, /v1/segments, /v1/segments/{id}/members, POST /v1/segments/preview, GET /v1/openapi.json)`)
+      return fail(
+        404,
+        'not_found',
+        `No read API route at ${url.pathname} (GET /v1/profiles/{id}, /v1/segments, /v1/segments/{id}/members, POST /v1/segments/preview, GET /v1/openapi.json)`,
+      )
     }
     const [, openApi, profileId, isPreview, segmentId] = match
     if (openApi !== undefined) return onlyMethod(request, 'GET') ?? jsonResponse(200, readApiOpenApi())

@@ -1,7 +1,9 @@
 import type { ValidationIssue } from '@ecrm/core'
 
 /** What a path or query value turned out to be: the value, or the issue to answer 400 with. */
-export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly issue: ValidationIssue }
+export type Parsed<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly issue: ValidationIssue }
 
 /** Longest id accepted in a path: emails go up to 320 characters. */
 const MAX_ID_LENGTH = 320
@@ -15,14 +17,31 @@ export function parseIdSegment(raw: string, path: readonly (string | number)[]):
   try {
     id = decodeURIComponent(raw)
   } catch {
-    return { ok: false, issue: { path, code: 'invalid_encoding', message: 'is not valid percent-encoding (encode the id with encodeURIComponent)' } }
+    return {
+      ok: false,
+      issue: {
+        path,
+        code: 'invalid_encoding',
+        message: 'is not valid percent-encoding (encode the id with encodeURIComponent)',
+      },
+    }
   }
   if (id.length === 0 || id.length > MAX_ID_LENGTH) {
-    return { ok: false, issue: { path, code: 'invalid_length', message: `must have 1 to ${MAX_ID_LENGTH} characters, has ${id.length}` } }
+    return {
+      ok: false,
+      issue: { path, code: 'invalid_length', message: `must have 1 to ${MAX_ID_LENGTH} characters, has ${id.length}` },
+    }
   }
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused.
   if (/[\u0000-\u001f\u007f]/.test(id)) {
-    return { ok: false, issue: { path, code: 'invalid_characters', message: 'contains a control character (NUL, newline, ...); no id has one' } }
+    return {
+      ok: false,
+      issue: {
+        path,
+        code: 'invalid_characters',
+        message: 'contains a control character (NUL, newline, ...); no id has one',
+      },
+    }
   }
   return { ok: true, value: id }
 }
@@ -37,10 +56,19 @@ export function encodeCursor(lastId: string): string {
 
 /** The customer id inside a cursor made by {@link encodeCursor}. */
 export function decodeCursor(cursor: string): Parsed<string> {
-  const refused: Parsed<string> = { ok: false, issue: { path: ['query', 'after'], code: 'invalid_cursor', message: 'is not a cursor of this API (pass the `next` value of the previous page unchanged)' } }
+  const refused: Parsed<string> = {
+    ok: false,
+    issue: {
+      path: ['query', 'after'],
+      code: 'invalid_cursor',
+      message: 'is not a cursor of this API (pass the `next` value of the previous page unchanged)',
+    },
+  }
   try {
     const binary = atob(cursor.replaceAll('-', '+').replaceAll('_', '/'))
-    const decoded: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, (char) => char.charCodeAt(0))))
+    const decoded: unknown = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, (char) => char.charCodeAt(0))),
+    )
     if (!Array.isArray(decoded) || decoded.length !== 1 || typeof decoded[0] !== 'string') return refused
     const id = parseIdSegment(encodeURIComponent(decoded[0]), ['query', 'after'])
     return id.ok ? id : refused

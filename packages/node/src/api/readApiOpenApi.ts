@@ -2,7 +2,10 @@ import * as z from 'zod'
 import { readApiComponents } from './readApiSchemas.js'
 
 const ref = (id: keyof typeof readApiComponents): { $ref: string } => ({ $ref: `#/components/schemas/${id}` })
-const json = (id: keyof typeof readApiComponents, description: string) => ({ description, content: { 'application/json': { schema: ref(id) } } })
+const json = (id: keyof typeof readApiComponents, description: string) => ({
+  description,
+  content: { 'application/json': { schema: ref(id) } },
+})
 const errors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((status) => [String(status), json('Error', errorDescriptions[status] ?? 'Refused')]))
 const errorDescriptions: Readonly<Record<number, string>> = {
@@ -30,19 +33,37 @@ export function readApiOpenApi(): Record<string, unknown> {
   if (cached !== undefined) return cached
   const registry = z.registry<{ id: string }>()
   for (const [id, schema] of Object.entries(readApiComponents)) registry.add(schema as z.ZodType, { id })
-  const generated = z.toJSONSchema(registry, { uri: (id) => `#/components/schemas/${id}`, target: 'draft-2020-12', unrepresentable: 'any' })
-  const schemas = Object.fromEntries(Object.entries(generated.schemas).map(([id, schema]) => [id, asComponent(schema as Record<string, unknown>)]))
-  const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: 320 } }
+  const generated = z.toJSONSchema(registry, {
+    uri: (id) => `#/components/schemas/${id}`,
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+  })
+  const schemas = Object.fromEntries(
+    Object.entries(generated.schemas).map(([id, schema]) => [id, asComponent(schema as Record<string, unknown>)]),
+  )
+  const idParameter = {
+    name: 'id',
+    in: 'path',
+    required: true,
+    schema: { type: 'string', minLength: 1, maxLength: 320 },
+  }
   cached = {
     openapi: '3.1.0',
     info: {
       title: 'ecrm read API',
       version: '1',
-      description: 'Customer profiles (with RFM, lead score, CLV, segments) and segments of the ecrm store. Authenticate with a secret key as a Bearer token; write keys are refused.',
+      description:
+        'Customer profiles (with RFM, lead score, CLV, segments) and segments of the ecrm store. Authenticate with a secret key as a Bearer token; write keys are refused.',
     },
     components: {
       schemas,
-      securitySchemes: { secretKey: { type: 'http', scheme: 'bearer', description: 'A secret key of this server (ECRM_SECRET_KEYS), never a write key' } },
+      securitySchemes: {
+        secretKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A secret key of this server (ECRM_SECRET_KEYS), never a write key',
+        },
+      },
     },
     security: [{ secretKey: [] }],
     paths: {
@@ -55,7 +76,10 @@ export function readApiOpenApi(): Record<string, unknown> {
         },
       },
       '/v1/segments': {
-        get: { summary: 'Named and RFM segments', responses: { 200: json('SegmentList', 'Every segment'), ...errors(401, 405) } },
+        get: {
+          summary: 'Named and RFM segments',
+          responses: { 200: json('SegmentList', 'Every segment'), ...errors(401, 405) },
+        },
       },
       '/v1/segments/{id}/members': {
         get: {
@@ -63,7 +87,12 @@ export function readApiOpenApi(): Record<string, unknown> {
           parameters: [
             { ...idParameter, description: 'Segment id' },
             { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
-            { name: 'after', in: 'query', description: 'The `next` cursor of the previous page', schema: { type: 'string' } },
+            {
+              name: 'after',
+              in: 'query',
+              description: 'The `next` cursor of the previous page',
+              schema: { type: 'string' },
+            },
           ],
           responses: { 200: json('MembersPage', 'One page of members'), ...errors(400, 401, 404, 405) },
         },
@@ -76,7 +105,11 @@ export function readApiOpenApi(): Record<string, unknown> {
         },
       },
       '/v1/openapi.json': {
-        get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': {} } } } },
+        get: {
+          summary: 'This document',
+          security: [],
+          responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': {} } } },
+        },
       },
     },
   }

@@ -34,9 +34,18 @@ export function toProfileView(profile: CustomerProfile): ProfileView {
  * Members for customer ids, in the ids' order: user id and email from the profile columns, and
  * the entry time into the named segment `segmentId` when given.
  */
-export async function membersOf(store: Pick<Store, 'query'>, ids: readonly string[], segmentId: string | null): Promise<Member[]> {
+export async function membersOf(
+  store: Pick<Store, 'query'>,
+  ids: readonly string[],
+  segmentId: string | null,
+): Promise<Member[]> {
   if (ids.length === 0) return []
-  const rows = await store.query<{ customer_id: string; user_id: string | null; email: string | null; entered_at: number | null }>(
+  const rows = await store.query<{
+    customer_id: string
+    user_id: string | null
+    email: string | null
+    entered_at: number | null
+  }>(
     `select customer_id, user_id, email,
             case when jsonb_typeof(profile -> 'segmentsSince' -> $2::text) = 'number' then (profile -> 'segmentsSince' ->> $2::text)::float8 end as entered_at
        from ecrm_profiles where customer_id = any($1::text[])`,
@@ -45,6 +54,15 @@ export async function membersOf(store: Pick<Store, 'query'>, ids: readonly strin
   const byId = new Map(rows.map((row) => [row.customer_id, row]))
   return ids.flatMap((id) => {
     const row = byId.get(id)
-    return row === undefined ? [] : [{ id, userId: row.user_id, email: row.email, enteredAt: row.entered_at === null ? null : Number(row.entered_at) }]
+    return row === undefined
+      ? []
+      : [
+          {
+            id,
+            userId: row.user_id,
+            email: row.email,
+            enteredAt: row.entered_at === null ? null : Number(row.entered_at),
+          },
+        ]
   })
 }

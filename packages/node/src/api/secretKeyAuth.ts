@@ -25,7 +25,8 @@ export function createKeyCheck(keys: readonly string[]): (presented: string) => 
     let matched = false
     for (const key of await accepted) {
       let difference = 0
-      for (let index = 0; index < key.length; index += 1) difference |= (key[index] as number) ^ (candidate[index] as number)
+      for (let index = 0; index < key.length; index += 1)
+        difference |= (key[index] as number) ^ (candidate[index] as number)
       matched = matched || difference === 0
     }
     return matched

@@ -14,17 +14,23 @@ import { createWebPushChannel, webPushOptionsSchema } from './webPushChannel.js'
 import { createTwilioChannel, twilioOptionsSchema, hasOneTwilioSender, twilioSenderIssue } from './twilioChannel.js'
 
 /** A secret in config: the name of the environment variable holding it, read at start. */
-export const envSecretSchema = z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name') })
+export const envSecretSchema = z.strictObject({
+  env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'),
+})
 
 /** One configured channel; the key it is configured under is its name. */
 export const channelConfigSchema = z.discriminatedUnion('type', [
   // The entry's key is its name, so `name` is not an option here.
-  smtpOptionsSchema(envSecretSchema).omit({ name: true }).extend({ type: z.literal('smtp') }),
-  kavenegarOptionsSchema(envSecretSchema).omit({ name: true }).extend({
-    type: z.literal('kavenegar'),
-    /** The secret last segment of the delivery URL set in Kavenegar's panel; `ecrm serve` answers `/v1/m/kavenegar/<statusToken>`. */
-    statusToken: envSecretSchema.optional(),
-  }),
+  smtpOptionsSchema(envSecretSchema)
+    .omit({ name: true })
+    .extend({ type: z.literal('smtp') }),
+  kavenegarOptionsSchema(envSecretSchema)
+    .omit({ name: true })
+    .extend({
+      type: z.literal('kavenegar'),
+      /** The secret last segment of the delivery URL set in Kavenegar's panel; `ecrm serve` answers `/v1/m/kavenegar/<statusToken>`. */
+      statusToken: envSecretSchema.optional(),
+    }),
   twilioOptionsSchema(envSecretSchema)
     .omit({ name: true })
     .extend({
@@ -33,8 +39,12 @@ export const channelConfigSchema = z.discriminatedUnion('type', [
       statusAuthToken: envSecretSchema.optional(),
     })
     .refine(hasOneTwilioSender, twilioSenderIssue),
-  httpSmsOptionsSchema(envSecretSchema).omit({ name: true }).extend({ type: z.literal('http-sms') }),
-  webPushOptionsSchema(envSecretSchema).omit({ name: true }).extend({ type: z.literal('web-push') }),
+  httpSmsOptionsSchema(envSecretSchema)
+    .omit({ name: true })
+    .extend({ type: z.literal('http-sms') }),
+  webPushOptionsSchema(envSecretSchema)
+    .omit({ name: true })
+    .extend({ type: z.literal('web-push') }),
 ])
 
 /** A channel's entry in config. */
@@ -58,16 +68,28 @@ export type SecretEnvironment = Readonly<Record<string, string | undefined>>
 /** A secret as config gives it. */
 export type EnvSecret = z.infer<typeof envSecretSchema>
 
-function collectSecrets(value: unknown, env: SecretEnvironment, path: readonly (string | number)[], missing: ValidationIssue[]): unknown {
+function collectSecrets(
+  value: unknown,
+  env: SecretEnvironment,
+  path: readonly (string | number)[],
+  missing: ValidationIssue[],
+): unknown {
   const secret = envSecretSchema.safeParse(value)
   if (secret.success) {
     const found = env[secret.data.env]
-    if (found === undefined || found === '') missing.push({ path: [...path], message: `environment variable ${secret.data.env} is not set`, code: 'missing_env' })
+    if (found === undefined || found === '')
+      missing.push({
+        path: [...path],
+        message: `environment variable ${secret.data.env} is not set`,
+        code: 'missing_env',
+      })
     return found ?? ''
   }
   if (Array.isArray(value)) return value.map((item, index) => collectSecrets(item, env, [...path, index], missing))
   if (value === null || typeof value !== 'object') return value
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, collectSecrets(item, env, [...path, key], missing)]))
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [key, collectSecrets(item, env, [...path, key], missing)]),
+  )
 }
 
 /**
@@ -90,7 +112,10 @@ export function resolveEnvSecrets(value: unknown, env: SecretEnvironment, path: 
  * const channels = createChannels({ sms: { type: 'kavenegar', apiKey: { env: 'KAVENEGAR_API_KEY' }, sender: '10004346' } }, process.env)
  * createMessageSender({ store, channels })
  */
-export function createChannels(config: Readonly<Record<string, ChannelConfig>>, env: SecretEnvironment): Record<string, Channel> {
+export function createChannels(
+  config: Readonly<Record<string, ChannelConfig>>,
+  env: SecretEnvironment,
+): Record<string, Channel> {
   const parsed = channelsConfigSchema.safeParse(config)
   if (!parsed.success) {
     throw new EcrmValidationError('channels config', toValidationIssues(parsed.error, ['channels']))
@@ -99,7 +124,12 @@ export function createChannels(config: Readonly<Record<string, ChannelConfig>>, 
   const channels: Record<string, Channel> = {}
   for (const [name, entry] of resolved) {
     // statusToken and statusAuthToken configure the collector's callback routes, not the channel.
-    const { type, statusToken: _route, statusAuthToken: _signing, ...options } = entry as { type: keyof typeof factories } & Record<string, unknown>
+    const {
+      type,
+      statusToken: _route,
+      statusAuthToken: _signing,
+      ...options
+    } = entry as { type: keyof typeof factories } & Record<string, unknown>
     channels[name] = factories[type]({ ...options, name } as never)
   }
   return channels

@@ -8,8 +8,23 @@ import { channelNameSchema, channelReason, parseChannelOptions, timeoutMsSchema 
 import { providerRequest, transientOutcome } from './providerRequest.js'
 
 /** A body template: strings (with placeholders), numbers, booleans, nested objects and arrays. */
-type BodyTemplate = string | number | boolean | null | readonly BodyTemplate[] | { readonly [key: string]: BodyTemplate }
-const bodyTemplateSchema: z.ZodType<BodyTemplate> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(bodyTemplateSchema), z.record(z.string(), bodyTemplateSchema)]))
+type BodyTemplate =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly BodyTemplate[]
+  | { readonly [key: string]: BodyTemplate }
+const bodyTemplateSchema: z.ZodType<BodyTemplate> = z.lazy(() =>
+  z.union([
+    z.string(),
+    z.number(),
+    z.boolean(),
+    z.null(),
+    z.array(bodyTemplateSchema),
+    z.record(z.string(), bodyTemplateSchema),
+  ]),
+)
 
 /** The HTTP SMS options, with `secret` as the schema of header values (a string, or `{ env }` in config). */
 export function httpSmsOptionsSchema<S extends z.ZodType>(secret: S) {
@@ -36,7 +51,10 @@ export const httpSmsChannelOptionsSchema = httpSmsOptionsSchema(z.string())
 export type HttpSmsChannelOptions = z.input<typeof httpSmsChannelOptionsSchema>
 
 /** Fills `{{to}}`, `{{text}}` and `{{id}}` in every string of a body template; other `{{…}}` stay as written. */
-export function fillBodyTemplate(template: BodyTemplate, message: Pick<Message, 'id' | 'recipient' | 'content'>): BodyTemplate {
+export function fillBodyTemplate(
+  template: BodyTemplate,
+  message: Pick<Message, 'id' | 'recipient' | 'content'>,
+): BodyTemplate {
   if (typeof template === 'string') {
     const values: Record<string, string> = { to: message.recipient, text: message.content.text, id: message.id }
     return template.replace(/\{\{\s*(to|text|id)\s*\}\}/g, (_, name: string) => values[name] ?? '')
@@ -49,7 +67,12 @@ export function fillBodyTemplate(template: BodyTemplate, message: Pick<Message, 
 }
 
 function formOf(body: Readonly<Record<string, BodyTemplate>>): URLSearchParams {
-  return new URLSearchParams(Object.entries(body).map(([key, value]): [string, string] => [key, typeof value === 'string' ? value : JSON.stringify(value)]))
+  return new URLSearchParams(
+    Object.entries(body).map(([key, value]): [string, string] => [
+      key,
+      typeof value === 'string' ? value : JSON.stringify(value),
+    ]),
+  )
 }
 
 /**
@@ -85,7 +108,11 @@ export function createHttpSmsChannel(options: HttpSmsChannelOptions): Channel {
     if (transient !== undefined) return { ...transient, reason: said(transient.reason) }
     if (reply.type !== 'response') return { status: 'retry', reason: said('no reply') }
     if (reply.status >= 200 && reply.status < 300) return { status: 'delivered' }
-    return { status: 'failed', failure: 'rejected', reason: said(`HTTP ${reply.status}${reply.body === '' ? '' : `: ${reply.body.slice(0, 200)}`}`) }
+    return {
+      status: 'failed',
+      failure: 'rejected',
+      reason: said(`HTTP ${reply.status}${reply.body === '' ? '' : `: ${reply.body.slice(0, 200)}`}`),
+    }
   }
 
   return { name: config.name, kind: 'sms', send }

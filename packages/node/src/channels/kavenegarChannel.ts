@@ -16,7 +16,10 @@ export function kavenegarOptionsSchema<S extends z.ZodType>(secret: S) {
     name: channelNameSchema.default('sms'),
     apiKey: secret,
     /** The sending line (e.g. `'10004346'`). @default the account's default line */
-    sender: z.string().regex(/^\d{3,20}$/, 'a Kavenegar line number (digits)').optional(),
+    sender: z
+      .string()
+      .regex(/^\d{3,20}$/, 'a Kavenegar line number (digits)')
+      .optional(),
     /** Send through a template registered in Kavenegar's panel (`verify/lookup.json`); the rendered text is its `token`. */
     lookup: z.strictObject({ template: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }).optional(),
     /** @default 'https://api.kavenegar.com' */
@@ -98,14 +101,24 @@ export function createKavenegarChannel(options: KavenegarChannelOptions): Channe
 
   const send = async (message: Message): Promise<ChannelOutcome> => {
     const receptor = kavenegarReceptor(message.recipient)
-    const form = config.lookup === undefined
-      ? new URLSearchParams({ receptor, message: message.content.text, localid: message.id, ...(config.sender === undefined ? {} : { sender: config.sender }) })
-      : new URLSearchParams({ receptor, template: config.lookup.template, token: message.content.text })
-    const reply = await providerRequest(`${base}/${config.lookup === undefined ? 'sms/send' : 'verify/lookup'}.json`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', accept: 'application/json' },
-      body: form,
-    }, config.timeoutMs)
+    const form =
+      config.lookup === undefined
+        ? new URLSearchParams({
+            receptor,
+            message: message.content.text,
+            localid: message.id,
+            ...(config.sender === undefined ? {} : { sender: config.sender }),
+          })
+        : new URLSearchParams({ receptor, template: config.lookup.template, token: message.content.text })
+    const reply = await providerRequest(
+      `${base}/${config.lookup === undefined ? 'sms/send' : 'verify/lookup'}.json`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', accept: 'application/json' },
+        body: form,
+      },
+      config.timeoutMs,
+    )
     const said = (detail: string): string => channelReason(config.name, 'sms', detail)
     const body = reply.type === 'response' ? (jsonBody(reply) as KavenegarReply | undefined) : undefined
     const status = body?.return?.status
@@ -113,7 +126,10 @@ export function createKavenegarChannel(options: KavenegarChannelOptions): Channe
       const transient = transientOutcome(reply, Date.now())
       if (transient !== undefined) return { ...transient, reason: said(transient.reason) }
       // An answer that is not Kavenegar's JSON (a proxy page): nothing proves it was sent, and the engine caps attempts.
-      return { status: 'retry', reason: said(`unreadable reply (HTTP ${reply.type === 'response' ? reply.status : '?'})`) }
+      return {
+        status: 'retry',
+        reason: said(`unreadable reply (HTTP ${reply.type === 'response' ? reply.status : '?'})`),
+      }
     }
     if (status === 200) {
       const id = body?.entries?.[0]?.messageid

@@ -14,7 +14,10 @@ export async function providerRequest(url: string, init: RequestInit, timeoutMs:
     return { type: 'response', status: response.status, headers: response.headers, body: await response.text() }
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code
-    return { type: 'error', reason: `${(error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (cause ?? (error as Error).message)}` }
+    return {
+      type: 'error',
+      reason: `${(error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (cause ?? (error as Error).message)}`,
+    }
   }
 }
 
@@ -23,12 +26,20 @@ export async function providerRequest(url: string, init: RequestInit, timeoutMs:
  * destinations' rule): no answer, 408, 429 and 5xx are transient (a `Retry-After` is honoured);
  * `undefined` for any other status, which the provider's own classification reads.
  */
-export function transientOutcome(reply: ProviderReply, now: number): Extract<ChannelOutcome, { status: 'retry' }> | undefined {
+export function transientOutcome(
+  reply: ProviderReply,
+  now: number,
+): Extract<ChannelOutcome, { status: 'retry' }> | undefined {
   if (reply.type === 'error') return { status: 'retry', reason: reply.reason }
-  const verdict = classifyOutcome({ type: 'response', status: reply.status, retryAfter: reply.headers.get('retry-after') }, now)
+  const verdict = classifyOutcome(
+    { type: 'response', status: reply.status, retryAfter: reply.headers.get('retry-after') },
+    now,
+  )
   if (verdict.kind !== 'retry') return undefined
   const reason = `HTTP ${reply.status}${reply.body === '' ? '' : `: ${reply.body.slice(0, 200)}`}`
-  return verdict.retryAfterMs === undefined ? { status: 'retry', reason } : { status: 'retry', reason, retryAfterMs: verdict.retryAfterMs }
+  return verdict.retryAfterMs === undefined
+    ? { status: 'retry', reason }
+    : { status: 'retry', reason, retryAfterMs: verdict.retryAfterMs }
 }
 
 /** Parses a JSON reply body, or `undefined` when it is not JSON. */

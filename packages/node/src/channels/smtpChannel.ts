@@ -27,11 +27,21 @@ export function smtpOptionsSchema<S extends z.ZodType>(secret: S) {
     from: z.string().min(3),
     replyTo: z.string().min(3).optional(),
     /** The right-hand side of Message-IDs. @default the domain of `from` */
-    messageIdDomain: z.string().regex(/^[A-Za-z0-9.-]+$/).optional(),
+    messageIdDomain: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+$/)
+      .optional(),
     /** DKIM signing (relaxed/relaxed, rsa-sha256); the key is PEM. */
-    dkim: z.strictObject({ domainName: z.string().min(1), keySelector: z.string().min(1), privateKey: secret }).optional(),
+    dkim: z
+      .strictObject({ domainName: z.string().min(1), keySelector: z.string().min(1), privateKey: secret })
+      .optional(),
     /** Connections kept open, and messages sent on one before it is replaced. */
-    pool: z.strictObject({ maxConnections: z.number().int().min(1).max(100).default(5), maxMessages: z.number().int().min(1).default(100) }).default({ maxConnections: 5, maxMessages: 100 }),
+    pool: z
+      .strictObject({
+        maxConnections: z.number().int().min(1).max(100).default(5),
+        maxMessages: z.number().int().min(1).default(100),
+      })
+      .default({ maxConnections: 5, maxMessages: 100 }),
     /** Connect, greeting and socket-idle timeout, in ms. @default 15_000 */
     timeoutMs: timeoutMsSchema,
     /** Accept a self-signed certificate (local relays only). @default false */
@@ -109,7 +119,12 @@ export function createSmtpChannel(options: SmtpChannelOptions): Channel {
         disableFileAccess: true,
         disableUrlAccess: true,
       })
-      if (info.rejected.length > 0) return { status: 'failed', failure: 'invalid_recipient', reason: channelReason(config.name, 'email', `the server refused ${message.recipient}`) }
+      if (info.rejected.length > 0)
+        return {
+          status: 'failed',
+          failure: 'invalid_recipient',
+          reason: channelReason(config.name, 'email', `the server refused ${message.recipient}`),
+        }
       return { status: 'delivered', providerId: messageId }
     } catch (error) {
       const outcome = classifySmtpFailure((error ?? {}) as SmtpFailure)

@@ -30,14 +30,18 @@ export function classifySmtpFailure(error: SmtpFailure): Exclude<ChannelOutcome,
   const reason = `SMTP ${error.command === undefined ? '' : `${error.command}: `}${said}`
   if (error.code === 'EAUTH') return { status: 'retry', reason: `${reason} (check the channel's auth)` }
   if (code === undefined || code < 500 || code > 599) {
-    if (error.code === 'EENVELOPE' && code === undefined) return { status: 'failed', failure: 'invalid_recipient', reason }
+    if (error.code === 'EENVELOPE' && code === undefined)
+      return { status: 'failed', failure: 'invalid_recipient', reason }
     return { status: 'retry', reason }
   }
   const enhanced = /\b5\.(\d{1,3})\.\d{1,3}\b/.exec(said)?.[1]
   if (enhanced === '7') return { status: 'failed', failure: 'rejected', reason }
   if (error.command === 'MAIL FROM') return { status: 'failed', failure: 'rejected', reason }
   const isRecipientCommand = error.command === undefined || error.command.startsWith('RCPT')
-  if (isRecipientCommand && (enhanced === '1' || (enhanced === undefined && (code === 550 || code === 551 || code === 553)))) {
+  if (
+    isRecipientCommand &&
+    (enhanced === '1' || (enhanced === undefined && (code === 550 || code === 551 || code === 553)))
+  ) {
     return { status: 'failed', failure: 'invalid_recipient', reason }
   }
   return { status: 'failed', failure: 'bounce', reason }

@@ -16,40 +16,54 @@ import { jsonBody, providerRequest, transientOutcome } from './providerRequest.j
  * config). Refine the result with {@link hasOneTwilioSender} (kept apart so config can extend it).
  */
 export function twilioOptionsSchema<S extends z.ZodType>(secret: S) {
-  return z
-    .strictObject({
-      /** @default 'sms' */
-      name: channelNameSchema.default('sms'),
-      accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'an Account SID (AC + 32 hex digits)'),
-      /** The auth token, or an API key's secret with `apiKeySid`. */
-      authToken: secret,
-      /** Authenticate with an API key (SK…) instead of the Account SID. */
-      apiKeySid: z.string().regex(/^SK[0-9a-fA-F]{32}$/, 'an API key SID (SK + 32 hex digits)').optional(),
-      /** The sending number (E.164) or alphanumeric sender id. */
-      from: z.string().min(1).optional(),
-      /** A Messaging Service (MG…) that picks the sender. */
-      messagingServiceSid: z.string().regex(/^MG[0-9a-fA-F]{32}$/, 'a Messaging Service SID (MG + 32 hex digits)').optional(),
-      /**
-       * Where Twilio posts status changes: the collector's Twilio route (`createTwilioStatusHandler`);
-       * `message_id`, `customer_id`, `channel`, `rule_id` and `campaign` are added as query parameters.
-       */
-      statusCallback: z.url({ protocol: /^https?$/ }).optional(),
-      /** @default 'https://api.twilio.com' */
-      baseUrl: z.url({ protocol: /^https?$/ }).default('https://api.twilio.com'),
-      timeoutMs: timeoutMsSchema,
-    })
+  return z.strictObject({
+    /** @default 'sms' */
+    name: channelNameSchema.default('sms'),
+    accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'an Account SID (AC + 32 hex digits)'),
+    /** The auth token, or an API key's secret with `apiKeySid`. */
+    authToken: secret,
+    /** Authenticate with an API key (SK…) instead of the Account SID. */
+    apiKeySid: z
+      .string()
+      .regex(/^SK[0-9a-fA-F]{32}$/, 'an API key SID (SK + 32 hex digits)')
+      .optional(),
+    /** The sending number (E.164) or alphanumeric sender id. */
+    from: z.string().min(1).optional(),
+    /** A Messaging Service (MG…) that picks the sender. */
+    messagingServiceSid: z
+      .string()
+      .regex(/^MG[0-9a-fA-F]{32}$/, 'a Messaging Service SID (MG + 32 hex digits)')
+      .optional(),
+    /**
+     * Where Twilio posts status changes: the collector's Twilio route (`createTwilioStatusHandler`);
+     * `message_id`, `customer_id`, `channel`, `rule_id` and `campaign` are added as query parameters.
+     */
+    statusCallback: z.url({ protocol: /^https?$/ }).optional(),
+    /** @default 'https://api.twilio.com' */
+    baseUrl: z.url({ protocol: /^https?$/ }).default('https://api.twilio.com'),
+    timeoutMs: timeoutMsSchema,
+  })
 }
 
 /** Twilio needs exactly one sender: a `from` number or a `messagingServiceSid` (see {@link twilioSenderIssue}). */
-export function hasOneTwilioSender(options: { readonly from?: string | undefined; readonly messagingServiceSid?: string | undefined }): boolean {
+export function hasOneTwilioSender(options: {
+  readonly from?: string | undefined
+  readonly messagingServiceSid?: string | undefined
+}): boolean {
   return (options.from === undefined) !== (options.messagingServiceSid === undefined)
 }
 
 /** The issue {@link hasOneTwilioSender} raises. */
-export const twilioSenderIssue: { error: string; path: PropertyKey[] } = { error: 'give exactly one of from and messagingServiceSid', path: ['from'] }
+export const twilioSenderIssue: { error: string; path: PropertyKey[] } = {
+  error: 'give exactly one of from and messagingServiceSid',
+  path: ['from'],
+}
 
 /** Schema of {@link TwilioChannelOptions}. */
-export const twilioChannelOptionsSchema = twilioOptionsSchema(z.string().min(1)).refine(hasOneTwilioSender, twilioSenderIssue)
+export const twilioChannelOptionsSchema = twilioOptionsSchema(z.string().min(1)).refine(
+  hasOneTwilioSender,
+  twilioSenderIssue,
+)
 
 /** Options of {@link createTwilioChannel}. */
 export type TwilioChannelOptions = z.input<typeof twilioChannelOptionsSchema>
@@ -75,10 +89,13 @@ type NotDelivered = Exclude<ChannelOutcome, { status: 'delivered' }>
  */
 export function classifyTwilioError(httpStatus: number, code: number | undefined, said: string): NotDelivered {
   const reason = `Twilio ${code ?? httpStatus}: ${said}`
-  if (code === UNSUBSCRIBED) return { status: 'failed', failure: 'complaint', reason: `${reason} (the recipient unsubscribed)` }
-  if (code !== undefined && INVALID_RECIPIENT.has(code)) return { status: 'failed', failure: 'invalid_recipient', reason }
+  if (code === UNSUBSCRIBED)
+    return { status: 'failed', failure: 'complaint', reason: `${reason} (the recipient unsubscribed)` }
+  if (code !== undefined && INVALID_RECIPIENT.has(code))
+    return { status: 'failed', failure: 'invalid_recipient', reason }
   if (code === 20429) return { status: 'retry', reason }
-  if (httpStatus === 401 || (code !== undefined && CONFIGURATION.has(code))) return { status: 'retry', reason: `${reason} (check the channel's account and sender)` }
+  if (httpStatus === 401 || (code !== undefined && CONFIGURATION.has(code)))
+    return { status: 'retry', reason: `${reason} (check the channel's account and sender)` }
   return { status: 'failed', failure: 'rejected', reason }
 }
 
@@ -119,17 +136,22 @@ export function createTwilioChannel(options: TwilioChannelOptions): Channel {
     if (config.messagingServiceSid !== undefined) form.set('MessagingServiceSid', config.messagingServiceSid)
     const callback = callbackOf(message)
     if (callback !== undefined) form.set('StatusCallback', callback)
-    const reply = await providerRequest(url, {
-      method: 'POST',
-      headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: form,
-    }, config.timeoutMs)
+    const reply = await providerRequest(
+      url,
+      {
+        method: 'POST',
+        headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: form,
+      },
+      config.timeoutMs,
+    )
     const said = (detail: string): string => channelReason(config.name, 'sms', detail)
     const transient = transientOutcome(reply, Date.now())
     if (transient !== undefined) return { ...transient, reason: said(transient.reason) }
     if (reply.type !== 'response') return { status: 'retry', reason: said('no reply') }
     const body = jsonBody(reply) as TwilioReply | undefined
-    if (reply.status >= 200 && reply.status < 300) return body?.sid === undefined ? { status: 'delivered' } : { status: 'delivered', providerId: body.sid }
+    if (reply.status >= 200 && reply.status < 300)
+      return body?.sid === undefined ? { status: 'delivered' } : { status: 'delivered', providerId: body.sid }
     const outcome = classifyTwilioError(reply.status, body?.code, body?.message ?? reply.body.slice(0, 200))
     return { ...outcome, reason: said(outcome.reason) }
   }

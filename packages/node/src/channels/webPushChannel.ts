@@ -15,7 +15,13 @@ import { providerRequest, transientOutcome } from './providerRequest.js'
  * The push services browsers subscribe with (a host, or any host under it): Chrome/Edge via FCM,
  * Firefox (Mozilla autopush), Safari (Apple), Edge legacy (WNS).
  */
-export const KNOWN_PUSH_SERVICE_HOSTS: readonly string[] = ['fcm.googleapis.com', 'android.googleapis.com', 'push.services.mozilla.com', 'push.apple.com', 'notify.windows.com']
+export const KNOWN_PUSH_SERVICE_HOSTS: readonly string[] = [
+  'fcm.googleapis.com',
+  'android.googleapis.com',
+  'push.services.mozilla.com',
+  'push.apple.com',
+  'notify.windows.com',
+]
 
 /** The web push options, with `secret` as the schema of the VAPID private key (a string, or `{ env }` in config). */
 export function webPushOptionsSchema<S extends z.ZodType>(secret: S) {
@@ -52,7 +58,11 @@ export function isAllowedPushEndpoint(endpoint: string, allowedHosts: readonly s
     return false
   }
   if (allowedHosts.includes(url.host) || allowedHosts.includes(url.hostname)) return true
-  return url.protocol === 'https:' && url.port === '' && KNOWN_PUSH_SERVICE_HOSTS.some((host) => url.hostname === host || url.hostname.endsWith(`.${host}`))
+  return (
+    url.protocol === 'https:' &&
+    url.port === '' &&
+    KNOWN_PUSH_SERVICE_HOSTS.some((host) => url.hostname === host || url.hostname.endsWith(`.${host}`))
+  )
 }
 
 /**
@@ -77,12 +87,26 @@ export function createWebPushChannel(options: WebPushChannelOptions): Channel {
       parsed = undefined
     }
     const subscription = pushSubscriptionSchema.safeParse(parsed)
-    if (!subscription.success) return { status: 'failed', failure: 'invalid_recipient', reason: said('the recipient is not a push subscription') }
+    if (!subscription.success)
+      return {
+        status: 'failed',
+        failure: 'invalid_recipient',
+        reason: said('the recipient is not a push subscription'),
+      }
     const { endpoint } = subscription.data
     if (!isAllowedPushEndpoint(endpoint, config.allowedHosts)) {
-      return { status: 'failed', failure: 'rejected', reason: said(`endpoint host ${new URL(endpoint).host} is not a known push service (add it to allowedHosts)`) }
+      return {
+        status: 'failed',
+        failure: 'rejected',
+        reason: said(`endpoint host ${new URL(endpoint).host} is not a known push service (add it to allowedHosts)`),
+      }
     }
-    const payload = JSON.stringify({ title: message.content.subject ?? '', body: message.content.text, url: message.content.url ?? null, id: message.id })
+    const payload = JSON.stringify({
+      title: message.content.subject ?? '',
+      body: message.content.text,
+      url: message.content.url ?? null,
+      id: message.id,
+    })
     let request: ReturnType<typeof webPush.generateRequestDetails>
     try {
       request = webPush.generateRequestDetails({ endpoint, keys: subscription.data.keys }, payload, {
@@ -91,9 +115,21 @@ export function createWebPushChannel(options: WebPushChannelOptions): Channel {
         contentEncoding: 'aes128gcm',
       })
     } catch (error) {
-      return { status: 'failed', failure: 'invalid_recipient', reason: said(`cannot encrypt to this subscription: ${(error as Error).message}`) }
+      return {
+        status: 'failed',
+        failure: 'invalid_recipient',
+        reason: said(`cannot encrypt to this subscription: ${(error as Error).message}`),
+      }
     }
-    const reply = await providerRequest(request.endpoint, { method: request.method, headers: request.headers as Record<string, string>, body: request.body === null ? null : new Uint8Array(request.body) }, config.timeoutMs)
+    const reply = await providerRequest(
+      request.endpoint,
+      {
+        method: request.method,
+        headers: request.headers as Record<string, string>,
+        body: request.body === null ? null : new Uint8Array(request.body),
+      },
+      config.timeoutMs,
+    )
     const transient = transientOutcome(reply, Date.now())
     if (transient !== undefined) return { ...transient, reason: said(transient.reason) }
     if (reply.type !== 'response') return { status: 'retry', reason: said('no reply') }
@@ -101,8 +137,13 @@ export function createWebPushChannel(options: WebPushChannelOptions): Channel {
       const location = reply.headers.get('location')
       return location === null ? { status: 'delivered' } : { status: 'delivered', providerId: location }
     }
-    if (reply.status === 404 || reply.status === 410) return { status: 'failed', failure: 'bounce', reason: said(`expired_subscription (HTTP ${reply.status})`) }
-    return { status: 'failed', failure: 'rejected', reason: said(`HTTP ${reply.status}${reply.body === '' ? '' : `: ${reply.body.slice(0, 200)}`}`) }
+    if (reply.status === 404 || reply.status === 410)
+      return { status: 'failed', failure: 'bounce', reason: said(`expired_subscription (HTTP ${reply.status})`) }
+    return {
+      status: 'failed',
+      failure: 'rejected',
+      reason: said(`HTTP ${reply.status}${reply.body === '' ? '' : `: ${reply.body.slice(0, 200)}`}`),
+    }
   }
 
   return { name: config.name, kind: 'push', send }

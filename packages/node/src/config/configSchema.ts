@@ -2,6 +2,7 @@ import { deriveConfigSchema, messagePolicySchema } from '@ecrm/core'
 import * as z from 'zod'
 import { channelConfigSchema, envSecretSchema } from '../channels/channelConfig.js'
 import { channelNameSchema } from '../channels/channelOptions.js'
+import { destinationConfigSchema, destinationNameSchema } from '../destinations/destinationConfig.js'
 
 /**
  * `ecrm.config.json`: what `ecrm serve` (and `ecrm refresh`) derive, run and expose. Every key
@@ -17,6 +18,8 @@ export const ecrmConfigSchema = deriveConfigSchema
     exposeSegments: z.array(z.string().min(1)).optional(),
     /** Channels by name (what `then.send[].channel` names), secrets as `{ "env": "NAME" }`. */
     channels: z.record(channelNameSchema, channelConfigSchema).optional(),
+    /** Destinations by name (webhook, CRMs): each gets its own queue in the store; secrets as `{ "env": "NAME" }`. */
+    destinations: z.record(destinationNameSchema, destinationConfigSchema).optional(),
     /** The folder of `<name>.<locale>.liquid` templates (relative to this file). */
     templates: z.string().min(1).optional(),
     /** How messages are sent: the links' public origin and secret, and the consent/caps/quiet-hours policy. */
@@ -34,8 +37,14 @@ export const ecrmConfigSchema = deriveConfigSchema
   .superRefine((config, context) => {
     // Channels without templates or link signing would render nothing and offer no unsubscribe.
     if (config.channels === undefined || Object.keys(config.channels).length === 0) return
-    if (config.templates === undefined) context.addIssue({ code: 'custom', path: ['templates'], message: 'required when channels are configured' })
-    if (config.messages === undefined) context.addIssue({ code: 'custom', path: ['messages'], message: 'required when channels are configured (baseUrl, linkSecret)' })
+    if (config.templates === undefined)
+      context.addIssue({ code: 'custom', path: ['templates'], message: 'required when channels are configured' })
+    if (config.messages === undefined)
+      context.addIssue({
+        code: 'custom',
+        path: ['messages'],
+        message: 'required when channels are configured (baseUrl, linkSecret)',
+      })
   })
 
 /** The parsed `ecrm.config.json`. */

@@ -4,6 +4,7 @@ import { compileLogic, EcrmValidationError, isEcrmError, parseJsonSafely } from 
 import type { LogicRule, ValidationIssue } from '@ecrm/core'
 import type { DeriveConfig, MessagePolicy, RuleDefinition } from '@ecrm/core'
 import type { ChannelConfig, EnvSecret } from '../channels/channelConfig.js'
+import type { DestinationConfig } from '../destinations/destinationConfig.js'
 import { loadRules, parseRules } from '../rules/loadRules.js'
 import { ecrmConfigSchema } from './configSchema.js'
 import type { EcrmConfig } from './configSchema.js'
@@ -18,10 +19,14 @@ export interface LoadedConfig {
   readonly exposeSegments: readonly string[]
   /** Channels by name, secrets still `{ env }` (read when `ecrm serve` starts them). */
   readonly channels: Readonly<Record<string, ChannelConfig>>
+  /** Destinations by name, secrets still `{ env }` (read when `ecrm serve` starts them). */
+  readonly destinations: Readonly<Record<string, DestinationConfig>>
   /** The templates folder, absolute (resolved against the config file's folder). */
   readonly templates: string | undefined
   /** Link origin, link secret and policy, when configured. */
-  readonly messages: { readonly baseUrl: string; readonly linkSecret: EnvSecret; readonly policy: MessagePolicy | undefined } | undefined
+  readonly messages:
+    | { readonly baseUrl: string; readonly linkSecret: EnvSecret; readonly policy: MessagePolicy | undefined }
+    | undefined
 }
 
 /**
@@ -50,17 +55,29 @@ export async function parseConfig(value: unknown, baseDir: string): Promise<Load
     try {
       compileLogic(segment.when as LogicRule)
     } catch (error) {
-      logicIssues.push({ path: ['segments', id, 'when'], message: error instanceof Error ? error.message : String(error), code: 'invalid_logic' })
+      logicIssues.push({
+        path: ['segments', id, 'when'],
+        message: error instanceof Error ? error.message : String(error),
+        code: 'invalid_logic',
+      })
     }
   }
   if (logicIssues.length > 0) throw new EcrmValidationError('Invalid config', logicIssues)
-  const { refresh, rules, exposeSegments, channels, templates, messages, ...derive } = config
+  const { refresh, rules, exposeSegments, channels, destinations, templates, messages, ...derive } = config
   let ruleList: RuleDefinition[] = []
   try {
-    ruleList = typeof rules === 'string' ? await loadRules(resolve(baseDir, rules)) : rules === undefined ? [] : parseRules(rules)
+    ruleList =
+      typeof rules === 'string'
+        ? await loadRules(resolve(baseDir, rules))
+        : rules === undefined
+          ? []
+          : parseRules(rules)
   } catch (error) {
     if (isEcrmError(error) && error instanceof EcrmValidationError) {
-      throw new EcrmValidationError(`Invalid config (rules${typeof rules === 'string' ? ` from ${rules}` : ''})`, error.issues.map((issue) => ({ ...issue, path: ['rules', ...issue.path] })))
+      throw new EcrmValidationError(
+        `Invalid config (rules${typeof rules === 'string' ? ` from ${rules}` : ''})`,
+        error.issues.map((issue) => ({ ...issue, path: ['rules', ...issue.path] })),
+      )
     }
     throw error
   }
@@ -70,8 +87,12 @@ export async function parseConfig(value: unknown, baseDir: string): Promise<Load
     rules: ruleList,
     exposeSegments: exposeSegments ?? [],
     channels: channels ?? {},
+    destinations: destinations ?? {},
     templates: templates === undefined ? undefined : resolve(baseDir, templates),
-    messages: messages === undefined ? undefined : { baseUrl: messages.baseUrl, linkSecret: messages.linkSecret, policy: messages.policy },
+    messages:
+      messages === undefined
+        ? undefined
+        : { baseUrl: messages.baseUrl, linkSecret: messages.linkSecret, policy: messages.policy },
   }
 }
 
@@ -79,12 +100,15 @@ export async function parseConfig(value: unknown, baseDir: string): Promise<Load
 export async function loadConfig(path: string): Promise<LoadedConfig> {
   const parsed = parseJsonSafely(await readFile(path, 'utf8'))
   if (!parsed.ok) {
-    throw new EcrmValidationError(`Invalid config file ${path}`, [{ path: [], message: `malformed JSON: ${parsed.message}`, code: 'invalid_json' }])
+    throw new EcrmValidationError(`Invalid config file ${path}`, [
+      { path: [], message: `malformed JSON: ${parsed.message}`, code: 'invalid_json' },
+    ])
   }
   try {
     return await parseConfig(parsed.value, dirname(path))
   } catch (error) {
-    if (isEcrmError(error) && error instanceof EcrmValidationError) throw new EcrmValidationError(`Invalid config file ${path}`, error.issues)
+    if (isEcrmError(error) && error instanceof EcrmValidationError)
+      throw new EcrmValidationError(`Invalid config file ${path}`, error.issues)
     throw error
   }
 }

@@ -6,8 +6,17 @@ import { systemClock, unrefScheduler } from '../nodePorts.js'
 import { createFileQueue } from '../queue/fileQueue.js'
 import type { FileQueue } from '../queue/fileQueue.js'
 import { createDestinationDispatcher } from '@ecrm/core'
-import type { Destination, DestinationDispatcher, DestinationSender, DestinationStats, DispatchResult } from '@ecrm/core'
+import type {
+  Destination,
+  DestinationDispatcher,
+  DestinationSender,
+  DestinationStats,
+  DispatchResult,
+} from '@ecrm/core'
 import { createDestinationHttpSender } from './httpSender.js'
+import { createSqlDestinationQueue } from './sqlDestinationQueue.js'
+import type { SqlDestinationQueue } from './sqlDestinationQueue.js'
+import type { SqlExecutor } from '../store/storeTypes.js'
 
 /** Options of {@link createDestinationFanout}. */
 export interface DestinationFanoutOptions {
@@ -17,6 +26,14 @@ export interface DestinationFanoutOptions {
    * on disk through outages and restarts. @default in memory (lost if the process dies)
    */
   readonly queueDir?: string
+  /**
+   * The store to keep the queues in (`ecrm_destination_items`), instead of `queueDir`: shared by
+   * every process over one database, an item id queued once per destination ever (so a repeated
+   * enqueue never sends twice), dead letters kept with the vendor's reason.
+   */
+  readonly store?: Pick<SqlExecutor, 'query'>
+  /** With `store`: how often to look for items other processes queued or left leased, in ms (0: never). @default 30_000 */
+  readonly pollMs?: number
   /** Sends the vendor requests. @default createDestinationHttpSender() */
   readonly sender?: DestinationSender
   /** @default Date.now */
@@ -68,10 +85,16 @@ export function createDestinationFanout(options: DestinationFanoutOptions): Dest
   const names = new Set<string>()
   for (const destination of options.destinations) {
     if (!/^[a-z0-9_-]{1,64}$/.test(destination.name)) {
-      throw new EcrmError('invalid_options', `createDestinationFanout() failed: destinations name ${JSON.stringify(destination.name)} (use 1-64 of a-z, 0-9, _ and -; it names the queue directory)`)
+      throw new EcrmError(
+        'invalid_options',
+        `createDestinationFanout() failed: destinations name ${JSON.stringify(destination.name)} (use 1-64 of a-z, 0-9, _ and -; it names the queue directory)`,
+      )
     }
     if (names.has(destination.name)) {
-      throw new EcrmError('invalid_options', `createDestinationFanout() failed: destinations name ${destination.name} is used twice (give each destination its own name option)`)
+      throw new EcrmError(
+        'invalid_options',
+        `createDestinationFanout() failed: destinations name ${destination.name} is used twice (give each destination its own name option)`,
+      )
     }
     names.add(destination.name)
   }
@@ -81,7 +104,10 @@ export function createDestinationFanout(options: DestinationFanoutOptions): Dest
   const fileQueues: FileQueue[] = []
   const dispatchers: DestinationDispatcher[] = options.destinations.map((destination) => {
     let queue: Queue
-    if (options.queueDir === undefined) queue = createMemoryQueue()
+    let sqlQueue: SqlDestinationQueue | undefined
+    if (options.store !== undefined)
+      queue = sqlQueue = createSqlDestinationQueue(options.store, destination.name, clock)
+    else if (options.queueDir === undefined) queue = createMemoryQueue()
     else {
       const fileQueue = createFileQueue({ dir: join(options.queueDir, destination.name), fsync: options.fsync ?? true })
       fileQueues.push(fileQueue)
@@ -96,14 +122,41 @@ export function createDestinationFanout(options: DestinationFanoutOptions): Dest
       random: options.random ?? Math.random,
       ...(options.retry === undefined ? {} : { retry: options.retry }),
       requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
-      onDeadLetter: (events, reason) => options.onDeadLetter?.(destination.name, events, reason),
+      onDeadLetter: (events, reason) => {
+        sqlQueue
+          ?.markDead(
+            events.map((event) => event.messageId),
+            reason,
+          )
+          .catch((error: unknown) =>
+            options.onError?.(
+              new EcrmError(
+                'destination_queue_failed',
+                `Recording dead letters failed: destination ${destination.name} (${String(error)})`,
+                { cause: error },
+              ),
+              destination.name,
+            ),
+          )
+        options.onDeadLetter?.(destination.name, events, reason)
+      },
       onError: (error) => options.onError?.(error, destination.name),
     })
   })
   let closed: Promise<void> | undefined
 
   // Events left in a durable queue by the last run go out without waiting for new ones.
-  if (options.queueDir !== undefined) for (const dispatcher of dispatchers) scheduler.schedule(() => void dispatcher.flush(), 0)
+  if (options.queueDir !== undefined || options.store !== undefined)
+    for (const dispatcher of dispatchers) scheduler.schedule(() => void dispatcher.flush(), 0)
+  const pollMs = options.store === undefined ? 0 : (options.pollMs ?? 30_000)
+  let cancelPoll: (() => void) | undefined
+  const poll = (): void => {
+    cancelPoll = scheduler.schedule(() => {
+      for (const dispatcher of dispatchers) void dispatcher.flush()
+      poll()
+    }, pollMs)
+  }
+  if (pollMs > 0) poll()
 
   const byName = async <T>(run: (dispatcher: DestinationDispatcher) => Promise<T>): Promise<Record<string, T>> => {
     // allSettled: one destination's failure must not hide or block the others'.
@@ -112,7 +165,15 @@ export function createDestinationFanout(options: DestinationFanoutOptions): Dest
     results.forEach((result, index) => {
       const name = (dispatchers[index] as DestinationDispatcher).name
       if (result.status === 'fulfilled') record[name] = result.value
-      else options.onError?.(new EcrmError('destination_queue_failed', `Queueing events failed: destination ${name} (${String(result.reason)})`, { cause: result.reason }), name)
+      else
+        options.onError?.(
+          new EcrmError(
+            'destination_queue_failed',
+            `Queueing events failed: destination ${name} (${String(result.reason)})`,
+            { cause: result.reason },
+          ),
+          name,
+        )
     })
     return record
   }
@@ -123,6 +184,7 @@ export function createDestinationFanout(options: DestinationFanoutOptions): Dest
     stats: () => Object.fromEntries(dispatchers.map((dispatcher) => [dispatcher.name, dispatcher.stats()])),
     close: () =>
       (closed ??= (async () => {
+        cancelPoll?.()
         for (const dispatcher of dispatchers) dispatcher.close()
         await Promise.allSettled(fileQueues.map((queue) => queue.close()))
       })()),

@@ -31,13 +31,24 @@ export function createDestinationHttpSender(options: DestinationHttpSenderOption
   return {
     async send({ method, url, headers, body, timeoutMs }): Promise<DestinationOutcome> {
       try {
-        const response = await http(url, { method, headers: { ...headers }, timeout: timeoutMs, ...(body === undefined ? {} : { body }) })
+        const response = await http(url, {
+          method,
+          headers: { ...headers },
+          timeout: timeoutMs,
+          ...(body === undefined ? {} : { body }),
+        })
         const answer: Record<string, string> = {}
         response.headers.forEach((value, name) => {
           answer[name.toLowerCase()] = value
         })
         const text = (await response.text().catch(() => '')).slice(0, maxBodyChars)
-        return { type: 'response', status: response.status, retryAfter: response.headers.get('retry-after'), headers: answer, body: text }
+        return {
+          type: 'response',
+          status: response.status,
+          retryAfter: response.headers.get('retry-after'),
+          headers: answer,
+          body: text,
+        }
       } catch (error) {
         return isTimeoutError(error) ? { type: 'timeout' } : { type: 'network-error', cause: error }
       }

@@ -19,10 +19,16 @@ export interface WebhookDestinationOptions extends Omit<WebhookDestinationCoreOp
  */
 export function webhookDestination(options: WebhookDestinationOptions): Destination {
   if (typeof options.secret !== 'string' || options.secret.length < 16) {
-    throw new EcrmError('invalid_options', 'webhookDestination() failed: secret (give a random secret of at least 16 characters, e.g. `openssl rand -hex 32`)')
+    throw new EcrmError(
+      'invalid_options',
+      'webhookDestination() failed: secret (give a random secret of at least 16 characters, e.g. `openssl rand -hex 32`)',
+    )
   }
   if (!/^https?:\/\//.test(options.url)) {
-    throw new EcrmError('invalid_options', `webhookDestination() failed: url (expected an http(s) URL, got ${JSON.stringify(options.url)})`)
+    throw new EcrmError(
+      'invalid_options',
+      `webhookDestination() failed: url (expected an http(s) URL, got ${JSON.stringify(options.url)})`,
+    )
   }
   const { secret, ...rest } = options
   return createWebhookDestination({ ...rest, sign: (text) => hmacSha256Hex(secret, text) })
@@ -50,7 +56,10 @@ export interface VerifyWebhookSignatureInput {
 /** The verdict of {@link verifyWebhookSignature}. */
 export type WebhookVerification =
   | { readonly ok: true; readonly timestamp: number }
-  | { readonly ok: false; readonly reason: 'missing_header' | 'malformed_header' | 'timestamp_out_of_tolerance' | 'signature_mismatch' }
+  | {
+      readonly ok: false
+      readonly reason: 'missing_header' | 'malformed_header' | 'timestamp_out_of_tolerance' | 'signature_mismatch'
+    }
 
 /**
  * Checks an ecrm webhook: the header parses, its timestamp is within `toleranceMs` of `now`
@@ -72,7 +81,8 @@ export function verifyWebhookSignature(input: VerifyWebhookSignatureInput): Webh
   }
   if (timestamp === undefined || signatures.length === 0) return { ok: false, reason: 'malformed_header' }
   const now = input.now ?? Date.now()
-  if (Math.abs(now - timestamp * 1000) > (input.toleranceMs ?? 300_000)) return { ok: false, reason: 'timestamp_out_of_tolerance' }
+  if (Math.abs(now - timestamp * 1000) > (input.toleranceMs ?? 300_000))
+    return { ok: false, reason: 'timestamp_out_of_tolerance' }
   const text = webhookSignedText(timestamp, input.body)
   const secrets = typeof input.secret === 'string' ? [input.secret] : input.secret
   for (const secret of secrets) {

@@ -109,13 +109,24 @@ const ROUTES = new Set(['batch', 'track', 'identify', 'page', 'screen', 'group',
  * http.createServer(toNodeListener(ingest)).listen(8080)
  */
 export function createIngestHandler(options: IngestHandlerOptions): IngestHandler {
-  const { store, writeKeys, allowedOrigins = '*', maxBodyBytes = 512_000, trustProxy = false, secretKeys = [], identitySecrets = [] } = options
+  const {
+    store,
+    writeKeys,
+    allowedOrigins = '*',
+    maxBodyBytes = 512_000,
+    trustProxy = false,
+    secretKeys = [],
+    identitySecrets = [],
+  } = options
   const now = options.now ?? Date.now
   if (Array.isArray(writeKeys) && writeKeys.length === 0) {
     throw new EcrmError('invalid_options', 'createIngestHandler() failed: writeKeys (give at least one write key)')
   }
   if (Array.isArray(writeKeys) && secretKeys.some((key) => (writeKeys as readonly string[]).includes(key))) {
-    throw new EcrmError('invalid_options', 'createIngestHandler() failed: secretKeys (a key is both a public write key and a secret key; give the servers a key of their own)')
+    throw new EcrmError(
+      'invalid_options',
+      'createIngestHandler() failed: secretKeys (a key is both a public write key and a secret key; give the servers a key of their own)',
+    )
   }
   const isKnownKey = typeof writeKeys === 'function' ? writeKeys : createKeyMatcher(writeKeys)
   const isSecretKey = secretKeys.length === 0 ? undefined : createKeyMatcher(secretKeys)
@@ -123,7 +134,10 @@ export function createIngestHandler(options: IngestHandlerOptions): IngestHandle
   const limit = options.rateLimit === undefined ? undefined : createRateLimiter(options.rateLimit, now)
   const exposed = new Set(options.exposeSegments ?? [])
   if (exposed.size > 0 && store.getProfile === undefined) {
-    throw new EcrmError('invalid_options', 'createIngestHandler() failed: exposeSegments (the store has no getProfile to read segments from)')
+    throw new EcrmError(
+      'invalid_options',
+      'createIngestHandler() failed: exposeSegments (the store has no getProfile to read segments from)',
+    )
   }
   const perMinute = (count: number | undefined): RateLimiter | undefined =>
     count === undefined ? undefined : createRateLimiter({ requestsPerSecond: count / 60, burst: count }, now)
@@ -133,43 +147,82 @@ export function createIngestHandler(options: IngestHandlerOptions): IngestHandle
   return async (request, info = {}) => {
     const origin = request.headers.get('origin')
     const cors = corsHeaders(origin, allowedOrigins)
-    const fail = (status: number, code: string, message: string, detail: Record<string, unknown> = {}, headers = {}): Response =>
-      errorResponse(status, code, message, detail, { ...cors, ...headers })
+    const fail = (
+      status: number,
+      code: string,
+      message: string,
+      detail: Record<string, unknown> = {},
+      headers = {},
+    ): Response => errorResponse(status, code, message, detail, { ...cors, ...headers })
     const route = /\/v1\/([a-z]+)\/?$/.exec(new URL(request.url).pathname)?.[1]
     if (route === undefined || !ROUTES.has(route)) {
-      return fail(404, 'not_found', `No ingest route at ${new URL(request.url).pathname} (POST to /v1/batch, /v1/track, /v1/identify, /v1/page, /v1/screen, /v1/group or /v1/alias)`)
+      return fail(
+        404,
+        'not_found',
+        `No ingest route at ${new URL(request.url).pathname} (POST to /v1/batch, /v1/track, /v1/identify, /v1/page, /v1/screen, /v1/group or /v1/alias)`,
+      )
     }
     if (origin !== null && !isOriginAllowed(origin, allowedOrigins)) {
       return fail(403, 'origin_not_allowed', `Origin ${origin} may not send events (add it to allowedOrigins)`)
     }
     if (request.method === 'OPTIONS' && origin !== null) {
-      return new Response(null, { status: 204, headers: { ...preflightHeaders(origin, allowedOrigins), 'x-content-type-options': 'nosniff' } })
+      return new Response(null, {
+        status: 204,
+        headers: { ...preflightHeaders(origin, allowedOrigins), 'x-content-type-options': 'nosniff' },
+      })
     }
     if (request.method !== 'POST') {
-      return fail(405, 'method_not_allowed', `${request.method} is not supported here (send a POST)`, {}, { allow: 'POST, OPTIONS' })
+      return fail(
+        405,
+        'method_not_allowed',
+        `${request.method} is not supported here (send a POST)`,
+        {},
+        { allow: 'POST, OPTIONS' },
+      )
     }
     const mediaType = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
     if (mediaType !== 'application/json' && mediaType !== 'text/plain') {
-      return fail(415, 'unsupported_media_type', `Content-Type ${mediaType === '' ? '(none)' : mediaType} is not accepted (send application/json or text/plain holding JSON)`)
+      return fail(
+        415,
+        'unsupported_media_type',
+        `Content-Type ${mediaType === '' ? '(none)' : mediaType} is not accepted (send application/json or text/plain holding JSON)`,
+      )
     }
     // A key in the header can be checked before the body costs anything to read.
     const headerKey = keyFromAuthorization(request.headers.get('authorization'))
-    const clientIp = (trustProxy ? request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() : undefined) ?? info.clientIp ?? 'unknown'
+    const clientIp =
+      (trustProxy ? request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() : undefined) ??
+      info.clientIp ??
+      'unknown'
     const tooMany = (code: string, what: string, retryAfterSeconds: number): Response =>
-      fail(429, code, `${what} for this write key from ${clientIp} (retry in ${retryAfterSeconds} s)`, { retryAfterSeconds }, { 'retry-after': String(retryAfterSeconds) })
+      fail(
+        429,
+        code,
+        `${what} for this write key from ${clientIp} (retry in ${retryAfterSeconds} s)`,
+        { retryAfterSeconds },
+        { 'retry-after': String(retryAfterSeconds) },
+      )
     let isTrustedKey = false
     const admit = async (key: string | undefined, isHeader: boolean): Promise<Response | undefined> => {
-      if (key === undefined) return fail(401, 'missing_write_key', 'No write key (send it as Basic auth user name, or as "writeKey" in the body)')
+      if (key === undefined)
+        return fail(
+          401,
+          'missing_write_key',
+          'No write key (send it as Basic auth user name, or as "writeKey" in the body)',
+        )
       // A secret key counts only in the header: a body is what browsers send.
       if (isHeader && (await isSecretKey?.(key)) === true) {
         isTrustedKey = true
         return undefined
       }
-      if (!(await isKnownKey(key))) return fail(401, 'invalid_write_key', 'Unknown write key (check the key of this source)')
+      if (!(await isKnownKey(key)))
+        return fail(401, 'invalid_write_key', 'Unknown write key (check the key of this source)')
       const decision = limit?.take(`${key}\u0000${clientIp}`)
-      if (decision !== undefined && !decision.ok) return tooMany('rate_limited', 'Too many requests', decision.retryAfterSeconds)
+      if (decision !== undefined && !decision.ok)
+        return tooMany('rate_limited', 'Too many requests', decision.retryAfterSeconds)
       for (const bucket of [newPerKey?.check(key), newPerIp?.check(`${key}\u0000${clientIp}`)]) {
-        if (bucket !== undefined && !bucket.ok) return tooMany('new_customer_limit', 'Too many new customers', bucket.retryAfterSeconds)
+        if (bucket !== undefined && !bucket.ok)
+          return tooMany('new_customer_limit', 'Too many new customers', bucket.retryAfterSeconds)
       }
       return undefined
     }
@@ -179,11 +232,21 @@ export function createIngestHandler(options: IngestHandlerOptions): IngestHandle
     }
     const body = await readBodyLimited(request, maxBodyBytes)
     if (!body.ok) {
-      return fail(413, 'payload_too_large', `Body of ${body.bytes} bytes or more is over the limit of ${maxBodyBytes} bytes (send smaller batches)`, { limitBytes: maxBodyBytes }, { connection: 'close' })
+      return fail(
+        413,
+        'payload_too_large',
+        `Body of ${body.bytes} bytes or more is over the limit of ${maxBodyBytes} bytes (send smaller batches)`,
+        { limitBytes: maxBodyBytes },
+        { connection: 'close' },
+      )
     }
     const parsed = parseJsonSafely(body.text)
     if (!parsed.ok) {
-      return fail(400, 'invalid_json', `Malformed JSON body: ${parsed.message}`, { position: parsed.position, line: parsed.line, column: parsed.column })
+      return fail(400, 'invalid_json', `Malformed JSON body: ${parsed.message}`, {
+        position: parsed.position,
+        line: parsed.line,
+        column: parsed.column,
+      })
     }
     const value = parsed.value
     const bodyKey = isRecord(value) && typeof value['writeKey'] === 'string' ? value['writeKey'] : undefined
@@ -194,11 +257,15 @@ export function createIngestHandler(options: IngestHandlerOptions): IngestHandle
     }
     const checked = route === 'batch' ? checkBatch(value) : checkSingle(route, value)
     if ('issues' in checked) {
-      return fail(400, 'invalid_body', `The body is not a valid ${route} request (see issues)`, { issues: checked.issues })
+      return fail(400, 'invalid_body', `The body is not a valid ${route} request (see issues)`, {
+        issues: checked.issues,
+      })
     }
     const { events, rejected } = checked
     if (events.length === 0) {
-      return fail(400, 'invalid_events', `None of the ${rejected.length} event(s) is valid (see rejected)`, { rejected })
+      return fail(400, 'invalid_events', `None of the ${rejected.length} event(s) is valid (see rejected)`, {
+        rejected,
+      })
     }
     const receivedAt = new Date(now()).toISOString()
     const indexOf = new Map<EcrmEvent, number>()
@@ -207,16 +274,29 @@ export function createIngestHandler(options: IngestHandlerOptions): IngestHandle
       const stamped = stamp(event, receivedAt)
       indexOf.set(stamped, index)
       const userHash = event.context?.userHash
-      const isVerified = !isTrustedKey && typeof userHash === 'string' && event.userId !== undefined && (await isVerifiedUser?.(event.userId, userHash)) === true
+      const isVerified =
+        !isTrustedKey &&
+        typeof userHash === 'string' &&
+        event.userId !== undefined &&
+        (await isVerifiedUser?.(event.userId, userHash)) === true
       if (isTrustedKey || isVerified) trusted.add(stamped)
     }
     const stamped = [...indexOf.keys()]
-    let result
+    let result: Awaited<ReturnType<Store['insertEvents']>>
     try {
-      result = await store.insertEvents(stamped, { isTrusted: (event) => trusted.has(event), ...(options.onEvents === undefined ? {} : { returnStored: true }) })
+      result = await store.insertEvents(stamped, {
+        isTrusted: (event) => trusted.has(event),
+        ...(options.onEvents === undefined ? {} : { returnStored: true }),
+      })
     } catch (error) {
       options.onError?.(error)
-      return fail(503, 'store_unavailable', 'The events could not be stored right now (retry later)', {}, { 'retry-after': '5' })
+      return fail(
+        503,
+        'store_unavailable',
+        'The events could not be stored right now (retry later)',
+        {},
+        { 'retry-after': '5' },
+      )
     }
     if (!isTrustedKey && writeKey !== undefined) {
       newPerKey?.charge(writeKey, result.customersCreated ?? 0)
@@ -224,11 +304,16 @@ export function createIngestHandler(options: IngestHandlerOptions): IngestHandle
     }
     for (const { event, issue } of result.refused ?? []) {
       const index = indexOf.get(event) ?? 0
-      rejected.push({ index, issues: [{ ...issue, path: route === 'batch' ? ['batch', index, ...issue.path] : issue.path }] })
+      rejected.push({
+        index,
+        issues: [{ ...issue, path: route === 'batch' ? ['batch', index, ...issue.path] : issue.path }],
+      })
     }
     rejected.sort((a, b) => a.index - b.index)
     if (result.inserted + result.duplicates === 0) {
-      return fail(400, 'invalid_events', `None of the ${rejected.length} event(s) could be stored (see rejected)`, { rejected })
+      return fail(400, 'invalid_events', `None of the ${rejected.length} event(s) could be stored (see rejected)`, {
+        rejected,
+      })
     }
     if (options.onEvents !== undefined) {
       // A store without `stored` (a custom one): only a batch with no duplicate is known to be new.
@@ -239,7 +324,12 @@ export function createIngestHandler(options: IngestHandlerOptions): IngestHandle
         options.onError?.(error)
       }
     }
-    const answer: IngestSuccessBody = { success: true, accepted: result.inserted, duplicates: result.duplicates, rejected }
+    const answer: IngestSuccessBody = {
+      success: true,
+      accepted: result.inserted,
+      duplicates: result.duplicates,
+      rejected,
+    }
     const segments = exposed.size === 0 ? undefined : await visitorSegments(store, stamped, exposed, options.onError)
     return jsonResponse(200, segments === undefined ? answer : { ...answer, segments }, cors)
   }
@@ -267,7 +357,9 @@ async function visitorSegments(
   }
 }
 
-type Checked = { events: { index: number; event: EcrmEvent }[]; rejected: RejectedEvent[] } | { issues: readonly unknown[] }
+type Checked =
+  | { events: { index: number; event: EcrmEvent }[]; rejected: RejectedEvent[] }
+  | { issues: readonly unknown[] }
 
 function checkBatch(value: unknown): Checked {
   const result = validateBatch(value)
@@ -292,10 +384,26 @@ function checkSingle(route: string, value: unknown): Checked {
   // The route names the type; the body's writeKey is a credential, not event data.
   const { writeKey: _key, ...event } = value
   if (event['type'] !== undefined && event['type'] !== route) {
-    return { events: [], rejected: [{ index: 0, issues: [{ path: ['type'], code: 'type_mismatch', message: `type "${String(event['type'])}" was sent to /v1/${route}` }] }] }
+    return {
+      events: [],
+      rejected: [
+        {
+          index: 0,
+          issues: [
+            {
+              path: ['type'],
+              code: 'type_mismatch',
+              message: `type "${String(event['type'])}" was sent to /v1/${route}`,
+            },
+          ],
+        },
+      ],
+    }
   }
   const result = validateEvent({ ...event, type: route })
-  return result.ok ? { events: [{ index: 0, event: result.event }], rejected: [] } : { events: [], rejected: [{ index: 0, issues: result.issues }] }
+  return result.ok
+    ? { events: [{ index: 0, event: result.event }], rejected: [] }
+    : { events: [], rejected: [{ index: 0, issues: result.issues }] }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

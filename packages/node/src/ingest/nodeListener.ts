@@ -25,7 +25,13 @@ async function respond(handler: FetchHandler, req: IncomingMessage, res: ServerR
   let response: Response
   const request = toRequest(req)
   if (request === undefined) {
-    response = errorResponse(400, 'invalid_request', 'The Host header and request target do not make a URL (send a valid Host header)', {}, { connection: 'close' })
+    response = errorResponse(
+      400,
+      'invalid_request',
+      'The Host header and request target do not make a URL (send a valid Host header)',
+      {},
+      { connection: 'close' },
+    )
     // The body is not read: throw it away so the answer can be sent.
     req.resume()
   } else {

@@ -11,7 +11,9 @@ const encoder = new TextEncoder()
  */
 export function createUserHashCheck(secrets: readonly string[]): UserHashCheck {
   const keys = Promise.all(
-    secrets.map((secret) => crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])),
+    secrets.map((secret) =>
+      crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']),
+    ),
   )
   return async (userId, userHash) => {
     if (!/^[0-9a-f]{64}$/i.test(userHash)) return false

@@ -8,6 +8,8 @@ export type RenderMessage = (request: {
   readonly messageId: string
   readonly profile: CustomerProfile
   readonly firing: RuleFiring
+  /** The channel kind it is rendered for (a push notification's click URL is signed, an email's links are). */
+  readonly kind?: ChannelKind
 }) => MessageContent | Promise<MessageContent>
 
 /** What the rule runner needs to turn a firing's `then.send` steps into outbox messages. */
@@ -18,7 +20,10 @@ export interface MessageComposer {
   /** Locale when the profile has no `traits.locale`. @default "en" */
   readonly defaultLocale?: string
   /** Channel headers of an addressed message (e.g. List-Unsubscribe for email). @default none */
-  readonly headers?: (message: Omit<Message, 'headers'>, profile: CustomerProfile) => Readonly<Record<string, string>> | Promise<Readonly<Record<string, string>>>
+  readonly headers?: (
+    message: Omit<Message, 'headers'>,
+    profile: CustomerProfile,
+  ) => Readonly<Record<string, string>> | Promise<Readonly<Record<string, string>>>
 }
 
 /** A message as the outbox records it: addressed and rendered, or suppressed for want of a recipient. */
@@ -43,7 +48,10 @@ export async function composeMessages(
   const messages: ComposedMessage[] = []
   for (const [index, step] of steps.entries()) {
     const kind = composer.channels[step.channel]
-    if (kind === undefined) throw new Error(`rule "${rule.id}" then.send[${index}].channel "${step.channel}" is not a configured channel (configured: ${Object.keys(composer.channels).join(', ') || 'none'})`)
+    if (kind === undefined)
+      throw new Error(
+        `rule "${rule.id}" then.send[${index}].channel "${step.channel}" is not a configured channel (configured: ${Object.keys(composer.channels).join(', ') || 'none'})`,
+      )
     const id = `${firing.id}:${index}`
     const address = recipientOf(kind, who)
     const base = {
@@ -63,9 +71,18 @@ export async function composeMessages(
       messages.push({ ...base, recipient: '', content: { text: '' }, suppressedReason: 'no_recipient' })
       continue
     }
-    const content = await composer.render({ template: step.template, locale, messageId: id, profile: who, firing })
+    const content = await composer.render({
+      template: step.template,
+      locale,
+      messageId: id,
+      profile: who,
+      firing,
+      kind,
+    })
     const message = { ...base, recipient: address.recipient, content }
-    messages.push(composer.headers === undefined ? message : { ...message, headers: await composer.headers(message, who) })
+    messages.push(
+      composer.headers === undefined ? message : { ...message, headers: await composer.headers(message, who) },
+    )
   }
   return messages
 }

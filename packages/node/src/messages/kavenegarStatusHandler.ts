@@ -75,23 +75,45 @@ const sameText = (a: string, b: string): boolean => {
  * const kavenegar = createKavenegarStatusHandler({ store, token: process.env.KAVENEGAR_STATUS_TOKEN!, channels: ['sms'] })
  * // Kavenegar panel, delivery URL: https://crm.shop.example/v1/m/kavenegar/<token>
  */
-export function createKavenegarStatusHandler(options: KavenegarStatusHandlerOptions): (request: Request) => Promise<Response> {
+export function createKavenegarStatusHandler(
+  options: KavenegarStatusHandlerOptions,
+): (request: Request) => Promise<Response> {
   const { store, token, channels, now = Date.now } = options
-  if (token.length < 16) throw new TypeError('createKavenegarStatusHandler: options.token must be at least 16 characters (it is the only credential of the callback URL)')
+  if (token.length < 16)
+    throw new TypeError(
+      'createKavenegarStatusHandler: options.token must be at least 16 characters (it is the only credential of the callback URL)',
+    )
   return async (request) => {
     const url = new URL(request.url)
-    if (!sameText(url.pathname.slice(url.pathname.lastIndexOf('/') + 1), token)) return errorResponse(404, 'not_found', 'No such route')
-    if (request.method !== 'POST' && request.method !== 'GET') return errorResponse(405, 'method_not_allowed', 'Kavenegar delivery callbacks are POST (or GET) requests', {}, { allow: 'POST, GET' })
+    if (!sameText(url.pathname.slice(url.pathname.lastIndexOf('/') + 1), token))
+      return errorResponse(404, 'not_found', 'No such route')
+    if (request.method !== 'POST' && request.method !== 'GET')
+      return errorResponse(
+        405,
+        'method_not_allowed',
+        'Kavenegar delivery callbacks are POST (or GET) requests',
+        {},
+        { allow: 'POST, GET' },
+      )
     let params = url.searchParams
     if (request.method === 'POST') {
       const body = await readBodyLimited(request, 16_000)
-      if (!body.ok) return errorResponse(413, 'payload_too_large', `A delivery callback is a small form; this one has ${body.bytes} bytes (at most 16000)`)
+      if (!body.ok)
+        return errorResponse(
+          413,
+          'payload_too_large',
+          `A delivery callback is a small form; this one has ${body.bytes} bytes (at most 16000)`,
+        )
       params = new URLSearchParams(body.text)
     }
     const providerId = params.get('messageid')
     const status = Number(params.get('status'))
     if (providerId === null || !/^\d{1,20}$/.test(providerId) || !Number.isInteger(status)) {
-      return errorResponse(400, 'invalid_callback', 'A Kavenegar delivery callback needs messageid (digits) and status (a number)')
+      return errorResponse(
+        400,
+        'invalid_callback',
+        'A Kavenegar delivery callback needs messageid (digits) and status (a number)',
+      )
     }
     const outcome = kavenegarOutcomeOf(status)
     if (outcome === undefined) return jsonResponse(200, { recorded: false, status })
@@ -100,16 +122,38 @@ export function createKavenegarStatusHandler(options: KavenegarStatusHandlerOpti
         where provider_id = $1 and channel = any($2::text[]) limit 1`,
       [providerId, [...channels]],
     )
-    if (row === undefined) return errorResponse(404, 'unknown_message', `No message sent through ${channels.join(', ')} has Kavenegar messageid ${providerId}`)
+    if (row === undefined)
+      return errorResponse(
+        404,
+        'unknown_message',
+        `No message sent through ${channels.join(', ')} has Kavenegar messageid ${providerId}`,
+      )
     const ids = await customerIdsOf(store, row.customer_id)
-    if (ids === undefined) return errorResponse(410, 'unknown_customer', `The customer of message ${row.message_id} is not (or no longer) in the store`)
+    if (ids === undefined)
+      return errorResponse(
+        410,
+        'unknown_customer',
+        `The customer of message ${row.message_id} is not (or no longer) in the store`,
+      )
     const at = now()
-    const properties: JsonObject = { message_id: row.message_id, channel: row.channel, kind: row.kind, provider: 'kavenegar', provider_id: providerId, status: String(status) }
+    const properties: JsonObject = {
+      message_id: row.message_id,
+      channel: row.channel,
+      kind: row.kind,
+      provider: 'kavenegar',
+      provider_id: providerId,
+      status: String(status),
+    }
     if (row.rule_id !== null) properties['rule_id'] = row.rule_id
     if (row.campaign !== null) properties['campaign'] = row.campaign
     await store.insertEvents([messageEventOf(ids, `kavenegar:${providerId}:${status}`, outcome.event, at, properties)])
     if (outcome.suppress && row.recipient !== null) {
-      await addSuppression(store, row.customer_id, { kind: row.kind, recipient: row.recipient, reason: `kavenegar ${status}`, at })
+      await addSuppression(store, row.customer_id, {
+        kind: row.kind,
+        recipient: row.recipient,
+        reason: `kavenegar ${status}`,
+        at,
+      })
     }
     return jsonResponse(200, { recorded: true, event: outcome.event })
   }

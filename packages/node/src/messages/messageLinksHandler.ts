@@ -15,9 +15,10 @@ export interface MessageLinksHandlerOptions {
   readonly now?: () => number
 }
 
-
 // The smallest transparent GIF (43 bytes): 1×1, one transparent colour.
-const PIXEL = Uint8Array.from(atob('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7'), (char) => char.charCodeAt(0))
+const PIXEL = Uint8Array.from(atob('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7'), (char) =>
+  char.charCodeAt(0),
+)
 
 const refusals = {
   malformed: [400, 'This link is damaged (copy the whole link from the email)'],
@@ -39,7 +40,9 @@ const refusals = {
  * const links = createMessageLinksHandler({ store, secret: process.env.ECRM_LINK_SECRET })
  * // in front of the ingest handler: url.pathname.startsWith(MESSAGE_LINKS_PREFIX) ? links(request) : ingest(request)
  */
-export function createMessageLinksHandler(options: MessageLinksHandlerOptions): (request: Request) => Promise<Response> {
+export function createMessageLinksHandler(
+  options: MessageLinksHandlerOptions,
+): (request: Request) => Promise<Response> {
   const { store, secret, now = Date.now } = options
   return async (request) => {
     const path = new URL(request.url).pathname
@@ -49,7 +52,14 @@ export function createMessageLinksHandler(options: MessageLinksHandlerOptions): 
     const token = route === 'o' ? rawToken.replace(/\.gif$/, '') : rawToken
     const expected = route === 'o' ? 'open' : route === 'c' ? 'click' : 'unsubscribe'
     const allowed = route === 'u' ? ['GET', 'POST'] : ['GET']
-    if (!allowed.includes(request.method)) return errorResponse(405, 'method_not_allowed', `${path} answers ${allowed.join(' and ')}`, {}, { allow: allowed.join(', ') })
+    if (!allowed.includes(request.method))
+      return errorResponse(
+        405,
+        'method_not_allowed',
+        `${path} answers ${allowed.join(' and ')}`,
+        {},
+        { allow: allowed.join(', ') },
+      )
     const at = now()
     const check = await verifyMessageLink(token, secret, at)
     if (!check.ok) return refusal(check.reason)
@@ -59,7 +69,11 @@ export function createMessageLinksHandler(options: MessageLinksHandlerOptions): 
     if (route === 'u') {
       const body = await readBodyLimited(request, 4_096)
       if (!body.ok || new URLSearchParams(body.text).get('List-Unsubscribe') !== 'One-Click') {
-        return errorResponse(400, 'invalid_unsubscribe', 'A one-click unsubscribe posts List-Unsubscribe=One-Click (RFC 8058)')
+        return errorResponse(
+          400,
+          'invalid_unsubscribe',
+          'A one-click unsubscribe posts List-Unsubscribe=One-Click (RFC 8058)',
+        )
       }
     }
     const ids = await customerIdsOf(store, claims.c)
@@ -68,16 +82,30 @@ export function createMessageLinksHandler(options: MessageLinksHandlerOptions): 
     if (properties === undefined) return errorResponse(410, 'unknown_message', 'This message is no longer known here')
     let event: EcrmEvent
     if (claims.k === 'open') {
-      event = messageEventOf(ids, `open:${claims.m}`, messageEventNames.opened, at, { ...properties, email_id: claims.m })
+      event = messageEventOf(ids, `open:${claims.m}`, messageEventNames.opened, at, {
+        ...properties,
+        email_id: claims.m,
+      })
     } else if (claims.k === 'click') {
-      event = messageEventOf(ids, `click:${claims.m}:${await digestOf(claims.u ?? '')}`, messageEventNames.clicked, at, { ...properties, email_id: claims.m, url: claims.u ?? '' })
+      event = messageEventOf(
+        ids,
+        `click:${claims.m}:${await digestOf(claims.u ?? '')}`,
+        messageEventNames.clicked,
+        at,
+        { ...properties, email_id: claims.m, url: claims.u ?? '' },
+      )
     } else {
       const kind = typeof properties['kind'] === 'string' ? properties['kind'] : 'email'
-      event = { ...messageEventOf(ids, `unsubscribe:${claims.m}`, messageEventNames.unsubscribed, at, properties), context: { consent: { categories: { [`marketing.${kind}`]: false } } } } as EcrmEvent
+      event = {
+        ...messageEventOf(ids, `unsubscribe:${claims.m}`, messageEventNames.unsubscribed, at, properties),
+        context: { consent: { categories: { [`marketing.${kind}`]: false } } },
+      } as EcrmEvent
     }
     await store.insertEvents([event])
-    if (claims.k === 'open') return new Response(PIXEL, { status: 200, headers: { 'content-type': 'image/gif', 'cache-control': 'no-store' } })
-    if (claims.k === 'click') return new Response(null, { status: 302, headers: { location: claims.u ?? '', 'cache-control': 'no-store' } })
+    if (claims.k === 'open')
+      return new Response(PIXEL, { status: 200, headers: { 'content-type': 'image/gif', 'cache-control': 'no-store' } })
+    if (claims.k === 'click')
+      return new Response(null, { status: 302, headers: { location: claims.u ?? '', 'cache-control': 'no-store' } })
     return html(200, unsubscribeDonePage(claims.l ?? 'en'))
   }
 }
@@ -88,20 +116,38 @@ function refusal(reason: keyof typeof refusals): Response {
 }
 
 function html(status: number, body: string): Response {
-  return new Response(body, { status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'" } })
+  return new Response(body, {
+    status,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+    },
+  })
 }
 
 /**
  * The rule, campaign, channel and kind of a message from its outbox row, by its key (message id,
  * customer key); `undefined` when the row is gone (the customer was erased).
  */
-async function messagePropertiesOf(store: Pick<Store, 'query'>, messageId: string, customerKey: string): Promise<JsonObject | undefined> {
+async function messagePropertiesOf(
+  store: Pick<Store, 'query'>,
+  messageId: string,
+  customerKey: string,
+): Promise<JsonObject | undefined> {
   const [row] = await store.query<{ rule_id: string | null; campaign: string | null; channel: string; kind: string }>(
     'select rule_id, campaign, channel, kind from ecrm_messages where customer_id = $1 and message_id = $2',
     [customerKey, messageId],
   )
   if (row === undefined) return undefined
-  return { message_id: messageId, channel: row.channel, kind: row.kind, ...(row.rule_id === null ? {} : { rule_id: row.rule_id }), ...(row.campaign === null ? {} : { campaign: row.campaign }) }
+  return {
+    message_id: messageId,
+    channel: row.channel,
+    kind: row.kind,
+    ...(row.rule_id === null ? {} : { rule_id: row.rule_id }),
+    ...(row.campaign === null ? {} : { campaign: row.campaign }),
+  }
 }
 
 async function digestOf(text: string): Promise<string> {

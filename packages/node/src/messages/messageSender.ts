@@ -1,5 +1,16 @@
 import { capLookback, createDeliveryEngine, decideSend, messagePolicySchema } from '@ecrm/core'
-import type { Channel, ChannelOutcome, Clock, CustomerProfile, DeliveryEngine, ItemFate, Message, MessagePolicyInput, RetryOptions, SendDecision } from '@ecrm/core'
+import type {
+  Channel,
+  ChannelOutcome,
+  Clock,
+  CustomerProfile,
+  DeliveryEngine,
+  ItemFate,
+  Message,
+  MessagePolicyInput,
+  RetryOptions,
+  SendDecision,
+} from '@ecrm/core'
 import type { Store } from '../store/storeTypes.js'
 import { eventIdsOf, messageEventOf } from './messageSubject.js'
 import { createSqlMessageQueue } from './sqlMessageQueue.js'
@@ -25,7 +36,9 @@ export interface MessageSenderOptions {
   readonly policy?: MessagePolicyInput
 }
 
-type Outcome = { readonly status: 'sent'; readonly providerId?: string } | { readonly status: 'failed' | 'suppressed'; readonly reason: string }
+type Outcome =
+  | { readonly status: 'sent'; readonly providerId?: string }
+  | { readonly status: 'failed' | 'suppressed'; readonly reason: string }
 
 const EVENT_OF = { sent: 'Message Sent', failed: 'Message Failed', suppressed: 'Message Suppressed' } as const
 
@@ -79,11 +92,16 @@ export function createMessageSender(options: MessageSenderOptions): { readonly e
       kind: message.kind,
       ...(outcome.status === 'sent' ? { provider_id: outcome.providerId ?? null } : { reason: outcome.reason }),
     }
-    await store.insertEvents([messageEventOf(ids, `${message.id}:${outcome.status}`, EVENT_OF[outcome.status], clock.now(), properties)])
+    await store.insertEvents([
+      messageEventOf(ids, `${message.id}:${outcome.status}`, EVENT_OF[outcome.status], clock.now(), properties),
+    ])
   }
 
   async function isSuppressed(message: Message): Promise<boolean> {
-    const rows = await store.query('select 1 from ecrm_suppressions where kind = $1 and recipient = $2 limit 1', [message.kind, message.recipient])
+    const rows = await store.query('select 1 from ecrm_suppressions where kind = $1 and recipient = $2 limit 1', [
+      message.kind,
+      message.recipient,
+    ])
     return rows.length > 0
   }
 
@@ -94,13 +112,16 @@ export function createMessageSender(options: MessageSenderOptions): { readonly e
     const suppressed = message.recipient !== '' && (await isSuppressed(message))
     const keys = [profile.id, ...profile.identities.userIds, ...profile.identities.anonymousIds]
     const since = capLookback(policy, profile, now)
-    const sentAt = message.category === 'marketing' && since < now
-      ? (await store.query<{ sent_at: string | Date }>(
-          `select sent_at from ecrm_messages
+    const sentAt =
+      message.category === 'marketing' && since < now
+        ? (
+            await store.query<{ sent_at: string | Date }>(
+              `select sent_at from ecrm_messages
             where customer_id = any($1::text[]) and kind = $2 and category = 'marketing' and status = 'sent' and sent_at >= $3`,
-          [keys, message.kind, iso(since)],
-        )).map((row) => new Date(row.sent_at).getTime())
-      : []
+              [keys, message.kind, iso(since)],
+            )
+          ).map((row) => new Date(row.sent_at).getTime())
+        : []
     return decideSend(message, profile, policy, { now, sentAt, isSuppressed: suppressed })
   }
 
@@ -125,15 +146,28 @@ export function createMessageSender(options: MessageSenderOptions): { readonly e
       return { kind: 'delivered' }
     }
     const outcome: ChannelOutcome = await channel.send(message)
-    if (outcome.status === 'retry') return { kind: 'retry', reason: outcome.reason, ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }) }
+    if (outcome.status === 'retry')
+      return {
+        kind: 'retry',
+        reason: outcome.reason,
+        ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }),
+      }
     if (outcome.status === 'failed') {
       await record(message, profile, { status: 'failed', reason: `${outcome.failure}: ${outcome.reason}` })
       if (outcome.failure === 'bounce' || outcome.failure === 'complaint') {
-        await addSuppression(store, message.customerId, { kind: message.kind, recipient: message.recipient, reason: outcome.failure, at: clock.now() })
+        await addSuppression(store, message.customerId, {
+          kind: message.kind,
+          recipient: message.recipient,
+          reason: outcome.failure,
+          at: clock.now(),
+        })
       }
       return { kind: 'dead_letter', reason: outcome.reason }
     }
-    await record(message, profile, { status: 'sent', ...(outcome.providerId === undefined ? {} : { providerId: outcome.providerId }) })
+    await record(message, profile, {
+      status: 'sent',
+      ...(outcome.providerId === undefined ? {} : { providerId: outcome.providerId }),
+    })
     return { kind: 'delivered' }
   }
 

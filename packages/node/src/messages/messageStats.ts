@@ -1,4 +1,5 @@
 import { messageEventNames } from '@ecrm/core'
+import { customerOfEvent, orderAmountOfEvent, orderIdOfEvent } from '../store/eventSql.js'
 import type { Store } from '../store/storeTypes.js'
 
 /** Options of {@link messageStats}. */
@@ -38,16 +39,10 @@ export interface MessageStats {
   readonly revenue: Readonly<Record<string, number>>
 }
 
-// Events resolve to customers through the identity they were stored under (userId first, as the
-// store links them), so a message and an order of one customer meet even across devices.
-const customerOf = (alias: string): string =>
-  `join ecrm_identities ${alias}_id on ${alias}_id.kind = case when ${alias}.user_id is not null then 'user_id' else 'anonymous_id' end
-     and ${alias}_id.value = coalesce(${alias}.user_id, ${alias}.anonymous_id)`
-
 const statsSql = `
   with sent as (
     select s.payload->'properties'->>'message_id' as message_id, min(s_id.customer_id) as customer_id, min(s.occurred_at) as sent_at
-      from ecrm_events s ${customerOf('s')}
+      from ecrm_events s ${customerOfEvent('s')}
      where s.event = $1 and s.occurred_at >= $2 and s.occurred_at < $3
        and ($4::text is null or s.payload->'properties'->>'rule_id' = $4)
        and ($5::text is null or s.payload->'properties'->>'campaign' = $5)
@@ -60,15 +55,14 @@ const statsSql = `
      where r.event = any($7::text[]) and r.payload->'properties'->>'message_id' in (select message_id from sent)
   ),
   orders as (
-    select distinct on (coalesce(o.payload->'properties'->>'order_id', o.message_id))
-           coalesce(o.payload->'properties'->>'order_id', o.message_id) as order_id, o_id.customer_id,
+    select distinct on (${orderIdOfEvent('o')})
+           ${orderIdOfEvent('o')} as order_id, o_id.customer_id,
            coalesce(upper(o.payload->'properties'->>'currency'), 'XXX') as currency,
-           coalesce(case when jsonb_typeof(o.payload->'properties'->'total') = 'number' then (o.payload->'properties'->>'total')::float8 end,
-                    case when jsonb_typeof(o.payload->'properties'->'revenue') = 'number' then (o.payload->'properties'->>'revenue')::float8 end, 0) as amount,
+           ${orderAmountOfEvent('o')} as amount,
            o.occurred_at
-      from ecrm_events o ${customerOf('o')}
+      from ecrm_events o ${customerOfEvent('o')}
      where o.event = 'Order Completed' and o.occurred_at >= $2 and o_id.customer_id in (select customer_id from sent)
-     order by coalesce(o.payload->'properties'->>'order_id', o.message_id), o.occurred_at
+     order by ${orderIdOfEvent('o')}, o.occurred_at
   ),
   converted as (
     select distinct o.order_id, o.customer_id, o.currency, o.amount
@@ -80,7 +74,13 @@ const statsSql = `
   union all select 'converted', null, count(distinct customer_id)::float8 from converted
   union all select 'revenue', currency, sum(amount) from converted group by currency`
 
-const answerEvents = [messageEventNames.delivered, messageEventNames.bounced, messageEventNames.opened, messageEventNames.clicked, messageEventNames.unsubscribed]
+const answerEvents = [
+  messageEventNames.delivered,
+  messageEventNames.bounced,
+  messageEventNames.opened,
+  messageEventNames.clicked,
+  messageEventNames.unsubscribed,
+]
 
 /**
  * Counts what messages did, in the database (PGlite or PostgreSQL): the messages sent in
@@ -98,8 +98,13 @@ const answerEvents = [messageEventNames.delivered, messageEventNames.bounced, me
  */
 export async function messageStats(store: Pick<Store, 'query'>, options: MessageStatsOptions): Promise<MessageStats> {
   const { from, to, conversionWindowDays = 7 } = options
-  for (const [name, value] of [['from', from], ['to', to], ['conversionWindowDays', conversionWindowDays]] as const) {
-    if (!Number.isFinite(value)) throw new TypeError(`messageStats: options.${name} must be a finite number (got ${String(value)})`)
+  for (const [name, value] of [
+    ['from', from],
+    ['to', to],
+    ['conversionWindowDays', conversionWindowDays],
+  ] as const) {
+    if (!Number.isFinite(value))
+      throw new TypeError(`messageStats: options.${name} must be a finite number (got ${String(value)})`)
   }
   const rows = await store.query<{ name: string; currency: string | null; value: number }>(statsSql, [
     messageEventNames.sent,

@@ -18,13 +18,22 @@ export function eventIdsOf(profile: Pick<CustomerProfile, 'identities'>): Custom
  * when the customer is unknown or erased (then nothing may be stored: an event under a made-up id
  * would create a customer).
  */
-export async function customerIdsOf(store: Pick<Store, 'getProfile'>, customerKey: string): Promise<CustomerIds | undefined> {
+export async function customerIdsOf(
+  store: Pick<Store, 'getProfile'>,
+  customerKey: string,
+): Promise<CustomerIds | undefined> {
   const profile = await store.getProfile(customerKey)
   return profile === undefined ? undefined : eventIdsOf(profile)
 }
 
 /** A track event about a message, with a stable `messageId` so a repeated callback stores it once. */
-export function messageEventOf(ids: CustomerIds, messageId: string, event: string, at: number, properties: JsonObject): EcrmEvent {
+export function messageEventOf(
+  ids: CustomerIds,
+  messageId: string,
+  event: string,
+  at: number,
+  properties: JsonObject,
+): EcrmEvent {
   const time = new Date(at).toISOString()
   return { type: 'track', messageId, event, properties, timestamp: time, receivedAt: time, ...ids } as EcrmEvent
 }

@@ -1,4 +1,4 @@
-import { signMessageLink, trackMessageLinks } from '@ecrm/core'
+import { MESSAGE_LINKS_PREFIX, signMessageLink, trackMessageLinks } from '@ecrm/core'
 import type { Channel, ChannelKind, MessageLinkClaims, MessagePolicyInput } from '@ecrm/core'
 import type { Store } from '../store/storeTypes.js'
 import type { Templates } from '../templates/loadTemplates.js'
@@ -38,26 +38,41 @@ export interface ServedMessages {
 }
 
 const DAY_MS = 86_400_000
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /**
  * Wires templates, link signing, the message routes and the sender loop for `ecrm serve`: each
  * message is rendered at enqueue with its links rewritten to signed click redirects and an open
  * pixel, and email gets RFC 8058 one-click `List-Unsubscribe` headers pointing at the collector.
  */
-export function serveMessages(options: ServeMessagesOptions, store: Pick<Store, 'insertEvents' | 'getProfile' | 'query'>): ServedMessages {
+export function serveMessages(
+  options: ServeMessagesOptions,
+  store: Pick<Store, 'insertEvents' | 'getProfile' | 'query'>,
+): ServedMessages {
   const { channels, templates, linkSecret } = options
   const base = options.baseUrl.replace(/\/+$/, '')
   const ttl = options.linkTtlMs ?? 90 * DAY_MS
-  const sign = (messageId: string, customerId: string, locale: string, at: number) => (link: Pick<MessageLinkClaims, 'k' | 'u'>) =>
-    signMessageLink({ m: messageId, c: customerId, ...link, exp: at + ttl, l: locale }, linkSecret)
-  const kinds: Record<string, ChannelKind> = Object.fromEntries(Object.entries(channels).map(([name, channel]) => [name, channel.kind]))
+  const sign =
+    (messageId: string, customerId: string, locale: string, at: number) => (link: Pick<MessageLinkClaims, 'k' | 'u'>) =>
+      signMessageLink({ m: messageId, c: customerId, ...link, exp: at + ttl, l: locale }, linkSecret)
+  const kinds: Record<string, ChannelKind> = Object.fromEntries(
+    Object.entries(channels).map(([name, channel]) => [name, channel.kind]),
+  )
   const composer: MessageComposer = {
     channels: kinds,
     async render(request) {
       const content = await templates.render(request)
-      if (content.html === undefined) return content
-      const html = await trackMessageLinks(content.html, { base, sign: sign(request.messageId, request.firing.customerId, request.locale, request.firing.at) })
-      return { ...content, html }
+      const signLink = sign(request.messageId, request.firing.customerId, request.locale, request.firing.at)
+      const html =
+        content.html === undefined ? undefined : await trackMessageLinks(content.html, { base, sign: signLink })
+      if (request.kind !== 'push') return html === undefined ? content : { ...content, html }
+      // A notification opens one URL: the template's own, else its first link. Signed as a click
+      // redirect, so the service worker opening it records the click (ecrm-sw.js).
+      const url =
+        content.url === undefined
+          ? html?.match(new RegExp(`href=["'](${escapeRegExp(`${base}${MESSAGE_LINKS_PREFIX}c/`)}[^"']+)`))?.[1]
+          : `${base}${MESSAGE_LINKS_PREFIX}c/${await signLink({ k: 'click', u: content.url })}`
+      return { ...content, ...(html === undefined ? {} : { html }), ...(url === undefined ? {} : { url }) }
     },
     // Links carry the outbox row's customer key (the firing's), which the link routes look up.
     async headers(message) {
@@ -68,7 +83,8 @@ export function serveMessages(options: ServeMessagesOptions, store: Pick<Store, 
   }
   const links = createMessageLinksHandler({ store, secret: linkSecret })
   const callbacks = statusCallbackRoutes(options.statusCallbacks ?? [], store)
-  const handle = (request: Request): Promise<Response> => (callbacks.get(new URL(request.url).pathname) ?? links)(request)
+  const handle = (request: Request): Promise<Response> =>
+    (callbacks.get(new URL(request.url).pathname) ?? links)(request)
   let running: { stop: () => Promise<void> } | undefined
   let stopping: Promise<void> | undefined
   return {
@@ -88,7 +104,13 @@ export function serveMessages(options: ServeMessagesOptions, store: Pick<Store, 
 }
 
 // Passes back to back while there is work; otherwise sleeps until a retry falls due or pollMs.
-function runSender(store: Pick<Store, 'query' | 'insertEvents' | 'getProfile'>, channels: Readonly<Record<string, Channel>>, policy: MessagePolicyInput | undefined, pollMs: number, log: (line: string) => void): { stop: () => Promise<void> } {
+function runSender(
+  store: Pick<Store, 'query' | 'insertEvents' | 'getProfile'>,
+  channels: Readonly<Record<string, Channel>>,
+  policy: MessagePolicyInput | undefined,
+  pollMs: number,
+  log: (line: string) => void,
+): { stop: () => Promise<void> } {
   const { engine } = createMessageSender({ store, channels, ...(policy === undefined ? {} : { policy }) })
   let stopped = false
   let wake: (() => void) | undefined
@@ -97,7 +119,8 @@ function runSender(store: Pick<Store, 'query' | 'insertEvents' | 'getProfile'>, 
       let delay = pollMs
       try {
         const result = await engine.pass()
-        if (result.sent + result.retried + result.deadLettered > 0) log(`ecrm: messages: ${result.sent} sent, ${result.retried} to retry, ${result.deadLettered} failed for good`)
+        if (result.sent + result.retried + result.deadLettered > 0)
+          log(`ecrm: messages: ${result.sent} sent, ${result.retried} to retry, ${result.deadLettered} failed for good`)
         if (result.wakeAt !== undefined) delay = Math.max(0, Math.min(pollMs, result.wakeAt - Date.now()))
         if (result.sent > 0) delay = 0
       } catch (error) {

@@ -63,16 +63,25 @@ export function createSqlMessageQueue(store: Pick<Store, 'query'>): Queue {
     },
     async release(ids, availableAt) {
       const [customers, messages] = keys(ids)
-      await store.query(`update ecrm_messages set lease_until = null, attempts = attempts + 1, available_at = $3 where ${where}`, [customers, messages, availableAt])
+      await store.query(
+        `update ecrm_messages set lease_until = null, attempts = attempts + 1, available_at = $3 where ${where}`,
+        [customers, messages, availableAt],
+      )
       for (const id of messages) customerOf.delete(id)
     },
     async defer(ids, availableAt) {
       const [customers, messages] = keys(ids)
-      await store.query(`update ecrm_messages set lease_until = null, available_at = $3 where ${where}`, [customers, messages, availableAt])
+      await store.query(`update ecrm_messages set lease_until = null, available_at = $3 where ${where}`, [
+        customers,
+        messages,
+        availableAt,
+      ])
       for (const id of messages) customerOf.delete(id)
     },
     async peek() {
-      return (await store.query<MessageRow>(`select * from ecrm_messages where ${DUE} order by available_at`)).map(itemOf)
+      return (await store.query<MessageRow>(`select * from ecrm_messages where ${DUE} order by available_at`)).map(
+        itemOf,
+      )
     },
     async size() {
       const [row] = await store.query<{ n: number | string }>(`select count(*) as n from ecrm_messages where ${DUE}`)

@@ -15,7 +15,12 @@ export function twilioSignature(authToken: string, url: string, params: URLSearc
 }
 
 /** Whether `signature` is {@link twilioSignature} of the request under any of `authTokens`, compared in constant time. */
-export function isTwilioSignatureValid(authTokens: readonly string[], url: string, params: URLSearchParams, signature: string | null): boolean {
+export function isTwilioSignatureValid(
+  authTokens: readonly string[],
+  url: string,
+  params: URLSearchParams,
+  signature: string | null,
+): boolean {
   if (signature === null) return false
   const given = Buffer.from(signature)
   return authTokens.some((token) => {

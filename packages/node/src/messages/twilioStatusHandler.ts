@@ -44,34 +44,65 @@ const outcomes: Readonly<Record<string, string>> = {
  * const twilio = createTwilioStatusHandler({ store, authTokens: [process.env.TWILIO_AUTH_TOKEN] })
  * // StatusCallback: https://crm.shop.example/v1/m/twilio?message_id=f1:0&customer_id=…&channel=sms
  */
-export function createTwilioStatusHandler(options: TwilioStatusHandlerOptions): (request: Request) => Promise<Response> {
+export function createTwilioStatusHandler(
+  options: TwilioStatusHandlerOptions,
+): (request: Request) => Promise<Response> {
   const { store, authTokens, now = Date.now } = options
   if (authTokens.length === 0 || authTokens.some((token) => token.length === 0)) {
     throw new TypeError('createTwilioStatusHandler: options.authTokens must hold at least one non-empty auth token')
   }
   return async (request) => {
-    if (request.method !== 'POST') return errorResponse(405, 'method_not_allowed', 'Twilio status callbacks are POST requests', {}, { allow: 'POST' })
+    if (request.method !== 'POST')
+      return errorResponse(
+        405,
+        'method_not_allowed',
+        'Twilio status callbacks are POST requests',
+        {},
+        { allow: 'POST' },
+      )
     const body = await readBodyLimited(request, 64_000)
-    if (!body.ok) return errorResponse(413, 'payload_too_large', `A status callback is a small form; this one has ${body.bytes} bytes (at most 64000)`)
+    if (!body.ok)
+      return errorResponse(
+        413,
+        'payload_too_large',
+        `A status callback is a small form; this one has ${body.bytes} bytes (at most 64000)`,
+      )
     const params = new URLSearchParams(body.text)
     const url = new URL(request.url)
-    const signed = options.publicOrigin === undefined ? url.href : new URL(url.pathname + url.search, options.publicOrigin).href
+    const signed =
+      options.publicOrigin === undefined ? url.href : new URL(url.pathname + url.search, options.publicOrigin).href
     if (!isTwilioSignatureValid(authTokens, signed, params, request.headers.get('x-twilio-signature'))) {
-      return errorResponse(403, 'invalid_signature', `X-Twilio-Signature does not match ${signed} and the posted parameters (check the auth token, and publicOrigin behind a proxy)`)
+      return errorResponse(
+        403,
+        'invalid_signature',
+        `X-Twilio-Signature does not match ${signed} and the posted parameters (check the auth token, and publicOrigin behind a proxy)`,
+      )
     }
     const sid = params.get('MessageSid')
     const status = params.get('MessageStatus')
     const messageId = url.searchParams.get('message_id')
     const customerId = url.searchParams.get('customer_id')
     if (sid === null || status === null || messageId === null || customerId === null) {
-      return errorResponse(400, 'invalid_callback', 'A status callback needs MessageSid and MessageStatus, and its URL message_id and customer_id')
+      return errorResponse(
+        400,
+        'invalid_callback',
+        'A status callback needs MessageSid and MessageStatus, and its URL message_id and customer_id',
+      )
     }
     const event = outcomes[status]
     if (event === undefined) return jsonResponse(200, { recorded: false, status })
     const ids = await customerIdsOf(store, customerId)
-    if (ids === undefined) return errorResponse(410, 'unknown_customer', `customer_id ${customerId} is not (or no longer) in the store`)
+    if (ids === undefined)
+      return errorResponse(410, 'unknown_customer', `customer_id ${customerId} is not (or no longer) in the store`)
     const at = now()
-    const properties: JsonObject = { message_id: messageId, channel: url.searchParams.get('channel') ?? 'sms', kind: 'sms', provider: 'twilio', provider_id: sid, status }
+    const properties: JsonObject = {
+      message_id: messageId,
+      channel: url.searchParams.get('channel') ?? 'sms',
+      kind: 'sms',
+      provider: 'twilio',
+      provider_id: sid,
+      status,
+    }
     const kind = url.searchParams.get('kind')
     if (isChannelKind(kind)) properties['kind'] = kind
     for (const name of ['rule_id', 'campaign'] as const) {
@@ -83,7 +114,15 @@ export function createTwilioStatusHandler(options: TwilioStatusHandlerOptions): 
     await store.insertEvents([messageEventOf(ids, `twilio:${sid}:${status}`, event, at, properties)])
     const to = params.get('To')
     if (event === messageEventNames.bounced && to !== null && options.suppress !== undefined) {
-      await options.suppress({ kind: String(properties['kind']), recipient: to, reason: `twilio ${status}${errorCode ? ` ${errorCode}` : ''}`, at }, customerId)
+      await options.suppress(
+        {
+          kind: String(properties['kind']),
+          recipient: to,
+          reason: `twilio ${status}${errorCode ? ` ${errorCode}` : ''}`,
+          at,
+        },
+        customerId,
+      )
     }
     return jsonResponse(200, { recorded: true, event })
   }

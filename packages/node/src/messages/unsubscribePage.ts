@@ -1,7 +1,19 @@
 /** The words of the unsubscribe page, per language. */
 const texts = {
-  en: { dir: 'ltr', title: 'Unsubscribe', ask: 'Stop receiving marketing emails from us?', confirm: 'Unsubscribe', done: 'You are unsubscribed. You will get no more marketing emails from us.' },
-  fa: { dir: 'rtl', title: 'لغو اشتراک', ask: 'دیگر ایمیل تبلیغاتی از ما دریافت نکنید؟', confirm: 'لغو اشتراک', done: 'اشتراک شما لغو شد. دیگر ایمیل تبلیغاتی از ما دریافت نمی‌کنید.' },
+  en: {
+    dir: 'ltr',
+    title: 'Unsubscribe',
+    ask: 'Stop receiving marketing emails from us?',
+    confirm: 'Unsubscribe',
+    done: 'You are unsubscribed. You will get no more marketing emails from us.',
+  },
+  fa: {
+    dir: 'rtl',
+    title: 'لغو اشتراک',
+    ask: 'دیگر ایمیل تبلیغاتی از ما دریافت نکنید؟',
+    confirm: 'لغو اشتراک',
+    done: 'اشتراک شما لغو شد. دیگر ایمیل تبلیغاتی از ما دریافت نمی‌کنید.',
+  },
 } as const
 
 function textsOf(locale: string): (typeof texts)[keyof typeof texts] & { lang: string } {
@@ -21,7 +33,10 @@ function page(locale: string, body: string): string {
  */
 export function unsubscribeAskPage(locale: string): string {
   const t = textsOf(locale)
-  return page(locale, `<h1>${t.title}</h1><p>${t.ask}</p><form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit" id="confirm">${t.confirm}</button></form>`)
+  return page(
+    locale,
+    `<h1>${t.title}</h1><p>${t.ask}</p><form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit" id="confirm">${t.confirm}</button></form>`,
+  )
 }
 
 /** The page after the unsubscribe is recorded. */

@@ -29,7 +29,11 @@ export interface LockDirOptions {
  * two processes taking over the same stale lock in the same instant are not told apart.
  */
 export function lockDir(dir: string, options: LockDirOptions = {}): DirLock {
-  const { code = 'queue_locked', failure = 'Opening the file queue failed', fix = 'give each process its own queueDir' } = options
+  const {
+    code = 'queue_locked',
+    failure = 'Opening the file queue failed',
+    fix = 'give each process its own queueDir',
+  } = options
   const path = join(dir, 'LOCK')
   try {
     writeExclusive(path)

@@ -27,8 +27,16 @@ export interface StoredItem {
 /** Encodes an enqueue record, newline included. */
 export function encodeEnqueue(item: QueueItem | StoredItem): string {
   return (
-    JSON.stringify(['e', item.id, item.payload, item.bytes, item.priority, item.createdAt, item.attempts, item.availableAt]) +
-    '\n'
+    JSON.stringify([
+      'e',
+      item.id,
+      item.payload,
+      item.bytes,
+      item.priority,
+      item.createdAt,
+      item.attempts,
+      item.availableAt,
+    ]) + '\n'
   )
 }
 

@@ -60,7 +60,14 @@ export async function recordFiring(
   leaseUntil: number,
   messages: readonly ComposedMessage[] = [],
 ): Promise<void> {
-  const params = [firing.customerId, firing.id, firing.ruleId, new Date(firing.at).toISOString(), JSON.stringify(firing.event), leaseUntil]
+  const params = [
+    firing.customerId,
+    firing.id,
+    firing.ruleId,
+    new Date(firing.at).toISOString(),
+    JSON.stringify(firing.event),
+    leaseUntil,
+  ]
   const insertFiring = `insert into ecrm_firings (customer_id, firing_id, rule_id, fired_at, payload, lease_until)
      values ($1, $2, $3, $4, $5::jsonb, $6) on conflict do nothing`
   if (messages.length === 0) {
@@ -77,11 +84,10 @@ export async function recordFiring(
 
 /** Marks a firing delivered (its `onFire` completed). */
 export async function markFiringDelivered(store: Pick<Store, 'query'>, firing: RuleFiring, at: number): Promise<void> {
-  await store.query('update ecrm_firings set delivered_at = $3, lease_until = null where customer_id = $1 and firing_id = $2', [
-    firing.customerId,
-    firing.id,
-    new Date(at).toISOString(),
-  ])
+  await store.query(
+    'update ecrm_firings set delivered_at = $3, lease_until = null where customer_id = $1 and firing_id = $2',
+    [firing.customerId, firing.id, new Date(at).toISOString()],
+  )
 }
 
 /**
@@ -89,14 +95,21 @@ export async function markFiringDelivered(store: Pick<Store, 'query'>, firing: R
  * or the process died) and whose lease ran out by `now`, leasing each again until `now + leaseMs`
  * for this process only: of several runners, one takes each.
  */
-export async function leaseUndeliveredFirings(store: Pick<Store, 'query'>, now: number, leaseMs: number, limit = 100): Promise<StoredFiring[]> {
+export async function leaseUndeliveredFirings(
+  store: Pick<Store, 'query'>,
+  now: number,
+  leaseMs: number,
+  limit = 100,
+): Promise<StoredFiring[]> {
   const rows = await store.query<FiringRow>(
     `update ecrm_firings f set lease_until = $2, attempts = f.attempts + 1
        from (select customer_id, firing_id from ecrm_firings
               where delivered_at is null and lease_until <= $1
               order by lease_until limit $3 for update skip locked) due
       where f.customer_id = due.customer_id and f.firing_id = due.firing_id
-      returning ${COLUMNS.split(', ').map((column) => `f.${column}`).join(', ')}`,
+      returning ${COLUMNS.split(', ')
+        .map((column) => `f.${column}`)
+        .join(', ')}`,
     [now, now + leaseMs, limit],
   )
   return rows.map(toFiring)
@@ -109,7 +122,10 @@ export async function leaseUndeliveredFirings(store: Pick<Store, 'query'>, now: 
  * @example
  * const recent = await listFirings(store, { ruleId: 'cart_abandoned', limit: 20 })
  */
-export async function listFirings(store: Pick<Store, 'query'>, options: ListFiringsOptions = {}): Promise<StoredFiring[]> {
+export async function listFirings(
+  store: Pick<Store, 'query'>,
+  options: ListFiringsOptions = {},
+): Promise<StoredFiring[]> {
   const rows = await store.query<FiringRow>(
     `select ${COLUMNS} from ecrm_firings
       where ($1::text is null or customer_id = $1) and ($2::text is null or rule_id = $2)

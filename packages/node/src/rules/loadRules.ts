@@ -11,7 +11,11 @@ import type { RuleDefinition, ValidationIssue } from '@ecrm/core'
  * const rules = parseRules(JSON.parse(text))
  */
 export function parseRules(value: unknown): RuleDefinition[] {
-  const list = Array.isArray(value) ? value : isRecord(value) && Array.isArray(value['rules']) ? value['rules'] : undefined
+  const list = Array.isArray(value)
+    ? value
+    : isRecord(value) && Array.isArray(value['rules'])
+      ? value['rules']
+      : undefined
   if (list === undefined) {
     throw new EcrmValidationError('Invalid rules', [
       { path: [], message: 'expected an array of rules, or an object with a "rules" array', code: 'invalid_type' },
@@ -23,7 +27,12 @@ export function parseRules(value: unknown): RuleDefinition[] {
   for (const [index, item] of list.entries()) {
     try {
       const rule = defineRule(item as RuleDefinition)
-      if (seen.has(rule.id)) issues.push({ path: [index, 'id'], message: `the id "${rule.id}" is used twice; give each rule its own id`, code: 'duplicate_rule' })
+      if (seen.has(rule.id))
+        issues.push({
+          path: [index, 'id'],
+          message: `the id "${rule.id}" is used twice; give each rule its own id`,
+          code: 'duplicate_rule',
+        })
       seen.add(rule.id)
       rules.push(rule)
     } catch (error) {
@@ -52,7 +61,8 @@ export async function loadRules(path: string): Promise<RuleDefinition[]> {
   try {
     return parseRules(parsed.value)
   } catch (error) {
-    if (isEcrmError(error) && error instanceof EcrmValidationError) throw new EcrmValidationError(`Invalid rules file ${path}`, error.issues)
+    if (isEcrmError(error) && error instanceof EcrmValidationError)
+      throw new EcrmValidationError(`Invalid rules file ${path}`, error.issues)
     throw error
   }
 }

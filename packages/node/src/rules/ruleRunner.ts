@@ -1,5 +1,18 @@
 import { createRuleEngine, toRuleEvent } from '@ecrm/core'
-import type { Cancel, Clock, CustomerProfile, EcrmEvent, Logger, LogicEngine, RuleDefinition, RuleEngine, RuleEvent, RuleFiring, Scheduler, SegmentChangeEvent } from '@ecrm/core'
+import type {
+  Cancel,
+  Clock,
+  CustomerProfile,
+  EcrmEvent,
+  Logger,
+  LogicEngine,
+  RuleDefinition,
+  RuleEngine,
+  RuleEvent,
+  RuleFiring,
+  Scheduler,
+  SegmentChangeEvent,
+} from '@ecrm/core'
 import { systemClock, unrefScheduler } from '../nodePorts.js'
 import type { Store } from '../store/storeTypes.js'
 import { composeMessages } from '../messages/composeMessages.js'
@@ -120,7 +133,9 @@ export function createRuleRunner(options: RuleRunnerOptions): RuleRunner {
   const scheduleIntervalMs = options.scheduleIntervalMs ?? (hasSchedules ? 3_600_000 : 0)
   const delivered = new WeakSet<RuleFiring>()
   const ruleById = new Map(rules.map((rule) => [rule.id, rule]))
-  const watched = new Set(rules.flatMap((rule) => [rule.when, rule.unless].map(eventNameOf)).filter((name) => name !== null))
+  const watched = new Set(
+    rules.flatMap((rule) => [rule.when, rule.unless].map(eventNameOf)).filter((name) => name !== null),
+  )
   const keyOf = (rule: RuleDefinition): CustomerKey => {
     const setting = options.customerKey ?? 'userId'
     return typeof setting === 'string' ? setting : (setting[rule.id] ?? 'userId')
@@ -151,10 +166,16 @@ export function createRuleRunner(options: RuleRunnerOptions): RuleRunner {
     delivered.add(firing)
     try {
       const rule = ruleById.get(firing.ruleId)
-      const messages = options.messages === undefined || rule === undefined ? [] : await composeMessages(options.messages, rule, firing, await store.getProfile(firing.customerId))
+      const messages =
+        options.messages === undefined || rule === undefined
+          ? []
+          : await composeMessages(options.messages, rule, firing, await store.getProfile(firing.customerId))
       await recordFiring(store, firing, clock.now() + redeliverAfterMs, messages)
     } catch (error) {
-      logger?.error(`Rule firing not recorded: writing firing "${firing.id}" of rule "${firing.ruleId}" to ecrm_firings failed (onFire still runs)`, error)
+      logger?.error(
+        `Rule firing not recorded: writing firing "${firing.id}" of rule "${firing.ruleId}" to ecrm_firings failed (onFire still runs)`,
+        error,
+      )
     }
     await hand(firing)
   }
@@ -171,7 +192,10 @@ export function createRuleRunner(options: RuleRunnerOptions): RuleRunner {
       try {
         await hand(firing)
       } catch (error) {
-        logger?.error(`Rule handler failed: onFire for firing "${firing.id}" of rule "${firing.ruleId}" (attempt ${firing.attempts}; it is handed out again in ${redeliverAfterMs} ms)`, error)
+        logger?.error(
+          `Rule handler failed: onFire for firing "${firing.id}" of rule "${firing.ruleId}" (attempt ${firing.attempts}; it is handed out again in ${redeliverAfterMs} ms)`,
+          error,
+        )
       }
     }
     return firings
@@ -243,10 +267,13 @@ export function createRuleRunner(options: RuleRunnerOptions): RuleRunner {
         if (!profiles.has(id)) profiles.set(id, (await store.getProfile(id)) ?? null)
         const profile = profiles.get(id) ?? null
         for (const lane of lanes) {
-          const customerId = lane.key === 'profile' ? profile?.id : lane.key === 'anonymousId' ? (event.anonymousId ?? event.userId) : id
+          const customerId =
+            lane.key === 'profile' ? profile?.id : lane.key === 'anonymousId' ? (event.anonymousId ?? event.userId) : id
           // No stored profile (erased meanwhile): a profile-keyed rule has nobody to follow.
           if (customerId === undefined) continue
-          firings.push(...ours(await lane.engine.process({ ...event, userId: customerId, anonymousId: undefined }, profile)))
+          firings.push(
+            ...ours(await lane.engine.process({ ...event, userId: customerId, anonymousId: undefined }, profile)),
+          )
         }
       }
       return firings
@@ -260,7 +287,14 @@ export function createRuleRunner(options: RuleRunnerOptions): RuleRunner {
         for (const lane of lanes) {
           const customerId = customerIdOf(lane.key, profile)
           if (customerId === undefined) continue
-          firings.push(...ours(await lane.engine.process({ event: change.event, userId: customerId, properties: change.properties }, profile)))
+          firings.push(
+            ...ours(
+              await lane.engine.process(
+                { event: change.event, userId: customerId, properties: change.properties },
+                profile,
+              ),
+            ),
+          )
         }
       }
       return firings
@@ -292,7 +326,9 @@ function customerIdOf(key: CustomerKey, profile: CustomerProfile): string | unde
 }
 
 /** The pending timers of every engine, earliest first. */
-async function pendingOf(engines: readonly RuleEngine[]): Promise<{ ruleId: string; customerId: string; dueAt: number }[]> {
+async function pendingOf(
+  engines: readonly RuleEngine[],
+): Promise<{ ruleId: string; customerId: string; dueAt: number }[]> {
   const all = []
   for (const engine of engines) all.push(...(await engine.pending()))
   return all.sort((a, b) => a.dueAt - b.dueAt)

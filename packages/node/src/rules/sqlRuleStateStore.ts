@@ -50,7 +50,10 @@ const MAX_REMEMBERED = 10_000
  * Keys other than the engine's (`<prefix>state:<rule>:<customer>` and `<prefix>pending`) are
  * stored as plain rows, last write wins.
  */
-export function createSqlRuleStateStore({ store, keyPrefix = 'ecrm:rules:' }: SqlRuleStateStoreOptions): SqlRuleStateStore {
+export function createSqlRuleStateStore({
+  store,
+  keyPrefix = 'ecrm:rules:',
+}: SqlRuleStateStoreOptions): SqlRuleStateStore {
   const indexKey = `${keyPrefix}pending`
   const statePrefix = `${keyPrefix}state:`
   const versions = new Map<string, number>()
@@ -82,7 +85,10 @@ export function createSqlRuleStateStore({ store, keyPrefix = 'ecrm:rules:' }: Sq
     const dueAt = dueAtOf(value)
     let rows: { version: string | number }[]
     if (value === undefined) {
-      rows = await store.query('delete from ecrm_rule_state where key = $1 and version = $2 returning version', [key, expected])
+      rows = await store.query('delete from ecrm_rule_state where key = $1 and version = $2 returning version', [
+        key,
+        expected,
+      ])
       if (expected === 0) rows = [{ version: 0 }] // deleting what was never there
     } else if (expected === 0) {
       rows = await store.query(
@@ -138,7 +144,8 @@ export function createSqlRuleStateStore({ store, keyPrefix = 'ecrm:rules:' }: Sq
         [`${statePrefix.replaceAll('\\', '\\\\').replaceAll('%', '\\%').replaceAll('_', '\\_')}%`],
       )
       const next: Record<string, PendingEntry> = {}
-      for (const row of rows) next[row.key] = { ruleId: row.rule_id, customerId: row.customer_id, dueAt: Number(row.due_at) }
+      for (const row of rows)
+        next[row.key] = { ruleId: row.rule_id, customerId: row.customer_id, dueAt: Number(row.due_at) }
       pending = next
     },
     takeLost(key) {

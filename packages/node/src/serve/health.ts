@@ -10,6 +10,9 @@ export async function serveHealth(store: Pick<Store, 'query'>, request: Request)
     await store.query('select 1')
     return Response.json({ status: 'ok', store: 'ok' }, { headers: { 'cache-control': 'no-store' } })
   } catch (error) {
-    return Response.json({ status: 'unavailable', store: String(error) }, { status: 503, headers: { 'cache-control': 'no-store' } })
+    return Response.json(
+      { status: 'unavailable', store: String(error) },
+      { status: 503, headers: { 'cache-control': 'no-store' } },
+    )
   }
 }

@@ -6,6 +6,8 @@ import { createHash } from 'node:crypto'
 const BUNDLES: Readonly<Record<string, string>> = {
   '/ecrm.min.js': '@ecrm/browser/ecrm.min.js',
   '/ecrm-onsite.min.js': '@ecrm/browser/ecrm-onsite.min.js',
+  // The push service worker: registrable only from the page's origin (collector on the shop's origin or proxied).
+  '/ecrm-sw.js': '@ecrm/browser/ecrm-sw.js',
 }
 
 /** A served bundle: its bytes and the Subresource Integrity hash printed at start. */

@@ -1,5 +1,13 @@
 import type { EcrmEvent, SegmentChange, ValidationIssue } from '@ecrm/core'
-import { createCustomerId, eraseCustomer, eraseDevice, identifiedAmong, insertNewCustomers, keyText, unifyCustomer } from './identities.js'
+import {
+  createCustomerId,
+  eraseCustomer,
+  eraseDevice,
+  identifiedAmong,
+  insertNewCustomers,
+  keyText,
+  unifyCustomer,
+} from './identities.js'
 import type { IdentityKey, NewCustomer } from './identities.js'
 import { createProfileFolder } from './profileFolder.js'
 import type { FolderDerivation, ProfileFolder } from './profileFolder.js'
@@ -65,7 +73,15 @@ export async function applyEvents(
     if (event.type === 'track' && event.event === ERASURE_EVENT && !trusted) {
       await writeNewCustomers()
       if (event.anonymousId === undefined) {
-        refused.push({ event, issue: { path: ['userId'], code: 'identity_not_verified', message: 'erasing a userId needs the secret key or a verified context.userHash; a browser can erase its own anonymousId' } })
+        refused.push({
+          event,
+          issue: {
+            path: ['userId'],
+            code: 'identity_not_verified',
+            message:
+              'erasing a userId needs the secret key or a verified context.userHash; a browser can erase its own anonymousId',
+          },
+        })
         continue
       }
       const deviceKey: IdentityKey = { kind: 'anonymous_id', value: event.anonymousId }
@@ -74,7 +90,8 @@ export async function applyEvents(
       erased += result.customersDeleted
       erasedIds.add(event.anonymousId)
       owners.delete(keyText(deviceKey))
-      if (result.survivor !== undefined) await refold(tx, profiles, result.survivor, new Set(events.slice(index + 1).map((later) => later.messageId)))
+      if (result.survivor !== undefined)
+        await refold(tx, profiles, result.survivor, new Set(events.slice(index + 1).map((later) => later.messageId)))
       else if (owner !== undefined) profiles.drop(owner)
       continue
     }
@@ -142,10 +159,18 @@ export async function applyEvents(
   }
   await writeNewCustomers()
   if (refused.length > 0) {
-    await tx.query('delete from ecrm_events where message_id = any($1::text[])', [refused.map(({ event }) => event.messageId)])
+    await tx.query('delete from ecrm_events where message_id = any($1::text[])', [
+      refused.map(({ event }) => event.messageId),
+    ])
   }
   const changes = await profiles.flush()
-  return { erased, kept: kept.filter((event) => !idsOf(event).some((key) => erasedIds.has(key.value))), refused, created, changes }
+  return {
+    erased,
+    kept: kept.filter((event) => !idsOf(event).some((key) => erasedIds.has(key.value))),
+    refused,
+    created,
+    changes,
+  }
 }
 
 /**
@@ -164,17 +189,24 @@ async function linkRefusal(
   const [primary, ...rest] = keys
   if (primary === undefined) return undefined
   if (event.type === 'alias' && rest[0]?.kind === 'user_id') {
-    return { path: ['previousId'], code: 'identity_not_verified', message: 'aliasing one user id to another needs the secret key (a browser cannot prove it is both users)' }
+    return {
+      path: ['previousId'],
+      code: 'identity_not_verified',
+      message: 'aliasing one user id to another needs the secret key (a browser cannot prove it is both users)',
+    }
   }
   const target = owners.get(keyText(primary))
-  const others = [...new Set(rest.map((key) => owners.get(keyText(key))))].filter((id): id is string => id !== undefined && id !== target)
+  const others = [...new Set(rest.map((key) => owners.get(keyText(key))))].filter(
+    (id): id is string => id !== undefined && id !== target,
+  )
   if (others.length === 0) return undefined
   await writeNewCustomers()
   if ((await identifiedAmong(tx, others)).size === 0) return undefined
   return {
     path: [event.type === 'alias' ? 'previousId' : 'anonymousId'],
     code: 'identity_merge_refused',
-    message: 'this id belongs to a customer with another userId; merging two identified customers needs the secret key or a verified context.userHash',
+    message:
+      'this id belongs to a customer with another userId; merging two identified customers needs the secret key or a verified context.userHash',
   }
 }
 
@@ -182,13 +214,21 @@ async function linkRefusal(
  * Folds a customer's profile again from the events still stored under their ids (after one of
  * their devices was erased), leaving out `pending`: events of this batch not applied yet.
  */
-async function refold(tx: SqlExecutor, profiles: ProfileFolder, customerId: string, pending: ReadonlySet<string>): Promise<void> {
+async function refold(
+  tx: SqlExecutor,
+  profiles: ProfileFolder,
+  customerId: string,
+  pending: ReadonlySet<string>,
+): Promise<void> {
   const ids = await identitiesOf(tx, customerId)
   const rows = await tx.query<{ message_id: string; payload: EcrmEvent }>(
     `select message_id, payload from ecrm_events
       where user_id = any($1::text[]) or anonymous_id = any($2::text[])
       order by occurred_at, received_at, message_id`,
-    [ids.filter((id) => id.kind === 'user_id').map((id) => id.value), ids.filter((id) => id.kind === 'anonymous_id').map((id) => id.value)],
+    [
+      ids.filter((id) => id.kind === 'user_id').map((id) => id.value),
+      ids.filter((id) => id.kind === 'anonymous_id').map((id) => id.value),
+    ],
   )
   const remaining = rows.filter((row) => !pending.has(row.message_id))
   profiles.drop(customerId)
@@ -203,7 +243,11 @@ async function refold(tx: SqlExecutor, profiles: ProfileFolder, customerId: stri
 
 function lookupKeysOf(event: EcrmEvent): IdentityKey[] {
   if (event.type !== 'alias') return idsOf(event)
-  return [...idsOf(event), { kind: 'user_id', value: event.previousId }, { kind: 'anonymous_id', value: event.previousId }]
+  return [
+    ...idsOf(event),
+    { kind: 'user_id', value: event.previousId },
+    { kind: 'anonymous_id', value: event.previousId },
+  ]
 }
 
 /** The ids an event names: its userId first (the primary), then its anonymousId. */

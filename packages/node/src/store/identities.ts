@@ -106,8 +106,12 @@ export async function insertNewCustomers(tx: SqlExecutor, customers: readonly Ne
        select kind, value, customer_id from unnest($4::text[], $5::text[], $6::text[]) as k(kind, value, customer_id)
      on conflict (kind, value) do nothing`,
     [
-      customers.map((c) => c.id), customers.map((c) => JSON.stringify(c.traits)), customers.map((c) => c.atIso),
-      ids.map((id) => id.kind), ids.map((id) => id.value), ids.map((id) => id.customerId),
+      customers.map((c) => c.id),
+      customers.map((c) => JSON.stringify(c.traits)),
+      customers.map((c) => c.atIso),
+      ids.map((id) => id.kind),
+      ids.map((id) => id.value),
+      ids.map((id) => id.customerId),
     ],
   )
 }
@@ -185,11 +189,22 @@ export async function eraseCustomer(tx: SqlExecutor, key: IdentityKey, source: s
 }
 
 /** The audit record of an erasure: a SHA-256 of the id, never the id itself, and the counts. */
-async function writeErasureAudit(tx: SqlExecutor, key: IdentityKey, result: ForgetResult, source: string): Promise<void> {
+async function writeErasureAudit(
+  tx: SqlExecutor,
+  key: IdentityKey,
+  result: ForgetResult,
+  source: string,
+): Promise<void> {
   await tx.query(
     `insert into ecrm_erasures (requested_at, subject_kind, subject_sha256, events_deleted, customers_deleted, source)
      values (now(), $1, $2, $3, $4, $5)`,
-    [key.kind, createHash('sha256').update(key.value).digest('hex'), result.eventsDeleted, result.customersDeleted, source],
+    [
+      key.kind,
+      createHash('sha256').update(key.value).digest('hex'),
+      result.eventsDeleted,
+      result.customersDeleted,
+      source,
+    ],
   )
 }
 

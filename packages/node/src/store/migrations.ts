@@ -225,6 +225,30 @@ export const migrations: readonly Migration[] = [
     `,
   },
   {
+    version: 11,
+    name: 'destination queues',
+    // One durable queue per configured destination (webhook, CRM), in the store so any number of
+    // `ecrm serve` processes share it and a crash loses nothing. Rows stay after delivery
+    // (status 'delivered' or 'dead' with the vendor's reason): re-queueing an item id that was
+    // already delivered is a no-op, so a client retry or a redelivered firing never sends twice.
+    sql: `
+      create table ecrm_destination_items (
+        destination text not null,
+        item_id text not null,
+        payload text not null,
+        status text not null default 'queued' check (status in ('queued', 'delivered', 'dead')),
+        attempts integer not null default 0,
+        available_at bigint not null,
+        lease_until bigint,
+        reason text,
+        created_at bigint not null,
+        settled_at bigint,
+        primary key (destination, item_id)
+      );
+      create index ecrm_destination_items_due on ecrm_destination_items (destination, available_at) where status = 'queued';
+    `,
+  },
+  {
     version: 12,
     name: 'messages by provider id',
     // Kavenegar's delivery callbacks name only the provider's messageid: find its row without a scan.

@@ -41,7 +41,11 @@ export async function createPgliteStore(dataDir?: string, options: StoreOptions 
   const isFolder = dataDir !== undefined && !dataDir.includes('://')
   if (isFolder) mkdirSync(dataDir, { recursive: true })
   const lock = isFolder
-    ? lockDir(dataDir, { code: 'data_dir_locked', failure: 'Opening the PGlite store failed', fix: 'stop the other ecrm serve, or give this one its own --data-dir' })
+    ? lockDir(dataDir, {
+        code: 'data_dir_locked',
+        failure: 'Opening the PGlite store failed',
+        fix: 'stop the other ecrm serve, or give this one its own --data-dir',
+      })
     : undefined
   try {
     const db = (await module.PGlite.create(dataDir)) as PgliteLike

@@ -45,12 +45,15 @@ export async function createPostgresStore(
   connection: string | PgPoolLike,
   { maxConnections = 10, ...storeOptions }: PostgresStoreOptions = {},
 ): Promise<Store> {
-  if (typeof connection !== 'string') return createSqlStore(poolDriver(connection), { ...storeOptions, ownsDriver: false })
+  if (typeof connection !== 'string')
+    return createSqlStore(poolDriver(connection), { ...storeOptions, ownsDriver: false })
   let pg: { Pool: new (config: object) => PgPoolLike; default?: { Pool: new (config: object) => PgPoolLike } }
   try {
     pg = (await import('pg')) as unknown as typeof pg
   } catch (error) {
-    throw new EcrmError('missing_dependency', 'createPostgresStore() failed: pg (install it: npm i pg)', { cause: error })
+    throw new EcrmError('missing_dependency', 'createPostgresStore() failed: pg (install it: npm i pg)', {
+      cause: error,
+    })
   }
   const Pool = pg.default?.Pool ?? pg.Pool
   const pool = new Pool({ connectionString: connection, max: maxConnections })

@@ -124,5 +124,7 @@ export function createProfileFolder(tx: SqlExecutor, now: number, derivation?: F
 /** The fields derivation sets, as a profile carries them. */
 function derivedFieldsOf(profile: CustomerProfile): Partial<CustomerProfile> {
   const { rfm, lead, clv, segments, segmentsSince, loyalty } = profile
-  return Object.fromEntries(Object.entries({ rfm, lead, clv, segments, segmentsSince, loyalty }).filter(([, value]) => value !== undefined))
+  return Object.fromEntries(
+    Object.entries({ rfm, lead, clv, segments, segmentsSince, loyalty }).filter(([, value]) => value !== undefined),
+  )
 }

@@ -93,10 +93,12 @@ export const profileEventDays = { jsonb: 'p.profile', path: ['events', 'days'] }
  */
 export function segmentColumns(rule: unknown, options: SegmentOptions = {}): SqlColumnMap {
   const extra: Record<string, Column> = {}
-  for (const [name, type] of Object.entries(options.traits ?? {})) extra[`traits.${name}`] = inProfile(['traits', ...name.split('.')], type)
+  for (const [name, type] of Object.entries(options.traits ?? {}))
+    extra[`traits.${name}`] = inProfile(['traits', ...name.split('.')], type)
   for (const path of pathsOf(rule)) {
     const match = /^(?:profile\.)?events\.totals\.(.+)$/.exec(path)
-    if (match?.[1] !== undefined) extra[path.replace(/^profile\./, '')] = inProfile(['events', 'totals', ...match[1].split('.')], 'number')
+    if (match?.[1] !== undefined)
+      extra[path.replace(/^profile\./, '')] = inProfile(['events', 'totals', ...match[1].split('.')], 'number')
   }
   return { ...profileSqlColumns, ...withProfilePrefix(extra), ...options.columns }
 }
@@ -106,7 +108,10 @@ export function segmentColumns(rule: unknown, options: SegmentOptions = {}): Sql
  * (default: the time of the call), after the `options.after` id when given (keyset paging).
  */
 export async function selectSegment(db: SqlExecutor, rule: unknown, options: SegmentOptions = {}): Promise<string[]> {
-  const { sql, params } = compileLogicToSql(rule, segmentColumns(rule, options), { now: options.now ?? Date.now(), eventDays: profileEventDays })
+  const { sql, params } = compileLogicToSql(rule, segmentColumns(rule, options), {
+    now: options.now ?? Date.now(),
+    eventDays: profileEventDays,
+  })
   const { limit, offset = 0, after } = options
   const values: unknown[] = [...params]
   const next = (value: unknown): string => `$${values.push(value)}`
@@ -120,8 +125,15 @@ export async function selectSegment(db: SqlExecutor, rule: unknown, options: Seg
 }
 
 /** The number of customers whose stored profile matches `rule` (see {@link selectSegment}). */
-export async function countSegment(db: SqlExecutor, rule: unknown, options: Pick<SegmentOptions, 'traits' | 'columns' | 'now'> = {}): Promise<number> {
-  const { sql, params } = compileLogicToSql(rule, segmentColumns(rule, options), { now: options.now ?? Date.now(), eventDays: profileEventDays })
+export async function countSegment(
+  db: SqlExecutor,
+  rule: unknown,
+  options: Pick<SegmentOptions, 'traits' | 'columns' | 'now'> = {},
+): Promise<number> {
+  const { sql, params } = compileLogicToSql(rule, segmentColumns(rule, options), {
+    now: options.now ?? Date.now(),
+    eventDays: profileEventDays,
+  })
   const rows = await db.query<{ n: number }>(`select count(*)::int as n from ecrm_profiles p where ${sql}`, params)
   return rows[0]?.n ?? 0
 }

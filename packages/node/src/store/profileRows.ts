@@ -54,7 +54,11 @@ const all = [...foldedColumns, ...derivedColumns]
  * page instead of a text array per column, whose per-element quoting of 2 KB profile documents
  * cost more CPU than the rest of the write.
  */
-async function upsertRows(tx: SqlExecutor, rows: readonly (readonly [string, CustomerProfile])[], list: readonly Column[]): Promise<void> {
+async function upsertRows(
+  tx: SqlExecutor,
+  rows: readonly (readonly [string, CustomerProfile])[],
+  list: readonly Column[],
+): Promise<void> {
   const names = list.map(([name]) => name)
   const record = ['id text', 'body jsonb', ...list.map(([name, type]) => `${name} ${type}`)].join(', ')
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
@@ -78,7 +82,10 @@ async function upsertRows(tx: SqlExecutor, rows: readonly (readonly [string, Cus
  * Writes profiles (keyed by customer id) with the JSON and every column kept in step with it,
  * the derived ones included: one statement per 2,000 rows.
  */
-export function writeProfiles(tx: SqlExecutor, rows: readonly (readonly [customerId: string, profile: CustomerProfile])[]): Promise<void> {
+export function writeProfiles(
+  tx: SqlExecutor,
+  rows: readonly (readonly [customerId: string, profile: CustomerProfile])[],
+): Promise<void> {
   return upsertRows(tx, rows, all)
 }
 
@@ -92,7 +99,10 @@ const derivedKeys = `'{${DERIVED_PROFILE_FIELDS.join(',')}}'`
  * the orders and traits it already holds, and the folded columns and their indexes stay. One
  * `UPDATE … FROM jsonb_to_recordset` a page: the rows exist (they were just read, locked).
  */
-export async function writeDerivedProfiles(tx: SqlExecutor, rows: readonly (readonly [customerId: string, profile: CustomerProfile])[]): Promise<void> {
+export async function writeDerivedProfiles(
+  tx: SqlExecutor,
+  rows: readonly (readonly [customerId: string, profile: CustomerProfile])[],
+): Promise<void> {
   if (rows.length === 0) return
   const record = ['id text', 'patch jsonb', ...derivedColumns.map(([name, type]) => `${name} ${type}`)].join(', ')
   const page = rows.map(([id, profile]) => {

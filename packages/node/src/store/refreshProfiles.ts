@@ -40,7 +40,9 @@ export async function refreshProfiles(context: RefreshContext, options: RefreshO
   const now = options.now ?? context.clock.now()
   const started = Date.now()
   const fitter = createModelFitter(config, { now })
-  const [nonBuyers] = await driver.query<{ n: number }>('select count(*)::int as n from ecrm_profiles where order_count = 0')
+  const [nonBuyers] = await driver.query<{ n: number }>(
+    'select count(*)::int as n from ecrm_profiles where order_count = 0',
+  )
   fitter.skip(nonBuyers?.n ?? 0)
   for (let after = ''; ; ) {
     const rows = await driver.query<BuyerRow>(
@@ -123,6 +125,10 @@ function fitInput(row: BuyerRow): FitProfile {
   return {
     id: row.customer_id,
     orders: row.orders,
-    money: { lastOrderAt: row.last_order_at === null ? null : new Date(row.last_order_at).getTime(), orderCount: row.order_count, revenue: row.revenue },
+    money: {
+      lastOrderAt: row.last_order_at === null ? null : new Date(row.last_order_at).getTime(),
+      orderCount: row.order_count,
+      revenue: row.revenue,
+    },
   }
 }

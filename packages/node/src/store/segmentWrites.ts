@@ -12,7 +12,12 @@ export async function writeSegmentChanges(tx: SqlExecutor, changes: readonly Seg
   await tx.query(
     `insert into ecrm_segment_changes (customer_id, segment_id, change, at)
      select * from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])`,
-    [changes.map((c) => c.customerId), changes.map((c) => c.segmentId), changes.map((c) => c.change), changes.map((c) => iso(c.at))],
+    [
+      changes.map((c) => c.customerId),
+      changes.map((c) => c.segmentId),
+      changes.map((c) => c.change),
+      changes.map((c) => iso(c.at)),
+    ],
   )
   const named = changes.filter((change) => change.kind === 'named')
   const entered = named.filter((change) => change.change === 'entered')

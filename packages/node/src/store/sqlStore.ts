@@ -8,7 +8,15 @@ import { createModelCache } from './modelStore.js'
 import type { FolderDerivation } from './profileFolder.js'
 import { countSegment, selectProfile, selectProfiles, selectSegment } from './profileQueries.js'
 import { refreshProfiles } from './refreshProfiles.js'
-import type { Customer, InsertEventsResult, RefusedEvent, SqlDriver, SqlExecutor, Store, StoreOptions } from './storeTypes.js'
+import type {
+  Customer,
+  InsertEventsResult,
+  RefusedEvent,
+  SqlDriver,
+  SqlExecutor,
+  Store,
+  StoreOptions,
+} from './storeTypes.js'
 
 export { ERASURE_EVENT } from './applyEvents.js'
 
@@ -55,7 +63,15 @@ export async function createSqlStore(driver: SqlDriver, options: SqlStoreOptions
       if (events.length === 0) return returnStored ? { ...EMPTY, stored: [] } : EMPTY
       const run = (some: readonly EcrmEvent[]): Promise<Inserted> =>
         retrying(() =>
-          driver.transaction(async (tx) => insert(tx, some, clock.now(), isTrusted, options.deriveAtIngest === false ? undefined : { deriver, model: await models.get(tx) })),
+          driver.transaction(async (tx) =>
+            insert(
+              tx,
+              some,
+              clock.now(),
+              isTrusted,
+              options.deriveAtIngest === false ? undefined : { deriver, model: await models.get(tx) },
+            ),
+          ),
         )
       let result: Inserted
       try {
@@ -69,7 +85,8 @@ export async function createSqlStore(driver: SqlDriver, options: SqlStoreOptions
       await report(changes)
       return returnStored ? { ...counts, stored } : counts
     },
-    refresh: (refreshOptions) => refreshProfiles({ driver, config, deriver, models, clock, onChanges: report }, refreshOptions),
+    refresh: (refreshOptions) =>
+      refreshProfiles({ driver, config, deriver, models, clock, onChanges: report }, refreshOptions),
     forget: (subject, { source = 'api' } = {}) =>
       driver.transaction(async (tx) => {
         const key = subjectKey(subject)
@@ -102,7 +119,12 @@ export async function createSqlStore(driver: SqlDriver, options: SqlStoreOptions
 
 const EMPTY: InsertEventsResult = { inserted: 0, duplicates: 0, erased: 0, refused: [], customersCreated: 0 }
 
-type Inserted = InsertEventsResult & { stored: EcrmEvent[]; refused: RefusedEvent[]; customersCreated: number; changes: SegmentChange[] }
+type Inserted = InsertEventsResult & {
+  stored: EcrmEvent[]
+  refused: RefusedEvent[]
+  customersCreated: number
+  changes: SegmentChange[]
+}
 
 /** SQLSTATE class 22, data exception: a value the database will not take, whatever the load. */
 const isDataError = (error: unknown): boolean => {
@@ -116,8 +138,19 @@ const isDataError = (error: unknown): boolean => {
  * others stored. Any other failure still fails the call (the events stored so far stay stored;
  * a retry finds them as duplicates).
  */
-async function insertOneByOne(events: readonly EcrmEvent[], run: (some: readonly EcrmEvent[]) => Promise<Inserted>): Promise<Inserted> {
-  const total = { inserted: 0, duplicates: 0, erased: 0, stored: [] as EcrmEvent[], refused: [] as RefusedEvent[], customersCreated: 0, changes: [] as SegmentChange[] }
+async function insertOneByOne(
+  events: readonly EcrmEvent[],
+  run: (some: readonly EcrmEvent[]) => Promise<Inserted>,
+): Promise<Inserted> {
+  const total = {
+    inserted: 0,
+    duplicates: 0,
+    erased: 0,
+    stored: [] as EcrmEvent[],
+    refused: [] as RefusedEvent[],
+    customersCreated: 0,
+    changes: [] as SegmentChange[],
+  }
   for (const event of events) {
     try {
       const one = await run([event])
@@ -131,7 +164,14 @@ async function insertOneByOne(events: readonly EcrmEvent[], run: (some: readonly
     } catch (error) {
       if (!isDataError(error)) throw error
       const detail = error instanceof Error ? error.message : String(error)
-      total.refused.push({ event, issue: { path: [], code: 'unstorable', message: `the database refused this event: ${detail} (SQLSTATE ${String((error as { code: string }).code)})` } })
+      total.refused.push({
+        event,
+        issue: {
+          path: [],
+          code: 'unstorable',
+          message: `the database refused this event: ${detail} (SQLSTATE ${String((error as { code: string }).code)})`,
+        },
+      })
     }
   }
   return total
@@ -201,7 +241,15 @@ async function insert(
   }
   const fresh = [...unique.values()].filter((event) => inserted.has(event.messageId))
   const { erased, kept, refused, created, changes } = await applyEvents(tx, fresh, now, isTrusted, derivation)
-  return { inserted: inserted.size - refused.length, duplicates: events.length - inserted.size, erased, stored: kept, refused, customersCreated: created, changes }
+  return {
+    inserted: inserted.size - refused.length,
+    duplicates: events.length - inserted.size,
+    erased,
+    stored: kept,
+    refused,
+    customersCreated: created,
+    changes,
+  }
 }
 
 function placeholders(offset: number, count: number): string {
@@ -213,7 +261,11 @@ function eventRow(event: EcrmEvent): unknown[] {
   return [
     event.messageId,
     event.type,
-    event.type === 'track' ? event.event : event.type === 'page' || event.type === 'screen' ? (event.name ?? null) : null,
+    event.type === 'track'
+      ? event.event
+      : event.type === 'page' || event.type === 'screen'
+        ? (event.name ?? null)
+        : null,
     event.userId ?? null,
     event.anonymousId ?? null,
     event.timestamp ?? event.originalTimestamp ?? receivedAt,

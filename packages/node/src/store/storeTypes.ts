@@ -1,4 +1,15 @@
-import type { Clock, CustomerProfile, DeriveConfig, EcrmEvent, JsonObject, RfmMethod, SegmentChangeEvent, SqlColumnMap, SqlJsonbColumn, ValidationIssue } from '@ecrm/core'
+import type {
+  Clock,
+  CustomerProfile,
+  DeriveConfig,
+  EcrmEvent,
+  JsonObject,
+  RfmMethod,
+  SegmentChangeEvent,
+  SqlColumnMap,
+  SqlJsonbColumn,
+  ValidationIssue,
+} from '@ecrm/core'
 
 /** An event the store refused on its own, not stored; the other events of the call were. */
 export interface RefusedEvent {
@@ -200,7 +211,10 @@ export interface Store {
    */
   readonly segment: (rule: unknown, options?: SegmentOptions) => Promise<string[]>
   /** How many customers {@link Store.segment} would select (without paging), counted in the database. */
-  readonly countSegment: (rule: unknown, options?: Pick<SegmentOptions, 'traits' | 'columns' | 'now'>) => Promise<number>
+  readonly countSegment: (
+    rule: unknown,
+    options?: Pick<SegmentOptions, 'traits' | 'columns' | 'now'>,
+  ) => Promise<number>
   /**
    * The full derivation job: refits the model (RFM cut points on the whole base, BG/NBD +
    * Gamma-Gamma on a sample of buyers) and re-derives every profile with it, in pages by customer

@@ -35,7 +35,8 @@ interface Variant {
   readonly text?: Template[]
 }
 
-const FILE = /^(?<name>[a-z0-9][a-z0-9_-]*)\.(?<locale>[A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*)(?:\.(?<part>subject|text))?\.liquid$/
+const FILE =
+  /^(?<name>[a-z0-9][a-z0-9_-]*)\.(?<locale>[A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*)(?:\.(?<part>subject|text))?\.liquid$/
 
 /**
  * Reads and checks a template folder: every file is parsed with strict filters and every variable
@@ -47,14 +48,22 @@ export async function loadTemplates(options: TemplateOptions): Promise<Templates
   // The HTML body escapes every output (a customer's `name` trait is data, not markup; `| raw` opts
   // out); subject and text parts are plain text and must not get `&amp;`.
   const liquid = new Liquid({ strictFilters: true, strictVariables: false, ownPropertyOnly: true })
-  const htmlLiquid = new Liquid({ strictFilters: true, strictVariables: false, ownPropertyOnly: true, outputEscape: 'escape' })
+  const htmlLiquid = new Liquid({
+    strictFilters: true,
+    strictVariables: false,
+    ownPropertyOnly: true,
+    outputEscape: 'escape',
+  })
   registerLocaleFilters(liquid)
   registerLocaleFilters(htmlLiquid)
   const variants = new Map<string, Map<string, { body?: Template[]; subject?: Template[]; text?: Template[] }>>()
   for (const file of (await readdir(options.folder)).sort()) {
     if (!file.endsWith('.liquid')) continue
     const match = FILE.exec(file)
-    if (match?.groups === undefined) throw new Error(`templates: ${join(options.folder, file)}: name must be <name>.<locale>.liquid, <name>.<locale>.subject.liquid or <name>.<locale>.text.liquid`)
+    if (match?.groups === undefined)
+      throw new Error(
+        `templates: ${join(options.folder, file)}: name must be <name>.<locale>.liquid, <name>.<locale>.subject.liquid or <name>.<locale>.text.liquid`,
+      )
     const { name, locale, part } = match.groups as { name: string; locale: string; part?: 'subject' | 'text' }
     const path = join(options.folder, file)
     const parsed = parseChecked(part === undefined ? htmlLiquid : liquid, await readFile(path, 'utf8'), path)
@@ -67,7 +76,10 @@ export async function loadTemplates(options: TemplateOptions): Promise<Templates
   for (const [name, byLocale] of variants) {
     const locales = new Map<string, Variant>()
     for (const [locale, variant] of byLocale) {
-      if (variant.body === undefined) throw new Error(`templates: ${join(options.folder, `${name}.${locale}.liquid`)} is missing (its subject or text part exists)`)
+      if (variant.body === undefined)
+        throw new Error(
+          `templates: ${join(options.folder, `${name}.${locale}.liquid`)} is missing (its subject or text part exists)`,
+        )
       locales.set(locale, variant as Variant)
     }
     checked.set(name, locales)
@@ -75,9 +87,15 @@ export async function loadTemplates(options: TemplateOptions): Promise<Templates
   const fallback = options.fallbackLocale ?? 'en'
   const render: RenderMessage = async ({ template, locale, messageId, profile, firing }) => {
     const locales = checked.get(template)
-    if (locales === undefined) throw new Error(`templates: no template "${template}" in ${options.folder} (have: ${[...checked.keys()].join(', ') || 'none'})`)
+    if (locales === undefined)
+      throw new Error(
+        `templates: no template "${template}" in ${options.folder} (have: ${[...checked.keys()].join(', ') || 'none'})`,
+      )
     const chosen = pickLocale([...locales.keys()], locale, fallback)
-    if (chosen === undefined) throw new Error(`templates: "${template}" has no "${locale}" or "${fallback}" variant (have: ${[...locales.keys()].join(', ')})`)
+    if (chosen === undefined)
+      throw new Error(
+        `templates: "${template}" has no "${locale}" or "${fallback}" variant (have: ${[...locales.keys()].join(', ')})`,
+      )
     const scope = {
       profile,
       firing,
@@ -87,7 +105,8 @@ export async function loadTemplates(options: TemplateOptions): Promise<Templates
     return renderVariant({ html: htmlLiquid, plain: liquid }, locales.get(chosen)!, scope)
   }
   for (const [name, locales] of checked) {
-    for (const locale of locales.keys()) await dryRender(render, name, locale, join(options.folder, `${name}.${locale}.liquid`))
+    for (const locale of locales.keys())
+      await dryRender(render, name, locale, join(options.folder, `${name}.${locale}.liquid`))
   }
   return { names: new Map([...checked].map(([name, locales]) => [name, [...locales.keys()]])), render }
 }
@@ -98,14 +117,20 @@ function parseChecked(liquid: Liquid, source: string, path: string): Template[] 
     for (const variable of variables) {
       const segments = variable.segments as (string | number)[]
       if (!isKnownPath(templateVariablesSchema, segments)) {
-        throw new Error(`templates: ${path}:${variable.location.row}:${variable.location.col}: unknown variable "${segments.join('.')}" (known: profile, firing, offer.code, message; see docs/messages.md)`)
+        throw new Error(
+          `templates: ${path}:${variable.location.row}:${variable.location.col}: unknown variable "${segments.join('.')}" (known: profile, firing, offer.code, message; see docs/messages.md)`,
+        )
       }
     }
   }
   return parsed
 }
 
-async function renderVariant(liquid: { html: Liquid; plain: Liquid }, variant: Variant, scope: object): Promise<MessageContent> {
+async function renderVariant(
+  liquid: { html: Liquid; plain: Liquid },
+  variant: Variant,
+  scope: object,
+): Promise<MessageContent> {
   const locale = (scope as { message: { locale: string } }).message.locale
   const html = withTextDirection(await liquid.html.render(variant.body, scope), locale)
   const subject = variant.subject === undefined ? undefined : (await liquid.plain.render(variant.subject, scope)).trim()
@@ -119,8 +144,16 @@ function textOf(html: string): string {
     .replace(/<(script|style)[\s\S]*?<\/\1>/gi, '')
     .replace(/<br\s*\/?>|<\/(p|div|h[1-6]|li|tr)>/gi, '\n')
     .replace(/<[^>]+>/g, '')
-    .replace(/&nbsp;/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&')
-    .split('\n').map((line) => line.replace(/\s+/g, ' ').trim()).filter((line) => line !== '').join('\n')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .split('\n')
+    .map((line) => line.replace(/\s+/g, ' ').trim())
+    .filter((line) => line !== '')
+    .join('\n')
 }
 
 /** The customer's locale, else its language (`fa-IR` → `fa`), else the fallback. */
@@ -132,7 +165,13 @@ function pickLocale(have: readonly string[], wanted: string, fallback: string): 
 // A render against an empty profile: catches what parsing cannot (a filter failing on its argument).
 async function dryRender(render: RenderMessage, template: string, locale: string, path: string): Promise<void> {
   const profile: CustomerProfile = emptyProfile('dry-run')
-  const firing: RuleFiring = { id: 'dry-run', ruleId: 'dry-run', customerId: 'dry-run', at: 0, event: { event: 'Rule Fired', properties: {} } } as RuleFiring
+  const firing: RuleFiring = {
+    id: 'dry-run',
+    ruleId: 'dry-run',
+    customerId: 'dry-run',
+    at: 0,
+    event: { event: 'Rule Fired', properties: {} },
+  } as RuleFiring
   try {
     await render({ template, locale, messageId: 'dry-run', profile, firing })
   } catch (error) {

@@ -30,7 +30,8 @@ const SIZE_LIKE = new Set(['size', 'first', 'last'])
 export function isKnownPath(schema: z.ZodType, segments: readonly (string | number)[]): boolean {
   let current: z.ZodType = schema
   for (const segment of segments) {
-    while (current instanceof z.ZodNullable || current instanceof z.ZodOptional || current instanceof z.ZodDefault) current = current.unwrap() as z.ZodType
+    while (current instanceof z.ZodNullable || current instanceof z.ZodOptional || current instanceof z.ZodDefault)
+      current = current.unwrap() as z.ZodType
     if (current instanceof z.ZodObject) {
       const next = (current.shape as Record<string, z.ZodType>)[String(segment)]
       if (next === undefined) return false

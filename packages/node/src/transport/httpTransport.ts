@@ -33,7 +33,10 @@ export interface HttpTransport extends Transport {
  * @example
  * const client = createNodeClient({ writeKey, endpoint, transport: createHttpTransport({ maxSockets: 4 }) })
  */
-export function createHttpTransport({ maxSockets = 8, idleTimeoutMs = 30_000 }: HttpTransportOptions = {}): HttpTransport {
+export function createHttpTransport({
+  maxSockets = 8,
+  idleTimeoutMs = 30_000,
+}: HttpTransportOptions = {}): HttpTransport {
   const agentOptions = { keepAlive: true, maxSockets, timeout: idleTimeoutMs }
   const http = new HttpAgent(agentOptions)
   const https = new HttpsAgent(agentOptions)

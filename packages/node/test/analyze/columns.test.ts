@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { detectDelimiter, parseAmount, parseDate, resolveLayout, splitFields } from '../../src/analyze/columns.js'
+import { resolveLayout } from '../../src/analyze/columns.js'
+import { parseAmount, parseDate } from '../../src/csv/fieldValues.js'
+
+const comma = { delimiter: ',', decimal: '.' } as const
+const fields = (line: string): string[] => (line.includes(',') ? line.split(',') : line.trim().split(/\s+/))
 
 describe('parseDate', () => {
   it('reads yyyymmdd, ISO dates and times, and epoch seconds or ms', () => {
@@ -33,34 +37,48 @@ describe('parseAmount', () => {
     expect(parseAmount('')).toBeNull()
     expect(parseAmount('abc')).toBeNull()
     expect(parseAmount('1.234,50')).toBeNull()
-  })
-})
-
-describe('splitFields / detectDelimiter', () => {
-  it('splits quoted CSV fields and whitespace runs', () => {
-    expect(splitFields('a,"b, ""c""",3', ',')).toEqual(['a', 'b, "c"', '3'])
-    expect(splitFields(' 00001 19970101  1   11.77', 'whitespace')).toEqual(['00001', '19970101', '1', '11.77'])
-    expect(detectDelimiter('a;b;c')).toBe(';')
-    expect(detectDelimiter(' customer_id  date number_of_cds  dollar_value')).toBe('whitespace')
+    expect(parseAmount('12,5', ',')).toBe(12.5)
+    expect(parseAmount('1.234,50 €', ',')).toBe(1234.5)
+    expect(parseAmount('1,234.50', ',')).toBeNull()
   })
 })
 
 describe('resolveLayout', () => {
   it('maps known header names automatically', () => {
-    expect(resolveLayout('Order ID,Email,Created At,Grand Total')).toMatchObject({ hasHeader: true, customer: 1, date: 2, amount: 3 })
-    expect(resolveLayout(' customer_id  date number_of_cds  dollar_value')).toMatchObject({ delimiter: 'whitespace', customer: 0, date: 1, amount: 3 })
+    expect(resolveLayout(fields('Order ID,Email,Created At,Grand Total'), comma)).toMatchObject({
+      hasHeader: true,
+      customer: 1,
+      date: 2,
+      amount: 3,
+    })
+    expect(resolveLayout(fields(' customer_id  date number_of_cds  dollar_value'), comma)).toMatchObject({
+      customer: 0,
+      date: 1,
+      amount: 3,
+    })
   })
 
   it('takes columns by name or index from the caller', () => {
-    expect(resolveLayout('buyer,when,paid', { customer: 'BUYER', date: 'when', amount: 2 })).toMatchObject({ customer: 0, date: 1, amount: 2 })
+    expect(
+      resolveLayout(fields('buyer,when,paid'), comma, { customer: 'BUYER', date: 'when', amount: 2 }),
+    ).toMatchObject({ customer: 0, date: 1, amount: 2 })
   })
 
   it('guesses by position without a header', () => {
-    expect(resolveLayout(' 00004 0001 19970101  2   29.33')).toMatchObject({ hasHeader: false, customer: 0, date: 2, amount: 4 })
+    expect(resolveLayout(fields(' 00004 0001 19970101  2   29.33'), comma)).toMatchObject({
+      hasHeader: false,
+      customer: 0,
+      date: 2,
+      amount: 4,
+    })
   })
 
   it('explains what is missing', () => {
-    expect(resolveLayout('foo,bar,baz')).toBe('no customer column found among foo, bar, baz (name it with --customer-column)')
-    expect(resolveLayout('customer,date,total', { amount: 'price' })).toBe('no column named "price" (columns: customer, date, total)')
+    expect(resolveLayout(fields('foo,bar,baz'), comma)).toBe(
+      'no customer column found among foo, bar, baz (name it with --customer)',
+    )
+    expect(resolveLayout(fields('customer,date,total'), comma, { amount: 'price' })).toBe(
+      'no column named "price" (columns: customer, date, total)',
+    )
   })
 })

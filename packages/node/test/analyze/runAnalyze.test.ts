@@ -58,11 +58,19 @@ describe('runAnalyze', () => {
     const rows = parseCsv(await readFile(output, 'utf8'))
     const ann = rows.find((row) => row.customer_id === 'ann@example.com')
     // Calibration ends on the last order day, 2024-01-29: Ann's T = 28 days = 4 weeks, t_x = 2 weeks.
-    expect(ann).toMatchObject({ frequency: '1', recency: '2', T: '4', mean_repeat_spend: '1030', total_spend: '1045', historic_clv: '1045', clv: '' })
+    expect(ann).toMatchObject({
+      frequency: '1',
+      recency: '2',
+      T: '4',
+      mean_repeat_spend: '1030',
+      total_spend: '1045',
+      historic_clv: '1045',
+      clv: '',
+    })
     expect(ann?.segment).not.toBe('')
     const html = await readFile(join(dir, 'small.csv.out.html'), 'utf8')
     expect(html).toContain('<svg')
-    expect(html).toContain('line 6: unrecognised date')
+    expect(html).toContain('line 6: column &#34;created_at&#34;: unrecognised date')
   })
 
   it('fits the models on a generated shop and writes JSON', async () => {
@@ -74,14 +82,23 @@ describe('runAnalyze', () => {
       const life = -Math.log(1 - random()) * 200 // days
       let day = Math.floor(random() * 120)
       while (day < Math.min(life, 365)) {
-        lines.push(`c${customer},${new Date(start + day * 86_400_000).toISOString().slice(0, 10)},${(10 + 40 * random()).toFixed(2)}`)
+        lines.push(
+          `c${customer},${new Date(start + day * 86_400_000).toISOString().slice(0, 10)},${(10 + 40 * random()).toFixed(2)}`,
+        )
         day += Math.max(1, Math.round(-Math.log(1 - random()) / rate))
       }
     }
     const input = join(dir, 'shop.csv')
     await writeFile(input, lines.join('\n'))
     const output = join(dir, 'shop.json')
-    const summary = await runAnalyze({ input, output, format: 'json', calibrationEnd: '2023-12-31', unit: 'days', horizon: 365 })
+    const summary = await runAnalyze({
+      input,
+      output,
+      format: 'json',
+      calibrationEnd: '2023-12-31',
+      unit: 'days',
+      horizon: 365,
+    })
     expect(summary.bgNbd).not.toBeNull()
     expect(summary.gammaGamma).not.toBeNull()
     const { meta, customers } = JSON.parse(await readFile(output, 'utf8')) as {
@@ -104,28 +121,59 @@ describe('runAnalyze', () => {
   it('throws a clear error when the columns cannot be found', async () => {
     const input = join(dir, 'odd.csv')
     await writeFile(input, 'foo,bar,baz\n1,2,3\n')
-    await expect(runAnalyze({ input, output: join(dir, 'odd.out.csv') })).rejects.toThrow(/no customer column found among foo, bar, baz/)
+    await expect(runAnalyze({ input, output: join(dir, 'odd.out.csv') })).rejects.toThrow(
+      /no customer column found among foo, bar, baz/,
+    )
   })
 
-  it.skipIf(!hasCdnow)(`analyzes CDNOW_master.txt (whitespace, 69,659 orders)${hasCdnow ? '' : ` (skipped: ${dataDir} is absent)`}`, async () => {
-    const output = join(dir, 'cdnow.csv')
-    const progress: number[] = []
+  it('reads a ; file with decimal commas and quoted line breaks as a spreadsheet wrote it', async () => {
+    const input = join(dir, 'european.csv')
+    await writeFile(
+      input,
+      'kunde;datum;betrag;notiz\nc1;2024-01-01;12,50;"erste\nzweite Zeile"\nc1;2024-02-01;1.000,25;x\nc2;2024-01-15;7,25;y\n',
+    )
     const summary = await runAnalyze({
-      input: `${dataDir}CDNOW_master.txt`,
-      output,
-      calibrationEnd: '1997-09-30',
-      currency: '$',
-      onProgress: (bytes) => progress.push(bytes),
+      input,
+      output: join(dir, 'european.out.csv'),
+      report: false,
+      columns: { customer: 'kunde', date: 'datum', amount: 'betrag' },
     })
-    expect(summary.rows).toBe(69_659)
-    expect(summary.badRowCount).toBe(0)
-    expect(summary.customers).toBe(23_570) // all first purchases are in Q1 1997
-    expect(progress.at(-1)).toBeGreaterThan(1_900_000)
-    // The full data set behaves like the published 1/10 sample: r ≈ 0.24, α ≈ 4.4 (weeks).
-    expect(summary.bgNbd?.r).toBeGreaterThan(0.2)
-    expect(summary.bgNbd?.r).toBeLessThan(0.3)
-    const rows = parseCsv(await readFile(output, 'utf8'))
-    expect(rows).toHaveLength(23_570)
-    expect(rows.every((row) => row.clv !== '' && row.segment !== '')).toBe(true)
-  }, 60_000)
+    expect(summary).toMatchObject({ customers: 2, rows: 3, badRowCount: 0 })
+    const rows = parseCsv(await readFile(join(dir, 'european.out.csv'), 'utf8'))
+    expect(Number(rows.find((row) => row['customer_id'] === 'c1')?.['total_spend'])).toBeCloseTo(1012.75, 6)
+  })
+
+  it('says which line and column failed and what was expected when no row parses', async () => {
+    const input = join(dir, 'all-bad.csv')
+    await writeFile(input, 'customer;date;amount\nc1;01.03.2024;12,50\nc2;02.03.2024;3,00\n')
+    await expect(runAnalyze({ input, output: join(dir, 'all-bad.out.csv') })).rejects.toThrow(
+      'the first at line 2: column "date": unrecognised date "01.03.2024" (expected yyyymmdd, ISO 8601 (2024-03-01, 2024-03-01T10:00:00Z) or epoch seconds); read as ";"-separated with decimal commas',
+    )
+  })
+
+  it.skipIf(!hasCdnow)(
+    `analyzes CDNOW_master.txt (whitespace, 69,659 orders)${hasCdnow ? '' : ` (skipped: ${dataDir} is absent)`}`,
+    async () => {
+      const output = join(dir, 'cdnow.csv')
+      const progress: number[] = []
+      const summary = await runAnalyze({
+        input: `${dataDir}CDNOW_master.txt`,
+        output,
+        calibrationEnd: '1997-09-30',
+        currency: '$',
+        onProgress: (bytes) => progress.push(bytes),
+      })
+      expect(summary.rows).toBe(69_659)
+      expect(summary.badRowCount).toBe(0)
+      expect(summary.customers).toBe(23_570) // all first purchases are in Q1 1997
+      expect(progress.at(-1)).toBeGreaterThan(1_900_000)
+      // The full data set behaves like the published 1/10 sample: r ≈ 0.24, α ≈ 4.4 (weeks).
+      expect(summary.bgNbd?.r).toBeGreaterThan(0.2)
+      expect(summary.bgNbd?.r).toBeLessThan(0.3)
+      const rows = parseCsv(await readFile(output, 'utf8'))
+      expect(rows).toHaveLength(23_570)
+      expect(rows.every((row) => row.clv !== '' && row.segment !== '')).toBe(true)
+    },
+    60_000,
+  )
 })

@@ -23,7 +23,8 @@ const channelOptions = () => ({
 })
 
 const unsubscribe = {
-  'List-Unsubscribe': '<https://collect.shop.example/v1/m/u/token-1>, <mailto:unsubscribe@shop.example?subject=unsubscribe>',
+  'List-Unsubscribe':
+    '<https://collect.shop.example/v1/m/u/token-1>, <mailto:unsubscribe@shop.example?subject=unsubscribe>',
   'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
 }
 
@@ -44,16 +45,31 @@ describe('createSmtpChannel', () => {
     expect(parsed.date?.getTime()).toBe(Date.UTC(2026, 11, 7, 8, 0, 0))
     // mailparser folds List-* headers into one `list` object; read the one-click header from the MIME.
     expect(mail!.raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r$/m)
-    expect(parsed.headers.get('list')).toMatchObject({ unsubscribe: { url: 'https://collect.shop.example/v1/m/u/token-1' } })
+    expect(parsed.headers.get('list')).toMatchObject({
+      unsubscribe: { url: 'https://collect.shop.example/v1/m/u/token-1' },
+    })
     // Unfolded (RFC 5322 §2.2.3): a long header may be wrapped over lines.
-    expect(mail!.raw.replace(/\r\n[ \t]+/g, ' ')).toMatch(/^List-Unsubscribe: <https:\/\/collect\.shop\.example\/v1\/m\/u\/token-1>, <mailto:unsubscribe@shop\.example\?subject=unsubscribe>\r$/m)
+    expect(mail!.raw.replace(/\r\n[ \t]+/g, ' ')).toMatch(
+      /^List-Unsubscribe: <https:\/\/collect\.shop\.example\/v1\/m\/u\/token-1>, <mailto:unsubscribe@shop\.example\?subject=unsubscribe>\r$/m,
+    )
     expect(mail!.raw).toMatch(/^Content-Type: multipart\/alternative;/m)
   })
 
   it('keeps Persian (UTF-8) subject, text and HTML intact', async () => {
     const channel = createSmtpChannel(channelOptions())
-    const html = '<html dir="rtl" lang="fa"><body><p>سارا جان، سبد خرید شما منتظر است. کد تخفیف: <b>۱۲۳۴</b></p></body></html>'
-    const outcome = await channel.send(message({ id: 'firing-2:0', locale: 'fa-IR', content: { subject: 'سبد خرید شما ۲۰٪ تخفیف دارد', text: 'سارا جان، سبد خرید شما منتظر است. کد تخفیف: ۱۲۳۴', html } }))
+    const html =
+      '<html dir="rtl" lang="fa"><body><p>سارا جان، سبد خرید شما منتظر است. کد تخفیف: <b>۱۲۳۴</b></p></body></html>'
+    const outcome = await channel.send(
+      message({
+        id: 'firing-2:0',
+        locale: 'fa-IR',
+        content: {
+          subject: 'سبد خرید شما ۲۰٪ تخفیف دارد',
+          text: 'سارا جان، سبد خرید شما منتظر است. کد تخفیف: ۱۲۳۴',
+          html,
+        },
+      }),
+    )
     await channel.close?.()
     expect(outcome.status).toBe('delivered')
     const parsed = server.mails.at(-1)!.parsed
@@ -94,8 +110,15 @@ describe('createSmtpChannel', () => {
     // A server that accepts the connection and never greets: the greeting timeout must fire.
     const silent = createServer(() => {})
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()))
-    const mute = createSmtpChannel({ ...channelOptions(), port: (silent.address() as AddressInfo).port, timeoutMs: 300 })
-    expect(await mute.send(message())).toMatchObject({ status: 'retry', reason: expect.stringMatching(/[Gg]reeting never received|[Tt]imeout/) })
+    const mute = createSmtpChannel({
+      ...channelOptions(),
+      port: (silent.address() as AddressInfo).port,
+      timeoutMs: 300,
+    })
+    expect(await mute.send(message())).toMatchObject({
+      status: 'retry',
+      reason: expect.stringMatching(/[Gg]reeting never received|[Tt]imeout/),
+    })
     await mute.close?.()
     silent.close()
   })
@@ -110,7 +133,9 @@ describe('createSmtpChannel', () => {
   it('pools connections: ten mails over at most two connections', async () => {
     const channel = createSmtpChannel({ ...channelOptions(), pool: { maxConnections: 2 } })
     const before = server.connections()
-    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, index) => channel.send(message({ id: `pool:${index}` }))))
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, (_, index) => channel.send(message({ id: `pool:${index}` }))),
+    )
     await channel.close?.()
     expect(outcomes.every((outcome) => outcome.status === 'delivered')).toBe(true)
     expect(server.connections() - before).toBeLessThanOrEqual(2)
@@ -121,17 +146,35 @@ describe('createSmtpChannel', () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
     const channel = createSmtpChannel({
       ...channelOptions(),
-      dkim: { domainName: 'shop.example', keySelector: 'ecrm', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
+      dkim: {
+        domainName: 'shop.example',
+        keySelector: 'ecrm',
+        privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      },
     })
-    expect((await channel.send(message({ id: 'dkim:0', headers: unsubscribe, content: { subject: 'Tschüss سلام', text: 'Hi  there \nline two', html: '<p>Hi</p>' } }))).status).toBe('delivered')
+    expect(
+      (
+        await channel.send(
+          message({
+            id: 'dkim:0',
+            headers: unsubscribe,
+            content: { subject: 'Tschüss سلام', text: 'Hi  there \nline two', html: '<p>Hi</p>' },
+          }),
+        )
+      ).status,
+    ).toBe('delivered')
     await channel.close?.()
     const raw = server.mails.at(-1)!.raw
     const checked = verifyDkim(raw, publicKey.export({ type: 'spki', format: 'pem' }).toString())
     expect(checked.domain).toBe('shop.example')
     expect(checked.selector).toBe('ecrm')
-    expect(checked.signedHeaders.map((name) => name.toLowerCase())).toEqual(expect.arrayContaining(['from', 'subject', 'message-id', 'list-unsubscribe', 'list-unsubscribe-post']))
+    expect(checked.signedHeaders.map((name) => name.toLowerCase())).toEqual(
+      expect.arrayContaining(['from', 'subject', 'message-id', 'list-unsubscribe', 'list-unsubscribe-post']),
+    )
     // The check can fail: one changed byte in the body breaks it.
-    expect(() => verifyDkim(raw.replace('line two', 'line 2'), publicKey.export({ type: 'spki', format: 'pem' }).toString())).toThrow(/body hash/)
+    expect(() =>
+      verifyDkim(raw.replace('line two', 'line 2'), publicKey.export({ type: 'spki', format: 'pem' }).toString()),
+    ).toThrow(/body hash/)
   })
 
   it('refuses bad options naming the option', () => {

@@ -15,12 +15,28 @@ const vapidKeys = webPush.generateVAPIDKeys()
 const vapid = { subject: 'mailto:ops@shop.example', publicKey: vapidKeys.publicKey, privateKey: vapidKeys.privateKey }
 
 async function pushService(answers: ProviderAnswer[] = []) {
-  const service = await startProviderServer(() => answers.shift() ?? { status: 201, headers: { location: '/m/abc123' } })
+  const service = await startProviderServer(
+    () => answers.shift() ?? { status: 201, headers: { location: '/m/abc123' } },
+  )
   cleanups.push(service.close)
   const keys = userAgentKeys()
-  const recipient = JSON.stringify({ endpoint: `${service.base}/push/sub-1`, expirationTime: null, keys: keys.subscriptionKeys })
+  const recipient = JSON.stringify({
+    endpoint: `${service.base}/push/sub-1`,
+    expirationTime: null,
+    keys: keys.subscriptionKeys,
+  })
   const channel = createWebPushChannel({ vapid, allowedHosts: [new URL(service.base).host] })
-  return { service, keys, channel, push: message({ channel: 'push', kind: 'push', recipient, content: { subject: 'Your cart', text: 'سبد خرید شما منتظر است', url: 'https://shop.example/cart' } }) }
+  return {
+    service,
+    keys,
+    channel,
+    push: message({
+      channel: 'push',
+      kind: 'push',
+      recipient,
+      content: { subject: 'Your cart', text: 'سبد خرید شما منتظر است', url: 'https://shop.example/cart' },
+    }),
+  }
 }
 
 describe('createWebPushChannel to a local push endpoint', () => {
@@ -28,8 +44,18 @@ describe('createWebPushChannel to a local push endpoint', () => {
     const { service, keys, channel, push } = await pushService()
     expect(await channel.send(push)).toEqual({ status: 'delivered', providerId: '/m/abc123' })
     const [request] = service.requests
-    expect([request?.method, request?.path, request?.headers['content-encoding'], request?.headers.ttl]).toEqual(['POST', '/push/sub-1', 'aes128gcm', '86400'])
-    expect(JSON.parse(decryptAes128gcm(request?.raw ?? Buffer.alloc(0), keys))).toEqual({ title: 'Your cart', body: 'سبد خرید شما منتظر است', url: 'https://shop.example/cart', id: 'firing-1:0' })
+    expect([request?.method, request?.path, request?.headers['content-encoding'], request?.headers.ttl]).toEqual([
+      'POST',
+      '/push/sub-1',
+      'aes128gcm',
+      '86400',
+    ])
+    expect(JSON.parse(decryptAes128gcm(request?.raw ?? Buffer.alloc(0), keys))).toEqual({
+      title: 'Your cart',
+      body: 'سبد خرید شما منتظر است',
+      url: 'https://shop.example/cart',
+      id: 'firing-1:0',
+    })
     const { claims, k } = verifyVapid(request?.headers.authorization)
     expect(k).toBe(vapid.publicKey)
     expect(claims.aud).toBe(service.base)
@@ -44,8 +70,18 @@ describe('createWebPushChannel to a local push endpoint', () => {
   })
 
   it('410 and 404 fail as bounce expired_subscription (the sender suppresses it); 429 retries after Retry-After; 500 retries', async () => {
-    const { channel, push } = await pushService([{ status: 410 }, { status: 404 }, { status: 429, headers: { 'retry-after': '30' } }, { status: 500 }, { status: 400, body: 'bad' }])
-    expect(await channel.send(push)).toEqual({ status: 'failed', failure: 'bounce', reason: 'push channel push: expired_subscription (HTTP 410)' })
+    const { channel, push } = await pushService([
+      { status: 410 },
+      { status: 404 },
+      { status: 429, headers: { 'retry-after': '30' } },
+      { status: 500 },
+      { status: 400, body: 'bad' },
+    ])
+    expect(await channel.send(push)).toEqual({
+      status: 'failed',
+      failure: 'bounce',
+      reason: 'push channel push: expired_subscription (HTTP 410)',
+    })
     expect(await channel.send(push)).toMatchObject({ status: 'failed', failure: 'bounce' })
     expect(await channel.send(push)).toMatchObject({ status: 'retry', retryAfterMs: 30_000 })
     expect(await channel.send(push)).toMatchObject({ status: 'retry' })
@@ -55,8 +91,15 @@ describe('createWebPushChannel to a local push endpoint', () => {
   it('never POSTs to an endpoint outside the allowlist (a forged webPush trait)', async () => {
     const { service, push } = await pushService()
     const strict = createWebPushChannel({ vapid })
-    expect(await strict.send(push)).toMatchObject({ status: 'failed', failure: 'rejected', reason: expect.stringContaining('not a known push service') })
-    expect(await strict.send({ ...push, recipient: '{"endpoint":"x"}' })).toMatchObject({ status: 'failed', failure: 'invalid_recipient' })
+    expect(await strict.send(push)).toMatchObject({
+      status: 'failed',
+      failure: 'rejected',
+      reason: expect.stringContaining('not a known push service'),
+    })
+    expect(await strict.send({ ...push, recipient: '{"endpoint":"x"}' })).toMatchObject({
+      status: 'failed',
+      failure: 'invalid_recipient',
+    })
     expect(service.requests).toHaveLength(0)
     expect(isAllowedPushEndpoint('https://fcm.googleapis.com/fcm/send/abc', [])).toBe(true)
     expect(isAllowedPushEndpoint('https://updates.push.services.mozilla.com/wpush/v2/x', [])).toBe(true)

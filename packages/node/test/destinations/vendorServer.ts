@@ -35,7 +35,9 @@ export interface VendorServer {
 }
 
 /** Starts a server on 127.0.0.1 and a free port. */
-export async function startVendorServer(handle: (request: SeenRequest) => Answer | Promise<Answer>): Promise<VendorServer> {
+export async function startVendorServer(
+  handle: (request: SeenRequest) => Answer | Promise<Answer>,
+): Promise<VendorServer> {
   const requests: SeenRequest[] = []
   const problems: string[] = []
   const state: VendorServer = {
@@ -53,18 +55,31 @@ export async function startVendorServer(handle: (request: SeenRequest) => Answer
         const body = Buffer.concat(chunks).toString('utf8')
         const url = new URL(req.url ?? '/', 'http://127.0.0.1')
         const headers: Record<string, string> = {}
-        for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : String(value)
+        for (const [name, value] of Object.entries(req.headers))
+          headers[name] = Array.isArray(value) ? value.join(', ') : String(value)
         let json: unknown
         try {
           json = body === '' ? undefined : JSON.parse(body)
         } catch {
           json = undefined
         }
-        const seen: SeenRequest = { method: req.method ?? 'GET', path: `${url.pathname}${url.search}`, pathname: url.pathname, query: url.searchParams, headers, body, json }
+        const seen: SeenRequest = {
+          method: req.method ?? 'GET',
+          path: `${url.pathname}${url.search}`,
+          pathname: url.pathname,
+          query: url.searchParams,
+          headers,
+          body,
+          json,
+        }
         requests.push(seen)
         const answer = await state.handle(seen)
-        const text = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body)
-        res.writeHead(answer.status, { ...(typeof answer.body === 'object' ? { 'content-type': 'application/json' } : {}), ...answer.headers })
+        const text =
+          answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body)
+        res.writeHead(answer.status, {
+          ...(typeof answer.body === 'object' ? { 'content-type': 'application/json' } : {}),
+          ...answer.headers,
+        })
         res.end(text)
       })()
     })

@@ -23,7 +23,9 @@ export interface SmtpSinkOptions {
  * the server answers the DATA command, so a test may kill the sending process right there and
  * return false: that mail is refused (451), never got its 250, and is not counted.
  */
-export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<{ port: number; mails: ReceivedMail[]; close: () => Promise<void> }> {
+export async function startSmtpSink(
+  options: SmtpSinkOptions = {},
+): Promise<{ port: number; mails: ReceivedMail[]; close: () => Promise<void> }> {
   const { onMail, auth } = options
   const mails: ReceivedMail[] = []
   const server = new SMTPServer({
@@ -32,7 +34,8 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<{ po
     disabledCommands: ['STARTTLS'],
     logger: false,
     onAuth(given, _session, callback) {
-      if (auth !== undefined && given.username === auth.user && given.password === auth.pass) return callback(null, { user: auth.user })
+      if (auth !== undefined && given.username === auth.user && given.password === auth.pass)
+        return callback(null, { user: auth.user })
       return callback(new Error('bad credentials'))
     },
     onData(stream, session, callback) {
@@ -41,7 +44,12 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<{ po
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8')
         const messageId = /^Message-ID:\s*(<[^>]+>)/im.exec(raw)?.[1] ?? ''
-        const mail = { messageId, to: session.envelope.rcptTo.map((r) => r.address).join(','), raw, client: session.hostNameAppearsAs }
+        const mail = {
+          messageId,
+          to: session.envelope.rcptTo.map((r) => r.address).join(','),
+          raw,
+          client: session.hostNameAppearsAs,
+        }
         void Promise.resolve(onMail?.(mail) ?? true).then((accept) => {
           if (!accept) return callback(Object.assign(new Error('try again later'), { responseCode: 451 }))
           mails.push(mail)
@@ -54,4 +62,3 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<{ po
   const port = (server.server.address() as AddressInfo).port
   return { port, mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
 }
-

@@ -11,7 +11,13 @@ const TOKEN = 'twilio-test-auth-token'
 
 describe('twilioSignature', () => {
   it('matches a signature computed independently (Python hmac/hashlib/base64 over the documented string)', () => {
-    const params = new URLSearchParams({ MessageSid: 'SM0123456789abcdef0123456789abcdef', MessageStatus: 'undelivered', ErrorCode: '30003', To: '+14155550123', AccountSid: 'AC00000000000000000000000000000000' })
+    const params = new URLSearchParams({
+      MessageSid: 'SM0123456789abcdef0123456789abcdef',
+      MessageStatus: 'undelivered',
+      ErrorCode: '30003',
+      To: '+14155550123',
+      AccountSid: 'AC00000000000000000000000000000000',
+    })
     const url = 'https://crm.shop.example/v1/m/twilio?message_id=f1:0&customer_id=CUST&channel=sms'
     expect(twilioSignature(TOKEN, url, params)).toBe('f3dmGXBHDidTuioIeF7YCvMyQaM=')
     expect(twilioSignature('another-token', url, params)).not.toBe('f3dmGXBHDidTuioIeF7YCvMyQaM=')
@@ -26,9 +32,22 @@ describe('createTwilioStatusHandler over HTTP', () => {
   const suppressed: SuppressionEntry[] = []
   beforeAll(async () => {
     store = await createPgliteStore()
-    await store.insertEvents([{ type: 'identify', messageId: 'tw-id', userId: 'tw-ada', traits: { phone: '+14155550123' }, timestamp: '2026-03-01T10:00:00.000Z' } as EcrmEvent])
+    await store.insertEvents([
+      {
+        type: 'identify',
+        messageId: 'tw-id',
+        userId: 'tw-ada',
+        traits: { phone: '+14155550123' },
+        timestamp: '2026-03-01T10:00:00.000Z',
+      } as EcrmEvent,
+    ])
     customerId = (await store.getProfile('tw-ada'))!.id
-    const handler = createTwilioStatusHandler({ store, authTokens: ['old-token', TOKEN], suppress: async (entry) => void suppressed.push(entry), now: () => Date.UTC(2026, 2, 2) })
+    const handler = createTwilioStatusHandler({
+      store,
+      authTokens: ['old-token', TOKEN],
+      suppress: async (entry) => void suppressed.push(entry),
+      now: () => Date.UTC(2026, 2, 2),
+    })
     server = await serveHandler(handler)
     base = server.base
   }, 120_000)
@@ -37,12 +56,30 @@ describe('createTwilioStatusHandler over HTTP', () => {
     await store?.close()
   })
 
-  const callback = async (status: string, signatureToken = TOKEN, extra: Record<string, string> = {}): Promise<Response> => {
+  const callback = async (
+    status: string,
+    signatureToken = TOKEN,
+    extra: Record<string, string> = {},
+  ): Promise<Response> => {
     const url = `${base}/v1/m/twilio?message_id=f1%3A0&customer_id=${customerId}&rule_id=birthday&campaign=bday&channel=sms`
-    const params = new URLSearchParams({ AccountSid: 'AC00000000000000000000000000000000', MessageSid: `SM-${status}`, MessageStatus: status, To: '+14155550123', ...extra })
-    return fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(signatureToken, url, params) }, body: params })
+    const params = new URLSearchParams({
+      AccountSid: 'AC00000000000000000000000000000000',
+      MessageSid: `SM-${status}`,
+      MessageStatus: status,
+      To: '+14155550123',
+      ...extra,
+    })
+    return fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': twilioSignature(signatureToken, url, params),
+      },
+      body: params,
+    })
   }
-  const stored = (event: string) => store.query<{ payload: EcrmEvent }>('select payload from ecrm_events where event = $1', [event])
+  const stored = (event: string) =>
+    store.query<{ payload: EcrmEvent }>('select payload from ecrm_events where event = $1', [event])
 
   it('refuses a forged signature with 403 and stores nothing', async () => {
     const response = await callback('delivered', 'not-the-token')
@@ -56,13 +93,25 @@ describe('createTwilioStatusHandler over HTTP', () => {
     expect((await callback('delivered')).status).toBe(200)
     const rows = await stored('Message Delivered')
     expect(rows).toHaveLength(1)
-    expect(rows[0]?.payload).toMatchObject({ userId: 'tw-ada', properties: { message_id: 'f1:0', rule_id: 'birthday', campaign: 'bday', channel: 'sms', kind: 'sms', provider_id: 'SM-delivered' } })
+    expect(rows[0]?.payload).toMatchObject({
+      userId: 'tw-ada',
+      properties: {
+        message_id: 'f1:0',
+        rule_id: 'birthday',
+        campaign: 'bday',
+        channel: 'sms',
+        kind: 'sms',
+        provider_id: 'SM-delivered',
+      },
+    })
   })
 
   it('turns undelivered into Message Bounced with the error code, and suppresses the number', async () => {
     expect((await callback('undelivered', TOKEN, { ErrorCode: '30003' })).status).toBe(200)
     expect((await stored('Message Bounced'))[0]?.payload.properties).toMatchObject({ error_code: '30003' })
-    expect(suppressed).toEqual([{ kind: 'sms', recipient: '+14155550123', reason: 'twilio undelivered 30003', at: Date.UTC(2026, 2, 2) }])
+    expect(suppressed).toEqual([
+      { kind: 'sms', recipient: '+14155550123', reason: 'twilio undelivered 30003', at: Date.UTC(2026, 2, 2) },
+    ])
     const profile = await store.getProfile('tw-ada')
     expect(profile?.messages?.['sms']).toMatchObject({ delivered: 1, bounced: 1 })
     expect(profile?.lastSeenAt).toBe(Date.parse('2026-03-01T10:00:00.000Z'))

@@ -22,18 +22,30 @@ export interface ProviderAnswer {
  * A real HTTP server on 127.0.0.1 playing a provider: `answer` decides each reply from the
  * request (so a test implements the provider's documented behaviour), `requests` keeps what came.
  */
-export async function startProviderServer(answer: (request: ReceivedRequest) => ProviderAnswer): Promise<{ base: string; requests: ReceivedRequest[]; close: () => Promise<void> }> {
+export async function startProviderServer(
+  answer: (request: ReceivedRequest) => ProviderAnswer,
+): Promise<{ base: string; requests: ReceivedRequest[]; close: () => Promise<void> }> {
   const requests: ReceivedRequest[] = []
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
       const raw = Buffer.concat(chunks)
-      const request = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: raw.toString('utf8'), raw }
+      const request = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: raw.toString('utf8'),
+        raw,
+      }
       requests.push(request)
       const reply = answer(request)
-      const text = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body)
-      res.writeHead(reply.status, { ...(typeof reply.body === 'object' ? { 'content-type': 'application/json' } : {}), ...reply.headers })
+      const text =
+        reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body)
+      res.writeHead(reply.status, {
+        ...(typeof reply.body === 'object' ? { 'content-type': 'application/json' } : {}),
+        ...reply.headers,
+      })
       res.end(text)
     })
   })

@@ -9,7 +9,12 @@ export function userAgentKeys() {
   const ecdh = createECDH('prime256v1')
   ecdh.generateKeys()
   const auth = randomBytes(16)
-  return { ecdh, publicKey: ecdh.getPublicKey(), auth, subscriptionKeys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth: auth.toString('base64url') } }
+  return {
+    ecdh,
+    publicKey: ecdh.getPublicKey(),
+    auth,
+    subscriptionKeys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth: auth.toString('base64url') },
+  }
 }
 
 /** Decrypts one aes128gcm message body as the user agent would. */
@@ -36,14 +41,27 @@ export function decryptAes128gcm(body: Buffer, keys: ReturnType<typeof userAgent
 }
 
 /** Verifies a VAPID Authorization header; returns its claims and key, or throws. */
-export function verifyVapid(header: string | undefined): { claims: { aud: string; exp: number; sub: string }; k: string } {
+export function verifyVapid(header: string | undefined): {
+  claims: { aud: string; exp: number; sub: string }
+  k: string
+} {
   const match = /^vapid t=([^,\s]+),\s*k=([A-Za-z0-9_-]+)$/.exec(header ?? '')
   if (match === null) throw new Error(`not a VAPID header: ${header}`)
   const [token = '', k = ''] = [match[1], match[2]]
   const [head = '', payload = '', signature = ''] = token.split('.')
   const key = Buffer.from(k, 'base64url')
-  const jwk = { kty: 'EC', crv: 'P-256', x: key.subarray(1, 33).toString('base64url'), y: key.subarray(33, 65).toString('base64url') }
-  const ok = verify('sha256', Buffer.from(`${head}.${payload}`), { key: createPublicKey({ key: jwk, format: 'jwk' }), dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'))
+  const jwk = {
+    kty: 'EC',
+    crv: 'P-256',
+    x: key.subarray(1, 33).toString('base64url'),
+    y: key.subarray(33, 65).toString('base64url'),
+  }
+  const ok = verify(
+    'sha256',
+    Buffer.from(`${head}.${payload}`),
+    { key: createPublicKey({ key: jwk, format: 'jwk' }), dsaEncoding: 'ieee-p1363' },
+    Buffer.from(signature, 'base64url'),
+  )
   if (!ok) throw new Error('VAPID signature does not verify')
   if (JSON.parse(Buffer.from(head, 'base64url').toString()).alg !== 'ES256') throw new Error('not ES256')
   return { claims: JSON.parse(Buffer.from(payload, 'base64url').toString()), k }

@@ -21,7 +21,9 @@ export interface SmtpTestServer {
 }
 
 /** Starts the server. Recipients at `unknown.example` get 550 5.1.1; `greylist.example` 451 4.7.1. */
-export async function startSmtpServer(credentials = { user: 'shop', pass: 'secret-password' }): Promise<SmtpTestServer> {
+export async function startSmtpServer(
+  credentials = { user: 'shop', pass: 'secret-password' },
+): Promise<SmtpTestServer> {
   const mails: ReceivedMail[] = []
   let connections = 0
   const server = new SMTPServer({
@@ -32,12 +34,19 @@ export async function startSmtpServer(credentials = { user: 'shop', pass: 'secre
       callback()
     },
     onAuth(auth, _session, callback) {
-      if (auth.username === credentials.user && auth.password === credentials.pass) callback(null, { user: auth.username })
+      if (auth.username === credentials.user && auth.password === credentials.pass)
+        callback(null, { user: auth.username })
       else callback(Object.assign(new Error('5.7.8 Authentication credentials invalid'), { responseCode: 535 }))
     },
     onRcptTo(address, _session, callback) {
-      if (address.address.endsWith('@unknown.example')) return callback(Object.assign(new Error('5.1.1 <' + address.address + '>: Recipient address rejected: User unknown'), { responseCode: 550 }))
-      if (address.address.endsWith('@greylist.example')) return callback(Object.assign(new Error('4.7.1 Greylisted, try again later'), { responseCode: 451 }))
+      if (address.address.endsWith('@unknown.example'))
+        return callback(
+          Object.assign(new Error('5.1.1 <' + address.address + '>: Recipient address rejected: User unknown'), {
+            responseCode: 550,
+          }),
+        )
+      if (address.address.endsWith('@greylist.example'))
+        return callback(Object.assign(new Error('4.7.1 Greylisted, try again later'), { responseCode: 451 }))
       callback()
     },
     onData(stream, session, callback) {

@@ -13,7 +13,10 @@ export const TWILIO_TOKEN = 'twilio-auth-token'
 /** A number that replied STOP. */
 export const STOPPED_NUMBER = '+15005550009'
 
-const error = (status: number, code: number, message: string): ProviderAnswer => ({ status, body: { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status } })
+const error = (status: number, code: number, message: string): ProviderAnswer => ({
+  status,
+  body: { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status },
+})
 
 export async function startTwilioServer(override?: (request: ReceivedRequest) => ProviderAnswer | undefined) {
   let next = 0
@@ -26,10 +29,23 @@ export async function startTwilioServer(override?: (request: ReceivedRequest) =>
     if (match[1] !== TWILIO_SID || request.headers.authorization !== expected) return error(401, 20003, 'Authenticate')
     const form = new URLSearchParams(request.body)
     const to = form.get('To') ?? ''
-    if (!form.get('From') && !form.get('MessagingServiceSid')) return error(400, 21603, "The 'From' phone number is required")
+    if (!form.get('From') && !form.get('MessagingServiceSid'))
+      return error(400, 21603, "The 'From' phone number is required")
     if (!/^\+[1-9]\d{6,14}$/.test(to)) return error(400, 21211, `The 'To' number ${to} is not a valid phone number.`)
     if (to === STOPPED_NUMBER) return error(400, 21610, 'Attempt to send to unsubscribed recipient')
     const sid = `SM${String(++next).padStart(32, '0')}`
-    return { status: 201, body: { sid, account_sid: TWILIO_SID, to, from: form.get('From'), body: form.get('Body'), status: 'queued', num_segments: '1', error_code: null } }
+    return {
+      status: 201,
+      body: {
+        sid,
+        account_sid: TWILIO_SID,
+        to,
+        from: form.get('From'),
+        body: form.get('Body'),
+        status: 'queued',
+        num_segments: '1',
+        error_code: null,
+      },
+    }
   })
 }

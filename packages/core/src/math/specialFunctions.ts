@@ -1,6 +1,6 @@
 /**
- * The special functions the CLV models need, written for accuracy near 1e-14 on the argument
- * ranges those models use (positive reals, series arguments inside the unit disc).
+ * The special functions of core's statistics (CLV models, experiment analysis), written for accuracy
+ * near 1e-14 on the argument ranges they use (positive reals, series arguments inside the unit disc).
  */
 
 const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI)
@@ -31,7 +31,8 @@ export function logGamma(x: number): number {
         (1 / 360 -
           inverseSquared *
             (1 / 1260 -
-              inverseSquared * (1 / 1680 - inverseSquared * (1 / 1188 - inverseSquared * (691 / 360360 - inverseSquared / 156))))))
+              inverseSquared *
+                (1 / 1680 - inverseSquared * (1 / 1188 - inverseSquared * (691 / 360360 - inverseSquared / 156))))))
   return (y - 0.5) * Math.log(y) - y + HALF_LOG_TWO_PI + series - Math.log(product)
 }
 
@@ -52,7 +53,8 @@ export function digamma(x: number): number {
   const inverseSquared = 1 / (y * y)
   const series =
     inverseSquared *
-    (1 / 12 - inverseSquared * (1 / 120 - inverseSquared * (1 / 252 - inverseSquared * (1 / 240 - inverseSquared * (1 / 132)))))
+    (1 / 12 -
+      inverseSquared * (1 / 120 - inverseSquared * (1 / 252 - inverseSquared * (1 / 240 - inverseSquared * (1 / 132)))))
   return Math.log(y) - 0.5 / y - series - shift
 }
 

@@ -21,7 +21,8 @@ export interface BfgsResult {
 /** Gradient size, relative to the value, accepted as a minimum once rounding stops progress. */
 const FLOOR_TOLERANCE = 1e-6
 
-const dot = (u: readonly number[], v: readonly number[]): number => u.reduce((sum, value, i) => sum + value * (v[i] ?? 0), 0)
+const dot = (u: readonly number[], v: readonly number[]): number =>
+  u.reduce((sum, value, i) => sum + value * (v[i] ?? 0), 0)
 
 /**
  * Minimises `evaluate` from `start`. Converged when every gradient component is below
@@ -101,7 +102,11 @@ function updateInverse(inverse: number[][], s: number[], y: number[], rho: numbe
   return Array.from({ length: n }, (_, i) =>
     Array.from({ length: n }, (_, j) => {
       const h = inverse[i]?.[j] ?? 0
-      return h - rho * ((hy[i] ?? 0) * (s[j] ?? 0) + (s[i] ?? 0) * (hy[j] ?? 0)) + (rho * rho * yhy + rho) * (s[i] ?? 0) * (s[j] ?? 0)
+      return (
+        h -
+        rho * ((hy[i] ?? 0) * (s[j] ?? 0) + (s[i] ?? 0) * (hy[j] ?? 0)) +
+        (rho * rho * yhy + rho) * (s[i] ?? 0) * (s[j] ?? 0)
+      )
     }),
   )
 }

@@ -1,7 +1,8 @@
+import { logBeta, logGamma } from './specialFunctions.js'
+
 /*
- * The special functions behind the normal, Student t, chi-square and beta distributions.
- * Algorithms: Lanczos (1964) for log Γ with the widely published g = 7, n = 9 coefficients
- * (Godfrey); the series and continued-fraction expansions of the incomplete gamma function
+ * The incomplete gamma and beta functions behind the normal, Student t, chi-square and beta
+ * distributions: the series and continued-fraction expansions of the incomplete gamma function
  * (Abramowitz & Stegun 6.5.29, 6.5.31) and the continued fraction of the incomplete beta function
  * (A&S 26.5.8), both evaluated with the modified Lentz method (Lentz 1976; Thompson & Barnett 1986).
  * Accuracy is close to double precision (~1e-14 relative) over the ranges analysis uses.
@@ -11,28 +12,6 @@ const EPSILON = 1e-15
 /** Stand-in for zero in the Lentz method, where an exact zero would divide. */
 const TINY = 1e-300
 const MAX_ITERATIONS = 100_000
-
-const LANCZOS_G = 7
-const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-] as const
-
-/** Natural log of the gamma function, for x > 0. */
-export function logGamma(x: number): number {
-  // Reflection keeps the Lanczos sum in its accurate range.
-  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x)
-  const z = x - 1
-  let sum = LANCZOS[0]
-  for (let index = 1; index < LANCZOS.length; index++) sum += (LANCZOS[index] ?? 0) / (z + index)
-  const t = z + LANCZOS_G + 0.5
-  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(sum)
-}
-
-/** Natural log of the beta function B(a, b). */
-export function logBeta(a: number, b: number): number {
-  return logGamma(a) + logGamma(b) - logGamma(a + b)
-}
 
 /**
  * Regularized upper incomplete gamma Q(a, x) = Γ(a, x) / Γ(a), for a > 0, x ≥ 0.

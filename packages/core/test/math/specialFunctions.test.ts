@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { minimizeBfgs } from '../../src/clv/bfgs.js'
-import { minimizeNelderMead } from '../../src/clv/minimize.js'
-import { digamma, hypergeometric2F1, logAddExp, logBeta, logGamma, logSubExp } from '../../src/clv/specialFunctions.js'
+import { minimizeBfgs } from '../../src/math/bfgs.js'
+import { minimizeNelderMead } from '../../src/math/nelderMead.js'
+import { digamma, hypergeometric2F1, logAddExp, logBeta, logGamma, logSubExp } from '../../src/math/specialFunctions.js'
 
 const EULER_GAMMA = 0.5772156649015329
 
@@ -120,16 +120,19 @@ describe('minimizeNelderMead', () => {
         ? Number.NaN
         : point.reduce((sum, value, i) => sum + (scales[i] ?? 1) * (value - (target[i] ?? 0)) ** 2, 0)
     const { point } = minimizeNelderMead(objective, [0, 0, 0, 0])
-    point.forEach((value, i) => expect(value).toBeCloseTo(target[i] ?? 0, 4))
+    for (const [i, value] of point.entries()) expect(value).toBeCloseTo(target[i] ?? 0, 4)
   })
 })
 
 describe('minimizeBfgs', () => {
   it('finds the Rosenbrock minimum with the analytic gradient', () => {
-    const result = minimizeBfgs(([x = 0, y = 0]) => ({
-      value: 100 * (y - x * x) ** 2 + (1 - x) ** 2,
-      gradient: [-400 * x * (y - x * x) - 2 * (1 - x), 200 * (y - x * x)],
-    }), [-1.2, 1])
+    const result = minimizeBfgs(
+      ([x = 0, y = 0]) => ({
+        value: 100 * (y - x * x) ** 2 + (1 - x) ** 2,
+        gradient: [-400 * x * (y - x * x) - 2 * (1 - x), 200 * (y - x * x)],
+      }),
+      [-1.2, 1],
+    )
     expect(result.converged).toBe(true)
     expect(result.point[0]).toBeCloseTo(1, 7)
     expect(result.point[1]).toBeCloseTo(1, 7)

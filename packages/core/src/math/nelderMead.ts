@@ -134,9 +134,7 @@ function runSimplex(
     }
     // Contract outside when the reflection helped a little, inside when it did not help at all.
     const outside = reflectedValue < worst.value
-    const contracted = outside
-      ? along(centroid, worst.point, -contraction)
-      : along(centroid, worst.point, contraction)
+    const contracted = outside ? along(centroid, worst.point, -contraction) : along(centroid, worst.point, contraction)
     const contractedValue = evaluate(contracted)
     if (contractedValue < (outside ? reflectedValue : worst.value)) {
       simplex[n] = { point: contracted, value: contractedValue }

@@ -1,0 +1,11 @@
+import { analyzeCommand } from './analyzeCommand.js'
+import type { CliCommand } from './command.js'
+import { previewCommand } from './previewCommand.js'
+import { refreshCommand } from './refreshCommand.js'
+import { serveCommand } from './serveCommand.js'
+
+/**
+ * Every `ecrm` command, in the order `ecrm help` lists them. A new command is one file exporting a
+ * `defineCommand(...)` and one entry here.
+ */
+export const COMMANDS: readonly CliCommand[] = [serveCommand, refreshCommand, previewCommand, analyzeCommand]
