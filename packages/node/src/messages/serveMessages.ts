@@ -32,7 +32,10 @@ export interface ServedMessages {
   /** Answers `/v1/m/…` (open pixel, click redirect, unsubscribe, provider delivery callbacks). */
   readonly handle: (request: Request) => Promise<Response>
   /** Starts the sender loop over `store`. */
-  readonly start: (store: Pick<Store, 'query' | 'insertEvents' | 'getProfile'>, log: (line: string) => void) => void
+  readonly start: (
+    store: Pick<Store, 'query' | 'insertEvents' | 'getProfile' | 'transaction'>,
+    log: (line: string) => void,
+  ) => void
   /** Lets a pass in flight finish, then closes the channels. Idempotent. */
   readonly stop: () => Promise<void>
 }
@@ -105,7 +108,7 @@ export function serveMessages(
 
 // Passes back to back while there is work; otherwise sleeps until a retry falls due or pollMs.
 function runSender(
-  store: Pick<Store, 'query' | 'insertEvents' | 'getProfile'>,
+  store: Pick<Store, 'query' | 'insertEvents' | 'getProfile' | 'transaction'>,
   channels: Readonly<Record<string, Channel>>,
   policy: MessagePolicyInput | undefined,
   pollMs: number,
