@@ -75,7 +75,13 @@ describe.skipIf(!hasPostgres)('frequency caps across senders on PostgreSQL 15', 
       const senders = [first, second].map(
         (store, i) => createMessageSender({ store, channels: { email: channels[i]! }, policy, batchSize: 1 }).engine,
       )
-      for (let round = 0; round < DUE; round += 1) await Promise.all(senders.map((engine) => engine.pass()))
+      const results = []
+      for (let round = 0; round < DUE; round += 1)
+        results.push(...(await Promise.all(senders.map((engine) => engine.pass()))))
+      // The passes' counts say what happened: one send, the rest deferred (never counted as sent).
+      const total = (key: 'sent' | 'deferred' | 'suppressed') => results.reduce((sum, result) => sum + result[key], 0)
+      expect([total('sent'), total('deferred'), total('suppressed')]).toEqual([1, DUE - 1, 0])
+      expect(senders.reduce((sum, engine) => sum + engine.stats().deferred, 0)).toBe(DUE - 1)
 
       expect(smtp.mails).toHaveLength(1)
       expect(

@@ -96,7 +96,15 @@ export type {
   StoredFiring,
 } from './rules/index.js'
 export { composeMessages, createSqlMessageQueue, createMessageSender } from './messages/index.js'
-export type { ComposedMessage, MessageComposer, RenderMessage, MessageSenderOptions } from './messages/index.js'
+export type {
+  ComposedMessage,
+  MessageComposer,
+  RenderMessage,
+  MessageSenderOptions,
+  MessagePassResult,
+  MessageSenderEngine,
+  MessageSenderStats,
+} from './messages/index.js'
 export { loadTemplates, templateVariablesSchema, persianDigits, offerCodeOf } from './templates/index.js'
 export type { TemplateOptions, Templates } from './templates/index.js'
 export { profileSqlColumns, profileEventDays, segmentColumns } from './store/profileQueries.js'

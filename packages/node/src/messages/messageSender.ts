@@ -5,6 +5,8 @@ import type {
   Clock,
   CustomerProfile,
   DeliveryEngine,
+  DeliveryPassResult,
+  DeliveryStats,
   ItemFate,
   Message,
   MessagePolicyInput,
@@ -36,6 +38,26 @@ export interface MessageSenderOptions {
   readonly policy?: MessagePolicyInput
 }
 
+/** What one {@link MessageSenderEngine.pass} did: `sent` counts only messages a channel took. */
+export interface MessagePassResult extends DeliveryPassResult {
+  /** Messages put off by quiet hours or a frequency cap (their row is `deferred`, due again later). */
+  readonly deferred: number
+  /** Messages not sent for good by the policy (consent, GPC, the suppression list, no recipient). */
+  readonly suppressed: number
+}
+
+/** The sender's counters since it was created, `sent` excluding deferred and suppressed messages. */
+export interface MessageSenderStats extends DeliveryStats {
+  readonly deferred: number
+  readonly suppressed: number
+}
+
+/** Core's delivery engine as the message sender drives it, with deferred and suppressed counted apart from sent. */
+export interface MessageSenderEngine extends DeliveryEngine {
+  readonly pass: () => Promise<MessagePassResult>
+  readonly stats: () => MessageSenderStats
+}
+
 type Outcome =
   | { readonly status: 'sent'; readonly providerId?: string }
   | { readonly status: 'failed' | 'suppressed'; readonly reason: string }
@@ -60,13 +82,16 @@ const EVENT_OF = { sent: 'Message Sent', failed: 'Message Failed', suppressed: '
  * const sender = createMessageSender({ store, channels: { email: createSmtpChannel({ ... }) } })
  * await sender.engine.pass() // or let `ecrm serve` poll
  */
-export function createMessageSender(options: MessageSenderOptions): { readonly engine: DeliveryEngine } {
+export function createMessageSender(options: MessageSenderOptions): { readonly engine: MessageSenderEngine } {
   const { store, channels } = options
   const clock = options.clock ?? { now: Date.now }
 
   const policy = messagePolicySchema.parse(options.policy ?? {})
   // Deferred messages are settled by their row (status, available_at), not by the queue's remove.
   const deferred = new Set<string>()
+  // The engine settles a deferred or suppressed message as delivered (its row says otherwise):
+  // counted here so that `sent` never claims them.
+  const withheld = { deferred: 0, suppressed: 0 }
   const iso = (at: number): string => new Date(at).toISOString()
 
   async function record(message: Message, profile: CustomerProfile | undefined, outcome: Outcome): Promise<void> {
@@ -166,10 +191,12 @@ export function createMessageSender(options: MessageSenderOptions): { readonly e
         : await store.transaction((tx) => decide(tx, message, profile))
     if (decision.action === 'suppress') {
       await record(message, profile, { status: 'suppressed', reason: decision.reason })
+      withheld.suppressed += 1
       return { kind: 'delivered' }
     }
     if (decision.action === 'defer') {
       deferred.add(message.id)
+      withheld.deferred += 1
       return { kind: 'delivered' }
     }
     const outcome: ChannelOutcome = await channel.send(message)
@@ -226,5 +253,25 @@ export function createMessageSender(options: MessageSenderOptions): { readonly e
       return fates
     },
   })
-  return { engine }
+  return {
+    engine: {
+      ...engine,
+      async pass() {
+        const before = { ...withheld }
+        const result = await engine.pass()
+        const passDeferred = withheld.deferred - before.deferred
+        const passSuppressed = withheld.suppressed - before.suppressed
+        return {
+          ...result,
+          sent: result.sent - passDeferred - passSuppressed,
+          deferred: passDeferred,
+          suppressed: passSuppressed,
+        }
+      },
+      stats() {
+        const stats = engine.stats()
+        return { ...stats, sent: stats.sent - withheld.deferred - withheld.suppressed, ...withheld }
+      },
+    },
+  }
 }

@@ -122,8 +122,10 @@ function runSender(
       let delay = pollMs
       try {
         const result = await engine.pass()
-        if (result.sent + result.retried + result.deadLettered > 0)
-          log(`ecrm: messages: ${result.sent} sent, ${result.retried} to retry, ${result.deadLettered} failed for good`)
+        if (result.sent + result.retried + result.deadLettered + result.deferred + result.suppressed > 0)
+          log(
+            `ecrm: messages: ${result.sent} sent, ${result.deferred} deferred, ${result.suppressed} suppressed, ${result.retried} to retry, ${result.deadLettered} failed for good`,
+          )
         if (result.wakeAt !== undefined) delay = Math.max(0, Math.min(pollMs, result.wakeAt - Date.now()))
         if (result.sent > 0) delay = 0
       } catch (error) {
