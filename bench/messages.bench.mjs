@@ -23,8 +23,8 @@ try {
   process.exit(0)
 }
 const { createPgliteStore, createRuleRunner, createSmtpChannel, loadTemplates, serveMessages } = ecrm
-const MAILS = quick ? 200 : 1000
-const ROUNDS = quick ? 1 : 3
+const MAILS = quick ? 100 : 300
+const ROUNDS = quick ? 1 : 2
 
 // A real SMTP server that takes every mail (no TLS, no auth: the same for both paths).
 let received = 0
@@ -50,7 +50,7 @@ writeFileSync(
 <p>Your first-order code: <strong>{{ offer.code }}</strong></p>
 {% for i in (1..5) %}<p><a href="https://shop.example/new/{{ i }}">New arrival {{ i }}</a></p>{% endfor %}`,
 )
-const templates = await loadTemplates({ dir })
+const templates = await loadTemplates({ folder: dir, offerSecret: 'bench-offer-secret' })
 const linkSecret = 'a-bench-link-secret-of-at-least-32-chars'
 const smtpOptions = { host: '127.0.0.1', port, secure: false, from: 'Shop <news@shop.example>' }
 
