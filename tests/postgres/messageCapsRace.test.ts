@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defineRule } from '@ecrm/core'
 import type { EcrmEvent } from '@ecrm/core'
 import { createMessageSender } from '../../packages/node/src/messages/messageSender.js'
+import type { MessagePassResult } from '../../packages/node/src/messages/messageSender.js'
 import { createRuleRunner } from '../../packages/node/src/rules/ruleRunner.js'
 import { createPostgresStore } from '../../packages/node/src/store/postgresStore.js'
 import type { Store } from '../../packages/node/src/store/storeTypes.js'
@@ -75,7 +76,7 @@ describe.skipIf(!hasPostgres)('frequency caps across senders on PostgreSQL 15', 
       const senders = [first, second].map(
         (store, i) => createMessageSender({ store, channels: { email: channels[i]! }, policy, batchSize: 1 }).engine,
       )
-      const results = []
+      const results: MessagePassResult[] = []
       for (let round = 0; round < DUE; round += 1)
         results.push(...(await Promise.all(senders.map((engine) => engine.pass()))))
       // The passes' counts say what happened: one send, the rest deferred (never counted as sent).
