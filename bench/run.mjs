@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every benchmark in bench/, each in its own Node process, then writes docs/benchmarks.md and
 // docs/benchmarks/*.svg. Usage: node bench/run.mjs [id ...] [--quick]
-//   ids: size rules assignment rfmClv node ingest derive browser (default: all, in that order)
+//   ids: size rules assignment rfmClv node ingest derive browser messages (default: all, in that order)
 //   --quick (or BENCH_QUICK=1): fewer, shorter samples, to try the scripts out.
 // A benchmark whose subject does not exist yet reports "skipped" with the reason and the run goes on.
 import { spawn, spawnSync } from 'node:child_process'
@@ -21,6 +21,7 @@ const benches = [
   { id: 'ingest', title: 'Ingest into PostgreSQL near the floor', timeoutMs: 420_000 },
   { id: 'derive', title: 'Derived profiles: incremental cost on ingest, full refresh at 1M', timeoutMs: 1_500_000 },
   { id: 'browser', title: 'Browser SDKs in Chromium', timeoutMs: 420_000 },
+  { id: 'messages', title: 'Messages: render + outbox + SMTP', timeoutMs: 120_000 },
 ]
 const peerNames = Object.keys(JSON.parse(readFileSync(join(repoRoot, 'bench', 'package.json'), 'utf8')).devDependencies)
 

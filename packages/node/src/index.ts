@@ -96,7 +96,15 @@ export type {
   StoredFiring,
 } from './rules/index.js'
 export { composeMessages, createSqlMessageQueue, createMessageSender } from './messages/index.js'
-export type { ComposedMessage, MessageComposer, RenderMessage, MessageSenderOptions } from './messages/index.js'
+export type {
+  ComposedMessage,
+  MessageComposer,
+  RenderMessage,
+  MessageSenderOptions,
+  MessagePassResult,
+  MessageSenderEngine,
+  MessageSenderStats,
+} from './messages/index.js'
 export { loadTemplates, templateVariablesSchema, persianDigits, offerCodeOf } from './templates/index.js'
 export type { TemplateOptions, Templates } from './templates/index.js'
 export { profileSqlColumns, profileEventDays, segmentColumns } from './store/profileQueries.js'
@@ -114,7 +122,10 @@ export type {
 export { messageStats } from './messages/messageStats.js'
 export type { MessageStatsOptions, MessageStats } from './messages/messageStats.js'
 export { createTwilioStatusHandler } from './messages/twilioStatusHandler.js'
-export type { TwilioStatusHandlerOptions, SuppressionEntry } from './messages/twilioStatusHandler.js'
+export type { TwilioStatusHandlerOptions } from './messages/twilioStatusHandler.js'
+export { createKavenegarStatusHandler, kavenegarOutcomeOf } from './messages/kavenegarStatusHandler.js'
+export type { KavenegarStatusHandlerOptions } from './messages/kavenegarStatusHandler.js'
+export type { SuppressionEntry } from './messages/suppressions.js'
 export { twilioSignature, isTwilioSignatureValid } from './messages/twilioSignature.js'
 export { createMessageLinksHandler } from './messages/messageLinksHandler.js'
 export type { MessageLinksHandlerOptions } from './messages/messageLinksHandler.js'

@@ -296,6 +296,14 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
     log(
       `ecrm: sending messages through ${Object.keys(options.messages.channels).join(', ')}; links on ${url}${MESSAGE_LINKS_PREFIX}`,
     )
+    for (const callback of options.messages.statusCallbacks ?? []) {
+      // The Kavenegar token is a credential: named, never printed.
+      log(
+        callback.provider === 'twilio'
+          ? `ecrm: Twilio status callbacks on ${url}${callback.path} (signatures checked for ${callback.publicOrigin}${callback.path})`
+          : `ecrm: Kavenegar delivery callbacks for ${callback.channels.join(', ')} on ${url}${MESSAGE_LINKS_PREFIX}kavenegar/<statusToken> (set ${options.messages.baseUrl.replace(/\/+$/, '')}${MESSAGE_LINKS_PREFIX}kavenegar/<statusToken> in Kavenegar's panel)`,
+      )
+    }
   }
   if (destinations !== undefined)
     log(

@@ -26,10 +26,18 @@ export const channelConfigSchema = z.discriminatedUnion('type', [
     .extend({ type: z.literal('smtp') }),
   kavenegarOptionsSchema(envSecretSchema)
     .omit({ name: true })
-    .extend({ type: z.literal('kavenegar') }),
+    .extend({
+      type: z.literal('kavenegar'),
+      /** The secret last segment of the delivery URL set in Kavenegar's panel; `ecrm serve` answers `/v1/m/kavenegar/<statusToken>`. */
+      statusToken: envSecretSchema.optional(),
+    }),
   twilioOptionsSchema(envSecretSchema)
     .omit({ name: true })
-    .extend({ type: z.literal('twilio') })
+    .extend({
+      type: z.literal('twilio'),
+      /** The account's auth token, which Twilio signs status callbacks with, when `authToken` is an API key's secret. @default authToken */
+      statusAuthToken: envSecretSchema.optional(),
+    })
     .refine(hasOneTwilioSender, twilioSenderIssue),
   httpSmsOptionsSchema(envSecretSchema)
     .omit({ name: true })
@@ -115,7 +123,13 @@ export function createChannels(
   const resolved = Object.entries(resolveEnvSecrets(config, env, ['channels']) as Record<string, unknown>)
   const channels: Record<string, Channel> = {}
   for (const [name, entry] of resolved) {
-    const { type, ...options } = entry as { type: keyof typeof factories } & Record<string, unknown>
+    // statusToken and statusAuthToken configure the collector's callback routes, not the channel.
+    const {
+      type,
+      statusToken: _route,
+      statusAuthToken: _signing,
+      ...options
+    } = entry as { type: keyof typeof factories } & Record<string, unknown>
     channels[name] = factories[type]({ ...options, name } as never)
   }
   return channels

@@ -5,19 +5,22 @@ import type {
   Clock,
   CustomerProfile,
   DeliveryEngine,
+  DeliveryPassResult,
+  DeliveryStats,
   ItemFate,
   Message,
   MessagePolicyInput,
   RetryOptions,
   SendDecision,
 } from '@ecrm/core'
-import type { Store } from '../store/storeTypes.js'
+import type { SqlExecutor, Store } from '../store/storeTypes.js'
 import { eventIdsOf, messageEventOf } from './messageSubject.js'
 import { createSqlMessageQueue } from './sqlMessageQueue.js'
+import { addSuppression } from './suppressions.js'
 
 /** Options of {@link createMessageSender}. */
 export interface MessageSenderOptions {
-  readonly store: Pick<Store, 'query' | 'insertEvents' | 'getProfile'>
+  readonly store: Pick<Store, 'query' | 'insertEvents' | 'getProfile' | 'transaction'>
   /** The configured channels by name (a message's `channel`). */
   readonly channels: Readonly<Record<string, Channel>>
   /** @default Date */
@@ -35,9 +38,32 @@ export interface MessageSenderOptions {
   readonly policy?: MessagePolicyInput
 }
 
+/** What one {@link MessageSenderEngine.pass} did: `sent` counts only messages a channel took. */
+export interface MessagePassResult extends DeliveryPassResult {
+  /** Messages put off by quiet hours or a frequency cap (their row is `deferred`, due again later). */
+  readonly deferred: number
+  /** Messages not sent for good by the policy (consent, GPC, the suppression list, no recipient). */
+  readonly suppressed: number
+}
+
+/** The sender's counters since it was created, `sent` excluding deferred and suppressed messages. */
+export interface MessageSenderStats extends DeliveryStats {
+  readonly deferred: number
+  readonly suppressed: number
+}
+
+/** Core's delivery engine as the message sender drives it, with deferred and suppressed counted apart from sent. */
+export interface MessageSenderEngine extends DeliveryEngine {
+  readonly pass: () => Promise<MessagePassResult>
+  readonly stats: () => MessageSenderStats
+}
+
 type Outcome =
   | { readonly status: 'sent'; readonly providerId?: string }
   | { readonly status: 'failed' | 'suppressed'; readonly reason: string }
+
+/** An arbitrary constant: the advisory-lock class of the per-customer send lock. */
+const CUSTOMER_LOCK = 4_242_016
 
 const EVENT_OF = { sent: 'Message Sent', failed: 'Message Failed', suppressed: 'Message Suppressed' } as const
 
@@ -56,13 +82,16 @@ const EVENT_OF = { sent: 'Message Sent', failed: 'Message Failed', suppressed: '
  * const sender = createMessageSender({ store, channels: { email: createSmtpChannel({ ... }) } })
  * await sender.engine.pass() // or let `ecrm serve` poll
  */
-export function createMessageSender(options: MessageSenderOptions): { readonly engine: DeliveryEngine } {
+export function createMessageSender(options: MessageSenderOptions): { readonly engine: MessageSenderEngine } {
   const { store, channels } = options
   const clock = options.clock ?? { now: Date.now }
 
   const policy = messagePolicySchema.parse(options.policy ?? {})
   // Deferred messages are settled by their row (status, available_at), not by the queue's remove.
   const deferred = new Set<string>()
+  // The engine settles a deferred or suppressed message as delivered (its row says otherwise):
+  // counted here so that `sent` never claims them.
+  const withheld = { deferred: 0, suppressed: 0 }
   const iso = (at: number): string => new Date(at).toISOString()
 
   async function record(message: Message, profile: CustomerProfile | undefined, outcome: Outcome): Promise<void> {
@@ -96,32 +125,57 @@ export function createMessageSender(options: MessageSenderOptions): { readonly e
     ])
   }
 
-  async function isSuppressed(message: Message): Promise<boolean> {
-    const rows = await store.query('select 1 from ecrm_suppressions where kind = $1 and recipient = $2 limit 1', [
+  async function isSuppressed(tx: SqlExecutor, message: Message): Promise<boolean> {
+    const rows = await tx.query('select 1 from ecrm_suppressions where kind = $1 and recipient = $2 limit 1', [
       message.kind,
       message.recipient,
     ])
     return rows.length > 0
   }
 
-  /** The policy's decision, with the customer's marketing send times on this kind counted in SQL over all their ids. */
-  async function decide(message: Message, profile: CustomerProfile | undefined): Promise<SendDecision> {
-    if (profile === undefined) return { action: 'suppress', reason: 'no_recipient' }
+  /**
+   * The policy's decision, with the customer's marketing send times on this kind counted in SQL
+   * over all their ids, taken in `tx` under the customer's advisory lock; a send is reserved in
+   * the same transaction (its row's `sent_at` set while still leased) and a deferral written, so
+   * two senders racing on one customer cannot both pass a cap: the second waits for the lock and
+   * then counts the first's reservation.
+   */
+  async function decide(tx: SqlExecutor, message: Message, profile: CustomerProfile): Promise<SendDecision> {
     const now = clock.now()
-    const suppressed = message.recipient !== '' && (await isSuppressed(message))
+    // Two-key form: its own key space, apart from the migrations' single-key lock.
+    await tx.query('select pg_advisory_xact_lock($1, hashtext($2))', [CUSTOMER_LOCK, profile.id])
+    const suppressed = message.recipient !== '' && (await isSuppressed(tx, message))
     const keys = [profile.id, ...profile.identities.userIds, ...profile.identities.anonymousIds]
     const since = capLookback(policy, profile, now)
+    // A queued or deferred row with sent_at is a reservation (in flight, or its sender crashed
+    // and it will be sent again): it counts; failed and suppressed rows have no sent_at.
     const sentAt =
       message.category === 'marketing' && since < now
         ? (
-            await store.query<{ sent_at: string | Date }>(
+            await tx.query<{ sent_at: string | Date }>(
               `select sent_at from ecrm_messages
-            where customer_id = any($1::text[]) and kind = $2 and category = 'marketing' and status = 'sent' and sent_at >= $3`,
-              [keys, message.kind, iso(since)],
+                where customer_id = any($1::text[]) and kind = $2 and category = 'marketing'
+                  and status in ('sent', 'queued', 'deferred') and sent_at >= $3 and message_id <> $4`,
+              [keys, message.kind, iso(since), message.id],
             )
           ).map((row) => new Date(row.sent_at).getTime())
         : []
-    return decideSend(message, profile, policy, { now, sentAt, isSuppressed: suppressed })
+    const decision = decideSend(message, profile, policy, { now, sentAt, isSuppressed: suppressed })
+    if (decision.action === 'send') {
+      await tx.query('update ecrm_messages set sent_at = $3 where customer_id = $1 and message_id = $2', [
+        message.customerId,
+        message.id,
+        iso(now),
+      ])
+    }
+    if (decision.action === 'defer') {
+      await tx.query(
+        `update ecrm_messages set status = 'deferred', reason = $3, available_at = $4, lease_until = null, sent_at = null
+          where customer_id = $1 and message_id = $2`,
+        [message.customerId, message.id, decision.reason, decision.until],
+      )
+    }
+    return decision
   }
 
   async function sendOne(message: Message): Promise<ItemFate> {
@@ -131,33 +185,42 @@ export function createMessageSender(options: MessageSenderOptions): { readonly e
       await record(message, profile, { status: 'failed', reason: `channel "${message.channel}" is not configured` })
       return { kind: 'dead_letter', reason: 'unknown channel' }
     }
-    const decision = await decide(message, profile)
+    const decision: SendDecision =
+      profile === undefined
+        ? { action: 'suppress', reason: 'no_recipient' }
+        : await store.transaction((tx) => decide(tx, message, profile))
     if (decision.action === 'suppress') {
       await record(message, profile, { status: 'suppressed', reason: decision.reason })
+      withheld.suppressed += 1
       return { kind: 'delivered' }
     }
     if (decision.action === 'defer') {
-      await store.query(
-        `update ecrm_messages set status = 'deferred', reason = $3, available_at = $4, lease_until = null where customer_id = $1 and message_id = $2`,
-        [message.customerId, message.id, decision.reason, decision.until],
-      )
       deferred.add(message.id)
+      withheld.deferred += 1
       return { kind: 'delivered' }
     }
     const outcome: ChannelOutcome = await channel.send(message)
-    if (outcome.status === 'retry')
+    if (outcome.status === 'retry') {
+      // Not sent: the reservation must not hold the customer's cap while it waits.
+      await store.query('update ecrm_messages set sent_at = null where customer_id = $1 and message_id = $2', [
+        message.customerId,
+        message.id,
+      ])
       return {
         kind: 'retry',
         reason: outcome.reason,
         ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }),
       }
+    }
     if (outcome.status === 'failed') {
       await record(message, profile, { status: 'failed', reason: `${outcome.failure}: ${outcome.reason}` })
       if (outcome.failure === 'bounce' || outcome.failure === 'complaint') {
-        await store.query(
-          `insert into ecrm_suppressions (customer_id, kind, recipient, reason, at) values ($1, $2, $3, $4, $5) on conflict do nothing`,
-          [message.customerId, message.kind, message.recipient, outcome.failure, iso(clock.now())],
-        )
+        await addSuppression(store, message.customerId, {
+          kind: message.kind,
+          recipient: message.recipient,
+          reason: outcome.failure,
+          at: clock.now(),
+        })
       }
       return { kind: 'dead_letter', reason: outcome.reason }
     }
@@ -190,5 +253,25 @@ export function createMessageSender(options: MessageSenderOptions): { readonly e
       return fates
     },
   })
-  return { engine }
+  return {
+    engine: {
+      ...engine,
+      async pass() {
+        const before = { ...withheld }
+        const result = await engine.pass()
+        const passDeferred = withheld.deferred - before.deferred
+        const passSuppressed = withheld.suppressed - before.suppressed
+        return {
+          ...result,
+          sent: result.sent - passDeferred - passSuppressed,
+          deferred: passDeferred,
+          suppressed: passSuppressed,
+        }
+      },
+      stats() {
+        const stats = engine.stats()
+        return { ...stats, sent: stats.sent - withheld.deferred - withheld.suppressed, ...withheld }
+      },
+    },
+  }
 }

@@ -5,6 +5,8 @@ import type { Templates } from '../templates/loadTemplates.js'
 import type { MessageComposer } from './composeMessages.js'
 import { createMessageLinksHandler } from './messageLinksHandler.js'
 import { createMessageSender } from './messageSender.js'
+import { statusCallbackRoutes } from './statusCallbackRoutes.js'
+import type { StatusCallback } from './statusCallbackRoutes.js'
 
 /** What `ecrm serve` needs to send messages (built from `ecrm.config.json`'s channels, templates, messages). */
 export interface ServeMessagesOptions {
@@ -19,16 +21,21 @@ export interface ServeMessagesOptions {
   readonly linkTtlMs?: number
   /** Longest wait between sender passes when nothing falls due, in ms. @default 1_000 */
   readonly pollMs?: number
+  /** Provider delivery callbacks to answer under `/v1/m/` (Twilio, Kavenegar). @default none */
+  readonly statusCallbacks?: readonly StatusCallback[]
 }
 
 /** Messaging as `ecrm serve` runs it. */
 export interface ServedMessages {
   /** For the rule runner: channel kinds, rendering (links tracked), List-Unsubscribe headers. */
   readonly composer: MessageComposer
-  /** Answers `/v1/m/…` (open pixel, click redirect, unsubscribe). */
+  /** Answers `/v1/m/…` (open pixel, click redirect, unsubscribe, provider delivery callbacks). */
   readonly handle: (request: Request) => Promise<Response>
   /** Starts the sender loop over `store`. */
-  readonly start: (store: Pick<Store, 'query' | 'insertEvents' | 'getProfile'>, log: (line: string) => void) => void
+  readonly start: (
+    store: Pick<Store, 'query' | 'insertEvents' | 'getProfile' | 'transaction'>,
+    log: (line: string) => void,
+  ) => void
   /** Lets a pass in flight finish, then closes the channels. Idempotent. */
   readonly stop: () => Promise<void>
 }
@@ -77,7 +84,10 @@ export function serveMessages(
       return { 'List-Unsubscribe': `<${base}/v1/m/u/${token}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
     },
   }
-  const handle = createMessageLinksHandler({ store, secret: linkSecret })
+  const links = createMessageLinksHandler({ store, secret: linkSecret })
+  const callbacks = statusCallbackRoutes(options.statusCallbacks ?? [], store)
+  const handle = (request: Request): Promise<Response> =>
+    (callbacks.get(new URL(request.url).pathname) ?? links)(request)
   let running: { stop: () => Promise<void> } | undefined
   let stopping: Promise<void> | undefined
   return {
@@ -98,7 +108,7 @@ export function serveMessages(
 
 // Passes back to back while there is work; otherwise sleeps until a retry falls due or pollMs.
 function runSender(
-  store: Pick<Store, 'query' | 'insertEvents' | 'getProfile'>,
+  store: Pick<Store, 'query' | 'insertEvents' | 'getProfile' | 'transaction'>,
   channels: Readonly<Record<string, Channel>>,
   policy: MessagePolicyInput | undefined,
   pollMs: number,
@@ -112,8 +122,10 @@ function runSender(
       let delay = pollMs
       try {
         const result = await engine.pass()
-        if (result.sent + result.retried + result.deadLettered > 0)
-          log(`ecrm: messages: ${result.sent} sent, ${result.retried} to retry, ${result.deadLettered} failed for good`)
+        if (result.sent + result.retried + result.deadLettered + result.deferred + result.suppressed > 0)
+          log(
+            `ecrm: messages: ${result.sent} sent, ${result.deferred} deferred, ${result.suppressed} suppressed, ${result.retried} to retry, ${result.deadLettered} failed for good`,
+          )
         if (result.wakeAt !== undefined) delay = Math.max(0, Math.min(pollMs, result.wakeAt - Date.now()))
         if (result.sent > 0) delay = 0
       } catch (error) {

@@ -4,16 +4,8 @@ import { errorResponse, jsonResponse } from '../ingest/responses.js'
 import { readBodyLimited } from '../ingest/readBody.js'
 import type { Store } from '../store/storeTypes.js'
 import { customerIdsOf, messageEventOf } from './messageSubject.js'
+import type { SuppressionEntry } from './suppressions.js'
 import { isTwilioSignatureValid } from './twilioSignature.js'
-
-/** A recipient to leave out of every later send (a hard bounce, a complaint). */
-export interface SuppressionEntry {
-  readonly kind: string
-  readonly recipient: string
-  readonly reason: string
-  /** Epoch ms. */
-  readonly at: number
-}
 
 /** Options of {@link createTwilioStatusHandler}. */
 export interface TwilioStatusHandlerOptions {
@@ -25,8 +17,8 @@ export interface TwilioStatusHandlerOptions {
    * rewrites scheme or host: Twilio signs the URL it requested. @default the request's own URL
    */
   readonly publicOrigin?: string
-  /** Called for a bounced message's recipient (the suppression list). @default none */
-  readonly suppress?: (entry: SuppressionEntry) => Promise<void>
+  /** Called for a bounced message's recipient (the suppression list), with the callback URL's customer_id. @default none */
+  readonly suppress?: (entry: SuppressionEntry, customerId: string) => Promise<void>
   /** Epoch ms. @default Date.now */
   readonly now?: () => number
 }
@@ -122,12 +114,15 @@ export function createTwilioStatusHandler(
     await store.insertEvents([messageEventOf(ids, `twilio:${sid}:${status}`, event, at, properties)])
     const to = params.get('To')
     if (event === messageEventNames.bounced && to !== null && options.suppress !== undefined) {
-      await options.suppress({
-        kind: String(properties['kind']),
-        recipient: to,
-        reason: `twilio ${status}${errorCode ? ` ${errorCode}` : ''}`,
-        at,
-      })
+      await options.suppress(
+        {
+          kind: String(properties['kind']),
+          recipient: to,
+          reason: `twilio ${status}${errorCode ? ` ${errorCode}` : ''}`,
+          at,
+        },
+        customerId,
+      )
     }
     return jsonResponse(200, { recorded: true, event })
   }

@@ -311,6 +311,14 @@ export const migrations: readonly Migration[] = [
       create index ecrm_destination_items_due on ecrm_destination_items (destination, available_at) where status = 'queued';
     `,
   },
+  {
+    version: 12,
+    name: 'messages by provider id',
+    // Kavenegar's delivery callbacks name only the provider's messageid: find its row without a scan.
+    sql: `
+      create index ecrm_messages_provider_id on ecrm_messages (provider_id) where provider_id is not null;
+    `,
+  },
 ]
 
 /** An arbitrary constant: the advisory lock that serialises migrations across processes. */

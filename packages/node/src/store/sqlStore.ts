@@ -94,6 +94,7 @@ export async function createSqlStore(driver: SqlDriver, options: SqlStoreOptions
         return eraseCustomer(tx, key, source)
       }),
     query: (sql, params) => driver.query(sql, params),
+    transaction: (work) => driver.transaction(work),
     listCustomers: async ({ limit = 100, offset = 0 } = {}) => {
       const rows = await driver.query<CustomerRow>(
         `select c.id, c.traits, c.first_seen_at, c.last_seen_at,

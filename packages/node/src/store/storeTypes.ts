@@ -186,6 +186,11 @@ export interface Store {
   readonly forget: (subject: ForgetSubject, options?: { readonly source?: string }) => Promise<ForgetResult>
   /** Runs SQL (segments, reports) with `$1`-style parameters; returns the rows. */
   readonly query: <Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]) => Promise<Row[]>
+  /**
+   * Runs `work` in one transaction (commit on return, rollback on throw), for statements that
+   * must see each other under a lock, e.g. a frequency cap checked and a send reserved.
+   */
+  readonly transaction: <T>(work: (tx: SqlExecutor) => Promise<T>) => Promise<T>
   /** Customers, oldest first. */
   readonly listCustomers: (options?: ListCustomersOptions) => Promise<Customer[]>
   /**

@@ -80,6 +80,8 @@ describe('the message policy through ingest → store → rules → outbox → s
   let pass: () => Promise<unknown>
   // Which mail each pass delivered: [to, subject, clock time of the pass].
   const received: [string, string, string][] = []
+  // What the sender's passes reported besides sent.
+  const passTotals = { deferred: 0, suppressed: 0 }
 
   beforeAll(async () => {
     const folder = mkdtempSync(join(tmpdir(), 'ecrm-policy-templates-'))
@@ -109,7 +111,11 @@ describe('the message policy through ingest → store → rules → outbox → s
     const { engine } = createMessageSender({ store, channels: { email }, clock, policy: POLICY })
     pass = async () => {
       const before = smtp.mails.length
-      await engine.pass()
+      const result = await engine.pass()
+      // A pass claims as sent exactly the mails the SMTP server took: deferred and suppressed apart.
+      expect(result.sent).toBe(smtp.mails.length - before)
+      passTotals.deferred += result.deferred
+      passTotals.suppressed += result.suppressed
       for (const mail of smtp.mails.slice(before))
         received.push([mail.to, /^Subject: (.*)$/m.exec(mail.raw)?.[1]?.trim() ?? '', iso(now)])
     }
@@ -215,6 +221,7 @@ describe('the message policy through ingest → store → rules → outbox → s
       { user_id: 'di', reason: 'suppressed_recipient' },
       { user_id: 'di', reason: 'suppressed_recipient' },
     ])
+    expect(passTotals).toEqual({ deferred: 1, suppressed: 4 })
   })
 
   it("a second marketing mail the same day waits past the day's cap (and past quiet hours) to 08:00 the next day", async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EcrmEvent } from '@ecrm/core'
 import { createTwilioStatusHandler } from '../../src/messages/twilioStatusHandler.js'
-import type { SuppressionEntry } from '../../src/messages/twilioStatusHandler.js'
+import type { SuppressionEntry } from '../../src/messages/suppressions.js'
 import { twilioSignature } from '../../src/messages/twilioSignature.js'
 import { createPgliteStore } from '../../src/store/pgliteStore.js'
 import type { Store } from '../../src/store/storeTypes.js'
