@@ -8,20 +8,11 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startSmtpSink } from '../../packages/node/test/messages/smtpSink.js'
+import { promisedOutput, tsBlocks } from '../support/docExamples.js'
 
 const root = join(import.meta.dirname, '..', '..')
 const work = mkdtempSync(join(root, 'tests', 'docs', '.run-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
-
-/** The `ts` blocks of a markdown file, in order. */
-function tsBlocks(markdown: string): string[] {
-  return [...markdown.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match) => match[1] ?? '')
-}
-
-/** The values a block promises to print, in order (`// → value`, parsed as JSON). */
-function promisedOutput(block: string): unknown[] {
-  return [...block.matchAll(/console\.log\(.*\)\s*\/\/ → (.+)$/gm)].map((match) => JSON.parse(match[1] ?? 'null'))
-}
 
 // docs/messages.md's examples send mail: a real SMTP server takes it (SMTP_HOST/SMTP_PORT, as a user sets them).
 let smtp: Awaited<ReturnType<typeof startSmtpSink>> | undefined

@@ -121,6 +121,38 @@ export type {
 } from './store/storeTypes.js'
 export { messageStats } from './messages/messageStats.js'
 export type { MessageStatsOptions, MessageStats } from './messages/messageStats.js'
+export {
+  queryKpis,
+  queryConversion,
+  queryOrderKpis,
+  querySurveys,
+  queryRetention,
+  queryDistributions,
+  queryAttribution,
+  querySalesCycle,
+  queryExperiment,
+  DIRECT_CHANNEL,
+  LEAD_EVENTS,
+} from './kpis/index.js'
+export type {
+  KpiReport,
+  KpiScope,
+  KpiStore,
+  ConversionKpis,
+  ConversionRow,
+  OrderKpis,
+  SurveyKpis,
+  Distribution,
+  DistributionKpis,
+  HistogramBin,
+  AttributionKpis,
+  AttributionQueryOptions,
+  ChannelCredit,
+  SalesCycle,
+  SalesCycleKpis,
+  ExperimentKpis,
+  ExperimentQueryOptions,
+} from './kpis/index.js'
 export { createTwilioStatusHandler } from './messages/twilioStatusHandler.js'
 export type { TwilioStatusHandlerOptions } from './messages/twilioStatusHandler.js'
 export { createKavenegarStatusHandler, kavenegarOutcomeOf } from './messages/kavenegarStatusHandler.js'

@@ -316,6 +316,7 @@ describe('createReadApiHandler over HTTP, on a PGlite store fed through the inge
       '/v1/segments',
       '/v1/segments/{id}/members',
       '/v1/segments/preview',
+      '/v1/kpis',
       '/v1/openapi.json',
     ])
     expect(Object.keys(doc.components.schemas['Profile']?.properties ?? {})).toEqual(

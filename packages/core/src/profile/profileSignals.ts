@@ -69,13 +69,14 @@ export function mergeConsent(a: Consent, b: Consent): Consent {
 }
 
 /**
- * Reads a Survey Responded event: `properties.nps` (0–10) or `properties.csat` (1–5), or
- * `properties.score` with `properties.survey_type` `'nps'` / `'csat'`. Out-of-range scores are
- * ignored.
+ * Reads a Survey Responded event: `properties.score` with `properties.type` `'nps'` (0–10) /
+ * `'csat'` (1–5), as the event model documents it, or the older shapes `properties.nps` /
+ * `properties.csat`, or `score` with `survey_type` (kept so stored events read as before).
+ * Out-of-range scores are ignored.
  */
 export function surveyAnswerOf(properties: JsonObject, at: number): SurveyAnswer | null {
   const surveyId = cleanString(properties['survey_id'], 200)
-  const type = cleanString(properties['survey_type'], 20)?.toLowerCase()
+  const type = (cleanString(properties['type'], 20) ?? cleanString(properties['survey_type'], 20))?.toLowerCase()
   const score = toFiniteNumber(properties['score'])
   const nps = toFiniteNumber(properties['nps']) ?? (type === 'nps' ? score : null)
   if (nps !== null)

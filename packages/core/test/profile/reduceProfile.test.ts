@@ -148,6 +148,17 @@ describe('reduceProfile', () => {
     expect(profile.surveys.recent).toHaveLength(3)
   })
 
+  it('reads the documented Survey Responded shape: score with type nps or csat', () => {
+    const profile = fold([
+      track('Survey Responded', T0, { survey_id: 's-2', type: 'nps', score: 7 }),
+      track('Survey Responded', T0 + DAY, { survey_id: 's-3', type: 'csat', score: 5 }),
+      track('Survey Responded', T0 + 2 * DAY, { survey_id: 's-4', type: 'nps', score: 12 }),
+    ])
+    expect(profile.surveys.nps).toEqual({ kind: 'nps', score: 7, at: T0, surveyId: 's-2' })
+    expect(profile.surveys.csat).toEqual({ kind: 'csat', score: 5, at: T0 + DAY, surveyId: 's-3' })
+    expect(profile.surveys.recent).toHaveLength(2)
+  })
+
   it('counts an event without a timestamp only as skipped, unless now is given', () => {
     const bare = { type: 'track', event: 'X', messageId: 'bare', userId: 'u' } as const
     expect(reduceProfile(emptyProfile('p'), bare).skipped).toBe(1)

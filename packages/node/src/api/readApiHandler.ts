@@ -6,7 +6,8 @@ import { errorResponse, jsonResponse } from '../ingest/responses.js'
 import type { Store } from '../store/storeTypes.js'
 import { decodeCursor, encodeCursor, parseIdSegment } from './readApiInput.js'
 import { readApiOpenApi } from './readApiOpenApi.js'
-import { membersQuerySchema, previewRequestSchema } from './readApiSchemas.js'
+import { queryKpis } from '../kpis/queryKpis.js'
+import { kpisQuerySchema, membersQuerySchema, previewRequestSchema } from './readApiSchemas.js'
 import { membersOf, toProfileView } from './readApiViews.js'
 import { bearerToken, createKeyCheck } from './secretKeyAuth.js'
 
@@ -44,13 +45,14 @@ export interface ReadApiHandlerOptions {
 /** A fetch-style handler, like the ingest handler: `(Request) => Promise<Response>`. */
 export type ReadApiHandler = (request: Request) => Promise<Response>
 
-const ROUTE = /\/v1\/(?:(openapi\.json)|profiles\/([^/]+)|segments(?:\/(preview)|\/([^/]+)\/(members))?)\/?$/
+const ROUTE = /\/v1\/(?:(openapi\.json)|(kpis)|profiles\/([^/]+)|segments(?:\/(preview)|\/([^/]+)\/(members))?)\/?$/
 
 /**
  * Creates the read API: `GET /v1/profiles/:id` (customer id, userId, anonymousId or email; with
  * RFM, lead, CLV, segments), `GET /v1/segments` (named and RFM), `GET /v1/segments/:id/members`
  * (keyset pagination: `?limit=&after=<next>`), `POST /v1/segments/preview` (JsonLogic → count and
- * a sample, compiled to SQL) and `GET /v1/openapi.json` (the OpenAPI 3.1 document, no key needed),
+ * a sample, compiled to SQL), `GET /v1/kpis?from=&to=&segment=` (every KPI of `queryKpis`, computed in
+ * the database) and `GET /v1/openapi.json` (the OpenAPI 3.1 document, no key needed),
  * under any path prefix. Every other request needs a secret key as a Bearer token; write keys are
  * never accepted. Every refusal is a JSON body `{ error: { code, message, issues? } }`.
  *
@@ -207,6 +209,20 @@ export function createReadApiHandler(options: ReadApiHandlerOptions): ReadApiHan
     }
   }
 
+  async function kpis(url: URL): Promise<Response> {
+    const query = kpisQuerySchema.safeParse(Object.fromEntries(url.searchParams))
+    if (!query.success)
+      return invalid('invalid_query', 'The query is not valid (see issues)', toValidationIssues(query.error, ['query']))
+    const { from, to, segment } = query.data
+    if (segment !== undefined && !catalog.some((entry) => entry.id === segment))
+      return fail(404, 'unknown_segment', `No segment ${JSON.stringify(segment)} (GET /v1/segments lists them)`)
+    try {
+      return jsonResponse(200, await queryKpis(store, { from, to, segment }))
+    } catch (error) {
+      return storeFailed(error)
+    }
+  }
+
   async function preview(request: Request): Promise<Response> {
     const mediaType = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
     if (mediaType !== 'application/json') {
@@ -261,13 +277,14 @@ export function createReadApiHandler(options: ReadApiHandlerOptions): ReadApiHan
       return fail(
         404,
         'not_found',
-        `No read API route at ${url.pathname} (GET /v1/profiles/{id}, /v1/segments, /v1/segments/{id}/members, POST /v1/segments/preview, GET /v1/openapi.json)`,
+        `No read API route at ${url.pathname} (GET /v1/profiles/{id}, /v1/segments, /v1/segments/{id}/members, POST /v1/segments/preview, GET /v1/kpis, GET /v1/openapi.json)`,
       )
     }
-    const [, openApi, profileId, isPreview, segmentId] = match
+    const [, openApi, isKpis, profileId, isPreview, segmentId] = match
     if (openApi !== undefined) return onlyMethod(request, 'GET') ?? jsonResponse(200, readApiOpenApi())
     const refused = await authorize(request)
     if (refused !== undefined) return refused
+    if (isKpis !== undefined) return onlyMethod(request, 'GET') ?? kpis(url)
     if (profileId !== undefined) return onlyMethod(request, 'GET') ?? profile(profileId)
     if (isPreview !== undefined) return onlyMethod(request, 'POST') ?? preview(request)
     if (segmentId !== undefined) return onlyMethod(request, 'GET') ?? members(segmentId, url)

@@ -53,7 +53,7 @@ export function readApiOpenApi(): Record<string, unknown> {
       title: 'ecrm read API',
       version: '1',
       description:
-        'Customer profiles (with RFM, lead score, CLV, segments) and segments of the ecrm store. Authenticate with a secret key as a Bearer token; write keys are refused.',
+        'Customer profiles (with RFM, lead score, CLV, segments), segments and KPIs of the ecrm store. Authenticate with a secret key as a Bearer token; write keys are refused.',
     },
     components: {
       schemas,
@@ -102,6 +102,34 @@ export function readApiOpenApi(): Record<string, unknown> {
           summary: 'Count and sample the customers a JsonLogic condition selects, in the database',
           requestBody: { required: true, content: { 'application/json': { schema: ref('PreviewRequest') } } },
           responses: { 200: json('PreviewResponse', 'Count and sample'), ...errors(400, 401, 405, 413, 415) },
+        },
+      },
+      '/v1/kpis': {
+        get: {
+          summary: 'The KPIs of a period, optionally of one segment, computed in the database',
+          parameters: [
+            {
+              name: 'from',
+              in: 'query',
+              required: true,
+              description: 'Start, inclusive: ISO date or epoch ms',
+              schema: { type: 'string' },
+            },
+            {
+              name: 'to',
+              in: 'query',
+              required: true,
+              description: 'End, exclusive: ISO date or epoch ms',
+              schema: { type: 'string' },
+            },
+            {
+              name: 'segment',
+              in: 'query',
+              description: 'A named or RFM segment id',
+              schema: { type: 'string', minLength: 1, maxLength: 320 },
+            },
+          ],
+          responses: { 200: json('KpisResponse', 'The KPIs'), ...errors(400, 401, 404, 405) },
         },
       },
       '/v1/openapi.json': {

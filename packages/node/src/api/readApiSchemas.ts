@@ -74,6 +74,48 @@ export const membersQuerySchema = z.object({
   after: z.string().min(1).max(2000).optional(),
 })
 
+/** An instant in a query string: an ISO 8601 date or date-time (UTC unless it says), or epoch ms. */
+const instantSchema = z
+  .string()
+  .transform((text, context) => {
+    const at = /^-?\d+$/.test(text) ? Number(text) : Date.parse(text)
+    if (Number.isFinite(at)) return at
+    context.addIssue({
+      code: 'custom',
+      message: `is not a date (got ${JSON.stringify(text)}; pass 2026-03-01, an ISO date-time or epoch ms)`,
+    })
+    return z.NEVER
+  })
+  .meta({ description: 'ISO 8601 date or date-time, or epoch ms' })
+
+/** The query of `GET /v1/kpis`: the period `[from, to)` and optionally a segment. */
+export const kpisQuerySchema = z
+  .object({
+    from: instantSchema,
+    to: instantSchema,
+    segment: z.string().min(1).max(320).optional(),
+  })
+  .refine((query) => query.to >= query.from, { path: ['to'], message: 'is before from (periods are [from, to))' })
+
+/** `GET /v1/kpis`: the KPI report of `queryKpis` (every field is described in docs/kpis.md). */
+export const kpisResponseSchema = z
+  .looseObject({
+    from: z.number().meta({ description: 'Epoch ms, inclusive' }),
+    to: z.number().meta({ description: 'Epoch ms, exclusive' }),
+    segment: z.string().nullable(),
+    conversion: z.looseObject({}),
+    aov: z.object({ orders: z.number(), revenue: z.number(), aov: z.number() }),
+    repeatRate: z.object({ numerator: z.number(), denominator: z.number(), rate: z.number() }),
+    churn: z.looseObject({ rate: z.number() }),
+    surveys: z.looseObject({}),
+    retention: z.array(z.looseObject({})),
+    pAlive: z.looseObject({}),
+    clv: z.looseObject({}),
+    attribution: z.looseObject({}),
+    salesCycle: z.looseObject({}),
+  })
+  .meta({ description: 'The KPIs of the period (see docs/kpis.md for each field)' })
+
 /** `POST /v1/segments/preview`: a JsonLogic condition to count and sample over the whole base. */
 export const previewRequestSchema = z
   .object({
@@ -131,6 +173,7 @@ export const readApiComponents = {
   MembersPage: membersPageSchema,
   PreviewRequest: previewRequestSchema,
   PreviewResponse: previewResponseSchema,
+  KpisResponse: kpisResponseSchema,
   Issue: issueSchema,
   Error: errorBodySchema,
 } as const
