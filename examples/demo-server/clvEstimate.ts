@@ -1,7 +1,5 @@
 import type { Order } from '@ecrm/core'
-import { fitBgNbd, fitGammaGamma, historicClv, scoreClv, summarizeTransactions } from '@ecrm/core'
-
-const DAY_MS = 86_400_000
+import { DAY_MS, fitBgNbd, fitGammaGamma, historicClv, scoreClv, summarizeTransactions } from '@ecrm/core'
 
 /** Fewest buyers, and repeat buyers, before the demo fits BG/NBD and Gamma-Gamma. */
 export const MIN_BUYERS = 8

@@ -1,3 +1,4 @@
+import { DAY_MS } from '@ecrm/core'
 import type { CustomerRow, DashboardData } from './dashboardData.js'
 import { funnelChart, segmentChart, timelineChart } from './svgCharts.js'
 
@@ -78,7 +79,7 @@ export function renderDashboardBody(data: DashboardData): string {
       ? `${escapeHtml(data.clv.reason)} <span class="muted">r=${data.clv.params.r.toFixed(3)}, α=${data.clv.params.alpha.toFixed(3)}, a=${data.clv.params.a.toFixed(3)}, b=${data.clv.params.b.toFixed(3)}; p=${data.clv.params.p.toFixed(2)}, q=${data.clv.params.q.toFixed(2)}, γ=${data.clv.params.gamma.toFixed(2)}</span>`
       : escapeHtml(data.clv.reason)
   const dayNote =
-    data.clv.dayMs === 86_400_000
+    data.clv.dayMs === DAY_MS
       ? ''
       : ` Demo time: one model day (CLV, RFM recency) = ${data.clv.dayMs / 1000} s of real time.`
   return `<section class="cards">${cards.map(([title, value, sub]) => `<div class="card"><h3>${title}</h3><p class="big">${value}</p><p class="muted">${sub}</p></div>`).join('')}</section>

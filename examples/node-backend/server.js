@@ -3,6 +3,7 @@
 //   ECRM_WRITE_KEY (dev_write_key), CART_ABANDON_MS (1 h), WIN_BACK_MS (60 days).
 // Short windows make the rules visible in a demo: CART_ABANDON_MS=20000 npm start
 import { startBackend } from './src/backend.js'
+import { productionWindows } from './src/rules.js'
 
 /** A non-negative number from the environment, or the fallback. @param {string} name @param {number} fallback */
 function numberFrom(name, fallback) {
@@ -23,8 +24,8 @@ const backend = await startBackend({
   queueDir: process.env.ECRM_QUEUE_DIR || '.ecrm-queue',
   writeKey: process.env.ECRM_WRITE_KEY || 'dev_write_key',
   windows: {
-    cartAbandonMs: numberFrom('CART_ABANDON_MS', 3_600_000),
-    winBackMs: numberFrom('WIN_BACK_MS', 60 * 86_400_000),
+    cartAbandonMs: numberFrom('CART_ABANDON_MS', productionWindows.cartAbandonMs),
+    winBackMs: numberFrom('WIN_BACK_MS', productionWindows.winBackMs),
   },
   log: (line) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`),
 })

@@ -76,8 +76,11 @@ describe('createNodeClient against a real HTTP backend', () => {
     } catch (error) {
       thrown = error
     }
-    expect(isEcrmError(thrown) && thrown.code).toBe('validation_failed')
-    expect(String(thrown)).toMatch(/after close\(\)/)
+    // The code flush() after close() gives too: the input was fine, the client is closed.
+    expect(isEcrmError(thrown) && thrown.code).toBe('client_closed')
+    expect(String(thrown)).toMatch(/track\(\) was called after close\(\)/)
+    expect(() => client.identify({ userId: 'u' })).toThrow(/identify\(\) was called after close\(\)/)
+    await expect(client.flush()).rejects.toMatchObject({ code: 'client_closed' })
     await sink.close()
   })
 

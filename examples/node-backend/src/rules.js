@@ -1,4 +1,4 @@
-import { defineRule } from '@ecrm/core'
+import { DAY_MS, HOUR_MS, defineRule } from '@ecrm/core'
 
 /**
  * @typedef {object} RuleWindows
@@ -9,7 +9,7 @@ import { defineRule } from '@ecrm/core'
  */
 
 /** The windows a real shop would use. */
-export const productionWindows = Object.freeze({ cartAbandonMs: 60 * 60_000, winBackMs: 60 * 86_400_000 })
+export const productionWindows = Object.freeze({ cartAbandonMs: HOUR_MS, winBackMs: 60 * DAY_MS })
 
 /**
  * The three automations of the shop, as rule JSON checked by `defineRule` (zod). The same JSON

@@ -1,3 +1,4 @@
+import { ERASURE_EVENT_NAME } from '@ecrm/core'
 import type { EcrmEvent } from '@ecrm/core'
 
 /** The consent categories the browser client knows by default. */
@@ -45,11 +46,9 @@ export function readGpc(): boolean {
   return (globalThis.navigator as { globalPrivacyControl?: unknown } | undefined)?.globalPrivacyControl === true
 }
 
-/** The event `forget()` sends, naming the ids the backend must erase. */
-export const ERASURE_EVENT = 'Data Erasure Requested'
-
-/** True for the {@link ERASURE_EVENT} `forget()` sends: it is `necessary`, and belongs to the visitor being forgotten. */
-export const isErasureRequest = (event: EcrmEvent): boolean => event.type === 'track' && event.event === ERASURE_EVENT
+/** True for the {@link ERASURE_EVENT_NAME} event `forget()` sends: it is `necessary`, and belongs to the visitor being forgotten. */
+export const isErasureRequest = (event: EcrmEvent): boolean =>
+  event.type === 'track' && event.event === ERASURE_EVENT_NAME
 
 /**
  * Turns the browser consent options into core's: consent is always gated (so `'denied'` and GPC

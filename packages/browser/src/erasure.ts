@@ -1,5 +1,6 @@
 import type { CoreClient, EcrmEvent, Queue, QueueItem } from '@ecrm/core'
-import { ERASURE_EVENT, isErasureRequest } from './consent.js'
+import { ERASURE_EVENT_NAME } from '@ecrm/core'
+import { isErasureRequest } from './consent.js'
 
 /** The ids of visitors erased on this page, so nothing of theirs leaves later (events held for consent). */
 export interface ErasedIds {
@@ -81,7 +82,7 @@ export async function eraseVisitor(target: ErasureTarget): Promise<void> {
   const { core, queue, erased = createErasedIds() } = target
   const { anonymousId, userId } = core.user()
   erased.add([anonymousId, userId].filter((id) => id !== undefined))
-  core.track({ event: ERASURE_EVENT, properties: { anonymousId: anonymousId ?? null, userId: userId ?? null } })
+  core.track({ event: ERASURE_EVENT_NAME, properties: { anonymousId: anonymousId ?? null, userId: userId ?? null } })
   // Every queued event of the visitor but the erasure request just queued.
   await queue.remove((await queue.peek()).filter(erased.isErasedItem).map((item) => item.id))
   core.reset()

@@ -108,6 +108,17 @@ describe('createBrowserClient', () => {
     expect(() => throwing.client.track('')).not.toThrow()
   })
 
+  it("reports calls after close() as 'client_closed', as flush() does, and never throws", async () => {
+    const { client, errors } = setup({ capture: { pageViews: false } })
+    await client.close()
+    expect(client.track('Too Late')).toBeUndefined()
+    expect(client.identify('user-42')).toBeUndefined()
+    await client.flush()
+    expect(errors.map((error) => error.code)).toEqual(['client_closed', 'client_closed', 'client_closed'])
+    expect(errors[0]?.message).toMatch(/^track\(\) was called after close\(\)/)
+    expect(client.stats().lastError?.code).toBe('client_closed')
+  })
+
   it("reports its own errors on core's channels: onError, on('error'), stats().lastError and, with debug, the console", () => {
     const warnings: unknown[][] = []
     const original = console.warn

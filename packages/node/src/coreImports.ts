@@ -2,7 +2,14 @@
  * The core names this package uses, in one place. Everything comes from the public
  * '@ecrm/core' entry, as users get it.
  */
-export { validateBatch, validateEvent, parseJsonSafely, createCoreClient, createMemoryQueue } from '@ecrm/core'
+export {
+  validateBatch,
+  validateEvent,
+  parseJsonSafely,
+  createCoreClient,
+  createMemoryQueue,
+  traceDelivery,
+} from '@ecrm/core'
 export type {
   CoreClient,
   CoreClientOptions,

@@ -29,7 +29,7 @@ export type { IngestErrorBody, IngestSuccessBody, RejectedEvent } from './ingest
 export { createPgliteStore } from './store/pgliteStore.js'
 export { createPostgresStore } from './store/postgresStore.js'
 export type { PostgresStoreOptions, PgPoolLike, PgClientLike } from './store/postgresStore.js'
-export { createSqlStore, ERASURE_EVENT } from './store/sqlStore.js'
+export { createSqlStore } from './store/sqlStore.js'
 export { loadConfig, parseConfig, ecrmConfigSchema } from './config/index.js'
 export type { LoadedConfig, EcrmConfig } from './config/index.js'
 export type { SqlStoreOptions } from './store/sqlStore.js'

@@ -1,5 +1,5 @@
 import type { Logger, Queue, Transport } from '@ecrm/core'
-import { createCoreClient, createMemoryQueue } from './coreImports.js'
+import { createCoreClient, createMemoryQueue, traceDelivery } from './coreImports.js'
 import type {
   AliasInput,
   CoreClient,
@@ -15,7 +15,7 @@ import type {
   Stats,
   TrackInput,
 } from './coreImports.js'
-import { createNodeId, systemClock, unrefScheduler } from './nodePorts.js'
+import { createConsoleLogger, createNodeId, isDebugEnv, systemClock, unrefScheduler } from './nodePorts.js'
 import { createFileQueue } from './queue/fileQueue.js'
 import { createHttpTransport } from './transport/httpTransport.js'
 import type { HttpTransport } from './transport/httpTransport.js'
@@ -46,8 +46,17 @@ export interface NodeClientOptions extends Omit<CoreClientOptions, 'identity'> {
    * @default createHttpTransport() (node:http / node:https, kept-alive connections)
    */
   readonly transport?: Transport
-  /** Where the client reports what it noticed. @default silent */
+  /**
+   * Where the client reports what it noticed. @default silent; under {@link NodeClientOptions.debug}
+   * `createConsoleLogger({ debug: true })`
+   */
   readonly logger?: Logger
+  /**
+   * Logs what the client does: each event queued, each request sent and its answer, retries and
+   * pauses (debug lines), drops and give-ups with their reason (warnings), on `logger` or else the
+   * console. @default true when the environment variable `ECRM_DEBUG` is `1` or `true`, else false
+   */
+  readonly debug?: boolean
   /** Overrides the queue entirely (takes precedence over `queueDir`). */
   readonly queue?: Queue
 }
@@ -123,7 +132,8 @@ export interface NodeClient {
  * await client.close()
  */
 export function createNodeClient(options: NodeClientOptions): NodeClient {
-  const { queueDir, transport, logger, queue: customQueue, ...core } = options
+  const { queueDir, transport, queue: customQueue, debug = isDebugEnv(), ...core } = options
+  const logger = options.logger ?? (debug ? createConsoleLogger({ debug: true }) : undefined)
   const fileQueue =
     customQueue === undefined && queueDir !== undefined
       ? createFileQueue({ dir: queueDir, ...(logger ? { onWarning: logger.warn } : {}) })
@@ -132,6 +142,8 @@ export function createNodeClient(options: NodeClientOptions): NodeClient {
   // Kept-alive node:http costs a third less CPU a batch than fetch (bench/node), and is ours to close.
   let ownTransport: HttpTransport | undefined
   const sending = transport ?? (ownTransport = createHttpTransport())
+  // Debugging wraps the two ports; a client without it runs them untouched.
+  const traced = debug && logger ? traceDelivery({ queue, transport: sending }, logger) : { queue, transport: sending }
   const client = createCoreClient(
     // Servers batch 500 events a request (core's 500 KB cap still applies): fewer round trips
     // where no page unload limits the request size.
@@ -151,8 +163,7 @@ export function createNodeClient(options: NodeClientOptions): NodeClient {
     {
       clock: systemClock,
       scheduler: unrefScheduler,
-      queue,
-      transport: sending,
+      ...traced,
       createId: createNodeId,
       random: Math.random,
       ...(logger === undefined ? {} : { logger }),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { MAX_TIMER_DELAY_MS, withLongDelays } from '@ecrm/core'
-import type { Clock, Logger, Scheduler } from '@ecrm/core'
+import { MAX_TIMER_DELAY_MS, createLogger, withLongDelays } from '@ecrm/core'
+import type { Clock, Logger, LoggerOptions, Scheduler } from '@ecrm/core'
 
 /** Epoch ms from `Date.now`. */
 export const systemClock: Clock = { now: () => Date.now() }
@@ -53,13 +53,16 @@ export const unrefScheduler: Scheduler = createUnrefScheduler()
 /** RFC 4122 v4 ids from the platform's CSPRNG. */
 export const createNodeId = (): string => randomUUID()
 
-/** A {@link Logger} on the console, prefixed; debug lines only when asked. */
-export function createConsoleLogger({ debug = false }: { readonly debug?: boolean } = {}): Logger {
-  return {
-    debug: (message, detail) => {
-      if (debug) console.debug(`[ecrm] ${message}`, detail ?? '')
-    },
-    warn: (message, detail) => console.warn(`[ecrm] ${message}`, detail ?? ''),
-    error: (message, detail) => console.error(`[ecrm] ${message}`, detail ?? ''),
-  }
+/** A {@link Logger} on the console (core's `createLogger`), prefixed `[ecrm]`; debug lines only when asked. */
+export function createConsoleLogger(options: LoggerOptions = {}): Logger {
+  return createLogger(console, options)
+}
+
+/**
+ * Whether `ECRM_DEBUG` asks for the debug log (`1` or `true`). Read through `globalThis`, so a
+ * runtime without `process` (an edge worker) answers false instead of throwing.
+ */
+export function isDebugEnv(): boolean {
+  const value = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.['ECRM_DEBUG']
+  return value === '1' || value === 'true'
 }

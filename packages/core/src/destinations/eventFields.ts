@@ -3,9 +3,7 @@
  * it is about, and which traits go to which vendor field.
  */
 import type { EcrmEvent, JsonObject, JsonValue } from '../model/envelope.js'
-
-/** The event name that asks every destination to forget a person (GDPR Art. 17). */
-export const ERASURE_EVENT_NAME = 'Data Erasure Requested'
+import { ERASURE_EVENT_NAME } from '../model/erasure.js'
 
 /** What a CRM does with an event. */
 export type CrmAction = 'contact' | 'lead' | 'order' | 'erasure' | 'activity' | 'ignore'

@@ -4,7 +4,6 @@ export type { DestinationDispatcher, DestinationDispatcherOptions, DispatchResul
 export { createTokenSource, encodeForm, parseOAuthToken, resolveUrl } from './tokenSource.js'
 export type { TokenSource, TokenSourceOptions, TokenResult } from './tokenSource.js'
 export {
-  ERASURE_EVENT_NAME,
   crmActionOf,
   emailOf,
   traitsOf,

@@ -1,6 +1,7 @@
 import * as z from 'zod'
 import { currencySchema, moneySchema, productListSchema } from './commerce.js'
 import { jsonObjectSchema } from './envelope.js'
+import { ERASURE_EVENT_NAME } from './erasure.js'
 
 /**
  * Properties of the CRM events ecrm adds to the Segment spec (see DESIGN.md, "Event model"):
@@ -90,7 +91,7 @@ export const crmEventSchemas = {
   'Email Clicked': emailClickedSchema,
   'Email Link Clicked': emailLinkClickedSchema,
   'Survey Responded': surveyRespondedSchema,
-  'Data Erasure Requested': dataErasureRequestedSchema,
+  [ERASURE_EVENT_NAME]: dataErasureRequestedSchema,
   'Experiment Viewed': experimentViewedSchema,
   'Cart Abandoned': cartAbandonedSchema,
   'Rule Fired': ruleFiredSchema,

@@ -76,6 +76,7 @@ export {
   crmEventSchemas,
 } from './crmEvents.js'
 export type { LeadCapturedProperties, SurveyRespondedProperties, ExperimentViewedProperties } from './crmEvents.js'
+export { ERASURE_EVENT_NAME } from './erasure.js'
 export { traitsSchema, addressSchema, companySchema } from './traits.js'
 export type { Traits } from './traits.js'
 export { knownEventSchemas, isKnownEventName, suggestEventName } from './knownEvents.js'

@@ -152,13 +152,30 @@ export type AliasInput = EventInput & { readonly previousId?: string }
 
 /**
  * What a call returns: accepted (queued, with warnings about changed values), refused (bad
- * input, with why), or dropped (valid, but the queue is at its bounds: `error.code` `'queue_full'`,
- * counted in `stats().dropped`). An accepted event is never dropped later by the bounds.
+ * input, with why), refused because the client is closed (`closed: true`, `error.code`
+ * `'client_closed'`, as `flush()` after `close()`), or dropped (valid, but the queue is at its
+ * bounds: `error.code` `'queue_full'`, counted in `stats().dropped`). An accepted event is never
+ * dropped later by the bounds.
  */
 export type EnqueueResult =
   | { readonly ok: true; readonly messageId: string; readonly warnings: readonly ValidationIssue[] }
-  | { readonly ok: false; readonly error: EcrmValidationError; readonly dropped?: undefined }
+  | {
+      readonly ok: false
+      readonly error: EcrmValidationError
+      readonly dropped?: undefined
+      readonly closed?: undefined
+    }
+  | ClosedResult
   | DroppedResult
+
+/** A call made after `close()`: refused, counted in `stats().rejected`; create a new client. */
+export interface ClosedResult {
+  readonly ok: false
+  readonly closed: true
+  readonly dropped?: undefined
+  /** `code` `'client_closed'`; the message names the method. */
+  readonly error: EcrmError
+}
 
 /** A valid event dropped at its call because the queue is at the bounds the user set (`limits`). */
 export interface DroppedResult {

@@ -275,7 +275,16 @@ export function createPipelineClient(
       publish()
       return { ok: false, error: new EcrmValidationError(`${type}() refused the event`, issues) }
     }
-    if (isClosed) return refuse([issue('client_closed', `${type}() was called after close(); create a new client`)])
+    if (isClosed) {
+      counters.rejected += 1
+      publish()
+      // The same code as flush() after close(): the input may be fine, the client is what is gone.
+      return {
+        ok: false,
+        closed: true,
+        error: new EcrmError('client_closed', `${type}() was called after close() (create a new client)`),
+      }
+    }
     let enriched: unknown
     try {
       enriched = options.enrich?.()

@@ -169,7 +169,8 @@ function parsePayload(item: QueueItem): EcrmEvent {
   }
 }
 
-function describeOutcome(outcome: TransportOutcome): string {
+/** What happened on the wire, in words: `status 503`, `timed out`, `network error: <message>`. */
+export function describeOutcome(outcome: TransportOutcome): string {
   if (outcome.type === 'response') return `status ${outcome.status}`
   if (outcome.type === 'timeout') return 'timed out'
   const cause = outcome.cause instanceof Error ? outcome.cause.message : 'no detail'

@@ -36,6 +36,7 @@ export type {
   AliasInput,
   EnqueueResult,
   DroppedResult,
+  ClosedResult,
   ServerCoreClient,
   FlushOptions,
   FlushResult,

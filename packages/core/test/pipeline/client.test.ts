@@ -85,7 +85,7 @@ describe('createCoreClient calls', () => {
     const { client } = setupClient([], { identity: 'none' }, { storage })
     const result = client.track({ event: 'A' })
     expect(result.ok).toBe(false)
-    if (result.ok || result.dropped) return
+    if (result.ok || result.dropped || result.closed) return
     expect(result.error.issues).toEqual([
       {
         path: ['userId'],
@@ -253,9 +253,15 @@ describe('createCoreClient calls', () => {
     expect(requests).toHaveLength(1)
     expect(time.pending()).toBe(0)
     const late = client.track({ userId: 'u1', event: 'Late' })
-    expect(late.ok).toBe(false)
+    expect(late).toMatchObject({ ok: false, closed: true, error: { code: 'client_closed' } })
     if (!late.ok) expect(late.error.message).toContain('track() was called after close()')
-    await expect(client.flush()).rejects.toThrow(/flush\(\) was called after close\(\)/)
+    // Every event method says the same, with its own name, and is counted as rejected.
+    expect(client.identify({ userId: 'u1' })).toMatchObject({
+      error: { code: 'client_closed', message: expect.stringContaining('identify() was called after close()') },
+    })
+    expect(client.page({ userId: 'u1' })).toMatchObject({ error: { code: 'client_closed' } })
+    expect(client.stats().rejected).toBe(3)
+    await expect(client.flush()).rejects.toMatchObject({ code: 'client_closed' })
     expect(client.getState().isClosed).toBe(true)
   })
 

@@ -1,4 +1,5 @@
 import {
+  DAY_MS,
   computeRetentionCohorts,
   defaultRfmSegments,
   fitBgNbd,
@@ -19,8 +20,6 @@ import type {
   TimeUnit,
 } from '@ecrm/core'
 import { dailyPairs } from './readOrders.js'
-
-const DAY_MS = 86_400_000
 
 /** Options of {@link analyzeCustomers}. */
 export interface AnalyzeModelOptions {

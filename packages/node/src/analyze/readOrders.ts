@@ -1,11 +1,9 @@
-import { EcrmError } from '@ecrm/core'
+import { DAY_MS, EcrmError } from '@ecrm/core'
 import { describeDialect } from '../csv/csvDialect.js'
 import { DATE_FORMATS, parseAmount, parseDate } from '../csv/fieldValues.js'
 import { openCsv } from '../csv/readCsvRecords.js'
 import { resolveLayout } from './columns.js'
 import type { ColumnMapping, Layout } from './columns.js'
-
-const DAY_MS = 86_400_000
 
 /** A line that could not be read as an order. */
 export interface BadRow {

@@ -1,4 +1,4 @@
-import { MESSAGE_LINKS_PREFIX, signMessageLink, trackMessageLinks } from '@ecrm/core'
+import { DAY_MS, MESSAGE_LINKS_PREFIX, signMessageLink, trackMessageLinks } from '@ecrm/core'
 import type { Channel, ChannelKind, MessageLinkClaims, MessagePolicyInput } from '@ecrm/core'
 import type { Store } from '../store/storeTypes.js'
 import type { Templates } from '../templates/loadTemplates.js'
@@ -40,7 +40,6 @@ export interface ServedMessages {
   readonly stop: () => Promise<void>
 }
 
-const DAY_MS = 86_400_000
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /**

@@ -1,4 +1,4 @@
-import { createRuleEngine, toRuleEvent } from '@ecrm/core'
+import { HOUR_MS, createRuleEngine, toRuleEvent } from '@ecrm/core'
 import type {
   Cancel,
   Clock,
@@ -130,7 +130,7 @@ export function createRuleRunner(options: RuleRunnerOptions): RuleRunner {
   const keyPrefix = options.keyPrefix ?? 'ecrm:rules:'
   const pollIntervalMs = options.pollIntervalMs ?? 30_000
   const hasSchedules = rules.some((rule) => rule.schedule !== undefined)
-  const scheduleIntervalMs = options.scheduleIntervalMs ?? (hasSchedules ? 3_600_000 : 0)
+  const scheduleIntervalMs = options.scheduleIntervalMs ?? (hasSchedules ? HOUR_MS : 0)
   const delivered = new WeakSet<RuleFiring>()
   const ruleById = new Map(rules.map((rule) => [rule.id, rule]))
   const watched = new Set(

@@ -1,3 +1,4 @@
+import { ERASURE_EVENT_NAME } from '@ecrm/core'
 import type { EcrmEvent, SegmentChange, ValidationIssue } from '@ecrm/core'
 import {
   createCustomerId,
@@ -12,9 +13,6 @@ import type { IdentityKey, NewCustomer } from './identities.js'
 import { createProfileFolder } from './profileFolder.js'
 import type { FolderDerivation, ProfileFolder } from './profileFolder.js'
 import type { RefusedEvent, SqlExecutor } from './storeTypes.js'
-
-/** The track event that asks for a customer's data to be erased (GDPR art. 17). */
-export const ERASURE_EVENT = 'Data Erasure Requested'
 
 /** What applying a batch did. */
 export interface AppliedEvents {
@@ -70,7 +68,7 @@ export async function applyEvents(
     const ids = idsOf(event)
     if (ids.some((key) => erasedIds.has(key.value))) continue
     const trusted = isTrusted(event)
-    if (event.type === 'track' && event.event === ERASURE_EVENT && !trusted) {
+    if (event.type === 'track' && event.event === ERASURE_EVENT_NAME && !trusted) {
       await writeNewCustomers()
       if (event.anonymousId === undefined) {
         refused.push({
@@ -95,7 +93,7 @@ export async function applyEvents(
       else if (owner !== undefined) profiles.drop(owner)
       continue
     }
-    if (event.type === 'track' && event.event === ERASURE_EVENT) {
+    if (event.type === 'track' && event.event === ERASURE_EVENT_NAME) {
       const [key] = ids
       if (key === undefined) continue
       await writeNewCustomers()

@@ -18,8 +18,6 @@ import type {
   StoreOptions,
 } from './storeTypes.js'
 
-export { ERASURE_EVENT } from './applyEvents.js'
-
 /**
  * SQLSTATEs after which the whole transaction can simply run again: deadlock, serialization
  * failure, and a foreign key violation (a customer merged away by a concurrent transaction while
