@@ -1,0 +1,40 @@
+/** Where progress goes: stderr, or any stream with the same two members. */
+export interface ProgressStream {
+  readonly isTTY?: boolean
+  write(text: string): unknown
+}
+
+/** A file's import progress on stderr. */
+export interface Progress {
+  readonly update: (progress: { bytesRead: number; totalBytes: number; rows: number }) => void
+  /** Ends the line a terminal's progress was redrawing. */
+  readonly end: () => void
+}
+
+/**
+ * Import progress: on a terminal one line redrawn in place (`\r`), elsewhere (CI logs, pipes) one
+ * line each time another tenth of the file is read, so a log shows that a long import moves
+ * without filling up with redraws.
+ */
+export function createProgress(file: string, stream: ProgressStream): Progress {
+  let lastTenth = -1
+  let drawn = false
+  return {
+    update: ({ bytesRead, totalBytes, rows }) => {
+      const percent = Math.floor((100 * bytesRead) / Math.max(totalBytes, 1))
+      if (stream.isTTY === true) {
+        stream.write(`\recrm import: ${file} ${percent}% (${rows} rows)`)
+        drawn = true
+        return
+      }
+      const tenth = Math.floor(percent / 10)
+      if (tenth <= lastTenth) return
+      lastTenth = tenth
+      stream.write(`ecrm import: ${file} ${percent}% read (${rows} rows)\n`)
+    },
+    end: () => {
+      if (drawn) stream.write('\n')
+      drawn = false
+    },
+  }
+}
