@@ -17,6 +17,8 @@ const files = [...doc.matchAll(/^```csv file=(\S+)\n([\s\S]*?)^```$/gm)].map(([,
   text: text ?? '',
 }))
 const command = /^```sh\n(ecrm import [^\n]*)\n```$/m.exec(doc)?.[1] ?? ''
+const queryCommand = /^```sh\n(ecrm import --postgres-query "([^"]+)")\n```$/m.exec(doc)
+const queryError = /errors name the row of the result:\n\n```text\n {2}([^\n]+)\n```/.exec(doc)?.[1] ?? ''
 const printed = /The run above prints, on stdout:\n\n```text\n([\s\S]*?)```/.exec(doc)?.[1] ?? ''
 
 describe.skipIf(!hasPostgres)('docs/import.md on PostgreSQL 15', () => {
@@ -25,8 +27,9 @@ describe.skipIf(!hasPostgres)('docs/import.md on PostgreSQL 15', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ecrm-import-pg-'))
 
   /** Runs the documented command line in the folder holding the documented files. */
-  const run = (): Promise<{ code: number | null; stdout: string; stderr: string }> => {
-    const [, ...args] = command.split(' ')
+  const run = (
+    args = command.split(' ').slice(1),
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> => {
     const child = spawn(process.execPath, [cli, ...args], {
       cwd: dir,
       env: { ...process.env, DATABASE_URL: server.connectionString },
@@ -87,6 +90,36 @@ describe.skipIf(!hasPostgres)('docs/import.md on PostgreSQL 15', () => {
       ])
     } finally {
       await store.close()
+    }
+  }, 120_000)
+
+  it('imports the rows of the documented query, naming a bad row by its row in the result', async () => {
+    const sql = queryCommand?.[2] ?? ''
+    const store = await createPostgresStore(server.connectionString)
+    try {
+      await store.query(
+        `create table shop_orders (order_id text, customer_id text, ordered_at date, total numeric(10, 2), currency text)`,
+      )
+      await store.query(
+        `insert into shop_orders values ('q1', 'c9', '2024-04-02', 99.90, 'EUR'), ('q2', 'c9', '2024-04-03', -5, 'EUR'),
+                                        ('q3', 'c2', '2024-04-04', 12.00, null)`,
+      )
+    } finally {
+      await store.close()
+    }
+    const first = await run(['import', '--postgres-query', sql])
+    expect(first.stdout).toContain('the query (orders): 3 rows read, 2 imported, 0 duplicates, 1 errors')
+    expect(first.stderr).toContain(queryError)
+    expect(first.code).toBe(1)
+    const again = await run(['import', '--postgres-query', sql, '--no-refresh'])
+    expect(again.stdout).toContain('the query (orders): 3 rows read, 0 imported, 2 duplicates, 1 errors')
+    const reopened = await createPostgresStore(server.connectionString)
+    try {
+      const profile = await reopened.getProfile('c9')
+      expect(profile?.money.revenue).toBeCloseTo(99.9, 6)
+      expect(profile?.money.firstOrderAt).toBe(Date.UTC(2024, 3, 2))
+    } finally {
+      await reopened.close()
     }
   }, 120_000)
 })

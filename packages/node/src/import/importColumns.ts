@@ -147,8 +147,8 @@ export function resolveImportColumns(
 }
 
 /**
- * The kind a header says: a channel and an amount but no customer is spend; a customer with an
- * amount (or no header at all, as in CDNOW_master.txt) is orders; a customer id or email alone is
+ * The kind a header says: a channel and an amount but no customer is spend; a customer with a
+ * date and an amount, or an order id (or no header at all, as in CDNOW_master.txt) is orders; a customer id or email alone is
  * customers.
  */
 function detectKind(
@@ -162,7 +162,9 @@ function detectKind(
   const customer = has(names.id) || has(names.email)
   if (!customer && has(names.spendChannel) && has(names.spendAmount)) return 'spend'
   const layout = resolveLayout(fields, dialect, mapping)
-  if (typeof layout !== 'string') return 'orders'
+  // An order id says orders even when the date or amount is named unusually: the layout then
+  // names the missing column, rather than the orders being taken for customers' traits.
+  if (typeof layout !== 'string' || has(names.orderId)) return 'orders'
   if (customer) return 'customers'
   return fail('cannot tell whether it holds customers, orders or spend from its header (pass --kind)')
 }

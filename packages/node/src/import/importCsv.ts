@@ -4,6 +4,7 @@ import type { ColumnMapping } from '../analyze/columns.js'
 import { validateEvent } from '../coreImports.js'
 import type { CsvDialect } from '../csv/csvDialect.js'
 import { openCsv } from '../csv/readCsvRecords.js'
+import type { CsvRecord } from '../csv/readCsvRecords.js'
 import type { Store } from '../store/storeTypes.js'
 import { resolveImportColumns } from './importColumns.js'
 import type { ImportColumns, ImportKind } from './importColumns.js'
@@ -75,16 +76,48 @@ export async function importCsv(
   path: string,
   options: ImportCsvOptions = {},
 ): Promise<ImportSummary> {
-  const { batchSize = 500, maxErrors = 100 } = options
-  const now = new Date(options.now ?? Date.now()).toISOString()
-  let rows = 0
-  let bytes = { read: 0, total: 0 }
+  let progress = { bytesRead: 0, totalBytes: 0 }
+  const rowsSoFar = { rows: 0 }
   const file = await openCsv(path, {
     onProgress: (bytesRead, totalBytes) => {
-      bytes = { read: bytesRead, total: totalBytes }
-      options.onProgress?.({ bytesRead, totalBytes, rows })
+      progress = { bytesRead, totalBytes }
+      options.onProgress?.({ ...progress, rows: rowsSoFar.rows })
     },
   })
+  return importRecords(
+    store,
+    { name: path, dialect: file.dialect, records: file.records },
+    {
+      ...options,
+      onProgress: ({ rows }) => {
+        rowsSoFar.rows = rows
+        options.onProgress?.({ ...progress, rows })
+      },
+    },
+  )
+}
+
+/** Records to import: a file's, or a query's (its column names first, as a header). */
+export interface ImportSource {
+  /** The file path or a name for the source, used in messages. */
+  readonly name: string
+  readonly dialect: CsvDialect
+  readonly records: () => AsyncIterable<CsvRecord>
+}
+
+/**
+ * {@link importCsv} over any records: the first is the header (or, for an orders file without
+ * one, the first row). Progress is called after each stored batch with `bytesRead` 0.
+ */
+export async function importRecords(
+  store: Pick<Store, 'insertEvents' | 'query'>,
+  source: ImportSource,
+  options: ImportCsvOptions = {},
+): Promise<ImportSummary> {
+  const { batchSize = 500, maxErrors = 100 } = options
+  const now = new Date(options.now ?? Date.now()).toISOString()
+  const { name: path, dialect } = source
+  let rows = 0
   let imported = 0
   let duplicates = 0
   let errorCount = 0
@@ -106,10 +139,10 @@ export async function importCsv(
     for (const { event, issue } of result.refused ?? [])
       fail(lines.get(event) ?? 0, issue.path.join('.'), issue.message)
     batch = []
-    options.onProgress?.({ bytesRead: bytes.read, totalBytes: bytes.total, rows })
+    options.onProgress?.({ bytesRead: 0, totalBytes: 0, rows })
   }
 
-  for await (const record of file.records()) {
+  for await (const record of source.records()) {
     if ('error' in record) {
       rows += 1
       fail(record.line, '', record.error)
@@ -117,12 +150,12 @@ export async function importCsv(
     }
     const { line, fields } = record
     if (columns === undefined) {
-      columns = resolveImportColumns(fields, file.dialect, path, options.kind, options.columns)
+      columns = resolveImportColumns(fields, dialect, path, options.kind, options.columns)
       if (columns.kind !== 'orders' || columns.layout.hasHeader) continue
     }
     rows += 1
     if (columns.kind === 'spend') {
-      const row = spendRow(fields, columns, file.dialect, options.currency)
+      const row = spendRow(fields, columns, dialect, options.currency)
       if ('path' in row) fail(line, row.path, row.message)
       else {
         // Two rows of one key in a file are one day's spend in parts (ad groups): added up.
@@ -135,7 +168,7 @@ export async function importCsv(
     const built: RowEvent =
       columns.kind === 'customers'
         ? customerEvent(fields, columns, now)
-        : orderEvent(fields, columns, file.dialect, seenOrders, options.currency)
+        : orderEvent(fields, columns, dialect, seenOrders, options.currency)
     if ('problem' in built) {
       fail(line, built.problem.path, built.problem.message)
       continue
@@ -157,5 +190,5 @@ export async function importCsv(
     duplicates += written.replaced
   }
   errors.sort((a, b) => a.line - b.line)
-  return { file: path, kind: columns.kind, dialect: file.dialect, rows, imported, duplicates, errorCount, errors }
+  return { file: path, kind: columns.kind, dialect, rows, imported, duplicates, errorCount, errors }
 }
