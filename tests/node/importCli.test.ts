@@ -49,7 +49,7 @@ const counts = (data: string) =>
 
 beforeAll(async () => {
   cli = await buildCli('import')
-}, 60_000)
+}, 300_000)
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe('ecrm import', () => {
@@ -111,7 +111,7 @@ describe('ecrm import', () => {
       )
       expect(spendRows?.google).toBe(150)
     })
-  }, 120_000)
+  }, 300_000)
 
   it('adds nothing the second time: every row a duplicate, the counts unchanged', async () => {
     const before = await counts(data)
@@ -126,7 +126,7 @@ describe('ecrm import', () => {
       const [google] = await store.query<{ amount: number }>(`select amount from ecrm_spend where channel = 'google'`)
       expect(google?.amount).toBe(150)
     })
-  }, 120_000)
+  }, 300_000)
 
   it('gives CAC per channel: spend over the customers whose first order fell in the period, by first touch', async () => {
     await withStore(data, async (store) => {
@@ -137,7 +137,7 @@ describe('ecrm import', () => {
       ])
       expect(await cacByChannel(store, { from: Date.UTC(2030, 0, 1), to: Date.UTC(2030, 1, 1) })).toEqual([])
     })
-  }, 60_000)
+  }, 300_000)
 
   it('exits 2 naming the missing column of a file, or asking for --kind, storing nothing of either', async () => {
     const bad = file('no-amount.csv', 'date,channel\n2024-01-01,google\n')
@@ -155,5 +155,5 @@ describe('ecrm import', () => {
       `ecrm import cannot read ${bad}: no amount column (expected one of amount, spend, cost, spent)`,
     )
     expect(await counts(fresh)).toEqual({ events: 0, customers: 0, spend: 0 })
-  }, 180_000)
+  }, 300_000)
 })
