@@ -29,6 +29,13 @@ describe('the ecrm binary (bin/ecrm.js over dist)', () => {
     expect(stdout).toMatch(/^Usage: ecrm serve[\s\S]*--write-key/)
   })
 
+  it('lists import in ecrm help and prints its options and exit codes for import --help', () => {
+    expect(ecrm('help').stdout).toMatch(/^ {2}import +Import customers, orders and spend CSV files/m)
+    const { code, stdout } = ecrm('import', '--help')
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/^Usage: ecrm import <file>\.\.\.[\s\S]*--kind customers\|orders\|spend[\s\S]*Exit code 0/)
+  })
+
   it("exits 2 on an unknown option, naming it above the command's usage", () => {
     const { code, stdout, stderr } = ecrm('analyze', 'orders.csv', '--fromat', 'json')
     expect(code).toBe(2)

@@ -153,6 +153,11 @@ export type {
   ExperimentKpis,
   ExperimentQueryOptions,
 } from './kpis/index.js'
+export { importCsv } from './import/importCsv.js'
+export type { ImportCsvOptions, ImportSummary, ImportRowError } from './import/importCsv.js'
+export type { ImportKind } from './import/importColumns.js'
+export { cacByChannel } from './kpis/cacKpis.js'
+export type { CacPeriod, ChannelCac } from './kpis/cacKpis.js'
 export { createTwilioStatusHandler } from './messages/twilioStatusHandler.js'
 export type { TwilioStatusHandlerOptions } from './messages/twilioStatusHandler.js'
 export { createKavenegarStatusHandler, kavenegarOutcomeOf } from './messages/kavenegarStatusHandler.js'

@@ -47,6 +47,7 @@ const candidates = {
     'date',
     'order_date',
     'orderdate',
+    'ordered_at',
     'created_at',
     'createdat',
     'timestamp',

@@ -1,5 +1,6 @@
 import { analyzeCommand } from './analyzeCommand.js'
 import type { CliCommand } from './command.js'
+import { importCommand } from './importCommand.js'
 import { previewCommand } from './previewCommand.js'
 import { refreshCommand } from './refreshCommand.js'
 import { serveCommand } from './serveCommand.js'
@@ -8,4 +9,10 @@ import { serveCommand } from './serveCommand.js'
  * Every `ecrm` command, in the order `ecrm help` lists them. A new command is one file exporting a
  * `defineCommand(...)` and one entry here.
  */
-export const COMMANDS: readonly CliCommand[] = [serveCommand, refreshCommand, previewCommand, analyzeCommand]
+export const COMMANDS: readonly CliCommand[] = [
+  serveCommand,
+  refreshCommand,
+  importCommand,
+  previewCommand,
+  analyzeCommand,
+]

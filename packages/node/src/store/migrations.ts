@@ -319,6 +319,24 @@ export const migrations: readonly Migration[] = [
       create index ecrm_messages_provider_id on ecrm_messages (provider_id) where provider_id is not null;
     `,
   },
+  {
+    version: 14,
+    name: 'marketing spend',
+    // Imported ad spend per day, channel, campaign and currency: the key is the whole row but the
+    // amount, so importing the same file again replaces each day's amount instead of adding it.
+    // `campaign` and `currency` are '' when the file has none (a primary key takes no nulls).
+    sql: `
+      create table ecrm_spend (
+        day date not null,
+        channel text not null,
+        campaign text not null default '',
+        currency text not null default '',
+        amount double precision not null,
+        imported_at timestamptz not null default now(),
+        primary key (day, channel, campaign, currency)
+      );
+    `,
+  },
 ]
 
 /** An arbitrary constant: the advisory lock that serialises migrations across processes. */

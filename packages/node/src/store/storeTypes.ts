@@ -167,7 +167,7 @@ export interface ListCustomersOptions {
  * `ecrm_identities` (kind + value → customer), `ecrm_profiles` (the folded customer profile),
  * `ecrm_rule_state` (the durable rule runner's state), `ecrm_erasures` (audit),
  * `ecrm_segment_members` and `ecrm_segment_changes` (derived segments), `ecrm_models` (the fit),
- * `ecrm_schema_migrations`.
+ * `ecrm_spend` (imported marketing spend), `ecrm_schema_migrations`.
  */
 export interface Store {
   /**
