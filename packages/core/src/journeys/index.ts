@@ -1,0 +1,5 @@
+/** Public surface of journeys: multi-step automations as JSON, and their pure engine. */
+export { journeySchema, END_STEP } from './journeySchema.js'
+export type { JourneyDefinition, JourneyStep, JourneyTrigger, JourneyEventMatch } from './journeySchema.js'
+export { compileJourney } from './compileJourney.js'
+export type { CompiledJourney, CompiledJourneyMatch, CompiledStep, CompiledTrigger } from './compileJourney.js'
