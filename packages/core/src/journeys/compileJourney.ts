@@ -89,7 +89,7 @@ export function compileJourney(input: unknown, logic?: LogicEngine): CompiledJou
     }
   }
   const match = (
-    value: { event: string; where?: unknown; matchKey?: boolean },
+    value: { event: string; where?: unknown; matchKey?: boolean | undefined },
     path: readonly (string | number)[],
   ): CompiledJourneyMatch => ({
     event: value.event,

@@ -3,3 +3,17 @@ export { journeySchema, END_STEP } from './journeySchema.js'
 export type { JourneyDefinition, JourneyStep, JourneyTrigger, JourneyEventMatch } from './journeySchema.js'
 export { compileJourney } from './compileJourney.js'
 export type { CompiledJourney, CompiledJourneyMatch, CompiledStep, CompiledTrigger } from './compileJourney.js'
+export { advanceJourney } from './advanceJourney.js'
+export { initialJourneyState, MAX_INSTANCE_EVENTS } from './journeyTypes.js'
+export type {
+  JourneyAction,
+  JourneyAdvance,
+  JourneyEventRecord,
+  JourneyExitReason,
+  JourneyInput,
+  JourneyInstance,
+  JourneyOutcome,
+  JourneyRefusal,
+  JourneyState,
+  EndedJourneyInstance,
+} from './journeyTypes.js'
