@@ -17,3 +17,5 @@ export type {
   JourneyState,
   EndedJourneyInstance,
 } from './journeyTypes.js'
+export { simulateJourney } from './simulateJourney.js'
+export type { SimulateJourneyOptions, SimulatedCustomer, SimulatedEntry, SimulatedEvent } from './simulateJourney.js'
