@@ -3,9 +3,16 @@ import type { CliCommand } from './command.js'
 import { previewCommand } from './previewCommand.js'
 import { refreshCommand } from './refreshCommand.js'
 import { serveCommand } from './serveCommand.js'
+import { simulateCommand } from './simulateCommand.js'
 
 /**
  * Every `ecrm` command, in the order `ecrm help` lists them. A new command is one file exporting a
  * `defineCommand(...)` and one entry here.
  */
-export const COMMANDS: readonly CliCommand[] = [serveCommand, refreshCommand, previewCommand, analyzeCommand]
+export const COMMANDS: readonly CliCommand[] = [
+  serveCommand,
+  refreshCommand,
+  previewCommand,
+  analyzeCommand,
+  simulateCommand,
+]
