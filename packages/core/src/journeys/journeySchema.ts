@@ -35,11 +35,14 @@ const keyedMatch = eventMatch.extend({
   matchKey: z.boolean().optional(),
 })
 
-const trigger = z.union([
-  eventMatch,
-  z.strictObject({ segmentEntered: z.string().min(1, 'expected a segment id such as "at_risk"') }),
-  z.strictObject({ schedule: scheduleSchema }),
-])
+const trigger = z.union(
+  [
+    eventMatch,
+    z.strictObject({ segmentEntered: z.string().min(1, 'expected a segment id such as "at_risk"') }),
+    z.strictObject({ schedule: scheduleSchema }),
+  ],
+  'expected { "event": ... }, { "segmentEntered": ... } or { "schedule": ... }',
+)
 
 const base = { id: stepId, next: target.optional() }
 
@@ -118,10 +121,13 @@ const step = z.discriminatedUnion(
   'expected a step "type": wait, branch, send, set_trait, set_consent or call',
 )
 
-const reentry = z.union([
-  z.enum(['never', 'always'], 'expected "never", "always" or { "afterDays": N }'),
-  z.strictObject({ afterDays: z.number().positive() }),
-])
+const reentry = z.union(
+  [
+    z.enum(['never', 'always'], 'expected "never", "always" or { "afterDays": N }'),
+    z.strictObject({ afterDays: z.number().positive() }),
+  ],
+  'expected "never", "always" or { "afterDays": N }',
+)
 
 /** Schema of {@link JourneyDefinition}. */
 export const journeySchema = z.strictObject({
