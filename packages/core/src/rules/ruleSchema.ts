@@ -36,8 +36,8 @@ const eventMatch = z.union([
   z.strictObject({ event: eventName, where: z.record(z.string(), propertyValue).optional(), if: condition.optional() }),
 ])
 
-/** When a rule runs on its own clock instead of on an event. Times are in the customer's zone. */
-const schedule = z.union([
+/** When a rule (or a journey) runs on its own clock instead of on an event. Times are in the customer's zone. */
+export const scheduleSchema = z.union([
   z.strictObject({ daily: localTime }),
   z.strictObject({
     birthday: z.string().min(1).describe('path of the birth date in the profile, e.g. "traits.birthday"'),
@@ -55,10 +55,11 @@ const schedule = z.union([
 
 const quietHours = z.strictObject({ start: localTime, end: localTime })
 
-const timeZone = z.string().refine(isValidTimeZone, 'expected an IANA time zone such as "Europe/Paris"')
+/** An IANA zone name; shared with journeys. */
+export const timeZoneSchema = z.string().refine(isValidTimeZone, 'expected an IANA time zone such as "Europe/Paris"')
 
-/** A message a firing sends: a configured channel, a template, why it is sent. */
-const sendStep = z.strictObject({
+/** A message a firing (or a journey's send step) sends: a configured channel, a template, why it is sent. */
+export const sendStepSchema = z.strictObject({
   /** A channel's name in the server config, e.g. "email". */
   channel: z.string().min(1, 'expected a configured channel name such as "email"'),
   /** A template's name in the templates folder (file name without extension). */
@@ -76,7 +77,7 @@ const action = z.strictObject({
   /** Extra properties of the tracked event (JSON). */
   properties: z.record(z.string(), z.unknown()).optional(),
   /** Messages to send, in order (step i is the message id's suffix). Sent by the server only. */
-  send: z.array(sendStep).optional(),
+  send: z.array(sendStepSchema).optional(),
 })
 
 /** Schema of {@link RuleDefinition}. */
@@ -89,12 +90,12 @@ export const ruleDefinitionSchema = z
     if: condition.optional(),
     unless: eventMatch.optional(),
     within: duration.optional(),
-    schedule: schedule.optional(),
+    schedule: scheduleSchema.optional(),
     cooldown: duration.optional(),
     maxFirings: z.number().int().positive().optional(),
     quietHours: quietHours.optional(),
     /** Zone for schedules and quiet hours when the profile has none. @default "UTC" */
-    timeZone: timeZone.optional(),
+    timeZone: timeZoneSchema.optional(),
     then: action.optional(),
   })
   .superRefine((rule, context) => {
@@ -126,10 +127,10 @@ export type RuleDefinition = z.infer<typeof ruleDefinitionSchema>
 /** An event to match: a name or `{ event, if }`. */
 export type RuleEventMatch = z.infer<typeof eventMatch>
 /** A rule's schedule. */
-export type RuleSchedule = z.infer<typeof schedule>
+export type RuleSchedule = z.infer<typeof scheduleSchema>
 /** Quiet hours, local `HH:MM` start and end (the end may be on the next day). */
 export type QuietHours = z.infer<typeof quietHours>
 /** What a firing does. */
 export type RuleAction = z.infer<typeof action>
 /** A message a firing sends. */
-export type RuleSendStep = z.infer<typeof sendStep>
+export type RuleSendStep = z.infer<typeof sendStepSchema>

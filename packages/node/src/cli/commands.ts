@@ -4,6 +4,7 @@ import { importCommand } from './importCommand.js'
 import { previewCommand } from './previewCommand.js'
 import { refreshCommand } from './refreshCommand.js'
 import { serveCommand } from './serveCommand.js'
+import { simulateCommand } from './simulateCommand.js'
 
 /**
  * Every `ecrm` command, in the order `ecrm help` lists them. A new command is one file exporting a
@@ -15,4 +16,5 @@ export const COMMANDS: readonly CliCommand[] = [
   importCommand,
   previewCommand,
   analyzeCommand,
+  simulateCommand,
 ]
