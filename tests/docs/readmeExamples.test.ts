@@ -3,12 +3,11 @@
  * inside the repository (so `@ecrm/*` resolve to the built packages) and imported; every
  * `console.log(x) // → value` line must print that value.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSmtpSink } from '../../packages/node/test/messages/smtpSink.js'
-import { promisedOutput, tsBlocks } from '../support/docExamples.js'
+import { promisedOutput, runPrinting, tsBlocks } from '../support/docExamples.js'
 
 const root = join(import.meta.dirname, '..', '..')
 const work = mkdtempSync(join(root, 'tests', 'docs', '.run-'))
@@ -39,14 +38,7 @@ describe.each([
     'example %i runs and prints what it says',
     async (index, block) => {
       const file = join(work, `${pkg}-${index}.ts`)
-      writeFileSync(file, block)
-      const printed: unknown[] = []
-      const log = vi.spyOn(console, 'log').mockImplementation((value: unknown) => void printed.push(value))
-      try {
-        await import(pathToFileURL(file).href)
-      } finally {
-        log.mockRestore()
-      }
+      const printed = await runPrinting(file, block)
       const promised = promisedOutput(block)
       expect(promised.length).toBeGreaterThan(0)
       expect(printed).toEqual(promised)

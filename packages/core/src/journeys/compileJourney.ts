@@ -1,6 +1,7 @@
 import { EcrmValidationError } from '../errors.js'
 import type { ValidationIssue } from '../errors.js'
 import { parseDuration } from '../logic/duration.js'
+import { conditionCompiler } from '../logic/conditionCompiler.js'
 import { compileLogic } from '../logic/engine.js'
 import type { LogicEngine } from '../logic/engine.js'
 import type { CompiledLogic } from '../logic/types.js'
@@ -78,16 +79,7 @@ export function compileJourney(input: unknown, logic?: LogicEngine): CompiledJou
   if (!parsed.success) throw new EcrmValidationError(`Invalid journey "${name}"`, toIssues(parsed.error.issues))
   const definition = parsed.data
   const issues: ValidationIssue[] = []
-  const compile = (rule: unknown, path: readonly (string | number)[]): CompiledLogic | null => {
-    if (rule === undefined) return null
-    try {
-      return logic === undefined ? compileLogic(rule) : logic.compile(rule)
-    } catch (error) {
-      if (!(error instanceof EcrmValidationError)) throw error
-      for (const issue of error.issues) issues.push({ ...issue, path: [...path, ...issue.path] })
-      return null
-    }
-  }
+  const compile = conditionCompiler(issues, logic)
   const match = (
     value: { event: string; where?: unknown; matchKey?: boolean | undefined },
     path: readonly (string | number)[],

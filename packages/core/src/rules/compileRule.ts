@@ -1,7 +1,7 @@
 import { EcrmValidationError } from '../errors.js'
 import type { ValidationIssue } from '../errors.js'
 import { parseDuration } from '../logic/duration.js'
-import { compileLogic } from '../logic/engine.js'
+import { conditionCompiler } from '../logic/conditionCompiler.js'
 import type { LogicEngine } from '../logic/engine.js'
 import type { CompiledLogic } from '../logic/types.js'
 import type { RuleDefinition, RuleEventMatch, RuleSchedule } from './ruleSchema.js'
@@ -45,16 +45,7 @@ export function parseLocalTime(text: string): number {
  */
 export function compileRule(definition: RuleDefinition, logic?: LogicEngine): CompiledRule {
   const issues: ValidationIssue[] = []
-  const compile = (rule: unknown, path: readonly (string | number)[]): CompiledLogic | null => {
-    if (rule === undefined) return null
-    try {
-      return logic === undefined ? compileLogic(rule) : logic.compile(rule)
-    } catch (error) {
-      if (!(error instanceof EcrmValidationError)) throw error
-      for (const issue of error.issues) issues.push({ ...issue, path: [...path, ...issue.path] })
-      return null
-    }
-  }
+  const compile = conditionCompiler(issues, logic)
   const match = (value: RuleEventMatch | undefined, key: string): CompiledMatch | null => {
     if (value === undefined) return null
     if (typeof value === 'string') return { event: value, where: null, condition: null }
