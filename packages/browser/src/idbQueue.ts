@@ -30,11 +30,14 @@ interface Row extends QueueItem {
 
 const STORE = 'items'
 
+/** The queue methods this outbox implements (`nextDueAt` is optional: its passes follow its own timers). */
+type Method = Exclude<keyof Queue, 'nextDueAt'>
+
 /** What queue method `K` resolves with. */
-type Resolved<K extends keyof Queue> = Awaited<ReturnType<Queue[K]>>
+type Resolved<K extends Method> = Awaited<ReturnType<Queue[K]>>
 
 /** The IndexedDB half of queue method `K`: its work on the outbox store, in the call's transaction. */
-type Work<K extends keyof Queue> = (
+type Work<K extends Method> = (
   store: IDBObjectStore,
   ...args: Parameters<Queue[K]>
 ) => Resolved<K> | Promise<Resolved<K>>
@@ -95,7 +98,7 @@ export function createIdbQueue(options: IdbQueueOptions = {}): IdbQueue {
    * arguments, same result) runs instead, for good.
    */
   const method =
-    <K extends keyof Queue>(name: K, work: Work<K>, mode: IDBTransactionMode = 'readwrite') =>
+    <K extends Method>(name: K, work: Work<K>, mode: IDBTransactionMode = 'readwrite') =>
     async (...args: Parameters<Queue[K]>): Promise<Resolved<K>> => {
       if (memory === undefined) {
         try {

@@ -65,6 +65,13 @@ export interface Queue {
   readonly peek: () => Promise<QueueItem[]>
   /** Number of items, leased or not. */
   readonly size: () => Promise<number>
+  /**
+   * When the earliest item that cannot be leased now becomes leasable (its `availableAt`, or the
+   * end of another worker's lease); `undefined` when the queue is empty. Optional: a queue shared
+   * with other processes or reopened after a restart answers it, so a pass that finds nothing due
+   * wakes when something falls due instead of at the next poll.
+   */
+  readonly nextDueAt?: () => Promise<number | undefined>
 }
 
 /**

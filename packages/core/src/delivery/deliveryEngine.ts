@@ -216,6 +216,12 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
       }
       if (leased.length < batchSize) break
     }
+    // Items not due yet (retries of an earlier run, another worker's leases) have no timer in this
+    // process; the queue says when the first falls due.
+    if (wakeAt === undefined && isOnline() && queue.nextDueAt !== undefined) {
+      const next = await queue.nextDueAt()
+      if (next !== undefined) wakeAt = Math.max(next, clock.now() + 1)
+    }
     const result = {
       sent: counters.sent - sent,
       retried: counters.retried - retried,

@@ -199,6 +199,18 @@ describe('createDeliveryEngine', () => {
     expect(await engine.pass()).toEqual({ sent: 0, retried: 0, deadLettered: 0, wakeAt: time.now() + 5_000 })
   })
 
+  it('wakes when the queue says an item not due yet falls due (a retry left by an earlier run)', async () => {
+    const time = createManualClock()
+    const memory = createMemoryQueue()
+    const dueAt = time.now() + 1_500
+    const queue = { ...memory, nextDueAt: async () => (await memory.peek())[0]?.availableAt }
+    const engine = createDeliveryEngine({ queue, clock: time, batchSize: 10, send: async () => new Map() })
+    await memory.enqueue([{ ...item('later', time.now()), availableAt: dueAt }])
+    expect(await engine.pass()).toEqual({ sent: 0, retried: 0, deadLettered: 0, wakeAt: dueAt })
+    await memory.remove(['later'])
+    expect((await engine.pass()).wakeAt).toBeUndefined()
+  })
+
   it('uses RETRY_DEFAULTS for the fields not given', async () => {
     expect(RETRY_DEFAULTS).toEqual({ maxAttempts: 10, baseDelayMs: 1_000, maxDelayMs: 300_000, maxAgeMs: 604_800_000 })
     const { engine, enqueue, time } = setup(() => retry(), { retry: { maxAttempts: 2 } })

@@ -109,5 +109,13 @@ export function createSqlDestinationQueue(
       )
       return Number(row?.n ?? 0)
     },
+    async nextDueAt() {
+      const [row] = await store.query<{ at: number | string | null }>(
+        `select min(greatest(available_at, coalesce(lease_until, 0))) as at from ecrm_destination_items
+          where destination = $1 and status = 'queued'`,
+        [destination],
+      )
+      return row?.at === null || row?.at === undefined ? undefined : Number(row.at)
+    },
   }
 }
