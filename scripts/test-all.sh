@@ -9,7 +9,7 @@ bash scripts/ensure-system-deps.sh
 echo "== build" && npm run --silent build
 echo "== typecheck" && npm run --silent typecheck
 echo "== lint and format (Biome)" && npm run --silent lint
-echo "== Node 22 and 24" && bash scripts/test-runtimes.sh
+echo "== runtimes: Node 22 and 24, Bun, Deno" && bash scripts/test-runtimes.sh
 reports=$(mktemp -d)
 status=0
 # Unit tests first, then the end-to-end layer on its own, so real-time scenarios (Retry-After,
