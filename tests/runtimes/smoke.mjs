@@ -17,6 +17,8 @@ import {
   createReadApiHandler,
   isReadApiPath,
 } from '@ecrm/node'
+// mulberry32 (integer steps only), so Bun's JavaScriptCore and V8 draw the same numbers.
+import { createRandom } from '../../bench/data/crmRules.mjs'
 import { serveFetch } from './serveFetch.mjs'
 
 const DAY = 86_400_000
@@ -46,7 +48,7 @@ const server = await serveFetch((request, info) =>
 try {
   // 80 buyers from a seeded integer generator (mulberry32: the same draws on every engine): some
   // buy on until today, some stop, so the refresh has the spread of repeat buyers a CLV fit needs.
-  const random = seededRandom(7)
+  const random = createRandom(7)
   const client = createNodeClient({ writeKey: 'wk', endpoint: server.url, queueDir: join(dir, 'queue') })
   let sent = 0
   const orderCounts = new Map()
@@ -118,16 +120,4 @@ try {
   await server.close()
   await store.close()
   await rm(dir, { recursive: true, force: true })
-}
-
-/** mulberry32: integer steps only, so Bun's JavaScriptCore and V8 draw the same numbers. */
-function seededRandom(seed) {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
