@@ -23,7 +23,9 @@ import { serveFetch } from './serveFetch.mjs'
 
 const DAY = 86_400_000
 const SECRET = 'sk_runtime_0123456789'
-const now = Date.now()
+// Midnight UTC: the CLV history counts whole purchase days up to `now`, so an instant within the day
+// would make each runtime's figures depend on the second it ran, and the fingerprints could differ.
+const now = Math.floor(Date.now() / DAY) * DAY
 const runtime = globalThis.Bun
   ? `Bun ${globalThis.Bun.version}`
   : globalThis.Deno
